@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Dsl.Generator.Frontend;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Dsl.Generator;
+
+/// <summary>
+/// The incremental generator. Pipeline (every step named, every model equatable):
+/// <list type="bullet">
+/// <item><c>Primals</c>: each <c>[Differentiable]</c> method lowered to IR (or its failure).</item>
+/// <item><c>AllPrimals</c>: all of them, sorted by key.</item>
+/// <item><c>JvpRequests</c>, <c>GradientRequests</c>: the declared partial methods.</item>
+/// <item><c>TypeRequests</c>: requests grouped by containing type (one file each).</item>
+/// <item><c>Generated</c>: the file of one type.</item>
+/// </list>
+/// It reports no diagnostics: the analyzers report what the frontend rejects.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DslGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps (tests assert they are cached).</summary>
+    public static readonly string[] StepNames = { "Primals", "AllPrimals", "JvpRequests", "GradientRequests", "AllRequests", "TypeRequests", "Generated" };
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var primals = context.SyntaxProvider.ForAttributeWithMetadataName(
+                PrimalLowering.DifferentiableAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => ctx.TargetSymbol is IMethodSymbol m ? PrimalLowering.Lower(m, ctx.SemanticModel, ct) : null)
+            .Where(static p => p is not null)
+            .Select(static (p, _) => p!)
+            .WithTrackingName("Primals");
+
+        var allPrimals = primals.Collect()
+            .Select(static (arr, _) => arr.OrderBy(p => p.Key, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName("AllPrimals");
+
+        var jvps = Requests(context, RequestReader.JvpAttribute, RequestKind.Jvp).WithTrackingName("JvpRequests");
+        var gradients = Requests(context, RequestReader.GradientAttribute, RequestKind.Gradient).WithTrackingName("GradientRequests");
+
+        var allRequests = jvps.Collect().Combine(gradients.Collect())
+            .Select(static (pair, _) => pair.Left.Concat(pair.Right).ToEquatableArray())
+            .WithTrackingName("AllRequests");
+
+        var byType = allRequests
+            .SelectMany(static (all, _) => all
+                .GroupBy(r => r.TypeKey, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new TypeRequests(g.Key, g.First().Chain, g.OrderBy(r => r.Name, StringComparer.Ordinal).ToEquatableArray()))
+                .ToImmutableArray())
+            .WithTrackingName("TypeRequests");
+
+        var generated = byType.Combine(allPrimals)
+            .Select(static (pair, ct) =>
+            {
+                ct.ThrowIfCancellationRequested();
+                try
+                {
+                    return Generation.Generate(pair.Left, pair.Right).File;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    return null;
+                }
+            })
+            .WithTrackingName("Generated");
+
+        context.RegisterSourceOutput(generated, static (spc, file) =>
+        {
+            if (file is not null) spc.AddSource(file.HintName, file.Text);
+        });
+    }
+
+    private static IncrementalValuesProvider<RequestModel> Requests(IncrementalGeneratorInitializationContext context, string attribute, RequestKind kind) =>
+        context.SyntaxProvider.ForAttributeWithMetadataName(
+                attribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                (ctx, ct) =>
+                {
+                    try
+                    {
+                        return ctx.Attributes.Length == 0 ? null : RequestReader.Read(ctx.TargetSymbol, ctx.TargetNode, ctx.Attributes[0], kind, ct);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        return null;
+                    }
+                })
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!);
+}

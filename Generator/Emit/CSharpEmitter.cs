@@ -1,0 +1,509 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Emit;
+
+/// <summary>How one IR function becomes a C# method: its header and the names of its parameters.</summary>
+/// <param name="Header">The method declaration up to the parameter list's end (no body).</param>
+/// <param name="ParamNames">C# names for the IR parameters, in order.</param>
+/// <param name="OutNames">C# names of the <c>out</c> parameters that receive yields 1.. (yield 0 is returned).</param>
+/// <param name="Comment">Summary lines written above the method.</param>
+internal sealed record MethodShape(string Header, IReadOnlyList<string> ParamNames, IReadOnlyList<string> OutNames, IReadOnlyList<string> Comment);
+
+/// <summary>
+/// Emits an IR function as the body of a C# method. Pure emission: IR in, text out.
+/// Values the source named keep their names (<c>h</c>, <c>h_dot</c>); temporaries read once
+/// are folded into the expression that reads them; loops and branches come out as C#
+/// <c>for</c>/<c>if</c> with their carried values as ordinary locals.
+/// </summary>
+internal sealed class CSharpEmitter
+{
+    private readonly IndentedWriter _w;
+    private readonly Function _fn;
+    private readonly Func<string, string> _calleeName;
+    private readonly Dictionary<int, string> _names = new();
+    private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, Op> _defs = new();
+    private readonly Dictionary<int, int> _uses = new();
+    private readonly HashSet<int> _inline = new();
+    private readonly HashSet<int> _readOnlyBuffers = new();
+
+    private CSharpEmitter(IndentedWriter w, Function fn, Func<string, string> calleeName)
+    {
+        _w = w;
+        _fn = fn;
+        _calleeName = calleeName;
+    }
+
+    /// <summary>Writes <paramref name="fn"/> as a method with the given shape.</summary>
+    public static void EmitMethod(IndentedWriter w, Function fn, MethodShape shape, Func<string, string> calleeName)
+    {
+        var e = new CSharpEmitter(w, fn, calleeName);
+        e.Run(shape);
+    }
+
+    private void Run(MethodShape shape)
+    {
+        for (var i = 0; i < _fn.Params.Count; i++)
+        {
+            _names[_fn.Params[i].Id] = shape.ParamNames[i];
+            _taken.Add(shape.ParamNames[i]);
+            var t = _fn.Params[i].Type;
+            if (t.IsBuffer && t.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) _readOnlyBuffers.Add(_fn.Params[i].Id);
+        }
+        foreach (var n in shape.OutNames) _taken.Add(n);
+        Analyze(_fn.Body);
+        foreach (var y in _fn.Body.Yields) Use(y);
+        PlanInlining(_fn.Body);
+
+        foreach (var line in shape.Comment) _w.Line(line);
+        foreach (var line in shape.Header.Split('\n')) _w.Line(line);
+        _w.Line("{");
+        _w.Indent();
+        EmitOps(_fn.Body);
+        var yields = _fn.Body.Yields;
+        for (var k = 1; k < yields.Count; k++) _w.Line($"{shape.OutNames[k - 1]} = {Expr(yields[k])};");
+        if (yields.Count > 0) _w.Line($"return {Expr(yields[0])};");
+        _w.Dedent();
+        _w.Line("}");
+    }
+
+    // ------------------------------------------------------------------ analysis
+
+    private void Use(Value v) => _uses[v.Id] = _uses.TryGetValue(v.Id, out var n) ? n + 1 : 1;
+
+    private int Uses(Value v) => _uses.TryGetValue(v.Id, out var n) ? n : 0;
+
+    private void Analyze(Region r)
+    {
+        foreach (var op in r.Ops)
+        {
+            foreach (var res in op.Results) _defs[res.Id] = op;
+            foreach (var v in op.Operands) Use(v);
+            foreach (var inner in op.Regions)
+            {
+                Analyze(inner);
+                foreach (var y in inner.Yields) Use(y);
+            }
+        }
+    }
+
+    private static bool HasEffect(Op op) => op is StoreOp or CallOp or ForOp or IfOp or AllocOp;
+
+    /// <summary>
+    /// Decides which temporaries are written inline: unnamed pure values read exactly once,
+    /// by an op (or yield) of the same region, with no write to memory in between when the
+    /// value is a load of a writable buffer.
+    /// </summary>
+    private void PlanInlining(Region r)
+    {
+        var position = new Dictionary<int, int>();
+        for (var i = 0; i < r.Ops.Count; i++)
+        {
+            foreach (var res in r.Ops[i].Results) position[res.Id] = i;
+        }
+        var effectsBefore = new int[r.Ops.Count + 1];
+        for (var i = 0; i < r.Ops.Count; i++) effectsBefore[i + 1] = effectsBefore[i] + (HasEffect(r.Ops[i]) ? 1 : 0);
+
+        void Consider(Value operand, int usePos, bool isYield)
+        {
+            if (!position.TryGetValue(operand.Id, out var defPos)) return;
+            var def = r.Ops[defPos];
+            if (def is ConstOp) { _inline.Add(operand.Id); return; }
+            // Named values keep their own statement, except when all they do is become the
+            // next value of a loop-carried or branch variable (which carries the same name).
+            if (Uses(operand) != 1 || (operand.Name.Length != 0 && !isYield)) return;
+            var inlinable = def switch
+            {
+                UnaryOp or BinaryOp or SelectOp or LengthOp => true,
+                LoadOp l => _readOnlyBuffers.Contains(l.Buffer.Id) || effectsBefore[usePos] - effectsBefore[defPos + 1] == 0,
+                _ => false,
+            };
+            if (inlinable) _inline.Add(operand.Id);
+        }
+
+        for (var i = 0; i < r.Ops.Count; i++)
+        {
+            var op = r.Ops[i];
+            foreach (var v in op.Operands) Consider(v, i, false);
+            foreach (var inner in op.Regions) PlanInlining(inner);
+        }
+        foreach (var y in r.Yields) Consider(y, r.Ops.Count, true);
+        // Constants defined here but read in nested regions are literals too.
+        foreach (var op in r.Ops.OfType<ConstOp>()) _inline.Add(op.Result.Id);
+    }
+
+    // ------------------------------------------------------------------ names
+
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal)
+    {
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+        "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+        "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+        "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+        "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+        "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+        "using", "virtual", "void", "volatile", "while",
+    };
+
+    private string Fresh(string baseName)
+    {
+        if (baseName.Length == 0) baseName = "tmp";
+        if (Keywords.Contains(baseName)) baseName = "@" + baseName;
+        if (_taken.Add(baseName)) return baseName;
+        for (var k = 1; ; k++)
+        {
+            var candidate = baseName + "_" + k.ToString(CultureInfo.InvariantCulture);
+            if (_taken.Add(candidate)) return candidate;
+        }
+    }
+
+    private string Name(Value v)
+    {
+        if (_names.TryGetValue(v.Id, out var n)) return n;
+        var hint = v.Name;
+        if (hint.Length == 0 && _defs.TryGetValue(v.Id, out var def) && def is LoadOp load)
+            hint = Name(load.Buffer).TrimStart('@') + "_" + (_inline.Contains(load.Index.Id) ? "k" : Name(load.Index).TrimStart('@'));
+        n = Fresh(hint);
+        _names[v.Id] = n;
+        return n;
+    }
+
+    private static string TypeName(IrType t)
+    {
+        var e = t.Elem switch { ScalarKind.F32 => "float", ScalarKind.F64 => "double", ScalarKind.I32 => "int", _ => "bool" };
+        if (!t.IsBuffer) return e;
+        return t.Buffer switch
+        {
+            BufferKind.Heap or BufferKind.Array => e + "[]",
+            BufferKind.ReadOnlySpan => "global::System.ReadOnlySpan<" + e + ">",
+            _ => "global::System.Span<" + e + ">",
+        };
+    }
+
+    // ------------------------------------------------------------------ statements
+
+    private void EmitOps(Region r)
+    {
+        foreach (var op in r.Ops) EmitOp(op);
+    }
+
+    private void EmitOp(Op op)
+    {
+        switch (op)
+        {
+            case ConstOp:
+                return;
+            case UnaryOp or BinaryOp or SelectOp or LengthOp or LoadOp:
+            {
+                var result = op.Results.First();
+                if (_inline.Contains(result.Id)) return;
+                if (Uses(result) == 0) return;
+                _w.Line($"{TypeName(result.Type)} {Name(result)} = {Render(op)};");
+                return;
+            }
+            case StoreOp st:
+                _w.Line($"{Name(st.Buffer)}[{Expr(st.Index)}] {(st.Accumulate ? "+=" : "=")} {Expr(st.Stored)};");
+                return;
+            case AllocOp a:
+            {
+                var elem = TypeName(a.Result.Type.ElementType);
+                var decl = a.Result.Type.Buffer == BufferKind.Stack
+                    ? $"global::System.Span<{elem}> {Name(a.Result)} = stackalloc {elem}[{Expr(a.Length)}];"
+                    : $"{elem}[] {Name(a.Result)} = new {elem}[{Expr(a.Length)}];";
+                _w.Line(decl);
+                return;
+            }
+            case CallOp c:
+                EmitCall(c);
+                return;
+            case ForOp f:
+                EmitFor(f);
+                return;
+            case IfOp i:
+                EmitIf(i);
+                return;
+            default:
+                throw new InvalidOperationException("cannot emit " + op.GetType().Name);
+        }
+    }
+
+    private void EmitCall(CallOp c)
+    {
+        var args = string.Join(", ", c.Args.Select(v => Expr(v)));
+        var name = _calleeName(c.Callee);
+        if (c.Outs.Count == 0)
+        {
+            _w.Line($"{name}({args});");
+            return;
+        }
+        var outArgs = string.Concat(c.Outs.Skip(1).Select(o => $", out {TypeName(o.Type)} {Name(o)}"));
+        if (c.Args.Count == 0) outArgs = outArgs.TrimStart(',', ' ');
+        var first = c.Outs[0];
+        var call = $"{name}({args}{outArgs})";
+        _w.Line(Uses(first) == 0 && c.Outs.Count > 1 ? $"_ = {call};" : $"{TypeName(first.Type)} {Name(first)} = {call};");
+    }
+
+    private void EmitFor(ForOp f)
+    {
+        // One C# local per carried value: declared before the loop, updated at the end of
+        // each iteration, read after it.
+        var slots = new List<string>();
+        for (var k = 0; k < f.Inits.Count; k++)
+        {
+            var name = Fresh(f.Outs[k].Name.Length > 0 ? f.Outs[k].Name : f.Body.Args[k + 1].Name);
+            _names[f.Outs[k].Id] = name;
+            _names[f.Body.Args[k + 1].Id] = name;
+            slots.Add(name);
+            _w.Line($"{TypeName(f.Outs[k].Type)} {name} = {Expr(f.Inits[k])};");
+        }
+        var i = Name(f.Body.Args[0]);
+        var cmp = f.Cmp switch { LoopCmp.Lt => "<", LoopCmp.Le => "<=", LoopCmp.Gt => ">", _ => ">=" };
+        var step = f.Step switch { 1 => i + "++", -1 => i + "--", > 0 => $"{i} += {f.Step}", _ => $"{i} -= {-f.Step}" };
+        _w.Line($"for (int {i} = {Expr(f.Start)}; {i} {cmp} {Expr(f.Bound)}; {step})");
+        _w.Line("{");
+        _w.Indent();
+        EmitOps(f.Body);
+        EmitSlotUpdates(slots, f.Body.Yields, f.Body.Args.Skip(1).ToList());
+        _w.Dedent();
+        _w.Line("}");
+    }
+
+    /// <summary>
+    /// Assigns yields to slot variables. When several slots change at once and one yield reads
+    /// another slot, the new values are computed first so that every update sees old values.
+    /// </summary>
+    private void EmitSlotUpdates(IReadOnlyList<string> slots, EquatableArray<Value> yields, IReadOnlyList<Value>? slotArgs)
+    {
+        var exprs = yields.Select(v => Expr(v)).ToList();
+        var pending = Enumerable.Range(0, slots.Count).Where(k => exprs[k] != slots[k]).ToList();
+        // Assign a slot only once no other pending update still reads its old value; break a
+        // cycle (a swap, say) with a temporary.
+        while (pending.Count > 0)
+        {
+            var ready = -1;
+            foreach (var k in pending)
+            {
+                if (!pending.Any(j => j != k && MentionsName(exprs[j], slots[k]))) { ready = k; break; }
+            }
+            if (ready < 0)
+            {
+                var k = pending[0];
+                var tmp = Fresh(slots[k] + "_next");
+                _w.Line($"{TypeName(yields[k].Type)} {tmp} = {exprs[k]};");
+                exprs[k] = tmp;
+                continue;
+            }
+            WriteUpdate(slots[ready], exprs[ready]);
+            pending.Remove(ready);
+        }
+    }
+
+    private void WriteUpdate(string slot, string e)
+    {
+        var prefix = slot + " + ";
+        var rest = e.StartsWith(prefix, StringComparison.Ordinal) ? e.Substring(prefix.Length) : null;
+        if (rest is not null && !MentionsName(rest, slot) && !rest.Contains(" ? ") && !TopLevelAdditive(rest))
+            _w.Line($"{slot} += {StripParens(rest)};");
+        else
+            _w.Line($"{slot} = {e};");
+    }
+
+    /// <summary>True when an expression has a top-level + or - (so "s + a - b" is not "s += a - b").</summary>
+    private static bool TopLevelAdditive(string e)
+    {
+        var depth = 0;
+        for (var i = 0; i < e.Length - 1; i++)
+        {
+            var c = e[i];
+            if (c == '(' || c == '[') depth++;
+            else if (c == ')' || c == ']') depth--;
+            else if (depth == 0 && i > 0 && (c == '+' || c == '-') && e[i - 1] == ' ' && e[i + 1] == ' ') return true;
+        }
+        return false;
+    }
+
+    /// <summary>Removes one pair of parentheses that encloses the whole expression.</summary>
+    private static string StripParens(string e)
+    {
+        if (e.Length < 2 || e[0] != '(' || e[e.Length - 1] != ')') return e;
+        var depth = 0;
+        for (var i = 0; i < e.Length; i++)
+        {
+            if (e[i] == '(') depth++;
+            else if (e[i] == ')') depth--;
+            if (depth == 0 && i < e.Length - 1) return e;
+        }
+        return e.Substring(1, e.Length - 2);
+    }
+
+    private static bool MentionsName(string expr, string name)
+    {
+        var idx = 0;
+        while ((idx = expr.IndexOf(name, idx, StringComparison.Ordinal)) >= 0)
+        {
+            var before = idx == 0 ? ' ' : expr[idx - 1];
+            var afterIdx = idx + name.Length;
+            var after = afterIdx >= expr.Length ? ' ' : expr[afterIdx];
+            if (!IsIdent(before) && !IsIdent(after)) return true;
+            idx = afterIdx;
+        }
+        return false;
+    }
+
+    private static bool IsIdent(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '@' || c == '.';
+
+    private void EmitIf(IfOp op)
+    {
+        var allInline = op.Then.Ops.All(o => o.Results.All(r => _inline.Contains(r.Id)) && !HasEffect(o))
+                     && op.Else.Ops.All(o => o.Results.All(r => _inline.Contains(r.Id)) && !HasEffect(o));
+        if (op.Outs.Count == 1 && allInline)
+        {
+            var v = op.Outs[0];
+            _w.Line($"{TypeName(v.Type)} {Name(v)} = {Expr(op.Cond)} ? {Expr(op.Then.Yields[0])} : {Expr(op.Else.Yields[0])};");
+            return;
+        }
+        var slots = new List<string>();
+        foreach (var o in op.Outs)
+        {
+            var name = Name(o);
+            slots.Add(name);
+            _w.Line($"{TypeName(o.Type)} {name};");
+        }
+        _w.Line($"if ({Expr(op.Cond)})");
+        EmitBranch(op.Then, slots);
+        if (op.Else.Ops.Count > 0 || op.Outs.Count > 0)
+        {
+            _w.Line("else");
+            EmitBranch(op.Else, slots);
+        }
+    }
+
+    private void EmitBranch(Region r, List<string> slots)
+    {
+        _w.Line("{");
+        _w.Indent();
+        EmitOps(r);
+        for (var k = 0; k < slots.Count; k++) _w.Line($"{slots[k]} = {Expr(r.Yields[k])};");
+        _w.Dedent();
+        _w.Line("}");
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    // Precedence levels (lower binds tighter): 0 primary, 1 unary/cast, 2 multiplicative,
+    // 3 additive, 4 relational, 5 equality, 6 &, 7 |, 8 conditional.
+    private string Expr(Value v) => Expr(v, 8);
+
+    private string Expr(Value v, int maxLevel)
+    {
+        if (_inline.Contains(v.Id) && _defs.TryGetValue(v.Id, out var def))
+        {
+            var level = Level(def);
+            var text = Render(def);
+            return level > maxLevel ? "(" + text + ")" : text;
+        }
+        return Name(v);
+    }
+
+    private static int Level(Op op) => op switch
+    {
+        ConstOp c => c.Number < 0 || (c.Number == 0 && 1 / c.Number < 0) ? 1 : 0,
+        UnaryOp u => u.Kind is UnOp.Neg or UnOp.Not or UnOp.Convert ? 1 : 0,
+        BinaryOp b => b.Kind switch
+        {
+            BinOp.Mul or BinOp.Div or BinOp.Rem => 2,
+            BinOp.Add or BinOp.Sub => 3,
+            BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge => 4,
+            BinOp.Eq or BinOp.Ne => 5,
+            BinOp.And => 6,
+            BinOp.Or => 7,
+            _ => 0,
+        },
+        SelectOp => 8,
+        _ => 0,
+    };
+
+    private string Math(IrType t) => t.Elem == ScalarKind.F32 ? "global::System.MathF" : "global::System.Math";
+
+    private string Render(Op op)
+    {
+        var level = Level(op);
+        switch (op)
+        {
+            case ConstOp c:
+                return Literal(c.Number, c.Result.Type);
+            case UnaryOp u:
+            {
+                var x = u.Operand;
+                switch (u.Kind)
+                {
+                    case UnOp.Neg: return "-" + Expr(x, 0);
+                    case UnOp.Not: return "!" + Expr(x, 0);
+                    case UnOp.Convert: return "(" + TypeName(u.Result.Type) + ")" + Expr(x, 0);
+                    default: return $"{Math(u.Result.Type)}.{u.Kind}({Expr(x)})";
+                }
+            }
+            case BinaryOp b:
+            {
+                string Infix(string sym, bool rightStrict = true) =>
+                    $"{Expr(b.Left, level)} {sym} {Expr(b.Right, rightStrict ? level - 1 : level)}";
+                return b.Kind switch
+                {
+                    BinOp.Add => Infix("+"),
+                    BinOp.Sub => Infix("-"),
+                    BinOp.Mul => Infix("*"),
+                    BinOp.Div => Infix("/"),
+                    BinOp.Rem => Infix("%"),
+                    BinOp.Lt => Infix("<"),
+                    BinOp.Le => Infix("<="),
+                    BinOp.Gt => Infix(">"),
+                    BinOp.Ge => Infix(">="),
+                    BinOp.Eq => Infix("=="),
+                    BinOp.Ne => Infix("!="),
+                    BinOp.And => Infix("&"),
+                    BinOp.Or => Infix("|"),
+                    _ => $"{Math(b.Result.Type)}.{b.Kind}({Expr(b.Left)}, {Expr(b.Right)})",
+                };
+            }
+            case SelectOp s:
+                return $"{Expr(s.Cond, 7)} ? {Expr(s.IfTrue, 7)} : {Expr(s.IfFalse, 8)}";
+            case LengthOp l:
+                return Name(l.Buffer) + ".Length";
+            case LoadOp l:
+                return $"{Name(l.Buffer)}[{Expr(l.Index)}]";
+            default:
+                throw new InvalidOperationException("not an expression: " + op.GetType().Name);
+        }
+    }
+
+    public static string Literal(double x, IrType t)
+    {
+        switch (t.Elem)
+        {
+            case ScalarKind.Bool:
+                return x != 0 ? "true" : "false";
+            case ScalarKind.I32:
+                return ((int)x).ToString(CultureInfo.InvariantCulture);
+            case ScalarKind.F32:
+            {
+                var f = (float)x;
+                if (float.IsNaN(f)) return "float.NaN";
+                if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
+                if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+                return f.ToString("R", CultureInfo.InvariantCulture) + "f";
+            }
+            default:
+            {
+                if (double.IsNaN(x)) return "double.NaN";
+                if (double.IsPositiveInfinity(x)) return "double.PositiveInfinity";
+                if (double.IsNegativeInfinity(x)) return "double.NegativeInfinity";
+                var s = x.ToString("R", CultureInfo.InvariantCulture);
+                return s.Contains(".") || s.Contains("E") ? s : s + ".0";
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text;
+
+namespace Dsl.Generator.Emit;
+
+/// <summary>A minimal indented text writer (four spaces, '\n' line ends, deterministic).</summary>
+internal sealed class IndentedWriter
+{
+    private readonly StringBuilder _sb = new();
+    private int _indent;
+
+    public void Line(string text = "")
+    {
+        if (text.Length > 0) _sb.Append(' ', _indent * 4).Append(text);
+        _sb.Append('\n');
+    }
+
+    public void Open(string header)
+    {
+        Line(header);
+        Line("{");
+        _indent++;
+    }
+
+    public void Close(string suffix = "")
+    {
+        _indent--;
+        Line("}" + suffix);
+    }
+
+    public void Indent() => _indent++;
+
+    public void Dedent() => _indent--;
+
+    public override string ToString() => _sb.ToString();
+}

@@ -1,0 +1,64 @@
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Frontend;
+
+/// <summary>A parameter as the C# signature spells it, with its IR type where it has one.</summary>
+/// <param name="Name">The parameter's name.</param>
+/// <param name="TypeText">The type, fully qualified (<c>global::System.ReadOnlySpan&lt;float&gt;</c>).</param>
+/// <param name="RefKind">"", "out", "ref" or "in".</param>
+/// <param name="Type">The IR type, or null when the type is outside the subset.</param>
+internal sealed record ParamModel(string Name, string TypeText, string RefKind, IrType? Type)
+{
+    public string Declaration => (RefKind.Length > 0 ? RefKind + " " : "") + TypeText + " " + Name;
+}
+
+/// <summary>A type that contains a generated method (outermost first in <see cref="TypeChain"/>).</summary>
+internal sealed record ContainingType(string Keyword, string Name, string Modifiers);
+
+/// <summary>Where a type lives: its namespace and the chain of (partial) types around the method.</summary>
+internal sealed record TypeChain(string? Namespace, EquatableArray<ContainingType> Types)
+{
+    public string Key => (Namespace is null ? "" : Namespace + ".") + string.Join(".", System.Linq.Enumerable.Select(Types, t => t.Name));
+}
+
+/// <summary>
+/// A <c>[Differentiable]</c> method after lowering: its IR, or the reason it could not be
+/// lowered. Equatable, and free of symbols and syntax, so the pipeline caches it.
+/// </summary>
+internal sealed record PrimalModel(
+    string Key,
+    string TypeKey,
+    string Name,
+    string ReturnTypeText,
+    IrType? ReturnType,
+    EquatableArray<ParamModel> Params,
+    Function? Ir,
+    string? Failure,
+    EquatableArray<string> Callees);
+
+/// <summary>The transform a declared partial method asks for.</summary>
+internal enum RequestKind
+{
+    Jvp,
+    Gradient,
+}
+
+/// <summary>
+/// A declared <c>static partial</c> method carrying a transform attribute, as the generator
+/// needs it: where it is, what it is called, its parameters, and what it asks for.
+/// </summary>
+internal sealed record RequestModel(
+    RequestKind Kind,
+    string PrimalName,
+    string? Wrt,
+    TypeChain Chain,
+    string TypeKey,
+    string Modifiers,
+    string ReturnTypeText,
+    IrType? ReturnType,
+    string Name,
+    EquatableArray<ParamModel> Params,
+    string? Failure);
+
+/// <summary>One generated file.</summary>
+internal sealed record GeneratedFile(string HintName, string Text);

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Dsl.Generator.Frontend;
+
+/// <summary>
+/// Reads a declared partial method that carries a transform attribute into an equatable
+/// <see cref="RequestModel"/>. Problems with the declaration itself (not partial, already
+/// implemented, containing type not partial) are recorded as the request's failure.
+/// </summary>
+internal static class RequestReader
+{
+    public const string JvpAttribute = "Dsl.JvpAttribute";
+    public const string GradientAttribute = "Dsl.GradientAttribute";
+
+    public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKind kind, CancellationToken ct)
+    {
+        if (target is not IMethodSymbol method || node is not MethodDeclarationSyntax syntax) return null;
+        string? failure = null;
+        var primalName = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string s ? s : "";
+        string? wrt = null;
+        foreach (var named in attribute.NamedArguments)
+        {
+            if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
+        }
+        if (primalName.Length == 0) failure = $"[{kind}] needs the name of the primal method: [{kind}(nameof(F))]";
+
+        var chain = ChainOf(method.ContainingType, ct, ref failure);
+        if (!method.IsStatic) failure ??= $"'{method.Name}' must be static";
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword)) failure ??= $"'{method.Name}' must be declared 'static partial' with no body; the generator writes the body";
+        else if (syntax.Body is not null || syntax.ExpressionBody is not null) failure ??= $"'{method.Name}' must have no body; the generator writes it";
+        else if (method.PartialImplementationPart is not null) failure ??= $"'{method.Name}' already has an implementation";
+        if (method.IsGenericMethod) failure ??= $"'{method.Name}' must not be generic";
+
+        var modifiers = string.Join(" ", syntax.Modifiers.Select(m => m.Text));
+        var returnType = method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        var irReturn = method.ReturnsVoid ? null : PrimalLowering.MapType(method.ReturnType, false);
+        var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
+        return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
+            returnType, irReturn, method.Name, parameters, failure);
+    }
+
+    private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)
+    {
+        var types = new List<ContainingType>();
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            var decl = t.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
+            if (decl is null || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
+                failure ??= $"type '{t.Name}' must be declared 'partial' so the generator can add the method body";
+            var keyword = decl switch
+            {
+                RecordDeclarationSyntax r => r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+                StructDeclarationSyntax => "struct",
+                InterfaceDeclarationSyntax => "interface",
+                _ => "class",
+            };
+            var name = t.Name + (t.TypeParameters.Length > 0 ? "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">" : "");
+            types.Insert(0, new ContainingType(keyword, name, t.IsStatic ? "static" : ""));
+        }
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        return new TypeChain(ns, types.ToEquatableArray());
+    }
+}

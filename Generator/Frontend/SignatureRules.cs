@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Frontend;
+
+/// <summary>What a valid request asks for: the primal, which of its parameters are differentiated.</summary>
+internal sealed record TransformPlan(PrimalModel Primal, IReadOnlyList<bool> Active);
+
+/// <summary>
+/// The signature rules of the declared derivative methods, checked against the primal. One
+/// rule a person can learn from one example: the primal's parameters in order, each
+/// differentiated one followed by its tangent (forward mode), or all of them followed by one
+/// adjoint per differentiated parameter (reverse mode). Failures show the expected signature.
+/// </summary>
+internal static class SignatureRules
+{
+    public static (TransformPlan? Plan, string? Failure) Check(RequestModel request, IReadOnlyList<PrimalModel> primals)
+    {
+        if (request.Failure is not null) return (null, request.Failure);
+        var candidates = primals.Where(p => p.TypeKey == request.TypeKey && p.Name == request.PrimalName).ToList();
+        if (candidates.Count == 0)
+            return (null, $"[{request.Kind}] on '{request.Name}' names '{request.PrimalName}', but this type has no [Differentiable] method of that name");
+        if (candidates.Count > 1)
+            return (null, $"[{request.Kind}] on '{request.Name}' names '{request.PrimalName}', which is overloaded; give the overloads distinct names");
+        var primal = candidates[0];
+        if (primal.Failure is not null) return (null, primal.Failure);
+
+        var active = new bool[primal.Params.Count];
+        var wrtNames = (request.Wrt ?? "").Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (wrtNames.Count == 0)
+        {
+            for (var i = 0; i < active.Length; i++) active[i] = primal.Params[i].Type is { IsDifferentiable: true };
+        }
+        else
+        {
+            foreach (var w in wrtNames)
+            {
+                var idx = primal.Params.AsImmutableArray().IndexOf(primal.Params.FirstOrDefault(p => p.Name == w)!);
+                if (idx < 0) return (null, $"Wrt names '{w}', which is not a parameter of '{primal.Name}'");
+                if (primal.Params[idx].Type is not { IsDifferentiable: true })
+                    return (null, $"Wrt names '{w}', which is not float, double or a span of them");
+                active[idx] = true;
+            }
+        }
+        if (!active.Any(a => a)) return (null, $"'{primal.Name}' has no float or double parameter to differentiate");
+
+        if (request.Kind == RequestKind.Jvp)
+        {
+            // Writable spans are outputs: their tangents are outputs too.
+            for (var i = 0; i < active.Length; i++)
+            {
+                if (primal.Params[i].Type is { IsBuffer: true, Buffer: BufferKind.Span, IsDifferentiable: true }) active[i] = true;
+            }
+        }
+        else if (primal.ReturnType is null)
+        {
+            return (null, $"[Gradient] needs a primal that returns a float or double; '{primal.Name}' returns void");
+        }
+
+        var expected = ExpectedParams(request.Kind, primal, active);
+        var expectedText = $"static partial {primal.ReturnTypeText} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})";
+        if (request.ReturnTypeText != primal.ReturnTypeText)
+            return (null, $"'{request.Name}' must return {Short(primal.ReturnTypeText)} like '{primal.Name}'; expected: {Shorten(expectedText)}");
+        if (request.Params.Count != expected.Count)
+            return (null, $"'{request.Name}' has {request.Params.Count} parameters, expected {expected.Count}: {Shorten(expectedText)}");
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var got = request.Params[i];
+            var want = expected[i];
+            if (got.TypeText != want.TypeText || got.RefKind != want.RefKind)
+                return (null, $"parameter {i + 1} of '{request.Name}' ('{got.Name}') should be '{Short(want.Declaration)}'; expected: {Shorten(expectedText)}");
+        }
+        return (new TransformPlan(primal, active), null);
+    }
+
+    /// <summary>The parameters the rule asks for; names are suggestions (dx for x, dResult for the result).</summary>
+    public static List<ParamModel> ExpectedParams(RequestKind kind, PrimalModel primal, IReadOnlyList<bool> active)
+    {
+        var list = new List<ParamModel>();
+        string Elem(ParamModel p) => p.Type!.Elem == ScalarKind.F32 ? "float" : "double";
+        string Tangent(string n) => "d" + char.ToUpperInvariant(n[0]) + n.Substring(1);
+        if (kind == RequestKind.Jvp)
+        {
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                var p = primal.Params[i];
+                list.Add(p);
+                if (!active[i]) continue;
+                var type = p.Type!.IsBuffer
+                    ? (p.Type.Buffer == BufferKind.Span ? $"global::System.Span<{Elem(p)}>" : $"global::System.ReadOnlySpan<{Elem(p)}>")
+                    : p.TypeText;
+                list.Add(new ParamModel(Tangent(p.Name), type, "", p.Type));
+            }
+            if (primal.ReturnType is not null) list.Add(new ParamModel("dResult", primal.ReturnTypeText, "out", primal.ReturnType));
+        }
+        else
+        {
+            list.AddRange(primal.Params);
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                if (!active[i]) continue;
+                var p = primal.Params[i];
+                list.Add(p.Type!.IsBuffer
+                    ? new ParamModel(p.Name + "Bar", $"global::System.Span<{Elem(p)}>", "", p.Type)
+                    : new ParamModel(p.Name + "Bar", p.TypeText, "out", p.Type));
+            }
+        }
+        return list;
+    }
+
+    private static string Short(string text) => text.Replace("global::System.", "").Replace("global::", "");
+
+    private static string Shorten(string text) => Short(text);
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Emit;
+using Dsl.Generator.Frontend;
+using Dsl.Generator.Ir;
+using Dsl.Generator.Transforms;
+
+namespace Dsl.Generator;
+
+/// <summary>The requests of one containing type, generated into one file.</summary>
+internal sealed record TypeRequests(string TypeKey, TypeChain Chain, EquatableArray<RequestModel> Requests);
+
+/// <summary>The outcome of one request: a method, or the reason there is none.</summary>
+internal sealed record RequestOutcome(string RequestName, string? Failure);
+
+/// <summary>
+/// Frontend verdicts → transforms → simplify → emit, for the requests of one type. A pure
+/// function of equatable models; it never throws (a failing request is left out and its
+/// reason recorded, which the analyzers report).
+/// </summary>
+internal static class Generation
+{
+    public static (GeneratedFile? File, IReadOnlyList<RequestOutcome> Outcomes) Generate(TypeRequests group, IReadOnlyList<PrimalModel> primals)
+    {
+        var outcomes = new List<RequestOutcome>();
+        var methods = new List<EmittedMethod>();
+        var helpers = new SortedDictionary<string, Function>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, PrimalModel>(StringComparer.Ordinal);
+        foreach (var p in primals) byKey[p.Key] = p;
+
+        foreach (var request in group.Requests.OrderBy(r => r.Name, StringComparer.Ordinal))
+        {
+            try
+            {
+                var (plan, failure) = SignatureRules.Check(request, primals);
+                failure ??= CheckCallGraph(plan!.Primal, byKey);
+                if (failure is not null)
+                {
+                    outcomes.Add(new RequestOutcome(request.Name, failure));
+                    continue;
+                }
+                var module = request.Kind switch
+                {
+                    RequestKind.Jvp => Forward.Jvp(plan!.Primal.Ir!, plan.Active, key => byKey.TryGetValue(key, out var m) ? m.Ir : null),
+                    _ => throw new NotSupportedException($"[{request.Kind}] is not implemented yet"),
+                };
+                module = Simplify.Run(module);
+                var errors = Verifier.Verify(module);
+                if (errors.Count > 0)
+                {
+                    outcomes.Add(new RequestOutcome(request.Name, "internal error: generated IR is invalid: " + errors[0]));
+                    continue;
+                }
+                var entry = module.Functions[0];
+                methods.Add(new EmittedMethod(entry, ShapeOfRequest(request, plan!, entry)));
+                foreach (var helper in module.Functions.Skip(1)) helpers[helper.Key] = helper;
+                outcomes.Add(new RequestOutcome(request.Name, null));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                outcomes.Add(new RequestOutcome(request.Name, $"internal error ({ex.GetType().Name}: {ex.Message}); please report it"));
+            }
+        }
+        if (methods.Count == 0) return (null, outcomes);
+
+        // Helpers get readable, unique names in key order (deterministic).
+        var helperNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var kv in helpers)
+        {
+            var baseName = "__" + kv.Value.Name;
+            var name = baseName;
+            for (var k = 2; !used.Add(name); k++) name = baseName + "_" + k;
+            helperNames[kv.Key] = name;
+        }
+        foreach (var kv in helpers)
+        {
+            methods.Add(new EmittedMethod(kv.Value, ShapeOfHelper(kv.Value, helperNames[kv.Key], byKey)));
+        }
+        string CalleeName(string key)
+        {
+            if (helperNames.TryGetValue(key, out var n)) return n;
+            var paren = key.IndexOf('(');
+            return paren < 0 ? key : key.Substring(0, paren);
+        }
+        try
+        {
+            var text = SourceFileEmitter.Emit(group.Chain, methods, CalleeName);
+            return (new GeneratedFile(HintName(group.Chain), text), outcomes);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (null, group.Requests.Select(r => new RequestOutcome(r.Name, $"internal error while emitting ({ex.Message})")).ToList());
+        }
+    }
+
+    /// <summary>Every function the primal reaches must be lowered, and none may call itself.</summary>
+    private static string? CheckCallGraph(PrimalModel primal, Dictionary<string, PrimalModel> byKey)
+    {
+        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 visiting, 2 done
+        string? Visit(PrimalModel p, string path)
+        {
+            state[p.Key] = 1;
+            foreach (var c in p.Callees)
+            {
+                if (!byKey.TryGetValue(c, out var callee))
+                    return $"'{primal.Name}' calls '{ShortKey(c)}', whose body is not available to the generator";
+                if (callee.Failure is not null) return callee.Failure;
+                if (state.TryGetValue(c, out var s) && s == 1)
+                    return $"'{primal.Name}' is recursive ({path} → {callee.Name}); recursion is not supported, write a loop";
+                if (s == 0 && Visit(callee, path + " → " + callee.Name) is { } f) return f;
+            }
+            state[p.Key] = 2;
+            return null;
+        }
+        return Visit(primal, primal.Name);
+    }
+
+    private static string ShortKey(string key)
+    {
+        var paren = key.IndexOf('(');
+        var k = paren < 0 ? key : key.Substring(0, paren);
+        return k.Replace("global::", "");
+    }
+
+    private static string HintName(TypeChain chain)
+    {
+        var raw = chain.Key.Replace('<', '{').Replace('>', '}').Replace(", ", ",");
+        return raw + ".Dsl.g.cs";
+    }
+
+    private static MethodShape ShapeOfRequest(RequestModel request, TransformPlan plan, Function entry)
+    {
+        var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\n" +
+                     $"{request.Modifiers} {request.ReturnTypeText} {request.Name}({string.Join(", ", request.Params.Select(p => p.Declaration))})";
+        var inParams = entry.Params.Count;
+        var names = request.Params.Take(inParams).Select(p => p.Name).ToList();
+        var outs = request.Params.Skip(inParams).Select(p => p.Name).ToList();
+        var wrt = plan.Primal.Params.Where((p, i) => plan.Active[i]).Select(p => p.Name);
+        var what = request.Kind == RequestKind.Jvp ? "Forward mode (JVP)" : "Reverse mode (gradient)";
+        var comment = new[] { $"// {what} of {plan.Primal.Name} with respect to {string.Join(", ", wrt)}." };
+        return new MethodShape(IndentHeader(header), names, outs, comment);
+    }
+
+    private static MethodShape ShapeOfHelper(Function fn, string name, Dictionary<string, PrimalModel> byKey)
+    {
+        var names = new List<string>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        string Unique(string n)
+        {
+            if (n.Length == 0) n = "arg";
+            var candidate = n;
+            for (var k = 1; !taken.Add(candidate); k++) candidate = n + "_" + k;
+            return candidate;
+        }
+        var parameters = new List<string>();
+        foreach (var p in fn.Params)
+        {
+            var n = Unique(p.Name);
+            names.Add(n);
+            parameters.Add(SourceFileEmitter.ParamTypeText(p.Type) + " " + n);
+        }
+        var yields = fn.Body.Yields;
+        var outs = new List<string>();
+        for (var k = 1; k < yields.Count; k++)
+        {
+            var n = Unique(yields[k].Name.Length > 0 ? yields[k].Name : "result_dot");
+            outs.Add(n);
+            parameters.Add("out " + SourceFileEmitter.ParamTypeText(yields[k].Type) + " " + n);
+        }
+        var ret = yields.Count == 0 ? "void" : SourceFileEmitter.ParamTypeText(yields[0].Type);
+        var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
+        var source = fn.Key.Substring(fn.Key.IndexOf(':') + 1);
+        var primalName = byKey.TryGetValue(source, out var pm) ? pm.Name : fn.Name;
+        var comment = new[] { $"// Forward mode (JVP) of {primalName}, called from the derivatives above." };
+        return new MethodShape(IndentHeader(header), names, outs, comment);
+    }
+
+    private static string IndentHeader(string header) => header;
+}

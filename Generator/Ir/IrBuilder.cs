@@ -1,0 +1,115 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dsl.Generator.Ir;
+
+/// <summary>
+/// Builds IR: hands out fresh value ids and collects ops into the innermost open block.
+/// Blocks nest as regions are built (loop bodies, branches).
+/// </summary>
+internal sealed class IrBuilder
+{
+    private readonly Stack<List<Op>> _blocks = new();
+    private int _next;
+
+    public IrBuilder(int firstId = 0)
+    {
+        _next = firstId;
+        _blocks.Push(new List<Op>());
+    }
+
+    /// <summary>The next id that will be handed out.</summary>
+    public int NextId => _next;
+
+    public Value NewValue(IrType type, string name) => new(_next++, type, name);
+
+    public void Emit(Op op) => _blocks.Peek().Add(op);
+
+    /// <summary>Opens a nested block; <see cref="EndBlock"/> returns its ops.</summary>
+    public void BeginBlock() => _blocks.Push(new List<Op>());
+
+    public EquatableArray<Op> EndBlock() => _blocks.Pop().ToEquatableArray();
+
+    public Value Const(double number, IrType type, string name = "")
+    {
+        var v = NewValue(type, name);
+        Emit(new ConstOp(v, number));
+        return v;
+    }
+
+    public Value Unary(UnOp kind, Value operand, string? name = null, IrType? type = null)
+    {
+        var v = NewValue(type ?? operand.Type, name ?? "");
+        Emit(new UnaryOp(v, kind, operand));
+        return v;
+    }
+
+    public Value Binary(BinOp kind, Value left, Value right, string? name = null)
+    {
+        var isCompare = kind is BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge or BinOp.Eq or BinOp.Ne;
+        var type = isCompare ? IrType.Bool : left.Type;
+        var v = NewValue(type, name ?? "");
+        Emit(new BinaryOp(v, kind, left, right));
+        return v;
+    }
+
+    public Value Select(Value cond, Value a, Value b, string? name = null)
+    {
+        var v = NewValue(a.Type, name ?? "");
+        Emit(new SelectOp(v, cond, a, b));
+        return v;
+    }
+
+    public Value Load(Value buffer, Value index, string? name = null)
+    {
+        var v = NewValue(buffer.Type.ElementType, name ?? "");
+        Emit(new LoadOp(v, buffer, index));
+        return v;
+    }
+
+    public void Store(Value buffer, Value index, Value value, bool accumulate = false) =>
+        Emit(new StoreOp(buffer, index, value, accumulate));
+
+    public Value Length(Value buffer)
+    {
+        var v = NewValue(IrType.I32, "");
+        Emit(new LengthOp(v, buffer));
+        return v;
+    }
+
+    public Value Alloc(IrType type, Value length, string name)
+    {
+        var v = NewValue(type, name);
+        Emit(new AllocOp(v, length));
+        return v;
+    }
+
+    /// <summary>
+    /// Renames <paramref name="v"/> when the last op of the current block defines it (so no
+    /// other op refers to it yet); returns the value to use from now on.
+    /// </summary>
+    public Value TryRenameLast(Value v, string name)
+    {
+        var block = _blocks.Peek();
+        if (block.Count == 0) return v;
+        var renamed = v with { Name = name };
+        Op? replaced = block[block.Count - 1] switch
+        {
+            ConstOp c when c.Result == v => c with { Result = renamed },
+            UnaryOp u when u.Result == v => u with { Result = renamed },
+            BinaryOp b when b.Result == v => b with { Result = renamed },
+            SelectOp s when s.Result == v => s with { Result = renamed },
+            LoadOp l when l.Result == v => l with { Result = renamed },
+            CallOp c when c.Outs.Count == 1 && c.Outs[0] == v => c with { Outs = new[] { renamed }.ToEquatableArray() },
+            IfOp i when i.Outs.Count == 1 && i.Outs[0] == v => i with { Outs = new[] { renamed }.ToEquatableArray() },
+            _ => null,
+        };
+        if (replaced is null) return v;
+        block[block.Count - 1] = replaced;
+        return renamed;
+    }
+
+    /// <summary>Creates fresh copies of <paramref name="values"/> (same types and names), e.g. as block arguments.</summary>
+    public EquatableArray<Value> Fresh(IEnumerable<Value> values, string suffix = "") =>
+        values.Select(v => NewValue(v.Type, v.Name + suffix)).ToEquatableArray();
+}

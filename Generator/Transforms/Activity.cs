@@ -1,0 +1,112 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Transforms;
+
+/// <summary>
+/// Forward activity analysis: which values depend on a differentiated input. Only active
+/// values get tangents (forward) or adjoints (reverse); everything else is plain primal code.
+/// Buffers become active when an active value is stored into them; loops are iterated to a
+/// fixed point because a carried value may become active in a later iteration.
+/// </summary>
+internal sealed class Activity
+{
+    private readonly HashSet<int> _active = new();
+
+    private Activity() { }
+
+    public bool IsActive(Value v) => _active.Contains(v.Id);
+
+    public IReadOnlyCollection<int> ActiveIds => _active;
+
+    /// <summary>Analyses <paramref name="fn"/> with the given parameters active.</summary>
+    public static Activity Analyze(Function fn, IReadOnlyList<bool> activeParams)
+    {
+        var a = new Activity();
+        for (var i = 0; i < fn.Params.Count; i++)
+        {
+            if (activeParams[i] && fn.Params[i].Type.IsDifferentiable) a._active.Add(fn.Params[i].Id);
+        }
+        while (a.Visit(fn.Body))
+        {
+            // iterate to a fixed point
+        }
+        return a;
+    }
+
+    private bool Mark(Value v)
+    {
+        if (!v.Type.IsDifferentiable) return false;
+        return _active.Add(v.Id);
+    }
+
+    /// <summary>One pass over a region; true when anything new became active.</summary>
+    private bool Visit(Region region)
+    {
+        var changed = false;
+        foreach (var op in region.Ops) changed |= Visit(op);
+        return changed;
+    }
+
+    private bool Visit(Op op)
+    {
+        var changed = false;
+        switch (op)
+        {
+            case ConstOp or LengthOp:
+                break;
+            case UnaryOp u:
+                if (IsActive(u.Operand) && !IsPiecewiseConstant(u.Kind)) changed |= Mark(u.Result);
+                break;
+            case BinaryOp b:
+                if (b.Result.Type.IsFloat && (IsActive(b.Left) || IsActive(b.Right))) changed |= Mark(b.Result);
+                break;
+            case SelectOp s:
+                if (IsActive(s.IfTrue) || IsActive(s.IfFalse)) changed |= Mark(s.Result);
+                break;
+            case LoadOp l:
+                if (IsActive(l.Buffer)) changed |= Mark(l.Result);
+                break;
+            case StoreOp st:
+                if (IsActive(st.Stored)) changed |= Mark(st.Buffer);
+                break;
+            case AllocOp:
+                break;
+            case CallOp c:
+                if (c.Args.Any(IsActive))
+                {
+                    foreach (var o in c.Outs) changed |= Mark(o);
+                    // A callee may write an active value into any writable span it is given.
+                    foreach (var arg in c.Args.Where(x => x.Type.IsBuffer && x.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap))
+                        changed |= Mark(arg);
+                }
+                break;
+            case ForOp f:
+                for (var i = 0; i < f.Inits.Count; i++)
+                {
+                    if (IsActive(f.Inits[i])) changed |= Mark(f.Body.Args[i + 1]);
+                }
+                changed |= Visit(f.Body);
+                for (var i = 0; i < f.Outs.Count; i++)
+                {
+                    if (IsActive(f.Body.Yields[i])) changed |= Mark(f.Body.Args[i + 1]);
+                    if (IsActive(f.Body.Args[i + 1])) changed |= Mark(f.Outs[i]);
+                }
+                break;
+            case IfOp i:
+                changed |= Visit(i.Then);
+                changed |= Visit(i.Else);
+                for (var k = 0; k < i.Outs.Count; k++)
+                {
+                    if (IsActive(i.Then.Yields[k]) || IsActive(i.Else.Yields[k])) changed |= Mark(i.Outs[k]);
+                }
+                break;
+        }
+        return changed;
+    }
+
+    /// <summary>Functions whose derivative is zero almost everywhere.</summary>
+    public static bool IsPiecewiseConstant(UnOp k) =>
+        k is UnOp.Floor or UnOp.Ceiling or UnOp.Round or UnOp.Truncate or UnOp.Sign or UnOp.Not;
+}

@@ -1,0 +1,358 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Transforms;
+
+/// <summary>
+/// Forward mode (JVP) as an IR → IR transform. Every primal op is kept; after each op whose
+/// result is active (see <see cref="Activity"/>) the op's tangent is computed from the
+/// tangents of its operands. The JVP function takes each differentiated parameter followed
+/// by its tangent and yields the primal result followed by its tangent. Calls of other
+/// functions become calls of their JVPs, generated once per pattern of active arguments.
+/// </summary>
+internal sealed class Forward
+{
+    private readonly Func<string, Function?> _lookup;
+    private readonly Dictionary<string, Function> _generated = new(StringComparer.Ordinal);
+    private readonly List<string> _order = new();
+
+    private Forward(Func<string, Function?> lookup) => _lookup = lookup;
+
+    /// <summary>The key of the JVP of <paramref name="key"/> with the given active parameters.</summary>
+    public static string KeyFor(string key, IReadOnlyList<bool> active) =>
+        "jvp[" + string.Concat(active.Select(a => a ? "1" : "0")) + "]:" + key;
+
+    /// <summary>
+    /// Builds the JVP of <paramref name="entry"/> and of every function it calls. The entry is
+    /// first in the returned module. <paramref name="lookup"/> finds callees by key.
+    /// </summary>
+    public static Module Jvp(Function entry, IReadOnlyList<bool> activeParams, Func<string, Function?> lookup)
+    {
+        var fwd = new Forward(lookup);
+        var key = fwd.Transform(entry, activeParams);
+        var list = new List<Function> { fwd._generated[key] };
+        list.AddRange(fwd._order.Where(k => k != key).Select(k => fwd._generated[k]));
+        return new Module(list.ToEquatableArray());
+    }
+
+    private string Transform(Function fn, IReadOnlyList<bool> activeParams)
+    {
+        var key = KeyFor(fn.Key, activeParams);
+        if (_generated.ContainsKey(key)) return key;
+        _generated[key] = null!; // marks "in progress"; the frontend rejects recursion
+        var result = new FunctionTransform(this, fn, activeParams).Run(key);
+        _generated[key] = result;
+        _order.Add(key);
+        return key;
+    }
+
+    private sealed class FunctionTransform
+    {
+        private readonly Forward _owner;
+        private readonly Function _fn;
+        private readonly IReadOnlyList<bool> _activeParams;
+        private readonly Activity _activity;
+        private readonly IrBuilder _b;
+        private readonly Dictionary<int, Value> _tangent = new();
+
+        public FunctionTransform(Forward owner, Function fn, IReadOnlyList<bool> activeParams)
+        {
+            _owner = owner;
+            _fn = fn;
+            _activeParams = activeParams;
+            _activity = Activity.Analyze(fn, activeParams);
+            _b = new IrBuilder(IrMaxId.Of(fn) + 1);
+        }
+
+        private static string Dot(Value v) => v.Name.Length == 0 ? "" : v.Name + "_dot";
+
+        /// <summary>Tangent buffers are read-only views when the primal buffer is an input.</summary>
+        private static IrType TangentType(IrType t) =>
+            t.IsBuffer && t.Buffer == BufferKind.Array ? IrType.Buf(t.Elem, BufferKind.ReadOnlySpan) : t;
+
+        public Function Run(string key)
+        {
+            var args = new List<Value>();
+            for (var i = 0; i < _fn.Params.Count; i++)
+            {
+                var p = _fn.Params[i];
+                args.Add(p);
+                if (_activeParams[i] && p.Type.IsDifferentiable)
+                {
+                    var t = _b.NewValue(TangentType(p.Type), Dot(p));
+                    _tangent[p.Id] = t;
+                    args.Add(t);
+                }
+            }
+            var yields = new List<Value>();
+            foreach (var op in _fn.Body.Ops) TransformOp(op);
+            foreach (var y in _fn.Body.Yields)
+            {
+                yields.Add(y);
+                yields.Add(TangentOrZero(y));
+            }
+            var ops = _b.EndBlock();
+            var mask = string.Concat(_activeParams.Select(a => a ? "1" : "0"));
+            return new Function(key, _fn.Name + "_Jvp" + (_activeParams.All(a => a) ? "" : "_" + mask),
+                new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
+        }
+
+        private Value? T(Value v) => _tangent.TryGetValue(v.Id, out var t) ? t : null;
+
+        private Value Zero(IrType t) => _b.Const(0, t);
+
+        private Value TangentOrZero(Value v) => T(v) ?? Zero(v.Type);
+
+        private void SetTangent(Value primal, Value tangent)
+        {
+            _tangent[primal.Id] = _b.TryRenameLast(tangent, Dot(primal));
+        }
+
+        private bool Active(Value v) => _activity.IsActive(v);
+
+        private void TransformRegionOps(Region r)
+        {
+            foreach (var op in r.Ops) TransformOp(op);
+        }
+
+        private void TransformOp(Op op)
+        {
+            switch (op)
+            {
+                case ForOp f:
+                    TransformFor(f);
+                    return;
+                case IfOp i:
+                    TransformIf(i);
+                    return;
+                case CallOp c:
+                    TransformCall(c);
+                    return;
+            }
+
+            _b.Emit(op);
+            switch (op)
+            {
+                case UnaryOp u when Active(u.Result):
+                    SetTangent(u.Result, UnaryTangent(u, T(u.Operand)!));
+                    break;
+                case BinaryOp bin when Active(bin.Result):
+                    SetTangent(bin.Result, BinaryTangent(bin, T(bin.Left), T(bin.Right)));
+                    break;
+                case SelectOp s when Active(s.Result):
+                    SetTangent(s.Result, _b.Select(s.Cond, TangentOrZero(s.IfTrue), TangentOrZero(s.IfFalse)));
+                    break;
+                case LoadOp l when Active(l.Result):
+                    SetTangent(l.Result, _b.Load(T(l.Buffer)!, l.Index, Dot(l.Result)));
+                    break;
+                case StoreOp st when Active(st.Buffer):
+                    _b.Store(T(st.Buffer)!, st.Index, TangentOrZero(st.Stored), st.Accumulate);
+                    break;
+                case AllocOp a when Active(a.Result):
+                    _tangent[a.Result.Id] = _b.Alloc(a.Result.Type, a.Length, Dot(a.Result));
+                    break;
+            }
+        }
+
+        private Value UnaryTangent(UnaryOp u, Value t)
+        {
+            var x = u.Operand;
+            var y = u.Result;
+            var type = y.Type;
+            Value C(double c) => _b.Const(c, type);
+            Value Mul(Value a, Value b) => _b.Binary(BinOp.Mul, a, b);
+            Value Div(Value a, Value b) => _b.Binary(BinOp.Div, a, b);
+            Value Add(Value a, Value b) => _b.Binary(BinOp.Add, a, b);
+            Value Sub(Value a, Value b) => _b.Binary(BinOp.Sub, a, b);
+            Value Sq(Value a) => _b.Binary(BinOp.Mul, a, a);
+            switch (u.Kind)
+            {
+                case UnOp.Neg: return _b.Unary(UnOp.Neg, t);
+                case UnOp.Convert: return _b.Unary(UnOp.Convert, t, null, type);
+                case UnOp.Sin: return Mul(_b.Unary(UnOp.Cos, x), t);
+                case UnOp.Cos: return _b.Unary(UnOp.Neg, Mul(_b.Unary(UnOp.Sin, x), t));
+                case UnOp.Tan: return Mul(Add(C(1), Sq(y)), t);
+                case UnOp.Asin: return Div(t, _b.Unary(UnOp.Sqrt, Sub(C(1), Sq(x))));
+                case UnOp.Acos: return _b.Unary(UnOp.Neg, Div(t, _b.Unary(UnOp.Sqrt, Sub(C(1), Sq(x)))));
+                case UnOp.Atan: return Div(t, Add(C(1), Sq(x)));
+                case UnOp.Sinh: return Mul(_b.Unary(UnOp.Cosh, x), t);
+                case UnOp.Cosh: return Mul(_b.Unary(UnOp.Sinh, x), t);
+                case UnOp.Tanh: return Mul(Sub(C(1), Sq(y)), t);
+                case UnOp.Asinh: return Div(t, _b.Unary(UnOp.Sqrt, Add(Sq(x), C(1))));
+                case UnOp.Acosh: return Div(t, _b.Unary(UnOp.Sqrt, Sub(Sq(x), C(1))));
+                case UnOp.Atanh: return Div(t, Sub(C(1), Sq(x)));
+                case UnOp.Exp: return Mul(y, t);
+                case UnOp.Log: return Div(t, x);
+                case UnOp.Log2: return Div(t, Mul(x, C(Math.Log(2))));
+                case UnOp.Log10: return Div(t, Mul(x, C(Math.Log(10))));
+                case UnOp.Sqrt: return Div(t, Mul(C(2), y));
+                case UnOp.Cbrt: return Div(t, Mul(C(3), Sq(y)));
+                case UnOp.Abs:
+                    // d|x| = sign(x) dx, with +1 taken at x = 0
+                    return _b.Select(_b.Binary(BinOp.Lt, x, C(0)), _b.Unary(UnOp.Neg, t), t);
+                default:
+                    throw new InvalidOperationException("no tangent rule for " + u.Kind);
+            }
+        }
+
+        private Value BinaryTangent(BinaryOp op, Value? ta, Value? tb)
+        {
+            var a = op.Left;
+            var b = op.Right;
+            var y = op.Result;
+            var type = y.Type;
+            Value Z() => Zero(type);
+            Value Mul(Value p, Value q) => _b.Binary(BinOp.Mul, p, q);
+            Value Div(Value p, Value q) => _b.Binary(BinOp.Div, p, q);
+            Value Add(Value p, Value q) => _b.Binary(BinOp.Add, p, q);
+            Value Sub(Value p, Value q) => _b.Binary(BinOp.Sub, p, q);
+            Value Sum(Value? p, Value? q) => p is null ? q! : q is null ? p : Add(p, q);
+            switch (op.Kind)
+            {
+                case BinOp.Add:
+                    return Sum(ta, tb);
+                case BinOp.Sub:
+                    return tb is null ? ta! : ta is null ? _b.Unary(UnOp.Neg, tb) : Sub(ta, tb);
+                case BinOp.Mul:
+                    return Sum(ta is null ? null : Mul(ta, b), tb is null ? null : Mul(a, tb));
+                case BinOp.Div:
+                    // d(a/b) = (da - (a/b) db) / b
+                    if (tb is null) return Div(ta!, b);
+                    return Div(ta is null ? _b.Unary(UnOp.Neg, Mul(y, tb)) : Sub(ta, Mul(y, tb)), b);
+                case BinOp.Rem:
+                    // a % b = a - trunc(a/b) b
+                    if (tb is null) return ta!;
+                    var q = _b.Unary(UnOp.Truncate, Div(a, b));
+                    return ta is null ? _b.Unary(UnOp.Neg, Mul(q, tb)) : Sub(ta, Mul(q, tb));
+                case BinOp.Pow:
+                {
+                    // d(a^b) = b a^(b-1) da + a^b ln(a) db
+                    Value? da = ta is null ? null : Mul(Mul(b, _b.Binary(BinOp.Pow, a, Sub(b, _b.Const(1, type)))), ta);
+                    Value? db = tb is null ? null : Mul(Mul(y, _b.Unary(UnOp.Log, a)), tb);
+                    return Sum(da, db);
+                }
+                case BinOp.Atan2:
+                {
+                    // atan2(a, b): (b da - a db) / (a^2 + b^2)
+                    var den = Add(Mul(a, a), Mul(b, b));
+                    Value? pa = ta is null ? null : Mul(b, ta);
+                    Value? pb = tb is null ? null : Mul(a, tb);
+                    var num = pb is null ? pa! : pa is null ? _b.Unary(UnOp.Neg, pb) : Sub(pa, pb);
+                    return Div(num, den);
+                }
+                case BinOp.Max:
+                    return _b.Select(_b.Binary(BinOp.Ge, a, b), ta ?? Z(), tb ?? Z());
+                case BinOp.Min:
+                    return _b.Select(_b.Binary(BinOp.Le, a, b), ta ?? Z(), tb ?? Z());
+                default:
+                    throw new InvalidOperationException("no tangent rule for " + op.Kind);
+            }
+        }
+
+        private void TransformCall(CallOp c)
+        {
+            var callee = _owner._lookup(c.Callee);
+            var mask = c.Args.Select(a => Active(a)).ToList();
+            if (callee is null || !mask.Any(m => m))
+            {
+                _b.Emit(c);
+                return;
+            }
+            var key = _owner.Transform(callee, mask);
+            var args = new List<Value>();
+            for (var i = 0; i < c.Args.Count; i++)
+            {
+                args.Add(c.Args[i]);
+                if (mask[i]) args.Add(T(c.Args[i])!);
+            }
+            var outs = new List<Value>();
+            var tangents = new List<(Value Primal, Value Tangent)>();
+            foreach (var o in c.Outs)
+            {
+                outs.Add(o);
+                var t = _b.NewValue(o.Type, Dot(o));
+                outs.Add(t);
+                tangents.Add((o, t));
+            }
+            _b.Emit(new CallOp(outs.ToEquatableArray(), key, args.ToEquatableArray()));
+            foreach (var (p, t) in tangents)
+            {
+                if (Active(p)) _tangent[p.Id] = t;
+            }
+        }
+
+        private void TransformFor(ForOp f)
+        {
+            var carried = f.Inits.Count;
+            var activeIdx = Enumerable.Range(0, carried).Where(i => Active(f.Body.Args[i + 1])).ToList();
+            var inits = f.Inits.ToList();
+            foreach (var i in activeIdx) inits.Add(TangentOrZero(f.Inits[i]));
+
+            var bodyArgs = f.Body.Args.ToList();
+            _b.BeginBlock();
+            foreach (var i in activeIdx)
+            {
+                var arg = f.Body.Args[i + 1];
+                var t = _b.NewValue(arg.Type, Dot(arg));
+                _tangent[arg.Id] = t;
+                bodyArgs.Add(t);
+            }
+            TransformRegionOps(f.Body);
+            var yields = f.Body.Yields.ToList();
+            foreach (var i in activeIdx) yields.Add(TangentOrZero(f.Body.Yields[i]));
+            var bodyOps = _b.EndBlock();
+
+            var outs = f.Outs.ToList();
+            foreach (var i in activeIdx)
+            {
+                var t = _b.NewValue(f.Outs[i].Type, Dot(f.Outs[i]));
+                _tangent[f.Outs[i].Id] = t;
+                outs.Add(t);
+            }
+            _b.Emit(new ForOp(outs.ToEquatableArray(), f.Start, f.Bound, f.Step, f.Cmp, inits.ToEquatableArray(),
+                new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray())));
+        }
+
+        private void TransformIf(IfOp op)
+        {
+            var activeIdx = Enumerable.Range(0, op.Outs.Count).Where(i => Active(op.Outs[i])).ToList();
+            Region Branch(Region r)
+            {
+                _b.BeginBlock();
+                TransformRegionOps(r);
+                var yields = r.Yields.ToList();
+                foreach (var i in activeIdx) yields.Add(TangentOrZero(r.Yields[i]));
+                return new Region(r.Args, _b.EndBlock(), yields.ToEquatableArray());
+            }
+            var thenR = Branch(op.Then);
+            var elseR = Branch(op.Else);
+            var outs = op.Outs.ToList();
+            foreach (var i in activeIdx)
+            {
+                var t = _b.NewValue(op.Outs[i].Type, Dot(op.Outs[i]));
+                _tangent[op.Outs[i].Id] = t;
+                outs.Add(t);
+            }
+            _b.Emit(new IfOp(outs.ToEquatableArray(), op.Cond, thenR, elseR));
+        }
+    }
+}
+
+/// <summary>The largest value id used in a function (new values are numbered above it).</summary>
+internal static class IrMaxId
+{
+    public static int Of(Function fn) => Of(fn.Body);
+
+    public static int Of(Region r)
+    {
+        var max = r.Args.Count == 0 ? -1 : r.Args.Max(a => a.Id);
+        foreach (var op in r.Ops)
+        {
+            foreach (var v in op.Results) max = Math.Max(max, v.Id);
+            foreach (var inner in op.Regions) max = Math.Max(max, Of(inner));
+        }
+        return max;
+    }
+}

@@ -1,0 +1,435 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Transforms;
+
+/// <summary>
+/// Cleans IR after a transform: constant folding, algebraic identities (x·1, x+0, x·0 with
+/// symbolic zeros, −−x), common-subexpression elimination of pure ops (scoped by region, so a
+/// value computed outside a loop is reused inside it), and dead-code elimination — including
+/// loop-carried values and branch results that nothing reads. Zero tangents that forward mode
+/// creates for inactive paths fold away here.
+/// </summary>
+internal static class Simplify
+{
+    public static Module Run(Module m) => new(m.Functions.Select(Run).ToEquatableArray());
+
+    public static Function Run(Function fn)
+    {
+        var current = fn;
+        for (var round = 0; round < 8; round++)
+        {
+            var folded = new Folder(IrMaxId.Of(current) + 1).Run(current);
+            var cleaned = Dce.Run(folded);
+            if (cleaned.Equals(current)) return cleaned;
+            current = cleaned;
+        }
+        return current;
+    }
+
+    /// <summary>Folding, identities and CSE in one forward walk with a substitution map.</summary>
+    private sealed class Folder
+    {
+        private readonly Dictionary<int, Value> _subst = new();
+        private readonly Dictionary<int, double> _consts = new();
+        private readonly IrBuilder _b;
+        private readonly Stack<Dictionary<string, Value>> _cse = new();
+        private readonly HashSet<int> _readOnlyBuffers = new();
+
+        public Folder(int firstId) => _b = new IrBuilder(firstId);
+
+        public Function Run(Function fn)
+        {
+            foreach (var p in fn.Params)
+            {
+                if (p.Type.IsBuffer && p.Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) _readOnlyBuffers.Add(p.Id);
+            }
+            _cse.Push(new Dictionary<string, Value>(StringComparer.Ordinal));
+            foreach (var op in fn.Body.Ops) Visit(op);
+            var yields = fn.Body.Yields.Select(S).ToEquatableArray();
+            return fn with { Body = new Region(fn.Body.Args, _b.EndBlock(), yields) };
+        }
+
+        private Value S(Value v) => _subst.TryGetValue(v.Id, out var r) ? r : v;
+
+        private bool IsConst(Value v, out double c) => _consts.TryGetValue(v.Id, out c);
+
+        private bool IsConst(Value v, double c) => _consts.TryGetValue(v.Id, out var k) && k == c;
+
+        private Value? Lookup(string key)
+        {
+            foreach (var scope in _cse)
+            {
+                if (scope.TryGetValue(key, out var v)) return v;
+            }
+            return null;
+        }
+
+        /// <summary>Emits a pure op unless an equal one is already in scope.</summary>
+        private void EmitPure(Op op, Value result, string key)
+        {
+            var existing = Lookup(key);
+            if (existing is not null && existing.Type == result.Type)
+            {
+                _subst[result.Id] = existing;
+                return;
+            }
+            _cse.Peek()[key] = result;
+            _b.Emit(op);
+        }
+
+        private void Replace(Value result, Value with) => _subst[result.Id] = with;
+
+        private void ReplaceConst(Value result, double c)
+        {
+            if (result.Type.Elem == ScalarKind.F32) c = (float)c;
+            var key = "const " + result.Type + " " + c.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var existing = Lookup(key);
+            if (existing is not null)
+            {
+                _subst[result.Id] = existing;
+                return;
+            }
+            var op = new ConstOp(result, c);
+            _consts[result.Id] = c;
+            _cse.Peek()[key] = result;
+            _b.Emit(op);
+        }
+
+        private Region VisitRegion(Region r, Func<Value, Value>? yieldMap = null)
+        {
+            _b.BeginBlock();
+            _cse.Push(new Dictionary<string, Value>(StringComparer.Ordinal));
+            foreach (var op in r.Ops) Visit(op);
+            var yields = r.Yields.Select(S).ToEquatableArray();
+            _cse.Pop();
+            return new Region(r.Args, _b.EndBlock(), yields);
+        }
+
+        private void Visit(Op op)
+        {
+            switch (op)
+            {
+                case ConstOp c:
+                {
+                    var key = "const " + c.Result.Type + " " + c.Number.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                    var existing = Lookup(key);
+                    if (existing is not null && existing.Type == c.Result.Type)
+                    {
+                        _subst[c.Result.Id] = existing;
+                        return;
+                    }
+                    _consts[c.Result.Id] = c.Number;
+                    _cse.Peek()[key] = c.Result;
+                    _b.Emit(c);
+                    return;
+                }
+                case UnaryOp u:
+                    VisitUnary(u with { Operand = S(u.Operand) });
+                    return;
+                case BinaryOp bin:
+                    VisitBinary(bin with { Left = S(bin.Left), Right = S(bin.Right) });
+                    return;
+                case SelectOp s:
+                {
+                    var sel = s with { Cond = S(s.Cond), IfTrue = S(s.IfTrue), IfFalse = S(s.IfFalse) };
+                    if (sel.IfTrue == sel.IfFalse) { Replace(s.Result, sel.IfTrue); return; }
+                    if (IsConst(sel.Cond, out var cc)) { Replace(s.Result, cc != 0 ? sel.IfTrue : sel.IfFalse); return; }
+                    EmitPure(sel, sel.Result, $"select {sel.Cond.Id} {sel.IfTrue.Id} {sel.IfFalse.Id}");
+                    return;
+                }
+                case LengthOp l:
+                {
+                    var len = l with { Buffer = S(l.Buffer) };
+                    EmitPure(len, len.Result, $"len {len.Buffer.Id}");
+                    return;
+                }
+                case LoadOp l:
+                {
+                    var load = l with { Buffer = S(l.Buffer), Index = S(l.Index) };
+                    if (_readOnlyBuffers.Contains(load.Buffer.Id))
+                    {
+                        // Inputs never change during the call: equal loads can be shared.
+                        EmitPure(load, load.Result, $"load {load.Buffer.Id} {load.Index.Id}");
+                        return;
+                    }
+                    _b.Emit(load);
+                    return;
+                }
+                case StoreOp st:
+                {
+                    var store = st with { Buffer = S(st.Buffer), Index = S(st.Index), Stored = S(st.Stored) };
+                    // Accumulating a zero is a no-op.
+                    if (store.Accumulate && IsConst(store.Stored, 0)) return;
+                    _b.Emit(store);
+                    return;
+                }
+                case AllocOp a:
+                    _b.Emit(a with { Length = S(a.Length) });
+                    return;
+                case CallOp c:
+                    _b.Emit(c with { Args = c.Args.Select(S).ToEquatableArray() });
+                    return;
+                case ForOp f:
+                {
+                    var inits = f.Inits.Select(S).ToEquatableArray();
+                    var body = VisitRegion(f.Body);
+                    _b.Emit(f with { Start = S(f.Start), Bound = S(f.Bound), Inits = inits, Body = body });
+                    return;
+                }
+                case IfOp i:
+                {
+                    var cond = S(i.Cond);
+                    if (IsConst(cond, out var cv))
+                    {
+                        // Inline the branch that is taken.
+                        var taken = cv != 0 ? i.Then : i.Else;
+                        foreach (var inner in taken.Ops) Visit(inner);
+                        for (var k = 0; k < i.Outs.Count; k++) Replace(i.Outs[k], S(taken.Yields[k]));
+                        return;
+                    }
+                    var thenR = VisitRegion(i.Then);
+                    var elseR = VisitRegion(i.Else);
+                    _b.Emit(i with { Cond = cond, Then = thenR, Else = elseR });
+                    return;
+                }
+                default:
+                    _b.Emit(op);
+                    return;
+            }
+        }
+
+        private void VisitUnary(UnaryOp u)
+        {
+            var x = u.Operand;
+            if (IsConst(x, out var c))
+            {
+                var folded = FoldUnary(u.Kind, c, u.Result.Type);
+                if (folded is { } f) { ReplaceConst(u.Result, f); return; }
+            }
+            if (u.Kind == UnOp.Neg && _defs.TryGetValue(x.Id, out var def) && def is UnaryOp { Kind: UnOp.Neg } inner)
+            {
+                Replace(u.Result, inner.Operand);
+                return;
+            }
+            if (u.Kind == UnOp.Convert && x.Type == u.Result.Type) { Replace(u.Result, x); return; }
+            RecordDef(u);
+            EmitPure(u, u.Result, $"un {u.Kind} {u.Result.Type} {x.Id}");
+        }
+
+        private readonly Dictionary<int, Op> _defs = new();
+
+        private void RecordDef(Op op)
+        {
+            foreach (var r in op.Results) _defs[r.Id] = op;
+        }
+
+        private void VisitBinary(BinaryOp op)
+        {
+            var a = op.Left;
+            var b = op.Right;
+            var isFloat = op.Result.Type.IsFloat;
+            var isInt = op.Result.Type == IrType.I32;
+            if (IsConst(a, out var ca) && IsConst(b, out var cb))
+            {
+                var folded = FoldBinary(op.Kind, ca, cb, a.Type);
+                if (folded is { } f) { ReplaceConst(op.Result, f); return; }
+            }
+            if (isFloat || isInt)
+            {
+                switch (op.Kind)
+                {
+                    case BinOp.Add:
+                        if (IsConst(a, 0)) { Replace(op.Result, b); return; }
+                        if (IsConst(b, 0)) { Replace(op.Result, a); return; }
+                        // a + (-b) → a - b
+                        if (_defs.TryGetValue(b.Id, out var nb) && nb is UnaryOp { Kind: UnOp.Neg } negB)
+                        {
+                            VisitBinary(op with { Kind = BinOp.Sub, Right = negB.Operand });
+                            return;
+                        }
+                        break;
+                    case BinOp.Sub:
+                        if (IsConst(b, 0)) { Replace(op.Result, a); return; }
+                        if (IsConst(a, 0)) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, b)); return; }
+                        if (_defs.TryGetValue(b.Id, out var nb2) && nb2 is UnaryOp { Kind: UnOp.Neg } negB2)
+                        {
+                            VisitBinary(op with { Kind = BinOp.Add, Right = negB2.Operand });
+                            return;
+                        }
+                        break;
+                    case BinOp.Mul:
+                        // Symbolic zeros: a derivative times zero is zero (as JAX and Tapenade treat them).
+                        if (IsConst(a, 0) || IsConst(b, 0)) { ReplaceConst(op.Result, 0); return; }
+                        if (IsConst(a, 1)) { Replace(op.Result, b); return; }
+                        if (IsConst(b, 1)) { Replace(op.Result, a); return; }
+                        if (IsConst(a, -1)) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, b)); return; }
+                        if (IsConst(b, -1)) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, a)); return; }
+                        break;
+                    case BinOp.Div:
+                        if (IsConst(a, 0) && isFloat) { ReplaceConst(op.Result, 0); return; }
+                        if (IsConst(b, 1)) { Replace(op.Result, a); return; }
+                        break;
+                }
+            }
+            RecordDef(op);
+            var commutative = op.Kind is BinOp.Add or BinOp.Mul or BinOp.Max or BinOp.Min or BinOp.Eq or BinOp.Ne or BinOp.And or BinOp.Or;
+            var (k1, k2) = commutative && a.Id > b.Id ? (b.Id, a.Id) : (a.Id, b.Id);
+            EmitPure(op, op.Result, $"bin {op.Kind} {op.Result.Type} {k1} {k2}");
+        }
+
+        private static double? FoldUnary(UnOp k, double x, IrType t)
+        {
+            double r;
+            switch (k)
+            {
+                case UnOp.Neg: r = -x; break;
+                case UnOp.Not: r = x != 0 ? 0 : 1; break;
+                case UnOp.Convert:
+                    r = t.Elem switch { ScalarKind.I32 => Math.Truncate(x), ScalarKind.F32 => (float)x, _ => x };
+                    break;
+                case UnOp.Sqrt: r = Math.Sqrt(x); break;
+                case UnOp.Exp: r = Math.Exp(x); break;
+                case UnOp.Log: r = Math.Log(x); break;
+                case UnOp.Sin: r = Math.Sin(x); break;
+                case UnOp.Cos: r = Math.Cos(x); break;
+                case UnOp.Abs: r = Math.Abs(x); break;
+                default: return null;
+            }
+            if (double.IsNaN(r) || double.IsInfinity(r)) return null;
+            return t.Elem == ScalarKind.F32 ? (float)r : r;
+        }
+
+        private static double? FoldBinary(BinOp k, double a, double b, IrType t)
+        {
+            var isInt = t == IrType.I32;
+            double r;
+            switch (k)
+            {
+                case BinOp.Add: r = a + b; break;
+                case BinOp.Sub: r = a - b; break;
+                case BinOp.Mul: r = a * b; break;
+                case BinOp.Div:
+                    if (isInt) { if (b == 0) return null; r = Math.Truncate(a / b); }
+                    else r = a / b;
+                    break;
+                case BinOp.Lt: r = a < b ? 1 : 0; break;
+                case BinOp.Le: r = a <= b ? 1 : 0; break;
+                case BinOp.Gt: r = a > b ? 1 : 0; break;
+                case BinOp.Ge: r = a >= b ? 1 : 0; break;
+                case BinOp.Eq: r = a == b ? 1 : 0; break;
+                case BinOp.Ne: r = a != b ? 1 : 0; break;
+                case BinOp.Max: r = Math.Max(a, b); break;
+                case BinOp.Min: r = Math.Min(a, b); break;
+                default: return null;
+            }
+            if (double.IsNaN(r) || double.IsInfinity(r)) return null;
+            if (isInt && (r > int.MaxValue || r < int.MinValue)) return null;
+            return t.Elem == ScalarKind.F32 ? (float)r : r;
+        }
+    }
+
+    /// <summary>Dead-code elimination, including unused loop-carried values and branch results.</summary>
+    private static class Dce
+    {
+        public static Function Run(Function fn)
+        {
+            var used = new HashSet<int>();
+            foreach (var y in fn.Body.Yields) used.Add(y.Id);
+            var body = Region(fn.Body, used);
+            return fn with { Body = body };
+        }
+
+        /// <summary>Removes dead ops of a region; <paramref name="live"/> holds the ids read after it.</summary>
+        private static Region Region(Region r, HashSet<int> live)
+        {
+            var kept = new List<Op>();
+            foreach (var y in r.Yields) live.Add(y.Id);
+            for (var i = r.Ops.Count - 1; i >= 0; i--)
+            {
+                var op = Op(r.Ops[i], live);
+                if (op is null) continue;
+                kept.Add(op);
+                foreach (var v in op.Operands) live.Add(v.Id);
+            }
+            kept.Reverse();
+            return r with { Ops = kept.ToEquatableArray() };
+        }
+
+        private static bool HasEffect(Op op) => op is StoreOp || (op is CallOp c && c.Args.Any(a => a.Type.IsBuffer && a.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap));
+
+        private static Op? Op(Op op, HashSet<int> live)
+        {
+            switch (op)
+            {
+                case ForOp f:
+                    return For(f, live);
+                case IfOp i:
+                    return If(i, live);
+                case AllocOp a:
+                    return live.Contains(a.Result.Id) ? a : null;
+                case StoreOp st:
+                    // A store into a buffer nobody reads afterwards is dead (local buffers only).
+                    return st;
+                default:
+                    if (HasEffect(op) || op.Results.Any(v => live.Contains(v.Id))) return op;
+                    return null;
+            }
+        }
+
+        private static Op? For(ForOp f, HashSet<int> live)
+        {
+            var n = f.Inits.Count;
+            var keep = new bool[n];
+            for (var k = 0; k < n; k++) keep[k] = live.Contains(f.Outs[k].Id);
+            // Iterate: a carried value is live if its result is read after the loop, or the body
+            // (effects or other live carried values) reads its argument.
+            while (true)
+            {
+                var inner = new HashSet<int>(live);
+                for (var k = 0; k < n; k++)
+                {
+                    if (keep[k]) inner.Add(f.Body.Yields[k].Id);
+                }
+                var probe = Region(f.Body with { Yields = EquatableArray<Value>.Empty }, inner);
+                var changed = false;
+                for (var k = 0; k < n; k++)
+                {
+                    if (!keep[k] && inner.Contains(f.Body.Args[k + 1].Id)) { keep[k] = true; changed = true; }
+                }
+                if (!changed) break;
+            }
+            var idx = Enumerable.Range(0, n).Where(k => keep[k]).ToList();
+            var body = new Region(
+                new[] { f.Body.Args[0] }.Concat(idx.Select(k => f.Body.Args[k + 1])).ToEquatableArray(),
+                f.Body.Ops,
+                idx.Select(k => f.Body.Yields[k]).ToEquatableArray());
+            var bodyLive = new HashSet<int>(live);
+            body = Region(body, bodyLive);
+            if (idx.Count == 0 && body.Ops.Count == 0) return null;
+            foreach (var v in bodyLive) live.Add(v);
+            return f with
+            {
+                Outs = idx.Select(k => f.Outs[k]).ToEquatableArray(),
+                Inits = idx.Select(k => f.Inits[k]).ToEquatableArray(),
+                Body = body,
+            };
+        }
+
+        private static Op? If(IfOp i, HashSet<int> live)
+        {
+            var idx = Enumerable.Range(0, i.Outs.Count).Where(k => live.Contains(i.Outs[k].Id)).ToList();
+            Region Trim(Region r) => new(r.Args, r.Ops, idx.Select(k => r.Yields[k]).ToEquatableArray());
+            var thenLive = new HashSet<int>(live);
+            var elseLive = new HashSet<int>(live);
+            var thenR = Region(Trim(i.Then), thenLive);
+            var elseR = Region(Trim(i.Else), elseLive);
+            if (idx.Count == 0 && thenR.Ops.Count == 0 && elseR.Ops.Count == 0) return null;
+            foreach (var v in thenLive) live.Add(v);
+            foreach (var v in elseLive) live.Add(v);
+            return i with { Outs = idx.Select(k => i.Outs[k]).ToEquatableArray(), Then = thenR, Else = elseR };
+        }
+    }
+}
