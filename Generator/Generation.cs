@@ -28,6 +28,7 @@ internal static class Generation
         var helpers = new SortedDictionary<string, Function>(StringComparer.Ordinal);
         var byKey = new Dictionary<string, PrimalModel>(StringComparer.Ordinal);
         foreach (var p in primals) byKey[p.Key] = p;
+        Function? Lookup(string key) => byKey.TryGetValue(key, out var m) ? m.Ir : null;
 
         foreach (var request in group.Requests.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
@@ -42,7 +43,8 @@ internal static class Generation
                 }
                 var module = request.Kind switch
                 {
-                    RequestKind.Jvp => Forward.Jvp(plan!.Primal.Ir!, plan.Active, key => byKey.TryGetValue(key, out var m) ? m.Ir : null),
+                    RequestKind.Jvp => Forward.Jvp(plan!.Primal.Ir!, plan.Active, Lookup),
+                    RequestKind.Gradient => Reverse.Gradient(plan!.Primal.Ir!, plan.Active, Lookup),
                     _ => throw new NotSupportedException($"[{request.Kind}] is not implemented yet"),
                 };
                 module = Simplify.Run(module);
@@ -56,6 +58,10 @@ internal static class Generation
                 methods.Add(new EmittedMethod(entry, ShapeOfRequest(request, plan!, entry)));
                 foreach (var helper in module.Functions.Skip(1)) helpers[helper.Key] = helper;
                 outcomes.Add(new RequestOutcome(request.Name, null));
+            }
+            catch (ReverseNotSupportedException ex)
+            {
+                outcomes.Add(new RequestOutcome(request.Name, $"'{request.Name}' cannot be generated: {ex.Message}"));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -134,13 +140,69 @@ internal static class Generation
     {
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\n" +
                      $"{request.Modifiers} {request.ReturnTypeText} {request.Name}({string.Join(", ", request.Params.Select(p => p.Declaration))})";
-        var inParams = entry.Params.Count;
-        var names = request.Params.Take(inParams).Select(p => p.Name).ToList();
-        var outs = request.Params.Skip(inParams).Select(p => p.Name).ToList();
-        var wrt = plan.Primal.Params.Where((p, i) => plan.Active[i]).Select(p => p.Name);
+        var primal = plan.Primal;
+        List<string> names;
+        List<string> outs;
+        if (request.Kind == RequestKind.Jvp)
+        {
+            // IR: primal parameters with tangents interleaved, as declared; the result's tangent is an out.
+            names = request.Params.Take(entry.Params.Count).Select(p => p.Name).ToList();
+            outs = request.Params.Skip(entry.Params.Count).Select(p => p.Name).ToList();
+        }
+        else
+        {
+            // IR: primal parameters, then adjoint spans; scalar adjoints are yields (outs).
+            names = request.Params.Take(primal.Params.Count).Select(p => p.Name).ToList();
+            outs = new List<string>();
+            var k = primal.Params.Count;
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                if (!plan.Active[i]) continue;
+                var adjoint = request.Params[k++];
+                if (primal.Params[i].Type!.IsBuffer) names.Add(adjoint.Name);
+                else outs.Add(adjoint.Name);
+            }
+        }
+        var wrt = primal.Params.Where((p, i) => plan.Active[i]).Select(p => p.Name);
         var what = request.Kind == RequestKind.Jvp ? "Forward mode (JVP)" : "Reverse mode (gradient)";
-        var comment = new[] { $"// {what} of {plan.Primal.Name} with respect to {string.Join(", ", wrt)}." };
-        return new MethodShape(IndentHeader(header), names, outs, comment);
+        var comment = new List<string> { $"// {what} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
+        if (request.Kind == RequestKind.Gradient)
+            comment.Add("// The forward sweep runs the primal; the reverse sweep below it propagates adjoints (x_bar = d result / d x).");
+        return new MethodShape(header, names, outs, comment, LengthChecks(request, plan));
+    }
+
+    /// <summary>
+    /// Argument checks at the top of a generated method: every tangent or adjoint span must
+    /// have the length of the span it belongs to, and the exception names both.
+    /// </summary>
+    private static List<string> LengthChecks(RequestModel request, TransformPlan plan)
+    {
+        var primal = plan.Primal;
+        var pairs = new List<(string Of, string Span)>();
+        if (request.Kind == RequestKind.Jvp)
+        {
+            var k = 0;
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                var p = request.Params[k++];
+                if (!plan.Active[i]) continue;
+                var t = request.Params[k++];
+                if (primal.Params[i].Type!.IsBuffer) pairs.Add((p.Name, t.Name));
+            }
+        }
+        else
+        {
+            var k = primal.Params.Count;
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                if (!plan.Active[i]) continue;
+                var a = request.Params[k++];
+                if (primal.Params[i].Type!.IsBuffer) pairs.Add((request.Params[i].Name, a.Name));
+            }
+        }
+        return pairs.Select(p =>
+            $"if ({p.Span}.Length != {p.Of}.Length) throw new global::System.ArgumentException(" +
+            $"$\"'{p.Span}' must have the length of '{p.Of}' ({{{p.Of}.Length}}), but has length {{{p.Span}.Length}}.\", \"{p.Span}\");").ToList();
     }
 
     private static MethodShape ShapeOfHelper(Function fn, string name, Dictionary<string, PrimalModel> byKey)
@@ -173,9 +235,8 @@ internal static class Generation
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
         var source = fn.Key.Substring(fn.Key.IndexOf(':') + 1);
         var primalName = byKey.TryGetValue(source, out var pm) ? pm.Name : fn.Name;
-        var comment = new[] { $"// Forward mode (JVP) of {primalName}, called from the derivatives above." };
-        return new MethodShape(IndentHeader(header), names, outs, comment);
+        var kind = fn.Key.StartsWith("jvp", StringComparison.Ordinal) ? "Forward mode (JVP)" : "Pullback (reverse mode, seeded by the caller)";
+        var comment = new[] { $"// {kind} of {primalName}, called from the derivatives above." };
+        return new MethodShape(header, names, outs, comment, new List<string>());
     }
-
-    private static string IndentHeader(string header) => header;
 }

@@ -11,7 +11,8 @@ namespace Dsl.Generator.Emit;
 /// <param name="ParamNames">C# names for the IR parameters, in order.</param>
 /// <param name="OutNames">C# names of the <c>out</c> parameters that receive yields 1.. (yield 0 is returned).</param>
 /// <param name="Comment">Summary lines written above the method.</param>
-internal sealed record MethodShape(string Header, IReadOnlyList<string> ParamNames, IReadOnlyList<string> OutNames, IReadOnlyList<string> Comment);
+/// <param name="Checks">Statements that validate the arguments, written first.</param>
+internal sealed record MethodShape(string Header, IReadOnlyList<string> ParamNames, IReadOnlyList<string> OutNames, IReadOnlyList<string> Comment, IReadOnlyList<string> Checks);
 
 /// <summary>
 /// Emits an IR function as the body of a C# method. Pure emission: IR in, text out.
@@ -63,7 +64,15 @@ internal sealed class CSharpEmitter
         foreach (var line in shape.Header.Split('\n')) _w.Line(line);
         _w.Line("{");
         _w.Indent();
+        foreach (var check in shape.Checks) _w.Line(check);
+        var usesTape = UsesTape(_fn.Body);
+        if (usesTape)
+        {
+            _taken.Add(TapeName);
+            _w.Line($"var {TapeName} = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration");
+        }
         EmitOps(_fn.Body);
+        if (usesTape) _w.Line($"{TapeName}.Release();");
         var yields = _fn.Body.Yields;
         for (var k = 1; k < yields.Count; k++) _w.Line($"{shape.OutNames[k - 1]} = {Expr(yields[k])};");
         if (yields.Count > 0) _w.Line($"return {Expr(yields[0])};");
@@ -72,6 +81,10 @@ internal sealed class CSharpEmitter
     }
 
     // ------------------------------------------------------------------ analysis
+
+    private const string TapeName = "__tape";
+
+    private static bool UsesTape(Region r) => r.Ops.Any(op => op is PushOp or PopOp || op.Regions.Any(UsesTape));
 
     private void Use(Value v) => _uses[v.Id] = _uses.TryGetValue(v.Id, out var n) ? n + 1 : 1;
 
@@ -91,7 +104,7 @@ internal sealed class CSharpEmitter
         }
     }
 
-    private static bool HasEffect(Op op) => op is StoreOp or CallOp or ForOp or IfOp or AllocOp;
+    private static bool HasEffect(Op op) => op is StoreOp or CallOp or ForOp or IfOp or AllocOp or PushOp or PopOp or ClearOp;
 
     /// <summary>
     /// Decides which temporaries are written inline: unnamed pure values read exactly once,
@@ -219,6 +232,18 @@ internal sealed class CSharpEmitter
             }
             case CallOp c:
                 EmitCall(c);
+                return;
+            case PushOp push:
+                _w.Line($"{TapeName}.Push({Expr(push.Pushed)});");
+                return;
+            case PopOp pop:
+            {
+                var kind = pop.Result.Type.Elem switch { ScalarKind.F32 => "Single", ScalarKind.F64 => "Double", ScalarKind.I32 => "Int32", _ => "Boolean" };
+                _w.Line($"{TypeName(pop.Result.Type)} {Name(pop.Result)} = {TapeName}.Pop{kind}();");
+                return;
+            }
+            case ClearOp clear:
+                _w.Line($"{Name(clear.Buffer)}.Clear();");
                 return;
             case ForOp f:
                 EmitFor(f);

@@ -58,6 +58,10 @@ internal static class SignatureRules
         {
             return (null, $"[Gradient] needs a primal that returns a float or double; '{primal.Name}' returns void");
         }
+        else if (primal.Params.FirstOrDefault(p => p.Type is { IsBuffer: true, Buffer: BufferKind.Span }) is { } output)
+        {
+            return (null, $"[Gradient] of '{primal.Name}' is not supported because it writes span '{output.Name}'; allocate scratch buffers inside the method (stackalloc or new)");
+        }
 
         var expected = ExpectedParams(request.Kind, primal, active);
         var expectedText = $"static partial {primal.ReturnTypeText} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})";

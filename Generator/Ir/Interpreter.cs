@@ -41,6 +41,8 @@ internal sealed class Interpreter
         };
     }
 
+    private readonly Stack<object> _tape = new();
+
     private object[] Run(Region r, Dictionary<int, object> env)
     {
         foreach (var op in r.Ops) Exec(op, env);
@@ -90,6 +92,15 @@ internal sealed class Interpreter
                 buf[i] = (double)Box(st.Accumulate ? buf[i] + x : x, st.Buffer.Type.ElementType);
                 break;
             }
+            case PushOp push:
+                _tape.Push(env[push.Pushed.Id]);
+                break;
+            case PopOp pop:
+                env[pop.Result.Id] = _tape.Pop();
+                break;
+            case ClearOp clear:
+                Array.Clear((double[])env[clear.Buffer.Id], 0, ((double[])env[clear.Buffer.Id]).Length);
+                break;
             case LengthOp len:
                 env[len.Result.Id] = ((double[])env[len.Buffer.Id]).Length;
                 break;

@@ -214,6 +214,33 @@ internal sealed record IfOp(EquatableArray<Value> Outs, Value Cond, Region Then,
 }
 
 /// <summary>
+/// Saves a value on the reverse-mode tape (a LIFO stack per call). Every push in the forward
+/// sweep has one pop in the reverse sweep, in the opposite order.
+/// </summary>
+internal sealed record PushOp(Value Pushed) : Op
+{
+    public override IEnumerable<Value> Results => Enumerable.Empty<Value>();
+    public override IEnumerable<Value> Operands => new[] { Pushed };
+    public override bool IsPure => false;
+}
+
+/// <summary>Takes the most recently pushed value back from the tape.</summary>
+internal sealed record PopOp(Value Result) : Op
+{
+    public override IEnumerable<Value> Results => new[] { Result };
+    public override IEnumerable<Value> Operands => Enumerable.Empty<Value>();
+    public override bool IsPure => false;
+}
+
+/// <summary>Sets every element of a buffer to zero.</summary>
+internal sealed record ClearOp(Value Buffer) : Op
+{
+    public override IEnumerable<Value> Results => Enumerable.Empty<Value>();
+    public override IEnumerable<Value> Operands => new[] { Buffer };
+    public override bool IsPure => false;
+}
+
+/// <summary>
 /// A function. Its parameters are the body's arguments (scalars by value, buffers by
 /// reference). The body yields the C# return value first and then the values of trailing
 /// <c>out</c> parameters; a function that yields nothing returns <c>void</c>.

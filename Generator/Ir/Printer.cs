@@ -64,6 +64,15 @@ internal static class Printer
             case CallOp c:
                 sb.Append("call @").Append(c.Callee).Append('(').Append(string.Join(", ", c.Args.Select(V))).Append(')');
                 break;
+            case PushOp push:
+                sb.Append("push ").Append(V(push.Pushed));
+                break;
+            case PopOp pop:
+                sb.Append("pop : ").Append(pop.Result.Type);
+                break;
+            case ClearOp clear:
+                sb.Append("clear ").Append(V(clear.Buffer));
+                break;
             case ForOp f:
                 sb.Append("for ").Append(V(f.Body.Args[0])).Append(" = ").Append(V(f.Start)).Append(' ')
                   .Append(f.Cmp.ToString().ToLowerInvariant()).Append(' ').Append(V(f.Bound)).Append(" step ").Append(f.Step)

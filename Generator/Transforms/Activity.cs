@@ -71,7 +71,12 @@ internal sealed class Activity
             case StoreOp st:
                 if (IsActive(st.Stored)) changed |= Mark(st.Buffer);
                 break;
-            case AllocOp:
+            case AllocOp or PushOp or ClearOp:
+                break;
+            case PopOp pop:
+                // Tapes carry values of the forward sweep; treat what comes back as active
+                // (forward-over-reverse pushes a tangent with every value).
+                changed |= Mark(pop.Result);
                 break;
             case CallOp c:
                 if (c.Args.Any(IsActive))

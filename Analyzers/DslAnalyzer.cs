@@ -1,0 +1,100 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Dsl.Generator;
+using Dsl.Generator.Frontend;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Dsl.Analyzers;
+
+/// <summary>
+/// Reports, as you type, why a method cannot be differentiated (DSL0001) and why a declared
+/// derivative gets no body (DSL0002). Both come from the generator's own frontend and
+/// signature rules, so the IDE and the generator never disagree.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class DslAnalyzer : DiagnosticAnalyzer
+{
+    public static readonly DiagnosticDescriptor NotDifferentiable = new(
+        "DSL0001", "Method cannot be differentiated", "{0}", "Dsl", DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The body of a [Differentiable] method uses a construct outside the differentiable subset.");
+
+    public static readonly DiagnosticDescriptor InvalidDerivative = new(
+        "DSL0002", "Derivative cannot be generated", "{0}", "Dsl", DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "A declared derivative method does not follow the signature rule, or its primal cannot be differentiated.");
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(NotDifferentiable, InvalidDerivative);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterSymbolAction(AnalyzeMethod, SymbolKind.Method);
+    }
+
+    private static void AnalyzeMethod(SymbolAnalysisContext context)
+    {
+        var method = (IMethodSymbol)context.Symbol;
+        var attributes = method.GetAttributes();
+        var compilation = context.Compilation;
+        foreach (var attribute in attributes)
+        {
+            var name = attribute.AttributeClass?.ToDisplayString();
+            if (name == PrimalLowering.DifferentiableAttribute)
+            {
+                var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken);
+                if (syntax is null) continue;
+                var model = compilation.GetSemanticModel(syntax.SyntaxTree);
+                var (reason, node) = PrimalLowering.Check(method, model, context.CancellationToken);
+                if (reason is not null)
+                {
+                    var location = node?.GetLocation() ?? method.Locations.FirstOrDefault();
+                    context.ReportDiagnostic(Diagnostic.Create(NotDifferentiable, location, reason));
+                }
+            }
+            else if (name is RequestReader.JvpAttribute or RequestReader.GradientAttribute)
+            {
+                var kind = name == RequestReader.JvpAttribute ? RequestKind.Jvp : RequestKind.Gradient;
+                var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<MethodDeclarationSyntax>()
+                    .FirstOrDefault(m => m.Body is null && m.ExpressionBody is null) ?? method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
+                if (syntax is null) continue;
+                var request = RequestReader.Read(method, syntax, attribute, kind, context.CancellationToken);
+                if (request is null) continue;
+                var primals = LowerReachable(method.ContainingType, request.PrimalName, compilation, context);
+                var group = new TypeRequests(request.TypeKey, request.Chain, new[] { request }.ToEquatableArray());
+                var (_, outcomes) = Generation.Generate(group, primals);
+                var failure = outcomes.FirstOrDefault()?.Failure;
+                if (failure is not null)
+                    context.ReportDiagnostic(Diagnostic.Create(InvalidDerivative, method.Locations.FirstOrDefault(), failure));
+            }
+        }
+    }
+
+    /// <summary>Lowers the named primal and everything it calls.</summary>
+    private static List<PrimalModel> LowerReachable(INamedTypeSymbol type, string primalName, Compilation compilation, SymbolAnalysisContext context)
+    {
+        var result = new List<PrimalModel>();
+        var seen = new HashSet<string>();
+        var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>()
+            .Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute)));
+        while (work.Count > 0)
+        {
+            var m = work.Pop();
+            if (!seen.Add(PrimalLowering.KeyOf(m))) continue;
+            var syntax = m.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken);
+            if (syntax is null) continue;
+            var model = compilation.GetSemanticModel(syntax.SyntaxTree);
+            var primal = PrimalLowering.Lower(m, model, context.CancellationToken);
+            result.Add(primal);
+            foreach (var invocation in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (model.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol callee &&
+                    callee.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute))
+                    work.Push(callee);
+            }
+        }
+        return result;
+    }
+}

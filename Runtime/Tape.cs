@@ -1,0 +1,77 @@
+using System;
+
+namespace Dsl;
+
+/// <summary>
+/// The reverse-mode tape: typed LIFO stacks of the values that a generated gradient's
+/// reverse sweep reads (values computed inside loops and branches, and buffer elements
+/// before they are overwritten). Generated code rents one per call and releases it at the
+/// end; released tapes are kept per thread, so a gradient call allocates nothing once the
+/// stacks have grown to the model's size.
+/// </summary>
+public sealed class Tape
+{
+    [ThreadStatic] private static Tape? t_free;
+
+    private double[] _doubles = new double[256];
+    private float[] _floats = new float[256];
+    private int[] _ints = new int[64];
+    private int _nd, _nf, _ni;
+    private Tape? _next;
+
+    private Tape() { }
+
+    /// <summary>Takes a tape from this thread's pool, or makes one.</summary>
+    public static Tape Rent()
+    {
+        var t = t_free;
+        if (t is null) return new Tape();
+        t_free = t._next;
+        t._next = null;
+        return t;
+    }
+
+    /// <summary>Returns the tape to this thread's pool (it must be empty: every push was popped).</summary>
+    public void Release()
+    {
+        _nd = _nf = _ni = 0;
+        _next = t_free;
+        t_free = this;
+    }
+
+    /// <summary>Saves a double.</summary>
+    public void Push(double x)
+    {
+        if (_nd == _doubles.Length) Array.Resize(ref _doubles, _doubles.Length * 2);
+        _doubles[_nd++] = x;
+    }
+
+    /// <summary>Saves a float.</summary>
+    public void Push(float x)
+    {
+        if (_nf == _floats.Length) Array.Resize(ref _floats, _floats.Length * 2);
+        _floats[_nf++] = x;
+    }
+
+    /// <summary>Saves an int.</summary>
+    public void Push(int x)
+    {
+        if (_ni == _ints.Length) Array.Resize(ref _ints, _ints.Length * 2);
+        _ints[_ni++] = x;
+    }
+
+    /// <summary>Saves a bool.</summary>
+    public void Push(bool x) => Push(x ? 1 : 0);
+
+    /// <summary>Takes back the last double.</summary>
+    public double PopDouble() => _doubles[--_nd];
+
+    /// <summary>Takes back the last float.</summary>
+    public float PopSingle() => _floats[--_nf];
+
+    /// <summary>Takes back the last int.</summary>
+    public int PopInt32() => _ints[--_ni];
+
+    /// <summary>Takes back the last bool.</summary>
+    public bool PopBoolean() => _ints[--_ni] != 0;
+}
