@@ -201,8 +201,28 @@ internal sealed class CSharpEmitter
 
     private void EmitOps(Region r)
     {
-        foreach (var op in r.Ops) EmitOp(op);
+        for (var i = 0; i < r.Ops.Count; i++)
+        {
+            if (r.Ops[i] is NoteOp note)
+            {
+                // A note heads the code of one statement; skip it when no code follows before the next note.
+                var j = i + 1;
+                while (j < r.Ops.Count && !Emits(r.Ops[j])) j++;
+                if (j < r.Ops.Count && r.Ops[j] is not NoteOp) _w.Line("// " + note.Text);
+                continue;
+            }
+            EmitOp(r.Ops[i]);
+        }
     }
+
+    /// <summary>True when the op writes a statement (not folded into another, not a constant).</summary>
+    private bool Emits(Op op) => op switch
+    {
+        ConstOp => false,
+        NoteOp => true,
+        UnaryOp or BinaryOp or SelectOp or LengthOp or LoadOp => op.Results.All(r => !_inline.Contains(r.Id) && Uses(r) > 0),
+        _ => true,
+    };
 
     private void EmitOp(Op op)
     {
@@ -383,8 +403,8 @@ internal sealed class CSharpEmitter
 
     private void EmitIf(IfOp op)
     {
-        var allInline = op.Then.Ops.All(o => o.Results.All(r => _inline.Contains(r.Id)) && !HasEffect(o))
-                     && op.Else.Ops.All(o => o.Results.All(r => _inline.Contains(r.Id)) && !HasEffect(o));
+        var allInline = op.Then.Ops.All(o => o.Results.All(r => _inline.Contains(r.Id)) && !HasEffect(o) && o is not NoteOp)
+                     && op.Else.Ops.All(o => o.Results.All(r => _inline.Contains(r.Id)) && !HasEffect(o) && o is not NoteOp);
         if (op.Outs.Count == 1 && allInline)
         {
             var v = op.Outs[0];

@@ -237,9 +237,11 @@ internal sealed class PrimalLowering
             {
                 case ReturnStatementSyntax ret:
                     if (ret.Expression is null) return new List<Value>();
+                    Note(ret);
                     if (retType is null) throw new UnsupportedException("a void method returns a value", ret);
                     return new List<Value> { Coerce(LowerExpr(ret.Expression), retType, ret.Expression) };
                 case IfStatementSyntax ifs when ContainsReturn(ifs):
+                    Note(ifs);
                     return LowerReturningIf(ifs, statements, i + 1, retType);
                 default:
                     LowerStatement(s);
@@ -282,8 +284,27 @@ internal sealed class PrimalLowering
         return outs.ToList();
     }
 
+    /// <summary>One line of source for a note: whitespace folded, long text cut.</summary>
+    private static string NoteText(string text)
+    {
+        var folded = System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s+", " ");
+        return folded.Length > 90 ? folded.Substring(0, 87) + "..." : folded;
+    }
+
+    private void Note(StatementSyntax s)
+    {
+        var text = s switch
+        {
+            ForStatementSyntax f => $"for ({f.Declaration}; {f.Condition}; {string.Join(", ", f.Incrementors)})",
+            IfStatementSyntax i => $"if ({i.Condition})",
+            _ => s.ToString(),
+        };
+        _b.Emit(new NoteOp(NoteText(text)));
+    }
+
     private void LowerStatement(StatementSyntax s)
     {
+        if (s is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ForStatementSyntax or IfStatementSyntax) Note(s);
         switch (s)
         {
             case BlockSyntax block:

@@ -92,6 +92,8 @@ internal sealed class Interpreter
                 buf[i] = (double)Box(st.Accumulate ? buf[i] + x : x, st.Buffer.Type.ElementType);
                 break;
             }
+            case NoteOp:
+                break;
             case PushOp push:
                 _tape.Push(env[push.Pushed.Id]);
                 break;

@@ -232,6 +232,17 @@ internal sealed record PopOp(Value Result) : Op
     public override bool IsPure => false;
 }
 
+/// <summary>
+/// A note naming the source statement that the following ops come from. It computes nothing;
+/// the reverse sweep turns it into the comment over each adjoint block.
+/// </summary>
+internal sealed record NoteOp(string Text) : Op
+{
+    public override IEnumerable<Value> Results => Enumerable.Empty<Value>();
+    public override IEnumerable<Value> Operands => Enumerable.Empty<Value>();
+    public override bool IsPure => false;
+}
+
 /// <summary>Sets every element of a buffer to zero.</summary>
 internal sealed record ClearOp(Value Buffer) : Op
 {

@@ -70,6 +70,9 @@ internal static class Printer
             case PopOp pop:
                 sb.Append("pop : ").Append(pop.Result.Type);
                 break;
+            case NoteOp note:
+                sb.Append("// ").Append(note.Text);
+                break;
             case ClearOp clear:
                 sb.Append("clear ").Append(V(clear.Buffer));
                 break;

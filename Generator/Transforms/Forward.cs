@@ -134,6 +134,9 @@ internal sealed class Forward
 
             switch (op)
             {
+                case NoteOp:
+                    // Notes mark source statements for reverse mode; forward code reads in source order anyway.
+                    return;
                 case PushOp push:
                     _b.Emit(push);
                     if (push.Pushed.Type.IsDifferentiable) _b.Emit(new PushOp(TangentOrZero(push.Pushed)));

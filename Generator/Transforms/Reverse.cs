@@ -186,7 +186,7 @@ internal sealed class Reverse
                 var y = _fn.Body.Yields[k];
                 Accum(y, _entry ? _b.Const(1, y.Type) : seeds[k]);
             }
-            foreach (var op in _fn.Body.Ops.Reverse()) Back(op);
+            BackRegion(_fn.Body);
             yields.AddRange(_fn.Body.Yields);
             for (var i = 0; i < _fn.Params.Count; i++)
             {
@@ -215,6 +215,8 @@ internal sealed class Reverse
                 foreach (var res in op.Results) _defOp[res.Id] = op;
                 switch (op)
                 {
+                    case NoteOp:
+                        break;
                     case AllocOp a:
                         if (!into.IsTop)
                             throw new ReverseNotSupportedException($"reverse mode needs buffer '{a.Result.Name}' to be allocated outside loops and branches; move its stackalloc/new before the loop");
@@ -311,6 +313,34 @@ internal sealed class Reverse
         }
 
         // ------------------------------------------------------------ reverse sweep
+
+        /// <summary>
+        /// The reverse sweep of a region: its ops backwards, each statement's adjoint code under
+        /// a comment naming the statement.
+        /// </summary>
+        private void BackRegion(Region r)
+        {
+            var notes = new string?[r.Ops.Count];
+            string? current = null;
+            for (var k = 0; k < r.Ops.Count; k++)
+            {
+                if (r.Ops[k] is NoteOp n) current = n.Text;
+                notes[k] = current;
+            }
+            string? written = null;
+            for (var k = r.Ops.Count - 1; k >= 0; k--)
+            {
+                var op = r.Ops[k];
+                if (op is NoteOp) continue;
+                if (notes[k] is { } text && text != written)
+                {
+                    var suffix = op is ForOp ? " (runs backwards)" : "";
+                    _b.Emit(new NoteOp("adjoint of: " + text + suffix));
+                    written = text;
+                }
+                Back(op);
+            }
+        }
 
         private void Back(Op op)
         {
@@ -457,7 +487,7 @@ internal sealed class Reverse
             bodyArgs.AddRange(outerArgs);
             for (var k = 0; k < outer.Count; k++) _adj[outer[k].Id] = outerArgs[k];
             for (var k = 0; k < slots.Count; k++) Accum(body.Yields[slots[k]], slotArgs[k]);
-            foreach (var op in body.Ops.Reverse()) Back(op);
+            BackRegion(body);
             var yields = new List<Value>();
             foreach (var j in slots) yields.Add(Adj(body.Args[j + 1]) ?? Zero(body.Args[j + 1].Type));
             foreach (var u in outer) yields.Add(Adj(u) ?? Zero(u.Type));
@@ -492,7 +522,7 @@ internal sealed class Reverse
                 {
                     if (seeds[k] is { } s) Accum(r.Yields[k], s);
                 }
-                foreach (var inner in r.Ops.Reverse()) Back(inner);
+                BackRegion(r);
                 var yields = outer.Select(u => Adj(u)!).ToEquatableArray();
                 var ops = _b.EndBlock();
                 _adj = saved;

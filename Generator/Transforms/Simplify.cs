@@ -175,8 +175,28 @@ internal static class Simplify
                 case ForOp f:
                 {
                     var inits = f.Inits.Select(S).ToEquatableArray();
-                    var body = VisitRegion(f.Body);
-                    _b.Emit(f with { Start = S(f.Start), Bound = S(f.Bound), Inits = inits, Body = body });
+                    // A carried value that every iteration yields unchanged is loop-invariant:
+                    // read its initial value instead.
+                    var invariant = Enumerable.Range(0, f.Inits.Count).Where(k => f.Body.Yields[k] == f.Body.Args[k + 1]).ToList();
+                    var loop = f with { Start = S(f.Start), Bound = S(f.Bound), Inits = inits };
+                    if (invariant.Count > 0)
+                    {
+                        foreach (var k in invariant)
+                        {
+                            _subst[f.Body.Args[k + 1].Id] = inits[k];
+                            _subst[f.Outs[k].Id] = inits[k];
+                        }
+                        var keep = Enumerable.Range(0, f.Inits.Count).Where(k => !invariant.Contains(k)).ToList();
+                        loop = loop with
+                        {
+                            Outs = keep.Select(k => f.Outs[k]).ToEquatableArray(),
+                            Inits = keep.Select(k => inits[k]).ToEquatableArray(),
+                            Body = new Region(new[] { f.Body.Args[0] }.Concat(keep.Select(k => f.Body.Args[k + 1])).ToEquatableArray(),
+                                f.Body.Ops, keep.Select(k => f.Body.Yields[k]).ToEquatableArray()),
+                        };
+                    }
+                    var body = VisitRegion(loop.Body);
+                    _b.Emit(loop with { Body = body });
                     return;
                 }
                 case IfOp i:
@@ -192,6 +212,20 @@ internal static class Simplify
                     }
                     var thenR = VisitRegion(i.Then);
                     var elseR = VisitRegion(i.Else);
+                    // A result that both branches give as the same outer value is that value.
+                    var innerDefs = new HashSet<int>();
+                    Rewrite.Defs(thenR, innerDefs);
+                    Rewrite.Defs(elseR, innerDefs);
+                    var same = Enumerable.Range(0, i.Outs.Count)
+                        .Where(k => thenR.Yields[k] == elseR.Yields[k] && !innerDefs.Contains(thenR.Yields[k].Id)).ToList();
+                    foreach (var k in same) Replace(i.Outs[k], thenR.Yields[k]);
+                    if (same.Count > 0)
+                    {
+                        var keep = Enumerable.Range(0, i.Outs.Count).Where(k => !same.Contains(k)).ToList();
+                        i = i with { Outs = keep.Select(k => i.Outs[k]).ToEquatableArray() };
+                        thenR = thenR with { Yields = keep.Select(k => thenR.Yields[k]).ToEquatableArray() };
+                        elseR = elseR with { Yields = keep.Select(k => elseR.Yields[k]).ToEquatableArray() };
+                    }
                     _b.Emit(i with { Cond = cond, Then = thenR, Else = elseR });
                     return;
                 }
@@ -355,10 +389,15 @@ internal static class Simplify
                 foreach (var v in op.Operands) live.Add(v.Id);
             }
             kept.Reverse();
+            // A note whose statement left no code behind goes too.
+            for (var i = kept.Count - 1; i >= 0; i--)
+            {
+                if (kept[i] is NoteOp && (i == kept.Count - 1 || kept[i + 1] is NoteOp)) kept.RemoveAt(i);
+            }
             return r with { Ops = kept.ToEquatableArray() };
         }
 
-        private static bool HasEffect(Op op) => op is StoreOp or PushOp or PopOp or ClearOp || (op is CallOp c && c.Args.Any(a => a.Type.IsBuffer && a.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap));
+        private static bool HasEffect(Op op) => op is StoreOp or PushOp or PopOp or ClearOp or NoteOp || (op is CallOp c && c.Args.Any(a => a.Type.IsBuffer && a.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap));
 
         private static Op? Op(Op op, HashSet<int> live)
         {
