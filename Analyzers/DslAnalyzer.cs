@@ -54,9 +54,9 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                     context.ReportDiagnostic(Diagnostic.Create(NotDifferentiable, location, reason));
                 }
             }
-            else if (name is RequestReader.JvpAttribute or RequestReader.GradientAttribute)
+            else if (RequestReader.All.FirstOrDefault(a => a.Attribute == name) is { Attribute: not null } match)
             {
-                var kind = name == RequestReader.JvpAttribute ? RequestKind.Jvp : RequestKind.Gradient;
+                var kind = match.Kind;
                 var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<MethodDeclarationSyntax>()
                     .FirstOrDefault(m => m.Body is null && m.ExpressionBody is null) ?? method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
                 if (syntax is null) continue;

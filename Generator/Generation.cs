@@ -45,6 +45,8 @@ internal static class Generation
                 {
                     RequestKind.Jvp => Forward.Jvp(plan!.Primal.Ir!, plan.Active, Lookup),
                     RequestKind.Gradient => Reverse.Gradient(plan!.Primal.Ir!, plan.Active, Lookup),
+                    RequestKind.Vjp => Reverse.Vjp(plan!.Primal.Ir!, plan.Active, Lookup),
+                    RequestKind.Hvp => Hvp(plan!, Lookup),
                     _ => throw new NotSupportedException($"[{request.Kind}] is not implemented yet"),
                 };
                 module = Simplify.Run(module);
@@ -101,6 +103,24 @@ internal static class Generation
         }
     }
 
+    /// <summary>
+    /// Forward over reverse: the JVP of the generated gradient, with the primal inputs and the
+    /// gradient's adjoint spans differentiated. The tangent of the primal result is dropped.
+    /// </summary>
+    private static Module Hvp(TransformPlan plan, Func<string, Function?> lookup)
+    {
+        var gradient = Simplify.Run(Reverse.Gradient(plan.Primal.Ir!, plan.Active, lookup));
+        Function? Find(string key) => gradient.Find(key) ?? lookup(key);
+        var g = gradient.Functions[0];
+        var active = new List<bool>(plan.Active);
+        while (active.Count < g.Params.Count) active.Add(true); // the adjoint spans
+        var hvp = Forward.Jvp(g, active, Find);
+        var entry = hvp.Functions[0];
+        var yields = entry.Body.Yields.Where((y, k) => k != 1).ToEquatableArray();
+        entry = entry with { Body = entry.Body with { Yields = yields } };
+        return new Module(new[] { entry }.Concat(hvp.Functions.Skip(1)).ToEquatableArray());
+    }
+
     /// <summary>Every function the primal reaches must be lowered, and none may call itself.</summary>
     private static string? CheckCallGraph(PrimalModel primal, Dictionary<string, PrimalModel> byKey)
     {
@@ -141,64 +161,115 @@ internal static class Generation
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\n" +
                      $"{request.Modifiers} {request.ReturnTypeText} {request.Name}({string.Join(", ", request.Params.Select(p => p.Declaration))})";
         var primal = plan.Primal;
-        List<string> names;
-        List<string> outs;
-        if (request.Kind == RequestKind.Jvp)
-        {
-            // IR: primal parameters with tangents interleaved, as declared; the result's tangent is an out.
-            names = request.Params.Take(entry.Params.Count).Select(p => p.Name).ToList();
-            outs = request.Params.Skip(entry.Params.Count).Select(p => p.Name).ToList();
-        }
-        else
-        {
-            // IR: primal parameters, then adjoint spans; scalar adjoints are yields (outs).
-            names = request.Params.Take(primal.Params.Count).Select(p => p.Name).ToList();
-            outs = new List<string>();
-            var k = primal.Params.Count;
-            for (var i = 0; i < primal.Params.Count; i++)
-            {
-                if (!plan.Active[i]) continue;
-                var adjoint = request.Params[k++];
-                if (primal.Params[i].Type!.IsBuffer) names.Add(adjoint.Name);
-                else outs.Add(adjoint.Name);
-            }
-        }
+        var (names, outs) = NameMap(request, plan);
         var wrt = primal.Params.Where((p, i) => plan.Active[i]).Select(p => p.Name);
-        var what = request.Kind == RequestKind.Jvp ? "Forward mode (JVP)" : "Reverse mode (gradient)";
+        var what = request.Kind switch
+        {
+            RequestKind.Jvp => "Forward mode (JVP)",
+            RequestKind.Gradient => "Reverse mode (gradient)",
+            RequestKind.Hvp => "Hessian-vector product (forward over reverse)",
+            _ => "Vector-Jacobian product (reverse mode)",
+        };
         var comment = new List<string> { $"// {what} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
-        if (request.Kind == RequestKind.Gradient)
+        if (request.Kind is RequestKind.Gradient or RequestKind.Vjp)
             comment.Add("// The forward sweep runs the primal; the reverse sweep below it propagates adjoints (x_bar = d result / d x).");
         return new MethodShape(header, names, outs, comment, LengthChecks(request, plan));
     }
 
     /// <summary>
-    /// Argument checks at the top of a generated method: every tangent or adjoint span must
-    /// have the length of the span it belongs to, and the exception names both.
+    /// The user's parameter names for the IR function's parameters, and for its yields after
+    /// the first (written to <c>out</c> parameters), following each transform's signature rule.
+    /// </summary>
+    private static (List<string> Names, List<string> Outs) NameMap(RequestModel request, TransformPlan plan)
+    {
+        var primal = plan.Primal;
+        var n = primal.Params.Count;
+        var user = request.Params.Select(p => p.Name).ToList();
+        var names = new List<string>();
+        var outs = new List<string>();
+        var activeIdx = Enumerable.Range(0, n).Where(i => plan.Active[i]).ToList();
+        bool IsBuffer(int i) => primal.Params[i].Type!.IsBuffer;
+        switch (request.Kind)
+        {
+            case RequestKind.Jvp:
+            {
+                // IR: primal parameters with tangents interleaved, as declared; the result's tangent is an out.
+                var inCount = n + activeIdx.Count;
+                names.AddRange(user.Take(inCount));
+                outs.AddRange(user.Skip(inCount));
+                break;
+            }
+            case RequestKind.Gradient:
+            {
+                // IR: primal parameters, then adjoint spans; scalar adjoints are yields (outs).
+                names.AddRange(user.Take(n));
+                for (var k = 0; k < activeIdx.Count; k++)
+                {
+                    if (IsBuffer(activeIdx[k])) names.Add(user[n + k]);
+                    else outs.Add(user[n + k]);
+                }
+                break;
+            }
+            case RequestKind.Hvp:
+            {
+                // User: params, directions, gradients, Hv. IR (JVP of the gradient): each primal
+                // parameter followed by its direction, then each adjoint span followed by its
+                // tangent (the Hv span); yields: result, then per scalar: gradient, Hv.
+                var m = activeIdx.Count;
+                string Direction(int k) => user[n + k];
+                string Grad(int k) => user[n + m + k];
+                string Hv(int k) => user[n + 2 * m + k];
+                for (var i = 0; i < n; i++)
+                {
+                    names.Add(user[i]);
+                    var k = activeIdx.IndexOf(i);
+                    if (k >= 0) names.Add(Direction(k));
+                }
+                for (var k = 0; k < m; k++)
+                {
+                    if (!IsBuffer(activeIdx[k])) continue;
+                    names.Add(Grad(k));
+                    names.Add(Hv(k));
+                }
+                for (var k = 0; k < m; k++)
+                {
+                    if (IsBuffer(activeIdx[k])) continue;
+                    outs.Add(Grad(k));
+                    outs.Add(Hv(k));
+                }
+                break;
+            }
+            default:
+            {
+                // Vjp: params, seeds (result, output spans), then adjoints of the inputs in order.
+                names.AddRange(user.Take(n));
+                var seeds = (primal.ReturnType is null ? 0 : 1) + primal.Params.Count(SignatureRules.IsOutput);
+                names.AddRange(user.Skip(n).Take(seeds));
+                var k = n + seeds;
+                foreach (var i in activeIdx.Where(i => !SignatureRules.IsOutput(primal.Params[i])))
+                {
+                    if (IsBuffer(i)) names.Add(user[k++]);
+                    else outs.Add(user[k++]);
+                }
+                break;
+            }
+        }
+        return (names, outs);
+    }
+
+    /// <summary>
+    /// Argument checks at the top of a generated method: every tangent, adjoint or seed span
+    /// must have the length of the span it belongs to, and the exception names both.
     /// </summary>
     private static List<string> LengthChecks(RequestModel request, TransformPlan plan)
     {
         var primal = plan.Primal;
+        var expected = SignatureRules.ExpectedParams(request.Kind, primal, plan.Active);
         var pairs = new List<(string Of, string Span)>();
-        if (request.Kind == RequestKind.Jvp)
+        for (var k = primal.Params.Count; k < expected.Count; k++)
         {
-            var k = 0;
-            for (var i = 0; i < primal.Params.Count; i++)
-            {
-                var p = request.Params[k++];
-                if (!plan.Active[i]) continue;
-                var t = request.Params[k++];
-                if (primal.Params[i].Type!.IsBuffer) pairs.Add((p.Name, t.Name));
-            }
-        }
-        else
-        {
-            var k = primal.Params.Count;
-            for (var i = 0; i < primal.Params.Count; i++)
-            {
-                if (!plan.Active[i]) continue;
-                var a = request.Params[k++];
-                if (primal.Params[i].Type!.IsBuffer) pairs.Add((request.Params[i].Name, a.Name));
-            }
+            if (expected[k].Param.Type is { IsBuffer: true } && expected[k].Owner >= 0)
+                pairs.Add((request.Params[expected[k].Owner].Name, request.Params[k].Name));
         }
         return pairs.Select(p =>
             $"if ({p.Span}.Length != {p.Of}.Length) throw new global::System.ArgumentException(" +

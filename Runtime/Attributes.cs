@@ -61,3 +61,33 @@ public sealed class GradientAttribute : DerivativeAttribute
     /// <summary>Asks for the gradient of <paramref name="primal"/>.</summary>
     public GradientAttribute(string primal) : base(primal) { }
 }
+
+/// <summary>
+/// Hessian-vector product by forward-over-reverse: the JVP of the generated gradient.
+/// Parameters: the primal's parameters in order; then one direction per differentiated
+/// parameter (<c>T</c>, or <c>ReadOnlySpan&lt;T&gt;</c> for a span); then one gradient output
+/// per differentiated parameter (<c>out T</c> or <c>Span&lt;T&gt;</c>); then one output per
+/// differentiated parameter receiving H·v (<c>out T</c> or <c>Span&lt;T&gt;</c>). Returns the
+/// primal's value. The primal must return a float or double.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class HvpAttribute : DerivativeAttribute
+{
+    /// <summary>Asks for the Hessian-vector product of <paramref name="primal"/>.</summary>
+    public HvpAttribute(string primal) : base(primal) { }
+}
+
+/// <summary>
+/// Vector-Jacobian product of a primal that writes <c>Span&lt;T&gt;</c> outputs (and may also
+/// return a value). Parameters: the primal's parameters in order; then the cotangent seeds:
+/// a <c>T</c> for the returned value (if the primal returns one), then a
+/// <c>ReadOnlySpan&lt;T&gt;</c> per output span, in order; then one adjoint per differentiated
+/// input parameter (<c>out T</c> for a scalar, <c>Span&lt;T&gt;</c>, overwritten, for a span).
+/// Returns what the primal returns; the output spans are written as the primal writes them.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class VjpAttribute : DerivativeAttribute
+{
+    /// <summary>Asks for the VJP of <paramref name="primal"/>.</summary>
+    public VjpAttribute(string primal) : base(primal) { }
+}

@@ -41,6 +41,8 @@ internal enum RequestKind
 {
     Jvp,
     Gradient,
+    Hvp,
+    Vjp,
 }
 
 /// <summary>

@@ -17,6 +17,14 @@ internal static class RequestReader
 {
     public const string JvpAttribute = "Dsl.JvpAttribute";
     public const string GradientAttribute = "Dsl.GradientAttribute";
+    public const string HvpAttribute = "Dsl.HvpAttribute";
+    public const string VjpAttribute = "Dsl.VjpAttribute";
+
+    /// <summary>The request attributes and the transform each asks for.</summary>
+    public static readonly (string Attribute, RequestKind Kind)[] All =
+    {
+        (JvpAttribute, RequestKind.Jvp), (GradientAttribute, RequestKind.Gradient), (HvpAttribute, RequestKind.Hvp), (VjpAttribute, RequestKind.Vjp),
+    };
 
     public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKind kind, CancellationToken ct)
     {

@@ -5,6 +5,9 @@ using Dsl.Generator.Ir;
 
 namespace Dsl.Generator.Frontend;
 
+/// <summary>A parameter the signature rule asks for; <paramref name="Owner"/> is the primal parameter it belongs to (-1: none).</summary>
+internal sealed record ExpectedParam(ParamModel Param, int Owner);
+
 /// <summary>What a valid request asks for: the primal, which of its parameters are differentiated.</summary>
 internal sealed record TransformPlan(PrimalModel Primal, IReadOnlyList<bool> Active);
 
@@ -46,24 +49,28 @@ internal static class SignatureRules
         }
         if (!active.Any(a => a)) return (null, $"'{primal.Name}' has no float or double parameter to differentiate");
 
-        if (request.Kind == RequestKind.Jvp)
+        var outputs = primal.Params.Where(p => p.Type is { IsBuffer: true, Buffer: BufferKind.Span, IsDifferentiable: true }).ToList();
+        switch (request.Kind)
         {
-            // Writable spans are outputs: their tangents are outputs too.
-            for (var i = 0; i < active.Length; i++)
-            {
-                if (primal.Params[i].Type is { IsBuffer: true, Buffer: BufferKind.Span, IsDifferentiable: true }) active[i] = true;
-            }
-        }
-        else if (primal.ReturnType is null)
-        {
-            return (null, $"[Gradient] needs a primal that returns a float or double; '{primal.Name}' returns void");
-        }
-        else if (primal.Params.FirstOrDefault(p => p.Type is { IsBuffer: true, Buffer: BufferKind.Span }) is { } output)
-        {
-            return (null, $"[Gradient] of '{primal.Name}' is not supported because it writes span '{output.Name}'; allocate scratch buffers inside the method (stackalloc or new)");
+            case RequestKind.Jvp:
+            case RequestKind.Vjp:
+                // Writable spans are outputs: their tangents (cotangents) always take part.
+                for (var i = 0; i < active.Length; i++)
+                {
+                    if (primal.Params[i].Type is { IsBuffer: true, Buffer: BufferKind.Span, IsDifferentiable: true }) active[i] = true;
+                }
+                if (request.Kind == RequestKind.Vjp && outputs.Count == 0 && primal.ReturnType is null)
+                    return (null, $"[Vjp] needs a primal with outputs; '{primal.Name}' returns nothing and writes no span");
+                break;
+            default:
+                if (primal.ReturnType is null)
+                    return (null, $"[{request.Kind}] needs a primal that returns a float or double; '{primal.Name}' returns void (use [Vjp] for span outputs)");
+                if (outputs.Count > 0)
+                    return (null, $"[{request.Kind}] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'; use [Vjp], or allocate scratch buffers inside the method (stackalloc or new)");
+                break;
         }
 
-        var expected = ExpectedParams(request.Kind, primal, active);
+        var expected = ExpectedParams(request.Kind, primal, active).Select(e => e.Param).ToList();
         var expectedText = $"static partial {primal.ReturnTypeText} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})";
         if (request.ReturnTypeText != primal.ReturnTypeText)
             return (null, $"'{request.Name}' must return {Short(primal.ReturnTypeText)} like '{primal.Name}'; expected: {Shorten(expectedText)}");
@@ -80,9 +87,9 @@ internal static class SignatureRules
     }
 
     /// <summary>The parameters the rule asks for; names are suggestions (dx for x, dResult for the result).</summary>
-    public static List<ParamModel> ExpectedParams(RequestKind kind, PrimalModel primal, IReadOnlyList<bool> active)
+    public static List<ExpectedParam> ExpectedParams(RequestKind kind, PrimalModel primal, IReadOnlyList<bool> active)
     {
-        var list = new List<ParamModel>();
+        var list = new List<ExpectedParam>();
         string Elem(ParamModel p) => p.Type!.Elem == ScalarKind.F32 ? "float" : "double";
         string Tangent(string n) => "d" + char.ToUpperInvariant(n[0]) + n.Substring(1);
         if (kind == RequestKind.Jvp)
@@ -90,28 +97,68 @@ internal static class SignatureRules
             for (var i = 0; i < primal.Params.Count; i++)
             {
                 var p = primal.Params[i];
-                list.Add(p);
+                list.Add(new ExpectedParam(p, -1));
                 if (!active[i]) continue;
                 var type = p.Type!.IsBuffer
                     ? (p.Type.Buffer == BufferKind.Span ? $"global::System.Span<{Elem(p)}>" : $"global::System.ReadOnlySpan<{Elem(p)}>")
                     : p.TypeText;
-                list.Add(new ParamModel(Tangent(p.Name), type, "", p.Type));
+                list.Add(new ExpectedParam(new ParamModel(Tangent(p.Name), type, "", p.Type), i));
             }
-            if (primal.ReturnType is not null) list.Add(new ParamModel("dResult", primal.ReturnTypeText, "out", primal.ReturnType));
+            if (primal.ReturnType is not null) list.Add(new ExpectedParam(new ParamModel("dResult", primal.ReturnTypeText, "out", primal.ReturnType), -1));
         }
-        else
+        else if (kind == RequestKind.Gradient)
         {
-            list.AddRange(primal.Params);
+            list.AddRange(primal.Params.Select(p => new ExpectedParam(p, -1)));
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                if (active[i]) list.Add(new ExpectedParam(Adjoint(primal.Params[i], "Bar"), i));
+            }
+        }
+        else if (kind == RequestKind.Hvp)
+        {
+            list.AddRange(primal.Params.Select(p => new ExpectedParam(p, -1)));
             for (var i = 0; i < primal.Params.Count; i++)
             {
                 if (!active[i]) continue;
                 var p = primal.Params[i];
-                list.Add(p.Type!.IsBuffer
-                    ? new ParamModel(p.Name + "Bar", $"global::System.Span<{Elem(p)}>", "", p.Type)
-                    : new ParamModel(p.Name + "Bar", p.TypeText, "out", p.Type));
+                list.Add(new ExpectedParam(new ParamModel("v" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1),
+                    p.Type!.IsBuffer ? $"global::System.ReadOnlySpan<{Elem(p)}>" : p.TypeText, "", p.Type), i));
+            }
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                if (active[i]) list.Add(new ExpectedParam(Adjoint(primal.Params[i], "Bar"), i));
+            }
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                if (active[i]) list.Add(new ExpectedParam(Adjoint(primal.Params[i], "Hv"), i));
+            }
+        }
+        else
+        {
+            // Vjp: seeds for the result and each output span, then adjoints of the differentiated inputs.
+            list.AddRange(primal.Params.Select(p => new ExpectedParam(p, -1)));
+            if (primal.ReturnType is not null) list.Add(new ExpectedParam(new ParamModel("resultBar", primal.ReturnTypeText, "", primal.ReturnType), -1));
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                var p = primal.Params[i];
+                if (IsOutput(p)) list.Add(new ExpectedParam(new ParamModel(p.Name + "Bar", $"global::System.ReadOnlySpan<{Elem(p)}>", "", p.Type), i));
+            }
+            for (var i = 0; i < primal.Params.Count; i++)
+            {
+                if (active[i] && !IsOutput(primal.Params[i])) list.Add(new ExpectedParam(Adjoint(primal.Params[i], "Bar"), i));
             }
         }
         return list;
+    }
+
+    public static bool IsOutput(ParamModel p) => p.Type is { IsBuffer: true, Buffer: BufferKind.Span, IsDifferentiable: true };
+
+    private static ParamModel Adjoint(ParamModel p, string suffix)
+    {
+        var elem = p.Type!.Elem == ScalarKind.F32 ? "float" : "double";
+        return p.Type.IsBuffer
+            ? new ParamModel(p.Name + suffix, $"global::System.Span<{elem}>", "", p.Type)
+            : new ParamModel(p.Name + suffix, p.TypeText, "out", p.Type);
     }
 
     private static string Short(string text) => text.Replace("global::System.", "").Replace("global::", "");

@@ -53,10 +53,33 @@ internal sealed class Reverse
     {
         var rev = new Reverse(lookup);
         var key = GradientKey(entry.Key, active);
-        var fn = new FunctionTransform(rev, entry, active, entryMode: true).Run(key);
+        var fn = new FunctionTransform(rev, entry, active, Mode.Gradient).Run(key);
         var list = new List<Function> { fn };
         list.AddRange(rev._order.Select(k => rev._generated[k]));
         return new Module(list.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The vector-Jacobian product of <paramref name="entry"/>: its parameters, then the seed of
+    /// its result (if it returns one), then a read-only seed per output span, then an adjoint
+    /// buffer per active input span (cleared, then accumulated); it yields the primal result
+    /// and then the adjoints of the active scalar parameters.
+    /// </summary>
+    public static Module Vjp(Function entry, IReadOnlyList<bool> active, Func<string, Function?> lookup)
+    {
+        var rev = new Reverse(lookup);
+        var key = "vjpentry[" + Mask(active) + "]:" + entry.Key;
+        var fn = new FunctionTransform(rev, entry, active, Mode.Vjp).Run(key);
+        var list = new List<Function> { fn };
+        list.AddRange(rev._order.Select(k => rev._generated[k]));
+        return new Module(list.ToEquatableArray());
+    }
+
+    private enum Mode
+    {
+        Gradient,
+        Pullback,
+        Vjp,
     }
 
     /// <summary>
@@ -69,7 +92,7 @@ internal sealed class Reverse
         var key = PullbackKey(fn.Key, active);
         if (_generated.ContainsKey(key)) return key;
         _generated[key] = null!;
-        _generated[key] = new FunctionTransform(this, fn, active, entryMode: false).Run(key);
+        _generated[key] = new FunctionTransform(this, fn, active, Mode.Pullback).Run(key);
         _order.Add(key);
         return key;
     }
@@ -110,7 +133,7 @@ internal sealed class Reverse
         private readonly Reverse _owner;
         private readonly Function _fn;
         private readonly IReadOnlyList<bool> _activeParams;
-        private readonly bool _entry;
+        private readonly Mode _mode;
         private readonly Activity _activity;
         private readonly IrBuilder _b;
         private Dictionary<int, Value> _adj = new();
@@ -120,12 +143,12 @@ internal sealed class Reverse
         private readonly Dictionary<Op, FwdRegion[]> _fwdBodies = new(RefEq.Instance);
         private readonly Dictionary<Op, Value> _tripCount = new(RefEq.Instance);
 
-        public FunctionTransform(Reverse owner, Function fn, IReadOnlyList<bool> activeParams, bool entryMode)
+        public FunctionTransform(Reverse owner, Function fn, IReadOnlyList<bool> activeParams, Mode mode)
         {
             _owner = owner;
             _fn = fn;
             _activeParams = activeParams;
-            _entry = entryMode;
+            _mode = mode;
             _activity = Activity.Analyze(fn, activeParams);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
         }
@@ -150,28 +173,67 @@ internal sealed class Reverse
         {
             var args = new List<Value>(_fn.Params);
             var yields = new List<Value>();
-            for (var i = 0; i < _fn.Params.Count; i++)
+            var seeds = new List<Value>();
+            bool IsOutput(Value p) => p.Type.IsBuffer && p.Type.Buffer == BufferKind.Span;
+            Value AdjointParam(Value p)
             {
-                var p = _fn.Params[i];
-                if (!_activeParams[i] || !p.Type.IsBuffer || !p.Type.IsDifferentiable) continue;
                 var bar = _b.NewValue(IrType.Buf(p.Type.Elem, BufferKind.Span), Bar(p));
                 _adjBuf[p.Id] = bar;
                 args.Add(bar);
+                return bar;
             }
-            var seeds = new List<Value>();
-            if (!_entry)
+            var toClear = new List<Value>();
+            if (_mode == Mode.Vjp)
             {
                 foreach (var y in _fn.Body.Yields)
                 {
-                    var s = _b.NewValue(y.Type, "seed");
+                    var s = _b.NewValue(y.Type, "result_bar");
                     seeds.Add(s);
                     args.Add(s);
+                }
+                for (var i = 0; i < _fn.Params.Count; i++)
+                {
+                    var p = _fn.Params[i];
+                    if (!_activeParams[i] || !IsOutput(p)) continue;
+                    // The caller's cotangent is read-only; the reverse sweep consumes a copy.
+                    var seed = _b.NewValue(IrType.Buf(p.Type.Elem, BufferKind.ReadOnlySpan), Bar(p) + "_seed");
+                    args.Add(seed);
+                    var len = _b.Length(seed);
+                    var bar = _b.Alloc(IrType.Buf(p.Type.Elem, BufferKind.Heap), len, Bar(p));
+                    _adjBuf[p.Id] = bar;
+                    _b.BeginBlock();
+                    var k = _b.NewValue(IrType.I32, "k");
+                    _b.Store(bar, k, _b.Load(seed, k));
+                    var copy = _b.EndBlock();
+                    _b.Emit(new ForOp(EquatableArray<Value>.Empty, _b.Const(0, IrType.I32), len, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
+                        new Region(new[] { k }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
+                }
+                for (var i = 0; i < _fn.Params.Count; i++)
+                {
+                    var p = _fn.Params[i];
+                    if (_activeParams[i] && p.Type.IsBuffer && p.Type.IsDifferentiable && !IsOutput(p)) toClear.Add(AdjointParam(p));
                 }
             }
             else
             {
-                foreach (var bar in _adjBuf.Values.OrderBy(v => v.Id)) _b.Emit(new ClearOp(bar));
+                for (var i = 0; i < _fn.Params.Count; i++)
+                {
+                    var p = _fn.Params[i];
+                    if (!_activeParams[i] || !p.Type.IsBuffer || !p.Type.IsDifferentiable) continue;
+                    var bar = AdjointParam(p);
+                    if (_mode == Mode.Gradient) toClear.Add(bar);
+                }
+                if (_mode == Mode.Pullback)
+                {
+                    foreach (var y in _fn.Body.Yields)
+                    {
+                        var s = _b.NewValue(y.Type, "seed");
+                        seeds.Add(s);
+                        args.Add(s);
+                    }
+                }
             }
+            foreach (var bar in toClear) _b.Emit(new ClearOp(bar));
             var prologue = _b.EndBlock();
             _b.BeginBlock();
 
@@ -184,7 +246,7 @@ internal sealed class Reverse
             for (var k = 0; k < _fn.Body.Yields.Count; k++)
             {
                 var y = _fn.Body.Yields[k];
-                Accum(y, _entry ? _b.Const(1, y.Type) : seeds[k]);
+                Accum(y, _mode == Mode.Gradient ? _b.Const(1, y.Type) : seeds[k]);
             }
             BackRegion(_fn.Body);
             yields.AddRange(_fn.Body.Yields);
@@ -202,7 +264,7 @@ internal sealed class Reverse
 
             var ops = prologue.Concat(Materialize(top)).Concat(backward).ToEquatableArray();
             var mask = Mask(_activeParams);
-            var name = _fn.Name + (_entry ? "_Gradient" : "_Pullback") + (_activeParams.All(a => a) ? "" : "_" + mask);
+            var name = _fn.Name + "_" + _mode + (_activeParams.All(a => a) ? "" : "_" + mask);
             return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
         }
 
