@@ -13,7 +13,7 @@ namespace Dsl.Generator;
 /// <list type="bullet">
 /// <item><c>Primals</c>: each <c>[Differentiable]</c> method lowered to IR (or its failure).</item>
 /// <item><c>AllPrimals</c>: all of them, sorted by key.</item>
-/// <item><c>JvpRequests</c>, <c>GradientRequests</c>, <c>HvpRequests</c>, <c>VjpRequests</c>: the declared partial methods.</item>
+/// <item><c>JvpRequests</c>, <c>GradientRequests</c>, <c>HvpRequests</c>, <c>VjpRequests</c>, <c>TaylorRequests</c>: the declared partial methods.</item>
 /// <item><c>AllRequests</c>: all of them.</item>
 /// <item><c>TypeRequests</c>: requests grouped by containing type (one file each).</item>
 /// <item><c>Generated</c>: the file of one type.</item>
@@ -24,7 +24,7 @@ namespace Dsl.Generator;
 public sealed class DslGenerator : IIncrementalGenerator
 {
     /// <summary>Tracking names of the pipeline steps (tests assert they are cached).</summary>
-    public static readonly string[] StepNames = { "Primals", "AllPrimals", "JvpRequests", "GradientRequests", "HvpRequests", "VjpRequests", "AllRequests", "TypeRequests", "Generated" };
+    public static readonly string[] StepNames = { "Primals", "AllPrimals", "JvpRequests", "GradientRequests", "HvpRequests", "VjpRequests", "TaylorRequests", "AllRequests", "TypeRequests", "Generated" };
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -47,8 +47,11 @@ public sealed class DslGenerator : IIncrementalGenerator
         var hvps = Requests(context, RequestReader.HvpAttribute, RequestKind.Hvp).WithTrackingName("HvpRequests");
         var vjps = Requests(context, RequestReader.VjpAttribute, RequestKind.Vjp).WithTrackingName("VjpRequests");
 
-        var allRequests = jvps.Collect().Combine(gradients.Collect()).Combine(hvps.Collect().Combine(vjps.Collect()))
-            .Select(static (pair, _) => pair.Left.Left.Concat(pair.Left.Right).Concat(pair.Right.Left).Concat(pair.Right.Right).ToEquatableArray())
+        var taylors = Requests(context, RequestReader.TaylorAttribute, RequestKind.Taylor).WithTrackingName("TaylorRequests");
+
+        var allRequests = jvps.Collect().Combine(gradients.Collect()).Combine(hvps.Collect().Combine(vjps.Collect())).Combine(taylors.Collect())
+            .Select(static (pair, _) => pair.Left.Left.Left.Concat(pair.Left.Left.Right).Concat(pair.Left.Right.Left).Concat(pair.Left.Right.Right)
+                .Concat(pair.Right).ToEquatableArray())
             .WithTrackingName("AllRequests");
 
         var byType = allRequests

@@ -47,6 +47,7 @@ internal static class Generation
                     RequestKind.Gradient => Reverse.Gradient(plan!.Primal.Ir!, plan.Active, Lookup),
                     RequestKind.Vjp => Reverse.Vjp(plan!.Primal.Ir!, plan.Active, Lookup),
                     RequestKind.Hvp => Hvp(plan!, Lookup),
+                    RequestKind.Taylor => Taylor.Entry(Simplify.Run(plan!.Primal.Ir!), plan.Active.ToList().IndexOf(true), request.Order, Lookup),
                     _ => throw new NotSupportedException($"[{request.Kind}] is not implemented yet"),
                 };
                 module = Simplify.Run(module);
@@ -168,6 +169,7 @@ internal static class Generation
             RequestKind.Jvp => "Forward mode (JVP)",
             RequestKind.Gradient => "Reverse mode (gradient)",
             RequestKind.Hvp => "Hessian-vector product (forward over reverse)",
+            RequestKind.Taylor => $"Taylor mode of order {request.Order} (jet)",
             _ => "Vector-Jacobian product (reverse mode)",
         };
         var comment = new List<string> { $"// {what} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
@@ -239,6 +241,18 @@ internal static class Generation
                 }
                 break;
             }
+            case RequestKind.Taylor:
+            {
+                // IR: primal parameters with the jet right after the Wrt parameter, then the output jet.
+                var a = activeIdx[0];
+                for (var i = 0; i < n; i++)
+                {
+                    names.Add(user[i]);
+                    if (i == a) names.Add(user[n]);
+                }
+                names.Add(user[n + 1]);
+                break;
+            }
             default:
             {
                 // Vjp: params, seeds (result, output spans), then adjoints of the inputs in order.
@@ -271,9 +285,22 @@ internal static class Generation
             if (expected[k].Param.Type is { IsBuffer: true } && expected[k].Owner >= 0)
                 pairs.Add((request.Params[expected[k].Owner].Name, request.Params[k].Name));
         }
-        return pairs.Select(p =>
+        var checks = new List<string>();
+        if (request.Kind == RequestKind.Taylor)
+        {
+            var a = plan.Active.ToList().IndexOf(true);
+            var x = request.Params[a].Name;
+            var jet = request.Params[primal.Params.Count].Name;
+            var output = request.Params[primal.Params.Count + 1].Name;
+            var k = request.Order;
+            var want = primal.Params[a].Type!.IsBuffer ? $"{k} * {x}.Length" : k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var shape = primal.Params[a].Type!.IsBuffer ? $"{k} x {{{x}.Length}} (order x length of '{x}', row-major)" : $"{k} (the order)";
+            checks.Add($"if ({jet}.Length != {want}) throw new global::System.ArgumentException($\"'{jet}' must have length {shape}, but has length {{{jet}.Length}}.\", \"{jet}\");");
+            checks.Add($"if ({output}.Length != {k + 1}) throw new global::System.ArgumentException($\"'{output}' must have length {k + 1} (y_0..y_{k}), but has length {{{output}.Length}}.\", \"{output}\");");
+        }
+        return checks.Concat(pairs.Select(p =>
             $"if ({p.Span}.Length != {p.Of}.Length) throw new global::System.ArgumentException(" +
-            $"$\"'{p.Span}' must have the length of '{p.Of}' ({{{p.Of}.Length}}), but has length {{{p.Span}.Length}}.\", \"{p.Span}\");").ToList();
+            $"$\"'{p.Span}' must have the length of '{p.Of}' ({{{p.Of}.Length}}), but has length {{{p.Span}.Length}}.\", \"{p.Span}\");")).ToList();
     }
 
     private static MethodShape ShapeOfHelper(Function fn, string name, Dictionary<string, PrimalModel> byKey)

@@ -91,3 +91,21 @@ public sealed class VjpAttribute : DerivativeAttribute
     /// <summary>Asks for the VJP of <paramref name="primal"/>.</summary>
     public VjpAttribute(string primal) : base(primal) { }
 }
+
+/// <summary>
+/// Univariate Taylor mode (a jet) of order <see cref="Order"/> along the one parameter named
+/// by <c>Wrt</c>. Parameters: the primal's parameters in order; then the input jet of the Wrt
+/// parameter (<c>ReadOnlySpan&lt;T&gt;</c>: v_1..v_K for a scalar; K·d values, row-major —
+/// entry (j−1)·d + i is v_j[i] — for a span of length d); then a <c>Span&lt;T&gt;</c> of
+/// length K + 1 receiving y_0..y_K. Convention of JAX's <c>jet</c>: the input curve is
+/// x(t) = a + Σ_j v_j t^j / j!, and y_k = d^k/dt^k f(x(t)) at t = 0.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class TaylorAttribute : DerivativeAttribute
+{
+    /// <summary>Asks for the Taylor expansion of <paramref name="primal"/>.</summary>
+    public TaylorAttribute(string primal) : base(primal) { }
+
+    /// <summary>The order K of the jet (1 to 12).</summary>
+    public int Order { get; set; } = 2;
+}

@@ -43,6 +43,7 @@ internal enum RequestKind
     Gradient,
     Hvp,
     Vjp,
+    Taylor,
 }
 
 /// <summary>
@@ -60,7 +61,8 @@ internal sealed record RequestModel(
     IrType? ReturnType,
     string Name,
     EquatableArray<ParamModel> Params,
-    string? Failure);
+    string? Failure,
+    int Order = 0);
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

@@ -730,7 +730,11 @@ internal sealed class PrimalLowering
         Value v;
         if (constant.HasValue && constant.Value is not null && info.Type is not null && MapType(info.Type, false) is { IsBuffer: false } ct)
         {
-            v = _b.Const(ToDouble(constant.Value), ct);
+            // A constant is emitted directly in the type C# converts it to (3 in Math.Pow(x, 3) is a double 3).
+            var constType = info.ConvertedType is not null && MapType(info.ConvertedType, false) is { IsBuffer: false } conv && conv != IrType.Bool && ct != IrType.Bool ? conv : ct;
+            var number = ToDouble(constant.Value);
+            if (constType.Elem == ScalarKind.F32) number = (float)number;
+            return _b.Const(number, constType);
         }
         else
         {

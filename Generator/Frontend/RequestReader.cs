@@ -19,11 +19,13 @@ internal static class RequestReader
     public const string GradientAttribute = "Dsl.GradientAttribute";
     public const string HvpAttribute = "Dsl.HvpAttribute";
     public const string VjpAttribute = "Dsl.VjpAttribute";
+    public const string TaylorAttribute = "Dsl.TaylorAttribute";
 
     /// <summary>The request attributes and the transform each asks for.</summary>
     public static readonly (string Attribute, RequestKind Kind)[] All =
     {
         (JvpAttribute, RequestKind.Jvp), (GradientAttribute, RequestKind.Gradient), (HvpAttribute, RequestKind.Hvp), (VjpAttribute, RequestKind.Vjp),
+        (TaylorAttribute, RequestKind.Taylor),
     };
 
     public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKind kind, CancellationToken ct)
@@ -32,10 +34,13 @@ internal static class RequestReader
         string? failure = null;
         var primalName = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string s ? s : "";
         string? wrt = null;
+        var order = kind == RequestKind.Taylor ? 2 : 0;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
+            if (named.Key == "Order" && named.Value.Value is int o) order = o;
         }
+        if (kind == RequestKind.Taylor && (order < 1 || order > 12)) failure = $"[Taylor] Order must be between 1 and 12 (got {order})";
         if (primalName.Length == 0) failure = $"[{kind}] needs the name of the primal method: [{kind}(nameof(F))]";
 
         var chain = ChainOf(method.ContainingType, ct, ref failure);
@@ -50,7 +55,7 @@ internal static class RequestReader
         var irReturn = method.ReturnsVoid ? null : PrimalLowering.MapType(method.ReturnType, false);
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
-            returnType, irReturn, method.Name, parameters, failure);
+            returnType, irReturn, method.Name, parameters, failure, order);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

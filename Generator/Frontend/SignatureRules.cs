@@ -62,6 +62,19 @@ internal static class SignatureRules
                 if (request.Kind == RequestKind.Vjp && outputs.Count == 0 && primal.ReturnType is null)
                     return (null, $"[Vjp] needs a primal with outputs; '{primal.Name}' returns nothing and writes no span");
                 break;
+            case RequestKind.Taylor:
+            {
+                var chosen = active.Count(a => a);
+                if (wrtNames.Count == 0 && chosen != 1)
+                    return (null, $"[Taylor] on '{request.Name}' needs Wrt naming the one parameter the jet runs along ('{primal.Name}' has {chosen} differentiable parameters)");
+                if (chosen != 1)
+                    return (null, $"[Taylor] on '{request.Name}' takes exactly one Wrt parameter (univariate Taylor mode); got {chosen}");
+                if (primal.ReturnType is null)
+                    return (null, $"[Taylor] needs a primal that returns a float or double; '{primal.Name}' returns void");
+                if (outputs.Count > 0)
+                    return (null, $"[Taylor] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'");
+                break;
+            }
             default:
                 if (primal.ReturnType is null)
                     return (null, $"[{request.Kind}] needs a primal that returns a float or double; '{primal.Name}' returns void (use [Vjp] for span outputs)");
@@ -72,8 +85,10 @@ internal static class SignatureRules
 
         var expected = ExpectedParams(request.Kind, primal, active).Select(e => e.Param).ToList();
         var expectedText = $"static partial {primal.ReturnTypeText} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})";
-        if (request.ReturnTypeText != primal.ReturnTypeText)
-            return (null, $"'{request.Name}' must return {Short(primal.ReturnTypeText)} like '{primal.Name}'; expected: {Shorten(expectedText)}");
+        var returns = request.Kind == RequestKind.Taylor ? "void" : primal.ReturnTypeText;
+        expectedText = $"static partial {returns} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})";
+        if (request.ReturnTypeText != returns)
+            return (null, $"'{request.Name}' must return {Short(returns)}; expected: {Shorten(expectedText)}");
         if (request.Params.Count != expected.Count)
             return (null, $"'{request.Name}' has {request.Params.Count} parameters, expected {expected.Count}: {Shorten(expectedText)}");
         for (var i = 0; i < expected.Count; i++)
@@ -105,6 +120,14 @@ internal static class SignatureRules
                 list.Add(new ExpectedParam(new ParamModel(Tangent(p.Name), type, "", p.Type), i));
             }
             if (primal.ReturnType is not null) list.Add(new ExpectedParam(new ParamModel("dResult", primal.ReturnTypeText, "out", primal.ReturnType), -1));
+        }
+        else if (kind == RequestKind.Taylor)
+        {
+            list.AddRange(primal.Params.Select(p => new ExpectedParam(p, -1)));
+            var i = active.ToList().IndexOf(true);
+            var p = primal.Params[i];
+            list.Add(new ExpectedParam(new ParamModel(p.Name + "Jet", $"global::System.ReadOnlySpan<{Elem(p)}>", "", IrType.Buf(p.Type!.Elem, BufferKind.ReadOnlySpan)), -1));
+            list.Add(new ExpectedParam(new ParamModel("resultJet", $"global::System.Span<{(primal.ReturnType!.Elem == ScalarKind.F32 ? "float" : "double")}>", "", IrType.Buf(primal.ReturnType.Elem, BufferKind.Span)), -1));
         }
         else if (kind == RequestKind.Gradient)
         {
