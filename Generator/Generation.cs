@@ -21,35 +21,43 @@ internal sealed record RequestOutcome(string RequestName, string? Failure);
 /// </summary>
 internal static class Generation
 {
-    public static (GeneratedFile? File, IReadOnlyList<RequestOutcome> Outcomes) Generate(TypeRequests group, IReadOnlyList<PrimalModel> primals)
+    public static (GeneratedFile? File, IReadOnlyList<RequestOutcome> Outcomes) Generate(TypeRequests group, IReadOnlyList<PrimalModel> primals,
+        IReadOnlyList<RequestModel>? allRequests = null)
     {
         var outcomes = new List<RequestOutcome>();
         var methods = new List<EmittedMethod>();
         var helpers = new SortedDictionary<string, Function>(StringComparer.Ordinal);
         var byKey = new Dictionary<string, PrimalModel>(StringComparer.Ordinal);
         foreach (var p in primals) byKey[p.Key] = p;
-        Function? Lookup(string key) => byKey.TryGetValue(key, out var m) ? m.Ir : null;
+        // Generated methods are differentiable too: a call of one (an operator, say) finds its IR here.
+        var requestsByKey = new Dictionary<string, RequestModel>(StringComparer.Ordinal);
+        foreach (var r in allRequests ?? group.Requests) requestsByKey[r.Key] = r;
+        var built = new Dictionary<string, Function?>(StringComparer.Ordinal);
+        Function? Lookup(string key)
+        {
+            if (byKey.TryGetValue(key, out var m)) return m.Ir;
+            if (built.TryGetValue(key, out var f)) return f;
+            if (!requestsByKey.TryGetValue(key, out var request)) return null;
+            built[key] = null; // a cycle finds nothing
+            var (plan, failure) = SignatureRules.Check(request, primals);
+            if (plan is null || failure is not null || CheckCallGraph(plan.Primal, byKey, requestsByKey) is not null) return null;
+            var module = Simplify.Run(BuildModule(request, plan, Lookup));
+            foreach (var helper in module.Functions.Skip(1)) built[helper.Key] = helper;
+            return built[key] = module.Functions[0] with { Key = key };
+        }
 
         foreach (var request in group.Requests.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
             try
             {
                 var (plan, failure) = SignatureRules.Check(request, primals);
-                failure ??= CheckCallGraph(plan!.Primal, byKey);
+                failure ??= CheckCallGraph(plan!.Primal, byKey, requestsByKey);
                 if (failure is not null)
                 {
                     outcomes.Add(new RequestOutcome(request.Name, failure));
                     continue;
                 }
-                var module = request.Kind switch
-                {
-                    RequestKind.Jvp => Forward.Jvp(plan!.Primal.Ir!, plan.Active, Lookup),
-                    RequestKind.Gradient => Reverse.Gradient(plan!.Primal.Ir!, plan.Active, Lookup),
-                    RequestKind.Vjp => Reverse.Vjp(plan!.Primal.Ir!, plan.Active, Lookup),
-                    RequestKind.Hvp => Hvp(plan!, Lookup),
-                    RequestKind.Taylor => Taylor.Entry(Simplify.Run(plan!.Primal.Ir!), plan.Active.ToList().IndexOf(true), request.Order, Lookup),
-                    _ => throw new NotSupportedException($"[{request.Kind}] is not implemented yet"),
-                };
+                var module = BuildModule(request, plan!, Lookup);
                 module = Simplify.Run(module);
                 var errors = Verifier.Verify(module);
                 if (errors.Count > 0)
@@ -104,6 +112,23 @@ internal static class Generation
         }
     }
 
+    /// <summary>The transform a request asks for, applied to its primal (not yet simplified).</summary>
+    private static Module BuildModule(RequestModel request, TransformPlan plan, Func<string, Function?> lookup)
+    {
+        var primal = plan.Primal.Ir!;
+        var wrt = plan.Active.ToList().IndexOf(true);
+        return request.Kind switch
+        {
+            RequestKind.Jvp => Forward.Jvp(primal, plan.Active, lookup),
+            RequestKind.Gradient => Reverse.Gradient(primal, plan.Active, lookup),
+            RequestKind.Vjp => Reverse.Vjp(primal, plan.Active, lookup),
+            RequestKind.Hvp => Hvp(plan, lookup),
+            RequestKind.Taylor => Taylor.Entry(Simplify.Run(primal), wrt, request.Order, lookup),
+            RequestKind.Laplacian => Operators.Laplacian(primal, wrt, request.Estimator, request.Key, primal.Name + "_Laplacian", lookup),
+            _ => throw new NotSupportedException($"[{request.Kind}] is not implemented"),
+        };
+    }
+
     /// <summary>
     /// Forward over reverse: the JVP of the generated gradient, with the primal inputs and the
     /// gradient's adjoint spans differentiated. The tangent of the primal result is dropped.
@@ -123,7 +148,7 @@ internal static class Generation
     }
 
     /// <summary>Every function the primal reaches must be lowered, and none may call itself.</summary>
-    private static string? CheckCallGraph(PrimalModel primal, Dictionary<string, PrimalModel> byKey)
+    private static string? CheckCallGraph(PrimalModel primal, Dictionary<string, PrimalModel> byKey, Dictionary<string, RequestModel> requests)
     {
         var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 visiting, 2 done
         string? Visit(PrimalModel p, string path)
@@ -131,6 +156,7 @@ internal static class Generation
             state[p.Key] = 1;
             foreach (var c in p.Callees)
             {
+                if (requests.ContainsKey(c)) continue; // a generated method: checked when it is built
                 if (!byKey.TryGetValue(c, out var callee))
                     return $"'{primal.Name}' calls '{ShortKey(c)}', whose body is not available to the generator";
                 if (callee.Failure is not null) return callee.Failure;
@@ -170,6 +196,12 @@ internal static class Generation
             RequestKind.Gradient => "Reverse mode (gradient)",
             RequestKind.Hvp => "Hessian-vector product (forward over reverse)",
             RequestKind.Taylor => $"Taylor mode of order {request.Order} (jet)",
+            RequestKind.Laplacian => request.Estimator switch
+            {
+                0 => "Laplacian (exact: one 2-jet per coordinate)",
+                1 => "Laplacian (STDE, dense probes: mean of vᵀ∇²u v)",
+                _ => "Laplacian (STDE, sparse coordinates: d/|J| Σ ∂²u/∂x_j²)",
+            },
             _ => "Vector-Jacobian product (reverse mode)",
         };
         var comment = new List<string> { $"// {what} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
@@ -241,6 +273,9 @@ internal static class Generation
                 }
                 break;
             }
+            case RequestKind.Laplacian:
+                names.AddRange(user);
+                break;
             case RequestKind.Taylor:
             {
                 // IR: primal parameters with the jet right after the Wrt parameter, then the output jet.
@@ -278,7 +313,7 @@ internal static class Generation
     private static List<string> LengthChecks(RequestModel request, TransformPlan plan)
     {
         var primal = plan.Primal;
-        var expected = SignatureRules.ExpectedParams(request.Kind, primal, plan.Active);
+        var expected = SignatureRules.ExpectedFor(request, primal, plan.Active);
         var pairs = new List<(string Of, string Span)>();
         for (var k = primal.Params.Count; k < expected.Count; k++)
         {
@@ -286,6 +321,13 @@ internal static class Generation
                 pairs.Add((request.Params[expected[k].Owner].Name, request.Params[k].Name));
         }
         var checks = new List<string>();
+        if (request.Kind == RequestKind.Laplacian && request.Estimator != 0)
+        {
+            var x = request.Params[plan.Active.ToList().IndexOf(true)].Name;
+            var probes = request.Params[primal.Params.Count].Name;
+            checks.Add($"if ({probes}.Length == 0 || {x}.Length == 0 || {probes}.Length % {x}.Length != 0) throw new global::System.ArgumentException(" +
+                $"$\"'{probes}' must hold one or more probe vectors of length {{{x}.Length}} (the length of '{x}'), row-major, but has length {{{probes}.Length}}.\", \"{probes}\");");
+        }
         if (request.Kind == RequestKind.Taylor)
         {
             var a = plan.Active.ToList().IndexOf(true);

@@ -109,3 +109,40 @@ public sealed class TaylorAttribute : DerivativeAttribute
     /// <summary>The order K of the jet (1 to 12).</summary>
     public int Order { get; set; } = 2;
 }
+
+/// <summary>How a differential operator is evaluated.</summary>
+public enum Estimator
+{
+    /// <summary>Exactly: one Taylor jet per coordinate (d jets for a Laplacian in d dimensions).</summary>
+    Exact = 0,
+
+    /// <summary>
+    /// Hutchinson-style STDE with dense probes v (E[v vᵀ] = I): the estimate is the mean of
+    /// y2(a; v_s, 0) over the probes. Pass Rademacher probes (minimum variance) or Gaussian ones.
+    /// </summary>
+    Dense = 1,
+
+    /// <summary>
+    /// STDE over sampled coordinates: probes are unit vectors e_j for |J| coordinates drawn
+    /// without replacement; the estimate is (d/|J|) Σ_j y2(a; e_j, 0).
+    /// </summary>
+    Sparse = 2,
+}
+
+/// <summary>
+/// The Laplacian Δu = Σ_i ∂²u/∂x_i² of the primal with respect to its span parameter named by
+/// <c>Wrt</c>, from second-order Taylor jets. <see cref="Estimator.Exact"/>: the primal's
+/// parameters, returns Δu. <see cref="Estimator.Dense"/> and <see cref="Estimator.Sparse"/>
+/// (STDE): the primal's parameters, then <c>ReadOnlySpan&lt;T&gt; probes</c> holding V probe
+/// vectors of length d, row-major; returns the unbiased estimate. Generated operators are
+/// differentiable: call them from a <c>[Differentiable]</c> method and take its gradient.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class LaplacianAttribute : DerivativeAttribute
+{
+    /// <summary>Asks for the Laplacian of <paramref name="primal"/>.</summary>
+    public LaplacianAttribute(string primal) : base(primal) { }
+
+    /// <summary>Exact, or which stochastic estimator.</summary>
+    public Estimator Estimator { get; set; } = Estimator.Exact;
+}

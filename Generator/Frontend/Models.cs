@@ -44,6 +44,7 @@ internal enum RequestKind
     Hvp,
     Vjp,
     Taylor,
+    Laplacian,
 }
 
 /// <summary>
@@ -62,7 +63,9 @@ internal sealed record RequestModel(
     string Name,
     EquatableArray<ParamModel> Params,
     string? Failure,
-    int Order = 0);
+    int Order = 0,
+    int Estimator = 0,
+    string Key = "");
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

@@ -71,6 +71,15 @@ internal sealed class PrimalLowering
         return null;
     }
 
+    private static bool InheritsFrom(INamedTypeSymbol? type, string name)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            if (t.ToDisplayString() == name) return true;
+        }
+        return false;
+    }
+
     private static ScalarKind? FloatKind(ITypeSymbol t) => t.SpecialType switch
     {
         SpecialType.System_Single => ScalarKind.F32,
@@ -994,8 +1003,11 @@ internal sealed class PrimalLowering
             throw new UnsupportedException($"'{container}.{method.Name}' is not in the supported set (Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Exp, Log, Log2, Log10, Sqrt, Cbrt, Pow, Abs, Sign, Max, Min, Floor, Ceiling, Round, Truncate)", inv);
         }
 
-        if (!method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+        var generated = method.GetAttributes().Any(a => InheritsFrom(a.AttributeClass, "Dsl.DerivativeAttribute"));
+        if (!generated && !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
             throw new UnsupportedException($"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable] or inline it", inv);
+        if (generated && method.Parameters.Any(p => p.RefKind != RefKind.None))
+            throw new UnsupportedException($"calls generated method '{method.Name}', which has out parameters; only generated methods that return their result (operators such as [Laplacian]) can be called from a differentiable method", inv);
         if (method.IsGenericMethod) throw new UnsupportedException($"generic method '{method.Name}' is not supported", inv);
         if (!method.ReturnsVoid && asStatement)
             throw new UnsupportedException($"the result of '{method.Name}' is discarded", inv);

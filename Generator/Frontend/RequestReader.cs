@@ -20,12 +20,14 @@ internal static class RequestReader
     public const string HvpAttribute = "Dsl.HvpAttribute";
     public const string VjpAttribute = "Dsl.VjpAttribute";
     public const string TaylorAttribute = "Dsl.TaylorAttribute";
+    public const string LaplacianAttribute = "Dsl.LaplacianAttribute";
+    public const string DerivativeAttributeBase = "Dsl.DerivativeAttribute";
 
     /// <summary>The request attributes and the transform each asks for.</summary>
     public static readonly (string Attribute, RequestKind Kind)[] All =
     {
         (JvpAttribute, RequestKind.Jvp), (GradientAttribute, RequestKind.Gradient), (HvpAttribute, RequestKind.Hvp), (VjpAttribute, RequestKind.Vjp),
-        (TaylorAttribute, RequestKind.Taylor),
+        (TaylorAttribute, RequestKind.Taylor), (LaplacianAttribute, RequestKind.Laplacian),
     };
 
     public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKind kind, CancellationToken ct)
@@ -35,10 +37,12 @@ internal static class RequestReader
         var primalName = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string s ? s : "";
         string? wrt = null;
         var order = kind == RequestKind.Taylor ? 2 : 0;
+        var estimator = 0;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
             if (named.Key == "Order" && named.Value.Value is int o) order = o;
+            if (named.Key == "Estimator" && named.Value.Value is int e) estimator = e;
         }
         if (kind == RequestKind.Taylor && (order < 1 || order > 12)) failure = $"[Taylor] Order must be between 1 and 12 (got {order})";
         if (primalName.Length == 0) failure = $"[{kind}] needs the name of the primal method: [{kind}(nameof(F))]";
@@ -55,7 +59,7 @@ internal static class RequestReader
         var irReturn = method.ReturnsVoid ? null : PrimalLowering.MapType(method.ReturnType, false);
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
-            returnType, irReturn, method.Name, parameters, failure, order);
+            returnType, irReturn, method.Name, parameters, failure, order, estimator, PrimalLowering.KeyOf(method));
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

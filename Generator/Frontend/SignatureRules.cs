@@ -62,6 +62,20 @@ internal static class SignatureRules
                 if (request.Kind == RequestKind.Vjp && outputs.Count == 0 && primal.ReturnType is null)
                     return (null, $"[Vjp] needs a primal with outputs; '{primal.Name}' returns nothing and writes no span");
                 break;
+            case RequestKind.Laplacian:
+            {
+                var spans = Enumerable.Range(0, active.Length).Where(i => active[i] && primal.Params[i].Type!.IsBuffer).ToList();
+                if (active.Count(a => a) != 1 || spans.Count != 1)
+                {
+                    if (wrtNames.Count > 0 || spans.Count != 1)
+                        return (null, $"[Laplacian] on '{request.Name}' needs Wrt naming the one span parameter the operator acts on");
+                    for (var i = 0; i < active.Length; i++) active[i] = i == spans[0];
+                }
+                if (primal.ReturnType is null) return (null, $"[Laplacian] needs a primal that returns a float or double");
+                if (outputs.Count > 0) return (null, $"[Laplacian] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'");
+                if (request.Estimator is < 0 or > 2) return (null, $"unknown estimator {request.Estimator}");
+                break;
+            }
             case RequestKind.Taylor:
             {
                 var chosen = active.Count(a => a);
@@ -83,7 +97,7 @@ internal static class SignatureRules
                 break;
         }
 
-        var expected = ExpectedParams(request.Kind, primal, active).Select(e => e.Param).ToList();
+        var expected = ExpectedFor(request, primal, active).Select(e => e.Param).ToList();
         var expectedText = $"static partial {primal.ReturnTypeText} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})";
         var returns = request.Kind == RequestKind.Taylor ? "void" : primal.ReturnTypeText;
         expectedText = $"static partial {returns} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})";
@@ -120,6 +134,11 @@ internal static class SignatureRules
                 list.Add(new ExpectedParam(new ParamModel(Tangent(p.Name), type, "", p.Type), i));
             }
             if (primal.ReturnType is not null) list.Add(new ExpectedParam(new ParamModel("dResult", primal.ReturnTypeText, "out", primal.ReturnType), -1));
+        }
+        else if (kind == RequestKind.Laplacian)
+        {
+            list.AddRange(primal.Params.Select(p => new ExpectedParam(p, -1)));
+            // Stochastic estimators take the probes (set in Check through the request; see ExpectedFor).
         }
         else if (kind == RequestKind.Taylor)
         {
@@ -170,6 +189,20 @@ internal static class SignatureRules
             {
                 if (active[i] && !IsOutput(primal.Params[i])) list.Add(new ExpectedParam(Adjoint(primal.Params[i], "Bar"), i));
             }
+        }
+        return list;
+    }
+
+    /// <summary>The expected parameters of a request (the rule plus the request's options).</summary>
+    public static List<ExpectedParam> ExpectedFor(RequestModel request, PrimalModel primal, IReadOnlyList<bool> active)
+    {
+        var list = ExpectedParams(request.Kind, primal, active);
+        if (request.Kind == RequestKind.Laplacian && request.Estimator != 0)
+        {
+            var i = active.ToList().IndexOf(true);
+            var p = primal.Params[i];
+            var elem = p.Type!.Elem == ScalarKind.F32 ? "float" : "double";
+            list.Add(new ExpectedParam(new ParamModel("probes", $"global::System.ReadOnlySpan<{elem}>", "", IrType.Buf(p.Type.Elem, BufferKind.ReadOnlySpan)), -1));
         }
         return list;
     }

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Transforms;
+
+/// <summary>
+/// Differential operators built from Taylor jets, as IR that calls the primal's Taylor
+/// function. Being IR, an operator can itself be differentiated (reverse over Taylor), which
+/// is how a PINN loss built from a Laplacian is trained.
+/// </summary>
+internal static class Operators
+{
+    public const int Exact = 0;
+    public const int Dense = 1;
+    public const int Sparse = 2;
+
+    /// <summary>
+    /// Δu along span parameter <paramref name="wrt"/>: exact (one 2-jet per coordinate e_i)
+    /// or STDE (one 2-jet per probe; mean for dense probes, d/|J| × sum for sparse ones).
+    /// The Taylor function and its helpers follow the operator in the module.
+    /// </summary>
+    public static Module Laplacian(Function primal, int wrt, int estimator, string key, string name, Func<string, Function?> lookup)
+    {
+        var taylor = Taylor.Entry(Simplify.Run(primal), wrt, 2, lookup);
+        var jetFn = taylor.Functions[0];
+        var b = new IrBuilder();
+        var parameters = primal.Params.Select(p => b.NewValue(p.Type, p.Name)).ToList();
+        var args = new List<Value>(parameters);
+        Value? probes = null;
+        var x = parameters[wrt];
+        var elem = x.Type.ElementType;
+        if (estimator != Exact)
+        {
+            probes = b.NewValue(IrType.Buf(x.Type.Elem, BufferKind.ReadOnlySpan), "probes");
+            args.Add(probes);
+        }
+        var i32 = IrType.I32;
+        var d = b.Length(x);
+        var zero = b.Const(0, i32);
+        var jet = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Binary(BinOp.Mul, b.Const(2, i32), d), "jet");
+        var y = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Const(3, i32), "y");
+        var two = b.Const(2, i32);
+
+        // One 2-jet: x(t) = a + v t, so y2 = vᵀ (∇²u) v.
+        Value SecondOrder()
+        {
+            var callArgs = new List<Value>();
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                callArgs.Add(parameters[i]);
+                if (i == wrt) callArgs.Add(jet);
+            }
+            callArgs.Add(y);
+            b.Emit(new CallOp(EquatableArray<Value>.Empty, jetFn.Key, callArgs.ToEquatableArray()));
+            return b.Load(y, two);
+        }
+
+        Value result;
+        var acc0 = b.Const(0, elem, "sum");
+        if (estimator == Exact)
+        {
+            b.BeginBlock();
+            var i = b.NewValue(i32, "i");
+            var acc = b.NewValue(elem, "sum");
+            b.Store(jet, i, b.Const(1, elem));
+            var next = b.Binary(BinOp.Add, acc, SecondOrder(), "sum");
+            b.Store(jet, i, b.Const(0, elem));
+            var ops = b.EndBlock();
+            var outSum = b.NewValue(elem, "sum");
+            b.Emit(new ForOp(new[] { outSum }.ToEquatableArray(), zero, d, 1, LoopCmp.Lt, new[] { acc0 }.ToEquatableArray(),
+                new Region(new[] { i, acc }.ToEquatableArray(), ops, new[] { next }.ToEquatableArray())));
+            result = outSum;
+        }
+        else
+        {
+            var count = b.Binary(BinOp.Div, b.Length(probes!), d, "probeCount");
+            b.BeginBlock();
+            var s = b.NewValue(i32, "s");
+            var acc = b.NewValue(elem, "sum");
+            // Copy probe s into the first-order slot of the jet (the second-order slot stays 0).
+            b.BeginBlock();
+            var k = b.NewValue(i32, "k");
+            b.Store(jet, k, b.Load(probes!, b.Binary(BinOp.Add, b.Binary(BinOp.Mul, s, d), k)));
+            var copy = b.EndBlock();
+            b.Emit(new ForOp(EquatableArray<Value>.Empty, zero, d, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
+                new Region(new[] { k }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
+            var next = b.Binary(BinOp.Add, acc, SecondOrder(), "sum");
+            var ops = b.EndBlock();
+            var outSum = b.NewValue(elem, "sum");
+            b.Emit(new ForOp(new[] { outSum }.ToEquatableArray(), zero, count, 1, LoopCmp.Lt, new[] { acc0 }.ToEquatableArray(),
+                new Region(new[] { s, acc }.ToEquatableArray(), ops, new[] { next }.ToEquatableArray())));
+            var countF = b.Unary(UnOp.Convert, count, "", elem);
+            result = estimator == Dense
+                ? b.Binary(BinOp.Div, outSum, countF)
+                : b.Binary(BinOp.Mul, outSum, b.Binary(BinOp.Div, b.Unary(UnOp.Convert, d, "", elem), countF));
+        }
+        var body = new Region(args.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray());
+        var fn = new Function(key, name, body);
+        return new Module(new[] { fn }.Concat(taylor.Functions).ToEquatableArray());
+    }
+}
