@@ -62,9 +62,10 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 if (syntax is null) continue;
                 var request = RequestReader.Read(method, syntax, attribute, kind, context.CancellationToken);
                 if (request is null) continue;
-                var primals = LowerReachable(method.ContainingType, request.PrimalName, compilation, context);
+                var (primals, requests) = LowerReachable(method.ContainingType, request.PrimalName, compilation, context);
+                requests.Add(request);
                 var group = new TypeRequests(request.TypeKey, request.Chain, new[] { request }.ToEquatableArray());
-                var (_, outcomes) = Generation.Generate(group, primals);
+                var (_, outcomes) = Generation.Generate(group, primals, requests);
                 var failure = outcomes.FirstOrDefault()?.Failure;
                 if (failure is not null)
                     context.ReportDiagnostic(Diagnostic.Create(InvalidDerivative, method.Locations.FirstOrDefault(), failure));
@@ -72,29 +73,41 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Lowers the named primal and everything it calls.</summary>
-    private static List<PrimalModel> LowerReachable(INamedTypeSymbol type, string primalName, Compilation compilation, SymbolAnalysisContext context)
+    /// <summary>Lowers the named primal and everything it calls, including generated methods it calls and their primals.</summary>
+    private static (List<PrimalModel> Primals, List<RequestModel> Requests) LowerReachable(INamedTypeSymbol type, string primalName, Compilation compilation, SymbolAnalysisContext context)
     {
         var result = new List<PrimalModel>();
+        var requests = new List<RequestModel>();
         var seen = new HashSet<string>();
-        var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>()
-            .Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute)));
+        bool IsPrimal(IMethodSymbol m) => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute);
+        var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>().Where(IsPrimal));
         while (work.Count > 0)
         {
             var m = work.Pop();
             if (!seen.Add(PrimalLowering.KeyOf(m))) continue;
-            var syntax = m.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken);
+            var syntax = m.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
             if (syntax is null) continue;
             var model = compilation.GetSemanticModel(syntax.SyntaxTree);
-            var primal = PrimalLowering.Lower(m, model, context.CancellationToken);
-            result.Add(primal);
+            foreach (var attribute in m.GetAttributes())
+            {
+                var name = attribute.AttributeClass?.ToDisplayString();
+                var match = RequestReader.All.FirstOrDefault(a => a.Attribute == name);
+                if (match.Attribute is null) continue;
+                // A generated method that the primal calls: its request, and its own primal.
+                if (RequestReader.Read(m, syntax, attribute, match.Kind, context.CancellationToken) is { } r)
+                {
+                    requests.Add(r);
+                    foreach (var p in m.ContainingType.GetMembers(r.PrimalName).OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(p);
+                }
+            }
+            if (!IsPrimal(m)) continue;
+            result.Add(PrimalLowering.Lower(m, model, context.CancellationToken));
             foreach (var invocation in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
-                if (model.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol callee &&
-                    callee.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute))
+                if (model.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol callee)
                     work.Push(callee);
             }
         }
-        return result;
+        return (result, requests);
     }
 }
