@@ -315,10 +315,11 @@ internal static class Generation
         var primal = plan.Primal;
         var expected = SignatureRules.ExpectedFor(request, primal, plan.Active);
         var pairs = new List<(string Of, string Span)>();
-        for (var k = primal.Params.Count; k < expected.Count; k++)
+        for (var k = 0; k < expected.Count; k++)
         {
-            if (expected[k].Param.Type is { IsBuffer: true } && expected[k].Owner >= 0)
-                pairs.Add((request.Params[expected[k].Owner].Name, request.Params[k].Name));
+            if (expected[k].Param.Type is not { IsBuffer: true } || expected[k].Owner < 0) continue;
+            var ownerPosition = expected.FindIndex(e => e.Owner < 0 && ReferenceEquals(e.Param, primal.Params[expected[k].Owner]));
+            pairs.Add((request.Params[ownerPosition].Name, request.Params[k].Name));
         }
         var checks = new List<string>();
         if (request.Kind == RequestKind.Laplacian && request.Estimator != 0)
