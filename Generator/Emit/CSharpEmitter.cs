@@ -299,11 +299,22 @@ internal sealed class CSharpEmitter
         var slots = new List<string>();
         for (var k = 0; k < f.Inits.Count; k++)
         {
-            var name = Fresh(f.Outs[k].Name.Length > 0 ? f.Outs[k].Name : f.Body.Args[k + 1].Name);
+            var init = f.Inits[k];
+            string name;
+            if (init.Name.Length > 0 && init.Name == f.Outs[k].Name && Uses(init) == 1 && !_inline.Contains(init.Id) &&
+                _names.TryGetValue(init.Id, out var existing) && !_fn.Params.Contains(init))
+            {
+                // The loop takes over the local that held its initial value (read nowhere else).
+                name = existing;
+            }
+            else
+            {
+                name = Fresh(f.Outs[k].Name.Length > 0 ? f.Outs[k].Name : f.Body.Args[k + 1].Name);
+                _w.Line($"{TypeName(f.Outs[k].Type)} {name} = {Expr(init)};");
+            }
             _names[f.Outs[k].Id] = name;
             _names[f.Body.Args[k + 1].Id] = name;
             slots.Add(name);
-            _w.Line($"{TypeName(f.Outs[k].Type)} {name} = {Expr(f.Inits[k])};");
         }
         var i = Name(f.Body.Args[0]);
         var cmp = f.Cmp switch { LoopCmp.Lt => "<", LoopCmp.Le => "<=", LoopCmp.Gt => ">", _ => ">=" };

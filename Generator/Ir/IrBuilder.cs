@@ -100,6 +100,7 @@ internal sealed class IrBuilder
             BinaryOp b when b.Result == v => b with { Result = renamed },
             SelectOp s when s.Result == v => s with { Result = renamed },
             LoadOp l when l.Result == v => l with { Result = renamed },
+            LengthOp len when len.Result == v => len with { Result = renamed },
             CallOp c when c.Outs.Count == 1 && c.Outs[0] == v => c with { Outs = new[] { renamed }.ToEquatableArray() },
             IfOp i when i.Outs.Count == 1 && i.Outs[0] == v => i with { Outs = new[] { renamed }.ToEquatableArray() },
             _ => null,
