@@ -13,7 +13,7 @@ namespace Dsl.Generator;
 /// <list type="bullet">
 /// <item><c>Primals</c>: each <c>[Differentiable]</c> method lowered to IR (or its failure).</item>
 /// <item><c>AllPrimals</c>: all of them, sorted by key.</item>
-/// <item><c>JvpRequests</c>, <c>GradientRequests</c>, <c>HvpRequests</c>, <c>VjpRequests</c>, <c>TaylorRequests</c>, <c>LaplacianRequests</c>: the declared partial methods.</item>
+/// <item><c>JvpRequests</c>, <c>GradientRequests</c>, <c>HvpRequests</c>, <c>VjpRequests</c>, <c>TaylorRequests</c>, <c>LaplacianRequests</c>, <c>BiharmonicRequests</c>: the declared partial methods.</item>
 /// <item><c>AllRequests</c>: all of them.</item>
 /// <item><c>TypeRequests</c>: requests grouped by containing type (one file each).</item>
 /// <item><c>Generated</c>: the file of one type.</item>
@@ -24,7 +24,7 @@ namespace Dsl.Generator;
 public sealed class DslGenerator : IIncrementalGenerator
 {
     /// <summary>Tracking names of the pipeline steps (tests assert they are cached).</summary>
-    public static readonly string[] StepNames = { "Primals", "AllPrimals", "JvpRequests", "GradientRequests", "HvpRequests", "VjpRequests", "TaylorRequests", "LaplacianRequests", "AllRequests", "TypeRequests", "Generated" };
+    public static readonly string[] StepNames = { "Primals", "AllPrimals", "JvpRequests", "GradientRequests", "HvpRequests", "VjpRequests", "TaylorRequests", "LaplacianRequests", "BiharmonicRequests", "AllRequests", "TypeRequests", "Generated" };
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -50,11 +50,13 @@ public sealed class DslGenerator : IIncrementalGenerator
         var taylors = Requests(context, RequestReader.TaylorAttribute, RequestKind.Taylor).WithTrackingName("TaylorRequests");
 
         var laplacians = Requests(context, RequestReader.LaplacianAttribute, RequestKind.Laplacian).WithTrackingName("LaplacianRequests");
+        var biharmonics = Requests(context, RequestReader.BiharmonicAttribute, RequestKind.Biharmonic).WithTrackingName("BiharmonicRequests");
 
         var allRequests = jvps.Collect().Combine(gradients.Collect()).Combine(hvps.Collect().Combine(vjps.Collect()))
-            .Combine(taylors.Collect().Combine(laplacians.Collect()))
+            .Combine(taylors.Collect().Combine(laplacians.Collect().Combine(biharmonics.Collect())))
             .Select(static (pair, _) => pair.Left.Left.Left.Concat(pair.Left.Left.Right).Concat(pair.Left.Right.Left).Concat(pair.Left.Right.Right)
-                .Concat(pair.Right.Left).Concat(pair.Right.Right).OrderBy(r => r.Key, StringComparer.Ordinal).ToEquatableArray())
+                .Concat(pair.Right.Left).Concat(pair.Right.Right.Left).Concat(pair.Right.Right.Right)
+                .OrderBy(r => r.Key, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName("AllRequests");
 
         var byType = allRequests

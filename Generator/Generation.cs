@@ -125,6 +125,7 @@ internal static class Generation
             RequestKind.Hvp => Hvp(plan, lookup),
             RequestKind.Taylor => Taylor.Entry(Simplify.Run(primal), wrt, request.Order, lookup),
             RequestKind.Laplacian => Operators.Laplacian(primal, wrt, request.Estimator, request.Key, primal.Name + "_Laplacian", lookup),
+            RequestKind.Biharmonic => Operators.Biharmonic(primal, wrt, request.Estimator, request.Key, primal.Name + "_Biharmonic", lookup),
             _ => throw new NotSupportedException($"[{request.Kind}] is not implemented"),
         };
     }
@@ -202,6 +203,9 @@ internal static class Generation
                 1 => "Laplacian (STDE, dense probes: mean of vᵀ∇²u v)",
                 _ => "Laplacian (STDE, sparse coordinates: d/|J| Σ ∂²u/∂x_j²)",
             },
+            RequestKind.Biharmonic => request.Estimator == 0
+                ? "biharmonic (exact: 4-jets along e_i and, by polarization, e_i ± e_j)"
+                : "biharmonic (STDE, Gaussian probes: mean of y4(v,0,0,0) / 3)",
             _ => "Vector-Jacobian product (reverse mode)",
         };
         var comment = new List<string> { $"// {what} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
@@ -274,6 +278,7 @@ internal static class Generation
                 break;
             }
             case RequestKind.Laplacian:
+            case RequestKind.Biharmonic:
                 names.AddRange(user);
                 break;
             case RequestKind.Taylor:
@@ -322,7 +327,7 @@ internal static class Generation
             pairs.Add((request.Params[ownerPosition].Name, request.Params[k].Name));
         }
         var checks = new List<string>();
-        if (request.Kind == RequestKind.Laplacian && request.Estimator != 0)
+        if (request.Kind is RequestKind.Laplacian or RequestKind.Biharmonic && request.Estimator != 0)
         {
             var x = request.Params[plan.Active.ToList().IndexOf(true)].Name;
             var probes = request.Params[primal.Params.Count].Name;

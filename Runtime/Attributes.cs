@@ -146,3 +146,20 @@ public sealed class LaplacianAttribute : DerivativeAttribute
     /// <summary>Exact, or which stochastic estimator.</summary>
     public Estimator Estimator { get; set; } = Estimator.Exact;
 }
+
+/// <summary>
+/// The biharmonic Δ²u of the primal with respect to its span parameter named by <c>Wrt</c>,
+/// from fourth-order Taylor jets. <see cref="Estimator.Exact"/>: the primal's parameters
+/// (d + d(d−1) jets, by polarization). <see cref="Estimator.Dense"/>: the primal's parameters,
+/// then <c>ReadOnlySpan&lt;T&gt; probes</c> of V standard Gaussian vectors of length d; the
+/// estimate is the mean of y4(v, 0, 0, 0) over the probes divided by 3 (unbiased).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class BiharmonicAttribute : DerivativeAttribute
+{
+    /// <summary>Asks for the biharmonic of <paramref name="primal"/>.</summary>
+    public BiharmonicAttribute(string primal) : base(primal) { }
+
+    /// <summary>Exact or dense (Gaussian probes).</summary>
+    public Estimator Estimator { get; set; } = Estimator.Exact;
+}

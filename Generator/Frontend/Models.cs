@@ -45,6 +45,7 @@ internal enum RequestKind
     Vjp,
     Taylor,
     Laplacian,
+    Biharmonic,
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ internal static class RequestReader
     public const string VjpAttribute = "Dsl.VjpAttribute";
     public const string TaylorAttribute = "Dsl.TaylorAttribute";
     public const string LaplacianAttribute = "Dsl.LaplacianAttribute";
+    public const string BiharmonicAttribute = "Dsl.BiharmonicAttribute";
     public const string DerivativeAttributeBase = "Dsl.DerivativeAttribute";
 
     /// <summary>The request attributes and the transform each asks for.</summary>
@@ -28,6 +29,7 @@ internal static class RequestReader
     {
         (JvpAttribute, RequestKind.Jvp), (GradientAttribute, RequestKind.Gradient), (HvpAttribute, RequestKind.Hvp), (VjpAttribute, RequestKind.Vjp),
         (TaylorAttribute, RequestKind.Taylor), (LaplacianAttribute, RequestKind.Laplacian),
+        (BiharmonicAttribute, RequestKind.Biharmonic),
     };
 
     public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKind kind, CancellationToken ct)

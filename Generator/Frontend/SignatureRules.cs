@@ -63,17 +63,20 @@ internal static class SignatureRules
                     return (null, $"[Vjp] needs a primal with outputs; '{primal.Name}' returns nothing and writes no span");
                 break;
             case RequestKind.Laplacian:
+            case RequestKind.Biharmonic:
             {
                 var spans = Enumerable.Range(0, active.Length).Where(i => active[i] && primal.Params[i].Type!.IsBuffer).ToList();
                 if (active.Count(a => a) != 1 || spans.Count != 1)
                 {
                     if (wrtNames.Count > 0 || spans.Count != 1)
-                        return (null, $"[Laplacian] on '{request.Name}' needs Wrt naming the one span parameter the operator acts on");
+                        return (null, $"[{request.Kind}] on '{request.Name}' needs Wrt naming the one span parameter the operator acts on");
                     for (var i = 0; i < active.Length; i++) active[i] = i == spans[0];
                 }
-                if (primal.ReturnType is null) return (null, $"[Laplacian] needs a primal that returns a float or double");
-                if (outputs.Count > 0) return (null, $"[Laplacian] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'");
+                if (primal.ReturnType is null) return (null, $"[{request.Kind}] needs a primal that returns a float or double");
+                if (outputs.Count > 0) return (null, $"[{request.Kind}] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'");
                 if (request.Estimator is < 0 or > 2) return (null, $"unknown estimator {request.Estimator}");
+                if (request.Kind == RequestKind.Biharmonic && request.Estimator == 2)
+                    return (null, "[Biharmonic] has no sparse estimator: an unbiased dense estimator of Σ ∂⁴u/∂x_i⁴ alone does not exist, and the mixed terms need pairs; use Estimator.Exact (polarization) or Estimator.Dense (Gaussian probes)");
                 break;
             }
             case RequestKind.Taylor:
@@ -135,7 +138,7 @@ internal static class SignatureRules
             }
             if (primal.ReturnType is not null) list.Add(new ExpectedParam(new ParamModel("dResult", primal.ReturnTypeText, "out", primal.ReturnType), -1));
         }
-        else if (kind == RequestKind.Laplacian)
+        else if (kind is RequestKind.Laplacian or RequestKind.Biharmonic)
         {
             list.AddRange(primal.Params.Select(p => new ExpectedParam(p, -1)));
             // Stochastic estimators take the probes (set in Check through the request; see ExpectedFor).
@@ -197,7 +200,7 @@ internal static class SignatureRules
     public static List<ExpectedParam> ExpectedFor(RequestModel request, PrimalModel primal, IReadOnlyList<bool> active)
     {
         var list = ExpectedParams(request.Kind, primal, active);
-        if (request.Kind == RequestKind.Laplacian && request.Estimator != 0)
+        if (request.Kind is RequestKind.Laplacian or RequestKind.Biharmonic && request.Estimator != 0)
         {
             var i = active.ToList().IndexOf(true);
             var p = primal.Params[i];
