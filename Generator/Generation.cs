@@ -126,6 +126,7 @@ internal static class Generation
             RequestKind.Taylor => Taylor.Entry(Simplify.Run(primal), wrt, request.Order, lookup),
             RequestKind.Laplacian => Operators.Laplacian(primal, wrt, request.Estimator, request.Key, primal.Name + "_Laplacian", lookup),
             RequestKind.Biharmonic => Operators.Biharmonic(primal, wrt, request.Estimator, request.Key, primal.Name + "_Biharmonic", lookup),
+            RequestKind.Derivative => Operators.Partial(primal, wrt, plan.Jet!, request.Key, primal.Name + "_Partial", lookup),
             _ => throw new NotSupportedException($"[{request.Kind}] is not implemented"),
         };
     }
@@ -203,6 +204,8 @@ internal static class Generation
                 1 => "Laplacian (STDE, dense probes: mean of vᵀ∇²u v)",
                 _ => "Laplacian (STDE, sparse coordinates: d/|J| Σ ∂²u/∂x_j²)",
             },
+            RequestKind.Derivative => $"partial derivative {request.Partial} from one Taylor jet of order {plan.Jet!.Order}: " +
+                string.Join(", ", plan.Jet.Terms.Select(t => $"e_{t.Coordinate} in slot {t.Slot}")) + $", divided by {plan.Jet.Coefficient}",
             RequestKind.Biharmonic => request.Estimator == 0
                 ? "biharmonic (exact: 4-jets along e_i and, by polarization, e_i ± e_j)"
                 : "biharmonic (STDE, Gaussian probes: mean of y4(v,0,0,0) / 3)",
@@ -279,6 +282,7 @@ internal static class Generation
             }
             case RequestKind.Laplacian:
             case RequestKind.Biharmonic:
+            case RequestKind.Derivative:
                 names.AddRange(user);
                 break;
             case RequestKind.Taylor:
@@ -333,6 +337,12 @@ internal static class Generation
             var probes = request.Params[primal.Params.Count].Name;
             checks.Add($"if ({probes}.Length == 0 || {x}.Length == 0 || {probes}.Length % {x}.Length != 0) throw new global::System.ArgumentException(" +
                 $"$\"'{probes}' must hold one or more probe vectors of length {{{x}.Length}} (the length of '{x}'), row-major, but has length {{{probes}.Length}}.\", \"{probes}\");");
+        }
+        if (request.Kind == RequestKind.Derivative)
+        {
+            var x = request.Params[plan.Active.ToList().IndexOf(true)].Name;
+            var max = plan.Jet!.Terms.Max(t => t.Coordinate);
+            checks.Add($"if ({x}.Length <= {max}) throw new global::System.ArgumentException($\"'{x}' must have more than {max} elements for the partial {request.Partial}, but has {{{x}.Length}}.\", \"{x}\");");
         }
         if (request.Kind == RequestKind.Taylor)
         {

@@ -14,10 +14,10 @@ public sealed class DifferentiableAttribute : Attribute
 }
 
 /// <summary>Base of the attributes that ask the generator for a derivative body.</summary>
-public abstract class DerivativeAttribute : Attribute
+public abstract class TransformAttribute : Attribute
 {
     /// <summary>Creates the attribute for the primal named <paramref name="primal"/>.</summary>
-    protected DerivativeAttribute(string primal) => Primal = primal;
+    protected TransformAttribute(string primal) => Primal = primal;
 
     /// <summary>The primal method, in the same type (use <c>nameof</c>).</summary>
     public string Primal { get; }
@@ -43,7 +43,7 @@ public abstract class DerivativeAttribute : Attribute
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class JvpAttribute : DerivativeAttribute
+public sealed class JvpAttribute : TransformAttribute
 {
     /// <summary>Asks for the JVP of <paramref name="primal"/>.</summary>
     public JvpAttribute(string primal) : base(primal) { }
@@ -56,7 +56,7 @@ public sealed class JvpAttribute : DerivativeAttribute
 /// span or array. Returns the primal's value.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class GradientAttribute : DerivativeAttribute
+public sealed class GradientAttribute : TransformAttribute
 {
     /// <summary>Asks for the gradient of <paramref name="primal"/>.</summary>
     public GradientAttribute(string primal) : base(primal) { }
@@ -71,7 +71,7 @@ public sealed class GradientAttribute : DerivativeAttribute
 /// primal's value. The primal must return a float or double.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class HvpAttribute : DerivativeAttribute
+public sealed class HvpAttribute : TransformAttribute
 {
     /// <summary>Asks for the Hessian-vector product of <paramref name="primal"/>.</summary>
     public HvpAttribute(string primal) : base(primal) { }
@@ -86,7 +86,7 @@ public sealed class HvpAttribute : DerivativeAttribute
 /// Returns what the primal returns; the output spans are written as the primal writes them.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class VjpAttribute : DerivativeAttribute
+public sealed class VjpAttribute : TransformAttribute
 {
     /// <summary>Asks for the VJP of <paramref name="primal"/>.</summary>
     public VjpAttribute(string primal) : base(primal) { }
@@ -101,7 +101,7 @@ public sealed class VjpAttribute : DerivativeAttribute
 /// x(t) = a + Σ_j v_j t^j / j!, and y_k = d^k/dt^k f(x(t)) at t = 0.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class TaylorAttribute : DerivativeAttribute
+public sealed class TaylorAttribute : TransformAttribute
 {
     /// <summary>Asks for the Taylor expansion of <paramref name="primal"/>.</summary>
     public TaylorAttribute(string primal) : base(primal) { }
@@ -138,7 +138,7 @@ public enum Estimator
 /// differentiable: call them from a <c>[Differentiable]</c> method and take its gradient.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class LaplacianAttribute : DerivativeAttribute
+public sealed class LaplacianAttribute : TransformAttribute
 {
     /// <summary>Asks for the Laplacian of <paramref name="primal"/>.</summary>
     public LaplacianAttribute(string primal) : base(primal) { }
@@ -155,11 +155,28 @@ public sealed class LaplacianAttribute : DerivativeAttribute
 /// estimate is the mean of y4(v, 0, 0, 0) over the probes divided by 3 (unbiased).
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class BiharmonicAttribute : DerivativeAttribute
+public sealed class BiharmonicAttribute : TransformAttribute
 {
     /// <summary>Asks for the biharmonic of <paramref name="primal"/>.</summary>
     public BiharmonicAttribute(string primal) : base(primal) { }
 
     /// <summary>Exact or dense (Gaussian probes).</summary>
     public Estimator Estimator { get; set; } = Estimator.Exact;
+}
+
+/// <summary>
+/// One mixed partial derivative with respect to elements of the span parameter named by
+/// <c>Wrt</c>, read off a single Taylor jet. The partial is written as the list of
+/// differentiated elements: <c>"x[0] x[0] x[1]"</c> is ∂³u/∂x₀²∂x₁. The generator chooses jet
+/// slots so that the target is the only term of its order, and reports when no such plan of
+/// order ≤ 12 exists. Parameters: the primal's parameters; returns the derivative.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class DerivativeAttribute : TransformAttribute
+{
+    /// <summary>Asks for the partial derivative <paramref name="partial"/> of <paramref name="primal"/>.</summary>
+    public DerivativeAttribute(string primal, string partial) : base(primal) => Partial = partial;
+
+    /// <summary>The differentiated elements, e.g. <c>"x[0] x[0] x[1]"</c>.</summary>
+    public string Partial { get; }
 }

@@ -46,6 +46,7 @@ internal enum RequestKind
     Taylor,
     Laplacian,
     Biharmonic,
+    Derivative,
 }
 
 /// <summary>
@@ -66,7 +67,8 @@ internal sealed record RequestModel(
     string? Failure,
     int Order = 0,
     int Estimator = 0,
-    string Key = "");
+    string Key = "",
+    string Partial = "");
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

@@ -1003,7 +1003,7 @@ internal sealed class PrimalLowering
             throw new UnsupportedException($"'{container}.{method.Name}' is not in the supported set (Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Exp, Log, Log2, Log10, Sqrt, Cbrt, Pow, Abs, Sign, Max, Min, Floor, Ceiling, Round, Truncate)", inv);
         }
 
-        var generated = method.GetAttributes().Any(a => InheritsFrom(a.AttributeClass, "Dsl.DerivativeAttribute"));
+        var generated = method.GetAttributes().Any(a => InheritsFrom(a.AttributeClass, "Dsl.TransformAttribute"));
         if (!generated && !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
             throw new UnsupportedException($"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable] or inline it", inv);
         if (generated && method.Parameters.Any(p => p.RefKind != RefKind.None))

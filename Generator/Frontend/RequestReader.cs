@@ -22,21 +22,22 @@ internal static class RequestReader
     public const string TaylorAttribute = "Dsl.TaylorAttribute";
     public const string LaplacianAttribute = "Dsl.LaplacianAttribute";
     public const string BiharmonicAttribute = "Dsl.BiharmonicAttribute";
-    public const string DerivativeAttributeBase = "Dsl.DerivativeAttribute";
+    public const string DerivativeAttribute = "Dsl.DerivativeAttribute";
 
     /// <summary>The request attributes and the transform each asks for.</summary>
     public static readonly (string Attribute, RequestKind Kind)[] All =
     {
         (JvpAttribute, RequestKind.Jvp), (GradientAttribute, RequestKind.Gradient), (HvpAttribute, RequestKind.Hvp), (VjpAttribute, RequestKind.Vjp),
         (TaylorAttribute, RequestKind.Taylor), (LaplacianAttribute, RequestKind.Laplacian),
-        (BiharmonicAttribute, RequestKind.Biharmonic),
+        (BiharmonicAttribute, RequestKind.Biharmonic), (DerivativeAttribute, RequestKind.Derivative),
     };
 
     public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKind kind, CancellationToken ct)
     {
         if (target is not IMethodSymbol method || node is not MethodDeclarationSyntax syntax) return null;
         string? failure = null;
-        var primalName = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string s ? s : "";
+        var primalName = attribute.ConstructorArguments.Length >= 1 && attribute.ConstructorArguments[0].Value is string s ? s : "";
+        var partial = attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is string ps ? ps : "";
         string? wrt = null;
         var order = kind == RequestKind.Taylor ? 2 : 0;
         var estimator = 0;
@@ -61,7 +62,7 @@ internal static class RequestReader
         var irReturn = method.ReturnsVoid ? null : PrimalLowering.MapType(method.ReturnType, false);
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
-            returnType, irReturn, method.Name, parameters, failure, order, estimator, PrimalLowering.KeyOf(method));
+            returnType, irReturn, method.Name, parameters, failure, order, estimator, PrimalLowering.KeyOf(method), partial);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

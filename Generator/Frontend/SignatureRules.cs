@@ -8,8 +8,8 @@ namespace Dsl.Generator.Frontend;
 /// <summary>A parameter the signature rule asks for; <paramref name="Owner"/> is the primal parameter it belongs to (-1: none).</summary>
 internal sealed record ExpectedParam(ParamModel Param, int Owner);
 
-/// <summary>What a valid request asks for: the primal, which of its parameters are differentiated.</summary>
-internal sealed record TransformPlan(PrimalModel Primal, IReadOnlyList<bool> Active);
+/// <summary>What a valid request asks for: the primal, which of its parameters are differentiated (and, for a partial derivative, the jet plan).</summary>
+internal sealed record TransformPlan(PrimalModel Primal, IReadOnlyList<bool> Active, Transforms.JetPlan? Jet = null);
 
 /// <summary>
 /// The signature rules of the declared derivative methods, checked against the primal. One
@@ -31,6 +31,7 @@ internal static class SignatureRules
         if (primal.Failure is not null) return (null, primal.Failure);
 
         var active = new bool[primal.Params.Count];
+        Transforms.JetPlan? jetPlan = null;
         var wrtNames = (request.Wrt ?? "").Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
         if (wrtNames.Count == 0)
         {
@@ -64,6 +65,7 @@ internal static class SignatureRules
                 break;
             case RequestKind.Laplacian:
             case RequestKind.Biharmonic:
+            case RequestKind.Derivative:
             {
                 var spans = Enumerable.Range(0, active.Length).Where(i => active[i] && primal.Params[i].Type!.IsBuffer).ToList();
                 if (active.Count(a => a) != 1 || spans.Count != 1)
@@ -75,6 +77,26 @@ internal static class SignatureRules
                 if (primal.ReturnType is null) return (null, $"[{request.Kind}] needs a primal that returns a float or double");
                 if (outputs.Count > 0) return (null, $"[{request.Kind}] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'");
                 if (request.Estimator is < 0 or > 2) return (null, $"unknown estimator {request.Estimator}");
+                if (request.Kind == RequestKind.Derivative)
+                {
+                    var span = primal.Params[active.ToList().IndexOf(true)].Name;
+                    var coordinates = new List<int>();
+                    foreach (var token in request.Partial.Split(new[] { ' ', ',' }, StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        var t = token.Trim();
+                        var digits = t.StartsWith(span + "[", StringComparison.Ordinal) && t.EndsWith("]", StringComparison.Ordinal)
+                            ? t.Substring(span.Length + 1, t.Length - span.Length - 2)
+                            : t.StartsWith(span, StringComparison.Ordinal) ? t.Substring(span.Length) : "";
+                        if (!int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+                            return (null, $"[Derivative] on '{request.Name}': '{t}' is not an element of '{span}'; write the partial as \"{span}[0] {span}[0] {span}[1]\"");
+                        coordinates.Add(index);
+                    }
+                    if (coordinates.Count == 0) return (null, $"[Derivative] on '{request.Name}' names no elements; write the partial as \"{span}[0] {span}[1]\"");
+                    var plan = Transforms.JetPlan.Find(coordinates);
+                    if (plan is null)
+                        return (null, $"[Derivative] on '{request.Name}': no single Taylor jet of order ≤ {Transforms.JetPlan.MaxOrder} isolates '{request.Partial}' (every slot assignment lets other derivatives of the same order mix in)");
+                    jetPlan = plan;
+                }
                 if (request.Kind == RequestKind.Biharmonic && request.Estimator == 2)
                     return (null, "[Biharmonic] has no sparse estimator: an unbiased dense estimator of Σ ∂⁴u/∂x_i⁴ alone does not exist, and the mixed terms need pairs; use Estimator.Exact (polarization) or Estimator.Dense (Gaussian probes)");
                 break;
@@ -115,7 +137,7 @@ internal static class SignatureRules
             if (got.TypeText != want.TypeText || got.RefKind != want.RefKind)
                 return (null, $"parameter {i + 1} of '{request.Name}' ('{got.Name}') should be '{Short(want.Declaration)}'; expected: {Shorten(expectedText)}");
         }
-        return (new TransformPlan(primal, active), null);
+        return (new TransformPlan(primal, active, jetPlan), null);
     }
 
     /// <summary>The parameters the rule asks for; names are suggestions (dx for x, dResult for the result).</summary>
@@ -138,7 +160,7 @@ internal static class SignatureRules
             }
             if (primal.ReturnType is not null) list.Add(new ExpectedParam(new ParamModel("dResult", primal.ReturnTypeText, "out", primal.ReturnType), -1));
         }
-        else if (kind is RequestKind.Laplacian or RequestKind.Biharmonic)
+        else if (kind is RequestKind.Laplacian or RequestKind.Biharmonic or RequestKind.Derivative)
         {
             list.AddRange(primal.Params.Select(p => new ExpectedParam(p, -1)));
             // Stochastic estimators take the probes (set in Check through the request; see ExpectedFor).

@@ -208,4 +208,36 @@ internal static class Operators
         var body = new Region(args.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray());
         return new Module(new[] { new Function(key, name, body) }.Concat(taylor.Functions).ToEquatableArray());
     }
+
+    /// <summary>A mixed partial read off one jet (see <see cref="JetPlan"/>).</summary>
+    public static Module Partial(Function primal, int wrt, JetPlan plan, string key, string name, Func<string, Function?> lookup)
+    {
+        var taylor = Taylor.Entry(Simplify.Run(primal), wrt, plan.Order, lookup);
+        var jetFn = taylor.Functions[0];
+        var b = new IrBuilder();
+        var parameters = primal.Params.Select(p => b.NewValue(p.Type, p.Name)).ToList();
+        var x = parameters[wrt];
+        var elem = x.Type.ElementType;
+        var i32 = IrType.I32;
+        var d = b.Length(x);
+        var jet = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Binary(BinOp.Mul, b.Const(plan.Order, i32), d), "jet");
+        var y = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Const(plan.Order + 1, i32), "y");
+        foreach (var (coordinate, _, slot) in plan.Terms)
+        {
+            // e_coordinate in slot `slot`: entry (slot − 1)·d + coordinate
+            var index = b.Binary(BinOp.Add, b.Binary(BinOp.Mul, b.Const(slot - 1, i32), d), b.Const(coordinate, i32));
+            b.Store(jet, index, b.Const(1, elem));
+        }
+        var callArgs = new List<Value>();
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            callArgs.Add(parameters[i]);
+            if (i == wrt) callArgs.Add(jet);
+        }
+        callArgs.Add(y);
+        b.Emit(new CallOp(EquatableArray<Value>.Empty, jetFn.Key, callArgs.ToEquatableArray()));
+        var result = b.Binary(BinOp.Div, b.Load(y, b.Const(plan.Order, i32)), b.Const(plan.Coefficient, elem));
+        var body = new Region(parameters.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray());
+        return new Module(new[] { new Function(key, name, body) }.Concat(taylor.Functions).ToEquatableArray());
+    }
 }
