@@ -22,7 +22,10 @@ internal sealed record MethodShape(string Header, IReadOnlyList<string> ParamNam
 /// </summary>
 internal sealed class CSharpEmitter
 {
-    private readonly IndentedWriter _w;
+    private IndentedWriter _w;
+    private readonly Dictionary<int, string> _parkedSlot = new();
+    private int _scratchF;
+    private int _scratchD;
     private readonly Function _fn;
     private readonly Func<string, string> _calleeName;
     private readonly Dictionary<int, string> _names = new();
@@ -61,21 +64,29 @@ internal sealed class CSharpEmitter
         PlanInlining(_fn.Body);
 
         foreach (var line in shape.Comment) _w.Line(line);
-        foreach (var line in shape.Header.Split('\n')) _w.Line(line);
-        _w.Line("{");
-        _w.Indent();
-        foreach (var check in shape.Checks) _w.Line(check);
+        PlanParking(_fn.Body);
+        var outer = _w;
+        foreach (var line in shape.Header.Split('\n')) outer.Line(line);
+        outer.Line("{");
+        outer.Indent();
+        // The body is written first, so the scratch slots it needs are known for the prologue.
+        _w = new IndentedWriter(outer.Level);
         var usesTape = UsesTape(_fn.Body);
-        if (usesTape)
-        {
-            _taken.Add(TapeName);
-            _w.Line($"var {TapeName} = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration");
-        }
+        if (usesTape) _taken.Add(TapeName);
         EmitOps(_fn.Body);
         if (usesTape) _w.Line($"{TapeName}.Release();");
         var yields = _fn.Body.Yields;
         for (var k = 1; k < yields.Count; k++) _w.Line($"{shape.OutNames[k - 1]} = {Expr(yields[k])};");
         if (yields.Count > 0) _w.Line($"return {Expr(yields[0])};");
+        var body = _w.ToString();
+        _w = outer;
+        foreach (var check in shape.Checks) _w.Line(check);
+        if (usesTape) _w.Line($"var {TapeName} = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration");
+        if (_scratchF > 0)
+            _w.Line($"global::System.Span<float> {ScratchF} = stackalloc float[{_scratchF}]; // loop results parked across calls (see below)");
+        if (_scratchD > 0)
+            _w.Line($"global::System.Span<double> {ScratchD} = stackalloc double[{_scratchD}]; // loop results parked across calls (see below)");
+        _w.Raw(body);
         _w.Dedent();
         _w.Line("}");
     }
@@ -83,6 +94,49 @@ internal sealed class CSharpEmitter
     // ------------------------------------------------------------------ analysis
 
     private const string TapeName = "__tape";
+    private const string ScratchF = "__parkedF";
+    private const string ScratchD = "__parkedD";
+
+    /// <summary>Math functions the JIT expands inline (no call, so no registers are clobbered).</summary>
+    private static bool IsCall(Op op) => op switch
+    {
+        UnaryOp u => u.Kind is not (UnOp.Neg or UnOp.Not or UnOp.Convert or UnOp.Sqrt or UnOp.Abs or UnOp.Floor or UnOp.Ceiling or UnOp.Round or UnOp.Truncate),
+        BinaryOp b => b.Kind is BinOp.Pow or BinOp.Atan2,
+        CallOp => true,
+        _ => op.Regions.Any(r => r.Ops.Any(IsCall)),
+    };
+
+    /// <summary>
+    /// Marks loop results that stay live across a call after the loop. On x64 every vector
+    /// register is caller-saved, and the JIT spills such a variable where it is defined — inside
+    /// the loop, on every iteration. Parking the result in a stack slot right after the loop
+    /// ends the variable's life there, so the loop keeps it in a register (measured in
+    /// docs/benchmarks.md: 3.5× → 1.5× primal for an MLP JVP).
+    /// </summary>
+    private void PlanParking(Region r)
+    {
+        for (var p = 0; p < r.Ops.Count; p++)
+        {
+            foreach (var inner in r.Ops[p].Regions) PlanParking(inner);
+            if (r.Ops[p] is not ForOp f) continue;
+            foreach (var o in f.Outs)
+            {
+                if (!o.Type.IsFloat) continue;
+                var lastUse = -1;
+                for (var q = p + 1; q < r.Ops.Count; q++)
+                {
+                    var reads = new HashSet<int>(r.Ops[q].Operands.Select(v => v.Id));
+                    foreach (var inner in r.Ops[q].Regions) Rewrite.Reads(inner, reads);
+                    if (reads.Contains(o.Id)) lastUse = q;
+                }
+                if (r.Yields.Any(y => y.Id == o.Id)) lastUse = r.Ops.Count;
+                var crossesCall = false;
+                for (var q = p + 1; q < lastUse && q < r.Ops.Count; q++) crossesCall |= IsCall(r.Ops[q]);
+                if (!crossesCall) continue;
+                _parkedSlot[o.Id] = o.Type.Elem == ScalarKind.F32 ? $"{ScratchF}[{_scratchF++}]" : $"{ScratchD}[{_scratchD++}]";
+            }
+        }
+    }
 
     private static bool UsesTape(Region r) => r.Ops.Any(op => op is PushOp or PopOp || op.Regions.Any(UsesTape));
 
@@ -302,7 +356,7 @@ internal sealed class CSharpEmitter
             var init = f.Inits[k];
             string name;
             if (init.Name.Length > 0 && init.Name == f.Outs[k].Name && Uses(init) == 1 && !_inline.Contains(init.Id) &&
-                _names.TryGetValue(init.Id, out var existing) && !_fn.Params.Contains(init))
+                _names.TryGetValue(init.Id, out var existing) && !_fn.Params.Contains(init) && !_parkedSlot.ContainsKey(init.Id))
             {
                 // The loop takes over the local that held its initial value (read nowhere else).
                 name = existing;
@@ -326,6 +380,12 @@ internal sealed class CSharpEmitter
         EmitSlotUpdates(slots, f.Body.Yields, f.Body.Args.Skip(1).ToList());
         _w.Dedent();
         _w.Line("}");
+        for (var k = 0; k < f.Outs.Count; k++)
+        {
+            if (!_parkedSlot.TryGetValue(f.Outs[k].Id, out var slot)) continue;
+            _w.Line($"{slot} = {slots[k]}; // parked: read after a call, kept out of registers across it");
+            _names[f.Outs[k].Id] = slot;
+        }
     }
 
     /// <summary>

@@ -8,6 +8,14 @@ internal sealed class IndentedWriter
     private readonly StringBuilder _sb = new();
     private int _indent;
 
+    public IndentedWriter(int indent = 0) => _indent = indent;
+
+    /// <summary>The current indentation level.</summary>
+    public int Level => _indent;
+
+    /// <summary>Appends text written by another writer (already indented).</summary>
+    public void Raw(string text) => _sb.Append(text);
+
     public void Line(string text = "")
     {
         if (text.Length > 0) _sb.Append(' ', _indent * 4).Append(text);

@@ -306,6 +306,13 @@ internal static class Simplify
                         if (IsConst(a, 0) && isFloat) { ReplaceConst(op.Result, 0); return; }
                         if (IsConst(b, 1)) { Replace(op.Result, a); return; }
                         break;
+                    case BinOp.Pow when IsConst(b, out var exponent):
+                        // Small constant exponents (common in derivatives: d/du u^c = c u^(c−1)) need no pow call.
+                        if (exponent == 1) { Replace(op.Result, a); return; }
+                        if (exponent == 0) { ReplaceConst(op.Result, 1); return; }
+                        if (exponent == 2) { VisitBinary(op with { Kind = BinOp.Mul, Right = a }); return; }
+                        if (exponent == 0.5) { VisitUnary(new UnaryOp(op.Result, UnOp.Sqrt, a)); return; }
+                        break;
                 }
             }
             RecordDef(op);
