@@ -407,10 +407,15 @@ internal sealed class CSharpEmitter
             }
             if (ready < 0)
             {
+                // A cycle (a swap, say): keep the old value of one slot in a temporary, and let
+                // the other updates read the temporary instead.
                 var k = pending[0];
-                var tmp = Fresh(slots[k] + "_next");
-                _w.Line($"{TypeName(yields[k].Type)} {tmp} = {exprs[k]};");
-                exprs[k] = tmp;
+                var old = Fresh(slots[k] + "_old");
+                _w.Line($"{TypeName(yields[k].Type)} {old} = {slots[k]};");
+                foreach (var j in pending)
+                {
+                    if (j != k) exprs[j] = ReplaceName(exprs[j], slots[k], old);
+                }
                 continue;
             }
             WriteUpdate(slots[ready], exprs[ready]);
@@ -454,6 +459,25 @@ internal sealed class CSharpEmitter
             if (depth == 0 && i < e.Length - 1) return e;
         }
         return e.Substring(1, e.Length - 2);
+    }
+
+    private static string ReplaceName(string expr, string name, string replacement)
+    {
+        var sb = new System.Text.StringBuilder();
+        var idx = 0;
+        while (true)
+        {
+            var at = expr.IndexOf(name, idx, StringComparison.Ordinal);
+            if (at < 0) break;
+            var before = at == 0 ? ' ' : expr[at - 1];
+            var afterIdx = at + name.Length;
+            var after = afterIdx >= expr.Length ? ' ' : expr[afterIdx];
+            sb.Append(expr, idx, at - idx);
+            sb.Append(!IsIdent(before) && !IsIdent(after) ? replacement : name);
+            idx = afterIdx;
+        }
+        sb.Append(expr, idx, expr.Length - idx);
+        return sb.ToString();
     }
 
     private static bool MentionsName(string expr, string name)
