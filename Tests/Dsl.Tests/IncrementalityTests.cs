@@ -1,0 +1,314 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Dsl.Generator;
+using Dsl.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace Dsl.Tests;
+
+/// <summary>
+/// The generator must do no work for edits that cannot change its output (the IDE runs it on
+/// every keystroke), must notice edits that do, and its models must hold no Roslyn objects
+/// (which would defeat caching and keep compilations alive).
+/// </summary>
+public class IncrementalityTests
+{
+    private const string Primals = """
+        using System;
+        using Dsl;
+
+        namespace App;
+
+        public static partial class Model
+        {
+            [Differentiable]
+            public static double Square(double x) => x * x;
+
+            [Differentiable]
+            public static double Poly(double x, ReadOnlySpan<double> w)
+            {
+                double s = 0;
+                double p = 1;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    s += w[i] * p;
+                    p *= x;
+                }
+                return s;
+            }
+
+            [Differentiable]
+            public static double Composite(double x, double y) => Square(x) * Math.Sin(y);
+
+            // Not differentiable: a neighbour whose edits must not matter.
+            public static int Count(int n) => n + 1;
+        }
+        """;
+
+    private const string Requests = """
+        using System;
+        using Dsl;
+
+        namespace App;
+
+        public static partial class Model
+        {
+            [Jvp(nameof(Square))]
+            public static partial double SquareJvp(double x, double dx, out double dSquare);
+
+            [Jvp(nameof(Poly))]
+            public static partial double PolyJvp(double x, double dx, ReadOnlySpan<double> w, ReadOnlySpan<double> dw, out double dPoly);
+
+            [Jvp(nameof(Composite), Wrt = "y")]
+            public static partial double CompositeJvp(double x, double y, double dy, out double dComposite);
+        }
+        """;
+
+    private const string OtherType = """
+        using System;
+        using Dsl;
+
+        namespace App.Other;
+
+        public static partial class Physics
+        {
+            [Differentiable]
+            public static float Energy(float v, float m) => 0.5f * m * v * v;
+
+            [Jvp(nameof(Energy), Wrt = "v")]
+            public static partial float EnergyJvp(float v, float dv, float m, out float dEnergy);
+
+            // Reverse mode is not implemented yet: the request is read and cached, but not generated.
+            [Gradient(nameof(Energy))]
+            public static partial float EnergyGrad(float v, float m, out float vBar, out float mBar);
+        }
+        """;
+
+    private const string Unrelated = """
+        namespace App.Util;
+
+        public static class Strings
+        {
+            public static string Twice(string s) => s + s;
+        }
+        """;
+
+    private static readonly IncrementalStepRunReason[] Quiet = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        var compilation = GeneratorHarness.Compile(Primals, Requests, OtherType, Unrelated);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        var first = driver.GetRunResult();
+        Assert.Null(first.Results[0].Exception);
+        Assert.Equal(2, first.GeneratedTrees.Length);
+        return (driver, compilation);
+    }
+
+    private static SyntaxTree Tree(Compilation c, int index) => c.SyntaxTrees.Single(t => t.FilePath == $"Source{index}.cs");
+
+    private static GeneratorRunResult Rerun(ref GeneratorDriver driver, Compilation compilation)
+    {
+        driver = driver.RunGenerators(compilation);
+        var result = driver.GetRunResult().Results[0];
+        Assert.Null(result.Exception);
+        return result;
+    }
+
+    /// <summary>Every tracked step of the pipeline that ran produced only cached or unchanged outputs.</summary>
+    private static void AssertQuiet(GeneratorRunResult result)
+    {
+        var ran = 0;
+        foreach (var name in DslGenerator.StepNames)
+        {
+            if (!result.TrackedSteps.TryGetValue(name, out var steps)) continue;
+            ran++;
+            foreach (var step in steps)
+            {
+                foreach (var (value, reason) in step.Outputs)
+                {
+                    Assert.True(Quiet.Contains(reason), $"step {name} output {reason}: {Describe(value)}");
+                }
+            }
+        }
+        Assert.True(ran > 0, "no tracked step ran");
+        // Nothing new is written either.
+        foreach (var (_, reason) in result.TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs))
+            Assert.Contains(reason, Quiet);
+    }
+
+    private static string Describe(object? value)
+    {
+        var text = value?.ToString() ?? "null";
+        return text.Length > 200 ? text.Substring(0, 200) + "…" : text;
+    }
+
+    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
+        result.TrackedSteps.TryGetValue(step, out var steps) ? steps.SelectMany(s => s.Outputs).Select(o => o.Reason) : Enumerable.Empty<IncrementalStepRunReason>();
+
+    [Fact]
+    public void StepNamesAreTheTrackedOnes()
+    {
+        var compilation = GeneratorHarness.Compile(Primals, Requests, OtherType, Unrelated);
+        var result = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation).GetRunResult().Results[0];
+        foreach (var name in DslGenerator.StepNames) Assert.True(result.TrackedSteps.ContainsKey(name), $"step {name} is not tracked");
+    }
+
+    [Fact]
+    public void SameCompilationIsFullyCached()
+    {
+        var (driver, compilation) = FirstRun();
+        var second = Rerun(ref driver, compilation);
+        AssertQuiet(second);
+        Assert.All(Reasons(second, "Generated"), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+    }
+
+    [Fact]
+    public void AddingAnUnrelatedFileChangesNothing()
+    {
+        var (driver, compilation) = FirstRun();
+        var added = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace App.More;\npublic static class Extra { public static int Three() => 3; }\n", GeneratorHarness.ParseOptions, path: "Extra.cs"));
+        AssertQuiet(Rerun(ref driver, added));
+    }
+
+    [Fact]
+    public void EditingAnUnrelatedFileChangesNothing()
+    {
+        var (driver, compilation) = FirstRun();
+        var old = Tree(compilation, 3);
+        var edited = compilation.ReplaceSyntaxTree(old, old.WithChangedText(old.GetText().Replace(
+            old.GetText().ToString().IndexOf("s + s", StringComparison.Ordinal), "s + s".Length, "s + \"-\" + s")));
+        AssertQuiet(Rerun(ref driver, edited));
+    }
+
+    [Fact]
+    public void EditingANonDifferentiableNeighbourOfThePrimalsChangesNothing()
+    {
+        var (driver, compilation) = FirstRun();
+        var old = Tree(compilation, 0);
+        var text = old.GetText().ToString();
+        var edited = compilation.ReplaceSyntaxTree(old, old.WithChangedText(old.GetText().Replace(
+            text.IndexOf("n + 1", StringComparison.Ordinal), "n + 1".Length, "n * 2 + 1")));
+        AssertQuiet(Rerun(ref driver, edited));
+    }
+
+    [Fact]
+    public void AddingACommentAbovePrimalsChangesNothing()
+    {
+        var (driver, compilation) = FirstRun();
+        var old = Tree(compilation, 0);
+        var text = old.GetText().ToString();
+        var at = text.IndexOf("    [Differentiable]", StringComparison.Ordinal);
+        var edited = compilation.ReplaceSyntaxTree(old, old.WithChangedText(old.GetText().Replace(at, 0, "    // The model.\n    // Two lines.\n")));
+        AssertQuiet(Rerun(ref driver, edited));
+    }
+
+    private static string ModelFile(GeneratorDriver driver) =>
+        driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("App.Model.Dsl.g.cs", StringComparison.Ordinal)).ToString();
+
+    [Fact]
+    public void EditingAPrimalBodyRegeneratesItsType()
+    {
+        var (driver, compilation) = FirstRun();
+        var before = ModelFile(driver);
+        var old = Tree(compilation, 0);
+        var text = old.GetText().ToString();
+        var edited = compilation.ReplaceSyntaxTree(old, old.WithChangedText(old.GetText().Replace(
+            text.IndexOf("x * x;", StringComparison.Ordinal), "x * x;".Length, "x * x * x;")));
+        var result = Rerun(ref driver, edited);
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(result, "Primals"));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(result, "Generated"));
+        Assert.ThrowsAny<Exception>(() => AssertQuiet(result)); // the quiet check is not vacuous
+        // The other type's file is left alone.
+        Assert.Contains(Reasons(result, "Generated"), r => Quiet.Contains(r));
+        Assert.NotEqual(before, ModelFile(driver));
+    }
+
+    [Fact]
+    public void EditingARequestRegeneratesItsType()
+    {
+        var (driver, compilation) = FirstRun();
+        var edited = compilation.ReplaceSyntaxTree(Tree(compilation, 1), CSharpSyntaxTree.ParseText(
+            Requests.Replace("Wrt = \"y\"", "Wrt = \"x\"").Replace("double x, double y, double dy", "double x, double dx, double y"),
+            GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        var result = Rerun(ref driver, edited);
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(result, "JvpRequests"));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(result, "Generated"));
+        Assert.Contains("// Forward mode (JVP) of Composite with respect to x.", ModelFile(driver), StringComparison.Ordinal);
+    }
+
+    // ------------------------------------------------------------------ models hold no Roslyn objects
+
+    private static readonly Type[] Forbidden =
+    {
+        typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(SemanticModel), typeof(Compilation), typeof(Location),
+        typeof(SyntaxReference), typeof(AttributeData), typeof(SyntaxToken), typeof(SyntaxTrivia), typeof(TypedConstant),
+    };
+
+    private static bool IsForbidden(Type t) => Forbidden.Any(f => f.IsAssignableFrom(t));
+
+    [Fact]
+    public void ModelsHoldNoRoslynObjects()
+    {
+        var compilation = GeneratorHarness.Compile(Primals, Requests, OtherType, Unrelated,
+            // Failures too: their models carry reasons, not nodes.
+            "using Dsl;\npublic static partial class Bad\n{\n    [Differentiable] public static double F(double x) { while (x < 1) x *= 2; return x; }\n" +
+            "    [Jvp(nameof(F))] public static partial double FJvp(double x, double dx, out double dF);\n" +
+            "    [Gradient(nameof(F))] public static partial double FGrad(double x, out double xBar);\n}\n");
+        var result = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation).GetRunResult().Results[0];
+        var checkedValues = 0;
+        foreach (var name in DslGenerator.StepNames)
+        {
+            foreach (var step in result.TrackedSteps[name])
+            {
+                foreach (var (value, _) in step.Outputs)
+                {
+                    Walk(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
+                    checkedValues++;
+                }
+            }
+        }
+        Assert.True(checkedValues > 10, $"only {checkedValues} outputs checked");
+    }
+
+    [Fact]
+    public void TheWalkerFindsRoslynObjects()
+    {
+        // Control: the walk does reject a model that holds a symbol.
+        var compilation = GeneratorHarness.Compile(Unrelated);
+        var symbol = compilation.GetTypeByMetadataName("App.Util.Strings")!;
+        Assert.ThrowsAny<Exception>(() => Walk(new { Holder = new object[] { 1, new { Inner = (object)symbol } } }, "control",
+            new HashSet<object>(ReferenceEqualityComparer.Instance)));
+    }
+
+    /// <summary>Walks a model's object graph: no value and no declared property type may be a Roslyn object.</summary>
+    private static void Walk(object? value, string path, HashSet<object> seen)
+    {
+        if (value is null) return;
+        var type = value.GetType();
+        Assert.False(IsForbidden(type), $"{path} is a {type.Name}");
+        if (type.IsPrimitive || type.IsEnum || value is string || value is decimal) return;
+        if (!type.IsValueType && !seen.Add(value)) return;
+        if (value is IEnumerable items)
+        {
+            var i = 0;
+            foreach (var item in items) Walk(item, $"{path}[{i++}]", seen);
+        }
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0) continue;
+            Assert.False(IsForbidden(property.PropertyType), $"{path}.{property.Name} is declared as {property.PropertyType.Name}");
+            Walk(property.GetValue(value), $"{path}.{property.Name}", seen);
+        }
+        if (type.IsGenericType && type.FullName?.StartsWith("System.ValueTuple", StringComparison.Ordinal) == true)
+        {
+            foreach (var field in type.GetFields()) Walk(field.GetValue(value), $"{path}.{field.Name}", seen);
+        }
+    }
+}
