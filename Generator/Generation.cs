@@ -52,6 +52,7 @@ internal static class Generation
             {
                 var (plan, failure) = SignatureRules.Check(request, primals);
                 failure ??= CheckCallGraph(plan!.Primal, byKey, requestsByKey);
+                failure ??= CheckAccess(plan!.Primal, byKey);
                 if (failure is not null)
                 {
                     outcomes.Add(new RequestOutcome(request.Name, failure));
@@ -172,6 +173,29 @@ internal static class Generation
         return Visit(primal, primal.Name);
     }
 
+    /// <summary>
+    /// Generated code lives in the primal's type; a private method of another type that the
+    /// primal reaches cannot be called from there.
+    /// </summary>
+    private static string? CheckAccess(PrimalModel primal, Dictionary<string, PrimalModel> byKey)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var work = new Stack<PrimalModel>();
+        work.Push(primal);
+        while (work.Count > 0)
+        {
+            var p = work.Pop();
+            if (!seen.Add(p.Key)) continue;
+            if (p.IsPrivate && p.TypeKey != primal.TypeKey)
+                return $"'{primal.Name}' reaches '{ShortKey(p.Key)}', which is private to another type; the generated code in '{primal.TypeKey.Replace("global::", "")}' cannot call it — make it internal or public";
+            foreach (var c in p.Callees)
+            {
+                if (byKey.TryGetValue(c, out var callee)) work.Push(callee);
+            }
+        }
+        return null;
+    }
+
     private static string ShortKey(string key)
     {
         var paren = key.IndexOf('(');
@@ -225,7 +249,7 @@ internal static class Generation
     {
         var primal = plan.Primal;
         var n = primal.Params.Count;
-        var user = request.Params.Select(p => p.Name).ToList();
+        var user = request.Params.Select(p => p.Identifier).ToList();
         var names = new List<string>();
         var outs = new List<string>();
         var activeIdx = Enumerable.Range(0, n).Where(i => plan.Active[i]).ToList();
@@ -333,23 +357,23 @@ internal static class Generation
         var checks = new List<string>();
         if (request.Kind is RequestKind.Laplacian or RequestKind.Biharmonic && request.Estimator != 0)
         {
-            var x = request.Params[plan.Active.ToList().IndexOf(true)].Name;
-            var probes = request.Params[primal.Params.Count].Name;
+            var x = request.Params[plan.Active.ToList().IndexOf(true)].Identifier;
+            var probes = request.Params[primal.Params.Count].Identifier;
             checks.Add($"if ({probes}.Length == 0 || {x}.Length == 0 || {probes}.Length % {x}.Length != 0) throw new global::System.ArgumentException(" +
                 $"$\"'{probes}' must hold one or more probe vectors of length {{{x}.Length}} (the length of '{x}'), row-major, but has length {{{probes}.Length}}.\", \"{probes}\");");
         }
         if (request.Kind == RequestKind.Derivative)
         {
-            var x = request.Params[plan.Active.ToList().IndexOf(true)].Name;
+            var x = request.Params[plan.Active.ToList().IndexOf(true)].Identifier;
             var max = plan.Jet!.Terms.Max(t => t.Coordinate);
             checks.Add($"if ({x}.Length <= {max}) throw new global::System.ArgumentException($\"'{x}' must have more than {max} elements for the partial {request.Partial}, but has {{{x}.Length}}.\", \"{x}\");");
         }
         if (request.Kind == RequestKind.Taylor)
         {
             var a = plan.Active.ToList().IndexOf(true);
-            var x = request.Params[a].Name;
-            var jet = request.Params[primal.Params.Count].Name;
-            var output = request.Params[primal.Params.Count + 1].Name;
+            var x = request.Params[a].Identifier;
+            var jet = request.Params[primal.Params.Count].Identifier;
+            var output = request.Params[primal.Params.Count + 1].Identifier;
             var k = request.Order;
             var want = primal.Params[a].Type!.IsBuffer ? $"{k} * {x}.Length" : k.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var shape = primal.Params[a].Type!.IsBuffer ? $"{k} x {{{x}.Length}} (order x length of '{x}', row-major)" : $"{k} (the order)";
@@ -368,6 +392,7 @@ internal static class Generation
         string Unique(string n)
         {
             if (n.Length == 0) n = "arg";
+            n = ParamModel.Escape(n);
             var candidate = n;
             for (var k = 1; !taken.Add(candidate); k++) candidate = n + "_" + k;
             return candidate;

@@ -199,6 +199,21 @@ internal sealed class CSharpEmitter
             foreach (var inner in op.Regions) PlanInlining(inner);
         }
         foreach (var y in r.Yields) Consider(y, r.Ops.Count, true);
+
+        // Keep folded expressions shallow (readable, and no deep recursion when printing a
+        // thousand-term sum): a value whose folded expression would nest deeper is declared.
+        var height = new Dictionary<int, int>();
+        foreach (var op in r.Ops)
+        {
+            if (op.Results.FirstOrDefault() is not { } res || !_inline.Contains(res.Id) || op is ConstOp) continue;
+            var h = 1 + op.Operands.Select(v => height.TryGetValue(v.Id, out var x) ? x : 0).DefaultIfEmpty(0).Max();
+            if (h > 16)
+            {
+                _inline.Remove(res.Id);
+                h = 0;
+            }
+            height[res.Id] = h;
+        }
         // Constants defined here but read in nested regions are literals too.
         foreach (var op in r.Ops.OfType<ConstOp>()) _inline.Add(op.Result.Id);
     }

@@ -9,7 +9,13 @@ namespace Dsl.Generator.Frontend;
 /// <param name="Type">The IR type, or null when the type is outside the subset.</param>
 internal sealed record ParamModel(string Name, string TypeText, string RefKind, IrType? Type)
 {
-    public string Declaration => (RefKind.Length > 0 ? RefKind + " " : "") + TypeText + " " + Name;
+    /// <summary>The name as C# source spells it (<c>@in</c> for a keyword).</summary>
+    public string Identifier => Escape(Name);
+
+    public string Declaration => (RefKind.Length > 0 ? RefKind + " " : "") + TypeText + " " + Identifier;
+
+    public static string Escape(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 }
 
 /// <summary>A type that contains a generated method (outermost first in <see cref="TypeChain"/>).</summary>
@@ -34,7 +40,8 @@ internal sealed record PrimalModel(
     EquatableArray<ParamModel> Params,
     Function? Ir,
     string? Failure,
-    EquatableArray<string> Callees);
+    EquatableArray<string> Callees,
+    bool IsPrivate = false);
 
 /// <summary>The transform a declared partial method asks for.</summary>
 internal enum RequestKind

@@ -106,7 +106,8 @@ internal sealed class PrimalLowering
             var lowering = new PrimalLowering(model, ct);
             var fn = lowering.LowerMethod(method, key);
             return new PrimalModel(key, typeKey, method.Name, returnText, returnType, parameters, fn, null,
-                lowering._callees.OrderBy(c => c, StringComparer.Ordinal).ToEquatableArray());
+                lowering._callees.OrderBy(c => c, StringComparer.Ordinal).ToEquatableArray(),
+                method.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal);
         }
         catch (UnsupportedException ex)
         {
@@ -166,9 +167,11 @@ internal sealed class PrimalLowering
         if (!method.IsStatic) throw new UnsupportedException("it is not static; differentiable methods must be static");
         if (method.IsGenericMethod) throw new UnsupportedException("generic methods are not supported; write it for float or double");
         if (method.IsAsync) throw new UnsupportedException("async methods are not supported");
-        if (method.DeclaringSyntaxReferences.Length == 0)
+        // A partial method's body is in its implementation part.
+        var withBody = method.PartialImplementationPart ?? method;
+        if (withBody.DeclaringSyntaxReferences.Length == 0)
             throw new UnsupportedException("its body is not in this compilation");
-        var syntax = method.DeclaringSyntaxReferences[0].GetSyntax(_ct) as MethodDeclarationSyntax
+        var syntax = withBody.DeclaringSyntaxReferences[0].GetSyntax(_ct) as MethodDeclarationSyntax
             ?? throw new UnsupportedException("it is not an ordinary method declaration");
         if (syntax.Body is null && syntax.ExpressionBody is null)
             throw new UnsupportedException("it has no body", syntax);
@@ -266,10 +269,17 @@ internal sealed class PrimalLowering
         node.DescendantNodes(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax)
             .OfType<ReturnStatementSyntax>().Any();
 
+    private int _duplicated;
+
     private List<Value> LowerReturningIf(IfStatementSyntax ifs, List<StatementSyntax> rest, int restStart, IrType? retType)
     {
         var cond = LowerCondition(ifs.Condition);
         var tail = rest.Skip(restStart).ToList();
+        // The statements after a returning if go into both branches; bound the copies so that a
+        // long chain of early returns cannot blow up the generated code.
+        _duplicated += tail.Sum(t => t.DescendantNodesAndSelf().OfType<StatementSyntax>().Count());
+        if (_duplicated > 400)
+            throw new UnsupportedException("too many early returns before long code: the code after each returning 'if' is copied into its branches; keep the result in a local and return once at the end", ifs);
         var saved = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
 
         _b.BeginBlock();
@@ -651,6 +661,8 @@ internal sealed class PrimalLowering
             if (boundWrites.Any(w => SymbolEqualityComparer.Default.Equals(w, s)))
                 throw new UnsupportedException($"the loop bound reads '{s.Name}', which the body changes", cond.Right);
         }
+        if (_model.GetTypeInfo(cond.Right, _ct).Type?.SpecialType != SpecialType.System_Int32)
+            throw new UnsupportedException("the loop bound must be an int; a float or double bound compares differently — cast it explicitly, e.g. i < (int)Math.Ceiling(t)", cond.Right);
         var bound = Coerce(LowerExpr(cond.Right), IrType.I32, cond.Right);
 
         // Loop-carried values: the enclosing scope's scalars that the body assigns.
@@ -749,6 +761,13 @@ internal sealed class PrimalLowering
         {
             v = LowerExprCore(e);
         }
+        return ApplyConversion(e, v, info);
+    }
+
+    /// <summary>C#'s implicit conversion of expression <paramref name="e"/> (int → float, float → double).</summary>
+    private Value ApplyConversion(ExpressionSyntax e, Value v, TypeInfo? known = null)
+    {
+        var info = known ?? _model.GetTypeInfo(e, _ct);
         if (info.ConvertedType is not null && !SymbolEqualityComparer.Default.Equals(info.Type, info.ConvertedType)
             && MapType(info.ConvertedType, false) is { } target && target != v.Type && !target.IsBuffer && !v.Type.IsBuffer)
         {
@@ -880,6 +899,31 @@ internal sealed class PrimalLowering
                 : new IfOp(new[] { result }.ToEquatableArray(), left, shortcut, evaluate));
             return result;
         }
+        // A long sum a + b + c + … nests to the left, one level per term: walk that spine with a
+        // loop rather than recursion, so thousands of terms cannot overflow the compiler's stack.
+        var spine = new List<BinaryExpressionSyntax>();
+        ExpressionSyntax node = bin;
+        while (node is BinaryExpressionSyntax b && IsPlainBinary(b) && (spine.Count == 0 || !_model.GetConstantValue(b, _ct).HasValue))
+        {
+            spine.Add(b);
+            node = b.Left;
+            while (node is ParenthesizedExpressionSyntax p && p.Expression is BinaryExpressionSyntax) break;
+        }
+        var acc = LowerExpr(node);
+        for (var k = spine.Count - 1; k >= 0; k--)
+        {
+            if (k < spine.Count - 1) acc = ApplyConversion(spine[k + 1], acc);
+            acc = LowerBinaryStep(spine[k], acc);
+        }
+        return acc;
+    }
+
+    private static bool IsPlainBinary(BinaryExpressionSyntax b) => b.Kind() is not (SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression);
+
+    /// <summary>One binary operator, its left operand already lowered.</summary>
+    private Value LowerBinaryStep(BinaryExpressionSyntax bin, Value l)
+    {
+        var kind = bin.Kind();
         BinOp op = kind switch
         {
             SyntaxKind.AddExpression => BinOp.Add,
@@ -897,7 +941,6 @@ internal sealed class PrimalLowering
             SyntaxKind.BitwiseOrExpression => BinOp.Or,
             _ => throw new UnsupportedException($"the operator '{bin.OperatorToken.Text}' is not supported", bin),
         };
-        var l = LowerExpr(bin.Left);
         var r = LowerExpr(bin.Right);
         if (op is BinOp.And or BinOp.Or)
         {
@@ -987,6 +1030,12 @@ internal sealed class PrimalLowering
         if (container is "System.Math" or "System.MathF")
         {
             if (asStatement) throw new UnsupportedException($"the result of '{method.Name}' is discarded", inv);
+            if (method.Name == "Sign" && args.Count == 1 && MapType(method.Parameters[0].Type, false) is { IsFloat: true } signType)
+            {
+                // Math.Sign returns an int: the sign in the argument's type, converted.
+                var sign = _b.Unary(UnOp.Sign, Coerce(LowerExpr(args[0].Expression), signType, args[0]));
+                return _b.Unary(UnOp.Convert, sign, "", IrType.I32);
+            }
             var type = MapType(method.ReturnType, false);
             if (type is null || !type.IsFloat)
                 throw new UnsupportedException($"'{container}.{method.Name}' with these argument types is not supported; call it on float or double", inv);

@@ -121,7 +121,12 @@ internal abstract record Op
     public virtual bool IsPure => true;
 }
 
-internal sealed record ConstOp(Value Result, double Number) : Op
+/// <summary>
+/// A constant. <paramref name="Symbolic"/> marks a zero that a transform introduced for an
+/// absent derivative: it may annihilate products (0·x = 0, even for x = ∞), which a zero
+/// written by the user must not (0·∞ is NaN in the primal).
+/// </summary>
+internal sealed record ConstOp(Value Result, double Number, bool Symbolic = false) : Op
 {
     public override IEnumerable<Value> Results => new[] { Result };
     public override IEnumerable<Value> Operands => Enumerable.Empty<Value>();

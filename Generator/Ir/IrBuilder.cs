@@ -37,6 +37,14 @@ internal sealed class IrBuilder
         return v;
     }
 
+    /// <summary>A symbolic zero: the derivative of something that does not depend on the inputs.</summary>
+    public Value Zero(IrType type)
+    {
+        var v = NewValue(type, "");
+        Emit(new ConstOp(v, 0, Symbolic: true));
+        return v;
+    }
+
     public Value Unary(UnOp kind, Value operand, string? name = null, IrType? type = null)
     {
         var v = NewValue(type ?? operand.Type, name ?? "");

@@ -58,7 +58,7 @@ internal static class Derivatives
         var b = op.Right;
         var y = op.Result;
         var type = y.Type;
-        Value Z() => _b.Const(0, type);
+        Value Z() => _b.Zero(type);
         Value Mul(Value p, Value q) => _b.Binary(BinOp.Mul, p, q);
         Value Div(Value p, Value q) => _b.Binary(BinOp.Div, p, q);
         Value Add(Value p, Value q) => _b.Binary(BinOp.Add, p, q);

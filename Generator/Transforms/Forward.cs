@@ -101,7 +101,7 @@ internal sealed class Forward
 
         private Value? T(Value v) => _tangent.TryGetValue(v.Id, out var t) ? t : null;
 
-        private Value Zero(IrType t) => _b.Const(0, t);
+        private Value Zero(IrType t) => _b.Zero(t);
 
         private Value TangentOrZero(Value v) => T(v) ?? Zero(v.Type);
 

@@ -159,7 +159,7 @@ internal sealed class Reverse
 
         private Value? Adj(Value v) => _adj.TryGetValue(v.Id, out var a) ? a : null;
 
-        private Value Zero(IrType t) => _b.Const(0, t);
+        private Value Zero(IrType t) => _b.Zero(t);
 
         private void Accum(Value v, Value delta)
         {

@@ -34,6 +34,7 @@ internal static class Simplify
     {
         private readonly Dictionary<int, Value> _subst = new();
         private readonly Dictionary<int, double> _consts = new();
+        private readonly HashSet<int> _symbolic = new();
         private readonly IrBuilder _b;
         private readonly Stack<Dictionary<string, Value>> _cse = new();
         private readonly HashSet<int> _readOnlyBuffers = new();
@@ -57,6 +58,9 @@ internal static class Simplify
         private bool IsConst(Value v, out double c) => _consts.TryGetValue(v.Id, out c);
 
         private bool IsConst(Value v, double c) => _consts.TryGetValue(v.Id, out var k) && k == c;
+
+        /// <summary>A zero that stands for an absent derivative (see <see cref="ConstOp.Symbolic"/>).</summary>
+        private bool IsSymbolicZero(Value v) => _symbolic.Contains(v.Id);
 
         private Value? Lookup(string key)
         {
@@ -82,18 +86,19 @@ internal static class Simplify
 
         private void Replace(Value result, Value with) => _subst[result.Id] = with;
 
-        private void ReplaceConst(Value result, double c)
+        private void ReplaceConst(Value result, double c, bool symbolic = false)
         {
             if (result.Type.Elem == ScalarKind.F32) c = (float)c;
-            var key = "const " + result.Type + " " + c.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var key = (symbolic ? "zero " : "const ") + result.Type + " " + c.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             var existing = Lookup(key);
             if (existing is not null)
             {
                 _subst[result.Id] = existing;
                 return;
             }
-            var op = new ConstOp(result, c);
+            var op = new ConstOp(result, c, symbolic);
             _consts[result.Id] = c;
+            if (symbolic) _symbolic.Add(result.Id);
             _cse.Peek()[key] = result;
             _b.Emit(op);
         }
@@ -114,7 +119,7 @@ internal static class Simplify
             {
                 case ConstOp c:
                 {
-                    var key = "const " + c.Result.Type + " " + c.Number.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                    var key = (c.Symbolic ? "zero " : "const ") + c.Result.Type + " " + c.Number.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
                     var existing = Lookup(key);
                     if (existing is not null && existing.Type == c.Result.Type)
                     {
@@ -122,6 +127,7 @@ internal static class Simplify
                         return;
                     }
                     _consts[c.Result.Id] = c.Number;
+                    if (c.Symbolic) _symbolic.Add(c.Result.Id);
                     _cse.Peek()[key] = c.Result;
                     _b.Emit(c);
                     return;
@@ -241,7 +247,7 @@ internal static class Simplify
             if (IsConst(x, out var c))
             {
                 var folded = FoldUnary(u.Kind, c, u.Result.Type);
-                if (folded is { } f) { ReplaceConst(u.Result, f); return; }
+                if (folded is { } f) { ReplaceConst(u.Result, f, IsSymbolicZero(x) && f == 0); return; }
             }
             if (u.Kind == UnOp.Neg && _defs.TryGetValue(x.Id, out var def) && def is UnaryOp { Kind: UnOp.Neg } inner)
             {
@@ -276,8 +282,8 @@ internal static class Simplify
                 switch (op.Kind)
                 {
                     case BinOp.Add:
-                        if (IsConst(a, 0)) { Replace(op.Result, b); return; }
-                        if (IsConst(b, 0)) { Replace(op.Result, a); return; }
+                        if (IsSymbolicZero(a) || (isInt && IsConst(a, 0))) { Replace(op.Result, b); return; }
+                        if (IsSymbolicZero(b) || (isInt && IsConst(b, 0))) { Replace(op.Result, a); return; }
                         // a + (-b) → a - b
                         if (_defs.TryGetValue(b.Id, out var nb) && nb is UnaryOp { Kind: UnOp.Neg } negB)
                         {
@@ -286,8 +292,8 @@ internal static class Simplify
                         }
                         break;
                     case BinOp.Sub:
-                        if (IsConst(b, 0)) { Replace(op.Result, a); return; }
-                        if (IsConst(a, 0)) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, b)); return; }
+                        if (IsSymbolicZero(b) || (isInt && IsConst(b, 0))) { Replace(op.Result, a); return; }
+                        if (IsSymbolicZero(a) || (isInt && IsConst(a, 0))) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, b)); return; }
                         if (_defs.TryGetValue(b.Id, out var nb2) && nb2 is UnaryOp { Kind: UnOp.Neg } negB2)
                         {
                             VisitBinary(op with { Kind = BinOp.Add, Right = negB2.Operand });
@@ -296,14 +302,14 @@ internal static class Simplify
                         break;
                     case BinOp.Mul:
                         // Symbolic zeros: a derivative times zero is zero (as JAX and Tapenade treat them).
-                        if (IsConst(a, 0) || IsConst(b, 0)) { ReplaceConst(op.Result, 0); return; }
+                        if (IsSymbolicZero(a) || IsSymbolicZero(b)) { ReplaceConst(op.Result, 0, symbolic: true); return; }
                         if (IsConst(a, 1)) { Replace(op.Result, b); return; }
                         if (IsConst(b, 1)) { Replace(op.Result, a); return; }
                         if (IsConst(a, -1)) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, b)); return; }
                         if (IsConst(b, -1)) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, a)); return; }
                         break;
                     case BinOp.Div:
-                        if (IsConst(a, 0) && isFloat) { ReplaceConst(op.Result, 0); return; }
+                        if (IsSymbolicZero(a) && isFloat) { ReplaceConst(op.Result, 0, symbolic: true); return; }
                         if (IsConst(b, 1)) { Replace(op.Result, a); return; }
                         break;
                     case BinOp.Pow when IsConst(b, out var exponent):
@@ -331,11 +337,9 @@ internal static class Simplify
                 case UnOp.Convert:
                     r = t.Elem switch { ScalarKind.I32 => Math.Truncate(x), ScalarKind.F32 => (float)x, _ => x };
                     break;
+                // Sqrt is correctly rounded in float and double alike; transcendental functions
+                // are left to the runtime's math library so folded code computes what the primal does.
                 case UnOp.Sqrt: r = Math.Sqrt(x); break;
-                case UnOp.Exp: r = Math.Exp(x); break;
-                case UnOp.Log: r = Math.Log(x); break;
-                case UnOp.Sin: r = Math.Sin(x); break;
-                case UnOp.Cos: r = Math.Cos(x); break;
                 case UnOp.Abs: r = Math.Abs(x); break;
                 default: return null;
             }

@@ -107,7 +107,7 @@ internal sealed class Taylor
         private Value Co(Value v, int k)
         {
             if (k == 0) return v;
-            return _jet.TryGetValue(v.Id, out var j) ? j[k - 1] : C(0, v.Type);
+            return _jet.TryGetValue(v.Id, out var j) ? j[k - 1] : _b.Zero(v.Type);
         }
 
         private Value[]? Jet(Value v) => _jet.TryGetValue(v.Id, out var j) ? j : null;
@@ -274,7 +274,7 @@ internal sealed class Taylor
                     var term = Mul(aj, bj);
                     sum = sum is null ? term : Add(sum, term);
                 }
-                r[k - 1] = sum ?? C(0, a.Type);
+                r[k - 1] = sum ?? _b.Zero(a.Type);
             }
             return r;
         }
