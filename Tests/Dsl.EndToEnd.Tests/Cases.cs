@@ -280,7 +280,7 @@ public static class Cases
             {
                 // Corpus64.Mixed squares the float s in float: s2 is s * s rounded to float.
                 double x = a[0][0], y = a[1][0], s = a[2][0], s2 = (float)(s * s), inner = s2 * x + y * s + 3 * x * y;
-                return [(1 + Math.Cos(inner)) * ((s2 + 3 * y) * d[0][0] + (s + 3 * x) * d[1][0])];
+                return [(1 + Math.Cos(inner)) * ((s2 + 3 * y) * d[0][0] + (s + 3 * x) * d[1][0]) + BumpSlope(s * x) * s * d[0][0]];
             },
         },
 
@@ -786,6 +786,251 @@ public static class Cases
                     t += Sigmoid(-labels[r] * z) * -labels[r] * dz;
                 }
                 return [t / labels.Length];
+            },
+        },
+        // ------------------------------------------------------------ evaluation order and state
+#if GENERATOR_BUG_REPRO // the generator hangs on these two (see Corpus64.Recurrence)
+        new Case
+        {
+            Name = "Recurrence",
+            Inputs = [Input.Real("x", -2, 2), Input.Real("y", -2, 2), Input.Int("n", 0, 12)],
+            Primal64 = a => V(D.Recurrence(a[0][0], a[1][0], (int)a[2][0])),
+            Jvp64 = (a, d) => J(D.RecurrenceJvp(a[0][0], d[0][0], a[1][0], d[1][0], (int)a[2][0], out var t), t),
+            Primal32 = a => V(F.Recurrence(a[0][0], a[1][0], (int)a[2][0])),
+            Jvp32 = (a, d) => J(F.RecurrenceJvp(a[0][0], d[0][0], a[1][0], d[1][0], (int)a[2][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                // Forward mode by hand, with the pair updated simultaneously.
+                double p = a[0][0], q = a[1][0], dp = d[0][0], dq = d[1][0];
+                for (var i = 0; i < (int)a[2][0]; i++)
+                {
+                    (p, q, dp, dq) = (q, p + 0.5 * Math.Sin(q), dq, dp + 0.5 * Math.Cos(q) * dq);
+                }
+                return [dp + 2 * dq];
+            },
+        },
+        new Case
+        {
+            Name = "Rotation",
+            Inputs = [Input.Real("x", -2, 2), Input.Real("y", -2, 2), Input.Real("theta", -1, 1), Input.Int("n", 0, 10)],
+            Primal64 = a => V(D.Rotation(a[0][0], a[1][0], a[2][0], (int)a[3][0])),
+            Jvp64 = (a, d) => J(D.RotationJvp(a[0][0], d[0][0], a[1][0], d[1][0], a[2][0], d[2][0], (int)a[3][0], out var t), t),
+            Primal32 = a => V(F.Rotation(a[0][0], a[1][0], a[2][0], (int)a[3][0])),
+            Jvp32 = (a, d) => J(F.RotationJvp(a[0][0], d[0][0], a[1][0], d[1][0], a[2][0], d[2][0], (int)a[3][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                // n rotations by theta are one rotation by n·theta.
+                double x = a[0][0], y = a[1][0], n = a[3][0], phi = n * a[2][0], c = Math.Cos(phi), s = Math.Sin(phi);
+                double dPhi = n * d[2][0];
+                var dxn = c * d[0][0] - s * d[1][0] - (x * s + y * c) * dPhi;
+                var dyn = s * d[0][0] + c * d[1][0] + (x * c - y * s) * dPhi;
+                return [dxn + 2 * dyn];
+            },
+        },
+#endif
+        new Case
+        {
+            Name = "OrderedGap",
+            Inputs = [Input.Real("x", -2, 2), Input.Real("y", -2, 2)],
+            Valid = a => Away(a[0][0], a[1][0]),
+            Primal64 = a => V(D.OrderedGap(a[0][0], a[1][0])),
+            Jvp64 = (a, d) => J(D.OrderedGapJvp(a[0][0], d[0][0], a[1][0], d[1][0], out var t), t),
+            Primal32 = a => V(F.OrderedGap(a[0][0], a[1][0])),
+            Jvp32 = (a, d) => J(F.OrderedGapJvp(a[0][0], d[0][0], a[1][0], d[1][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                var swap = a[0][0] > a[1][0];
+                double lo = swap ? a[1][0] : a[0][0], hi = swap ? a[0][0] : a[1][0];
+                double dLo = swap ? d[1][0] : d[0][0], dHi = swap ? d[0][0] : d[1][0];
+                return [(dHi - dLo) * Math.Exp(lo) + (hi - lo) * Math.Exp(lo) * dLo];
+            },
+        },
+        new Case
+        {
+            Name = "RankWeighted",
+            Inputs = [Input.Vector("x", 6, -2, 2)],
+            // Sorting is piecewise linear: keep away from ties.
+            Valid = a => a[0].All(p => a[0].All(q => p == q || Away(p, q))),
+            Primal64 = a => V(D.RankWeighted(a[0])),
+            Jvp64 = (a, d) => J(D.RankWeightedJvp(a[0], d[0], out var t), t),
+            Primal32 = a => V(F.RankWeighted(a[0])),
+            Jvp32 = (a, d) => J(F.RankWeightedJvp(a[0], d[0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                var order = Enumerable.Range(0, a[0].Length).OrderBy(i => a[0][i]).ToArray();
+                return [order.Select((i, rank) => (rank + 1) * 2 * a[0][i] * d[0][i]).Sum()];
+            },
+        },
+        new Case
+        {
+            Name = "OnlineLogSumExp",
+            Inputs = [Input.Vector("x", 6, -3, 3)],
+            Primal64 = a => V(D.OnlineLogSumExp(a[0])),
+            Jvp64 = (a, d) => J(D.OnlineLogSumExpJvp(a[0], d[0], out var t), t),
+            Primal32 = a => V(F.OnlineLogSumExp(a[0])),
+            Jvp32 = (a, d) => J(F.OnlineLogSumExpJvp(a[0], d[0], out var t), t),
+            ClosedForm = (a, d) => [SoftmaxOf(a[0]).Select((p, i) => p * d[0][i]).Sum()],
+        },
+        new Case
+        {
+            Name = "LaggedSum",
+            Inputs = [Input.Real("x", -2, 2), Input.Int("n", 0, 8)],
+            Primal64 = a => V(D.LaggedSum(a[0][0], (int)a[1][0])),
+            Jvp64 = (a, d) => J(D.LaggedSumJvp(a[0][0], d[0][0], (int)a[1][0], out var t), t),
+            Primal32 = a => V(F.LaggedSum(a[0][0], (int)a[1][0])),
+            Jvp32 = (a, d) => J(F.LaggedSumJvp(a[0][0], d[0][0], (int)a[1][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                // LaggedSum = 1 + Σ_{i=1}^{n-2} sin²(x i) for n ≥ 1.
+                double x = a[0][0], t = 0;
+                for (var i = 1; i <= (int)a[1][0] - 2; i++) t += 2 * Math.Sin(x * i) * Math.Cos(x * i) * i;
+                return [t * d[0][0]];
+            },
+        },
+        new Case
+        {
+            Name = "Powers",
+            Inputs = [Input.Real("x", -2, 2), Input.Int("n", 0, 4)],
+            Valid = a => Away(a[0][0], 0, 0.1),
+            Primal64 = a => V(D.Powers(a[0][0], (int)a[1][0])),
+            Jvp64 = (a, d) => J(D.PowersJvp(a[0][0], d[0][0], (int)a[1][0], out var t), t),
+            Primal32 = a => V(F.Powers(a[0][0], (int)a[1][0])),
+            Jvp32 = (a, d) => J(F.PowersJvp(a[0][0], d[0][0], (int)a[1][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                double x = a[0][0], n = a[1][0];
+                return [(3 * x * x - 4 * x + n * Math.Pow(x, n - 1)) * d[0][0]];
+            },
+        },
+        new Case
+        {
+            Name = "IntArithmetic",
+            Inputs = [Input.Real("x", 0.5, 2), Input.Int("n", -7, 7)],
+            Primal64 = a => V(D.IntArithmetic(a[0][0], (int)a[1][0])),
+            Jvp64 = (a, d) => J(D.IntArithmeticJvp(a[0][0], d[0][0], (int)a[1][0], out var t), t),
+            Primal32 = a => V(F.IntArithmetic(a[0][0], (int)a[1][0])),
+            Jvp32 = (a, d) => J(F.IntArithmeticJvp(a[0][0], d[0][0], (int)a[1][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                double x = a[0][0];
+                var n = (int)a[1][0];
+                return [(n / 2 + 2 * x * (n % 3) - (-n / 4) / (x * x)) * d[0][0]];
+            },
+        },
+        new Case
+        {
+            Name = "FixedRotation",
+            Inputs = [Input.Real("x", -2, 2), Input.Real("y", -2, 2)],
+            Primal64 = a => V(D.FixedRotation(a[0][0], a[1][0])),
+            Jvp64 = (a, d) => J(D.FixedRotationJvp(a[0][0], d[0][0], a[1][0], d[1][0], out var t), t),
+            Primal32 = a => V(F.FixedRotation(a[0][0], a[1][0])),
+            Jvp32 = (a, d) => J(F.FixedRotationJvp(a[0][0], d[0][0], a[1][0], d[1][0], out var t), t),
+            ClosedForm = (a, d) => [Math.Cos(0.68) * d[0][0] - Math.Sin(0.68) * d[1][0]],
+        },
+        new Case
+        {
+            Name = "Guarded",
+            Inputs = [Input.Vector("x", 4, -1, 1), Input.Real("t", -1, 2)],
+            Valid = a => Away(a[1][0], 0) && (a[1][0] <= 0 || Away(Math.Sqrt(a[1][0]) * a[0].Sum(), 1, 0.05)),
+            Primal64 = a => V(D.Guarded(a[0], a[1][0])),
+            Jvp64 = (a, d) => J(D.GuardedJvp(a[0], d[0], a[1][0], d[1][0], out var t), t),
+            Primal32 = a => V(F.Guarded(a[0], a[1][0])),
+            Jvp32 = (a, d) => J(F.GuardedJvp(a[0], d[0], a[1][0], d[1][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                var t = a[1][0];
+                if (t <= 0) return [-2 * t * d[1][0]];
+                double y = Math.Sqrt(t), dy = d[1][0] / (2 * y), sum = a[0].Sum(), dSum = d[0].Sum();
+                var ds = dy * sum + y * dSum;
+                return [y * sum > 1 ? ds : 2 * ds];
+            },
+        },
+        new Case
+        {
+            Name = "Axpy",
+            // y is read and written: its initial value is an input, its initial tangent too.
+            Inputs = [Input.Real("a", -2, 2), Input.Vector("x", 5, -2, 2), Input.Vector("y", 5, -2, 2)],
+            Primal64 = a =>
+            {
+                var y = (double[])a[2].Clone();
+                D.Axpy(a[0][0], a[1], y);
+                return y;
+            },
+            Jvp64 = (a, d) =>
+            {
+                var y = (double[])a[2].Clone();
+                var dy = (double[])d[2].Clone();
+                D.AxpyJvp(a[0][0], d[0][0], a[1], d[1], y, dy);
+                return new(y, dy);
+            },
+            Primal32 = a =>
+            {
+                var y = (float[])a[2].Clone();
+                F.Axpy(a[0][0], a[1], y);
+                return y;
+            },
+            Jvp32 = (a, d) =>
+            {
+                var y = (float[])a[2].Clone();
+                var dy = (float[])d[2].Clone();
+                F.AxpyJvp(a[0][0], d[0][0], a[1], d[1], y, dy);
+                return new(y, dy);
+            },
+            ClosedForm = (a, d) => a[1].Select((x, i) => d[2][i] + d[0][0] * x + a[0][0] * d[1][i]).ToArray(),
+        },
+        new Case
+        {
+            Name = "Accumulated",
+            Inputs = [Input.Vector("x", 5, -2, 2), Input.Real("a", -1.5, 1.5)],
+            Primal64 = a => V(D.Accumulated(a[0], a[1][0])),
+            Jvp64 = (a, d) => J(D.AccumulatedJvp(a[0], d[0], a[1][0], d[1][0], out var t), t),
+            Primal32 = a => V(F.Accumulated(a[0], a[1][0])),
+            Jvp32 = (a, d) => J(F.AccumulatedJvp(a[0], d[0], a[1][0], d[1][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                // acc = (a + a²) x, so the result is (a + a²)² Σ x².
+                double k = a[1][0] + a[1][0] * a[1][0], dk = (1 + 2 * a[1][0]) * d[1][0];
+                double sq = a[0].Sum(x => x * x), dSq = a[0].Select((x, i) => 2 * x * d[0][i]).Sum();
+                return [2 * k * dk * sq + k * k * dSq];
+            },
+        },
+        new Case
+        {
+            Name = "ArgMaxSquare",
+            Inputs = [Input.Vector("x", 6, -2, 2)],
+            Valid = a => a[0].All(p => Away(p, 0) && a[0].All(q => p == q || Away(p, q))),
+            Primal64 = a => V(D.ArgMaxSquare(a[0])),
+            Jvp64 = (a, d) => J(D.ArgMaxSquareJvp(a[0], d[0], out var t), t),
+            Primal32 = a => V(F.ArgMaxSquare(a[0])),
+            Jvp32 = (a, d) => J(F.ArgMaxSquareJvp(a[0], d[0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                var best = Array.IndexOf(a[0], a[0].Max());
+                return [2 * a[0][best] * d[0][best]];
+            },
+        },
+        new Case
+        {
+            Name = "Arithmetic",
+            Inputs = [Input.Real("x", -2, 2), Input.Real("y", 0.5, 2), Input.Real("z", 0.5, 2), Input.Int("n", -5, 5)],
+            // % jumps where (x + 3) / y is an integer; the stencil moves that ratio by < 0.05.
+            Valid = a => AwayFromIntegers((a[0][0] + 3) / a[1][0], 0.05),
+            Primal64 = a => V(D.Arithmetic(a[0][0], a[1][0], a[2][0], (int)a[3][0])),
+            Jvp64 = (a, d) => J(D.ArithmeticJvp(a[0][0], d[0][0], a[1][0], d[1][0], a[2][0], d[2][0], (int)a[3][0], out var t), t),
+            Primal32 = a => V(F.Arithmetic(a[0][0], a[1][0], a[2][0], (int)a[3][0])),
+            Jvp32 = (a, d) => J(F.ArithmeticJvp(a[0][0], d[0][0], a[1][0], d[1][0], a[2][0], d[2][0], (int)a[3][0], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                double x = a[0][0], y = a[1][0], z = a[2][0], dx = d[0][0], dy = d[1][0], dz = d[2][0];
+                var n = (int)a[3][0];
+                var da = dx - dy + dz;
+                // b = x z / y − x / (y z)
+                var db = (z / y - 1 / (y * z)) * dx + (-x * z / (y * y) + x / (y * y * z)) * dy + (x / y + x / (y * z * z)) * dz;
+                var dc = -(dx - dy) * (z - x) - (x - y) * (dz - dx) + dy;
+                var k = n - (n - 1) / 2;
+                var dd = k / 2.0 * (y * dx + x * dy);
+                var de = dx - Math.Truncate((x + 3) / y) * dy;
+                return [da + db + dc + dd + de];
             },
         },
     ];

@@ -170,7 +170,8 @@ public static partial class Corpus32
 
     // float and double mixed the other way round from Corpus64.Mixed: a double parameter
     // (not differentiated), the sum accumulated in double from float operands, narrowed back
-    // to float with a cast, and a float computed through a double Math call.
+    // to float with a cast, a float computed through a double Math call, and a call from this
+    // float class to a double callee (Kernels64.Bump).
     [Differentiable]
     public static float Mixed(float x, float y, double s)
     {
@@ -179,7 +180,7 @@ public static partial class Corpus32
         a += y * s;
         a += Three * (double)x * y;
         float narrow = (float)a;
-        return narrow + (float)Math.Sin(narrow);
+        return narrow + (float)Math.Sin(narrow) + (float)Kernels64.Bump(s * x);
     }
 
     [Jvp(nameof(Mixed), Wrt = "x,y")]
@@ -681,6 +682,273 @@ public static partial class Corpus32
 
     [Jvp(nameof(LogisticLoss), Wrt = "w")]
     public static partial float LogisticLossJvp(ReadOnlySpan<float> w, ReadOnlySpan<float> dw, ReadOnlySpan<float> xs, ReadOnlySpan<float> labels, out float dResult);
+
+    // ------------------------------------------------------------------ evaluation order and state
+
+#if GENERATOR_BUG_REPRO
+    // GENERATOR BUG (hang): Recurrence and Rotation make the generator loop forever while it
+    // emits the loop-carried updates of their JVPs (CSharpEmitter.EmitSlotUpdates breaks a
+    // dependency cycle only when the first pending slot is on it), so the compiler never
+    // finishes. Build with -p:GeneratorBugRepro=true to include them.
+    // Two loop-carried values updated as a pair, (a, b) ← (b, a + sin(b) / 2): the new a is
+    // the old b and the new b reads the old a and b.
+    [Differentiable]
+    public static float Recurrence(float x, float y, int n)
+    {
+        float a = x;
+        float b = y;
+        for (int i = 0; i < n; i++)
+        {
+            float t = a;
+            a = b;
+            b = t + 0.5f * MathF.Sin(b);
+        }
+        return a + 2 * b;
+    }
+
+    [Jvp(nameof(Recurrence))]
+    public static partial float RecurrenceJvp(float x, float dx, float y, float dy, int n, out float dResult);
+
+    // The point (x, y) rotated n times by theta: parameters reassigned in a loop, each new
+    // coordinate reading both old ones.
+    [Differentiable]
+    public static float Rotation(float x, float y, float theta, int n)
+    {
+        float c = MathF.Cos(theta);
+        float s = MathF.Sin(theta);
+        for (int i = 0; i < n; i++)
+        {
+            float x1 = c * x - s * y;
+            y = s * x + c * y;
+            x = x1;
+        }
+        return x + 2 * y;
+    }
+
+    [Jvp(nameof(Rotation))]
+    public static partial float RotationJvp(float x, float dx, float y, float dy, float theta, float dTheta, int n, out float dResult);
+#endif
+
+    // Swapping two parameters in an if.
+    [Differentiable]
+    public static float OrderedGap(float x, float y)
+    {
+        if (x > y)
+        {
+            float t = x;
+            x = y;
+            y = t;
+        }
+        return (y - x) * MathF.Exp(x);
+    }
+
+    [Jvp(nameof(OrderedGap))]
+    public static partial float OrderedGapJvp(float x, float dx, float y, float dy, out float dResult);
+
+    // An L-estimator: bubble-sorts a stackalloc copy of x (element swaps under a branch in
+    // nested loops whose inner bound depends on the outer counter; loop bodies without braces)
+    // and weights the sorted squares by rank.
+    [Differentiable]
+    public static float RankWeighted(ReadOnlySpan<float> x)
+    {
+        int n = x.Length;
+        Span<float> s = stackalloc float[n];
+        for (int i = 0; i < n; i++)
+            s[i] = x[i];
+        for (int pass = 0; pass < n - 1; pass++)
+        {
+            for (int j = 0; j < n - 1 - pass; j++)
+            {
+                if (s[j] > s[j + 1])
+                {
+                    float t = s[j];
+                    s[j] = s[j + 1];
+                    s[j + 1] = t;
+                }
+            }
+        }
+        float r = 0;
+        for (int i = 0; i < n; i++)
+            r += (i + 1) * s[i] * s[i];
+        return r;
+    }
+
+    [Jvp(nameof(RankWeighted))]
+    public static partial float RankWeightedJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
+
+    // Streaming log-sum-exp: the running max m and the sum s relative to it are updated
+    // together in both branches, and s's update reads the old m.
+    [Differentiable]
+    public static float OnlineLogSumExp(ReadOnlySpan<float> x)
+    {
+        float m = x[0];
+        float s = 1;
+        for (int i = 1; i < x.Length; i++)
+        {
+            if (x[i] > m)
+            {
+                s = s * MathF.Exp(m - x[i]) + 1;
+                m = x[i];
+            }
+            else
+            {
+                s += MathF.Exp(x[i] - m);
+            }
+        }
+        return m + MathF.Log(s);
+    }
+
+    [Jvp(nameof(OnlineLogSumExp))]
+    public static partial float OnlineLogSumExpJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
+
+    // Activity that appears only in later iterations: prev starts as a constant and depends
+    // on x from the second iteration on.
+    [Differentiable]
+    public static float LaggedSum(float x, int n)
+    {
+        float prev = 1;
+        float s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            s += prev * prev;
+            prev = MathF.Sin(x * i);
+        }
+        return s;
+    }
+
+    [Jvp(nameof(LaggedSum))]
+    public static partial float LaggedSumJvp(float x, float dx, int n, out float dResult);
+
+    // Pow with constant and int exponents (not differentiated) at negative bases.
+    [Differentiable]
+    public static float Powers(float x, int n)
+    {
+        return MathF.Pow(x, 3) - 2 * MathF.Pow(x, 2) + MathF.Pow(x, n);
+    }
+
+    [Jvp(nameof(Powers))]
+    public static partial float PowersJvp(float x, float dx, int n, out float dResult);
+
+    // int / and % (truncating, also of negative numbers) feeding float arithmetic.
+    [Differentiable]
+    public static float IntArithmetic(float x, int n)
+    {
+        int half = n / 2;
+        int rest = n % 3;
+        int quarter = -n / 4;
+        return x * half + x * x * rest + quarter / x;
+    }
+
+    [Jvp(nameof(IntArithmetic))]
+    public static partial float IntArithmeticJvp(float x, float dx, int n, out float dResult);
+
+    // Math functions of constants: (x, y) rotated by a fixed angle, x coordinate.
+    [Differentiable]
+    public static float FixedRotation(float x, float y)
+    {
+        const float Angle = 0.68f;
+        return MathF.Cos(Angle) * x - MathF.Sin(Angle) * y;
+    }
+
+    [Jvp(nameof(FixedRotation))]
+    public static partial float FixedRotationJvp(float x, float dx, float y, float dy, out float dResult);
+
+    // Early returns in an else branch and after a loop; the returning if is followed by a loop.
+    [Differentiable]
+    public static float Guarded(ReadOnlySpan<float> x, float t)
+    {
+        float y = t;
+        if (t > 0)
+        {
+            y = MathF.Sqrt(t);
+        }
+        else
+        {
+            return -t * t;
+        }
+        float s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i] * y;
+        }
+        if (s > 1)
+        {
+            return s;
+        }
+        return 2 * s - 1;
+    }
+
+    [Jvp(nameof(Guarded))]
+    public static partial float GuardedJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, float t, float dt, out float dResult);
+
+    // y += a x: the Span output is read as well as written, so its incoming tangent dy is an
+    // input of the JVP too (in-out).
+    [Differentiable]
+    public static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] += a * x[i];
+        }
+    }
+
+    [Jvp(nameof(Axpy))]
+    public static partial void AxpyJvp(float a, float da, ReadOnlySpan<float> x, ReadOnlySpan<float> dx, Span<float> y, Span<float> dy);
+
+    // Accumulates into a zeroed stackalloc buffer with two calls of Axpy, then reads it.
+    [Differentiable]
+    public static float Accumulated(ReadOnlySpan<float> x, float a)
+    {
+        Span<float> acc = stackalloc float[x.Length];
+        Axpy(a, x, acc);
+        Axpy(a * a, x, acc);
+        float s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += acc[i] * acc[i];
+        }
+        return s;
+    }
+
+    [Jvp(nameof(Accumulated))]
+    public static partial float AccumulatedJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, float a, float da, out float dResult);
+
+    // Loop-carried int and bool (an index and a flag), each set under an if without braces,
+    // and a load at the carried index.
+    [Differentiable]
+    public static float ArgMaxSquare(ReadOnlySpan<float> x)
+    {
+        int best = 0;
+        bool anyNegative = false;
+        for (int i = 1; i < x.Length; i++)
+        {
+            if (x[i] > x[best])
+                best = i;
+            if (x[i] < 0)
+                anyNegative = true;
+        }
+        float v = x[best] * x[best];
+        return anyNegative ? v + best : v - best;
+    }
+
+    [Jvp(nameof(ArgMaxSquare))]
+    public static partial float ArgMaxSquareJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
+
+    // Operator precedence and associativity that the emitted C# must keep: right operands of
+    // - and /, unary minus of a difference, int arithmetic mixed in, % on floats.
+    [Differentiable]
+    public static float Arithmetic(float x, float y, float z, int n)
+    {
+        float a = x - (y - z);
+        float b = x / (y / z) - x / (y * z);
+        float c = -(x - y) * (z - x) - -y;
+        float d = (n - (n - 1) / 2) * x / 2 * y;
+        float e = (x + 3) % y;
+        return a + b + c + d + e;
+    }
+
+    [Jvp(nameof(Arithmetic))]
+    public static partial float ArithmeticJvp(float x, float dx, float y, float dy, float z, float dz, int n, out float dResult);
 }
 
 /// <summary>Callees in another class than their callers.</summary>

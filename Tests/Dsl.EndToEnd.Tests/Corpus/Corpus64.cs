@@ -169,7 +169,7 @@ public static partial class Corpus64
     public static partial double SoftplusJvp(double x, double dx, out double dResult);
 
     // float and double mixed: a float parameter (not differentiated: Wrt = "x,y"), float
-    // arithmetic promoted to double, a const int local.
+    // arithmetic promoted to double, a const int local, a call with a float * double argument.
     [Differentiable]
     public static double Mixed(double x, double y, float s)
     {
@@ -178,7 +178,7 @@ public static partial class Corpus64
         double a = s2 * x;
         a += y * s;
         a += Three * x * y;
-        return a + Math.Sin(a);
+        return a + Math.Sin(a) + Kernels64.Bump(s * x);
     }
 
     [Jvp(nameof(Mixed), Wrt = "x,y")]
@@ -680,6 +680,273 @@ public static partial class Corpus64
 
     [Jvp(nameof(LogisticLoss), Wrt = "w")]
     public static partial double LogisticLossJvp(ReadOnlySpan<double> w, ReadOnlySpan<double> dw, ReadOnlySpan<double> xs, ReadOnlySpan<double> labels, out double dResult);
+
+    // ------------------------------------------------------------------ evaluation order and state
+
+#if GENERATOR_BUG_REPRO
+    // GENERATOR BUG (hang): Recurrence and Rotation make the generator loop forever while it
+    // emits the loop-carried updates of their JVPs (CSharpEmitter.EmitSlotUpdates breaks a
+    // dependency cycle only when the first pending slot is on it), so the compiler never
+    // finishes. Build with -p:GeneratorBugRepro=true to include them.
+    // Two loop-carried values updated as a pair, (a, b) ← (b, a + sin(b) / 2): the new a is
+    // the old b and the new b reads the old a and b.
+    [Differentiable]
+    public static double Recurrence(double x, double y, int n)
+    {
+        double a = x;
+        double b = y;
+        for (int i = 0; i < n; i++)
+        {
+            double t = a;
+            a = b;
+            b = t + 0.5 * Math.Sin(b);
+        }
+        return a + 2 * b;
+    }
+
+    [Jvp(nameof(Recurrence))]
+    public static partial double RecurrenceJvp(double x, double dx, double y, double dy, int n, out double dResult);
+
+    // The point (x, y) rotated n times by theta: parameters reassigned in a loop, each new
+    // coordinate reading both old ones.
+    [Differentiable]
+    public static double Rotation(double x, double y, double theta, int n)
+    {
+        double c = Math.Cos(theta);
+        double s = Math.Sin(theta);
+        for (int i = 0; i < n; i++)
+        {
+            double x1 = c * x - s * y;
+            y = s * x + c * y;
+            x = x1;
+        }
+        return x + 2 * y;
+    }
+
+    [Jvp(nameof(Rotation))]
+    public static partial double RotationJvp(double x, double dx, double y, double dy, double theta, double dTheta, int n, out double dResult);
+#endif
+
+    // Swapping two parameters in an if.
+    [Differentiable]
+    public static double OrderedGap(double x, double y)
+    {
+        if (x > y)
+        {
+            double t = x;
+            x = y;
+            y = t;
+        }
+        return (y - x) * Math.Exp(x);
+    }
+
+    [Jvp(nameof(OrderedGap))]
+    public static partial double OrderedGapJvp(double x, double dx, double y, double dy, out double dResult);
+
+    // An L-estimator: bubble-sorts a stackalloc copy of x (element swaps under a branch in
+    // nested loops whose inner bound depends on the outer counter; loop bodies without braces)
+    // and weights the sorted squares by rank.
+    [Differentiable]
+    public static double RankWeighted(ReadOnlySpan<double> x)
+    {
+        int n = x.Length;
+        Span<double> s = stackalloc double[n];
+        for (int i = 0; i < n; i++)
+            s[i] = x[i];
+        for (int pass = 0; pass < n - 1; pass++)
+        {
+            for (int j = 0; j < n - 1 - pass; j++)
+            {
+                if (s[j] > s[j + 1])
+                {
+                    double t = s[j];
+                    s[j] = s[j + 1];
+                    s[j + 1] = t;
+                }
+            }
+        }
+        double r = 0;
+        for (int i = 0; i < n; i++)
+            r += (i + 1) * s[i] * s[i];
+        return r;
+    }
+
+    [Jvp(nameof(RankWeighted))]
+    public static partial double RankWeightedJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
+
+    // Streaming log-sum-exp: the running max m and the sum s relative to it are updated
+    // together in both branches, and s's update reads the old m.
+    [Differentiable]
+    public static double OnlineLogSumExp(ReadOnlySpan<double> x)
+    {
+        double m = x[0];
+        double s = 1;
+        for (int i = 1; i < x.Length; i++)
+        {
+            if (x[i] > m)
+            {
+                s = s * Math.Exp(m - x[i]) + 1;
+                m = x[i];
+            }
+            else
+            {
+                s += Math.Exp(x[i] - m);
+            }
+        }
+        return m + Math.Log(s);
+    }
+
+    [Jvp(nameof(OnlineLogSumExp))]
+    public static partial double OnlineLogSumExpJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
+
+    // Activity that appears only in later iterations: prev starts as a constant and depends
+    // on x from the second iteration on.
+    [Differentiable]
+    public static double LaggedSum(double x, int n)
+    {
+        double prev = 1;
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            s += prev * prev;
+            prev = Math.Sin(x * i);
+        }
+        return s;
+    }
+
+    [Jvp(nameof(LaggedSum))]
+    public static partial double LaggedSumJvp(double x, double dx, int n, out double dResult);
+
+    // Pow with constant and int exponents (not differentiated) at negative bases.
+    [Differentiable]
+    public static double Powers(double x, int n)
+    {
+        return Math.Pow(x, 3) - 2 * Math.Pow(x, 2) + Math.Pow(x, n);
+    }
+
+    [Jvp(nameof(Powers))]
+    public static partial double PowersJvp(double x, double dx, int n, out double dResult);
+
+    // int / and % (truncating, also of negative numbers) feeding double arithmetic.
+    [Differentiable]
+    public static double IntArithmetic(double x, int n)
+    {
+        int half = n / 2;
+        int rest = n % 3;
+        int quarter = -n / 4;
+        return x * half + x * x * rest + quarter / x;
+    }
+
+    [Jvp(nameof(IntArithmetic))]
+    public static partial double IntArithmeticJvp(double x, double dx, int n, out double dResult);
+
+    // Math functions of constants: (x, y) rotated by a fixed angle, x coordinate.
+    [Differentiable]
+    public static double FixedRotation(double x, double y)
+    {
+        const double Angle = 0.68;
+        return Math.Cos(Angle) * x - Math.Sin(Angle) * y;
+    }
+
+    [Jvp(nameof(FixedRotation))]
+    public static partial double FixedRotationJvp(double x, double dx, double y, double dy, out double dResult);
+
+    // Early returns in an else branch and after a loop; the returning if is followed by a loop.
+    [Differentiable]
+    public static double Guarded(ReadOnlySpan<double> x, double t)
+    {
+        double y = t;
+        if (t > 0)
+        {
+            y = Math.Sqrt(t);
+        }
+        else
+        {
+            return -t * t;
+        }
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i] * y;
+        }
+        if (s > 1)
+        {
+            return s;
+        }
+        return 2 * s - 1;
+    }
+
+    [Jvp(nameof(Guarded))]
+    public static partial double GuardedJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double t, double dt, out double dResult);
+
+    // y += a x: the Span output is read as well as written, so its incoming tangent dy is an
+    // input of the JVP too (in-out).
+    [Differentiable]
+    public static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] += a * x[i];
+        }
+    }
+
+    [Jvp(nameof(Axpy))]
+    public static partial void AxpyJvp(double a, double da, ReadOnlySpan<double> x, ReadOnlySpan<double> dx, Span<double> y, Span<double> dy);
+
+    // Accumulates into a zeroed stackalloc buffer with two calls of Axpy, then reads it.
+    [Differentiable]
+    public static double Accumulated(ReadOnlySpan<double> x, double a)
+    {
+        Span<double> acc = stackalloc double[x.Length];
+        Axpy(a, x, acc);
+        Axpy(a * a, x, acc);
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += acc[i] * acc[i];
+        }
+        return s;
+    }
+
+    [Jvp(nameof(Accumulated))]
+    public static partial double AccumulatedJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double a, double da, out double dResult);
+
+    // Loop-carried int and bool (an index and a flag), each set under an if without braces,
+    // and a load at the carried index.
+    [Differentiable]
+    public static double ArgMaxSquare(ReadOnlySpan<double> x)
+    {
+        int best = 0;
+        bool anyNegative = false;
+        for (int i = 1; i < x.Length; i++)
+        {
+            if (x[i] > x[best])
+                best = i;
+            if (x[i] < 0)
+                anyNegative = true;
+        }
+        double v = x[best] * x[best];
+        return anyNegative ? v + best : v - best;
+    }
+
+    [Jvp(nameof(ArgMaxSquare))]
+    public static partial double ArgMaxSquareJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
+
+    // Operator precedence and associativity that the emitted C# must keep: right operands of
+    // - and /, unary minus of a difference, int arithmetic mixed in, % on doubles.
+    [Differentiable]
+    public static double Arithmetic(double x, double y, double z, int n)
+    {
+        double a = x - (y - z);
+        double b = x / (y / z) - x / (y * z);
+        double c = -(x - y) * (z - x) - -y;
+        double d = (n - (n - 1) / 2) * x / 2 * y;
+        double e = (x + 3) % y;
+        return a + b + c + d + e;
+    }
+
+    [Jvp(nameof(Arithmetic))]
+    public static partial double ArithmeticJvp(double x, double dx, double y, double dy, double z, double dz, int n, out double dResult);
 }
 
 /// <summary>Callees in another class than their callers.</summary>
