@@ -465,6 +465,8 @@ public static class Cases
         new Case
         {
             Name = "Pendulum",
+            // Along dt the state depends on steps · dt, so the finite difference's truncation
+            // error grows like steps^4: the largest in the corpus (≈ 1e-8 of S at 40 steps).
             Inputs = [Input.Real("theta0", -1, 1), Input.Real("omega0", -1, 1), Input.Real("dt", 0.01, 0.1), Input.Int("steps", 0, 40)],
             Primal64 = a => V(D.Pendulum(a[0][0], a[1][0], a[2][0], (int)a[3][0])),
             Jvp64 = (a, d) => J(D.PendulumJvp(a[0][0], d[0][0], a[1][0], d[1][0], a[2][0], d[2][0], (int)a[3][0], out var t), t),

@@ -3,8 +3,8 @@ using System;
 namespace Dsl.EndToEnd.Tests.Corpus;
 
 /// <summary>
-/// Primals for corner cases of IEEE arithmetic in which a JVP must still return exactly the
-/// primal's value (not part of the float/double twin corpus).
+/// Primals for corner cases in which a JVP must still compute exactly what the primal computes
+/// (not part of the float/double twin corpus).
 /// </summary>
 public static partial class Fidelity
 {
@@ -19,4 +19,20 @@ public static partial class Fidelity
 
     [Jvp(nameof(ZeroWeightedTerm), Wrt = "x")]
     public static partial double ZeroWeightedTermJvp(double x, double dx, double big, out double dResult);
+
+    // A time loop bounded by a double: C# compares i < t in double, so t = 2.5 runs the body
+    // for i = 0, 1, 2.
+    [Differentiable]
+    public static double StepsUntil(double x, double t)
+    {
+        double s = 0;
+        for (int i = 0; i < t; i++)
+        {
+            s += x * x;
+        }
+        return s;
+    }
+
+    [Jvp(nameof(StepsUntil), Wrt = "x")]
+    public static partial double StepsUntilJvp(double x, double dx, double t, out double dResult);
 }
