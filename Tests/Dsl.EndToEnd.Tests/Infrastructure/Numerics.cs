@@ -97,6 +97,9 @@ public static class Numerics
 /// (40 pendulum steps, the MLP's two layers, 8-deep continued fractions) are a few hundred
 /// operations: ≤ 3e-5. 1e-4 ≈ 1700 u_f covers that; κ is the function's own amplification of
 /// rounding errors (1 for the corpus unless a case says why not).
+///
+/// Measured worst cases over the corpus (relative to S), for scale: finite differences 7e-9
+/// (Pendulum along dt), closed forms 3e-15, float vs double 3e-6 (LaggedSum, sin of x·i).
 /// </summary>
 public static class Tolerances
 {
