@@ -271,15 +271,22 @@ internal sealed class PrimalLowering
 
     private int _duplicated;
 
+    /// <summary>Statements (at any depth) the tail of a returning 'if' may copy before the flag form is used.</summary>
+    private const int DuplicationBudget = 16;
+
     private List<Value> LowerReturningIf(IfStatementSyntax ifs, List<StatementSyntax> rest, int restStart, IrType? retType)
     {
-        var cond = LowerCondition(ifs.Condition);
         var tail = rest.Skip(restStart).ToList();
-        // The statements after a returning if go into both branches; bound the copies so that a
-        // long chain of early returns cannot blow up the generated code.
-        _duplicated += tail.Sum(t => t.DescendantNodesAndSelf().OfType<StatementSyntax>().Count());
-        if (_duplicated > 400)
-            throw new UnsupportedException("too many early returns before long code: the code after each returning 'if' is copied into its branches; keep the result in a local and return once at the end", ifs);
+        var tailSize = tail.Sum(t => t.DescendantNodesAndSelf().OfType<StatementSyntax>().Count());
+        if (_duplicated + tailSize > DuplicationBudget)
+        {
+            // Copying the tail into both branches would grow the code exponentially with the
+            // number of early returns: record "returned" in a flag instead, once.
+            var (done, ret) = LowerMaybeReturning(new List<StatementSyntax> { ifs }, retType);
+            return ContinueUnlessDone(done, ret, tail, retType);
+        }
+        _duplicated += tailSize;
+        var cond = LowerCondition(ifs.Condition);
         var saved = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
 
         _b.BeginBlock();
@@ -301,6 +308,117 @@ internal sealed class PrimalLowering
             new Region(EquatableArray<Value>.Empty, thenOps, thenYields.ToEquatableArray()),
             new Region(EquatableArray<Value>.Empty, elseOps, elseYields.ToEquatableArray())));
         return outs.ToList();
+    }
+
+    /// <summary>The method's result: <paramref name="ret"/> when <paramref name="done"/>, else what the tail returns.</summary>
+    private List<Value> ContinueUnlessDone(Value done, Value? ret, List<StatementSyntax> tail, IrType? retType)
+    {
+        var saved = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+        _b.BeginBlock();
+        var thenOps = _b.EndBlock();
+        _b.BeginBlock();
+        var elseYields = LowerSequence(tail, 0, retType);
+        var elseOps = _b.EndBlock();
+        _env = saved;
+        var thenYields = ret is null ? new List<Value>() : new List<Value> { ret };
+        var outs = elseYields.Select(v => _b.NewValue(v.Type, "")).ToEquatableArray();
+        _b.Emit(new IfOp(outs, done,
+            new Region(EquatableArray<Value>.Empty, thenOps, thenYields.ToEquatableArray()),
+            new Region(EquatableArray<Value>.Empty, elseOps, elseYields.ToEquatableArray())));
+        return outs.ToList();
+    }
+
+    /// <summary>
+    /// Lowers statements that may return: yields whether they returned and what (the flag
+    /// form of early return); on the fall-through path the environment holds the locals.
+    /// </summary>
+    private (Value Done, Value? Ret) LowerMaybeReturning(List<StatementSyntax> statements, IrType? retType)
+    {
+        Value? Placeholder() => retType is null ? null : _b.Const(0, retType);
+        for (var i = 0; i < statements.Count; i++)
+        {
+            _ct.ThrowIfCancellationRequested();
+            var s = statements[i];
+            if (s is ReturnStatementSyntax ret)
+            {
+                Note(ret);
+                var value = ret.Expression is null ? null : Coerce(LowerExpr(ret.Expression), retType!, ret.Expression);
+                return (_b.Const(1, IrType.Bool), value);
+            }
+            if (s is not IfStatementSyntax ifs || !ContainsReturn(ifs))
+            {
+                LowerStatement(s);
+                continue;
+            }
+            Note(ifs);
+            var cond = LowerCondition(ifs.Condition);
+            var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+            (EquatableArray<Op> Ops, Value Done, Value? Ret, Dictionary<ISymbol, Value> Env) Branch(StatementSyntax? body)
+            {
+                _env = new Dictionary<ISymbol, Value>(outer, SymbolEqualityComparer.Default);
+                _b.BeginBlock();
+                var (d, r) = body is null ? (_b.Const(0, IrType.Bool), Placeholder()) : LowerMaybeReturning(Flatten(new[] { body }), retType);
+                return (_b.EndBlock(), d, r, _env);
+            }
+            var then = Branch(ifs.Statement);
+            var @else = Branch(ifs.Else?.Statement);
+            _env = outer;
+            var changed = outer.Keys.Where(k => !then.Env[k].Equals(outer[k]) || !@else.Env[k].Equals(outer[k])).OrderBy(k => outer[k].Id).ToList();
+            Region Yield((EquatableArray<Op> Ops, Value Done, Value? Ret, Dictionary<ISymbol, Value> Env) b)
+            {
+                var ys = new List<Value> { b.Done };
+                if (b.Ret is not null) ys.Add(b.Ret);
+                ys.AddRange(changed.Select(k => b.Env[k]));
+                return new Region(EquatableArray<Value>.Empty, b.Ops, ys.ToEquatableArray());
+            }
+            var thenRegion = Yield(then);
+            var elseRegion = Yield(@else);
+            var done = _b.NewValue(IrType.Bool, "returned");
+            var outs = new List<Value> { done };
+            Value? result = null;
+            if (retType is not null)
+            {
+                result = _b.NewValue(retType, "result");
+                outs.Add(result);
+            }
+            var varOuts = changed.Select(k => _b.NewValue(outer[k].Type, k.Name)).ToList();
+            outs.AddRange(varOuts);
+            _b.Emit(new IfOp(outs.ToEquatableArray(), cond, thenRegion, elseRegion));
+            for (var k = 0; k < changed.Count; k++) _env[changed[k]] = varOuts[k];
+            // The rest runs only when nothing returned.
+            var rest = statements.Skip(i + 1).ToList();
+            if (rest.Count == 0) return (done, result);
+            var before = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+            _b.BeginBlock();
+            var skipOps = _b.EndBlock();
+            _b.BeginBlock();
+            var (restDone, restRet) = LowerMaybeReturning(rest, retType);
+            var restOps = _b.EndBlock();
+            var restEnv = _env;
+            _env = before;
+            var changed2 = before.Keys.Where(k => !restEnv[k].Equals(before[k])).OrderBy(k => before[k].Id).ToList();
+            var skipYields = new List<Value> { done };
+            var runYields = new List<Value> { restDone };
+            if (result is not null) { skipYields.Add(result); runYields.Add(restRet!); }
+            skipYields.AddRange(changed2.Select(k => before[k]));
+            runYields.AddRange(changed2.Select(k => restEnv[k]));
+            var done2 = _b.NewValue(IrType.Bool, "returned");
+            var outs2 = new List<Value> { done2 };
+            Value? result2 = null;
+            if (retType is not null)
+            {
+                result2 = _b.NewValue(retType, "result");
+                outs2.Add(result2);
+            }
+            var varOuts2 = changed2.Select(k => _b.NewValue(before[k].Type, k.Name)).ToList();
+            outs2.AddRange(varOuts2);
+            _b.Emit(new IfOp(outs2.ToEquatableArray(), done,
+                new Region(EquatableArray<Value>.Empty, skipOps, skipYields.ToEquatableArray()),
+                new Region(EquatableArray<Value>.Empty, restOps, runYields.ToEquatableArray())));
+            for (var k = 0; k < changed2.Count; k++) _env[changed2[k]] = varOuts2[k];
+            return (done2, result2);
+        }
+        return (_b.Const(0, IrType.Bool), Placeholder());
     }
 
     /// <summary>One line of source for a note: whitespace folded, long text cut.</summary>

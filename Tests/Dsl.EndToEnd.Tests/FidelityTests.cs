@@ -16,19 +16,6 @@ public class FidelityTests
         Assert.Equal(primal, value);
     }
 
-    [Theory]
-    [InlineData(3.0, 3)]
-    [InlineData(2.5, 3)] // 0, 1, 2 < 2.5
-    [InlineData(0.5, 1)]
-    public void A_double_loop_bound_is_compared_as_a_double(double t, int steps)
-    {
-        const double x = 1.25;
-        Assert.Equal(steps * x * x, Fidelity.StepsUntil(x, t));
-        var value = Fidelity.StepsUntilJvp(x, 1.0, t, out var tangent);
-        Assert.Equal(steps * x * x, value);
-        Assert.Equal(steps * 2 * x, tangent);
-    }
-
     [Fact]
     public void Float_math_of_a_constant_is_evaluated_as_in_the_primal()
     {

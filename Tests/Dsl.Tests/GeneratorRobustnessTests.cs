@@ -110,6 +110,7 @@ public class GeneratorRobustnessTests
         Body("UnsupportedMathExp2", "        return Math.ScaleB(x, 2);", "ScaleB"),
         Body("ReturnInsideLoop", "        for (int i = 0; i < 3; i++) { if (x > i) return x; }\n        return 0;", "'return' inside a loop"),
         Body("NonConstantStep", "        double s = 0;\n        for (int i = 0; i < 10; i += k) s += x;\n        return s;", "constant", "double x, int k"),
+        Body("DoubleLoopBound", "        double s = 0;\n        for (int i = 0; i < t; i++) s += x;\n        return s;", "loop bound must be an int", "double x, double t"),
         Body("LoopWritesCounter", "        double s = 0;\n        for (int i = 0; i < 10; i++) { s += x; i += 1; }\n        return s;", "loop counter"),
         Body("LoopBoundChangedInBody", "        double s = 0;\n        for (int i = 0; i < n; i++) { s += x; n--; }\n        return s;", "'n'", "double x, int n"),
         Body("WhileShapedFor", "        double s = 0;\n        for (; s < 10;) s += x;\n        return s;", "'for' loop"),

@@ -685,11 +685,6 @@ public static partial class Corpus32
 
     // ------------------------------------------------------------------ evaluation order and state
 
-#if GENERATOR_BUG_REPRO
-    // GENERATOR BUG (hang): Recurrence and Rotation make the generator loop forever while it
-    // emits the loop-carried updates of their JVPs (CSharpEmitter.EmitSlotUpdates breaks a
-    // dependency cycle only when the first pending slot is on it), so the compiler never
-    // finishes. Build with -p:GeneratorBugRepro=true to include them.
     // Two loop-carried values updated as a pair, (a, b) ← (b, a + sin(b) / 2): the new a is
     // the old b and the new b reads the old a and b.
     [Differentiable]
@@ -727,7 +722,6 @@ public static partial class Corpus32
 
     [Jvp(nameof(Rotation))]
     public static partial float RotationJvp(float x, float dx, float y, float dy, float theta, float dTheta, int n, out float dResult);
-#endif
 
     // Swapping two parameters in an if.
     [Differentiable]

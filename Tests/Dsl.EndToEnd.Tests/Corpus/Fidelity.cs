@@ -19,20 +19,4 @@ public static partial class Fidelity
 
     [Jvp(nameof(ZeroWeightedTerm), Wrt = "x")]
     public static partial double ZeroWeightedTermJvp(double x, double dx, double big, out double dResult);
-
-    // A time loop bounded by a double: C# compares i < t in double, so t = 2.5 runs the body
-    // for i = 0, 1, 2.
-    [Differentiable]
-    public static double StepsUntil(double x, double t)
-    {
-        double s = 0;
-        for (int i = 0; i < t; i++)
-        {
-            s += x * x;
-        }
-        return s;
-    }
-
-    [Jvp(nameof(StepsUntil), Wrt = "x")]
-    public static partial double StepsUntilJvp(double x, double dx, double t, out double dResult);
 }
