@@ -184,7 +184,8 @@ internal sealed class PrimalLowering
         }
 
         var args = new List<Value>();
-        foreach (var p in method.Parameters)
+        // The body binds the parameters of the part it belongs to.
+        foreach (var p in withBody.Parameters)
         {
             if (p.RefKind != RefKind.None)
                 throw new UnsupportedException($"parameter '{p.Name}' is passed by '{p.RefKind.ToString().ToLowerInvariant()}'; pass scalars by value and write results to a Span<T>", p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_ct));

@@ -327,21 +327,6 @@ public class GeneratorRobustnessTests
                 [Jvp(nameof(F))] public static partial double FJvp(double @in, double din, double @double, double @out, out double @return);
             }
             """,
-        // BUG: the JVP helper of A.F is written into B and calls A's private primal H (an inactive
-        // call stays a primal call): CS0122 in the generated file.
-        ["InactiveCallOfAnotherTypesPrivatePrimal"] = """
-            using System; using Dsl;
-            public static class A
-            {
-                [Differentiable] private static double H(double c) => c * 2;
-                [Differentiable] public static double F(double x) => x * H(3.0);
-            }
-            public static partial class B
-            {
-                [Differentiable] public static double G(double x) => A.F(x) * x;
-                [Jvp(nameof(G))] public static partial double GJvp(double x, double dx, out double dResult);
-            }
-            """,
         ["CallsIntoPrivateNestedType"] = """
             using System; using Dsl;
             public static partial class B
@@ -487,9 +472,32 @@ public class GeneratorRobustnessTests
     }
 
     /// <summary>
-    /// BUG: Math.Sign is listed in the supported set (and has an IR op), but the frontend rejects
-    /// it: Math.Sign returns int, and only float-returning Math calls are accepted.
+    /// Generated code lives in the primal's type; a private primal of another type that it
+    /// reaches cannot be called from there, so the request is refused with a reason that says
+    /// what to change (the generated file must not fail with CS0122).
     /// </summary>
+    [Fact]
+    public void PrivatePrimalOfAnotherTypeIsRefusedWithAReason()
+    {
+        var tracked = Pipeline.RunTracked("""
+            using System; using Dsl;
+            public static class A
+            {
+                [Differentiable] private static double H(double c) => c * 2;
+                [Differentiable] public static double F(double x) => x * H(3.0);
+            }
+            public static partial class B
+            {
+                [Differentiable] public static double G(double x) => A.F(x) * x;
+                [Jvp(nameof(G))] public static partial double GJvp(double x, double dx, out double dResult);
+            }
+            """);
+        Assert.Null(tracked.Result.Exception);
+        Assert.Contains("private to another type", tracked.Outcome("GJvp")?.Failure);
+        Assert.DoesNotContain(tracked.Result.Errors, d => d.Id == "CS0122");
+    }
+
+    /// <summary>Math.Sign returns an int: it is accepted, and its derivative is zero.</summary>
     [Fact]
     public void MathSignIsAccepted()
     {

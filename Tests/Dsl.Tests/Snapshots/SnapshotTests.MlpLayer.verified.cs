@@ -10,24 +10,28 @@ static partial class Mlp
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial void DenseJvp(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> dw, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> db, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dx, global::System.Span<float> y, global::System.Span<float> dy)
     {
-        int tmp = x.Length;
+        if (dw.Length != w.Length) throw new global::System.ArgumentException($"'dw' must have the length of 'w' ({w.Length}), but has length {dw.Length}.", "dw");
+        if (db.Length != b.Length) throw new global::System.ArgumentException($"'db' must have the length of 'b' ({b.Length}), but has length {db.Length}.", "db");
+        if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+        if (dy.Length != y.Length) throw new global::System.ArgumentException($"'dy' must have the length of 'y' ({y.Length}), but has length {dy.Length}.", "dy");
+        global::System.Span<float> __parkedF = stackalloc float[1]; // loop results parked across calls (see below)
+        int inputs = x.Length;
         for (int o = 0; o < y.Length; o++)
         {
             float z = b[o];
             float z_dot = db[o];
-            float z_1 = z;
-            float z_dot_1 = z_dot;
-            for (int i = 0; i < tmp; i++)
+            for (int i = 0; i < inputs; i++)
             {
-                int tmp_1 = o * tmp + i;
-                float w_tmp_1 = w[tmp_1];
+                int tmp = o * inputs + i;
+                float w_tmp = w[tmp];
                 float x_i = x[i];
-                z_1 += w_tmp_1 * x_i;
-                z_dot_1 += dw[tmp_1] * x_i + w_tmp_1 * dx[i];
+                z += w_tmp * x_i;
+                z_dot += dw[tmp] * x_i + w_tmp * dx[i];
             }
-            float tmp_2 = global::System.MathF.Tanh(z_1);
-            y[o] = tmp_2;
-            dy[o] = (1f - tmp_2 * tmp_2) * z_dot_1;
+            __parkedF[0] = z_dot; // parked: read after a call, kept out of registers across it
+            float tmp_1 = global::System.MathF.Tanh(z);
+            y[o] = tmp_1;
+            dy[o] = (1f - tmp_1 * tmp_1) * __parkedF[0];
         }
     }
 }

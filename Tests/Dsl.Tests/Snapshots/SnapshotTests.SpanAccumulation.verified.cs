@@ -10,6 +10,8 @@ static partial class Poly
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double FJvp(double x, double dx, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> dw, out double dF)
     {
+        if (dw.Length != w.Length) throw new global::System.ArgumentException($"'dw' must have the length of 'w' ({w.Length}), but has length {dw.Length}.", "dw");
+        global::System.Span<double> __parkedD = stackalloc double[2]; // loop results parked across calls (see below)
         double t = global::System.Math.Tanh(x);
         double t_dot = (1.0 - t * t) * dx;
         double s = 0.0;
@@ -24,9 +26,11 @@ static partial class Poly
             p_dot = p_dot * t + p * t_dot;
             p = p * t;
         }
+        __parkedD[0] = s; // parked: read after a call, kept out of registers across it
+        __parkedD[1] = s_dot; // parked: read after a call, kept out of registers across it
         double tmp = -x;
         double tmp_1 = global::System.Math.Exp(tmp * x);
-        dF = s_dot * tmp_1 + s * (tmp_1 * (-dx * x + tmp * dx));
-        return s * tmp_1;
+        dF = __parkedD[1] * tmp_1 + __parkedD[0] * (tmp_1 * (-dx * x + tmp * dx));
+        return __parkedD[0] * tmp_1;
     }
 }

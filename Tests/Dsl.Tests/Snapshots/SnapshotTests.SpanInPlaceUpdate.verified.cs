@@ -10,6 +10,8 @@ static partial class InPlace
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial void UpdateJvp(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, global::System.Span<double> y, global::System.Span<double> dy, double rate, double dRate)
     {
+        if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+        if (dy.Length != y.Length) throw new global::System.ArgumentException($"'dy' must have the length of 'y' ({y.Length}), but has length {dy.Length}.", "dy");
         for (int i = 0; i < y.Length; i++)
         {
             double x_i = x[i];
