@@ -238,7 +238,7 @@ internal static class Generation
         var comment = new List<string> { $"// {what} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
         if (request.Kind is RequestKind.Gradient or RequestKind.Vjp)
             comment.Add("// The forward sweep runs the primal; the reverse sweep below it propagates adjoints (x_bar = d result / d x).");
-        return new MethodShape(header, names, outs, comment, LengthChecks(request, plan));
+        return new MethodShape(header, names, outs, comment, LengthChecks(request, plan), request.ReturnTypeText != "void");
     }
 
     /// <summary>

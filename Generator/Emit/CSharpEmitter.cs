@@ -12,7 +12,9 @@ namespace Dsl.Generator.Emit;
 /// <param name="OutNames">C# names of the <c>out</c> parameters that receive yields 1.. (yield 0 is returned).</param>
 /// <param name="Comment">Summary lines written above the method.</param>
 /// <param name="Checks">Statements that validate the arguments, written first.</param>
-internal sealed record MethodShape(string Header, IReadOnlyList<string> ParamNames, IReadOnlyList<string> OutNames, IReadOnlyList<string> Comment, IReadOnlyList<string> Checks);
+/// <param name="ReturnsValue">False for a void method: then every yield goes to an out parameter.</param>
+internal sealed record MethodShape(string Header, IReadOnlyList<string> ParamNames, IReadOnlyList<string> OutNames, IReadOnlyList<string> Comment, IReadOnlyList<string> Checks,
+    bool ReturnsValue = true);
 
 /// <summary>
 /// Emits an IR function as the body of a C# method. Pure emission: IR in, text out.
@@ -76,8 +78,9 @@ internal sealed class CSharpEmitter
         EmitOps(_fn.Body);
         if (usesTape) _w.Line($"{TapeName}.Release();");
         var yields = _fn.Body.Yields;
-        for (var k = 1; k < yields.Count; k++) _w.Line($"{shape.OutNames[k - 1]} = {Expr(yields[k])};");
-        if (yields.Count > 0) _w.Line($"return {Expr(yields[0])};");
+        var first = shape.ReturnsValue ? 1 : 0;
+        for (var k = first; k < yields.Count; k++) _w.Line($"{shape.OutNames[k - first]} = {Expr(yields[k])};");
+        if (shape.ReturnsValue && yields.Count > 0) _w.Line($"return {Expr(yields[0])};");
         var body = _w.ToString();
         _w = outer;
         foreach (var check in shape.Checks) _w.Line(check);
