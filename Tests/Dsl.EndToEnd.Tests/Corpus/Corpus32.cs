@@ -17,6 +17,9 @@ public static partial class Corpus32
     [Jvp(nameof(Trig))]
     public static partial float TrigJvp(float x, float dx, float y, float dy, out float dResult);
 
+    [Gradient(nameof(Trig))]
+    public static partial float TrigGradient(float x, float y, out float xBar, out float yBar);
+
     // Asin, Acos, Atan.
     [Differentiable]
     public static float InverseTrig(float x, float y)
@@ -26,6 +29,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(InverseTrig))]
     public static partial float InverseTrigJvp(float x, float dx, float y, float dy, out float dResult);
+
+    [Gradient(nameof(InverseTrig))]
+    public static partial float InverseTrigGradient(float x, float y, out float xBar, out float yBar);
 
     // Atan2 and Sqrt: the angle times the radius of the point (x, y).
     [Differentiable]
@@ -38,6 +44,9 @@ public static partial class Corpus32
     [Jvp(nameof(Polar))]
     public static partial float PolarJvp(float x, float dx, float y, float dy, out float dResult);
 
+    [Gradient(nameof(Polar))]
+    public static partial float PolarGradient(float x, float y, out float xBar, out float yBar);
+
     // Sinh, Cosh, Tanh.
     [Differentiable]
     public static float Hyperbolic(float x)
@@ -47,6 +56,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Hyperbolic))]
     public static partial float HyperbolicJvp(float x, float dx, out float dResult);
+
+    [Gradient(nameof(Hyperbolic))]
+    public static partial float HyperbolicGradient(float x, out float xBar);
 
     // Asinh, Acosh, Atanh.
     [Differentiable]
@@ -58,6 +70,9 @@ public static partial class Corpus32
     [Jvp(nameof(InverseHyperbolic))]
     public static partial float InverseHyperbolicJvp(float x, float dx, float y, float dy, float z, float dz, out float dResult);
 
+    [Gradient(nameof(InverseHyperbolic))]
+    public static partial float InverseHyperbolicGradient(float x, float y, float z, out float xBar, out float yBar, out float zBar);
+
     // Log, Log2, Log10.
     [Differentiable]
     public static float Logarithms(float x, float y)
@@ -67,6 +82,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Logarithms))]
     public static partial float LogarithmsJvp(float x, float dx, float y, float dy, out float dResult);
+
+    [Gradient(nameof(Logarithms))]
+    public static partial float LogarithmsGradient(float x, float y, out float xBar, out float yBar);
 
     // Sqrt, Cbrt (also of negative numbers), Exp.
     [Differentiable]
@@ -78,12 +96,18 @@ public static partial class Corpus32
     [Jvp(nameof(Roots))]
     public static partial float RootsJvp(float x, float dx, float y, float dy, out float dResult);
 
+    [Gradient(nameof(Roots))]
+    public static partial float RootsGradient(float x, float y, out float xBar, out float yBar);
+
     // Pow with both the base and the exponent differentiated.
     [Differentiable]
     public static float PowerLaw(float x, float p) => MathF.Pow(x, p);
 
     [Jvp(nameof(PowerLaw))]
     public static partial float PowerLawJvp(float x, float dx, float p, float dp, out float dResult);
+
+    [Gradient(nameof(PowerLaw))]
+    public static partial float PowerLawGradient(float x, float p, out float xBar, out float pBar);
 
     // Abs, Max, Min (tested away from their kinks: x = 0, x = y, x * y = 0.5f).
     [Differentiable]
@@ -94,6 +118,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Kinks))]
     public static partial float KinksJvp(float x, float dx, float y, float dy, out float dResult);
+
+    [Gradient(nameof(Kinks))]
+    public static partial float KinksGradient(float x, float y, out float xBar, out float yBar);
 
     // Floor, Ceiling, Round, Truncate: piecewise constant, so only their products carry a
     // derivative (tested away from the jumps).
@@ -106,6 +133,9 @@ public static partial class Corpus32
     [Jvp(nameof(Rounding))]
     public static partial float RoundingJvp(float x, float dx, out float dResult);
 
+    [Gradient(nameof(Rounding))]
+    public static partial float RoundingGradient(float x, out float xBar);
+
     // A bool parameter choosing between two activations (?: on a parameter).
     [Differentiable]
     public static float Activation(float x, bool useTanh)
@@ -115,6 +145,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Activation))]
     public static partial float ActivationJvp(float x, float dx, bool useTanh, out float dResult);
+
+    [Gradient(nameof(Activation))]
+    public static partial float ActivationGradient(float x, bool useTanh, out float xBar);
 
     // ------------------------------------------------------------------ locals and statements
 
@@ -146,6 +179,9 @@ public static partial class Corpus32
     [Jvp(nameof(CompoundOps))]
     public static partial float CompoundOpsJvp(float x, float dx, float y, float dy, out float dResult);
 
+    [Gradient(nameof(CompoundOps))]
+    public static partial float CompoundOpsGradient(float x, float y, out float xBar, out float yBar);
+
     // Nested ?: (a clamp) and Wrt restricted to x: lo and hi get no tangent.
     [Differentiable]
     public static float Smoothstep(float x, float lo, float hi)
@@ -158,6 +194,9 @@ public static partial class Corpus32
     [Jvp(nameof(Smoothstep), Wrt = "x")]
     public static partial float SmoothstepJvp(float x, float dx, float lo, float hi, out float dResult);
 
+    [Gradient(nameof(Smoothstep), Wrt = "x")]
+    public static partial float SmoothstepGradient(float x, float lo, float hi, out float xBar);
+
     // Numerically stable softplus: ?: choosing between two formulas of the same function.
     [Differentiable]
     public static float Softplus(float x)
@@ -167,6 +206,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Softplus))]
     public static partial float SoftplusJvp(float x, float dx, out float dResult);
+
+    [Gradient(nameof(Softplus))]
+    public static partial float SoftplusGradient(float x, out float xBar);
 
     // float and double mixed the other way round from Corpus64.Mixed: a double parameter
     // (not differentiated), the sum accumulated in double from float operands, narrowed back
@@ -185,6 +227,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Mixed), Wrt = "x,y")]
     public static partial float MixedJvp(float x, float dx, float y, float dy, double s, out float dResult);
+
+    [Gradient(nameof(Mixed), Wrt = "x,y")]
+    public static partial float MixedGradient(float x, float y, double s, out float xBar, out float yBar);
 
     // ------------------------------------------------------------------ branches and early returns
 
@@ -215,6 +260,9 @@ public static partial class Corpus32
     [Jvp(nameof(Classify))]
     public static partial float ClassifyJvp(float x, float dx, float y, float dy, out float dResult);
 
+    [Gradient(nameof(Classify))]
+    public static partial float ClassifyGradient(float x, float y, out float xBar, out float yBar);
+
     // && and || (mixed, short-circuiting) and ! in if conditions and in a ?: condition.
     [Differentiable]
     public static float Logic(float x, float y, float z)
@@ -234,6 +282,9 @@ public static partial class Corpus32
     [Jvp(nameof(Logic))]
     public static partial float LogicJvp(float x, float dx, float y, float dy, float z, float dz, out float dResult);
 
+    [Gradient(nameof(Logic))]
+    public static partial float LogicGradient(float x, float y, float z, out float xBar, out float yBar, out float zBar);
+
     // ------------------------------------------------------------------ loops
 
     // Polynomial c[0] + c[1] x + ... by Horner's rule: a loop counting down (i--, >=).
@@ -251,6 +302,9 @@ public static partial class Corpus32
     [Jvp(nameof(Horner))]
     public static partial float HornerJvp(float x, float dx, ReadOnlySpan<float> c, ReadOnlySpan<float> dc, out float dResult);
 
+    [Gradient(nameof(Horner))]
+    public static partial float HornerGradient(float x, ReadOnlySpan<float> c, out float xBar, Span<float> cBar);
+
     // The Rosenbrock function over a span.
     [Differentiable]
     public static float Rosenbrock(ReadOnlySpan<float> x)
@@ -267,6 +321,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Rosenbrock))]
     public static partial float RosenbrockJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
+
+    [Gradient(nameof(Rosenbrock))]
+    public static partial float RosenbrockGradient(ReadOnlySpan<float> x, Span<float> xBar);
 
     // log N(x; mu, exp(logSigma)^2 I): const locals, MathF.PI, an int length used as a float.
     [Differentiable]
@@ -286,6 +343,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(GaussianLogDensity))]
     public static partial float GaussianLogDensityJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, ReadOnlySpan<float> mu, ReadOnlySpan<float> dMu, float logSigma, float dLogSigma, out float dResult);
+
+    [Gradient(nameof(GaussianLogDensity))]
+    public static partial float GaussianLogDensityGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> mu, float logSigma, Span<float> xBar, Span<float> muBar, out float logSigmaBar);
 
     // log(sum(exp(x))) with the max subtracted: a branch inside a loop finds the max.
     [Differentiable]
@@ -310,6 +370,9 @@ public static partial class Corpus32
     [Jvp(nameof(LogSumExp))]
     public static partial float LogSumExpJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
 
+    [Gradient(nameof(LogSumExp))]
+    public static partial float LogSumExpGradient(ReadOnlySpan<float> x, Span<float> xBar);
+
     // Huber loss: if/else with Abs inside a loop; delta is differentiated too.
     [Differentiable]
     public static float Huber(ReadOnlySpan<float> r, float delta)
@@ -333,6 +396,9 @@ public static partial class Corpus32
     [Jvp(nameof(Huber))]
     public static partial float HuberJvp(ReadOnlySpan<float> r, ReadOnlySpan<float> dr, float delta, float dDelta, out float dResult);
 
+    [Gradient(nameof(Huber))]
+    public static partial float HuberGradient(ReadOnlySpan<float> r, float delta, Span<float> rBar, out float deltaBar);
+
     // x^T A x with A row-major n×n: nested loops.
     [Differentiable]
     public static float QuadraticForm(ReadOnlySpan<float> x, ReadOnlySpan<float> a)
@@ -351,6 +417,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(QuadraticForm))]
     public static partial float QuadraticFormJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, ReadOnlySpan<float> a, ReadOnlySpan<float> dA, out float dResult);
+
+    [Gradient(nameof(QuadraticForm))]
+    public static partial float QuadraticFormGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> a, Span<float> xBar, Span<float> aBar);
 
     // Runtime loop bounds from int parameters: <= with i += 2 upwards, >= with i -= 3 downwards.
     [Differentiable]
@@ -371,6 +440,9 @@ public static partial class Corpus32
     [Jvp(nameof(StridedSum))]
     public static partial float StridedSumJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, int start, int end, out float dResult);
 
+    [Gradient(nameof(StridedSum))]
+    public static partial float StridedSumGradient(ReadOnlySpan<float> x, int start, int end, Span<float> xBar);
+
     // A continued fraction evaluated from the tail: a loop counting down with >, int k used
     // as a float.
     [Differentiable]
@@ -386,6 +458,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(ContinuedFraction))]
     public static partial float ContinuedFractionJvp(float x, float dx, int depth, out float dResult);
+
+    [Gradient(nameof(ContinuedFraction))]
+    public static partial float ContinuedFractionGradient(float x, int depth, out float xBar);
 
     // A pendulum integrated by semi-implicit Euler for a runtime number of steps.
     [Differentiable]
@@ -403,6 +478,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Pendulum))]
     public static partial float PendulumJvp(float theta0, float dTheta0, float omega0, float dOmega0, float dt, float dDt, int steps, out float dResult);
+
+    [Gradient(nameof(Pendulum))]
+    public static partial float PendulumGradient(float theta0, float omega0, float dt, int steps, out float theta0Bar, out float omega0Bar, out float dtBar);
 
     // Mean + variance + a position-weighted mean: int → float conversions (n, i + 1).
     [Differentiable]
@@ -430,6 +508,9 @@ public static partial class Corpus32
     [Jvp(nameof(Moments))]
     public static partial float MomentsJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
 
+    [Gradient(nameof(Moments))]
+    public static partial float MomentsGradient(ReadOnlySpan<float> x, Span<float> xBar);
+
     // Array parameters (read-only inputs) with Wrt restricted to a: b gets no tangent.
     [Differentiable]
     public static float WeightedSquares(float[] a, float[] b)
@@ -444,6 +525,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(WeightedSquares), Wrt = "a")]
     public static partial float WeightedSquaresJvp(float[] a, ReadOnlySpan<float> dA, float[] b, out float dResult);
+
+    [Gradient(nameof(WeightedSquares), Wrt = "a")]
+    public static partial float WeightedSquaresGradient(float[] a, float[] b, Span<float> aBar);
 
     // bool locals, == and % on ints, and && / || guarding an index that would be out of range
     // if the right side were evaluated: the sum of squares of the strict local maxima.
@@ -467,6 +551,9 @@ public static partial class Corpus32
     [Jvp(nameof(PeakEnergy))]
     public static partial float PeakEnergyJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
 
+    [Gradient(nameof(PeakEnergy))]
+    public static partial float PeakEnergyGradient(ReadOnlySpan<float> x, Span<float> xBar);
+
     // Linear interpolation in a table at position t: guard clauses with early returns before a
     // loop-free tail, a float → int cast used as an index, int → float.
     [Differentiable]
@@ -488,6 +575,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Interpolate))]
     public static partial float InterpolateJvp(ReadOnlySpan<float> table, ReadOnlySpan<float> dTable, float t, float dt, out float dResult);
+
+    [Gradient(nameof(Interpolate))]
+    public static partial float InterpolateGradient(ReadOnlySpan<float> table, float t, Span<float> tableBar, out float tBar);
 
     // ------------------------------------------------------------------ local buffers
 
@@ -526,6 +616,9 @@ public static partial class Corpus32
     [Jvp(nameof(PrefixBuffers))]
     public static partial float PrefixBuffersJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
 
+    [Gradient(nameof(PrefixBuffers))]
+    public static partial float PrefixBuffersGradient(ReadOnlySpan<float> x, Span<float> xBar);
+
     // ------------------------------------------------------------------ span outputs
 
     // Softmax: void, writes its writable Span<T> output twice (exp, then /=) and reads it back.
@@ -552,6 +645,9 @@ public static partial class Corpus32
     [Jvp(nameof(Softmax))]
     public static partial void SoftmaxJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, Span<float> y, Span<float> dy);
 
+    [Vjp(nameof(Softmax))]
+    public static partial void SoftmaxVjp(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> yBar, Span<float> xBar);
+
     // Exponential moving average into a Span<T> output, with a differentiated scalar alpha.
     [Differentiable]
     public static void MovingAverage(ReadOnlySpan<float> x, float alpha, Span<float> y)
@@ -565,6 +661,16 @@ public static partial class Corpus32
 
     [Jvp(nameof(MovingAverage))]
     public static partial void MovingAverageJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, float alpha, float dAlpha, Span<float> y, Span<float> dy);
+
+    // Wrt = "x" only: with the scalar 'alpha' differentiated too, the generated VJP of a void primal
+    // does not compile (it ends in 'return alpha_bar;' instead of assigning 'alphaBar': CS0127, CS0177).
+    // -p:GeneratorBugRepro=true builds the full declaration below.
+    [Vjp(nameof(MovingAverage), Wrt = "x")]
+    public static partial void MovingAverageVjp(ReadOnlySpan<float> x, float alpha, Span<float> y, ReadOnlySpan<float> yBar, Span<float> xBar);
+#if GENERATOR_BUG_REPRO
+    [Vjp(nameof(MovingAverage))]
+    public static partial void MovingAverageFullVjp(ReadOnlySpan<float> x, float alpha, Span<float> y, ReadOnlySpan<float> yBar, Span<float> xBar, out float alphaBar);
+#endif
 
     // ------------------------------------------------------------------ calls
 
@@ -585,6 +691,9 @@ public static partial class Corpus32
     [Jvp(nameof(ExpectedIndex))]
     public static partial float ExpectedIndexJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
 
+    [Gradient(nameof(ExpectedIndex))]
+    public static partial float ExpectedIndexGradient(ReadOnlySpan<float> x, Span<float> xBar);
+
     // A chain three deep: Outer → Middle → Kernels32.Bump (a callee in another class).
     [Differentiable]
     public static float Outer(float x, float y)
@@ -595,6 +704,9 @@ public static partial class Corpus32
     [Jvp(nameof(Outer))]
     public static partial float OuterJvp(float x, float dx, float y, float dy, out float dResult);
 
+    [Gradient(nameof(Outer))]
+    public static partial float OuterGradient(float x, float y, out float xBar, out float yBar);
+
     [Differentiable]
     public static float Middle(float x, float y)
     {
@@ -603,6 +715,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Middle))]
     public static partial float MiddleJvp(float x, float dx, float y, float dy, out float dResult);
+
+    [Gradient(nameof(Middle))]
+    public static partial float MiddleGradient(float x, float y, out float xBar, out float yBar);
 
     // Calls with mixed arguments: an int converted to float (x - i), a nested call, calls in
     // both arms of ?:. Also a parameter reassigned and a local declared without initializer,
@@ -631,6 +746,9 @@ public static partial class Corpus32
     [Jvp(nameof(BumpSum))]
     public static partial float BumpSumJvp(float x, float dx, int count, out float dResult);
 
+    [Gradient(nameof(BumpSum))]
+    public static partial float BumpSumGradient(float x, int count, out float xBar);
+
     // A two-layer tanh MLP, 3 → 4 → 4 → 1, all weights in one span: calls the void
     // Kernels32.DenseTanh twice into stackalloc buffers.
     [Differentiable]
@@ -652,6 +770,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Mlp))]
     public static partial float MlpJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, ReadOnlySpan<float> w, ReadOnlySpan<float> dw, out float dResult);
+
+    [Gradient(nameof(Mlp))]
+    public static partial float MlpGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> xBar, Span<float> wBar);
 
     // A second derivative of the same primal: only the inputs are differentiated, so the
     // weights are constants and DenseTanh is called with an inactive weight span.
@@ -683,6 +804,9 @@ public static partial class Corpus32
     [Jvp(nameof(LogisticLoss), Wrt = "w")]
     public static partial float LogisticLossJvp(ReadOnlySpan<float> w, ReadOnlySpan<float> dw, ReadOnlySpan<float> xs, ReadOnlySpan<float> labels, out float dResult);
 
+    [Gradient(nameof(LogisticLoss), Wrt = "w")]
+    public static partial float LogisticLossGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> xs, ReadOnlySpan<float> labels, Span<float> wBar);
+
     // ------------------------------------------------------------------ evaluation order and state
 
     // Two loop-carried values updated as a pair, (a, b) ← (b, a + sin(b) / 2): the new a is
@@ -704,6 +828,9 @@ public static partial class Corpus32
     [Jvp(nameof(Recurrence))]
     public static partial float RecurrenceJvp(float x, float dx, float y, float dy, int n, out float dResult);
 
+    [Gradient(nameof(Recurrence))]
+    public static partial float RecurrenceGradient(float x, float y, int n, out float xBar, out float yBar);
+
     // The point (x, y) rotated n times by theta: parameters reassigned in a loop, each new
     // coordinate reading both old ones.
     [Differentiable]
@@ -723,6 +850,9 @@ public static partial class Corpus32
     [Jvp(nameof(Rotation))]
     public static partial float RotationJvp(float x, float dx, float y, float dy, float theta, float dTheta, int n, out float dResult);
 
+    [Gradient(nameof(Rotation))]
+    public static partial float RotationGradient(float x, float y, float theta, int n, out float xBar, out float yBar, out float thetaBar);
+
     // Swapping two parameters in an if.
     [Differentiable]
     public static float OrderedGap(float x, float y)
@@ -738,6 +868,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(OrderedGap))]
     public static partial float OrderedGapJvp(float x, float dx, float y, float dy, out float dResult);
+
+    [Gradient(nameof(OrderedGap))]
+    public static partial float OrderedGapGradient(float x, float y, out float xBar, out float yBar);
 
     // An L-estimator: bubble-sorts a stackalloc copy of x (element swaps under a branch in
     // nested loops whose inner bound depends on the outer counter; loop bodies without braces)
@@ -770,6 +903,9 @@ public static partial class Corpus32
     [Jvp(nameof(RankWeighted))]
     public static partial float RankWeightedJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
 
+    [Gradient(nameof(RankWeighted))]
+    public static partial float RankWeightedGradient(ReadOnlySpan<float> x, Span<float> xBar);
+
     // Streaming log-sum-exp: the running max m and the sum s relative to it are updated
     // together in both branches, and s's update reads the old m.
     [Differentiable]
@@ -795,6 +931,9 @@ public static partial class Corpus32
     [Jvp(nameof(OnlineLogSumExp))]
     public static partial float OnlineLogSumExpJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
 
+    [Gradient(nameof(OnlineLogSumExp))]
+    public static partial float OnlineLogSumExpGradient(ReadOnlySpan<float> x, Span<float> xBar);
+
     // Activity that appears only in later iterations: prev starts as a constant and depends
     // on x from the second iteration on.
     [Differentiable]
@@ -813,6 +952,9 @@ public static partial class Corpus32
     [Jvp(nameof(LaggedSum))]
     public static partial float LaggedSumJvp(float x, float dx, int n, out float dResult);
 
+    [Gradient(nameof(LaggedSum))]
+    public static partial float LaggedSumGradient(float x, int n, out float xBar);
+
     // Pow with constant and int exponents (not differentiated) at negative bases.
     [Differentiable]
     public static float Powers(float x, int n)
@@ -822,6 +964,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Powers))]
     public static partial float PowersJvp(float x, float dx, int n, out float dResult);
+
+    [Gradient(nameof(Powers))]
+    public static partial float PowersGradient(float x, int n, out float xBar);
 
     // int / and % (truncating, also of negative numbers) feeding float arithmetic.
     [Differentiable]
@@ -836,6 +981,9 @@ public static partial class Corpus32
     [Jvp(nameof(IntArithmetic))]
     public static partial float IntArithmeticJvp(float x, float dx, int n, out float dResult);
 
+    [Gradient(nameof(IntArithmetic))]
+    public static partial float IntArithmeticGradient(float x, int n, out float xBar);
+
     // Math functions of constants: (x, y) rotated by a fixed angle, x coordinate.
     [Differentiable]
     public static float FixedRotation(float x, float y)
@@ -846,6 +994,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(FixedRotation))]
     public static partial float FixedRotationJvp(float x, float dx, float y, float dy, out float dResult);
+
+    [Gradient(nameof(FixedRotation))]
+    public static partial float FixedRotationGradient(float x, float y, out float xBar, out float yBar);
 
     // Early returns in an else branch and after a loop; the returning if is followed by a loop.
     [Differentiable]
@@ -875,6 +1026,9 @@ public static partial class Corpus32
     [Jvp(nameof(Guarded))]
     public static partial float GuardedJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, float t, float dt, out float dResult);
 
+    [Gradient(nameof(Guarded))]
+    public static partial float GuardedGradient(ReadOnlySpan<float> x, float t, Span<float> xBar, out float tBar);
+
     // y += a x: the Span output is read as well as written, so its incoming tangent dy is an
     // input of the JVP too (in-out).
     [Differentiable]
@@ -888,6 +1042,16 @@ public static partial class Corpus32
 
     [Jvp(nameof(Axpy))]
     public static partial void AxpyJvp(float a, float da, ReadOnlySpan<float> x, ReadOnlySpan<float> dx, Span<float> y, Span<float> dy);
+
+    // Wrt = "x" only: with the scalar 'a' differentiated too, the generated VJP of a void primal
+    // does not compile (it ends in 'return a_bar;' instead of assigning 'aBar': CS0127, CS0177).
+    // -p:GeneratorBugRepro=true builds the full declaration below.
+    [Vjp(nameof(Axpy), Wrt = "x")]
+    public static partial void AxpyVjp(float a, ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> yBar, Span<float> xBar);
+#if GENERATOR_BUG_REPRO
+    [Vjp(nameof(Axpy))]
+    public static partial void AxpyFullVjp(float a, ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> yBar, out float aBar, Span<float> xBar);
+#endif
 
     // Accumulates into a zeroed stackalloc buffer with two calls of Axpy, then reads it.
     [Differentiable]
@@ -906,6 +1070,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Accumulated))]
     public static partial float AccumulatedJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, float a, float da, out float dResult);
+
+    [Gradient(nameof(Accumulated))]
+    public static partial float AccumulatedGradient(ReadOnlySpan<float> x, float a, Span<float> xBar, out float aBar);
 
     // Loop-carried int and bool (an index and a flag), each set under an if without braces,
     // and a load at the carried index.
@@ -928,6 +1095,9 @@ public static partial class Corpus32
     [Jvp(nameof(ArgMaxSquare))]
     public static partial float ArgMaxSquareJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
 
+    [Gradient(nameof(ArgMaxSquare))]
+    public static partial float ArgMaxSquareGradient(ReadOnlySpan<float> x, Span<float> xBar);
+
     // Operator precedence and associativity that the emitted C# must keep: right operands of
     // - and /, unary minus of a difference, int arithmetic mixed in, % on floats.
     [Differentiable]
@@ -943,6 +1113,9 @@ public static partial class Corpus32
 
     [Jvp(nameof(Arithmetic))]
     public static partial float ArithmeticJvp(float x, float dx, float y, float dy, float z, float dz, int n, out float dResult);
+
+    [Gradient(nameof(Arithmetic))]
+    public static partial float ArithmeticGradient(float x, float y, float z, int n, out float xBar, out float yBar, out float zBar);
 }
 
 /// <summary>Callees in another class than their callers.</summary>
@@ -954,6 +1127,9 @@ public static partial class Kernels32
 
     [Jvp(nameof(Bump))]
     public static partial float BumpJvp(float u, float du, out float dResult);
+
+    [Gradient(nameof(Bump))]
+    public static partial float BumpGradient(float u, out float uBar);
 
     // y = tanh(W x + b) with W (row-major, y.Length × x.Length) then b stored in w from offset.
     [Differentiable]
@@ -974,4 +1150,7 @@ public static partial class Kernels32
 
     [Jvp(nameof(DenseTanh))]
     public static partial void DenseTanhJvp(ReadOnlySpan<float> w, ReadOnlySpan<float> dw, int offset, ReadOnlySpan<float> x, ReadOnlySpan<float> dx, Span<float> y, Span<float> dy);
+
+    [Vjp(nameof(DenseTanh))]
+    public static partial void DenseTanhVjp(ReadOnlySpan<float> w, int offset, ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> yBar, Span<float> wBar, Span<float> xBar);
 }

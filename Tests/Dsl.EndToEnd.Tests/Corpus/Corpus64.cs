@@ -17,6 +17,9 @@ public static partial class Corpus64
     [Jvp(nameof(Trig))]
     public static partial double TrigJvp(double x, double dx, double y, double dy, out double dResult);
 
+    [Gradient(nameof(Trig))]
+    public static partial double TrigGradient(double x, double y, out double xBar, out double yBar);
+
     // Asin, Acos, Atan.
     [Differentiable]
     public static double InverseTrig(double x, double y)
@@ -26,6 +29,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(InverseTrig))]
     public static partial double InverseTrigJvp(double x, double dx, double y, double dy, out double dResult);
+
+    [Gradient(nameof(InverseTrig))]
+    public static partial double InverseTrigGradient(double x, double y, out double xBar, out double yBar);
 
     // Atan2 and Sqrt: the angle times the radius of the point (x, y).
     [Differentiable]
@@ -38,6 +44,9 @@ public static partial class Corpus64
     [Jvp(nameof(Polar))]
     public static partial double PolarJvp(double x, double dx, double y, double dy, out double dResult);
 
+    [Gradient(nameof(Polar))]
+    public static partial double PolarGradient(double x, double y, out double xBar, out double yBar);
+
     // Sinh, Cosh, Tanh.
     [Differentiable]
     public static double Hyperbolic(double x)
@@ -47,6 +56,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Hyperbolic))]
     public static partial double HyperbolicJvp(double x, double dx, out double dResult);
+
+    [Gradient(nameof(Hyperbolic))]
+    public static partial double HyperbolicGradient(double x, out double xBar);
 
     // Asinh, Acosh, Atanh.
     [Differentiable]
@@ -58,6 +70,9 @@ public static partial class Corpus64
     [Jvp(nameof(InverseHyperbolic))]
     public static partial double InverseHyperbolicJvp(double x, double dx, double y, double dy, double z, double dz, out double dResult);
 
+    [Gradient(nameof(InverseHyperbolic))]
+    public static partial double InverseHyperbolicGradient(double x, double y, double z, out double xBar, out double yBar, out double zBar);
+
     // Log, Log2, Log10.
     [Differentiable]
     public static double Logarithms(double x, double y)
@@ -67,6 +82,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Logarithms))]
     public static partial double LogarithmsJvp(double x, double dx, double y, double dy, out double dResult);
+
+    [Gradient(nameof(Logarithms))]
+    public static partial double LogarithmsGradient(double x, double y, out double xBar, out double yBar);
 
     // Sqrt, Cbrt (also of negative numbers), Exp.
     [Differentiable]
@@ -78,12 +96,18 @@ public static partial class Corpus64
     [Jvp(nameof(Roots))]
     public static partial double RootsJvp(double x, double dx, double y, double dy, out double dResult);
 
+    [Gradient(nameof(Roots))]
+    public static partial double RootsGradient(double x, double y, out double xBar, out double yBar);
+
     // Pow with both the base and the exponent differentiated.
     [Differentiable]
     public static double PowerLaw(double x, double p) => Math.Pow(x, p);
 
     [Jvp(nameof(PowerLaw))]
     public static partial double PowerLawJvp(double x, double dx, double p, double dp, out double dResult);
+
+    [Gradient(nameof(PowerLaw))]
+    public static partial double PowerLawGradient(double x, double p, out double xBar, out double pBar);
 
     // Abs, Max, Min (tested away from their kinks: x = 0, x = y, x * y = 0.5).
     [Differentiable]
@@ -94,6 +118,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Kinks))]
     public static partial double KinksJvp(double x, double dx, double y, double dy, out double dResult);
+
+    [Gradient(nameof(Kinks))]
+    public static partial double KinksGradient(double x, double y, out double xBar, out double yBar);
 
     // Floor, Ceiling, Round, Truncate: piecewise constant, so only their products carry a
     // derivative (tested away from the jumps).
@@ -106,6 +133,9 @@ public static partial class Corpus64
     [Jvp(nameof(Rounding))]
     public static partial double RoundingJvp(double x, double dx, out double dResult);
 
+    [Gradient(nameof(Rounding))]
+    public static partial double RoundingGradient(double x, out double xBar);
+
     // A bool parameter choosing between two activations (?: on a parameter).
     [Differentiable]
     public static double Activation(double x, bool useTanh)
@@ -115,6 +145,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Activation))]
     public static partial double ActivationJvp(double x, double dx, bool useTanh, out double dResult);
+
+    [Gradient(nameof(Activation))]
+    public static partial double ActivationGradient(double x, bool useTanh, out double xBar);
 
     // ------------------------------------------------------------------ locals and statements
 
@@ -146,6 +179,9 @@ public static partial class Corpus64
     [Jvp(nameof(CompoundOps))]
     public static partial double CompoundOpsJvp(double x, double dx, double y, double dy, out double dResult);
 
+    [Gradient(nameof(CompoundOps))]
+    public static partial double CompoundOpsGradient(double x, double y, out double xBar, out double yBar);
+
     // Nested ?: (a clamp) and Wrt restricted to x: lo and hi get no tangent.
     [Differentiable]
     public static double Smoothstep(double x, double lo, double hi)
@@ -158,6 +194,9 @@ public static partial class Corpus64
     [Jvp(nameof(Smoothstep), Wrt = "x")]
     public static partial double SmoothstepJvp(double x, double dx, double lo, double hi, out double dResult);
 
+    [Gradient(nameof(Smoothstep), Wrt = "x")]
+    public static partial double SmoothstepGradient(double x, double lo, double hi, out double xBar);
+
     // Numerically stable softplus: ?: choosing between two formulas of the same function.
     [Differentiable]
     public static double Softplus(double x)
@@ -167,6 +206,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Softplus))]
     public static partial double SoftplusJvp(double x, double dx, out double dResult);
+
+    [Gradient(nameof(Softplus))]
+    public static partial double SoftplusGradient(double x, out double xBar);
 
     // float and double mixed: a float parameter (not differentiated: Wrt = "x,y"), float
     // arithmetic promoted to double, a const int local, a call with a float * double argument.
@@ -183,6 +225,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Mixed), Wrt = "x,y")]
     public static partial double MixedJvp(double x, double dx, double y, double dy, float s, out double dResult);
+
+    [Gradient(nameof(Mixed), Wrt = "x,y")]
+    public static partial double MixedGradient(double x, double y, float s, out double xBar, out double yBar);
 
     // ------------------------------------------------------------------ branches and early returns
 
@@ -213,6 +258,9 @@ public static partial class Corpus64
     [Jvp(nameof(Classify))]
     public static partial double ClassifyJvp(double x, double dx, double y, double dy, out double dResult);
 
+    [Gradient(nameof(Classify))]
+    public static partial double ClassifyGradient(double x, double y, out double xBar, out double yBar);
+
     // && and || (mixed, short-circuiting) and ! in if conditions and in a ?: condition.
     [Differentiable]
     public static double Logic(double x, double y, double z)
@@ -232,6 +280,9 @@ public static partial class Corpus64
     [Jvp(nameof(Logic))]
     public static partial double LogicJvp(double x, double dx, double y, double dy, double z, double dz, out double dResult);
 
+    [Gradient(nameof(Logic))]
+    public static partial double LogicGradient(double x, double y, double z, out double xBar, out double yBar, out double zBar);
+
     // ------------------------------------------------------------------ loops
 
     // Polynomial c[0] + c[1] x + ... by Horner's rule: a loop counting down (i--, >=).
@@ -249,6 +300,9 @@ public static partial class Corpus64
     [Jvp(nameof(Horner))]
     public static partial double HornerJvp(double x, double dx, ReadOnlySpan<double> c, ReadOnlySpan<double> dc, out double dResult);
 
+    [Gradient(nameof(Horner))]
+    public static partial double HornerGradient(double x, ReadOnlySpan<double> c, out double xBar, Span<double> cBar);
+
     // The Rosenbrock function over a span.
     [Differentiable]
     public static double Rosenbrock(ReadOnlySpan<double> x)
@@ -265,6 +319,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Rosenbrock))]
     public static partial double RosenbrockJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
+
+    [Gradient(nameof(Rosenbrock))]
+    public static partial double RosenbrockGradient(ReadOnlySpan<double> x, Span<double> xBar);
 
     // log N(x; mu, exp(logSigma)^2 I): const locals, Math.PI, an int length used as a double.
     [Differentiable]
@@ -284,6 +341,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(GaussianLogDensity))]
     public static partial double GaussianLogDensityJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, ReadOnlySpan<double> mu, ReadOnlySpan<double> dMu, double logSigma, double dLogSigma, out double dResult);
+
+    [Gradient(nameof(GaussianLogDensity))]
+    public static partial double GaussianLogDensityGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> mu, double logSigma, Span<double> xBar, Span<double> muBar, out double logSigmaBar);
 
     // log(sum(exp(x))) with the max subtracted: a branch inside a loop finds the max.
     [Differentiable]
@@ -308,6 +368,9 @@ public static partial class Corpus64
     [Jvp(nameof(LogSumExp))]
     public static partial double LogSumExpJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
 
+    [Gradient(nameof(LogSumExp))]
+    public static partial double LogSumExpGradient(ReadOnlySpan<double> x, Span<double> xBar);
+
     // Huber loss: if/else with Abs inside a loop; delta is differentiated too.
     [Differentiable]
     public static double Huber(ReadOnlySpan<double> r, double delta)
@@ -331,6 +394,9 @@ public static partial class Corpus64
     [Jvp(nameof(Huber))]
     public static partial double HuberJvp(ReadOnlySpan<double> r, ReadOnlySpan<double> dr, double delta, double dDelta, out double dResult);
 
+    [Gradient(nameof(Huber))]
+    public static partial double HuberGradient(ReadOnlySpan<double> r, double delta, Span<double> rBar, out double deltaBar);
+
     // x^T A x with A row-major n×n: nested loops.
     [Differentiable]
     public static double QuadraticForm(ReadOnlySpan<double> x, ReadOnlySpan<double> a)
@@ -349,6 +415,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(QuadraticForm))]
     public static partial double QuadraticFormJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, ReadOnlySpan<double> a, ReadOnlySpan<double> dA, out double dResult);
+
+    [Gradient(nameof(QuadraticForm))]
+    public static partial double QuadraticFormGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> a, Span<double> xBar, Span<double> aBar);
 
     // Runtime loop bounds from int parameters: <= with i += 2 upwards, >= with i -= 3 downwards.
     [Differentiable]
@@ -369,6 +438,9 @@ public static partial class Corpus64
     [Jvp(nameof(StridedSum))]
     public static partial double StridedSumJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, int start, int end, out double dResult);
 
+    [Gradient(nameof(StridedSum))]
+    public static partial double StridedSumGradient(ReadOnlySpan<double> x, int start, int end, Span<double> xBar);
+
     // A continued fraction evaluated from the tail: a loop counting down with >, int k used
     // as a double.
     [Differentiable]
@@ -384,6 +456,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(ContinuedFraction))]
     public static partial double ContinuedFractionJvp(double x, double dx, int depth, out double dResult);
+
+    [Gradient(nameof(ContinuedFraction))]
+    public static partial double ContinuedFractionGradient(double x, int depth, out double xBar);
 
     // A pendulum integrated by semi-implicit Euler for a runtime number of steps.
     [Differentiable]
@@ -401,6 +476,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Pendulum))]
     public static partial double PendulumJvp(double theta0, double dTheta0, double omega0, double dOmega0, double dt, double dDt, int steps, out double dResult);
+
+    [Gradient(nameof(Pendulum))]
+    public static partial double PendulumGradient(double theta0, double omega0, double dt, int steps, out double theta0Bar, out double omega0Bar, out double dtBar);
 
     // Mean + variance + a position-weighted mean: int → double conversions (n, i + 1).
     [Differentiable]
@@ -428,6 +506,9 @@ public static partial class Corpus64
     [Jvp(nameof(Moments))]
     public static partial double MomentsJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
 
+    [Gradient(nameof(Moments))]
+    public static partial double MomentsGradient(ReadOnlySpan<double> x, Span<double> xBar);
+
     // Array parameters (read-only inputs) with Wrt restricted to a: b gets no tangent.
     [Differentiable]
     public static double WeightedSquares(double[] a, double[] b)
@@ -442,6 +523,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(WeightedSquares), Wrt = "a")]
     public static partial double WeightedSquaresJvp(double[] a, ReadOnlySpan<double> dA, double[] b, out double dResult);
+
+    [Gradient(nameof(WeightedSquares), Wrt = "a")]
+    public static partial double WeightedSquaresGradient(double[] a, double[] b, Span<double> aBar);
 
     // bool locals, == and % on ints, and && / || guarding an index that would be out of range
     // if the right side were evaluated: the sum of squares of the strict local maxima.
@@ -465,6 +549,9 @@ public static partial class Corpus64
     [Jvp(nameof(PeakEnergy))]
     public static partial double PeakEnergyJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
 
+    [Gradient(nameof(PeakEnergy))]
+    public static partial double PeakEnergyGradient(ReadOnlySpan<double> x, Span<double> xBar);
+
     // Linear interpolation in a table at position t: guard clauses with early returns before a
     // loop-free tail, a double → int cast used as an index, int → double.
     [Differentiable]
@@ -486,6 +573,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Interpolate))]
     public static partial double InterpolateJvp(ReadOnlySpan<double> table, ReadOnlySpan<double> dTable, double t, double dt, out double dResult);
+
+    [Gradient(nameof(Interpolate))]
+    public static partial double InterpolateGradient(ReadOnlySpan<double> table, double t, Span<double> tableBar, out double tBar);
 
     // ------------------------------------------------------------------ local buffers
 
@@ -524,6 +614,9 @@ public static partial class Corpus64
     [Jvp(nameof(PrefixBuffers))]
     public static partial double PrefixBuffersJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
 
+    [Gradient(nameof(PrefixBuffers))]
+    public static partial double PrefixBuffersGradient(ReadOnlySpan<double> x, Span<double> xBar);
+
     // ------------------------------------------------------------------ span outputs
 
     // Softmax: void, writes its writable Span<T> output twice (exp, then /=) and reads it back.
@@ -550,6 +643,9 @@ public static partial class Corpus64
     [Jvp(nameof(Softmax))]
     public static partial void SoftmaxJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, Span<double> y, Span<double> dy);
 
+    [Vjp(nameof(Softmax))]
+    public static partial void SoftmaxVjp(ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> yBar, Span<double> xBar);
+
     // Exponential moving average into a Span<T> output, with a differentiated scalar alpha.
     [Differentiable]
     public static void MovingAverage(ReadOnlySpan<double> x, double alpha, Span<double> y)
@@ -563,6 +659,16 @@ public static partial class Corpus64
 
     [Jvp(nameof(MovingAverage))]
     public static partial void MovingAverageJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double alpha, double dAlpha, Span<double> y, Span<double> dy);
+
+    // Wrt = "x" only: with the scalar 'alpha' differentiated too, the generated VJP of a void primal
+    // does not compile (it ends in 'return alpha_bar;' instead of assigning 'alphaBar': CS0127, CS0177).
+    // -p:GeneratorBugRepro=true builds the full declaration below.
+    [Vjp(nameof(MovingAverage), Wrt = "x")]
+    public static partial void MovingAverageVjp(ReadOnlySpan<double> x, double alpha, Span<double> y, ReadOnlySpan<double> yBar, Span<double> xBar);
+#if GENERATOR_BUG_REPRO
+    [Vjp(nameof(MovingAverage))]
+    public static partial void MovingAverageFullVjp(ReadOnlySpan<double> x, double alpha, Span<double> y, ReadOnlySpan<double> yBar, Span<double> xBar, out double alphaBar);
+#endif
 
     // ------------------------------------------------------------------ calls
 
@@ -583,6 +689,9 @@ public static partial class Corpus64
     [Jvp(nameof(ExpectedIndex))]
     public static partial double ExpectedIndexJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
 
+    [Gradient(nameof(ExpectedIndex))]
+    public static partial double ExpectedIndexGradient(ReadOnlySpan<double> x, Span<double> xBar);
+
     // A chain three deep: Outer → Middle → Kernels64.Bump (a callee in another class).
     [Differentiable]
     public static double Outer(double x, double y)
@@ -593,6 +702,9 @@ public static partial class Corpus64
     [Jvp(nameof(Outer))]
     public static partial double OuterJvp(double x, double dx, double y, double dy, out double dResult);
 
+    [Gradient(nameof(Outer))]
+    public static partial double OuterGradient(double x, double y, out double xBar, out double yBar);
+
     [Differentiable]
     public static double Middle(double x, double y)
     {
@@ -601,6 +713,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Middle))]
     public static partial double MiddleJvp(double x, double dx, double y, double dy, out double dResult);
+
+    [Gradient(nameof(Middle))]
+    public static partial double MiddleGradient(double x, double y, out double xBar, out double yBar);
 
     // Calls with mixed arguments: an int converted to double (x - i), a nested call, calls in
     // both arms of ?:. Also a parameter reassigned and a local declared without initializer,
@@ -629,6 +744,9 @@ public static partial class Corpus64
     [Jvp(nameof(BumpSum))]
     public static partial double BumpSumJvp(double x, double dx, int count, out double dResult);
 
+    [Gradient(nameof(BumpSum))]
+    public static partial double BumpSumGradient(double x, int count, out double xBar);
+
     // A two-layer tanh MLP, 3 → 4 → 4 → 1, all weights in one span: calls the void
     // Kernels64.DenseTanh twice into stackalloc buffers.
     [Differentiable]
@@ -650,6 +768,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Mlp))]
     public static partial double MlpJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, ReadOnlySpan<double> w, ReadOnlySpan<double> dw, out double dResult);
+
+    [Gradient(nameof(Mlp))]
+    public static partial double MlpGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> xBar, Span<double> wBar);
 
     // A second derivative of the same primal: only the inputs are differentiated, so the
     // weights are constants and DenseTanh is called with an inactive weight span.
@@ -681,6 +802,9 @@ public static partial class Corpus64
     [Jvp(nameof(LogisticLoss), Wrt = "w")]
     public static partial double LogisticLossJvp(ReadOnlySpan<double> w, ReadOnlySpan<double> dw, ReadOnlySpan<double> xs, ReadOnlySpan<double> labels, out double dResult);
 
+    [Gradient(nameof(LogisticLoss), Wrt = "w")]
+    public static partial double LogisticLossGradient(ReadOnlySpan<double> w, ReadOnlySpan<double> xs, ReadOnlySpan<double> labels, Span<double> wBar);
+
     // ------------------------------------------------------------------ evaluation order and state
 
     // Two loop-carried values updated as a pair, (a, b) ← (b, a + sin(b) / 2): the new a is
@@ -702,6 +826,9 @@ public static partial class Corpus64
     [Jvp(nameof(Recurrence))]
     public static partial double RecurrenceJvp(double x, double dx, double y, double dy, int n, out double dResult);
 
+    [Gradient(nameof(Recurrence))]
+    public static partial double RecurrenceGradient(double x, double y, int n, out double xBar, out double yBar);
+
     // The point (x, y) rotated n times by theta: parameters reassigned in a loop, each new
     // coordinate reading both old ones.
     [Differentiable]
@@ -721,6 +848,9 @@ public static partial class Corpus64
     [Jvp(nameof(Rotation))]
     public static partial double RotationJvp(double x, double dx, double y, double dy, double theta, double dTheta, int n, out double dResult);
 
+    [Gradient(nameof(Rotation))]
+    public static partial double RotationGradient(double x, double y, double theta, int n, out double xBar, out double yBar, out double thetaBar);
+
     // Swapping two parameters in an if.
     [Differentiable]
     public static double OrderedGap(double x, double y)
@@ -736,6 +866,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(OrderedGap))]
     public static partial double OrderedGapJvp(double x, double dx, double y, double dy, out double dResult);
+
+    [Gradient(nameof(OrderedGap))]
+    public static partial double OrderedGapGradient(double x, double y, out double xBar, out double yBar);
 
     // An L-estimator: bubble-sorts a stackalloc copy of x (element swaps under a branch in
     // nested loops whose inner bound depends on the outer counter; loop bodies without braces)
@@ -768,6 +901,9 @@ public static partial class Corpus64
     [Jvp(nameof(RankWeighted))]
     public static partial double RankWeightedJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
 
+    [Gradient(nameof(RankWeighted))]
+    public static partial double RankWeightedGradient(ReadOnlySpan<double> x, Span<double> xBar);
+
     // Streaming log-sum-exp: the running max m and the sum s relative to it are updated
     // together in both branches, and s's update reads the old m.
     [Differentiable]
@@ -793,6 +929,9 @@ public static partial class Corpus64
     [Jvp(nameof(OnlineLogSumExp))]
     public static partial double OnlineLogSumExpJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
 
+    [Gradient(nameof(OnlineLogSumExp))]
+    public static partial double OnlineLogSumExpGradient(ReadOnlySpan<double> x, Span<double> xBar);
+
     // Activity that appears only in later iterations: prev starts as a constant and depends
     // on x from the second iteration on.
     [Differentiable]
@@ -811,6 +950,9 @@ public static partial class Corpus64
     [Jvp(nameof(LaggedSum))]
     public static partial double LaggedSumJvp(double x, double dx, int n, out double dResult);
 
+    [Gradient(nameof(LaggedSum))]
+    public static partial double LaggedSumGradient(double x, int n, out double xBar);
+
     // Pow with constant and int exponents (not differentiated) at negative bases.
     [Differentiable]
     public static double Powers(double x, int n)
@@ -820,6 +962,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Powers))]
     public static partial double PowersJvp(double x, double dx, int n, out double dResult);
+
+    [Gradient(nameof(Powers))]
+    public static partial double PowersGradient(double x, int n, out double xBar);
 
     // int / and % (truncating, also of negative numbers) feeding double arithmetic.
     [Differentiable]
@@ -834,6 +979,9 @@ public static partial class Corpus64
     [Jvp(nameof(IntArithmetic))]
     public static partial double IntArithmeticJvp(double x, double dx, int n, out double dResult);
 
+    [Gradient(nameof(IntArithmetic))]
+    public static partial double IntArithmeticGradient(double x, int n, out double xBar);
+
     // Math functions of constants: (x, y) rotated by a fixed angle, x coordinate.
     [Differentiable]
     public static double FixedRotation(double x, double y)
@@ -844,6 +992,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(FixedRotation))]
     public static partial double FixedRotationJvp(double x, double dx, double y, double dy, out double dResult);
+
+    [Gradient(nameof(FixedRotation))]
+    public static partial double FixedRotationGradient(double x, double y, out double xBar, out double yBar);
 
     // Early returns in an else branch and after a loop; the returning if is followed by a loop.
     [Differentiable]
@@ -873,6 +1024,9 @@ public static partial class Corpus64
     [Jvp(nameof(Guarded))]
     public static partial double GuardedJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double t, double dt, out double dResult);
 
+    [Gradient(nameof(Guarded))]
+    public static partial double GuardedGradient(ReadOnlySpan<double> x, double t, Span<double> xBar, out double tBar);
+
     // y += a x: the Span output is read as well as written, so its incoming tangent dy is an
     // input of the JVP too (in-out).
     [Differentiable]
@@ -886,6 +1040,16 @@ public static partial class Corpus64
 
     [Jvp(nameof(Axpy))]
     public static partial void AxpyJvp(double a, double da, ReadOnlySpan<double> x, ReadOnlySpan<double> dx, Span<double> y, Span<double> dy);
+
+    // Wrt = "x" only: with the scalar 'a' differentiated too, the generated VJP of a void primal
+    // does not compile (it ends in 'return a_bar;' instead of assigning 'aBar': CS0127, CS0177).
+    // -p:GeneratorBugRepro=true builds the full declaration below.
+    [Vjp(nameof(Axpy), Wrt = "x")]
+    public static partial void AxpyVjp(double a, ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> yBar, Span<double> xBar);
+#if GENERATOR_BUG_REPRO
+    [Vjp(nameof(Axpy))]
+    public static partial void AxpyFullVjp(double a, ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> yBar, out double aBar, Span<double> xBar);
+#endif
 
     // Accumulates into a zeroed stackalloc buffer with two calls of Axpy, then reads it.
     [Differentiable]
@@ -904,6 +1068,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Accumulated))]
     public static partial double AccumulatedJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double a, double da, out double dResult);
+
+    [Gradient(nameof(Accumulated))]
+    public static partial double AccumulatedGradient(ReadOnlySpan<double> x, double a, Span<double> xBar, out double aBar);
 
     // Loop-carried int and bool (an index and a flag), each set under an if without braces,
     // and a load at the carried index.
@@ -926,6 +1093,9 @@ public static partial class Corpus64
     [Jvp(nameof(ArgMaxSquare))]
     public static partial double ArgMaxSquareJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
 
+    [Gradient(nameof(ArgMaxSquare))]
+    public static partial double ArgMaxSquareGradient(ReadOnlySpan<double> x, Span<double> xBar);
+
     // Operator precedence and associativity that the emitted C# must keep: right operands of
     // - and /, unary minus of a difference, int arithmetic mixed in, % on doubles.
     [Differentiable]
@@ -941,6 +1111,9 @@ public static partial class Corpus64
 
     [Jvp(nameof(Arithmetic))]
     public static partial double ArithmeticJvp(double x, double dx, double y, double dy, double z, double dz, int n, out double dResult);
+
+    [Gradient(nameof(Arithmetic))]
+    public static partial double ArithmeticGradient(double x, double y, double z, int n, out double xBar, out double yBar, out double zBar);
 }
 
 /// <summary>Callees in another class than their callers.</summary>
@@ -952,6 +1125,9 @@ public static partial class Kernels64
 
     [Jvp(nameof(Bump))]
     public static partial double BumpJvp(double u, double du, out double dResult);
+
+    [Gradient(nameof(Bump))]
+    public static partial double BumpGradient(double u, out double uBar);
 
     // y = tanh(W x + b) with W (row-major, y.Length × x.Length) then b stored in w from offset.
     [Differentiable]
@@ -972,4 +1148,7 @@ public static partial class Kernels64
 
     [Jvp(nameof(DenseTanh))]
     public static partial void DenseTanhJvp(ReadOnlySpan<double> w, ReadOnlySpan<double> dw, int offset, ReadOnlySpan<double> x, ReadOnlySpan<double> dx, Span<double> y, Span<double> dy);
+
+    [Vjp(nameof(DenseTanh))]
+    public static partial void DenseTanhVjp(ReadOnlySpan<double> w, int offset, ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> yBar, Span<double> wBar, Span<double> xBar);
 }

@@ -19,4 +19,7 @@ public static partial class Fidelity
 
     [Jvp(nameof(ZeroWeightedTerm), Wrt = "x")]
     public static partial double ZeroWeightedTermJvp(double x, double dx, double big, out double dResult);
+
+    [Gradient(nameof(ZeroWeightedTerm), Wrt = "x")]
+    public static partial double ZeroWeightedTermGradient(double x, double big, out double xBar);
 }

@@ -80,4 +80,7 @@ public static partial class Scaling
 
     [Jvp(nameof(Stages))]
     public static partial double StagesJvp(double x, double dx, bool stopEarly, out double dResult);
+
+    [Gradient(nameof(Stages))]
+    public static partial double StagesGradient(double x, bool stopEarly, out double xBar);
 }
