@@ -662,15 +662,11 @@ public static partial class Corpus32
     [Jvp(nameof(MovingAverage))]
     public static partial void MovingAverageJvp(ReadOnlySpan<float> x, ReadOnlySpan<float> dx, float alpha, float dAlpha, Span<float> y, Span<float> dy);
 
-    // Wrt = "x" only: with the scalar 'alpha' differentiated too, the generated VJP of a void primal
-    // does not compile (it ends in 'return alpha_bar;' instead of assigning 'alphaBar': CS0127, CS0177).
-    // -p:GeneratorBugRepro=true builds the full declaration below.
+    // Wrt = "x" (tested), and the full declaration with the scalar differentiated too (compiled).
     [Vjp(nameof(MovingAverage), Wrt = "x")]
     public static partial void MovingAverageVjp(ReadOnlySpan<float> x, float alpha, Span<float> y, ReadOnlySpan<float> yBar, Span<float> xBar);
-#if GENERATOR_BUG_REPRO
     [Vjp(nameof(MovingAverage))]
     public static partial void MovingAverageFullVjp(ReadOnlySpan<float> x, float alpha, Span<float> y, ReadOnlySpan<float> yBar, Span<float> xBar, out float alphaBar);
-#endif
 
     // ------------------------------------------------------------------ calls
 
@@ -1043,15 +1039,11 @@ public static partial class Corpus32
     [Jvp(nameof(Axpy))]
     public static partial void AxpyJvp(float a, float da, ReadOnlySpan<float> x, ReadOnlySpan<float> dx, Span<float> y, Span<float> dy);
 
-    // Wrt = "x" only: with the scalar 'a' differentiated too, the generated VJP of a void primal
-    // does not compile (it ends in 'return a_bar;' instead of assigning 'aBar': CS0127, CS0177).
-    // -p:GeneratorBugRepro=true builds the full declaration below.
+    // Wrt = "x" (tested), and the full declaration with the scalar differentiated too (compiled).
     [Vjp(nameof(Axpy), Wrt = "x")]
     public static partial void AxpyVjp(float a, ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> yBar, Span<float> xBar);
-#if GENERATOR_BUG_REPRO
     [Vjp(nameof(Axpy))]
     public static partial void AxpyFullVjp(float a, ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> yBar, out float aBar, Span<float> xBar);
-#endif
 
     // Accumulates into a zeroed stackalloc buffer with two calls of Axpy, then reads it.
     [Differentiable]

@@ -660,15 +660,11 @@ public static partial class Corpus64
     [Jvp(nameof(MovingAverage))]
     public static partial void MovingAverageJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double alpha, double dAlpha, Span<double> y, Span<double> dy);
 
-    // Wrt = "x" only: with the scalar 'alpha' differentiated too, the generated VJP of a void primal
-    // does not compile (it ends in 'return alpha_bar;' instead of assigning 'alphaBar': CS0127, CS0177).
-    // -p:GeneratorBugRepro=true builds the full declaration below.
+    // Wrt = "x" (tested), and the full declaration with the scalar differentiated too (compiled).
     [Vjp(nameof(MovingAverage), Wrt = "x")]
     public static partial void MovingAverageVjp(ReadOnlySpan<double> x, double alpha, Span<double> y, ReadOnlySpan<double> yBar, Span<double> xBar);
-#if GENERATOR_BUG_REPRO
     [Vjp(nameof(MovingAverage))]
     public static partial void MovingAverageFullVjp(ReadOnlySpan<double> x, double alpha, Span<double> y, ReadOnlySpan<double> yBar, Span<double> xBar, out double alphaBar);
-#endif
 
     // ------------------------------------------------------------------ calls
 
@@ -1041,15 +1037,11 @@ public static partial class Corpus64
     [Jvp(nameof(Axpy))]
     public static partial void AxpyJvp(double a, double da, ReadOnlySpan<double> x, ReadOnlySpan<double> dx, Span<double> y, Span<double> dy);
 
-    // Wrt = "x" only: with the scalar 'a' differentiated too, the generated VJP of a void primal
-    // does not compile (it ends in 'return a_bar;' instead of assigning 'aBar': CS0127, CS0177).
-    // -p:GeneratorBugRepro=true builds the full declaration below.
+    // Wrt = "x" (tested), and the full declaration with the scalar differentiated too (compiled).
     [Vjp(nameof(Axpy), Wrt = "x")]
     public static partial void AxpyVjp(double a, ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> yBar, Span<double> xBar);
-#if GENERATOR_BUG_REPRO
     [Vjp(nameof(Axpy))]
     public static partial void AxpyFullVjp(double a, ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> yBar, out double aBar, Span<double> xBar);
-#endif
 
     // Accumulates into a zeroed stackalloc buffer with two calls of Axpy, then reads it.
     [Differentiable]
