@@ -17,88 +17,133 @@ internal static class Operators
     public const int Sparse = 2;
 
     /// <summary>
+    /// What every operator shares: the primal's parameters (plus probes for an estimator), the
+    /// jet buffer of order K along the Wrt span (zero but for the slots an operator sets), the
+    /// output buffer y_0..y_K, and a call of the Taylor function that reads y_K.
+    /// </summary>
+    private sealed class JetOperator
+    {
+        private readonly Module _taylor;
+        private readonly List<Value> _parameters;
+        private readonly List<Value> _args;
+        private readonly int _wrt;
+        private readonly int _order;
+        private readonly Value _y;
+
+        public JetOperator(Function primal, int wrt, int order, bool probes, Func<string, Function?> lookup)
+        {
+            _taylor = Taylor.Entry(Simplify.Run(primal), wrt, order, lookup);
+            _wrt = wrt;
+            _order = order;
+            _parameters = primal.Params.Select(p => B.NewValue(p.Type, p.Name)).ToList();
+            _args = new List<Value>(_parameters);
+            var x = _parameters[wrt];
+            Elem = x.Type.ElementType;
+            if (probes)
+            {
+                Probes = B.NewValue(IrType.Buf(x.Type.Elem, BufferKind.ReadOnlySpan), "probes");
+                _args.Add(Probes);
+            }
+            D = B.Length(x);
+            Zero = B.Const(0, IrType.I32);
+            Jet = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), B.Binary(BinOp.Mul, B.Const(order, IrType.I32), D), "jet");
+            _y = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), B.Const(order + 1, IrType.I32), "y");
+        }
+
+        public IrBuilder B { get; } = new();
+        public IrType Elem { get; }
+        public Value? Probes { get; }
+        public Value D { get; }
+        public Value Zero { get; }
+        public Value Jet { get; }
+
+        public Value C(double c) => B.Const(c, Elem);
+
+        /// <summary>Runs the Taylor function on the current jet and reads y_K.</summary>
+        public Value Top()
+        {
+            var callArgs = new List<Value>();
+            for (var i = 0; i < _parameters.Count; i++)
+            {
+                callArgs.Add(_parameters[i]);
+                if (i == _wrt) callArgs.Add(Jet);
+            }
+            callArgs.Add(_y);
+            B.Emit(new CallOp(EquatableArray<Value>.Empty, _taylor.Functions[0].Key, callArgs.ToEquatableArray()));
+            return B.Load(_y, B.Const(_order, IrType.I32));
+        }
+
+        /// <summary><c>for (index = start; index &lt; bound; index++) sum += body(index)</c>.</summary>
+        public Value SumLoop(Value start, Value bound, string index, Func<Value, Value> body)
+        {
+            B.BeginBlock();
+            var i = B.NewValue(IrType.I32, index);
+            var acc = B.NewValue(Elem, "sum");
+            var next = B.Binary(BinOp.Add, acc, body(i), "sum");
+            var ops = B.EndBlock();
+            var result = B.NewValue(Elem, "sum");
+            B.Emit(new ForOp(new[] { result }.ToEquatableArray(), start, bound, 1, LoopCmp.Lt, new[] { C(0) }.ToEquatableArray(),
+                new Region(new[] { i, acc }.ToEquatableArray(), ops, new[] { next }.ToEquatableArray())));
+            return result;
+        }
+
+        /// <summary>The number of probe vectors (probes.Length / d).</summary>
+        public Value ProbeCount() => B.Binary(BinOp.Div, B.Length(Probes!), D, "probeCount");
+
+        /// <summary>Copies probe <paramref name="s"/> into the first-order slot of the jet (higher slots stay 0).</summary>
+        public void LoadProbe(Value s)
+        {
+            B.BeginBlock();
+            var k = B.NewValue(IrType.I32, "k");
+            B.Store(Jet, k, B.Load(Probes!, B.Binary(BinOp.Add, B.Binary(BinOp.Mul, s, D), k)));
+            var copy = B.EndBlock();
+            B.Emit(new ForOp(EquatableArray<Value>.Empty, Zero, D, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
+                new Region(new[] { k }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
+        }
+
+        public Value Float(Value integer) => B.Unary(UnOp.Convert, integer, "", Elem);
+
+        /// <summary>The operator's function, followed by the Taylor function and its helpers.</summary>
+        public Module Finish(Value result, string key, string name)
+        {
+            var body = new Region(_args.ToEquatableArray(), B.EndBlock(), new[] { result }.ToEquatableArray());
+            return new Module(new[] { new Function(key, name, body) }.Concat(_taylor.Functions).ToEquatableArray());
+        }
+    }
+
+    /// <summary>
     /// Δu along span parameter <paramref name="wrt"/>: exact (one 2-jet per coordinate e_i)
     /// or STDE (one 2-jet per probe; mean for dense probes, d/|J| × sum for sparse ones).
-    /// The Taylor function and its helpers follow the operator in the module.
+    /// A 2-jet along x(t) = a + v t gives y2 = vᵀ (∇²u) v.
     /// </summary>
     public static Module Laplacian(Function primal, int wrt, int estimator, string key, string name, Func<string, Function?> lookup)
     {
-        var taylor = Taylor.Entry(Simplify.Run(primal), wrt, 2, lookup);
-        var jetFn = taylor.Functions[0];
-        var b = new IrBuilder();
-        var parameters = primal.Params.Select(p => b.NewValue(p.Type, p.Name)).ToList();
-        var args = new List<Value>(parameters);
-        Value? probes = null;
-        var x = parameters[wrt];
-        var elem = x.Type.ElementType;
-        if (estimator != Exact)
-        {
-            probes = b.NewValue(IrType.Buf(x.Type.Elem, BufferKind.ReadOnlySpan), "probes");
-            args.Add(probes);
-        }
-        var i32 = IrType.I32;
-        var d = b.Length(x);
-        var zero = b.Const(0, i32);
-        var jet = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Binary(BinOp.Mul, b.Const(2, i32), d), "jet");
-        var y = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Const(3, i32), "y");
-        var two = b.Const(2, i32);
-
-        // One 2-jet: x(t) = a + v t, so y2 = vᵀ (∇²u) v.
-        Value SecondOrder()
-        {
-            var callArgs = new List<Value>();
-            for (var i = 0; i < parameters.Count; i++)
-            {
-                callArgs.Add(parameters[i]);
-                if (i == wrt) callArgs.Add(jet);
-            }
-            callArgs.Add(y);
-            b.Emit(new CallOp(EquatableArray<Value>.Empty, jetFn.Key, callArgs.ToEquatableArray()));
-            return b.Load(y, two);
-        }
-
+        var op = new JetOperator(primal, wrt, 2, estimator != Exact, lookup);
+        var b = op.B;
         Value result;
-        var acc0 = b.Const(0, elem, "sum");
         if (estimator == Exact)
         {
-            b.BeginBlock();
-            var i = b.NewValue(i32, "i");
-            var acc = b.NewValue(elem, "sum");
-            b.Store(jet, i, b.Const(1, elem));
-            var next = b.Binary(BinOp.Add, acc, SecondOrder(), "sum");
-            b.Store(jet, i, b.Const(0, elem));
-            var ops = b.EndBlock();
-            var outSum = b.NewValue(elem, "sum");
-            b.Emit(new ForOp(new[] { outSum }.ToEquatableArray(), zero, d, 1, LoopCmp.Lt, new[] { acc0 }.ToEquatableArray(),
-                new Region(new[] { i, acc }.ToEquatableArray(), ops, new[] { next }.ToEquatableArray())));
-            result = outSum;
+            result = op.SumLoop(op.Zero, op.D, "i", i =>
+            {
+                b.Store(op.Jet, i, op.C(1));
+                var y2 = op.Top();
+                b.Store(op.Jet, i, op.C(0));
+                return y2;
+            });
         }
         else
         {
-            var count = b.Binary(BinOp.Div, b.Length(probes!), d, "probeCount");
-            b.BeginBlock();
-            var s = b.NewValue(i32, "s");
-            var acc = b.NewValue(elem, "sum");
-            // Copy probe s into the first-order slot of the jet (the second-order slot stays 0).
-            b.BeginBlock();
-            var k = b.NewValue(i32, "k");
-            b.Store(jet, k, b.Load(probes!, b.Binary(BinOp.Add, b.Binary(BinOp.Mul, s, d), k)));
-            var copy = b.EndBlock();
-            b.Emit(new ForOp(EquatableArray<Value>.Empty, zero, d, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
-                new Region(new[] { k }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
-            var next = b.Binary(BinOp.Add, acc, SecondOrder(), "sum");
-            var ops = b.EndBlock();
-            var outSum = b.NewValue(elem, "sum");
-            b.Emit(new ForOp(new[] { outSum }.ToEquatableArray(), zero, count, 1, LoopCmp.Lt, new[] { acc0 }.ToEquatableArray(),
-                new Region(new[] { s, acc }.ToEquatableArray(), ops, new[] { next }.ToEquatableArray())));
-            var countF = b.Unary(UnOp.Convert, count, "", elem);
+            var count = op.ProbeCount();
+            var total = op.SumLoop(op.Zero, count, "s", s =>
+            {
+                op.LoadProbe(s);
+                return op.Top();
+            });
             result = estimator == Dense
-                ? b.Binary(BinOp.Div, outSum, countF)
-                : b.Binary(BinOp.Mul, outSum, b.Binary(BinOp.Div, b.Unary(UnOp.Convert, d, "", elem), countF));
+                ? b.Binary(BinOp.Div, total, op.Float(count))
+                : b.Binary(BinOp.Mul, total, b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
         }
-        var body = new Region(args.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray());
-        var fn = new Function(key, name, body);
-        return new Module(new[] { fn }.Concat(taylor.Functions).ToEquatableArray());
+        return op.Finish(result, key, name);
     }
 
     /// <summary>
@@ -108,136 +153,62 @@ internal static class Operators
     /// </summary>
     public static Module Biharmonic(Function primal, int wrt, int estimator, string key, string name, Func<string, Function?> lookup)
     {
-        var taylor = Taylor.Entry(Simplify.Run(primal), wrt, 4, lookup);
-        var jetFn = taylor.Functions[0];
-        var b = new IrBuilder();
-        var parameters = primal.Params.Select(p => b.NewValue(p.Type, p.Name)).ToList();
-        var args = new List<Value>(parameters);
-        var x = parameters[wrt];
-        var elem = x.Type.ElementType;
-        Value? probes = null;
-        if (estimator != Exact)
-        {
-            probes = b.NewValue(IrType.Buf(x.Type.Elem, BufferKind.ReadOnlySpan), "probes");
-            args.Add(probes);
-        }
-        var i32 = IrType.I32;
-        var d = b.Length(x);
-        var zero = b.Const(0, i32);
-        var jet = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Binary(BinOp.Mul, b.Const(4, i32), d), "jet");
-        var y = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Const(5, i32), "y");
-        var four = b.Const(4, i32);
-        Value C(double c) => b.Const(c, elem);
-
-        Value FourthOrder()
-        {
-            var callArgs = new List<Value>();
-            for (var i = 0; i < parameters.Count; i++)
-            {
-                callArgs.Add(parameters[i]);
-                if (i == wrt) callArgs.Add(jet);
-            }
-            callArgs.Add(y);
-            b.Emit(new CallOp(EquatableArray<Value>.Empty, jetFn.Key, callArgs.ToEquatableArray()));
-            return b.Load(y, four);
-        }
-
-        // for (i = start; i < bound; i++) carrying one sum; body(i, sum) returns the new sum
-        Value SumLoop(Value start, Value bound, string index, Func<Value, Value, Value> body)
-        {
-            b.BeginBlock();
-            var i = b.NewValue(i32, index);
-            var acc = b.NewValue(elem, "sum");
-            var next = body(i, acc);
-            var ops = b.EndBlock();
-            var result = b.NewValue(elem, "sum");
-            b.Emit(new ForOp(new[] { result }.ToEquatableArray(), start, bound, 1, LoopCmp.Lt, new[] { C(0) }.ToEquatableArray(),
-                new Region(new[] { i, acc }.ToEquatableArray(), ops, new[] { next }.ToEquatableArray())));
-            return result;
-        }
-
+        var op = new JetOperator(primal, wrt, 4, estimator != Exact, lookup);
+        var b = op.B;
         Value result;
         if (estimator == Exact)
         {
-            var diag = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), d, "diag");
+            var diag = b.Alloc(IrType.Buf(op.Elem.Elem, BufferKind.Heap), op.D, "diag");
             // u_iiii = y4(e_i)
-            var sumDiag = SumLoop(zero, d, "i", (i, acc) =>
+            var sumDiag = op.SumLoop(op.Zero, op.D, "i", i =>
             {
-                b.Store(jet, i, C(1));
-                var v = FourthOrder();
-                b.Store(jet, i, C(0));
+                b.Store(op.Jet, i, op.C(1));
+                var v = op.Top();
+                b.Store(op.Jet, i, op.C(0));
                 b.Store(diag, i, v);
-                return b.Binary(BinOp.Add, acc, v);
+                return v;
             });
             // 2 Σ_{i<j} u_iijj by polarization
-            var sumMixed = SumLoop(zero, d, "i", (i, outer) =>
+            var sumMixed = op.SumLoop(op.Zero, op.D, "i", i => op.SumLoop(b.Binary(BinOp.Add, i, b.Const(1, IrType.I32)), op.D, "j", j =>
             {
-                var inner = SumLoop(b.Binary(BinOp.Add, i, b.Const(1, i32)), d, "j", (j, acc) =>
-                {
-                    b.Store(jet, i, C(1));
-                    b.Store(jet, j, C(1));
-                    var plus = FourthOrder();
-                    b.Store(jet, j, C(-1));
-                    var minus = FourthOrder();
-                    b.Store(jet, i, C(0));
-                    b.Store(jet, j, C(0));
-                    var both = b.Binary(BinOp.Add, b.Load(diag, i), b.Load(diag, j));
-                    var mixed = b.Binary(BinOp.Div, b.Binary(BinOp.Sub, b.Binary(BinOp.Add, plus, minus), b.Binary(BinOp.Mul, C(2), both)), C(12));
-                    return b.Binary(BinOp.Add, acc, mixed);
-                });
-                return b.Binary(BinOp.Add, outer, inner);
-            });
-            result = b.Binary(BinOp.Add, sumDiag, b.Binary(BinOp.Mul, C(2), sumMixed));
+                b.Store(op.Jet, i, op.C(1));
+                b.Store(op.Jet, j, op.C(1));
+                var plus = op.Top();
+                b.Store(op.Jet, j, op.C(-1));
+                var minus = op.Top();
+                b.Store(op.Jet, i, op.C(0));
+                b.Store(op.Jet, j, op.C(0));
+                var both = b.Binary(BinOp.Add, b.Load(diag, i), b.Load(diag, j));
+                return b.Binary(BinOp.Div, b.Binary(BinOp.Sub, b.Binary(BinOp.Add, plus, minus), b.Binary(BinOp.Mul, op.C(2), both)), op.C(12));
+            }));
+            result = b.Binary(BinOp.Add, sumDiag, b.Binary(BinOp.Mul, op.C(2), sumMixed));
         }
         else
         {
-            var count = b.Binary(BinOp.Div, b.Length(probes!), d, "probeCount");
-            var total = SumLoop(zero, count, "s", (s, acc) =>
+            var count = op.ProbeCount();
+            var total = op.SumLoop(op.Zero, count, "s", s =>
             {
-                b.BeginBlock();
-                var k = b.NewValue(i32, "k");
-                b.Store(jet, k, b.Load(probes!, b.Binary(BinOp.Add, b.Binary(BinOp.Mul, s, d), k)));
-                var copy = b.EndBlock();
-                b.Emit(new ForOp(EquatableArray<Value>.Empty, zero, d, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
-                    new Region(new[] { k }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
-                return b.Binary(BinOp.Add, acc, FourthOrder());
+                op.LoadProbe(s);
+                return op.Top();
             });
             // E[y4(v,0,0,0)] = 3 Δ²u for v ~ N(0, I)
-            result = b.Binary(BinOp.Div, total, b.Binary(BinOp.Mul, C(3), b.Unary(UnOp.Convert, count, "", elem)));
+            result = b.Binary(BinOp.Div, total, b.Binary(BinOp.Mul, op.C(3), op.Float(count)));
         }
-        var body = new Region(args.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray());
-        return new Module(new[] { new Function(key, name, body) }.Concat(taylor.Functions).ToEquatableArray());
+        return op.Finish(result, key, name);
     }
 
     /// <summary>A mixed partial read off one jet (see <see cref="JetPlan"/>).</summary>
     public static Module Partial(Function primal, int wrt, JetPlan plan, string key, string name, Func<string, Function?> lookup)
     {
-        var taylor = Taylor.Entry(Simplify.Run(primal), wrt, plan.Order, lookup);
-        var jetFn = taylor.Functions[0];
-        var b = new IrBuilder();
-        var parameters = primal.Params.Select(p => b.NewValue(p.Type, p.Name)).ToList();
-        var x = parameters[wrt];
-        var elem = x.Type.ElementType;
-        var i32 = IrType.I32;
-        var d = b.Length(x);
-        var jet = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Binary(BinOp.Mul, b.Const(plan.Order, i32), d), "jet");
-        var y = b.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), b.Const(plan.Order + 1, i32), "y");
+        var op = new JetOperator(primal, wrt, plan.Order, probes: false, lookup);
+        var b = op.B;
         foreach (var (coordinate, _, slot) in plan.Terms)
         {
             // e_coordinate in slot `slot`: entry (slot − 1)·d + coordinate
-            var index = b.Binary(BinOp.Add, b.Binary(BinOp.Mul, b.Const(slot - 1, i32), d), b.Const(coordinate, i32));
-            b.Store(jet, index, b.Const(1, elem));
+            var index = b.Binary(BinOp.Add, b.Binary(BinOp.Mul, b.Const(slot - 1, IrType.I32), op.D), b.Const(coordinate, IrType.I32));
+            b.Store(op.Jet, index, op.C(1));
         }
-        var callArgs = new List<Value>();
-        for (var i = 0; i < parameters.Count; i++)
-        {
-            callArgs.Add(parameters[i]);
-            if (i == wrt) callArgs.Add(jet);
-        }
-        callArgs.Add(y);
-        b.Emit(new CallOp(EquatableArray<Value>.Empty, jetFn.Key, callArgs.ToEquatableArray()));
-        var result = b.Binary(BinOp.Div, b.Load(y, b.Const(plan.Order, i32)), b.Const(plan.Coefficient, elem));
-        var body = new Region(parameters.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray());
-        return new Module(new[] { new Function(key, name, body) }.Concat(taylor.Functions).ToEquatableArray());
+        var result = b.Binary(BinOp.Div, op.Top(), op.C(plan.Coefficient));
+        return op.Finish(result, key, name);
     }
 }
