@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Dsl;
 
@@ -40,38 +41,50 @@ public sealed class Tape
     }
 
     /// <summary>Saves a double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(double x)
     {
-        if (_nd == _doubles.Length) Array.Resize(ref _doubles, _doubles.Length * 2);
+        if (_nd == _doubles.Length) Grow(ref _doubles);
         _doubles[_nd++] = x;
     }
 
     /// <summary>Saves a float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(float x)
     {
-        if (_nf == _floats.Length) Array.Resize(ref _floats, _floats.Length * 2);
+        if (_nf == _floats.Length) Grow(ref _floats);
         _floats[_nf++] = x;
     }
 
     /// <summary>Saves an int.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(int x)
     {
-        if (_ni == _ints.Length) Array.Resize(ref _ints, _ints.Length * 2);
+        if (_ni == _ints.Length) Grow(ref _ints);
         _ints[_ni++] = x;
     }
 
     /// <summary>Saves a bool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(bool x) => Push(x ? 1 : 0);
 
+    // Growth stays out of line so the push itself inlines into the generated loops.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Grow<T>(ref T[] stack) => Array.Resize(ref stack, stack.Length * 2);
+
     /// <summary>Takes back the last double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double PopDouble() => _doubles[--_nd];
 
     /// <summary>Takes back the last float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float PopSingle() => _floats[--_nf];
 
     /// <summary>Takes back the last int.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int PopInt32() => _ints[--_ni];
 
     /// <summary>Takes back the last bool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PopBoolean() => _ints[--_ni] != 0;
 }
