@@ -41,7 +41,6 @@ public static class Program
     {
         int d = o.Dim, width = o.Width, n = Model.ParameterCount(d, width);
         int pde = o.Pde switch { "allen-cahn" => 0, "poisson" => 1, _ => 2 };
-        int probesPerPoint = o.Estimator == "exact" ? d : o.Probes;
 
         // The exact solution: c_i ~ N(0, 1), fixed by the seed.
         var c = new double[d - 1];
@@ -53,7 +52,7 @@ public static class Program
         InitializeParameters(theta, d, width, new Probes(o.Seed, Streams.Init));
 
         Console.WriteLine($"PINN  {o.Pde}, two-body solution, d = {d}, network {d} -> {width} -> {width} -> {width} -> 1 (tanh), {n:N0} parameters");
-        Console.WriteLine($"      Laplacian: {Describe(o, d)}; batch {o.Batch}, {o.Steps} steps, Adam lr 1e-3 -> 0 linearly, seed {o.Seed}");
+        Console.WriteLine($"      Laplacian: {Describe(o, d)}; batch {o.Batch}, {o.Steps} steps, Adam lr {o.LearningRate.ToString(CultureInfo.InvariantCulture)} -> 0 linearly, seed {o.Seed}");
         Console.WriteLine($"      {Environment.ProcessorCount} cores, {Chunks(o.Batch)} batch chunks with their own gradient accumulators");
 
         var adam = new Adam(n, learningRate: o.LearningRate, decaySteps: o.Steps);
@@ -63,47 +62,62 @@ public static class Program
         var proc = Process.GetCurrentProcess();
         var cpu0 = proc.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        double firstLoss = double.NaN, lastLoss = double.NaN;
+        double firstLoss = double.NaN, lastLoss = double.NaN, monitorError = double.NaN;
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         int logEvery = Math.Max(1, o.Steps / 20);
+        int monitorCount = Math.Min(1000, o.TestPoints);
+        var window = new LossWindow(logEvery);
+        int stepsDone = 0;
+        bool stop = false;
+        // Ctrl+C (SIGINT) ends training after the current step; the error is still evaluated.
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (stop) return;  // a second Ctrl+C terminates
+            e.Cancel = true;
+            stop = true;
+        };
+
+        // One step; every logEvery steps also the error on the first held-out points (a few ms).
+        bool TrainStep(int step)
+        {
+            double loss = trainer.Step(step, theta, grad);
+            adam.Step(theta, grad);
+            if (step == 0) firstLoss = loss;
+            lastLoss = window.Add(loss);
+            bool report = (step + 1) % logEvery == 0 || step == 0 || step + 1 == o.Steps;
+            if (report) monitorError = trainer.RelativeL2Error(theta, monitorCount);
+            stepsDone = step + 1;
+            return report;
+        }
 
         if (interactive)
         {
             AnsiConsole.Progress()
                 .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
-                         new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 },
+                         new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask("training", maxValue: o.Steps);
-                    var window = new LossWindow(logEvery);
-                    for (int step = 0; step < o.Steps; step++)
+                    for (int step = 0; step < o.Steps && !stop; step++)
                     {
-                        double loss = trainer.Step(step, theta, grad);
-                        adam.Step(theta, grad);
-                        if (step == 0) firstLoss = loss;
-                        lastLoss = window.Add(loss);
+                        TrainStep(step);
                         double itps = (step + 1) / clock.Elapsed.TotalSeconds;
-                        task.Description = $"step {step + 1,6}  loss {lastLoss,10:E3}  {itps,7:F2} it/s";
+                        task.Description = string.Create(CultureInfo.InvariantCulture,
+                            $"loss {lastLoss,9:0.00E+00}  error {monitorError,8:0.0E+00}  {itps,6:F1} it/s");
                         task.Increment(1);
                     }
                 });
         }
         else
         {
-            var window = new LossWindow(logEvery);
-            for (int step = 0; step < o.Steps; step++)
+            Console.WriteLine($"      (a line every {logEvery} steps: mean training loss since the last line, relative L2 error on {monitorCount:N0} held-out points)");
+            for (int step = 0; step < o.Steps && !stop; step++)
             {
-                double loss = trainer.Step(step, theta, grad);
-                adam.Step(theta, grad);
-                if (step == 0) firstLoss = loss;
-                lastLoss = window.Add(loss);
-                if ((step + 1) % logEvery == 0 || step == 0 || step + 1 == o.Steps)
-                {
-                    double t = clock.Elapsed.TotalSeconds;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"step {step + 1,6}/{o.Steps}  loss {lastLoss,10:E3} (mean of last {window.Count})  {(step + 1) / t,7:F2} it/s  {t,7:F1} s"));
-                }
+                if (!TrainStep(step) && !stop) continue;
+                double t = clock.Elapsed.TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {step + 1,6}/{o.Steps}  loss {lastLoss,10:E3}  error {monitorError,9:E2}  {(step + 1) / t,7:F2} it/s  {t,7:F1} s"));
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;
@@ -111,12 +125,16 @@ public static class Program
 
         var evalClock = Stopwatch.StartNew();
         double error = trainer.RelativeL2Error(theta, o.TestPoints);
+        int residualPoints = Math.Min(o.TestPoints, Math.Max(100, 10_000 / d));
+        var (residual, f2) = trainer.ExactResidual(theta, residualPoints);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training: {o.Steps} steps in {seconds:F1} s = {o.Steps / seconds:F2} it/s (CPU {cpuSeconds:F1} s, {cpuSeconds / seconds:F2} cores busy on average)"));
+            $"training: {stepsDone} steps{(stepsDone < o.Steps ? $" (stopped early, of {o.Steps})" : "")} in {seconds:F1} s = {stepsDone / seconds:F2} it/s (CPU time {cpuSeconds:F1} s: {cpuSeconds / seconds:F2} cores busy on average)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"loss: first step {firstLoss:E3}, last {Math.Min(o.Steps, logEvery)} steps {lastLoss:E3}"));
+            $"training loss (STDE residual², batch mean): first step {firstLoss:E3}, mean of the last {window.Count} steps {lastLoss:E3}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"relative L2 error on {o.TestPoints:N0} uniform points in the unit ball: {error:E3}  ({evalClock.Elapsed.TotalSeconds:F1} s)"));
+            $"mean residual² with the exact Laplacian on {residualPoints:N0} held-out points: {residual:E3} (mean f² {f2:E3})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"relative L2 error on {o.TestPoints:N0} held-out uniform points in the unit ball: {error:E3}  (evaluation {evalClock.Elapsed.TotalSeconds:F1} s)"));
     }
 
     private static string Describe(Options o, int d) => o.Estimator switch
@@ -187,6 +205,8 @@ internal sealed class Trainer
     private readonly float[] _points, _f;
     private readonly double[][] _acc;
     private readonly double[] _chunkLoss;
+    private readonly float[] _testPoints;
+    private readonly double[] _testU;
 
     public Trainer(Options o, TwoBody exact, int width, int pde)
     {
@@ -200,6 +220,12 @@ internal sealed class Trainer
         _f = new float[o.Batch];
         _acc = new double[_chunks][];
         _chunkLoss = new double[_chunks];
+        // Held-out points, uniform in the ball, from their own stream; the progress lines use the
+        // first ones, the final error all of them.
+        _testPoints = new float[o.TestPoints * _d];
+        new Probes(o.Seed, Streams.TestPoints).FillUniformBall(_testPoints, _d);
+        _testU = new double[o.TestPoints];
+        for (int i = 0; i < o.TestPoints; i++) _testU[i] = exact.Value(new ReadOnlySpan<float>(_testPoints, i * _d, _d));
     }
 
     /// <summary>Writes the batch-mean gradient into <paramref name="grad"/>; returns the batch-mean loss.</summary>
@@ -271,31 +297,59 @@ internal sealed class Trainer
         };
     }
 
-    /// <summary>‖u_θ − u‖₂ / ‖u‖₂ over <paramref name="count"/> uniform points in the unit ball (a fixed stream of the seed).</summary>
+    /// <summary>‖u_θ − u‖₂ / ‖u‖₂ over the first <paramref name="count"/> held-out points.</summary>
     public double RelativeL2Error(float[] theta, int count)
     {
-        int d = _d;
-        var pts = new float[count * d];
-        new Probes(_o.Seed, Streams.TestPoints).FillUniformBall(pts, d);
-        var num = new double[_chunks];
-        var den = new double[_chunks];
-        Parallel.For(0, _chunks, chunk =>
+        count = Math.Min(count, _testU.Length);
+        var (num, den) = SumOverChunks(count, (lo, hi) =>
         {
-            int lo = (int)((long)count * chunk / _chunks), hi = (int)((long)count * (chunk + 1) / _chunks);
             double a = 0, b = 0;
             for (int i = lo; i < hi; i++)
             {
-                var x = new ReadOnlySpan<float>(pts, i * d, d);
-                double u = _exact.Value(x), e = Model.U(x, theta, _width) - u;
+                var x = new ReadOnlySpan<float>(_testPoints, i * _d, _d);
+                double e = Model.U(x, theta, _width) - _testU[i];
                 a += e * e;
-                b += u * u;
+                b += _testU[i] * _testU[i];
             }
-            num[chunk] = a;
-            den[chunk] = b;
+            return (a, b);
+        });
+        return Math.Sqrt(num / den);
+    }
+
+    /// <summary>
+    /// Mean squared PDE residual with the exact Laplacian (d Taylor jets per point) over the first
+    /// <paramref name="count"/> held-out points, and the same for u = 0 (i.e. the mean of f²), for scale.
+    /// </summary>
+    public (double residual, double sourceSquared) ExactResidual(float[] theta, int count)
+    {
+        count = Math.Min(count, _testU.Length);
+        var (num, den) = SumOverChunks(count, (lo, hi) =>
+        {
+            double a = 0, b = 0;
+            for (int i = lo; i < hi; i++)
+            {
+                var x = new ReadOnlySpan<float>(_testPoints, i * _d, _d);
+                float f = (float)Source(x);
+                float r = Model.Residual(Model.ULapExact(x, theta, _width), Model.U(x, theta, _width), f, _pde);
+                a += (double)r * r;
+                b += (double)f * f;
+            }
+            return (a, b);
+        });
+        return (num / count, den / count);
+    }
+
+    private (double, double) SumOverChunks(int count, Func<int, int, (double, double)> body)
+    {
+        var parts = new (double, double)[_chunks];
+        Parallel.For(0, _chunks, chunk =>
+        {
+            int lo = (int)((long)count * chunk / _chunks), hi = (int)((long)count * (chunk + 1) / _chunks);
+            parts[chunk] = body(lo, hi);
         });
         double sa = 0, sb = 0;
-        for (int c = 0; c < _chunks; c++) { sa += num[c]; sb += den[c]; }
-        return Math.Sqrt(sa / sb);
+        foreach (var (a, b) in parts) { sa += a; sb += b; }
+        return (sa, sb);
     }
 }
 
@@ -304,7 +358,7 @@ internal sealed class Options
 {
     public string Pde = "allen-cahn";
     public int Dim = 10;
-    public int Steps = 1000;
+    public int Steps = 1500;
     public int Batch = 50;
     public int Probes = 4;
     public string Estimator = "sparse";
@@ -318,7 +372,7 @@ internal sealed class Options
         usage: dotnet run -c Release --project Samples/Pinn -- [switches]
           --pde allen-cahn|poisson|sine-gordon   the PDE (default allen-cahn)
           --dim N          dimension d (default 10)
-          --steps N        training steps; the learning rate decays linearly to 0 over them (default 1000)
+          --steps N        training steps; the learning rate decays linearly to 0 over them (default 1500)
           --batch N        residual points per step (default 50)
           --probes N       STDE probes per point |J| (default 4; ignored by --estimator exact)
           --estimator dense|sparse|gaussian|exact

@@ -126,16 +126,24 @@ public static partial class TinyPinn
     [Laplacian(nameof(SampleU), Wrt = "x", Estimator = Estimator.Dense)]
     public static partial double SampleULapDense(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, ReadOnlySpan<double> probes);
 
+    /// <summary>The sample's residual (early returns on an int), in double.</summary>
     [Differentiable]
-    public static double SampleLossDense(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, ReadOnlySpan<double> probes, double f)
+    public static double SampleResidual(double lap, double u, double f, int pde)
     {
-        double u = SampleU(x, theta, width);
-        double r = SampleULapDense(x, theta, width, probes) + u - u * u * u - f;
+        if (pde == 0) return lap + u - u * u * u - f;
+        if (pde == 1) return -lap - f;
+        return lap + Math.Sin(u) - f;
+    }
+
+    [Differentiable]
+    public static double SampleLossDense(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, ReadOnlySpan<double> probes, double f, int pde)
+    {
+        double r = SampleResidual(SampleULapDense(x, theta, width, probes), SampleU(x, theta, width), f, pde);
         return r * r;
     }
 
     [Gradient(nameof(SampleLossDense), Wrt = "theta")]
-    public static partial double SampleLossDenseGrad(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, ReadOnlySpan<double> probes, double f, Span<double> thetaBar);
+    public static partial double SampleLossDenseGrad(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, ReadOnlySpan<double> probes, double f, int pde, Span<double> thetaBar);
 }
 
 /// <summary>Gradients of PINN losses (reverse over Taylor) against central finite differences.</summary>
@@ -222,8 +230,11 @@ public class PinnGradientTests
         Assert.True(Math.Abs(fd - TinyPinn.ULap(x, theta, W)) <= 1e-6, $"FD {fd:R}, exact {TinyPinn.ULap(x, theta, W):R}");
     }
 
-    [Fact]
-    public void PinnSampleFloatGradientMatchesItsDoubleTwin()
+    [Theory]
+    [InlineData(0)] // Allen–Cahn
+    [InlineData(1)] // Poisson
+    [InlineData(2)] // Sine–Gordon
+    public void PinnSampleFloatGradientMatchesItsDoubleTwin(int pde)
     {
         // The PINN sample's float model (Samples/Pinn/Model.cs): its generated gradient against the
         // generated gradient of the identical double network, itself checked against finite differences.
@@ -245,11 +256,11 @@ public class PinnGradientTests
         x = Array.ConvertAll(xF, v => (double)v);
 
         var gd = new double[n];
-        double vd = TinyPinn.SampleLossDenseGrad(x, theta, width, probes, 0.5, gd);
-        CheckAgainstFiniteDifferences(t => TinyPinn.SampleLossDense(x, t, width, probes, 0.5), theta, gd, vd);
+        double vd = TinyPinn.SampleLossDenseGrad(x, theta, width, probes, 0.5, pde, gd);
+        CheckAgainstFiniteDifferences(t => TinyPinn.SampleLossDense(x, t, width, probes, 0.5, pde), theta, gd, vd);
 
         var gf = new float[n];
-        float vf = Pinn.Model.LossDenseGrad(xF, thetaF, width, probesF, 0.5f, 0, gf);
+        float vf = Pinn.Model.LossDenseGrad(xF, thetaF, width, probesF, 0.5f, pde, gf);
         double scale = 0;
         foreach (var g in gd) scale = Math.Max(scale, Math.Abs(g));
         // float: a few hundred ulps of the largest entry.
