@@ -204,6 +204,7 @@ internal sealed class Trainer
     private readonly int _width, _pde, _d, _chunks;
     private readonly float[] _points, _f;
     private readonly double[][] _acc;
+    private readonly float[][] _scratch;
     private readonly double[] _chunkLoss;
     private readonly float[] _testPoints;
     private readonly double[] _testU;
@@ -219,6 +220,7 @@ internal sealed class Trainer
         _points = new float[o.Batch * _d];
         _f = new float[o.Batch];
         _acc = new double[_chunks][];
+        _scratch = new float[_chunks][];
         _chunkLoss = new double[_chunks];
         // Held-out points, uniform in the ball, from their own stream; the progress lines use the
         // first ones, the final error all of them.
@@ -240,7 +242,7 @@ internal sealed class Trainer
             int lo = (int)((long)batch * chunk / _chunks), hi = (int)((long)batch * (chunk + 1) / _chunks);
             var acc = _acc[chunk] ??= new double[theta.Length];
             Array.Clear(acc);
-            var g = new float[theta.Length];
+            var g = _scratch[chunk] ??= new float[theta.Length];
             int v = _o.Estimator == "exact" ? 0 : _o.Probes;
             var probes = new float[v * d];
             var rng = new Probes(0);
