@@ -415,6 +415,317 @@ namespace Dsl.Benchmarks
         }
     }
 
+    /// <summary>
+    /// Experiment for docs/benchmarks.md: the generated gradient of <see cref="GmmColumnMajorModel"/> (ADBench's
+    /// loop shape) with the edits marked <c>EDIT</c>, i.e. what a to-be-recorded analysis would emit: the
+    /// increments <c>qx[j] += l·xc[i]</c> save nothing (the reverse sweep never reads the intermediate
+    /// values of qx[j], and the adjoint of an increment passes qx_bar[j] through), the affine counter
+    /// <c>lidx</c> is recomputed instead of pushed as an int per iteration, and the adjoint of qx·qx is one
+    /// update. Plus the inlined tape.
+    /// </summary>
+    public static class TbrSketchGradients
+    {
+        public static double GmmColumnMajorSketch(global::System.ReadOnlySpan<double> alphas, global::System.ReadOnlySpan<double> means, global::System.ReadOnlySpan<double> icf, global::System.ReadOnlySpan<double> x, double gamma, int m, double wishartC, global::System.Span<double> alphasBar, global::System.Span<double> meansBar, global::System.Span<double> icfBar)
+        {
+            if (alphasBar.Length != alphas.Length) throw new global::System.ArgumentException($"'alphasBar' must have the length of 'alphas' ({alphas.Length}), but has length {alphasBar.Length}.", "alphasBar");
+            if (meansBar.Length != means.Length) throw new global::System.ArgumentException($"'meansBar' must have the length of 'means' ({means.Length}), but has length {meansBar.Length}.", "meansBar");
+            if (icfBar.Length != icf.Length) throw new global::System.ArgumentException($"'icfBar' must have the length of 'icf' ({icf.Length}), but has length {icfBar.Length}.", "icfBar");
+            var __tape = InlinedTape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            global::System.Span<double> __parkedD = stackalloc double[5]; // loop results parked across calls (see below)
+            alphasBar.Clear();
+            meansBar.Clear();
+            icfBar.Clear();
+            int k = alphas.Length;
+            int d = means.Length / k;
+            int n = x.Length / d;
+            int icfSize = d * (d + 1) / 2;
+            int tmp = k * d;
+            global::System.Span<double> qdiag = stackalloc double[tmp];
+            global::System.Span<double> qdiag_bar = stackalloc double[tmp];
+            global::System.Span<double> sumq = stackalloc double[k];
+            global::System.Span<double> sumq_bar = stackalloc double[k];
+            global::System.Span<double> xc = stackalloc double[d];
+            global::System.Span<double> xc_bar = stackalloc double[d];
+            global::System.Span<double> qx = stackalloc double[d];
+            global::System.Span<double> qx_bar = stackalloc double[d];
+            global::System.Span<double> mainTerm = stackalloc double[k];
+            global::System.Span<double> mainTerm_bar = stackalloc double[k];
+            int ik_count = global::System.Math.Max(k, 0);
+            for (int ik = 0; ik < k; ik++)
+            {
+                double s = 0.0;
+                for (int id = 0; id < d; id++)
+                {
+                    double q = icf[ik * icfSize + id];
+                    double tmp_1 = global::System.Math.Exp(q);
+                    int tmp_2 = ik * d + id;
+                    __tape.Push(qdiag[tmp_2]);
+                    qdiag[tmp_2] = tmp_1;
+                    __tape.Push(tmp_1);
+                    s += q;
+                }
+                __tape.Push(sumq[ik]);
+                sumq[ik] = s;
+            }
+            int ix_count = global::System.Math.Max(n, 0);
+            double slse = 0.0;
+            for (int ix = 0; ix < n; ix++)
+            {
+                for (int ik_1 = 0; ik_1 < k; ik_1++)
+                {
+                    for (int id_1 = 0; id_1 < d; id_1++)
+                    {
+                        int tmp_3 = ik_1 * d + id_1;
+                        __tape.Push(xc[id_1]);
+                        xc[id_1] = x[ix * d + id_1] - means[tmp_3];
+                        __tape.Push(qx[id_1]);
+                        qx[id_1] = qdiag[tmp_3] * xc[id_1];
+                    }
+                    int lidx = ik_1 * icfSize + d;
+                    for (int i = 0; i < d; i++)
+                    {
+                        for (int j = i + 1; j < d; j++)
+                        {
+                            qx[j] = qx[j] + icf[lidx] * xc[i];   // EDIT: no push of qx[j] (only read linearly) nor of lidx (affine)
+                            lidx += 1;
+                        }
+                    }
+                    double sq = 0.0;
+                    for (int id_2 = 0; id_2 < d; id_2++)
+                    {
+                        sq += qx[id_2] * qx[id_2];
+                    }
+                    __tape.Push(mainTerm[ik_1]);
+                    mainTerm[ik_1] = alphas[ik_1] + sumq[ik_1] - 0.5 * sq;
+                }
+                double mx = mainTerm[0];
+                for (int ik_2 = 1; ik_2 < k; ik_2++)
+                {
+                    __tape.Push(mx);
+                    mx = global::System.Math.Max(mx, mainTerm[ik_2]);
+                }
+                __parkedD[0] = mx; // parked: read after a call, kept out of registers across it
+                double se = 0.0;
+                for (int ik_3 = 0; ik_3 < k; ik_3++)
+                {
+                    double tmp_4 = global::System.Math.Exp(mainTerm[ik_3] - __parkedD[0]);
+                    __tape.Push(tmp_4);
+                    se += tmp_4;
+                }
+                __parkedD[1] = se; // parked: read after a call, kept out of registers across it
+                __tape.Push(__parkedD[1]);
+                slse += global::System.Math.Log(__parkedD[1]) + __parkedD[0];
+            }
+            __parkedD[2] = slse; // parked: read after a call, kept out of registers across it
+            double amax = alphas[0];
+            int ik_count_1 = global::System.Math.Max(k - 1, 0);
+            for (int ik_4 = 1; ik_4 < k; ik_4++)
+            {
+                __tape.Push(amax);
+                amax = global::System.Math.Max(amax, alphas[ik_4]);
+            }
+            __parkedD[3] = amax; // parked: read after a call, kept out of registers across it
+            double ase = 0.0;
+            for (int ik_5 = 0; ik_5 < k; ik_5++)
+            {
+                double tmp_5 = global::System.Math.Exp(alphas[ik_5] - __parkedD[3]);
+                __tape.Push(tmp_5);
+                ase += tmp_5;
+            }
+            __parkedD[4] = ase; // parked: read after a call, kept out of registers across it
+            double lseAlphas = global::System.Math.Log(__parkedD[4]) + __parkedD[3];
+            double prior = 0.0;
+            for (int ik_6 = 0; ik_6 < k; ik_6++)
+            {
+                double frob = 0.0;
+                for (int id_3 = 0; id_3 < d; id_3++)
+                {
+                    double e = qdiag[ik_6 * d + id_3];
+                    frob += e * e;
+                }
+                for (int il = d; il < icfSize; il++)
+                {
+                    double l = icf[ik_6 * icfSize + il];
+                    frob += l * l;
+                }
+                prior += 0.5 * gamma * gamma * frob - (double)m * sumq[ik_6];
+            }
+            double tmp_6 = (double)n;
+            double constant = -0.5 * tmp_6 * (double)d * 1.8378770664093453;
+            // adjoint of: return constant + slse - n * lseAlphas + prior - k * wishartC;
+            double lseAlphas_bar = -tmp_6;
+            // adjoint of: for (int ik = 0; ik < k; ik++) (runs backwards)
+            int tmp_7 = ik_count - 1;
+            for (int ik_7 = tmp_7; ik_7 >= 0; ik_7--)
+            {
+                int id_count = global::System.Math.Max(d, 0);
+                int il_count = global::System.Math.Max(icfSize - d, 0);
+                double tmp_8 = 0.5 * gamma * gamma;
+                // adjoint of: prior += 0.5 * gamma * gamma * frob - m * sumq[ik];
+                sumq_bar[ik_7] += -((double)m);
+                // adjoint of: for (int il = d; il < icfSize; il++) (runs backwards)
+                for (int il_1 = d + (il_count - 1); il_1 >= d; il_1--)
+                {
+                    int tmp_9 = ik_7 * icfSize + il_1;
+                    double l_1 = icf[tmp_9];
+                    // adjoint of: frob += l * l;
+                    double l_bar = tmp_8 * l_1;
+                    double l_bar_1 = l_bar + l_bar;
+                    // adjoint of: double l = icf[ik * icfSize + il];
+                    icfBar[tmp_9] += l_bar_1;
+                }
+                // adjoint of: for (int id = 0; id < d; id++) (runs backwards)
+                for (int id_4 = id_count - 1; id_4 >= 0; id_4--)
+                {
+                    int tmp_10 = ik_7 * d + id_4;
+                    double e_1 = qdiag[tmp_10];
+                    // adjoint of: frob += e * e;
+                    double e_bar = tmp_8 * e_1;
+                    double e_bar_1 = e_bar + e_bar;
+                    // adjoint of: double e = qdiag[ik * d + id];
+                    qdiag_bar[tmp_10] += e_bar_1;
+                }
+            }
+            // adjoint of: double lseAlphas = Math.Log(ase) + amax;
+            double ase_bar = lseAlphas_bar / __parkedD[4];
+            // adjoint of: for (int ik = 0; ik < k; ik++) (runs backwards)
+            double amax_bar = lseAlphas_bar;
+            for (int ik_8 = tmp_7; ik_8 >= 0; ik_8--)
+            {
+                double tmp_11 = __tape.PopDouble();
+                // adjoint of: ase += Math.Exp(alphas[ik] - amax);
+                double tmp_12 = tmp_11 * ase_bar;
+                alphasBar[ik_8] += tmp_12;
+                amax_bar = amax_bar - tmp_12;
+            }
+            // adjoint of: for (int ik = 1; ik < k; ik++) (runs backwards)
+            int tmp_13 = 1 + (ik_count_1 - 1);
+            for (int ik_9 = tmp_13; ik_9 >= 1; ik_9--)
+            {
+                double amax_1 = __tape.PopDouble();
+                // adjoint of: amax = Math.Max(amax, alphas[ik]);
+                bool tmp_14 = amax_1 >= alphas[ik_9];
+                alphasBar[ik_9] += tmp_14 ? 0.0 : amax_bar;
+                amax_bar = tmp_14 ? amax_bar : 0.0;
+            }
+            // adjoint of: double amax = alphas[0];
+            alphasBar[0] += amax_bar;
+            // adjoint of: for (int ix = 0; ix < n; ix++) (runs backwards)
+            for (int ix_1 = ix_count - 1; ix_1 >= 0; ix_1--)
+            {
+                double se_1 = __tape.PopDouble();
+                // adjoint of: slse += Math.Log(se) + mx;
+                double se_bar = 1.0 / se_1;
+                // adjoint of: for (int ik = 0; ik < k; ik++) (runs backwards)
+                double mx_bar = 1.0;
+                for (int ik_10 = tmp_7; ik_10 >= 0; ik_10--)
+                {
+                    double tmp_15 = __tape.PopDouble();
+                    // adjoint of: se += Math.Exp(mainTerm[ik] - mx);
+                    double tmp_16 = tmp_15 * se_bar;
+                    mainTerm_bar[ik_10] += tmp_16;
+                    mx_bar = mx_bar - tmp_16;
+                }
+                // adjoint of: for (int ik = 1; ik < k; ik++) (runs backwards)
+                for (int ik_11 = tmp_13; ik_11 >= 1; ik_11--)
+                {
+                    double mx_1 = __tape.PopDouble();
+                    // adjoint of: mx = Math.Max(mx, mainTerm[ik]);
+                    bool tmp_17 = mx_1 >= mainTerm[ik_11];
+                    mainTerm_bar[ik_11] += tmp_17 ? 0.0 : mx_bar;
+                    mx_bar = tmp_17 ? mx_bar : 0.0;
+                }
+                // adjoint of: double mx = mainTerm[0];
+                mainTerm_bar[0] += mx_bar;
+                // adjoint of: for (int ik = 0; ik < k; ik++) (runs backwards)
+                for (int ik_12 = tmp_7; ik_12 >= 0; ik_12--)
+                {
+                    int id_count_1 = global::System.Math.Max(d, 0);
+                    // adjoint of: mainTerm[ik] = alphas[ik] + sumq[ik] - 0.5 * sq;
+                    double mainTerm_bar_ik_12 = mainTerm_bar[ik_12];
+                    mainTerm_bar[ik_12] = 0.0;
+                    double tmp_18 = __tape.PopDouble();
+                    mainTerm[ik_12] = tmp_18;
+                    double sq_bar = 0.5 * -mainTerm_bar_ik_12;
+                    sumq_bar[ik_12] += mainTerm_bar_ik_12;
+                    alphasBar[ik_12] += mainTerm_bar_ik_12;
+                    // adjoint of: for (int id = 0; id < d; id++) (runs backwards)
+                    int tmp_19 = id_count_1 - 1;
+                    for (int id_5 = tmp_19; id_5 >= 0; id_5--)
+                    {
+                        // adjoint of: sq += qx[id] * qx[id];
+                        qx_bar[id_5] += 2.0 * qx[id_5] * sq_bar;   // EDIT: one update for qx*qx
+                    }
+                    // adjoint of: for (int i = 0; i < d; i++) (runs backwards)
+                    int lidx_1 = ik_12 * icfSize + d + d * (d - 1) / 2;   // EDIT: lidx recomputed, running backwards
+                    for (int i_1 = tmp_19; i_1 >= 0; i_1--)
+                    {
+                        int tmp_20 = i_1 + 1;
+                        int j_count = global::System.Math.Max(d - tmp_20, 0);
+                        // adjoint of: for (int j = i + 1; j < d; j++) (runs backwards)
+                        for (int j_1 = tmp_20 + (j_count - 1); j_1 >= tmp_20; j_1--)
+                        {
+                            lidx_1--;
+                            double xc_i_1 = xc[i_1];
+                            // adjoint of: qx[j] += icf[lidx] * xc[i];   EDIT: qx_bar[j] passes through unchanged, no restore
+                            double qx_bar_j_1 = qx_bar[j_1];
+                            xc_bar[i_1] += icf[lidx_1] * qx_bar_j_1;
+                            icfBar[lidx_1] += qx_bar_j_1 * xc_i_1;
+                        }
+                    }
+                    // adjoint of: for (int id = 0; id < d; id++) (runs backwards)
+                    for (int id_6 = tmp_19; id_6 >= 0; id_6--)
+                    {
+                        int tmp_22 = ik_12 * d + id_6;
+                        double qdiag_tmp_22 = qdiag[tmp_22];
+                        double xc_id_6 = xc[id_6];
+                        // adjoint of: qx[id] = qdiag[ik * d + id] * xc[id];
+                        double qx_bar_id_6 = qx_bar[id_6];
+                        qx_bar[id_6] = 0.0;
+                        double tmp_23 = __tape.PopDouble();
+                        qx[id_6] = tmp_23;
+                        xc_bar[id_6] += qdiag_tmp_22 * qx_bar_id_6;
+                        qdiag_bar[tmp_22] += qx_bar_id_6 * xc_id_6;
+                        // adjoint of: xc[id] = x[ix * d + id] - means[ik * d + id];
+                        double xc_bar_id_6 = xc_bar[id_6];
+                        xc_bar[id_6] = 0.0;
+                        double tmp_24 = __tape.PopDouble();
+                        xc[id_6] = tmp_24;
+                        meansBar[tmp_22] += -xc_bar_id_6;
+                    }
+                }
+            }
+            // adjoint of: for (int ik = 0; ik < k; ik++) (runs backwards)
+            for (int ik_13 = tmp_7; ik_13 >= 0; ik_13--)
+            {
+                int id_count_2 = global::System.Math.Max(d, 0);
+                // adjoint of: sumq[ik] = s;
+                double s_bar = sumq_bar[ik_13];
+                sumq_bar[ik_13] = 0.0;
+                double tmp_25 = __tape.PopDouble();
+                sumq[ik_13] = tmp_25;
+                // adjoint of: for (int id = 0; id < d; id++) (runs backwards)
+                for (int id_7 = id_count_2 - 1; id_7 >= 0; id_7--)
+                {
+                    double tmp_26 = __tape.PopDouble();
+                    int tmp_27 = ik_13 * d + id_7;
+                    // adjoint of: qdiag[ik * d + id] = Math.Exp(q);
+                    double qdiag_bar_tmp_27 = qdiag_bar[tmp_27];
+                    qdiag_bar[tmp_27] = 0.0;
+                    double tmp_28 = __tape.PopDouble();
+                    qdiag[tmp_27] = tmp_28;
+                    double q_bar = tmp_26 * qdiag_bar_tmp_27;
+                    // adjoint of: s += q;
+                    double q_bar_1 = q_bar + s_bar;
+                    // adjoint of: double q = icf[ik * icfSize + id];
+                    icfBar[ik_13 * icfSize + id_7] += q_bar_1;
+                }
+            }
+            __tape.Release();
+            return constant + __parkedD[2] - tmp_6 * lseAlphas + prior - (double)k * wishartC;
+        }
+    }
+
     /// <summary><c>Dsl.Tape</c> with AggressiveInlining on Push/Pop and the growth path moved out of line.</summary>
     public sealed class InlinedTape
     {

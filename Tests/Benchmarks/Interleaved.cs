@@ -65,11 +65,12 @@ public static class Interleaved
                 ("Gradient (generated, inlined tape)", () => (float)b.GradientInlinedTape()),
                 ("Objective (column-major DSL source)", () => (float)b.ObjectiveColumnMajor()),
                 ("Gradient (generated from column-major source)", () => (float)b.GradientColumnMajor()),
+                ("Gradient (column-major, sketch of TBR + inlined tape)", () => (float)b.GradientColumnMajorSketch()),
             }, warmupPasses: dxk == "64x200" ? 1 : 4);
         }
         var m = new MlpLossBenchmarks();
         m.Setup();
-        Compare(log, "MLP loss, batch 32, dim 16, double", 200, 2, new (string, Func<float>)[]
+        Compare(log, "MLP loss, batch 32, dim 16, double", 400, 2, new (string, Func<float>)[]
         {
             ("Loss", () => (float)m.Loss()),
             ("Gradient (generated)", () => (float)m.GradientGenerated()),

@@ -63,6 +63,9 @@ public abstract class GmmBenchmarkBase
     public double GradientColumnMajor() =>
         GmmColumnMajorModel.ObjectiveGradient(_data.Alphas, _data.Means, _data.Icf, _data.X, _data.Gamma, _data.M, _data.WishartC, _alphasBar, _meansBar, _icfBar);
 
+    public double GradientColumnMajorSketch() =>
+        TbrSketchGradients.GmmColumnMajorSketch(_data.Alphas, _data.Means, _data.Icf, _data.X, _data.Gamma, _data.M, _data.WishartC, _alphasBar, _meansBar, _icfBar);
+
     // The generated code with a tape whose Push/Pop the JIT inlines (see InlinedTapeGradients).
     [Benchmark(Description = "Gradient (generated, inlined tape)")]
     public double GradientInlinedTape() =>

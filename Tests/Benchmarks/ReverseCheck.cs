@@ -50,6 +50,8 @@ public static class ReverseCheck
         GmmColumnMajorModel.ObjectiveGradient(g.Alphas, g.Means, g.Icf, g.X, g.Gamma, g.M, g.WishartC, aT, mT, iT);
         ok &= Scalar(log, $"{name}: column-major DSL objective vs objective", fC, f, 1e-12);
         ok &= Vector(log, $"{name}: column-major DSL gradient vs hand-written", [.. aT, .. mT, .. iT], [.. aH, .. mH, .. iH], 1e-9);
+        TbrSketchGradients.GmmColumnMajorSketch(g.Alphas, g.Means, g.Icf, g.X, g.Gamma, g.M, g.WishartC, aT, mT, iT);
+        ok &= Vector(log, $"{name}: column-major TBR sketch vs hand-written", [.. aT, .. mT, .. iT], [.. aH, .. mH, .. iH], 1e-9);
         if (!finiteDifferences) return ok;
 
         // Central differences, step 1e-5: the objective is about 1e3-1e4, so rounding gives |f|*1e-16/h = 1e-7
