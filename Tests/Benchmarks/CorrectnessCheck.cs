@@ -3,10 +3,14 @@ using System.IO;
 
 namespace Dsl.Benchmarks;
 
-/// <summary>Startup check: the generated JVPs agree with hand-written JVPs and with central finite differences.</summary>
+/// <summary>
+/// Startup check: the generated JVPs agree with hand-written JVPs and with central finite differences;
+/// then the generated gradients (<see cref="ReverseCheck"/>). With includeLarge, also the
+/// GMM (D, K) = (64, 200) instance (a few seconds).
+/// </summary>
 public static class CorrectnessCheck
 {
-    public static bool Run(TextWriter log)
+    public static bool Run(TextWriter log, bool includeLarge = true)
     {
         var ok = true;
         foreach (var dim in new[] { 16, 128 })
@@ -50,6 +54,8 @@ public static class CorrectnessCheck
         double yt = ScalarHand.LongJvpTuned(s.A, s.DA, s.B, s.DB, s.C, s.DC, s.D, s.DD, out var dyt);
         ok &= Check(log, "Scalar: tuned hand-written JVP vs generated (value)", yt, y, 1e-14);
         ok &= Check(log, "Scalar: tuned hand-written JVP vs generated (tangent)", dyt, dy, 1e-12);
+
+        ok &= ReverseCheck.Run(log, includeLarge);
 
         log.WriteLine(ok ? "Correctness check passed." : "Correctness check FAILED; not running benchmarks.");
         return ok;

@@ -41,7 +41,45 @@ public static class Interleaved
         });
     }
 
-    private static void Compare(TextWriter log, string title, int rounds, int callsPerRound, (string Name, Func<float> F)[] methods)
+    /// <summary>
+    /// The reverse-mode comparisons (<c>--interleaved-reverse</c>): GMM objective vs gradients for each
+    /// (D, K) at N = 1000, and the MLP batch loss vs its gradients. The (64, 200) instance takes about a
+    /// second per call, so it gets few rounds of one call (<paramref name="includeLarge"/>).
+    /// </summary>
+    public static void RunReverse(TextWriter log, bool includeLarge = true)
+    {
+        var sizes = includeLarge
+            ? new (string DxK, int Rounds, int Calls)[] { ("2x5", 200, 50), ("10x25", 100, 2), ("20x50", 50, 1), ("64x200", 6, 1) }
+            : new (string DxK, int Rounds, int Calls)[] { ("2x5", 200, 50), ("10x25", 100, 2), ("20x50", 50, 1) };
+        foreach (var (dxk, rounds, calls) in sizes)
+        {
+            var b = dxk == "64x200" ? (GmmBenchmarkBase)new GmmLargeBenchmarks() : new GmmBenchmarks { DxK = dxk };
+            b.Setup();
+            Compare(log, $"GMM, N=1000, D x K = {dxk}", rounds, calls, new (string, Func<float>)[]
+            {
+                ("Objective", () => (float)b.Objective()),
+                ("Objective (hand, ADBench loops)", () => (float)b.ObjectiveHand()),
+                ("Gradient (generated)", () => (float)b.GradientGenerated()),
+                ("Gradient (hand-written)", () => (float)b.GradientHand()),
+                ("Gradient (hand, DSL loop shape)", () => (float)b.GradientHandRowWise()),
+                ("Gradient (generated, inlined tape)", () => (float)b.GradientInlinedTape()),
+                ("Objective (column-major DSL source)", () => (float)b.ObjectiveColumnMajor()),
+                ("Gradient (generated from column-major source)", () => (float)b.GradientColumnMajor()),
+                ("Gradient (column-major, sketch of TBR + inlined tape)", () => (float)b.GradientColumnMajorSketch()),
+            }, warmupPasses: dxk == "64x200" ? 1 : 4);
+        }
+        var m = new MlpLossBenchmarks();
+        m.Setup();
+        Compare(log, "MLP loss, batch 32, dim 16, double", 400, 2, new (string, Func<float>)[]
+        {
+            ("Loss", () => (float)m.Loss()),
+            ("Gradient (generated)", () => (float)m.GradientGenerated()),
+            ("Gradient (hand-written)", () => (float)m.GradientHand()),
+            ("Gradient (generated, inlined tape)", () => (float)m.GradientInlinedTape()),
+        });
+    }
+
+    private static void Compare(TextWriter log, string title, int rounds, int callsPerRound, (string Name, Func<float> F)[] methods, int warmupPasses = 4)
     {
         var best = new double[methods.Length];
         Array.Fill(best, double.MaxValue);
@@ -49,7 +87,7 @@ public static class Interleaved
         // Warm up until tiered compilation has settled: the scalar methods start at Tier0 and are
         // recompiled in the background (slowly on a loaded machine); the MLP methods are jitted
         // straight to optimized code (stackalloc rules out tiering).
-        for (int pass = 0; pass < 4; pass++)
+        for (int pass = 0; pass < warmupPasses; pass++)
         {
             foreach (var m in methods)
             {

@@ -12,8 +12,13 @@ public static class Program
     public static int Main(string[] args)
     {
         // Make sure we measure correct code: generated JVPs vs hand-written JVPs vs finite differences.
-        if (!CorrectnessCheck.Run(Console.Out)) return 1;
+        if (!CorrectnessCheck.Run(Console.Out, includeLarge: !args.Contains("--no-large"))) return 1;
         if (args.Contains("--check-only")) return 0;
+        if (args.Contains("--interleaved-reverse"))
+        {
+            Interleaved.RunReverse(Console.Out, includeLarge: !args.Contains("--no-large"));
+            return 0;
+        }
         if (args.Contains("--interleaved"))
         {
             Interleaved.Run(Console.Out);
@@ -30,6 +35,7 @@ public static class Program
                 .AddColumn(StatisticColumn.Min, StatisticColumn.Median);
             args = args.Where(a => a != "--quick").ToArray();
         }
+        args = args.Where(a => a != "--no-large").ToArray();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;
     }
