@@ -420,8 +420,10 @@ namespace Dsl.Benchmarks
     /// loop shape) with the edits marked <c>EDIT</c>, i.e. what a to-be-recorded analysis would emit: the
     /// increments <c>qx[j] += l·xc[i]</c> save nothing (the reverse sweep never reads the intermediate
     /// values of qx[j], and the adjoint of an increment passes qx_bar[j] through), the affine counter
-    /// <c>lidx</c> is recomputed instead of pushed as an int per iteration, and the adjoint of qx·qx is one
-    /// update. Plus the inlined tape.
+    /// <c>lidx</c> is recomputed instead of pushed as an int per iteration, the adjoint of qx·qx is one
+    /// update, and in the reverse inner loop the element <c>xc_bar[i]</c>, whose index does not change
+    /// in that loop, is accumulated in a local (scalar replacement; the JIT cannot do it because it cannot
+    /// prove that <c>icfBar</c> does not alias <c>xc_bar</c>). Plus the inlined tape.
     /// </summary>
     public static class TbrSketchGradients
     {
@@ -663,15 +665,17 @@ namespace Dsl.Benchmarks
                         int tmp_20 = i_1 + 1;
                         int j_count = global::System.Math.Max(d - tmp_20, 0);
                         // adjoint of: for (int j = i + 1; j < d; j++) (runs backwards)
+                        double xc_i_1 = xc[i_1];
+                        double xc_bar_i_1 = xc_bar[i_1];   // EDIT: loop-invariant element kept in a local
                         for (int j_1 = tmp_20 + (j_count - 1); j_1 >= tmp_20; j_1--)
                         {
                             lidx_1--;
-                            double xc_i_1 = xc[i_1];
                             // adjoint of: qx[j] += icf[lidx] * xc[i];   EDIT: qx_bar[j] passes through unchanged, no restore
                             double qx_bar_j_1 = qx_bar[j_1];
-                            xc_bar[i_1] += icf[lidx_1] * qx_bar_j_1;
+                            xc_bar_i_1 += icf[lidx_1] * qx_bar_j_1;
                             icfBar[lidx_1] += qx_bar_j_1 * xc_i_1;
                         }
+                        xc_bar[i_1] = xc_bar_i_1;
                     }
                     // adjoint of: for (int id = 0; id < d; id++) (runs backwards)
                     for (int id_6 = tmp_19; id_6 >= 0; id_6--)

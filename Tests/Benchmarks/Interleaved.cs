@@ -65,7 +65,7 @@ public static class Interleaved
                 ("Gradient (generated, inlined tape)", () => (float)b.GradientInlinedTape()),
                 ("Objective (column-major DSL source)", () => (float)b.ObjectiveColumnMajor()),
                 ("Gradient (generated from column-major source)", () => (float)b.GradientColumnMajor()),
-                ("Gradient (column-major, sketch of TBR + inlined tape)", () => (float)b.GradientColumnMajorSketch()),
+                ("Gradient (column-major source, generator sketch)", () => (float)b.GradientColumnMajorSketch()),
             }, warmupPasses: dxk == "64x200" ? 1 : 4);
         }
         var m = new MlpLossBenchmarks();
