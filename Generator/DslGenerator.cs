@@ -13,7 +13,7 @@ namespace Dsl.Generator;
 /// <list type="bullet">
 /// <item><c>Primals</c>: each <c>[Differentiable]</c> method lowered to IR (or its failure).</item>
 /// <item><c>AllPrimals</c>: all of them, sorted by key.</item>
-/// <item><c>JvpRequests</c>, <c>GradientRequests</c>, <c>HvpRequests</c>, <c>VjpRequests</c>, <c>TaylorRequests</c>, <c>LaplacianRequests</c>, <c>BiharmonicRequests</c>, <c>DerivativeRequests</c>: the declared partial methods.</item>
+/// <item><c>JvpRequests</c>, <c>GradientRequests</c>, <c>HvpRequests</c>, <c>VjpRequests</c>, <c>TaylorRequests</c>, <c>LaplacianRequests</c>, <c>BiharmonicRequests</c>, <c>DerivativeRequests</c>, <c>DiffusionRequests</c>, <c>SecondOrderRequests</c>: the declared partial methods.</item>
 /// <item><c>AllRequests</c>: all of them.</item>
 /// <item><c>TypeRequests</c>: requests grouped by containing type (one file each).</item>
 /// <item><c>Generated</c>: the file of one type.</item>
@@ -24,7 +24,7 @@ namespace Dsl.Generator;
 public sealed class DslGenerator : IIncrementalGenerator
 {
     /// <summary>Tracking names of the pipeline steps (tests assert they are cached).</summary>
-    public static readonly string[] StepNames = { "Primals", "AllPrimals", "JvpRequests", "GradientRequests", "HvpRequests", "VjpRequests", "TaylorRequests", "LaplacianRequests", "BiharmonicRequests", "DerivativeRequests", "AllRequests", "TypeRequests", "Generated" };
+    public static readonly string[] StepNames = { "Primals", "AllPrimals", "JvpRequests", "GradientRequests", "HvpRequests", "VjpRequests", "TaylorRequests", "LaplacianRequests", "BiharmonicRequests", "DerivativeRequests", "DiffusionRequests", "SecondOrderRequests", "AllRequests", "TypeRequests", "Generated" };
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -52,12 +52,15 @@ public sealed class DslGenerator : IIncrementalGenerator
         var laplacians = Requests(context, RequestReader.LaplacianAttribute, RequestKind.Laplacian).WithTrackingName("LaplacianRequests");
         var biharmonics = Requests(context, RequestReader.BiharmonicAttribute, RequestKind.Biharmonic).WithTrackingName("BiharmonicRequests");
         var partials = Requests(context, RequestReader.DerivativeAttribute, RequestKind.Derivative).WithTrackingName("DerivativeRequests");
+        var diffusions = Requests(context, RequestReader.DiffusionAttribute, RequestKind.Diffusion).WithTrackingName("DiffusionRequests");
+        var secondOrders = Requests(context, RequestReader.SecondOrderAttribute, RequestKind.SecondOrder).WithTrackingName("SecondOrderRequests");
 
-        var allRequests = jvps.Collect().Combine(gradients.Collect()).Combine(hvps.Collect().Combine(vjps.Collect()))
-            .Combine(taylors.Collect().Combine(laplacians.Collect().Combine(biharmonics.Collect().Combine(partials.Collect()))))
-            .Select(static (pair, _) => pair.Left.Left.Left.Concat(pair.Left.Left.Right).Concat(pair.Left.Right.Left).Concat(pair.Left.Right.Right)
-                .Concat(pair.Right.Left).Concat(pair.Right.Right.Left).Concat(pair.Right.Right.Right.Left).Concat(pair.Right.Right.Right.Right)
-                .OrderBy(r => r.Key, StringComparer.Ordinal).ToEquatableArray())
+        // Every kind's requests, collected and concatenated in a fixed order.
+        IncrementalValueProvider<ImmutableArray<RequestModel>> all = jvps.Collect();
+        foreach (var next in new[] { gradients, hvps, vjps, taylors, laplacians, biharmonics, partials, diffusions, secondOrders })
+            all = all.Combine(next.Collect()).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
+        var allRequests = all
+            .Select(static (list, _) => list.OrderBy(r => r.Key, StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName("AllRequests");
 
         var byType = allRequests

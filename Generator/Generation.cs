@@ -41,7 +41,7 @@ internal static class Generation
             built[key] = null; // a cycle finds nothing
             var (plan, failure) = SignatureRules.Check(request, primals);
             if (plan is null || failure is not null || CheckCallGraph(plan.Primal, byKey, requestsByKey) is not null) return null;
-            var module = Simplify.Run(BuildModule(request, plan, Lookup));
+            var module = Simplify.Run(BuildModule(request, plan, Lookup), Lookup);
             foreach (var helper in module.Functions.Skip(1)) built[helper.Key] = helper;
             return built[key] = module.Functions[0] with { Key = key };
         }
@@ -59,7 +59,7 @@ internal static class Generation
                     continue;
                 }
                 var module = BuildModule(request, plan!, Lookup);
-                module = Simplify.Run(module);
+                module = Simplify.Run(module, Lookup);
                 var errors = Verifier.Verify(module);
                 if (errors.Count > 0)
                 {
@@ -124,9 +124,11 @@ internal static class Generation
             RequestKind.Gradient => Reverse.Gradient(primal, plan.Active, lookup),
             RequestKind.Vjp => Reverse.Vjp(primal, plan.Active, lookup),
             RequestKind.Hvp => Hvp(plan, lookup),
-            RequestKind.Taylor => Taylor.Entry(Simplify.Run(primal), wrt, request.Order, lookup),
-            RequestKind.Laplacian => Operators.Laplacian(primal, wrt, request.Estimator, request.Key, primal.Name + "_Laplacian", lookup),
-            RequestKind.Biharmonic => Operators.Biharmonic(primal, wrt, request.Estimator, request.Key, primal.Name + "_Biharmonic", lookup),
+            RequestKind.Taylor => Taylor.Entry(Simplify.Run(primal), wrt, request.Order, lookup, request.Lanes),
+            RequestKind.Laplacian => Operators.Laplacian(primal, wrt, request.Estimator, request.Lanes, request.Key, primal.Name + "_Laplacian", lookup),
+            RequestKind.Biharmonic => Operators.Biharmonic(primal, wrt, request.Estimator, request.Lanes, request.Key, primal.Name + "_Biharmonic", lookup),
+            RequestKind.Diffusion => Operators.Diffusion(primal, wrt, request.Estimator, request.Lanes, request.Key, primal.Name + "_Diffusion", lookup),
+            RequestKind.SecondOrder => Operators.SecondOrder(primal, wrt, request.Estimator, request.Lanes, request.Key, primal.Name + "_SecondOrder", lookup),
             RequestKind.Derivative => Operators.Partial(primal, wrt, plan.Jet!, request.Key, primal.Name + "_Partial", lookup),
             _ => throw new NotSupportedException($"[{request.Kind}] is not implemented"),
         };
@@ -221,7 +223,9 @@ internal static class Generation
             RequestKind.Jvp => "Forward mode (JVP)",
             RequestKind.Gradient => "Reverse mode (gradient)",
             RequestKind.Hvp => "Hessian-vector product (forward over reverse)",
-            RequestKind.Taylor => $"Taylor mode of order {request.Order} (jet)",
+            RequestKind.Taylor => request.Lanes == 1
+                ? $"Taylor mode of order {request.Order} (jet)"
+                : $"Taylor mode of order {request.Order}, {request.Lanes} jets sharing one primal pass (vector mode)",
             RequestKind.Laplacian => request.Estimator switch
             {
                 0 => "Laplacian (exact: one 2-jet per coordinate)",
@@ -233,6 +237,18 @@ internal static class Generation
             RequestKind.Biharmonic => request.Estimator == 0
                 ? "biharmonic (exact: 4-jets along e_i and, by polarization, e_i ± e_j)"
                 : "biharmonic (STDE, Gaussian probes: mean of y4(v,0,0,0) / 3)",
+            RequestKind.Diffusion => request.Estimator switch
+            {
+                0 => "diffusion term ½ tr(σσᵀ∇²u) (exact: one 2-jet per column of σ)",
+                1 => "diffusion term ½ tr(σσᵀ∇²u) (STDE, dense probes p: ½ mean of y2(σp))",
+                _ => "diffusion term ½ tr(σσᵀ∇²u) (STDE, sparse columns: ½ (m/|J|) Σ y2(σ e_j))",
+            },
+            RequestKind.SecondOrder => request.Estimator switch
+            {
+                0 => "second-order operator Σ C_ij ∂²u/∂x_i∂x_j (exact: e_iᵀ∇²u(Ce_i) from 2-jets along e_i ± Ce_i)",
+                1 => "second-order operator Σ C_ij ∂²u/∂x_i∂x_j (STDE, dense probes: mean of vᵀ∇²u(Cv) from 2-jets along v ± Cv)",
+                _ => "second-order operator Σ C_ij ∂²u/∂x_i∂x_j (STDE, sparse coordinates: (d/|J|) Σ e_jᵀ∇²u(Ce_j))",
+            },
             _ => "Vector-Jacobian product (reverse mode)",
         };
         var comment = new List<string> { $"// {what} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
@@ -307,6 +323,8 @@ internal static class Generation
             case RequestKind.Laplacian:
             case RequestKind.Biharmonic:
             case RequestKind.Derivative:
+            case RequestKind.Diffusion:
+            case RequestKind.SecondOrder:
                 names.AddRange(user);
                 break;
             case RequestKind.Taylor:
@@ -355,12 +373,33 @@ internal static class Generation
             pairs.Add((request.Params[ownerPosition].Name, request.Params[k].Name));
         }
         var checks = new List<string>();
-        if (request.Kind is RequestKind.Laplacian or RequestKind.Biharmonic && request.Estimator != 0)
+        if (request.Kind is RequestKind.Laplacian or RequestKind.Biharmonic or RequestKind.Diffusion or RequestKind.SecondOrder)
         {
             var x = request.Params[plan.Active.ToList().IndexOf(true)].Identifier;
-            var probes = request.Params[primal.Params.Count].Identifier;
-            checks.Add($"if ({probes}.Length == 0 || {x}.Length == 0 || {probes}.Length % {x}.Length != 0) throw new global::System.ArgumentException(" +
-                $"$\"'{probes}' must hold one or more probe vectors of length {{{x}.Length}} (the length of '{x}'), row-major, but has length {{{probes}.Length}}.\", \"{probes}\");");
+            var next = primal.Params.Count;
+            // The probes have the length of x, except for the diffusion term: the columns of σ.
+            var probeLength = $"{x}.Length";
+            var probeWhat = $"the length of '{x}'";
+            if (request.Kind == RequestKind.Diffusion)
+            {
+                var sigma = request.Params[next++].Identifier;
+                checks.Add($"if ({x}.Length == 0 || {sigma}.Length == 0 || {sigma}.Length % {x}.Length != 0) throw new global::System.ArgumentException(" +
+                    $"$\"'{sigma}' must be a {{{x}.Length}} x m matrix, row-major (m >= 1 columns; {x}.Length = {{{x}.Length}}), but has length {{{sigma}.Length}}.\", \"{sigma}\");");
+                probeLength = $"({sigma}.Length / {x}.Length)";
+                probeWhat = $"the number of columns of '{sigma}'";
+            }
+            if (request.Kind == RequestKind.SecondOrder)
+            {
+                var c = request.Params[next++].Identifier;
+                checks.Add($"if ({c}.Length != {x}.Length * {x}.Length) throw new global::System.ArgumentException(" +
+                    $"$\"'{c}' must be a {{{x}.Length}} x {{{x}.Length}} matrix, row-major (length {{{x}.Length * {x}.Length}}), but has length {{{c}.Length}}.\", \"{c}\");");
+            }
+            if (request.Estimator != 0)
+            {
+                var probes = request.Params[next].Identifier;
+                checks.Add($"if ({probes}.Length == 0 || {x}.Length == 0 || {probes}.Length % {probeLength} != 0) throw new global::System.ArgumentException(" +
+                    $"$\"'{probes}' must hold one or more probe vectors of length {{{probeLength}}} ({probeWhat}), row-major, but has length {{{probes}.Length}}.\", \"{probes}\");");
+            }
         }
         if (request.Kind == RequestKind.Derivative)
         {
@@ -375,10 +414,15 @@ internal static class Generation
             var jet = request.Params[primal.Params.Count].Identifier;
             var output = request.Params[primal.Params.Count + 1].Identifier;
             var k = request.Order;
-            var want = primal.Params[a].Type!.IsBuffer ? $"{k} * {x}.Length" : k.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var shape = primal.Params[a].Type!.IsBuffer ? $"{k} x {{{x}.Length}} (order x length of '{x}', row-major)" : $"{k} (the order)";
+            var p = request.Lanes;
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            var want = primal.Params[a].Type!.IsBuffer ? $"{p * k} * {x}.Length" : (p * k).ToString(inv);
+            var shape = primal.Params[a].Type!.IsBuffer
+                ? p == 1 ? $"{k} x {{{x}.Length}} (order x length of '{x}', row-major)" : $"{p} x {k} x {{{x}.Length}} (jets x order x length of '{x}', row-major)"
+                : p == 1 ? $"{k} (the order)" : $"{p} x {k} (jets x order)";
             checks.Add($"if ({jet}.Length != {want}) throw new global::System.ArgumentException($\"'{jet}' must have length {shape}, but has length {{{jet}.Length}}.\", \"{jet}\");");
-            checks.Add($"if ({output}.Length != {k + 1}) throw new global::System.ArgumentException($\"'{output}' must have length {k + 1} (y_0..y_{k}), but has length {{{output}.Length}}.\", \"{output}\");");
+            var outputShape = p == 1 ? $"y_0..y_{k}" : $"y_0, then y_1..y_{k} of each of the {p} jets";
+            checks.Add($"if ({output}.Length != {1 + p * k}) throw new global::System.ArgumentException($\"'{output}' must have length {1 + p * k} ({outputShape}), but has length {{{output}.Length}}.\", \"{output}\");");
         }
         return checks.Concat(pairs.Select(p =>
             $"if ({p.Span}.Length != {p.Of}.Length) throw new global::System.ArgumentException(" +

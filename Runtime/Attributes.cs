@@ -99,6 +99,12 @@ public sealed class VjpAttribute : TransformAttribute
 /// entry (j−1)·d + i is v_j[i] — for a span of length d); then a <c>Span&lt;T&gt;</c> of
 /// length K + 1 receiving y_0..y_K. Convention of JAX's <c>jet</c>: the input curve is
 /// x(t) = a + Σ_j v_j t^j / j!, and y_k = d^k/dt^k f(x(t)) at t = 0.
+/// <para>
+/// Vector mode: with <see cref="Jets"/> = P, P jets go through one pass that computes the
+/// primal once. The input then holds P jets one after another (P·K values for a scalar,
+/// P·K·d for a span: entry (p·K + j − 1)·d + i is v_j[i] of jet p), and the output has length
+/// 1 + P·K: y_0, then y_1..y_K of jet 0, of jet 1, and so on (y_k of jet p at 1 + p·K + k − 1).
+/// </para>
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class TaylorAttribute : TransformAttribute
@@ -108,6 +114,9 @@ public sealed class TaylorAttribute : TransformAttribute
 
     /// <summary>The order K of the jet (1 to 12).</summary>
     public int Order { get; set; } = 2;
+
+    /// <summary>How many jets share one primal pass (vector mode; 1 to 16, default 1).</summary>
+    public int Jets { get; set; } = 1;
 }
 
 /// <summary>How a differential operator is evaluated.</summary>
@@ -145,6 +154,12 @@ public sealed class LaplacianAttribute : TransformAttribute
 
     /// <summary>Exact, or which stochastic estimator.</summary>
     public Estimator Estimator { get; set; } = Estimator.Exact;
+
+    /// <summary>
+    /// How many jets run through one pass that shares the primal (vector mode; 1 to 16,
+    /// default 4). Jets are taken in chunks of this size; the remainder runs one at a time.
+    /// </summary>
+    public int Lanes { get; set; } = 4;
 }
 
 /// <summary>
@@ -162,6 +177,12 @@ public sealed class BiharmonicAttribute : TransformAttribute
 
     /// <summary>Exact or dense (Gaussian probes).</summary>
     public Estimator Estimator { get; set; } = Estimator.Exact;
+
+    /// <summary>
+    /// How many jets run through one pass that shares the primal (vector mode; 1 to 16,
+    /// default 4). Jets are taken in chunks of this size; the remainder runs one at a time.
+    /// </summary>
+    public int Lanes { get; set; } = 4;
 }
 
 /// <summary>
@@ -179,4 +200,56 @@ public sealed class DerivativeAttribute : TransformAttribute
 
     /// <summary>The differentiated elements, e.g. <c>"x[0] x[0] x[1]"</c>.</summary>
     public string Partial { get; }
+}
+
+/// <summary>
+/// The diffusion term ½ tr(σσᵀ ∇²u) of a second-order SDE / Kolmogorov operator, with respect to
+/// the span parameter named by <c>Wrt</c> (length d), from second-order Taylor jets along the
+/// columns of σ. Parameters: the primal's parameters, then <c>ReadOnlySpan&lt;T&gt; sigma</c>, a
+/// d × m matrix row-major (m = sigma.Length / d; m = d for a square σ); for
+/// <see cref="Estimator.Dense"/> and <see cref="Estimator.Sparse"/> then
+/// <c>ReadOnlySpan&lt;T&gt; probes</c> holding V probe vectors p of length m (E[p pᵀ] = I; sparse:
+/// unit vectors e_j, |J| columns drawn without replacement). Exact: ½ Σ_j y2(σ e_j), m jets;
+/// dense: ½ mean of y2(σp); sparse: ½ (m/|J|) Σ y2(σ e_j). Returns the value or the unbiased estimate.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class DiffusionAttribute : TransformAttribute
+{
+    /// <summary>Asks for the diffusion term of <paramref name="primal"/>.</summary>
+    public DiffusionAttribute(string primal) : base(primal) { }
+
+    /// <summary>Exact, or which stochastic estimator.</summary>
+    public Estimator Estimator { get; set; } = Estimator.Exact;
+
+    /// <summary>
+    /// How many jets run through one pass that shares the primal (vector mode; 1 to 16,
+    /// default 4). Jets are taken in chunks of this size; the remainder runs one at a time.
+    /// </summary>
+    public int Lanes { get; set; } = 4;
+}
+
+/// <summary>
+/// A general second-order operator Σ_ij C_ij ∂²u/∂x_i∂x_j = tr(C ∇²u) with respect to the span
+/// parameter named by <c>Wrt</c> (length d), for any d × d matrix C (row-major; symmetric or not,
+/// definite or not — only its symmetric part matters). Parameters: the primal's parameters,
+/// then <c>ReadOnlySpan&lt;T&gt; c</c> (d·d values); for <see cref="Estimator.Dense"/> and
+/// <see cref="Estimator.Sparse"/> then <c>ReadOnlySpan&lt;T&gt; probes</c> with V probe vectors
+/// of length d. Each term vᵀ∇²u(Cv) is a mixed second derivative read off two 2-jets by
+/// polarization, [y2(v + Cv) − y2(v − Cv)] / 4, so C needs no factorization. Exact: v = e_i for
+/// every i (2d jets); dense: mean over probes (E[v vᵀ] = I); sparse (v = e_j): (d/|J|) × sum.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class SecondOrderAttribute : TransformAttribute
+{
+    /// <summary>Asks for the second-order operator tr(C ∇²u) of <paramref name="primal"/>.</summary>
+    public SecondOrderAttribute(string primal) : base(primal) { }
+
+    /// <summary>Exact, or which stochastic estimator.</summary>
+    public Estimator Estimator { get; set; } = Estimator.Exact;
+
+    /// <summary>
+    /// How many jets run through one pass that shares the primal (vector mode; 1 to 16,
+    /// default 4). Jets are taken in chunks of this size; the remainder runs one at a time.
+    /// </summary>
+    public int Lanes { get; set; } = 4;
 }

@@ -54,6 +54,8 @@ internal enum RequestKind
     Laplacian,
     Biharmonic,
     Derivative,
+    Diffusion,
+    SecondOrder,
 }
 
 /// <summary>
@@ -75,7 +77,8 @@ internal sealed record RequestModel(
     int Order = 0,
     int Estimator = 0,
     string Key = "",
-    string Partial = "");
+    string Partial = "",
+    int Lanes = 1);
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

@@ -23,6 +23,8 @@ internal static class RequestReader
     public const string LaplacianAttribute = "Dsl.LaplacianAttribute";
     public const string BiharmonicAttribute = "Dsl.BiharmonicAttribute";
     public const string DerivativeAttribute = "Dsl.DerivativeAttribute";
+    public const string DiffusionAttribute = "Dsl.DiffusionAttribute";
+    public const string SecondOrderAttribute = "Dsl.SecondOrderAttribute";
 
     /// <summary>The request attributes and the transform each asks for.</summary>
     public static readonly (string Attribute, RequestKind Kind)[] All =
@@ -30,6 +32,7 @@ internal static class RequestReader
         (JvpAttribute, RequestKind.Jvp), (GradientAttribute, RequestKind.Gradient), (HvpAttribute, RequestKind.Hvp), (VjpAttribute, RequestKind.Vjp),
         (TaylorAttribute, RequestKind.Taylor), (LaplacianAttribute, RequestKind.Laplacian),
         (BiharmonicAttribute, RequestKind.Biharmonic), (DerivativeAttribute, RequestKind.Derivative),
+        (DiffusionAttribute, RequestKind.Diffusion), (SecondOrderAttribute, RequestKind.SecondOrder),
     };
 
     public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKind kind, CancellationToken ct)
@@ -41,13 +44,20 @@ internal static class RequestReader
         string? wrt = null;
         var order = kind == RequestKind.Taylor ? 2 : 0;
         var estimator = 0;
+        var isOperator = kind is RequestKind.Laplacian or RequestKind.Biharmonic or RequestKind.Diffusion or RequestKind.SecondOrder;
+        var lanes = isOperator ? Transforms.Operators.DefaultLanes : 1;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
             if (named.Key == "Order" && named.Value.Value is int o) order = o;
             if (named.Key == "Estimator" && named.Value.Value is int e) estimator = e;
+            if (named.Key is "Jets" or "Lanes" && named.Value.Value is int l) lanes = l;
         }
         if (kind == RequestKind.Taylor && (order < 1 || order > 12)) failure = $"[Taylor] Order must be between 1 and 12 (got {order})";
+        if (kind == RequestKind.Taylor && (lanes < 1 || lanes > Transforms.Operators.MaxLanes))
+            failure = $"[Taylor] Jets must be between 1 and {Transforms.Operators.MaxLanes} (got {lanes})";
+        if (isOperator && (lanes < 1 || lanes > Transforms.Operators.MaxLanes))
+            failure = $"[{kind}] Lanes must be between 1 and {Transforms.Operators.MaxLanes} (got {lanes})";
         if (primalName.Length == 0) failure = $"[{kind}] needs the name of the primal method: [{kind}(nameof(F))]";
 
         var chain = ChainOf(method.ContainingType, ct, ref failure);
@@ -62,7 +72,7 @@ internal static class RequestReader
         var irReturn = method.ReturnsVoid ? null : PrimalLowering.MapType(method.ReturnType, false);
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
-            returnType, irReturn, method.Name, parameters, failure, order, estimator, PrimalLowering.KeyOf(method), partial);
+            returnType, irReturn, method.Name, parameters, failure, order, estimator, PrimalLowering.KeyOf(method), partial, lanes);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

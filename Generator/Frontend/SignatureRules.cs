@@ -66,6 +66,8 @@ internal static class SignatureRules
             case RequestKind.Laplacian:
             case RequestKind.Biharmonic:
             case RequestKind.Derivative:
+            case RequestKind.Diffusion:
+            case RequestKind.SecondOrder:
             {
                 var spans = Enumerable.Range(0, active.Length).Where(i => active[i] && primal.Params[i].Type!.IsBuffer).ToList();
                 if (active.Count(a => a) != 1 || spans.Count != 1)
@@ -160,7 +162,7 @@ internal static class SignatureRules
             }
             if (primal.ReturnType is not null) list.Add(new ExpectedParam(new ParamModel("dResult", primal.ReturnTypeText, "out", primal.ReturnType), -1));
         }
-        else if (kind is RequestKind.Laplacian or RequestKind.Biharmonic or RequestKind.Derivative)
+        else if (kind is RequestKind.Laplacian or RequestKind.Biharmonic or RequestKind.Derivative or RequestKind.Diffusion or RequestKind.SecondOrder)
         {
             list.AddRange(primal.Params.Select(p => new ExpectedParam(p, -1)));
             // Stochastic estimators take the probes (set in Check through the request; see ExpectedFor).
@@ -222,12 +224,17 @@ internal static class SignatureRules
     public static List<ExpectedParam> ExpectedFor(RequestModel request, PrimalModel primal, IReadOnlyList<bool> active)
     {
         var list = ExpectedParams(request.Kind, primal, active);
-        if (request.Kind is RequestKind.Laplacian or RequestKind.Biharmonic && request.Estimator != 0)
+        if (request.Kind is RequestKind.Laplacian or RequestKind.Biharmonic or RequestKind.Diffusion or RequestKind.SecondOrder)
         {
             var i = active.ToList().IndexOf(true);
             var p = primal.Params[i];
             var elem = p.Type!.Elem == ScalarKind.F32 ? "float" : "double";
-            list.Add(new ExpectedParam(new ParamModel("probes", $"global::System.ReadOnlySpan<{elem}>", "", IrType.Buf(p.Type.Elem, BufferKind.ReadOnlySpan)), -1));
+            ExpectedParam Span(string name) =>
+                new(new ParamModel(name, $"global::System.ReadOnlySpan<{elem}>", "", IrType.Buf(p.Type.Elem, BufferKind.ReadOnlySpan)), -1);
+            // The operator's own input: σ (d × m) for the diffusion term, C (d × d) for tr(C∇²u).
+            if (request.Kind == RequestKind.Diffusion) list.Add(Span("sigma"));
+            if (request.Kind == RequestKind.SecondOrder) list.Add(Span("c"));
+            if (request.Estimator != 0) list.Add(Span("probes"));
         }
         return list;
     }

@@ -9,6 +9,13 @@ namespace Dsl.Generator.Transforms;
 /// Differential operators built from Taylor jets, as IR that calls the primal's Taylor
 /// function. Being IR, an operator can itself be differentiated (reverse over Taylor), which
 /// is how a PINN loss built from a Laplacian is trained.
+/// <para>
+/// Every operator here is a sum of y_K over a set of jets (coordinates, probes, columns of σ,
+/// polarization pairs). The jets run through the vector-mode Taylor function L at a time, so
+/// the primal of each chunk is computed once; a one-lane Taylor function takes the remainder.
+/// Only the input slots an operator uses are passed (the first-order slot for the second-order
+/// operators): the others are symbolic zeros, so they cost nothing.
+/// </para>
 /// </summary>
 internal static class Operators
 {
@@ -16,62 +23,111 @@ internal static class Operators
     public const int Dense = 1;
     public const int Sparse = 2;
 
+    /// <summary>Jets run in chunks of this many lanes unless the declaration says otherwise.</summary>
+    public const int DefaultLanes = 4;
+
+    /// <summary>The most lanes a declaration may ask for.</summary>
+    public const int MaxLanes = 16;
+
+    /// <summary>One Taylor function (a number of lanes), its input jet buffer and its output buffer.</summary>
+    private sealed class JetSet
+    {
+        public JetSet(int lanes, Module taylor, Value jet, Value y)
+        {
+            Lanes = lanes;
+            Taylor = taylor;
+            Jet = jet;
+            Y = y;
+        }
+
+        public int Lanes { get; }
+        public Module Taylor { get; }
+        public Value Jet { get; }
+        public Value Y { get; }
+    }
+
     /// <summary>
-    /// What every operator shares: the primal's parameters (plus probes for an estimator), the
-    /// jet buffer of order K along the Wrt span (zero but for the slots an operator sets), the
-    /// output buffer y_0..y_K, and a call of the Taylor function that reads y_K.
+    /// What every operator shares: the primal's parameters (plus what the operator adds: probes,
+    /// σ, C), the jet buffers of the lane-wide and the one-lane Taylor functions (zero but for
+    /// the entries an operator sets), and the calls that read y_K.
     /// </summary>
     private sealed class JetOperator
     {
-        private readonly Module _taylor;
         private readonly List<Value> _parameters;
         private readonly List<Value> _args;
         private readonly int _wrt;
         private readonly int _order;
-        private readonly Value _y;
+        private readonly int _slotCount;
 
-        public JetOperator(Function primal, int wrt, int order, bool probes, Func<string, Function?> lookup)
+        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<string, Function?> lookup)
         {
-            _taylor = Taylor.Entry(Simplify.Run(primal), wrt, order, lookup);
+            var simplified = Simplify.Run(primal);
             _wrt = wrt;
             _order = order;
+            _slotCount = slots.Count;
             _parameters = primal.Params.Select(p => B.NewValue(p.Type, p.Name)).ToList();
             _args = new List<Value>(_parameters);
             var x = _parameters[wrt];
             Elem = x.Type.ElementType;
-            if (probes)
-            {
-                Probes = B.NewValue(IrType.Buf(x.Type.Elem, BufferKind.ReadOnlySpan), "probes");
-                _args.Add(Probes);
-            }
             D = B.Length(x);
             Zero = B.Const(0, IrType.I32);
-            Jet = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), B.Binary(BinOp.Mul, B.Const(order, IrType.I32), D), "jet");
-            _y = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), B.Const(order + 1, IrType.I32), "y");
+            JetSet Make(int l, string suffix)
+            {
+                var taylor = Taylor.Entry(simplified, wrt, order, lookup, l, slots);
+                var size = B.Binary(BinOp.Mul, B.Const(l * slots.Count, IrType.I32), D);
+                var jet = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), size, "jet" + suffix);
+                var y = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), B.Const(1 + l * order, IrType.I32), "y" + suffix);
+                return new JetSet(l, taylor, jet, y);
+            }
+            One = Make(1, "");
+            Wide = lanes > 1 ? Make(lanes, "Lanes") : One;
         }
 
         public IrBuilder B { get; } = new();
         public IrType Elem { get; }
-        public Value? Probes { get; }
         public Value D { get; }
         public Value Zero { get; }
-        public Value Jet { get; }
+
+        /// <summary>The lane-wide Taylor function (the one-lane one when lanes = 1).</summary>
+        public JetSet Wide { get; }
+
+        /// <summary>The one-lane Taylor function, for remainders and for single jets.</summary>
+        public JetSet One { get; }
 
         public Value C(double c) => B.Const(c, Elem);
 
-        /// <summary>Runs the Taylor function on the current jet and reads y_K.</summary>
-        public Value Top()
+        public Value I(int c) => B.Const(c, IrType.I32);
+
+        public Value Add(Value a, Value b) => B.Binary(BinOp.Add, a, b);
+
+        public Value Mul(Value a, Value b) => B.Binary(BinOp.Mul, a, b);
+
+        /// <summary>An extra parameter after the primal's (probes, σ, C).</summary>
+        public Value Parameter(string name)
+        {
+            var p = B.NewValue(IrType.Buf(Elem.Elem, BufferKind.ReadOnlySpan), name);
+            _args.Add(p);
+            return p;
+        }
+
+        /// <summary>Index of element <paramref name="i"/> of slot <paramref name="slot"/> (0-based among the passed slots) of lane <paramref name="lane"/>.</summary>
+        public Value JetIndex(int lane, int slot, Value i) => Add(Mul(I(lane * _slotCount + slot), D), i);
+
+        /// <summary>Runs the Taylor function of <paramref name="set"/> on its jet buffer.</summary>
+        public void Run(JetSet set)
         {
             var callArgs = new List<Value>();
             for (var i = 0; i < _parameters.Count; i++)
             {
                 callArgs.Add(_parameters[i]);
-                if (i == _wrt) callArgs.Add(Jet);
+                if (i == _wrt) callArgs.Add(set.Jet);
             }
-            callArgs.Add(_y);
-            B.Emit(new CallOp(EquatableArray<Value>.Empty, _taylor.Functions[0].Key, callArgs.ToEquatableArray()));
-            return B.Load(_y, B.Const(_order, IrType.I32));
+            callArgs.Add(set.Y);
+            B.Emit(new CallOp(EquatableArray<Value>.Empty, set.Taylor.Functions[0].Key, callArgs.ToEquatableArray()));
         }
+
+        /// <summary>y_K of lane <paramref name="lane"/> after <see cref="Run"/>.</summary>
+        public Value Top(JetSet set, int lane) => B.Load(set.Y, I(1 + lane * _order + _order - 1));
 
         /// <summary><c>for (index = start; index &lt; bound; index++) sum += body(index)</c>.</summary>
         public Value SumLoop(Value start, Value bound, string index, Func<Value, Value> body)
@@ -87,27 +143,70 @@ internal static class Operators
             return result;
         }
 
-        /// <summary>The number of probe vectors (probes.Length / d).</summary>
-        public Value ProbeCount() => B.Binary(BinOp.Div, B.Length(Probes!), D, "probeCount");
-
-        /// <summary>Copies probe <paramref name="s"/> into the first-order slot of the jet (higher slots stay 0).</summary>
-        public void LoadProbe(Value s)
+        /// <summary><c>for (index = start; index &lt; bound; index++) body(index)</c>.</summary>
+        public void Loop(Value start, Value bound, string index, Action<Value> body)
         {
             B.BeginBlock();
-            var k = B.NewValue(IrType.I32, "k");
-            B.Store(Jet, k, B.Load(Probes!, B.Binary(BinOp.Add, B.Binary(BinOp.Mul, s, D), k)));
-            var copy = B.EndBlock();
-            B.Emit(new ForOp(EquatableArray<Value>.Empty, Zero, D, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
-                new Region(new[] { k }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
+            var i = B.NewValue(IrType.I32, index);
+            body(i);
+            var ops = B.EndBlock();
+            B.Emit(new ForOp(EquatableArray<Value>.Empty, start, bound, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
+                new Region(new[] { i }.ToEquatableArray(), ops, EquatableArray<Value>.Empty)));
+        }
+
+        /// <summary>
+        /// Σ over <paramref name="count"/> items, each taking <paramref name="jetsPerItem"/> lanes:
+        /// whole chunks go through the lane-wide function, the rest one item at a time.
+        /// <paramref name="set"/> writes the jets of item <c>first + q</c> into lanes
+        /// q·jetsPerItem.. of the set; <paramref name="read"/> returns the item's contribution
+        /// from those lanes after the run; <paramref name="undo"/>, if given, clears what
+        /// <paramref name="set"/> wrote when it did not overwrite whole lanes.
+        /// </summary>
+        public Value Items(Value count, int jetsPerItem, string index,
+            Action<JetSet, int, Value> set, Func<JetSet, int, Value, Value> read, Action<JetSet, int, Value>? undo = null)
+        {
+            Value Chunk(JetSet jets, int items, Value first)
+            {
+                var indices = Enumerable.Range(0, items).Select(q => q == 0 ? first : Add(first, I(q))).ToList();
+                for (var q = 0; q < items; q++) set(jets, q * jetsPerItem, indices[q]);
+                Run(jets);
+                Value? sum = null;
+                for (var q = 0; q < items; q++)
+                {
+                    var v = read(jets, q * jetsPerItem, indices[q]);
+                    sum = sum is null ? v : Add(sum, v);
+                }
+                if (undo is not null) for (var q = 0; q < items; q++) undo(jets, q * jetsPerItem, indices[q]);
+                return sum!;
+            }
+            var perChunk = Wide.Lanes / jetsPerItem;
+            if (perChunk <= 1)
+                return SumLoop(Zero, count, index, i => Chunk(One, 1, i));
+            var chunks = B.Binary(BinOp.Div, count, I(perChunk), "chunks");
+            var whole = SumLoop(Zero, chunks, "chunk", c => Chunk(Wide, perChunk, Mul(c, I(perChunk))));
+            var rest = SumLoop(Mul(chunks, I(perChunk)), count, index, i => Chunk(One, 1, i));
+            return Add(whole, rest);
+        }
+
+        /// <summary>Copies row <paramref name="row"/> of a row-major matrix with rows of length d into the first slot of a lane.</summary>
+        public void CopyRow(JetSet set, int lane, Value matrix, Value row)
+        {
+            Loop(Zero, D, "k", k => B.Store(set.Jet, JetIndex(lane, 0, k), B.Load(matrix, Add(Mul(row, D), k))));
         }
 
         public Value Float(Value integer) => B.Unary(UnOp.Convert, integer, "", Elem);
 
-        /// <summary>The operator's function, followed by the Taylor function and its helpers.</summary>
+        /// <summary>The operator's function, followed by the Taylor functions and their helpers.</summary>
         public Module Finish(Value result, string key, string name)
         {
             var body = new Region(_args.ToEquatableArray(), B.EndBlock(), new[] { result }.ToEquatableArray());
-            return new Module(new[] { new Function(key, name, body) }.Concat(_taylor.Functions).ToEquatableArray());
+            var functions = new List<Function> { new Function(key, name, body) };
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var f in One.Taylor.Functions.Concat(ReferenceEquals(Wide, One) ? Enumerable.Empty<Function>() : Wide.Taylor.Functions))
+            {
+                if (seen.Add(f.Key)) functions.Add(f);
+            }
+            return new Module(functions.ToEquatableArray());
         }
     }
 
@@ -116,29 +215,26 @@ internal static class Operators
     /// or STDE (one 2-jet per probe; mean for dense probes, d/|J| × sum for sparse ones).
     /// A 2-jet along x(t) = a + v t gives y2 = vᵀ (∇²u) v.
     /// </summary>
-    public static Module Laplacian(Function primal, int wrt, int estimator, string key, string name, Func<string, Function?> lookup)
+    public static Module Laplacian(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, 2, estimator != Exact, lookup);
+        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup);
         var b = op.B;
         Value result;
         if (estimator == Exact)
         {
-            result = op.SumLoop(op.Zero, op.D, "i", i =>
-            {
-                b.Store(op.Jet, i, op.C(1));
-                var y2 = op.Top();
-                b.Store(op.Jet, i, op.C(0));
-                return y2;
-            });
+            // Lane q of a chunk runs along e_{first+q}; the 1 is taken back after the run.
+            result = op.Items(op.D, 1, "i",
+                (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(1)),
+                (set, lane, _) => op.Top(set, lane),
+                (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(0)));
         }
         else
         {
-            var count = op.ProbeCount();
-            var total = op.SumLoop(op.Zero, count, "s", s =>
-            {
-                op.LoadProbe(s);
-                return op.Top();
-            });
+            var probes = op.Parameter("probes");
+            var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
+            var total = op.Items(count, 1, "s",
+                (set, lane, s) => op.CopyRow(set, lane, probes, s),
+                (set, lane, _) => op.Top(set, lane));
             result = estimator == Dense
                 ? b.Binary(BinOp.Div, total, op.Float(count))
                 : b.Binary(BinOp.Mul, total, b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
@@ -151,64 +247,156 @@ internal static class Operators
     /// (1/3) mean of y4(a; v, 0, 0, 0) over Gaussian probes (E[v⁴ terms] give 3 Δ²u). Exact:
     /// Σ_i y4(e_i) + 2 Σ_{i&lt;j} u_iijj with u_iijj = [y4(e_i+e_j) + y4(e_i−e_j) − 2y4(e_i) − 2y4(e_j)] / 12.
     /// </summary>
-    public static Module Biharmonic(Function primal, int wrt, int estimator, string key, string name, Func<string, Function?> lookup)
+    public static Module Biharmonic(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, 4, estimator != Exact, lookup);
+        var op = new JetOperator(primal, wrt, 4, lanes, new[] { 1 }, lookup);
         var b = op.B;
         Value result;
         if (estimator == Exact)
         {
             var diag = b.Alloc(IrType.Buf(op.Elem.Elem, BufferKind.Heap), op.D, "diag");
-            // u_iiii = y4(e_i)
-            var sumDiag = op.SumLoop(op.Zero, op.D, "i", i =>
+            // u_iiii = y4(e_i), kept for the polarization below
+            var sumDiag = op.Items(op.D, 1, "i",
+                (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(1)),
+                (set, lane, i) =>
+                {
+                    var v = op.Top(set, lane);
+                    b.Store(diag, i, v);
+                    return v;
+                },
+                (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(0)));
+            // 2 Σ_{i<j} u_iijj by polarization: one jet along e_i + e_j, then along e_i − e_j
+            var one = op.One;
+            var sumMixed = op.SumLoop(op.Zero, op.D, "i", i => op.SumLoop(op.Add(i, op.I(1)), op.D, "j", j =>
             {
-                b.Store(op.Jet, i, op.C(1));
-                var v = op.Top();
-                b.Store(op.Jet, i, op.C(0));
-                b.Store(diag, i, v);
-                return v;
-            });
-            // 2 Σ_{i<j} u_iijj by polarization
-            var sumMixed = op.SumLoop(op.Zero, op.D, "i", i => op.SumLoop(b.Binary(BinOp.Add, i, b.Const(1, IrType.I32)), op.D, "j", j =>
-            {
-                b.Store(op.Jet, i, op.C(1));
-                b.Store(op.Jet, j, op.C(1));
-                var plus = op.Top();
-                b.Store(op.Jet, j, op.C(-1));
-                var minus = op.Top();
-                b.Store(op.Jet, i, op.C(0));
-                b.Store(op.Jet, j, op.C(0));
-                var both = b.Binary(BinOp.Add, b.Load(diag, i), b.Load(diag, j));
-                return b.Binary(BinOp.Div, b.Binary(BinOp.Sub, b.Binary(BinOp.Add, plus, minus), b.Binary(BinOp.Mul, op.C(2), both)), op.C(12));
+                b.Store(one.Jet, i, op.C(1));
+                b.Store(one.Jet, j, op.C(1));
+                op.Run(one);
+                var plus = op.Top(one, 0);
+                b.Store(one.Jet, j, op.C(-1));
+                op.Run(one);
+                var minus = op.Top(one, 0);
+                b.Store(one.Jet, i, op.C(0));
+                b.Store(one.Jet, j, op.C(0));
+                var both = op.Add(b.Load(diag, i), b.Load(diag, j));
+                return b.Binary(BinOp.Div, b.Binary(BinOp.Sub, op.Add(plus, minus), op.Mul(op.C(2), both)), op.C(12));
             }));
-            result = b.Binary(BinOp.Add, sumDiag, b.Binary(BinOp.Mul, op.C(2), sumMixed));
+            result = op.Add(sumDiag, op.Mul(op.C(2), sumMixed));
         }
         else
         {
-            var count = op.ProbeCount();
-            var total = op.SumLoop(op.Zero, count, "s", s =>
-            {
-                op.LoadProbe(s);
-                return op.Top();
-            });
+            var probes = op.Parameter("probes");
+            var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
+            var total = op.Items(count, 1, "s",
+                (set, lane, s) => op.CopyRow(set, lane, probes, s),
+                (set, lane, _) => op.Top(set, lane));
             // E[y4(v,0,0,0)] = 3 Δ²u for v ~ N(0, I)
-            result = b.Binary(BinOp.Div, total, b.Binary(BinOp.Mul, op.C(3), op.Float(count)));
+            result = b.Binary(BinOp.Div, total, op.Mul(op.C(3), op.Float(count)));
         }
         return op.Finish(result, key, name);
     }
 
-    /// <summary>A mixed partial read off one jet (see <see cref="JetPlan"/>).</summary>
+    /// <summary>
+    /// The diffusion term ½ tr(σσᵀ ∇²u) = ½ Σ_j y2(σ e_j) for σ of shape d × m (row-major,
+    /// m = σ.Length / d). Exact: one 2-jet per column of σ. STDE: one 2-jet along σp per probe
+    /// p of length m (E[p pᵀ] = I); dense: ½ × mean; sparse (p = e_j): ½ × (m/|J|) × sum.
+    /// </summary>
+    public static Module Diffusion(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    {
+        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup);
+        var b = op.B;
+        var sigma = op.Parameter("sigma");
+        var m = b.Binary(BinOp.Div, b.Length(sigma), op.D, "columns");
+        Value total, scale;
+        if (estimator == Exact)
+        {
+            // Lane q runs along column first+q of σ.
+            total = op.Items(m, 1, "j",
+                (set, lane, j) => op.Loop(op.Zero, op.D, "k", k => b.Store(set.Jet, op.JetIndex(lane, 0, k), b.Load(sigma, op.Add(op.Mul(k, m), j)))),
+                (set, lane, _) => op.Top(set, lane));
+            scale = op.C(0.5);
+        }
+        else
+        {
+            var probes = op.Parameter("probes");
+            var count = b.Binary(BinOp.Div, b.Length(probes), m, "probeCount");
+            // Lane q runs along σ p_{first+q}: (σp)_k = Σ_j σ_kj p_j.
+            total = op.Items(count, 1, "s",
+                (set, lane, s) => op.Loop(op.Zero, op.D, "k", k =>
+                {
+                    var dot = op.SumLoop(op.Zero, m, "j", j => op.Mul(b.Load(sigma, op.Add(op.Mul(k, m), j)), b.Load(probes, op.Add(op.Mul(s, m), j))));
+                    b.Store(set.Jet, op.JetIndex(lane, 0, k), dot);
+                }),
+                (set, lane, _) => op.Top(set, lane));
+            scale = estimator == Dense
+                ? b.Binary(BinOp.Div, op.C(0.5), op.Float(count))
+                : b.Binary(BinOp.Div, op.Mul(op.C(0.5), op.Float(m)), op.Float(count));
+        }
+        return op.Finish(op.Mul(total, scale), key, name);
+    }
+
+    /// <summary>
+    /// The general second-order operator Σ_ij C_ij ∂²u/∂x_i∂x_j = tr(C ∇²u) for any C of shape
+    /// d × d (row-major; only its symmetric part matters). Each term is a mixed second
+    /// derivative aᵀ(∇²u)b read off two 2-jets by polarization, [y2(a + b) − y2(a − b)] / 4,
+    /// so C needs no factorization and may be indefinite. Exact: Σ_i e_iᵀ(∇²u)(C e_i), 2d jets.
+    /// STDE: vᵀ(∇²u)(C v) for probes v with E[v vᵀ] = I (its mean is tr(∇²u C)); dense: mean;
+    /// sparse (v = e_j): (d/|J|) × sum.
+    /// </summary>
+    public static Module SecondOrder(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    {
+        var op = new JetOperator(primal, wrt, 2, Math.Max(2, lanes - lanes % 2), new[] { 1 }, lookup);
+        var b = op.B;
+        var c = op.Parameter("c");
+        // Lanes q and q+1 run along a + b and a − b; the item is (y2(q) − y2(q+1)) / 4.
+        void Pair(JetSet set, int lane, Value k, Value a, Value bk)
+        {
+            b.Store(set.Jet, op.JetIndex(lane, 0, k), op.Add(a, bk));
+            b.Store(set.Jet, op.JetIndex(lane + 1, 0, k), b.Binary(BinOp.Sub, a, bk));
+        }
+        Value Read(JetSet set, int lane, Value _) =>
+            b.Binary(BinOp.Div, b.Binary(BinOp.Sub, op.Top(set, lane), op.Top(set, lane + 1)), op.C(4));
+        Value result;
+        if (estimator == Exact)
+        {
+            // a = e_i, b = C e_i (column i of C)
+            result = op.Items(op.D, 2, "i",
+                (set, lane, i) => op.Loop(op.Zero, op.D, "k", k =>
+                {
+                    var unit = b.Select(b.Binary(BinOp.Eq, k, i), op.C(1), op.C(0));
+                    Pair(set, lane, k, unit, b.Load(c, op.Add(op.Mul(k, op.D), i)));
+                }),
+                Read);
+        }
+        else
+        {
+            var probes = op.Parameter("probes");
+            var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
+            // a = v, b = C v
+            var total = op.Items(count, 2, "s",
+                (set, lane, s) => op.Loop(op.Zero, op.D, "k", k =>
+                {
+                    var cv = op.SumLoop(op.Zero, op.D, "j", j => op.Mul(b.Load(c, op.Add(op.Mul(k, op.D), j)), b.Load(probes, op.Add(op.Mul(s, op.D), j))));
+                    Pair(set, lane, k, b.Load(probes, op.Add(op.Mul(s, op.D), k)), cv);
+                }),
+                Read);
+            result = estimator == Dense
+                ? b.Binary(BinOp.Div, total, op.Float(count))
+                : b.Binary(BinOp.Mul, total, b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
+        }
+        return op.Finish(result, key, name);
+    }
+
+    /// <summary>A mixed partial read off one jet (see <see cref="JetPlan"/>); only the plan's slots are passed.</summary>
     public static Module Partial(Function primal, int wrt, JetPlan plan, string key, string name, Func<string, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, plan.Order, probes: false, lookup);
+        var slots = plan.Terms.Select(t => t.Slot).Distinct().OrderBy(s => s).ToArray();
+        var op = new JetOperator(primal, wrt, plan.Order, 1, slots, lookup);
         var b = op.B;
         foreach (var (coordinate, _, slot) in plan.Terms)
-        {
-            // e_coordinate in slot `slot`: entry (slot − 1)·d + coordinate
-            var index = b.Binary(BinOp.Add, b.Binary(BinOp.Mul, b.Const(slot - 1, IrType.I32), op.D), b.Const(coordinate, IrType.I32));
-            b.Store(op.Jet, index, op.C(1));
-        }
-        var result = b.Binary(BinOp.Div, op.Top(), op.C(plan.Coefficient));
+            b.Store(op.One.Jet, op.JetIndex(0, Array.IndexOf(slots, slot), op.I(coordinate)), op.C(1));
+        op.Run(op.One);
+        var result = b.Binary(BinOp.Div, op.Top(op.One, 0), op.C(plan.Coefficient));
         return op.Finish(result, key, name);
     }
 }

@@ -84,8 +84,8 @@ internal sealed class Reverse
 
     /// <summary>
     /// The pullback of <paramref name="fn"/>: its parameters, then an adjoint buffer per active
-    /// buffer parameter (accumulated into), then a seed per yield; it yields the primal
-    /// results, then the adjoints of the active scalar parameters.
+    /// buffer parameter (accumulated into), then a seed per yield; it yields the adjoints of
+    /// the active scalar parameters (not the primal results, which the caller already has).
     /// </summary>
     private string Pullback(Function fn, IReadOnlyList<bool> active)
     {
@@ -249,7 +249,9 @@ internal sealed class Reverse
                 Accum(y, _mode == Mode.Gradient ? _b.Const(1, y.Type) : seeds[k]);
             }
             BackRegion(_fn.Body);
-            yields.AddRange(_fn.Body.Yields);
+            // A pullback's caller has the primal results from its own forward sweep: a pullback
+            // yields only adjoints, so whatever computes nothing but the results is dead code.
+            if (_mode != Mode.Pullback) yields.AddRange(_fn.Body.Yields);
             for (var i = 0; i < _fn.Params.Count; i++)
             {
                 var p = _fn.Params[i];
@@ -493,7 +495,6 @@ internal sealed class Reverse
             }
             foreach (var o in c.Outs) args.Add(Adj(o) ?? Zero(o.Type));
             var outs = new List<Value>();
-            foreach (var o in c.Outs) outs.Add(_b.NewValue(o.Type, ""));
             var grads = new List<(Value Arg, Value Adj)>();
             for (var j = 0; j < c.Args.Count; j++)
             {

@@ -14,15 +14,26 @@ namespace Dsl.Generator.Transforms;
 /// </summary>
 internal static class Simplify
 {
-    public static Module Run(Module m) => new(m.Functions.Select(Run).ToEquatableArray());
+    /// <summary>Simplifies every function; calls between them are understood (see <see cref="Dce"/>).</summary>
+    /// <param name="m">The module.</param>
+    /// <param name="outside">Looks up called functions that are not in the module.</param>
+    public static Module Run(Module m, Func<string, Function?>? outside = null)
+    {
+        var byKey = new Dictionary<string, Function>(StringComparer.Ordinal);
+        foreach (var f in m.Functions) byKey[f.Key] = f;
+        Function? Callee(string key) => byKey.TryGetValue(key, out var f) ? f : outside?.Invoke(key);
+        return new(m.Functions.Select(f => Run(f, Callee)).ToEquatableArray());
+    }
 
-    public static Function Run(Function fn)
+    /// <param name="fn">The function.</param>
+    /// <param name="callees">Looks up called functions, to know which span arguments a call may write.</param>
+    public static Function Run(Function fn, Func<string, Function?>? callees = null)
     {
         var current = fn;
         for (var round = 0; round < 8; round++)
         {
             var folded = new Folder(IrMaxId.Of(current) + 1).Run(current);
-            var cleaned = Dce.Run(folded);
+            var cleaned = Dce.Run(folded, callees);
             if (cleaned.Equals(current)) return cleaned;
             current = cleaned;
         }
@@ -272,7 +283,8 @@ internal static class Simplify
             var b = op.Right;
             var isFloat = op.Result.Type.IsFloat;
             var isInt = op.Result.Type == IrType.I32;
-            if (IsConst(a, out var ca) && IsConst(b, out var cb))
+            // Symbolic zeros first: 2 × (symbolic 0) must stay symbolic, or it would survive as a plain 0.
+            if ((isFloat || isInt) && !IsSymbolicZero(a) && !IsSymbolicZero(b) && IsConst(a, out var ca) && IsConst(b, out var cb))
             {
                 var folded = FoldBinary(op.Kind, ca, cb, a.Type);
                 if (folded is { } f) { ReplaceConst(op.Result, f); return; }
@@ -304,6 +316,7 @@ internal static class Simplify
                     case BinOp.Mul:
                         // Symbolic zeros: a derivative times zero is zero (as JAX and Tapenade treat them).
                         if (IsSymbolicZero(a) || IsSymbolicZero(b)) { ReplaceConst(op.Result, 0, symbolic: true); return; }
+                        if (isInt && (IsConst(a, 0) || IsConst(b, 0))) { ReplaceConst(op.Result, 0); return; }
                         if (IsConst(a, 1)) { Replace(op.Result, b); return; }
                         if (IsConst(b, 1)) { Replace(op.Result, a); return; }
                         if (IsConst(a, -1)) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, b)); return; }
@@ -321,6 +334,11 @@ internal static class Simplify
                         if (exponent == 0.5) { VisitUnary(new UnaryOp(op.Result, UnOp.Sqrt, a)); return; }
                         break;
                 }
+            }
+            if (IsConst(a, out var ca2) && IsConst(b, out var cb2) && FoldBinary(op.Kind, ca2, cb2, a.Type) is { } f2)
+            {
+                ReplaceConst(op.Result, f2);
+                return;
             }
             RecordDef(op);
             var commutative = op.Kind is BinOp.Add or BinOp.Mul or BinOp.Max or BinOp.Min or BinOp.Eq or BinOp.Ne or BinOp.And or BinOp.Or;
@@ -377,15 +395,114 @@ internal static class Simplify
         }
     }
 
-    /// <summary>Dead-code elimination, including unused loop-carried values and branch results.</summary>
+    /// <summary>
+    /// Dead-code elimination, including unused loop-carried values and branch results, and
+    /// local buffers whose contents nobody reads: their stores go, and so do calls whose only
+    /// effect is writing such buffers (generated functions have no effect but the spans they
+    /// write). This is what drops the forward Taylor pass from an operator's pullback, where the
+    /// reverse sweep needs the jets but not the value of the operator.
+    /// </summary>
     private static class Dce
     {
-        public static Function Run(Function fn)
+        public static Function Run(Function fn, Func<string, Function?>? callees = null)
         {
             var used = new HashSet<int>();
             foreach (var y in fn.Body.Yields) used.Add(y.Id);
             var body = Region(fn.Body, used);
-            return fn with { Body = body };
+            return DeadBuffers(fn with { Body = body }, callees);
+        }
+
+        /// <summary>Whether a region loads from buffer <paramref name="id"/> or passes it on to a call.</summary>
+        private static bool MayRead(Region r, int id)
+        {
+            foreach (var op in r.Ops)
+            {
+                if (op is LoadOp l && l.Buffer.Id == id) return true;
+                if (op is CallOp c && c.Args.Any(a => a.Id == id)) return true;
+                if (op is PushOp p && p.Pushed.Id == id) return true;
+                foreach (var inner in op.Regions)
+                {
+                    if (MayRead(inner, id)) return true;
+                }
+            }
+            return false;
+        }
+
+        private static Function DeadBuffers(Function fn, Func<string, Function?>? callees)
+        {
+            var allocs = new HashSet<int>();
+            var loaded = new HashSet<int>();
+            var read = new HashSet<int>();
+            var calls = new List<CallOp>();
+            void Walk(Region r)
+            {
+                foreach (var y in r.Yields) read.Add(y.Id);
+                foreach (var op in r.Ops)
+                {
+                    if (op is AllocOp a) allocs.Add(a.Result.Id);
+                    if (op is LoadOp l) loaded.Add(l.Buffer.Id);
+                    if (op is CallOp c) calls.Add(c);
+                    foreach (var v in op.Operands) read.Add(v.Id);
+                    foreach (var inner in op.Regions) Walk(inner);
+                }
+            }
+            Walk(fn.Body);
+            var dead = new HashSet<int>(allocs.Where(id => !loaded.Contains(id)));
+            if (dead.Count == 0) return fn;
+            bool Writes(CallOp c, int i)
+            {
+                var a = c.Args[i];
+                if (!a.Type.IsBuffer || a.Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) return false;
+                var callee = callees?.Invoke(c.Callee);
+                if (callee is null || callee.Params.Count != c.Args.Count) return true;
+                return callee.Params[i].Type.Buffer is not (BufferKind.ReadOnlySpan or BufferKind.Array);
+            }
+            bool Removable(CallOp c) =>
+                c.Outs.All(o => !read.Contains(o.Id)) &&
+                Enumerable.Range(0, c.Args.Count).All(i => !Writes(c, i) || dead.Contains(c.Args[i].Id));
+            // A call that stays may read the buffers it is given, unless its body never loads one.
+            bool Reads(CallOp c, int i)
+            {
+                var callee = callees?.Invoke(c.Callee);
+                return callee is null || callee.Params.Count != c.Args.Count || MayRead(callee.Body, callee.Params[i].Id);
+            }
+            for (var changed = true; changed;)
+            {
+                changed = false;
+                foreach (var c in calls.Where(c => !Removable(c)))
+                {
+                    for (var i = 0; i < c.Args.Count; i++)
+                    {
+                        if (Reads(c, i)) changed |= dead.Remove(c.Args[i].Id);
+                    }
+                }
+            }
+            if (dead.Count == 0) return fn;
+            Region Strip(Region r)
+            {
+                var ops = new List<Op>();
+                foreach (var op in r.Ops)
+                {
+                    switch (op)
+                    {
+                        case StoreOp st when dead.Contains(st.Buffer.Id):
+                        case ClearOp cl when dead.Contains(cl.Buffer.Id):
+                        case CallOp c when Removable(c):
+                            continue;
+                        case ForOp f:
+                            ops.Add(f with { Body = Strip(f.Body) });
+                            break;
+                        case IfOp i:
+                            ops.Add(i with { Then = Strip(i.Then), Else = Strip(i.Else) });
+                            break;
+                        default:
+                            ops.Add(op);
+                            break;
+                    }
+                }
+                return r with { Ops = ops.ToEquatableArray() };
+            }
+            return fn with { Body = Strip(fn.Body) };
         }
 
         /// <summary>Removes dead ops of a region; <paramref name="live"/> holds the ids read after it.</summary>

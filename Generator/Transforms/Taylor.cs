@@ -13,33 +13,47 @@ namespace Dsl.Generator.Transforms;
 /// derivative is known: ȳ_k = (1/k) Σ_{j=1..k} j ū_j c̄_{k−j}, c the jet of f′(u).
 /// Convention (as JAX's <c>jet</c>): the input curve is x(t) = a + Σ_j v_j t^j / j!, and the
 /// outputs are y_k = d^k/dt^k f(x(t)) at t = 0.
+/// <para>
+/// Vector mode: with L lanes, L jets go through one pass. The primal value of every
+/// intermediate is computed once and shared; each lane carries its own coefficients
+/// (lane l, order k at index l·K + k − 1), since every recurrence for ȳ_k reads only the
+/// primal and the lower coefficients of the same lane. This is what lets the probes of an
+/// estimator share the primal.
+/// </para>
 /// </summary>
 internal sealed class Taylor
 {
     private readonly Func<string, Function?> _lookup;
     private readonly int _order;
+    private readonly int _lanes;
     private readonly Dictionary<string, Function> _generated = new(StringComparer.Ordinal);
     private readonly List<string> _order2 = new();
 
-    private Taylor(Func<string, Function?> lookup, int order)
+    private Taylor(Func<string, Function?> lookup, int order, int lanes)
     {
         _lookup = lookup;
         _order = order;
+        _lanes = lanes;
     }
 
-    public static string KeyFor(string key, IReadOnlyList<bool> active, int order) =>
-        "taylor" + order + "[" + string.Concat(active.Select(a => a ? "1" : "0")) + "]:" + key;
+    public static string KeyFor(string key, IReadOnlyList<bool> active, int order, int lanes = 1) =>
+        "taylor" + order + (lanes == 1 ? "" : "x" + lanes) + "[" + string.Concat(active.Select(a => a ? "1" : "0")) + "]:" + key;
 
     /// <summary>
-    /// The Taylor entry of <paramref name="entry"/>: its parameters, then the input jet of the
-    /// one active parameter (K values for a scalar; K·d row-major for a span of length d: entry
-    /// (j−1)·d + i is v_j[i]), then a span receiving y_0..y_K. Helpers (callees' jets) follow.
+    /// The Taylor entry of <paramref name="entry"/>: its parameters, then the input jets of the
+    /// one active parameter, then a span receiving y_0 and, per lane, y_1..y_K (lane l, order k
+    /// at 1 + l·K + k − 1; with one lane simply y_0..y_K). Helpers (callees' jets) follow.
+    /// The input holds, per lane, the input slots listed in <paramref name="slots"/> (default
+    /// all of 1..K; the others are zero and cost nothing): S values for a scalar, S·d row-major
+    /// for a span of length d — entry (l·S + s)·d + i is v_{slots[s]}[i] of lane l.
     /// </summary>
-    public static Module Entry(Function entry, int activeParam, int order, Func<string, Function?> lookup)
+    public static Module Entry(Function entry, int activeParam, int order, Func<string, Function?> lookup, int lanes = 1, IReadOnlyList<int>? slots = null)
     {
-        var t = new Taylor(lookup, order);
+        var t = new Taylor(lookup, order, lanes);
         var active = entry.Params.Select((p, i) => i == activeParam).ToList();
-        var fn = new FunctionTransform(t, entry, active, isEntry: true).Run(KeyFor(entry.Key, active, order) + ":entry");
+        var inputSlots = slots?.ToArray() ?? Enumerable.Range(1, order).ToArray();
+        var suffix = inputSlots.Length == order ? "" : ":slots" + string.Join(",", inputSlots);
+        var fn = new FunctionTransform(t, entry, active, isEntry: true, inputSlots).Run(KeyFor(entry.Key, active, order, lanes) + suffix + ":entry");
         var list = new List<Function> { fn };
         list.AddRange(t._order2.Select(k => t._generated[k]));
         return new Module(list.ToEquatableArray());
@@ -47,15 +61,19 @@ internal sealed class Taylor
 
     private string Helper(Function fn, IReadOnlyList<bool> active)
     {
-        var key = KeyFor(fn.Key, active, _order);
+        var key = KeyFor(fn.Key, active, _order, _lanes);
         if (_generated.ContainsKey(key)) return key;
         _generated[key] = null!;
-        _generated[key] = new FunctionTransform(this, fn, active, isEntry: false).Run(key);
+        _generated[key] = new FunctionTransform(this, fn, active, isEntry: false, null).Run(key);
         _order2.Add(key);
         return key;
     }
 
-    /// <summary>The jet of a buffer: one flat buffer of K blocks of the primal's length.</summary>
+    /// <summary>
+    /// The jet of a buffer: one flat buffer of L·K blocks of the primal's length (lane l, order
+    /// k in block l·K + k − 1). <see cref="Raw"/> marks the entry's input: raw derivatives, and
+    /// only the blocks of the input slots (lane l, slot s in block l·S + s).
+    /// </summary>
     private sealed record BufferJet(Value Buffer, Value Stride, bool Raw);
 
     private sealed class FunctionTransform
@@ -65,18 +83,25 @@ internal sealed class Taylor
         private readonly IReadOnlyList<bool> _active;
         private readonly bool _entry;
         private readonly int _k;
+        private readonly int _lanes;
+        private readonly int[] _slots;
         private readonly Activity _activity;
         private readonly IrBuilder _b;
+        // All coefficients of a value: lane l, order k at l·K + k − 1.
         private readonly Dictionary<int, Value[]> _jet = new();
         private readonly Dictionary<int, BufferJet> _bufJet = new();
+        // The lane the recurrences are working on.
+        private int _lane;
 
-        public FunctionTransform(Taylor owner, Function fn, IReadOnlyList<bool> active, bool isEntry)
+        public FunctionTransform(Taylor owner, Function fn, IReadOnlyList<bool> active, bool isEntry, int[]? slots)
         {
             _owner = owner;
             _fn = fn;
             _active = active;
             _entry = isEntry;
             _k = owner._order;
+            _lanes = owner._lanes;
+            _slots = slots ?? Enumerable.Range(1, _k).ToArray();
             _activity = Activity.Analyze(fn, active);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
             NoteConstants(fn.Body);
@@ -101,22 +126,53 @@ internal sealed class Taylor
             return f;
         }
 
-        private static string Coef(Value v, int k) => v.Name.Length == 0 ? "" : v.Name + "_t" + k;
+        /// <summary>All coefficients per value: L·K.</summary>
+        private int N => _lanes * _k;
 
-        /// <summary>Coefficient k of an operand: its value for k = 0, zero when it is not active.</summary>
+        private string Coef(Value v, int k) => Coef(v, _lane, k);
+
+        /// <summary>The name of coefficient k of lane l: <c>z_t2</c> with one lane, <c>z_l1_t2</c> with several.</summary>
+        private string Coef(Value v, int lane, int k) =>
+            v.Name.Length == 0 ? "" : _lanes == 1 ? v.Name + "_t" + k : v.Name + "_l" + lane + "_t" + k;
+
+        /// <summary>Name of entry n (lane-major) of a value's full jet.</summary>
+        private string CoefAt(Value v, int n) => Coef(v, n / _k, n % _k + 1);
+
+        /// <summary>Coefficient k of an operand in the current lane: its value for k = 0, zero when it is not active.</summary>
         private Value Co(Value v, int k)
         {
             if (k == 0) return v;
-            return _jet.TryGetValue(v.Id, out var j) ? j[k - 1] : _b.Zero(v.Type);
+            return _jet.TryGetValue(v.Id, out var j) ? j[_lane * _k + k - 1] : _b.Zero(v.Type);
         }
 
-        private Value[]? Jet(Value v) => _jet.TryGetValue(v.Id, out var j) ? j : null;
+        /// <summary>Entry n (lane-major) of an operand's full jet; zero when it is not active.</summary>
+        private Value At(Value v, int n) => _jet.TryGetValue(v.Id, out var j) ? j[n] : _b.Zero(v.Type);
+
+        /// <summary>The coefficients 1..K of the current lane.</summary>
+        private Value[]? Jet(Value v) => _jet.TryGetValue(v.Id, out var j) ? j.Skip(_lane * _k).Take(_k).ToArray() : null;
 
         private void SetJet(Value v, Value[] coefficients)
         {
             for (var k = 0; k < coefficients.Length; k++) coefficients[k] = _b.TryRenameLast(coefficients[k], Coef(v, k + 1));
-            _jet[v.Id] = coefficients;
+            SetLane(v, coefficients);
         }
+
+        /// <summary>Sets the current lane's coefficients 1..K of a value.</summary>
+        private void SetLane(Value v, Value[] coefficients)
+        {
+            if (!_jet.TryGetValue(v.Id, out var all)) _jet[v.Id] = all = new Value[N];
+            Array.Copy(coefficients, 0, all, _lane * _k, _k);
+        }
+
+        /// <summary>Runs <paramref name="perLane"/> once for every lane.</summary>
+        private void ForLanes(Action perLane)
+        {
+            for (_lane = 0; _lane < _lanes; _lane++) perLane();
+            _lane = 0;
+        }
+
+        /// <summary>Fresh values for all L·K coefficients of <paramref name="v"/>.</summary>
+        private Value[] NewJet(Value v, IrType type) => Enumerable.Range(0, N).Select(n => _b.NewValue(type, CoefAt(v, n))).ToArray();
 
         public Function Run(string key)
         {
@@ -138,13 +194,22 @@ internal sealed class Taylor
                     }
                     else
                     {
-                        var coefficients = new Value[_k];
-                        for (var k = 1; k <= _k; k++)
+                        ForLanes(() =>
                         {
-                            var raw = _b.Load(jet, C(k - 1, IrType.I32));
-                            coefficients[k - 1] = k == 1 ? raw : Div(raw, C(Factorial(k), p.Type));
-                        }
-                        SetJet(p, coefficients);
+                            var coefficients = new Value[_k];
+                            for (var k = 1; k <= _k; k++)
+                            {
+                                var s = Array.IndexOf(_slots, k);
+                                if (s < 0)
+                                {
+                                    coefficients[k - 1] = _b.Zero(p.Type);
+                                    continue;
+                                }
+                                var raw = _b.Load(jet, C(_lane * _slots.Length + s, IrType.I32));
+                                coefficients[k - 1] = k == 1 ? raw : Div(raw, C(Factorial(k), p.Type));
+                            }
+                            SetJet(p, coefficients);
+                        });
                     }
                 }
                 else if (p.Type.IsBuffer)
@@ -155,12 +220,8 @@ internal sealed class Taylor
                 }
                 else
                 {
-                    var coefficients = new Value[_k];
-                    for (var k = 1; k <= _k; k++)
-                    {
-                        coefficients[k - 1] = _b.NewValue(p.Type, Coef(p, k));
-                        args.Add(coefficients[k - 1]);
-                    }
+                    var coefficients = NewJet(p, p.Type);
+                    args.AddRange(coefficients);
                     _jet[p.Id] = coefficients;
                 }
             }
@@ -177,13 +238,17 @@ internal sealed class Taylor
             {
                 if (outJet is not null)
                 {
-                    // y_k = k! ȳ_k
+                    // y_0, then y_k = k! ȳ_k per lane
                     var y = _fn.Body.Yields[0];
-                    for (var k = 0; k <= _k; k++)
+                    _b.Store(outJet, C(0, IrType.I32), y);
+                    ForLanes(() =>
                     {
-                        var c = Co(y, k);
-                        _b.Store(outJet, C(k, IrType.I32), k <= 1 ? c : Mul(c, C(Factorial(k), y.Type)));
-                    }
+                        for (var k = 1; k <= _k; k++)
+                        {
+                            var c = Co(y, k);
+                            _b.Store(outJet, C(1 + _lane * _k + k - 1, IrType.I32), k <= 1 ? c : Mul(c, C(Factorial(k), y.Type)));
+                        }
+                    });
                 }
             }
             else
@@ -191,12 +256,12 @@ internal sealed class Taylor
                 foreach (var y in _fn.Body.Yields)
                 {
                     yields.Add(y);
-                    for (var k = 1; k <= _k; k++) yields.Add(Co(y, k));
+                    for (var n = 0; n < N; n++) yields.Add(At(y, n));
                 }
             }
             var ops = _b.EndBlock();
             var mask = string.Concat(_active.Select(a => a ? "1" : "0"));
-            var name = _fn.Name + "_Taylor" + _k + (_active.All(a => a) ? "" : "_" + mask);
+            var name = _fn.Name + "_Taylor" + _k + (_lanes == 1 ? "" : "x" + _lanes) + (_active.All(a => a) ? "" : "_" + mask);
             return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
         }
 
@@ -220,36 +285,44 @@ internal sealed class Taylor
             switch (op)
             {
                 case UnaryOp u when Active(u.Result):
-                    SetJet(u.Result, Unary(u));
+                    ForLanes(() => SetJet(u.Result, Unary(u)));
                     break;
                 case BinaryOp bin when Active(bin.Result):
-                    SetJet(bin.Result, Binary(bin));
+                    ForLanes(() => SetJet(bin.Result, Binary(bin)));
                     break;
                 case SelectOp s when Active(s.Result):
-                    SetJet(s.Result, Enumerable.Range(1, _k).Select(k => _b.Select(s.Cond, Co(s.IfTrue, k), Co(s.IfFalse, k))).ToArray());
+                    ForLanes(() => SetJet(s.Result, Enumerable.Range(1, _k).Select(k => _b.Select(s.Cond, Co(s.IfTrue, k), Co(s.IfFalse, k))).ToArray()));
                     break;
                 case LoadOp l when Active(l.Result) && _bufJet.TryGetValue(l.Buffer.Id, out var bj):
-                {
-                    var coefficients = new Value[_k];
-                    for (var k = 1; k <= _k; k++)
+                    ForLanes(() =>
                     {
-                        var index = Add(Mul(C(k - 1, IrType.I32), bj.Stride), l.Index);
-                        var raw = _b.Load(bj.Buffer, index);
-                        coefficients[k - 1] = bj.Raw && k > 1 ? Div(raw, C(Factorial(k), l.Result.Type)) : raw;
-                    }
-                    SetJet(l.Result, coefficients);
+                        var coefficients = new Value[_k];
+                        for (var k = 1; k <= _k; k++)
+                        {
+                            var block = bj.Raw ? _lane * _slots.Length + Array.IndexOf(_slots, k) : _lane * _k + k - 1;
+                            if (bj.Raw && !_slots.Contains(k))
+                            {
+                                coefficients[k - 1] = _b.Zero(l.Result.Type);
+                                continue;
+                            }
+                            var index = Add(Mul(C(block, IrType.I32), bj.Stride), l.Index);
+                            var raw = _b.Load(bj.Buffer, index);
+                            coefficients[k - 1] = bj.Raw && k > 1 ? Div(raw, C(Factorial(k), l.Result.Type)) : raw;
+                        }
+                        SetJet(l.Result, coefficients);
+                    });
                     break;
-                }
                 case StoreOp st when _bufJet.TryGetValue(st.Buffer.Id, out var bj):
-                    for (var k = 1; k <= _k; k++)
+                    if (bj.Raw) throw new InvalidOperationException("the input jet is read-only");
+                    for (var n = 0; n < N; n++)
                     {
-                        var index = Add(Mul(C(k - 1, IrType.I32), bj.Stride), st.Index);
-                        _b.Store(bj.Buffer, index, Co(st.Stored, k), st.Accumulate);
+                        var index = Add(Mul(C(n, IrType.I32), bj.Stride), st.Index);
+                        _b.Store(bj.Buffer, index, At(st.Stored, n), st.Accumulate);
                     }
                     break;
                 case AllocOp a when Active(a.Result):
                 {
-                    var len = Mul(a.Length, C(_k, IrType.I32));
+                    var len = Mul(a.Length, C(N, IrType.I32));
                     var buf = _b.Alloc(a.Result.Type, len, a.Result.Name + "_jet");
                     _bufJet[a.Result.Id] = new BufferJet(buf, a.Length, Raw: false);
                     break;
@@ -480,7 +553,7 @@ internal sealed class Taylor
             }
             var q = _b.NewValue(type, "");
             _b.Emit(new BinaryOp(q, BinOp.Add, q0, C(0, type)));
-            _jet[q.Id] = jq;
+            SetLane(q, jq);
             Value[] Coefficients(Value v0, Value[] j) => new[] { v0 }.Concat(j).ToArray();
             var one = C(1, type);
             if (kind is UnOp.Atan or UnOp.Atanh)
@@ -596,10 +669,10 @@ internal sealed class Taylor
                     // a^b = exp(b log a)
                     var la = _b.Unary(UnOp.Log, a);
                     var jla = ja is null ? null : Unary(new UnaryOp(la, UnOp.Log, a));
-                    if (jla is not null) _jet[la.Id] = jla;
+                    if (jla is not null) SetLane(la, jla);
                     var m = Mul(b, la);
                     var jm = MulJet(b, jb, la, jla);
-                    _jet[m.Id] = jm;
+                    SetLane(m, jm);
                     return SelfReferential(m, y, (r, k) => k == 0 ? y : r[k - 1]);
                 }
                 case BinOp.Atan2:
@@ -650,7 +723,7 @@ internal sealed class Taylor
                 }
                 else
                 {
-                    for (var k = 1; k <= _k; k++) args.Add(Co(a, k));
+                    for (var n = 0; n < N; n++) args.Add(At(a, n));
                 }
             }
             var outs = new List<Value>();
@@ -658,7 +731,7 @@ internal sealed class Taylor
             foreach (var o in c.Outs)
             {
                 outs.Add(o);
-                var j = Enumerable.Range(1, _k).Select(k => _b.NewValue(o.Type, Coef(o, k))).ToArray();
+                var j = NewJet(o, o.Type);
                 outs.AddRange(j);
                 jets.Add((o, j));
             }
@@ -673,24 +746,24 @@ internal sealed class Taylor
         {
             var idx = Enumerable.Range(0, f.Inits.Count).Where(i => Active(f.Body.Args[i + 1])).ToList();
             var inits = f.Inits.ToList();
-            foreach (var i in idx) for (var k = 1; k <= _k; k++) inits.Add(Co(f.Inits[i], k));
+            foreach (var i in idx) for (var n = 0; n < N; n++) inits.Add(At(f.Inits[i], n));
             var args = f.Body.Args.ToList();
             _b.BeginBlock();
             foreach (var i in idx)
             {
                 var arg = f.Body.Args[i + 1];
-                var j = Enumerable.Range(1, _k).Select(k => _b.NewValue(arg.Type, Coef(arg, k))).ToArray();
+                var j = NewJet(arg, arg.Type);
                 _jet[arg.Id] = j;
                 args.AddRange(j);
             }
             foreach (var op in f.Body.Ops) Op(op);
             var yields = f.Body.Yields.ToList();
-            foreach (var i in idx) for (var k = 1; k <= _k; k++) yields.Add(Co(f.Body.Yields[i], k));
+            foreach (var i in idx) for (var n = 0; n < N; n++) yields.Add(At(f.Body.Yields[i], n));
             var ops = _b.EndBlock();
             var outs = f.Outs.ToList();
             foreach (var i in idx)
             {
-                var j = Enumerable.Range(1, _k).Select(k => _b.NewValue(f.Outs[i].Type, Coef(f.Outs[i], k))).ToArray();
+                var j = NewJet(f.Outs[i], f.Outs[i].Type);
                 _jet[f.Outs[i].Id] = j;
                 outs.AddRange(j);
             }
@@ -706,7 +779,7 @@ internal sealed class Taylor
                 _b.BeginBlock();
                 foreach (var inner in r.Ops) Op(inner);
                 var yields = r.Yields.ToList();
-                foreach (var i in idx) for (var k = 1; k <= _k; k++) yields.Add(Co(r.Yields[i], k));
+                foreach (var i in idx) for (var n = 0; n < N; n++) yields.Add(At(r.Yields[i], n));
                 return new Region(r.Args, _b.EndBlock(), yields.ToEquatableArray());
             }
             var thenR = Branch(op.Then);
@@ -714,7 +787,7 @@ internal sealed class Taylor
             var outs = op.Outs.ToList();
             foreach (var i in idx)
             {
-                var j = Enumerable.Range(1, _k).Select(k => _b.NewValue(op.Outs[i].Type, Coef(op.Outs[i], k))).ToArray();
+                var j = NewJet(op.Outs[i], op.Outs[i].Type);
                 _jet[op.Outs[i].Id] = j;
                 outs.AddRange(j);
             }

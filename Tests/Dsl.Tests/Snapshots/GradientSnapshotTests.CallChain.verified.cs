@@ -15,11 +15,11 @@ static partial class M
         double tmp_1 = global::M.B(x, tmp);
         double tmp_2 = 2.0 * x;
         double tmp_3 = global::M.A(tmp_2);
-        _ = __A_Pullback(tmp_2, -1.0, out double tmp_4);
+        double tmp_4 = __A_Pullback(tmp_2, -1.0);
         double x_bar = 2.0 * tmp_4;
-        _ = __B_Pullback(x, tmp, 1.0, out double tmp_5, out double tmp_6);
-        double x_bar_1 = x_bar + tmp_5;
-        double tmp_7 = tmp_6 * x;
+        double tmp_6 = __B_Pullback(x, tmp, 1.0, out double tmp_5);
+        double x_bar_1 = x_bar + tmp_6;
+        double tmp_7 = tmp_5 * x;
         double x_bar_2 = x_bar_1 + tmp_7;
         xBar = x_bar_2 + tmp_7;
         return tmp_1 - tmp_3;
@@ -27,24 +27,20 @@ static partial class M
 
     // Pullback (reverse mode, seeded by the caller) of B, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static double __B_Pullback(double x, double y, double seed, out double result_dot, out double y_bar)
+    private static double __B_Pullback(double x, double y, double seed, out double y_bar)
     {
         double tmp = global::M.A(x);
-        double tmp_1 = global::M.A(y);
-        _ = __A_Pullback(y, seed, out double tmp_2);
-        _ = __A_Pullback(x, seed * y, out double tmp_3);
-        result_dot = tmp_3;
-        y_bar = tmp_2 + tmp * seed;
-        return tmp * y + tmp_1;
+        double y_bar_1 = __A_Pullback(y, seed);
+        double x_bar = __A_Pullback(x, seed * y);
+        y_bar = y_bar_1 + tmp * seed;
+        return x_bar;
     }
 
     // Pullback (reverse mode, seeded by the caller) of A, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static double __A_Pullback(double x, double seed, out double x_bar)
+    private static double __A_Pullback(double x, double seed)
     {
-        double tmp = global::System.Math.Cos(x);
-        double x_bar_1 = seed * tmp;
-        x_bar = x_bar_1 - global::System.Math.Sin(x) * (x * seed);
-        return x * tmp;
+        double x_bar = seed * global::System.Math.Cos(x);
+        return x_bar - global::System.Math.Sin(x) * (x * seed);
     }
 }

@@ -19,8 +19,8 @@ static partial class M
         // adjoint of: return r * r;
         double r_bar = r + r;
         // adjoint of: double r = ULaplacian(x, theta, probes) + U(x, theta);
-        double tmp_2 = __U_Pullback_01(x, theta, thetaBar, r_bar);
-        double tmp_3 = __U_Laplacian_Pullback_010(x, theta, probes, thetaBar, r_bar);
+        __U_Pullback_01(x, theta, thetaBar, r_bar);
+        __U_Laplacian_Pullback_010(x, theta, probes, thetaBar, r_bar);
         return r * r;
     }
 
@@ -29,41 +29,70 @@ static partial class M
     public static partial double ULaplacian(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes)
     {
         if (probes.Length == 0 || x.Length == 0 || probes.Length % x.Length != 0) throw new global::System.ArgumentException($"'probes' must hold one or more probe vectors of length {x.Length} (the length of 'x'), row-major, but has length {probes.Length}.", "probes");
+        global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         int tmp = x.Length;
-        double[] jet = new double[2 * tmp];
+        double[] jet = new double[tmp];
         double[] y = new double[3];
+        double[] jetLanes = new double[4 * tmp];
+        double[] yLanes = new double[9];
         int probeCount = probes.Length / tmp;
+        int chunks = probeCount / 4;
         double sum = 0.0;
-        for (int s = 0; s < probeCount; s++)
+        for (int chunk = 0; chunk < chunks; chunk++)
         {
+            int tmp_1 = chunk * 4;
+            int tmp_2 = tmp_1 + 1;
+            int tmp_3 = tmp_1 + 2;
+            int tmp_4 = tmp_1 + 3;
             for (int k = 0; k < tmp; k++)
             {
-                jet[k] = probes[s * tmp + k];
+                jetLanes[k] = probes[tmp_1 * tmp + k];
+            }
+            for (int k_1 = 0; k_1 < tmp; k_1++)
+            {
+                jetLanes[tmp + k_1] = probes[tmp_2 * tmp + k_1];
+            }
+            for (int k_2 = 0; k_2 < tmp; k_2++)
+            {
+                jetLanes[2 * tmp + k_2] = probes[tmp_3 * tmp + k_2];
+            }
+            for (int k_3 = 0; k_3 < tmp; k_3++)
+            {
+                jetLanes[3 * tmp + k_3] = probes[tmp_4 * tmp + k_3];
+            }
+            __U_Taylor2x4_10(x, jetLanes, theta, yLanes);
+            sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+        }
+        __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
+        double sum_1 = 0.0;
+        for (int s = chunks * 4; s < probeCount; s++)
+        {
+            for (int k_4 = 0; k_4 < tmp; k_4++)
+            {
+                jet[k_4] = probes[s * tmp + k_4];
             }
             __U_Taylor2_10(x, jet, theta, y);
-            sum += y[2];
+            sum_1 += y[2];
         }
-        return sum / (double)probeCount;
+        return (__parkedD[0] + sum_1) / (double)probeCount;
     }
 
     // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static void __U_Taylor2_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet)
     {
-        int tmp = x.Length;
         double s = 0.0;
         double s_t1 = 0.0;
         double s_t2 = 0.0;
-        for (int i = 0; i < tmp; i++)
+        for (int i = 0; i < x.Length; i++)
         {
             double theta_k = theta[0];
-            double tmp_1 = theta_k * x[i];
-            double tmp_2 = theta_k * x_jet[0 * tmp + i];
-            double tmp_3 = global::System.Math.Sin(tmp_1);
-            double tmp_4 = global::System.Math.Cos(tmp_1);
-            s += tmp_3;
-            s_t1 += tmp_2 * tmp_4;
-            s_t2 += (tmp_2 * -(tmp_2 * tmp_3) + 2.0 * (theta_k * (x_jet[tmp + i] / 2.0)) * tmp_4) / 2.0;
+            double tmp = theta_k * x[i];
+            double tmp_1 = theta_k * x_jet[i];
+            double tmp_2 = global::System.Math.Sin(tmp);
+            s += tmp_2;
+            s_t1 += tmp_1 * global::System.Math.Cos(tmp);
+            s_t2 += tmp_1 * -(tmp_1 * tmp_2) / 2.0;
         }
         double theta_k_1 = theta[1];
         result_jet[0] = theta_k_1 * s;
@@ -71,46 +100,153 @@ static partial class M
         result_jet[2] = theta_k_1 * s_t2 * 2.0;
     }
 
+    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_10, called from the derivatives above.
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+    private static void __U_Taylor2x4_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet)
+    {
+        int tmp = x.Length;
+        double s = 0.0;
+        double s_l0_t1 = 0.0;
+        double s_l0_t2 = 0.0;
+        double s_l1_t1 = 0.0;
+        double s_l1_t2 = 0.0;
+        double s_l2_t1 = 0.0;
+        double s_l2_t2 = 0.0;
+        double s_l3_t1 = 0.0;
+        double s_l3_t2 = 0.0;
+        for (int i = 0; i < tmp; i++)
+        {
+            double theta_k = theta[0];
+            double tmp_1 = theta_k * x[i];
+            double tmp_2 = theta_k * x_jet[i];
+            double tmp_3 = theta_k * x_jet[tmp + i];
+            double tmp_4 = theta_k * x_jet[2 * tmp + i];
+            double tmp_5 = theta_k * x_jet[3 * tmp + i];
+            double tmp_6 = global::System.Math.Sin(tmp_1);
+            double tmp_7 = global::System.Math.Cos(tmp_1);
+            s += tmp_6;
+            s_l0_t1 += tmp_2 * tmp_7;
+            s_l0_t2 += tmp_2 * -(tmp_2 * tmp_6) / 2.0;
+            s_l1_t1 += tmp_3 * tmp_7;
+            s_l1_t2 += tmp_3 * -(tmp_3 * tmp_6) / 2.0;
+            s_l2_t1 += tmp_4 * tmp_7;
+            s_l2_t2 += tmp_4 * -(tmp_4 * tmp_6) / 2.0;
+            s_l3_t1 += tmp_5 * tmp_7;
+            s_l3_t2 += tmp_5 * -(tmp_5 * tmp_6) / 2.0;
+        }
+        double theta_k_1 = theta[1];
+        result_jet[0] = theta_k_1 * s;
+        result_jet[1] = theta_k_1 * s_l0_t1;
+        result_jet[2] = theta_k_1 * s_l0_t2 * 2.0;
+        result_jet[3] = theta_k_1 * s_l1_t1;
+        result_jet[4] = theta_k_1 * s_l1_t2 * 2.0;
+        result_jet[5] = theta_k_1 * s_l2_t1;
+        result_jet[6] = theta_k_1 * s_l2_t2 * 2.0;
+        result_jet[7] = theta_k_1 * s_l3_t1;
+        result_jet[8] = theta_k_1 * s_l3_t2 * 2.0;
+    }
+
     // Pullback (reverse mode, seeded by the caller) of U_Laplacian_Pullback_010, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static double __U_Laplacian_Pullback_010(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> theta_bar, double seed)
+    private static void __U_Laplacian_Pullback_010(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> theta_bar, double seed)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         int tmp = x.Length;
-        int tmp_1 = 2 * tmp;
-        double[] jet = new double[tmp_1];
-        double[] jet_bar = new double[tmp_1];
+        double[] jet = new double[tmp];
+        double[] jet_bar = new double[tmp];
         double[] y = new double[3];
         double[] y_bar = new double[3];
+        int tmp_1 = 4 * tmp;
+        double[] jetLanes = new double[tmp_1];
+        double[] jetLanes_bar = new double[tmp_1];
+        double[] yLanes = new double[9];
+        double[] yLanes_bar = new double[9];
         int probeCount = probes.Length / tmp;
-        int s_count = global::System.Math.Max(probeCount, 0);
-        double sum = 0.0;
-        for (int s = 0; s < probeCount; s++)
+        int chunks = probeCount / 4;
+        int chunk_count = global::System.Math.Max(chunks, 0);
+        for (int chunk = 0; chunk < chunks; chunk++)
         {
+            int tmp_2 = chunk * 4;
+            int tmp_3 = tmp_2 + 1;
+            int tmp_4 = tmp_2 + 2;
+            int tmp_5 = tmp_2 + 3;
             for (int k = 0; k < tmp; k++)
             {
-                __tape.Push(jet[k]);
-                jet[k] = probes[s * tmp + k];
+                __tape.Push(jetLanes[k]);
+                jetLanes[k] = probes[tmp_2 * tmp + k];
             }
-            __U_Taylor2_10(x, jet, theta, y);
-            sum += y[2];
+            for (int k_1 = 0; k_1 < tmp; k_1++)
+            {
+                int tmp_6 = tmp + k_1;
+                __tape.Push(jetLanes[tmp_6]);
+                jetLanes[tmp_6] = probes[tmp_3 * tmp + k_1];
+            }
+            for (int k_2 = 0; k_2 < tmp; k_2++)
+            {
+                int tmp_7 = 2 * tmp + k_2;
+                __tape.Push(jetLanes[tmp_7]);
+                jetLanes[tmp_7] = probes[tmp_4 * tmp + k_2];
+            }
+            for (int k_3 = 0; k_3 < tmp; k_3++)
+            {
+                int tmp_8 = 3 * tmp + k_3;
+                __tape.Push(jetLanes[tmp_8]);
+                jetLanes[tmp_8] = probes[tmp_5 * tmp + k_3];
+            }
         }
-        double tmp_2 = (double)probeCount;
-        double sum_bar = seed / tmp_2;
-        for (int s_1 = s_count - 1; s_1 >= 0; s_1--)
+        int tmp_9 = chunks * 4;
+        int s_count = global::System.Math.Max(probeCount - tmp_9, 0);
+        for (int s = tmp_9; s < probeCount; s++)
+        {
+            for (int k_4 = 0; k_4 < tmp; k_4++)
+            {
+                __tape.Push(jet[k_4]);
+                jet[k_4] = probes[s * tmp + k_4];
+            }
+        }
+        double sum_bar = seed / (double)probeCount;
+        for (int s_1 = tmp_9 + (s_count - 1); s_1 >= tmp_9; s_1--)
         {
             int k_count = global::System.Math.Max(tmp, 0);
             y_bar[2] += sum_bar;
             __U_Taylor2_10_Pullback_0111(x, jet, theta, y, jet_bar, theta_bar, y_bar);
-            for (int k_1 = k_count - 1; k_1 >= 0; k_1--)
+            for (int k_5 = k_count - 1; k_5 >= 0; k_5--)
             {
-                jet_bar[k_1] = 0.0;
-                double tmp_3 = __tape.PopDouble();
-                jet[k_1] = tmp_3;
+                double tmp_10 = __tape.PopDouble();
+                jet[k_5] = tmp_10;
+            }
+        }
+        for (int chunk_1 = chunk_count - 1; chunk_1 >= 0; chunk_1--)
+        {
+            int k_count_1 = global::System.Math.Max(tmp, 0);
+            yLanes_bar[8] += sum_bar;
+            yLanes_bar[6] += sum_bar;
+            yLanes_bar[4] += sum_bar;
+            yLanes_bar[2] += sum_bar;
+            __U_Taylor2x4_10_Pullback_0111(x, jetLanes, theta, yLanes, jetLanes_bar, theta_bar, yLanes_bar);
+            int tmp_11 = k_count_1 - 1;
+            for (int k_6 = tmp_11; k_6 >= 0; k_6--)
+            {
+                double tmp_12 = __tape.PopDouble();
+                jetLanes[3 * tmp + k_6] = tmp_12;
+            }
+            for (int k_7 = tmp_11; k_7 >= 0; k_7--)
+            {
+                double tmp_13 = __tape.PopDouble();
+                jetLanes[2 * tmp + k_7] = tmp_13;
+            }
+            for (int k_8 = tmp_11; k_8 >= 0; k_8--)
+            {
+                double tmp_14 = __tape.PopDouble();
+                jetLanes[tmp + k_8] = tmp_14;
+            }
+            for (int k_9 = tmp_11; k_9 >= 0; k_9--)
+            {
+                double tmp_15 = __tape.PopDouble();
+                jetLanes[k_9] = tmp_15;
             }
         }
         __tape.Release();
-        return sum / tmp_2;
     }
 
     // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10_Pullback_0111, called from the derivatives above.
@@ -126,17 +262,15 @@ static partial class M
         for (int i = 0; i < tmp; i++)
         {
             double theta_k = theta[0];
-            double tmp_1 = x_jet[tmp + i] / 2.0;
-            double tmp_2 = theta_k * x[i];
-            double tmp_3 = theta_k * x_jet[0 * tmp + i];
-            double tmp_4 = global::System.Math.Sin(tmp_2);
-            double tmp_5 = global::System.Math.Cos(tmp_2);
+            double tmp_1 = theta_k * x[i];
+            double tmp_2 = theta_k * x_jet[i];
+            double tmp_3 = global::System.Math.Sin(tmp_1);
+            double tmp_4 = global::System.Math.Cos(tmp_1);
+            __tape.Push(tmp_3);
             __tape.Push(tmp_4);
-            __tape.Push(tmp_1);
-            __tape.Push(tmp_5);
-            s += tmp_4;
-            s_t1 += tmp_3 * tmp_5;
-            s_t2 += (tmp_3 * -(tmp_3 * tmp_4) + 2.0 * (theta_k * tmp_1) * tmp_5) / 2.0;
+            s += tmp_3;
+            s_t1 += tmp_2 * tmp_4;
+            s_t2 += tmp_2 * -(tmp_2 * tmp_3) / 2.0;
         }
         double theta_k_1 = theta[1];
         result_jet[0] = theta_k_1 * s;
@@ -144,40 +278,155 @@ static partial class M
         result_jet[2] = theta_k_1 * s_t2 * 2.0;
         double result_jet_bar_k = result_jet_bar[2];
         result_jet_bar[2] = 0.0;
-        double tmp_6 = result_jet_bar_k * 2.0;
+        double tmp_5 = result_jet_bar_k * 2.0;
         double result_jet_bar_k_1 = result_jet_bar[1];
         result_jet_bar[1] = 0.0;
         double result_jet_bar_k_2 = result_jet_bar[0];
         result_jet_bar[0] = 0.0;
-        double s_t2_bar = theta_k_1 * tmp_6;
+        double s_t2_bar = theta_k_1 * tmp_5;
         double s_t1_bar = theta_k_1 * result_jet_bar_k_1;
         double s_bar = theta_k_1 * result_jet_bar_k_2;
-        theta_bar[1] += tmp_6 * s_t2 + result_jet_bar_k_1 * s_t1 + result_jet_bar_k_2 * s;
+        theta_bar[1] += tmp_5 * s_t2 + result_jet_bar_k_1 * s_t1 + result_jet_bar_k_2 * s;
         for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
         {
+            double tmp_6 = __tape.PopDouble();
             double tmp_7 = __tape.PopDouble();
-            double tmp_8 = __tape.PopDouble();
-            double tmp_9 = __tape.PopDouble();
             double theta_k_2 = theta[0];
             double x_i_1 = x[i_1];
-            int tmp_10 = 0 * tmp + i_1;
-            double x_jet_tmp_10 = x_jet[tmp_10];
-            double tmp_11 = theta_k_2 * x_i_1;
-            double tmp_12 = theta_k_2 * x_jet_tmp_10;
-            double tmp_13 = s_t2_bar / 2.0;
-            double tmp_14 = 2.0 * (tmp_13 * tmp_7);
-            double tmp_15 = -(tmp_12 * tmp_13);
-            double tmp_16 = tmp_13 * -(tmp_12 * tmp_9) + tmp_15 * tmp_9 + s_t1_bar * tmp_7;
-            x_jet_bar[tmp + i_1] += theta_k_2 * tmp_14 / 2.0;
-            x_jet_bar[tmp_10] += theta_k_2 * tmp_16;
-            theta_bar[0] += tmp_14 * tmp_8 + tmp_16 * x_jet_tmp_10 + (-(global::System.Math.Sin(tmp_11) * (2.0 * (theta_k_2 * tmp_8) * tmp_13 + tmp_12 * s_t1_bar)) + global::System.Math.Cos(tmp_11) * (s_bar + tmp_12 * tmp_15)) * x_i_1;
+            double x_jet_i_1 = x_jet[i_1];
+            double tmp_8 = theta_k_2 * x_i_1;
+            double tmp_9 = theta_k_2 * x_jet_i_1;
+            double tmp_10 = s_t2_bar / 2.0;
+            double tmp_11 = -(tmp_9 * tmp_10);
+            double tmp_12 = tmp_10 * -(tmp_9 * tmp_7) + tmp_11 * tmp_7 + s_t1_bar * tmp_6;
+            x_jet_bar[i_1] += theta_k_2 * tmp_12;
+            theta_bar[0] += tmp_12 * x_jet_i_1 + (-(global::System.Math.Sin(tmp_8) * (tmp_9 * s_t1_bar)) + global::System.Math.Cos(tmp_8) * (s_bar + tmp_9 * tmp_11)) * x_i_1;
+        }
+        __tape.Release();
+    }
+
+    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_10_Pullback_0111, called from the derivatives above.
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+    private static void __U_Taylor2x4_10_Pullback_0111(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> x_jet_bar, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
+    {
+        var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        int tmp = x.Length;
+        int i_count = global::System.Math.Max(tmp, 0);
+        double s = 0.0;
+        double s_l0_t1 = 0.0;
+        double s_l0_t2 = 0.0;
+        double s_l1_t1 = 0.0;
+        double s_l1_t2 = 0.0;
+        double s_l2_t1 = 0.0;
+        double s_l2_t2 = 0.0;
+        double s_l3_t1 = 0.0;
+        double s_l3_t2 = 0.0;
+        for (int i = 0; i < tmp; i++)
+        {
+            double theta_k = theta[0];
+            double tmp_1 = theta_k * x[i];
+            double tmp_2 = theta_k * x_jet[i];
+            double tmp_3 = theta_k * x_jet[tmp + i];
+            double tmp_4 = theta_k * x_jet[2 * tmp + i];
+            double tmp_5 = theta_k * x_jet[3 * tmp + i];
+            double tmp_6 = global::System.Math.Sin(tmp_1);
+            double tmp_7 = global::System.Math.Cos(tmp_1);
+            __tape.Push(tmp_6);
+            __tape.Push(tmp_7);
+            s += tmp_6;
+            s_l0_t1 += tmp_2 * tmp_7;
+            s_l0_t2 += tmp_2 * -(tmp_2 * tmp_6) / 2.0;
+            s_l1_t1 += tmp_3 * tmp_7;
+            s_l1_t2 += tmp_3 * -(tmp_3 * tmp_6) / 2.0;
+            s_l2_t1 += tmp_4 * tmp_7;
+            s_l2_t2 += tmp_4 * -(tmp_4 * tmp_6) / 2.0;
+            s_l3_t1 += tmp_5 * tmp_7;
+            s_l3_t2 += tmp_5 * -(tmp_5 * tmp_6) / 2.0;
+        }
+        double theta_k_1 = theta[1];
+        result_jet[0] = theta_k_1 * s;
+        result_jet[1] = theta_k_1 * s_l0_t1;
+        result_jet[2] = theta_k_1 * s_l0_t2 * 2.0;
+        result_jet[3] = theta_k_1 * s_l1_t1;
+        result_jet[4] = theta_k_1 * s_l1_t2 * 2.0;
+        result_jet[5] = theta_k_1 * s_l2_t1;
+        result_jet[6] = theta_k_1 * s_l2_t2 * 2.0;
+        result_jet[7] = theta_k_1 * s_l3_t1;
+        result_jet[8] = theta_k_1 * s_l3_t2 * 2.0;
+        double result_jet_bar_k = result_jet_bar[8];
+        result_jet_bar[8] = 0.0;
+        double tmp_8 = result_jet_bar_k * 2.0;
+        double result_jet_bar_k_1 = result_jet_bar[7];
+        result_jet_bar[7] = 0.0;
+        double result_jet_bar_k_2 = result_jet_bar[6];
+        result_jet_bar[6] = 0.0;
+        double tmp_9 = result_jet_bar_k_2 * 2.0;
+        double result_jet_bar_k_3 = result_jet_bar[5];
+        result_jet_bar[5] = 0.0;
+        double result_jet_bar_k_4 = result_jet_bar[4];
+        result_jet_bar[4] = 0.0;
+        double tmp_10 = result_jet_bar_k_4 * 2.0;
+        double result_jet_bar_k_5 = result_jet_bar[3];
+        result_jet_bar[3] = 0.0;
+        double result_jet_bar_k_6 = result_jet_bar[2];
+        result_jet_bar[2] = 0.0;
+        double tmp_11 = result_jet_bar_k_6 * 2.0;
+        double result_jet_bar_k_7 = result_jet_bar[1];
+        result_jet_bar[1] = 0.0;
+        double result_jet_bar_k_8 = result_jet_bar[0];
+        result_jet_bar[0] = 0.0;
+        double s_l3_t2_bar = theta_k_1 * tmp_8;
+        double s_l3_t1_bar = theta_k_1 * result_jet_bar_k_1;
+        double s_l2_t2_bar = theta_k_1 * tmp_9;
+        double s_l2_t1_bar = theta_k_1 * result_jet_bar_k_3;
+        double s_l1_t2_bar = theta_k_1 * tmp_10;
+        double s_l1_t1_bar = theta_k_1 * result_jet_bar_k_5;
+        double s_l0_t2_bar = theta_k_1 * tmp_11;
+        double s_l0_t1_bar = theta_k_1 * result_jet_bar_k_7;
+        double s_bar = theta_k_1 * result_jet_bar_k_8;
+        theta_bar[1] += tmp_8 * s_l3_t2 + result_jet_bar_k_1 * s_l3_t1 + tmp_9 * s_l2_t2 + result_jet_bar_k_3 * s_l2_t1 + tmp_10 * s_l1_t2 + result_jet_bar_k_5 * s_l1_t1 + tmp_11 * s_l0_t2 + result_jet_bar_k_7 * s_l0_t1 + result_jet_bar_k_8 * s;
+        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        {
+            double tmp_12 = __tape.PopDouble();
+            double tmp_13 = __tape.PopDouble();
+            double theta_k_2 = theta[0];
+            double x_i_1 = x[i_1];
+            double x_jet_i_1 = x_jet[i_1];
+            int tmp_14 = tmp + i_1;
+            double x_jet_tmp_14 = x_jet[tmp_14];
+            int tmp_15 = 2 * tmp + i_1;
+            double x_jet_tmp_15 = x_jet[tmp_15];
+            int tmp_16 = 3 * tmp + i_1;
+            double x_jet_tmp_16 = x_jet[tmp_16];
+            double tmp_17 = theta_k_2 * x_i_1;
+            double tmp_18 = theta_k_2 * x_jet_i_1;
+            double tmp_19 = theta_k_2 * x_jet_tmp_14;
+            double tmp_20 = theta_k_2 * x_jet_tmp_15;
+            double tmp_21 = theta_k_2 * x_jet_tmp_16;
+            double tmp_22 = s_l3_t2_bar / 2.0;
+            double tmp_23 = -(tmp_21 * tmp_22);
+            double tmp_24 = tmp_22 * -(tmp_21 * tmp_13) + tmp_23 * tmp_13 + s_l3_t1_bar * tmp_12;
+            double tmp_25 = s_l2_t2_bar / 2.0;
+            double tmp_26 = -(tmp_20 * tmp_25);
+            double tmp_27 = tmp_25 * -(tmp_20 * tmp_13) + tmp_26 * tmp_13 + s_l2_t1_bar * tmp_12;
+            double tmp_28 = s_l1_t2_bar / 2.0;
+            double tmp_29 = -(tmp_19 * tmp_28);
+            double tmp_30 = tmp_28 * -(tmp_19 * tmp_13) + tmp_29 * tmp_13 + s_l1_t1_bar * tmp_12;
+            double tmp_31 = s_l0_t2_bar / 2.0;
+            double tmp_32 = -(tmp_18 * tmp_31);
+            double tmp_33 = tmp_31 * -(tmp_18 * tmp_13) + tmp_32 * tmp_13 + s_l0_t1_bar * tmp_12;
+            x_jet_bar[tmp_16] += theta_k_2 * tmp_24;
+            x_jet_bar[tmp_15] += theta_k_2 * tmp_27;
+            x_jet_bar[tmp_14] += theta_k_2 * tmp_30;
+            x_jet_bar[i_1] += theta_k_2 * tmp_33;
+            theta_bar[0] += tmp_24 * x_jet_tmp_16 + tmp_27 * x_jet_tmp_15 + tmp_30 * x_jet_tmp_14 + tmp_33 * x_jet_i_1 + (-(global::System.Math.Sin(tmp_17) * (tmp_21 * s_l3_t1_bar + tmp_20 * s_l2_t1_bar + tmp_19 * s_l1_t1_bar + tmp_18 * s_l0_t1_bar)) + global::System.Math.Cos(tmp_17) * (s_bar + tmp_21 * tmp_23 + tmp_20 * tmp_26 + tmp_19 * tmp_29 + tmp_18 * tmp_32)) * x_i_1;
         }
         __tape.Release();
     }
 
     // Pullback (reverse mode, seeded by the caller) of U, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static double __U_Pullback_01(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.Span<double> theta_bar, double seed)
+    private static void __U_Pullback_01(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.Span<double> theta_bar, double seed)
     {
         int tmp = x.Length;
         int i_count = global::System.Math.Max(tmp, 0);
@@ -186,9 +435,8 @@ static partial class M
         {
             s += global::System.Math.Sin(theta[0] * x[i]);
         }
-        double theta_k = theta[1];
         // adjoint of: return theta[1] * s;
-        double s_bar = theta_k * seed;
+        double s_bar = theta[1] * seed;
         theta_bar[1] += seed * s;
         // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
         for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
@@ -197,6 +445,5 @@ static partial class M
             // adjoint of: s += Math.Sin(theta[0] * x[i]);
             theta_bar[0] += global::System.Math.Cos(theta[0] * x_i_1) * s_bar * x_i_1;
         }
-        return theta_k * s;
     }
 }
