@@ -59,7 +59,8 @@ internal static class Operators
         private readonly int _order;
         private readonly int _slotCount;
 
-        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<string, Function?> lookup)
+        /// <param name="itemLanes">Lanes one item takes (2 for a polarization pair); the one-item function has this many.</param>
+        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<string, Function?> lookup, int itemLanes = 1)
         {
             var simplified = Simplify.Run(primal);
             _wrt = wrt;
@@ -79,8 +80,9 @@ internal static class Operators
                 var y = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), B.Const(1 + l * order, IrType.I32), "y" + suffix);
                 return new JetSet(l, taylor, jet, y);
             }
-            One = Make(1, "");
-            Wide = lanes > 1 ? Make(lanes, "Lanes") : One;
+            One = Make(itemLanes, "");
+            var wide = lanes - lanes % itemLanes;
+            Wide = wide > itemLanes ? Make(wide, "Lanes") : One;
         }
 
         public IrBuilder B { get; } = new();
@@ -91,7 +93,7 @@ internal static class Operators
         /// <summary>The lane-wide Taylor function (the one-lane one when lanes = 1).</summary>
         public JetSet Wide { get; }
 
-        /// <summary>The one-lane Taylor function, for remainders and for single jets.</summary>
+        /// <summary>The Taylor function for one item (one lane, or two for a pair), for remainders and single jets.</summary>
         public JetSet One { get; }
 
         public Value C(double c) => B.Const(c, Elem);
@@ -155,16 +157,17 @@ internal static class Operators
         }
 
         /// <summary>
-        /// Σ over <paramref name="count"/> items, each taking <paramref name="jetsPerItem"/> lanes:
+        /// Σ over <paramref name="count"/> items, each taking the lanes of <see cref="One"/>:
         /// whole chunks go through the lane-wide function, the rest one item at a time.
         /// <paramref name="set"/> writes the jets of item <c>first + q</c> into lanes
         /// q·jetsPerItem.. of the set; <paramref name="read"/> returns the item's contribution
         /// from those lanes after the run; <paramref name="undo"/>, if given, clears what
         /// <paramref name="set"/> wrote when it did not overwrite whole lanes.
         /// </summary>
-        public Value Items(Value count, int jetsPerItem, string index,
+        public Value Items(Value count, string index,
             Action<JetSet, int, Value> set, Func<JetSet, int, Value, Value> read, Action<JetSet, int, Value>? undo = null)
         {
+            var jetsPerItem = One.Lanes;
             Value Chunk(JetSet jets, int items, Value first)
             {
                 var indices = Enumerable.Range(0, items).Select(q => q == 0 ? first : Add(first, I(q))).ToList();
@@ -223,7 +226,7 @@ internal static class Operators
         if (estimator == Exact)
         {
             // Lane q of a chunk runs along e_{first+q}; the 1 is taken back after the run.
-            result = op.Items(op.D, 1, "i",
+            result = op.Items(op.D, "i",
                 (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(1)),
                 (set, lane, _) => op.Top(set, lane),
                 (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(0)));
@@ -232,7 +235,7 @@ internal static class Operators
         {
             var probes = op.Parameter("probes");
             var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
-            var total = op.Items(count, 1, "s",
+            var total = op.Items(count, "s",
                 (set, lane, s) => op.CopyRow(set, lane, probes, s),
                 (set, lane, _) => op.Top(set, lane));
             result = estimator == Dense
@@ -256,7 +259,7 @@ internal static class Operators
         {
             var diag = b.Alloc(IrType.Buf(op.Elem.Elem, BufferKind.Heap), op.D, "diag");
             // u_iiii = y4(e_i), kept for the polarization below
-            var sumDiag = op.Items(op.D, 1, "i",
+            var sumDiag = op.Items(op.D, "i",
                 (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(1)),
                 (set, lane, i) =>
                 {
@@ -287,7 +290,7 @@ internal static class Operators
         {
             var probes = op.Parameter("probes");
             var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
-            var total = op.Items(count, 1, "s",
+            var total = op.Items(count, "s",
                 (set, lane, s) => op.CopyRow(set, lane, probes, s),
                 (set, lane, _) => op.Top(set, lane));
             // E[y4(v,0,0,0)] = 3 Δ²u for v ~ N(0, I)
@@ -311,7 +314,7 @@ internal static class Operators
         if (estimator == Exact)
         {
             // Lane q runs along column first+q of σ.
-            total = op.Items(m, 1, "j",
+            total = op.Items(m, "j",
                 (set, lane, j) => op.Loop(op.Zero, op.D, "k", k => b.Store(set.Jet, op.JetIndex(lane, 0, k), b.Load(sigma, op.Add(op.Mul(k, m), j)))),
                 (set, lane, _) => op.Top(set, lane));
             scale = op.C(0.5);
@@ -321,7 +324,7 @@ internal static class Operators
             var probes = op.Parameter("probes");
             var count = b.Binary(BinOp.Div, b.Length(probes), m, "probeCount");
             // Lane q runs along σ p_{first+q}: (σp)_k = Σ_j σ_kj p_j.
-            total = op.Items(count, 1, "s",
+            total = op.Items(count, "s",
                 (set, lane, s) => op.Loop(op.Zero, op.D, "k", k =>
                 {
                     var dot = op.SumLoop(op.Zero, m, "j", j => op.Mul(b.Load(sigma, op.Add(op.Mul(k, m), j)), b.Load(probes, op.Add(op.Mul(s, m), j))));
@@ -345,7 +348,7 @@ internal static class Operators
     /// </summary>
     public static Module SecondOrder(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, 2, Math.Max(2, lanes - lanes % 2), new[] { 1 }, lookup);
+        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, itemLanes: 2);
         var b = op.B;
         var c = op.Parameter("c");
         // Lanes q and q+1 run along a + b and a − b; the item is (y2(q) − y2(q+1)) / 4.
@@ -360,7 +363,7 @@ internal static class Operators
         if (estimator == Exact)
         {
             // a = e_i, b = C e_i (column i of C)
-            result = op.Items(op.D, 2, "i",
+            result = op.Items(op.D, "i",
                 (set, lane, i) => op.Loop(op.Zero, op.D, "k", k =>
                 {
                     var unit = b.Select(b.Binary(BinOp.Eq, k, i), op.C(1), op.C(0));
@@ -373,7 +376,7 @@ internal static class Operators
             var probes = op.Parameter("probes");
             var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
             // a = v, b = C v
-            var total = op.Items(count, 2, "s",
+            var total = op.Items(count, "s",
                 (set, lane, s) => op.Loop(op.Zero, op.D, "k", k =>
                 {
                     var cv = op.SumLoop(op.Zero, op.D, "j", j => op.Mul(b.Load(c, op.Add(op.Mul(k, op.D), j)), b.Load(probes, op.Add(op.Mul(s, op.D), j))));

@@ -92,41 +92,10 @@ public class EstimatorStatisticsTests
 
     private double H(int i, int j) => _h[i * D + j];
 
-    /// <summary>Mean, variance and fourth central moment of a finite, equally likely set of outcomes.</summary>
-    private static (double mean, double var, double mu4) Moments(IReadOnlyList<double> outcomes)
-    {
-        double m = 0;
-        foreach (var v in outcomes) m += v;
-        m /= outcomes.Count;
-        double m2 = 0, m4 = 0;
-        foreach (var v in outcomes)
-        {
-            double t = (v - m) * (v - m);
-            m2 += t;
-            m4 += t * t;
-        }
-        return (m, m2 / outcomes.Count, m4 / outcomes.Count);
-    }
+    private static (double mean, double var, double mu4) Moments(IReadOnlyList<double> outcomes) => SampleChecks.Moments(outcomes);
 
-    private void CheckSamples(string name, double[] samples, double sigma2, double mu4)
-    {
-        double mean = 0;
-        foreach (var s in samples) mean += s;
-        mean /= samples.Length;
-        double s2 = 0;
-        foreach (var s in samples) s2 += (s - mean) * (s - mean);
-        s2 /= samples.Length - 1;
-        int n = samples.Length;
-        double meanBound = 4 * Math.Sqrt(sigma2 / n);
-        double varOfS2 = mu4 / n - sigma2 * sigma2 * (n - 3) / ((double)n * (n - 1));
-        double varBound = 4 * Math.Sqrt(varOfS2);
-        _output.WriteLine($"{name}: tr H = {_trace:F6}, mean = {mean:F6} (|diff| {Math.Abs(mean - _trace):E2} ≤ 4σ/√N = {meanBound:E2}); " +
-                          $"σ² = {sigma2:F4}, s² = {s2:F4}, ratio {s2 / sigma2:F4} (band ±{varBound / sigma2:F3}, kurtosis {mu4 / (sigma2 * sigma2):F2})");
-        Assert.True(Math.Abs(mean - _trace) <= meanBound, $"{name}: biased? mean {mean:R}, tr H {_trace:R}, 4σ/√N = {meanBound:R}");
-        Assert.True(Math.Abs(s2 - sigma2) <= varBound, $"{name}: sample variance {s2:R}, formula {sigma2:R}, 4 sd(s²) = {varBound:R}");
-        // The 4-sd band must itself be a meaningful test: inside [0.8, 1.25].
-        Assert.True(varBound / sigma2 <= 0.2, $"{name}: band ±{varBound / sigma2:F3} of σ² is too wide to test anything");
-    }
+    private void CheckSamples(string name, double[] samples, double sigma2, double mu4) =>
+        SampleChecks.Check(_output, name, _trace, samples, sigma2, mu4);
 
     [Fact]
     public void ExactLaplacianIsTheTraceOfTheExactHessian()
@@ -142,15 +111,7 @@ public class EstimatorStatisticsTests
             for (int j = 0; j < D; j++)
                 if (i != j) sigma2 += 2 * H(i, j) * H(i, j);
         // The exact distribution: vᵀHv over all 2^D sign vectors, equally likely.
-        var outcomes = new List<double>();
-        for (int s = 0; s < 1 << D; s++)
-        {
-            double q = 0;
-            for (int i = 0; i < D; i++)
-                for (int j = 0; j < D; j++)
-                    q += H(i, j) * (((s >> i) & 1) * 2 - 1) * (((s >> j) & 1) * 2 - 1);
-            outcomes.Add(q);
-        }
+        var outcomes = SampleChecks.SignQuadraticForms(_h, D);
         var (m, v, mu4) = Moments(outcomes);
         Assert.Equal(_trace, m, 10);   // the formulas themselves, against the exact distribution
         Assert.Equal(sigma2, v, 9);
@@ -174,15 +135,7 @@ public class EstimatorStatisticsTests
         for (int i = 0; i < D; i++)
             for (int j = 0; j < D; j++)
                 if (i != j) sigma2 += 2 * H(i, j) * H(i, j);
-        var outcomes = new List<double>();
-        for (int s = 0; s < 1 << D; s++)
-        {
-            double q = 0;
-            for (int i = 0; i < D; i++)
-                for (int j = 0; j < D; j++)
-                    q += H(i, j) * (((s >> i) & 1) * 2 - 1) * (((s >> j) & 1) * 2 - 1);
-            outcomes.Add(q);
-        }
+        var outcomes = SampleChecks.SignQuadraticForms(_h, D);
         var (_, _, mu4One) = Moments(outcomes);
         // Mean of V i.i.d. copies: variance σ²/V; fourth central moment (μ₄ + 3(V − 1)σ⁴)/V³.
         double mu4 = (mu4One + 3 * (V - 1) * sigma2 * sigma2) / (V * V * V);
@@ -281,16 +234,5 @@ public class EstimatorStatisticsTests
         CheckSamples("sparse, |J| = 3 without replacement", samples, sigma2, mu4);
     }
 
-    private static double[] MatMul(double[] p, double[] q)
-    {
-        var r = new double[D * D];
-        for (int i = 0; i < D; i++)
-            for (int j = 0; j < D; j++)
-            {
-                double s = 0;
-                for (int k = 0; k < D; k++) s += p[i * D + k] * q[k * D + j];
-                r[i * D + j] = s;
-            }
-        return r;
-    }
+    private static double[] MatMul(double[] p, double[] q) => SampleChecks.MatMul(p, q, D, D, D);
 }
