@@ -429,6 +429,16 @@ internal static class Generation
             $"$\"'{p.Span}' must have the length of '{p.Of}' ({{{p.Of}.Length}}), but has length {{{p.Span}.Length}}.\", \"{p.Span}\");")).ToList();
     }
 
+    /// <summary>"Taylor mode of order 2, 4 jets sharing one primal pass" from a key "taylor2x4[…]:…".</summary>
+    private static string TaylorKind(string key)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(key, @"^taylor(\d+)(?:x(\d+))?\[");
+        if (!m.Success) return "Taylor mode (jets)";
+        return m.Groups[2].Success
+            ? $"Taylor mode of order {m.Groups[1].Value}, {m.Groups[2].Value} jets sharing one primal pass,"
+            : $"Taylor mode of order {m.Groups[1].Value} (one jet)";
+    }
+
     private static MethodShape ShapeOfHelper(Function fn, string name, Dictionary<string, PrimalModel> byKey)
     {
         var names = new List<string>();
@@ -459,8 +469,18 @@ internal static class Generation
         var ret = yields.Count == 0 ? "void" : SourceFileEmitter.ParamTypeText(yields[0].Type);
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
         var source = fn.Key.Substring(fn.Key.IndexOf(':') + 1);
+        var isTaylor = fn.Key.StartsWith("taylor", StringComparison.Ordinal);
+        if (isTaylor)
+        {
+            // taylor{K}[x{L}][mask]:{primal key}[:slots…][:entry]
+            if (source.EndsWith(":entry", StringComparison.Ordinal)) source = source.Substring(0, source.Length - ":entry".Length);
+            var slots = source.LastIndexOf(":slots", StringComparison.Ordinal);
+            if (slots >= 0) source = source.Substring(0, slots);
+        }
         var primalName = byKey.TryGetValue(source, out var pm) ? pm.Name : fn.Name;
-        var kind = fn.Key.StartsWith("jvp", StringComparison.Ordinal) ? "Forward mode (JVP)" : "Pullback (reverse mode, seeded by the caller)";
+        var kind = fn.Key.StartsWith("jvp", StringComparison.Ordinal) ? "Forward mode (JVP)"
+            : isTaylor ? TaylorKind(fn.Key)
+            : "Pullback (reverse mode, seeded by the caller)";
         var comment = new[] { $"// {kind} of {primalName}, called from the derivatives above." };
         return new MethodShape(header, names, outs, comment, new List<string>());
     }

@@ -218,6 +218,21 @@ public class GeneratorRobustnessTests
         Decl("TypeErrorInPrimal", "    [Differentiable] public static double F(double x) => x * \"a\";\n" + StdRequest, null, userErrors: true),
         Decl("RequestUnknownType", PrimalF + "    [Jvp(nameof(F))] public static partial double FJvp(double x, Dual dx, out double dResult);\n",
             "parameter 2", userErrors: true),
+
+        // ---------------------------------------------------------------- Taylor options and second-order operators
+        Decl("TaylorJetsZero", PrimalF + "    [Taylor(nameof(F), Order = 2, Jets = 0)] public static partial void FJet(double x, ReadOnlySpan<double> xJet, Span<double> y);\n",
+            "Jets must be between 1 and 16", request: "FJet"),
+        Decl("LaplacianLanesTooMany", "    [Differentiable] public static double U(ReadOnlySpan<double> x) { double s = 0; for (int i = 0; i < x.Length; i++) s += Math.Sin(x[i]); return s; }\n" +
+            "    [Laplacian(nameof(U), Lanes = 17)] public static partial double ULap(ReadOnlySpan<double> x);\n", "Lanes must be between 1 and 16", request: "ULap"),
+        Decl("DiffusionWithoutSigma", "    [Differentiable] public static double U(ReadOnlySpan<double> x) { double s = 0; for (int i = 0; i < x.Length; i++) s += Math.Sin(x[i]); return s; }\n" +
+            "    [Diffusion(nameof(U))] public static partial double UDiff(ReadOnlySpan<double> x);\n", "expected 2", request: "UDiff"),
+        Decl("DiffusionDenseWithoutProbes", "    [Differentiable] public static double U(ReadOnlySpan<double> x) { double s = 0; for (int i = 0; i < x.Length; i++) s += Math.Sin(x[i]); return s; }\n" +
+            "    [Diffusion(nameof(U), Estimator = Estimator.Dense)] public static partial double UDiff(ReadOnlySpan<double> x, ReadOnlySpan<double> sigma);\n",
+            "ReadOnlySpan<double> probes", request: "UDiff"),
+        Decl("SecondOrderMatrixAsFloat", "    [Differentiable] public static double U(ReadOnlySpan<double> x) { double s = 0; for (int i = 0; i < x.Length; i++) s += Math.Sin(x[i]); return s; }\n" +
+            "    [SecondOrder(nameof(U))] public static partial double UC(ReadOnlySpan<double> x, ReadOnlySpan<float> c);\n", "ReadOnlySpan<double> c", request: "UC"),
+        Decl("SecondOrderOfScalar", PrimalF + "    [SecondOrder(nameof(F))] public static partial double FC(double x, ReadOnlySpan<double> c);\n",
+            "the one span parameter", request: "FC"),
     };
 
     public static IEnumerable<object[]> CaseNames() => Cases.Select(c => new object[] { c.Name });

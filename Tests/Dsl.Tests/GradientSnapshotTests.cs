@@ -205,4 +205,22 @@ public class GradientSnapshotTests
             public static partial double LossGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, ReadOnlySpan<double> probes, Span<double> thetaBar);
         }
         """, nameof(LaplacianAndTrainingGradient));
+
+    [Fact]
+    public void VectorModeTaylorAndSecondOrderOperator() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double U(ReadOnlySpan<double> x)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++) s += x[i] * Math.Tanh(x[i]);
+                return s;
+            }
+            [Taylor(nameof(U), Order = 2, Wrt = "x", Jets = 2)]
+            public static partial void UJets(ReadOnlySpan<double> x, ReadOnlySpan<double> xJet, Span<double> y);
+            [SecondOrder(nameof(U), Wrt = "x", Estimator = Estimator.Dense, Lanes = 4)]
+            public static partial double UC(ReadOnlySpan<double> x, ReadOnlySpan<double> c, ReadOnlySpan<double> probes);
+        }
+        """, nameof(VectorModeTaylorAndSecondOrderOperator));
 }

@@ -77,7 +77,7 @@ static partial class M
         return (__parkedD[0] + sum_1) / (double)probeCount;
     }
 
-    // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10, called from the derivatives above.
+    // Taylor mode of order 2 (one jet) of U, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static void __U_Taylor2_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet)
     {
@@ -100,7 +100,7 @@ static partial class M
         result_jet[2] = theta_k_1 * s_t2 * 2.0;
     }
 
-    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_10, called from the derivatives above.
+    // Taylor mode of order 2, 4 jets sharing one primal pass, of U, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static void __U_Taylor2x4_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet)
     {
