@@ -75,8 +75,11 @@ internal sealed class CSharpEmitter
         _w = new IndentedWriter(outer.Level);
         var usesTape = UsesTape(_fn.Body);
         if (usesTape) _taken.Add(TapeName);
+        var usesScratch = UsesScratch(_fn.Body);
+        if (usesScratch) _taken.Add(ScratchName);
         EmitOps(_fn.Body);
         if (usesTape) _w.Line($"{TapeName}.Release();");
+        if (usesScratch) _w.Line($"{ScratchName}.Release();");
         var yields = _fn.Body.Yields;
         var first = shape.ReturnsValue ? 1 : 0;
         for (var k = first; k < yields.Count; k++) _w.Line($"{shape.OutNames[k - first]} = {Expr(yields[k])};");
@@ -85,6 +88,7 @@ internal sealed class CSharpEmitter
         _w = outer;
         foreach (var check in shape.Checks) _w.Line(check);
         if (usesTape) _w.Line($"var {TapeName} = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration");
+        if (usesScratch) _w.Line($"var {ScratchName} = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end");
         if (_scratchF > 0)
             _w.Line($"global::System.Span<float> {ScratchF} = stackalloc float[{_scratchF}]; // loop results parked across calls (see below)");
         if (_scratchD > 0)
@@ -97,6 +101,7 @@ internal sealed class CSharpEmitter
     // ------------------------------------------------------------------ analysis
 
     private const string TapeName = "__tape";
+    private const string ScratchName = "__scratch";
     private const string ScratchF = "__parkedF";
     private const string ScratchD = "__parkedD";
 
@@ -142,6 +147,9 @@ internal sealed class CSharpEmitter
     }
 
     private static bool UsesTape(Region r) => r.Ops.Any(op => op is PushOp or PopOp || op.Regions.Any(UsesTape));
+
+    private static bool UsesScratch(Region r) =>
+        r.Ops.Any(op => op is AllocOp { Result.Type.Buffer: BufferKind.Scratch } || op.Regions.Any(UsesScratch));
 
     private void Use(Value v) => _uses[v.Id] = _uses.TryGetValue(v.Id, out var n) ? n + 1 : 1;
 
@@ -316,9 +324,12 @@ internal sealed class CSharpEmitter
             case AllocOp a:
             {
                 var elem = TypeName(a.Result.Type.ElementType);
-                var decl = a.Result.Type.Buffer == BufferKind.Stack
-                    ? $"global::System.Span<{elem}> {Name(a.Result)} = stackalloc {elem}[{Expr(a.Length)}];"
-                    : $"{elem}[] {Name(a.Result)} = new {elem}[{Expr(a.Length)}];";
+                var decl = a.Result.Type.Buffer switch
+                {
+                    BufferKind.Stack => $"global::System.Span<{elem}> {Name(a.Result)} = stackalloc {elem}[{Expr(a.Length)}];",
+                    BufferKind.Scratch => $"global::System.Span<{elem}> {Name(a.Result)} = {ScratchName}.{(a.Result.Type.Elem == ScalarKind.F32 ? "Singles" : "Doubles")}({Expr(a.Length)});",
+                    _ => $"{elem}[] {Name(a.Result)} = new {elem}[{Expr(a.Length)}];",
+                };
                 _w.Line(decl);
                 return;
             }

@@ -25,6 +25,8 @@ internal enum BufferKind
     Stack,
     /// <summary>A local <c>new T[n]</c>.</summary>
     Heap,
+    /// <summary>A local zeroed buffer taken from the per-thread <c>Dsl.Scratch</c> pool (generated operators' jets).</summary>
+    Scratch,
 }
 
 /// <summary>
@@ -64,6 +66,7 @@ internal sealed record IrType(ScalarKind Elem, bool IsBuffer, BufferKind Buffer 
             BufferKind.Span => "span",
             BufferKind.Array => "array",
             BufferKind.Stack => "stack",
+            BufferKind.Scratch => "scratch",
             _ => "heap",
         };
         return k + "<" + e + ">";

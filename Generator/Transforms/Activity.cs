@@ -83,7 +83,7 @@ internal sealed class Activity
                 {
                     foreach (var o in c.Outs) changed |= Mark(o);
                     // A callee may write an active value into any writable span it is given.
-                    foreach (var arg in c.Args.Where(x => x.Type.IsBuffer && x.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap))
+                    foreach (var arg in c.Args.Where(x => x.Type.IsBuffer && x.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap or BufferKind.Scratch))
                         changed |= Mark(arg);
                 }
                 break;

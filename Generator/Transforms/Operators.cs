@@ -76,8 +76,8 @@ internal static class Operators
             {
                 var taylor = Taylor.Entry(simplified, wrt, order, lookup, l, slots);
                 var size = B.Binary(BinOp.Mul, B.Const(l * slots.Count, IrType.I32), D);
-                var jet = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), size, "jet" + suffix);
-                var y = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Heap), B.Const(1 + l * order, IrType.I32), "y" + suffix);
+                var jet = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Scratch), size, "jet" + suffix);
+                var y = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Scratch), B.Const(1 + l * order, IrType.I32), "y" + suffix);
                 return new JetSet(l, taylor, jet, y);
             }
             One = Make(itemLanes, "");
@@ -257,7 +257,7 @@ internal static class Operators
         Value result;
         if (estimator == Exact)
         {
-            var diag = b.Alloc(IrType.Buf(op.Elem.Elem, BufferKind.Heap), op.D, "diag");
+            var diag = b.Alloc(IrType.Buf(op.Elem.Elem, BufferKind.Scratch), op.D, "diag");
             // u_iiii = y4(e_i), kept for the polarization below
             var sumDiag = op.Items(op.D, "i",
                 (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(1)),

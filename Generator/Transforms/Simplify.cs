@@ -526,7 +526,7 @@ internal static class Simplify
             return r with { Ops = kept.ToEquatableArray() };
         }
 
-        private static bool HasEffect(Op op) => op is StoreOp or PushOp or PopOp or ClearOp or NoteOp || (op is CallOp c && c.Args.Any(a => a.Type.IsBuffer && a.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap));
+        private static bool HasEffect(Op op) => op is StoreOp or PushOp or PopOp or ClearOp or NoteOp || (op is CallOp c && c.Args.Any(a => a.Type.IsBuffer && a.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap or BufferKind.Scratch));
 
         private static Op? Op(Op op, HashSet<int> live)
         {

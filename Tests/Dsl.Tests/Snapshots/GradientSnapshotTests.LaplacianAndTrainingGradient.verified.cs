@@ -29,12 +29,13 @@ static partial class M
     public static partial double ULaplacian(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes)
     {
         if (probes.Length == 0 || x.Length == 0 || probes.Length % x.Length != 0) throw new global::System.ArgumentException($"'probes' must hold one or more probe vectors of length {x.Length} (the length of 'x'), row-major, but has length {probes.Length}.", "probes");
+        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         int tmp = x.Length;
-        double[] jet = new double[tmp];
-        double[] y = new double[3];
-        double[] jetLanes = new double[4 * tmp];
-        double[] yLanes = new double[9];
+        global::System.Span<double> jet = __scratch.Doubles(tmp);
+        global::System.Span<double> y = __scratch.Doubles(3);
+        global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
+        global::System.Span<double> yLanes = __scratch.Doubles(9);
         int probeCount = probes.Length / tmp;
         int chunks = probeCount / 4;
         double sum = 0.0;
@@ -74,6 +75,7 @@ static partial class M
             __U_Taylor2_10(x, jet, theta, y);
             sum_1 += y[2];
         }
+        __scratch.Release();
         return (__parkedD[0] + sum_1) / (double)probeCount;
     }
 
@@ -151,16 +153,17 @@ static partial class M
     private static void __U_Laplacian_Pullback_010(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> theta_bar, double seed)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         int tmp = x.Length;
-        double[] jet = new double[tmp];
-        double[] jet_bar = new double[tmp];
-        double[] y = new double[3];
-        double[] y_bar = new double[3];
+        global::System.Span<double> jet = __scratch.Doubles(tmp);
+        global::System.Span<double> jet_bar = __scratch.Doubles(tmp);
+        global::System.Span<double> y = __scratch.Doubles(3);
+        global::System.Span<double> y_bar = __scratch.Doubles(3);
         int tmp_1 = 4 * tmp;
-        double[] jetLanes = new double[tmp_1];
-        double[] jetLanes_bar = new double[tmp_1];
-        double[] yLanes = new double[9];
-        double[] yLanes_bar = new double[9];
+        global::System.Span<double> jetLanes = __scratch.Doubles(tmp_1);
+        global::System.Span<double> jetLanes_bar = __scratch.Doubles(tmp_1);
+        global::System.Span<double> yLanes = __scratch.Doubles(9);
+        global::System.Span<double> yLanes_bar = __scratch.Doubles(9);
         int probeCount = probes.Length / tmp;
         int chunks = probeCount / 4;
         int chunk_count = global::System.Math.Max(chunks, 0);
@@ -247,6 +250,7 @@ static partial class M
             }
         }
         __tape.Release();
+        __scratch.Release();
     }
 
     // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10_Pullback_0111, called from the derivatives above.

@@ -12,13 +12,14 @@ static partial class M
     {
         if (c.Length != x.Length * x.Length) throw new global::System.ArgumentException($"'c' must be a {x.Length} x {x.Length} matrix, row-major (length {x.Length * x.Length}), but has length {c.Length}.", "c");
         if (probes.Length == 0 || x.Length == 0 || probes.Length % x.Length != 0) throw new global::System.ArgumentException($"'probes' must hold one or more probe vectors of length {x.Length} (the length of 'x'), row-major, but has length {probes.Length}.", "probes");
+        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         int tmp = x.Length;
         int tmp_1 = 2 * tmp;
-        double[] jet = new double[tmp_1];
-        double[] y = new double[5];
-        double[] jetLanes = new double[4 * tmp];
-        double[] yLanes = new double[9];
+        global::System.Span<double> jet = __scratch.Doubles(tmp_1);
+        global::System.Span<double> y = __scratch.Doubles(5);
+        global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
+        global::System.Span<double> yLanes = __scratch.Doubles(9);
         int probeCount = probes.Length / tmp;
         int chunks = probeCount / 2;
         double sum = 0.0;
@@ -69,6 +70,7 @@ static partial class M
             __U_Taylor2x2(x, jet, y);
             sum_3 += (y[2] - y[4]) / 4.0;
         }
+        __scratch.Release();
         return (__parkedD[0] + sum_3) / (double)probeCount;
     }
 
