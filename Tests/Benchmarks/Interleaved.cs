@@ -79,7 +79,8 @@ public static class Interleaved
         });
     }
 
-    private static void Compare(TextWriter log, string title, int rounds, int callsPerRound, (string Name, Func<float> F)[] methods, int warmupPasses = 4)
+    /// <summary>Runs the methods interleaved, prints the table, and returns each method's best time per call (ns).</summary>
+    internal static double[] Compare(TextWriter log, string title, int rounds, int callsPerRound, (string Name, Func<float> F)[] methods, int warmupPasses = 4)
     {
         var best = new double[methods.Length];
         Array.Fill(best, double.MaxValue);
@@ -115,6 +116,7 @@ public static class Interleaved
         log.WriteLine("|---|---:|---:|");
         for (int k = 0; k < methods.Length; k++)
             log.WriteLine($"| {methods[k].Name} | {Format(best[k])} | {best[k] / best[0]:F2} |");
+        return best;
     }
 
     private static string Format(double ns) => ns >= 1000 ? $"{ns / 1000:F2} us" : $"{ns:F1} ns";

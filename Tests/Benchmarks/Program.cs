@@ -11,6 +11,20 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Taylor mode and the PINN training step check their own results first (and skip the JVP/gradient checks).
+        if (args.Contains("--taylor"))
+        {
+            if (!TaylorBenchmarks.Check(Console.Out)) return 1;
+            if (!args.Contains("--check-only")) TaylorBenchmarks.Run(Console.Out, rounds: args.Contains("--quick") ? 40 : 150);
+            return 0;
+        }
+        if (args.Contains("--training"))
+        {
+            if (!TrainingBenchmarks.Check(Console.Out)) return 1;
+            if (!args.Contains("--check-only")) TrainingBenchmarks.Run(Console.Out, TrainingOptions(args));
+            return 0;
+        }
+
         // Make sure we measure correct code: generated JVPs vs hand-written JVPs vs finite differences.
         if (!CorrectnessCheck.Run(Console.Out, includeLarge: !args.Contains("--no-large"))) return 1;
         if (args.Contains("--check-only")) return 0;
@@ -38,5 +52,18 @@ public static class Program
         args = args.Where(a => a != "--no-large").ToArray();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;
+    }
+
+    /// <summary><c>--dims 100,1000,10000</c> (default), <c>--threads 1|2</c> (default 1), <c>--quick</c> (fewer rounds and points).</summary>
+    private static TrainingBenchmarks.Options TrainingOptions(string[] args)
+    {
+        string? Value(string name)
+        {
+            int i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+        var dims = (Value("--dims") ?? "100,1000,10000").Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        int threads = int.Parse(Value("--threads") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+        return new TrainingBenchmarks.Options(dims, threads, args.Contains("--quick"));
     }
 }
