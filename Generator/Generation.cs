@@ -43,7 +43,7 @@ internal static class Generation
             if (plan is null || failure is not null || CheckCallGraph(plan.Primal, byKey, requestsByKey) is not null) return null;
             var module = Simplify.Run(BuildModule(request, plan, Lookup), Lookup);
             foreach (var helper in module.Functions.Skip(1)) built[helper.Key] = helper;
-            return built[key] = module.Functions[0] with { Key = key };
+            return built[key] = InUserOrder(module.Functions[0] with { Key = key }, request, plan);
         }
 
         foreach (var request in group.Requests.OrderBy(r => r.Name, StringComparer.Ordinal))
@@ -111,6 +111,33 @@ internal static class Generation
         {
             return (null, group.Requests.Select(r => new RequestOutcome(r.Name, $"internal error while emitting ({ex.Message})")).ToList());
         }
+    }
+
+    /// <summary>
+    /// A generated method as a callee: calls in primals pass the arguments in the order the user
+    /// declared them, and receive the <c>out</c> parameters in that order, while some transforms
+    /// order their IR differently (an HVP interleaves each parameter with its direction). The
+    /// function's arguments and extra yields are permuted into the declared order — the body
+    /// refers to values, not positions, so it stays as it is.
+    /// </summary>
+    private static Function InUserOrder(Function fn, RequestModel request, TransformPlan plan)
+    {
+        var (names, outs) = NameMap(request, plan);
+        var user = request.Params.Select(p => p.Identifier).ToList();
+        if (names.Count != fn.Params.Count || outs.Count != fn.Body.Yields.Count - (request.ReturnTypeText == "void" ? 0 : 1)) return fn;
+        var args = new List<Value>();
+        var yields = new List<Value>();
+        var first = request.ReturnTypeText == "void" ? 0 : 1;
+        for (var i = 0; i < first; i++) yields.Add(fn.Body.Yields[i]);
+        foreach (var name in user)
+        {
+            var k = names.IndexOf(name);
+            if (k >= 0) args.Add(fn.Params[k]);
+            var o = outs.IndexOf(name);
+            if (o >= 0) yields.Add(fn.Body.Yields[first + o]);
+        }
+        if (args.Count != fn.Params.Count || yields.Count != fn.Body.Yields.Count) return fn;
+        return fn with { Body = fn.Body with { Args = args.ToEquatableArray(), Yields = yields.ToEquatableArray() } };
     }
 
     /// <summary>The transform a request asks for, applied to its primal (not yet simplified).</summary>

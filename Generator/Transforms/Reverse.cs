@@ -171,6 +171,13 @@ internal sealed class Reverse
 
         public Function Run(string key)
         {
+            // A function that already uses the tape is a generated gradient or HVP. Its pushes
+            // and pops would interleave with this transform's own, and adjoints would have to
+            // flow back through them; neither is implemented, so refuse rather than emit wrong code.
+            if (UsesTape(_fn.Body))
+                throw new ReverseNotSupportedException(
+                    $"'{_fn.Name}' is itself reverse-mode code (a generated gradient, VJP or Hessian-vector product); reverse mode over reverse mode is not supported — " +
+                    "build the loss on Taylor-mode operators ([Laplacian], [SecondOrder], [Taylor]) instead, which reverse mode differentiates");
             var args = new List<Value>(_fn.Params);
             var yields = new List<Value>();
             var seeds = new List<Value>();
@@ -269,6 +276,8 @@ internal sealed class Reverse
             var name = _fn.Name + "_" + _mode + (_activeParams.All(a => a) ? "" : "_" + mask);
             return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
         }
+
+        private static bool UsesTape(Region r) => r.Ops.Any(op => op is PushOp or PopOp || op.Regions.Any(UsesTape));
 
         // ------------------------------------------------------------ forward sweep
 
