@@ -13,17 +13,21 @@ namespace Dsl.Generator.Transforms;
 internal sealed class Activity
 {
     private readonly HashSet<int> _active = new();
+    private readonly System.Func<string, Function?>? _callees;
 
-    private Activity() { }
+    private Activity(System.Func<string, Function?>? callees) => _callees = callees;
 
     public bool IsActive(Value v) => _active.Contains(v.Id);
 
     public IReadOnlyCollection<int> ActiveIds => _active;
 
     /// <summary>Analyses <paramref name="fn"/> with the given parameters active.</summary>
-    public static Activity Analyze(Function fn, IReadOnlyList<bool> activeParams)
+    /// <param name="fn">The function.</param>
+    /// <param name="activeParams">Which parameters are differentiated.</param>
+    /// <param name="callees">Looks up called functions: a span a callee takes read-only does not become active.</param>
+    public static Activity Analyze(Function fn, IReadOnlyList<bool> activeParams, System.Func<string, Function?>? callees = null)
     {
-        var a = new Activity();
+        var a = new Activity(callees);
         for (var i = 0; i < fn.Params.Count; i++)
         {
             if (activeParams[i] && fn.Params[i].Type.IsDifferentiable) a._active.Add(fn.Params[i].Id);
@@ -82,9 +86,16 @@ internal sealed class Activity
                 if (c.Args.Any(IsActive))
                 {
                     foreach (var o in c.Outs) changed |= Mark(o);
-                    // A callee may write an active value into any writable span it is given.
-                    foreach (var arg in c.Args.Where(x => x.Type.IsBuffer && x.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap or BufferKind.Scratch))
+                    // A callee may write an active value into any writable span it is given,
+                    // unless its parameter is read-only (an operator's jet input, for instance).
+                    var callee = _callees?.Invoke(c.Callee);
+                    for (var i = 0; i < c.Args.Count; i++)
+                    {
+                        var arg = c.Args[i];
+                        if (!arg.Type.IsBuffer || arg.Type.Buffer is not (BufferKind.Span or BufferKind.Stack or BufferKind.Heap or BufferKind.Scratch)) continue;
+                        if (callee is not null && callee.Params.Count == c.Args.Count && callee.Params[i].Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) continue;
                         changed |= Mark(arg);
+                    }
                 }
                 break;
             case ForOp f:

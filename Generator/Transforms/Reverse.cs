@@ -149,7 +149,7 @@ internal sealed class Reverse
             _fn = fn;
             _activeParams = activeParams;
             _mode = mode;
-            _activity = Activity.Analyze(fn, activeParams);
+            _activity = Activity.Analyze(fn, activeParams, owner._lookup);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
         }
 

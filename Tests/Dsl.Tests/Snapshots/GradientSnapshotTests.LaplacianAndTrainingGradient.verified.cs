@@ -148,114 +148,9 @@ static partial class M
         result_jet[8] = theta_k_1 * s_l3_t2 * 2.0;
     }
 
-    // Pullback (reverse mode, seeded by the caller) of U_Laplacian_Pullback_010, called from the derivatives above.
+    // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10_Pullback_0011, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __U_Laplacian_Pullback_010(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> theta_bar, double seed)
-    {
-        var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
-        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
-        int tmp = x.Length;
-        global::System.Span<double> jet = __scratch.Doubles(tmp);
-        global::System.Span<double> jet_bar = __scratch.Doubles(tmp);
-        global::System.Span<double> y = __scratch.Doubles(3);
-        global::System.Span<double> y_bar = __scratch.Doubles(3);
-        int tmp_1 = 4 * tmp;
-        global::System.Span<double> jetLanes = __scratch.Doubles(tmp_1);
-        global::System.Span<double> jetLanes_bar = __scratch.Doubles(tmp_1);
-        global::System.Span<double> yLanes = __scratch.Doubles(9);
-        global::System.Span<double> yLanes_bar = __scratch.Doubles(9);
-        int probeCount = probes.Length / tmp;
-        int chunks = probeCount / 4;
-        int chunk_count = global::System.Math.Max(chunks, 0);
-        for (int chunk = 0; chunk < chunks; chunk++)
-        {
-            int tmp_2 = chunk * 4;
-            int tmp_3 = tmp_2 + 1;
-            int tmp_4 = tmp_2 + 2;
-            int tmp_5 = tmp_2 + 3;
-            for (int k = 0; k < tmp; k++)
-            {
-                __tape.Push(jetLanes[k]);
-                jetLanes[k] = probes[tmp_2 * tmp + k];
-            }
-            for (int k_1 = 0; k_1 < tmp; k_1++)
-            {
-                int tmp_6 = tmp + k_1;
-                __tape.Push(jetLanes[tmp_6]);
-                jetLanes[tmp_6] = probes[tmp_3 * tmp + k_1];
-            }
-            for (int k_2 = 0; k_2 < tmp; k_2++)
-            {
-                int tmp_7 = 2 * tmp + k_2;
-                __tape.Push(jetLanes[tmp_7]);
-                jetLanes[tmp_7] = probes[tmp_4 * tmp + k_2];
-            }
-            for (int k_3 = 0; k_3 < tmp; k_3++)
-            {
-                int tmp_8 = 3 * tmp + k_3;
-                __tape.Push(jetLanes[tmp_8]);
-                jetLanes[tmp_8] = probes[tmp_5 * tmp + k_3];
-            }
-        }
-        int tmp_9 = chunks * 4;
-        int s_count = global::System.Math.Max(probeCount - tmp_9, 0);
-        for (int s = tmp_9; s < probeCount; s++)
-        {
-            for (int k_4 = 0; k_4 < tmp; k_4++)
-            {
-                __tape.Push(jet[k_4]);
-                jet[k_4] = probes[s * tmp + k_4];
-            }
-        }
-        double sum_bar = seed / (double)probeCount;
-        for (int s_1 = tmp_9 + (s_count - 1); s_1 >= tmp_9; s_1--)
-        {
-            int k_count = global::System.Math.Max(tmp, 0);
-            y_bar[2] += sum_bar;
-            __U_Taylor2_10_Pullback_0111(x, jet, theta, y, jet_bar, theta_bar, y_bar);
-            for (int k_5 = k_count - 1; k_5 >= 0; k_5--)
-            {
-                double tmp_10 = __tape.PopDouble();
-                jet[k_5] = tmp_10;
-            }
-        }
-        for (int chunk_1 = chunk_count - 1; chunk_1 >= 0; chunk_1--)
-        {
-            int k_count_1 = global::System.Math.Max(tmp, 0);
-            yLanes_bar[8] += sum_bar;
-            yLanes_bar[6] += sum_bar;
-            yLanes_bar[4] += sum_bar;
-            yLanes_bar[2] += sum_bar;
-            __U_Taylor2x4_10_Pullback_0111(x, jetLanes, theta, yLanes, jetLanes_bar, theta_bar, yLanes_bar);
-            int tmp_11 = k_count_1 - 1;
-            for (int k_6 = tmp_11; k_6 >= 0; k_6--)
-            {
-                double tmp_12 = __tape.PopDouble();
-                jetLanes[3 * tmp + k_6] = tmp_12;
-            }
-            for (int k_7 = tmp_11; k_7 >= 0; k_7--)
-            {
-                double tmp_13 = __tape.PopDouble();
-                jetLanes[2 * tmp + k_7] = tmp_13;
-            }
-            for (int k_8 = tmp_11; k_8 >= 0; k_8--)
-            {
-                double tmp_14 = __tape.PopDouble();
-                jetLanes[tmp + k_8] = tmp_14;
-            }
-            for (int k_9 = tmp_11; k_9 >= 0; k_9--)
-            {
-                double tmp_15 = __tape.PopDouble();
-                jetLanes[k_9] = tmp_15;
-            }
-        }
-        __tape.Release();
-        __scratch.Release();
-    }
-
-    // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10_Pullback_0111, called from the derivatives above.
-    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __U_Taylor2_10_Pullback_0111(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> x_jet_bar, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
+    private static void __U_Taylor2_10_Pullback_0011(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         int tmp = x.Length;
@@ -302,16 +197,14 @@ static partial class M
             double tmp_9 = theta_k_2 * x_jet_i_1;
             double tmp_10 = s_t2_bar / 2.0;
             double tmp_11 = -(tmp_9 * tmp_10);
-            double tmp_12 = tmp_10 * -(tmp_9 * tmp_7) + tmp_11 * tmp_7 + s_t1_bar * tmp_6;
-            x_jet_bar[i_1] += theta_k_2 * tmp_12;
-            theta_bar[0] += tmp_12 * x_jet_i_1 + (-(global::System.Math.Sin(tmp_8) * (tmp_9 * s_t1_bar)) + global::System.Math.Cos(tmp_8) * (s_bar + tmp_9 * tmp_11)) * x_i_1;
+            theta_bar[0] += (tmp_10 * -(tmp_9 * tmp_7) + tmp_11 * tmp_7 + s_t1_bar * tmp_6) * x_jet_i_1 + (-(global::System.Math.Sin(tmp_8) * (tmp_9 * s_t1_bar)) + global::System.Math.Cos(tmp_8) * (s_bar + tmp_9 * tmp_11)) * x_i_1;
         }
         __tape.Release();
     }
 
-    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_10_Pullback_0111, called from the derivatives above.
+    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_10_Pullback_0011, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __U_Taylor2x4_10_Pullback_0111(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> x_jet_bar, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
+    private static void __U_Taylor2x4_10_Pullback_0011(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         int tmp = x.Length;
@@ -396,36 +289,127 @@ static partial class M
             double theta_k_2 = theta[0];
             double x_i_1 = x[i_1];
             double x_jet_i_1 = x_jet[i_1];
-            int tmp_14 = tmp + i_1;
-            double x_jet_tmp_14 = x_jet[tmp_14];
-            int tmp_15 = 2 * tmp + i_1;
-            double x_jet_tmp_15 = x_jet[tmp_15];
-            int tmp_16 = 3 * tmp + i_1;
-            double x_jet_tmp_16 = x_jet[tmp_16];
-            double tmp_17 = theta_k_2 * x_i_1;
-            double tmp_18 = theta_k_2 * x_jet_i_1;
-            double tmp_19 = theta_k_2 * x_jet_tmp_14;
-            double tmp_20 = theta_k_2 * x_jet_tmp_15;
-            double tmp_21 = theta_k_2 * x_jet_tmp_16;
-            double tmp_22 = s_l3_t2_bar / 2.0;
-            double tmp_23 = -(tmp_21 * tmp_22);
-            double tmp_24 = tmp_22 * -(tmp_21 * tmp_13) + tmp_23 * tmp_13 + s_l3_t1_bar * tmp_12;
-            double tmp_25 = s_l2_t2_bar / 2.0;
-            double tmp_26 = -(tmp_20 * tmp_25);
-            double tmp_27 = tmp_25 * -(tmp_20 * tmp_13) + tmp_26 * tmp_13 + s_l2_t1_bar * tmp_12;
-            double tmp_28 = s_l1_t2_bar / 2.0;
-            double tmp_29 = -(tmp_19 * tmp_28);
-            double tmp_30 = tmp_28 * -(tmp_19 * tmp_13) + tmp_29 * tmp_13 + s_l1_t1_bar * tmp_12;
-            double tmp_31 = s_l0_t2_bar / 2.0;
-            double tmp_32 = -(tmp_18 * tmp_31);
-            double tmp_33 = tmp_31 * -(tmp_18 * tmp_13) + tmp_32 * tmp_13 + s_l0_t1_bar * tmp_12;
-            x_jet_bar[tmp_16] += theta_k_2 * tmp_24;
-            x_jet_bar[tmp_15] += theta_k_2 * tmp_27;
-            x_jet_bar[tmp_14] += theta_k_2 * tmp_30;
-            x_jet_bar[i_1] += theta_k_2 * tmp_33;
-            theta_bar[0] += tmp_24 * x_jet_tmp_16 + tmp_27 * x_jet_tmp_15 + tmp_30 * x_jet_tmp_14 + tmp_33 * x_jet_i_1 + (-(global::System.Math.Sin(tmp_17) * (tmp_21 * s_l3_t1_bar + tmp_20 * s_l2_t1_bar + tmp_19 * s_l1_t1_bar + tmp_18 * s_l0_t1_bar)) + global::System.Math.Cos(tmp_17) * (s_bar + tmp_21 * tmp_23 + tmp_20 * tmp_26 + tmp_19 * tmp_29 + tmp_18 * tmp_32)) * x_i_1;
+            double x_jet_k = x_jet[tmp + i_1];
+            double x_jet_k_1 = x_jet[2 * tmp + i_1];
+            double x_jet_k_2 = x_jet[3 * tmp + i_1];
+            double tmp_14 = theta_k_2 * x_i_1;
+            double tmp_15 = theta_k_2 * x_jet_i_1;
+            double tmp_16 = theta_k_2 * x_jet_k;
+            double tmp_17 = theta_k_2 * x_jet_k_1;
+            double tmp_18 = theta_k_2 * x_jet_k_2;
+            double tmp_19 = s_l3_t2_bar / 2.0;
+            double tmp_20 = -(tmp_18 * tmp_19);
+            double tmp_21 = s_l2_t2_bar / 2.0;
+            double tmp_22 = -(tmp_17 * tmp_21);
+            double tmp_23 = s_l1_t2_bar / 2.0;
+            double tmp_24 = -(tmp_16 * tmp_23);
+            double tmp_25 = s_l0_t2_bar / 2.0;
+            double tmp_26 = -(tmp_15 * tmp_25);
+            theta_bar[0] += (tmp_19 * -(tmp_18 * tmp_13) + tmp_20 * tmp_13 + s_l3_t1_bar * tmp_12) * x_jet_k_2 + (tmp_21 * -(tmp_17 * tmp_13) + tmp_22 * tmp_13 + s_l2_t1_bar * tmp_12) * x_jet_k_1 + (tmp_23 * -(tmp_16 * tmp_13) + tmp_24 * tmp_13 + s_l1_t1_bar * tmp_12) * x_jet_k + (tmp_25 * -(tmp_15 * tmp_13) + tmp_26 * tmp_13 + s_l0_t1_bar * tmp_12) * x_jet_i_1 + (-(global::System.Math.Sin(tmp_14) * (tmp_18 * s_l3_t1_bar + tmp_17 * s_l2_t1_bar + tmp_16 * s_l1_t1_bar + tmp_15 * s_l0_t1_bar)) + global::System.Math.Cos(tmp_14) * (s_bar + tmp_18 * tmp_20 + tmp_17 * tmp_22 + tmp_16 * tmp_24 + tmp_15 * tmp_26)) * x_i_1;
         }
         __tape.Release();
+    }
+
+    // Pullback (reverse mode, seeded by the caller) of U_Laplacian_Pullback_010, called from the derivatives above.
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+    private static void __U_Laplacian_Pullback_010(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> theta_bar, double seed)
+    {
+        var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
+        int tmp = x.Length;
+        global::System.Span<double> jet = __scratch.Doubles(tmp);
+        global::System.Span<double> y = __scratch.Doubles(3);
+        global::System.Span<double> y_bar = __scratch.Doubles(3);
+        global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
+        global::System.Span<double> yLanes = __scratch.Doubles(9);
+        global::System.Span<double> yLanes_bar = __scratch.Doubles(9);
+        int probeCount = probes.Length / tmp;
+        int chunks = probeCount / 4;
+        int chunk_count = global::System.Math.Max(chunks, 0);
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            int tmp_1 = chunk * 4;
+            int tmp_2 = tmp_1 + 1;
+            int tmp_3 = tmp_1 + 2;
+            int tmp_4 = tmp_1 + 3;
+            for (int k = 0; k < tmp; k++)
+            {
+                __tape.Push(jetLanes[k]);
+                jetLanes[k] = probes[tmp_1 * tmp + k];
+            }
+            for (int k_1 = 0; k_1 < tmp; k_1++)
+            {
+                int tmp_5 = tmp + k_1;
+                __tape.Push(jetLanes[tmp_5]);
+                jetLanes[tmp_5] = probes[tmp_2 * tmp + k_1];
+            }
+            for (int k_2 = 0; k_2 < tmp; k_2++)
+            {
+                int tmp_6 = 2 * tmp + k_2;
+                __tape.Push(jetLanes[tmp_6]);
+                jetLanes[tmp_6] = probes[tmp_3 * tmp + k_2];
+            }
+            for (int k_3 = 0; k_3 < tmp; k_3++)
+            {
+                int tmp_7 = 3 * tmp + k_3;
+                __tape.Push(jetLanes[tmp_7]);
+                jetLanes[tmp_7] = probes[tmp_4 * tmp + k_3];
+            }
+        }
+        int tmp_8 = chunks * 4;
+        int s_count = global::System.Math.Max(probeCount - tmp_8, 0);
+        for (int s = tmp_8; s < probeCount; s++)
+        {
+            for (int k_4 = 0; k_4 < tmp; k_4++)
+            {
+                __tape.Push(jet[k_4]);
+                jet[k_4] = probes[s * tmp + k_4];
+            }
+        }
+        double sum_bar = seed / (double)probeCount;
+        for (int s_1 = tmp_8 + (s_count - 1); s_1 >= tmp_8; s_1--)
+        {
+            int k_count = global::System.Math.Max(tmp, 0);
+            y_bar[2] += sum_bar;
+            __U_Taylor2_10_Pullback_0011(x, jet, theta, y, theta_bar, y_bar);
+            for (int k_5 = k_count - 1; k_5 >= 0; k_5--)
+            {
+                double tmp_9 = __tape.PopDouble();
+                jet[k_5] = tmp_9;
+            }
+        }
+        for (int chunk_1 = chunk_count - 1; chunk_1 >= 0; chunk_1--)
+        {
+            int k_count_1 = global::System.Math.Max(tmp, 0);
+            yLanes_bar[8] += sum_bar;
+            yLanes_bar[6] += sum_bar;
+            yLanes_bar[4] += sum_bar;
+            yLanes_bar[2] += sum_bar;
+            __U_Taylor2x4_10_Pullback_0011(x, jetLanes, theta, yLanes, theta_bar, yLanes_bar);
+            int tmp_10 = k_count_1 - 1;
+            for (int k_6 = tmp_10; k_6 >= 0; k_6--)
+            {
+                double tmp_11 = __tape.PopDouble();
+                jetLanes[3 * tmp + k_6] = tmp_11;
+            }
+            for (int k_7 = tmp_10; k_7 >= 0; k_7--)
+            {
+                double tmp_12 = __tape.PopDouble();
+                jetLanes[2 * tmp + k_7] = tmp_12;
+            }
+            for (int k_8 = tmp_10; k_8 >= 0; k_8--)
+            {
+                double tmp_13 = __tape.PopDouble();
+                jetLanes[tmp + k_8] = tmp_13;
+            }
+            for (int k_9 = tmp_10; k_9 >= 0; k_9--)
+            {
+                double tmp_14 = __tape.PopDouble();
+                jetLanes[k_9] = tmp_14;
+            }
+        }
+        __tape.Release();
+        __scratch.Release();
     }
 
     // Pullback (reverse mode, seeded by the caller) of U, called from the derivatives above.
