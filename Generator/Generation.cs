@@ -462,8 +462,8 @@ internal static class Generation
         var m = System.Text.RegularExpressions.Regex.Match(key, @"^taylor(\d+)(?:x(\d+))?\[");
         if (!m.Success) return "Taylor mode (jets)";
         return m.Groups[2].Success
-            ? $"Taylor mode of order {m.Groups[1].Value}, {m.Groups[2].Value} jets sharing one primal pass,"
-            : $"Taylor mode of order {m.Groups[1].Value} (one jet)";
+            ? $"Taylor mode of order {m.Groups[1].Value}, {m.Groups[2].Value} jets sharing one primal pass{(key.Contains(":onehot") ? ", each along a unit vector e_i given by its index" : "")},"
+            : $"Taylor mode of order {m.Groups[1].Value} (one jet{(key.Contains(":onehot") ? " along a unit vector e_i given by its index" : "")})";
     }
 
     private static MethodShape ShapeOfHelper(Function fn, string name, Dictionary<string, PrimalModel> byKey)
@@ -501,6 +501,7 @@ internal static class Generation
         {
             // taylor{K}[x{L}][mask]:{primal key}[:slots…][:entry]
             if (source.EndsWith(":entry", StringComparison.Ordinal)) source = source.Substring(0, source.Length - ":entry".Length);
+            if (source.EndsWith(":onehot", StringComparison.Ordinal)) source = source.Substring(0, source.Length - ":onehot".Length);
             var slots = source.LastIndexOf(":slots", StringComparison.Ordinal);
             if (slots >= 0) source = source.Substring(0, slots);
         }

@@ -60,7 +60,9 @@ internal static class Operators
         private readonly int _slotCount;
 
         /// <param name="itemLanes">Lanes one item takes (2 for a polarization pair); the one-item function has this many.</param>
-        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<string, Function?> lookup, int itemLanes = 1)
+        /// <param name="oneHot">Also build Taylor functions whose lanes run along unit vectors e_i, given by index.</param>
+        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<string, Function?> lookup,
+            int itemLanes = 1, bool oneHot = false)
         {
             var simplified = Simplify.Run(primal);
             _wrt = wrt;
@@ -83,7 +85,19 @@ internal static class Operators
             One = Make(itemLanes, "");
             var wide = lanes - lanes % itemLanes;
             Wide = wide > itemLanes ? Make(wide, "Lanes") : One;
+            if (oneHot)
+            {
+                // No jet buffer: each lane takes an index. The y buffers are shared with the dense functions.
+                OneHotOne = new JetSet(1, Taylor.Entry(simplified, wrt, order, lookup, 1, oneHot: true), One.Jet, One.Y);
+                OneHotWide = ReferenceEquals(Wide, One) ? OneHotOne
+                    : new JetSet(Wide.Lanes, Taylor.Entry(simplified, wrt, order, lookup, Wide.Lanes, oneHot: true), Wide.Jet, Wide.Y);
+            }
         }
+
+        /// <summary>The one-hot Taylor functions (lanes along e_i given by index), when asked for.</summary>
+        public JetSet? OneHotOne { get; }
+
+        public JetSet? OneHotWide { get; }
 
         public IrBuilder B { get; } = new();
         public IrType Elem { get; }
@@ -123,6 +137,19 @@ internal static class Operators
             {
                 callArgs.Add(_parameters[i]);
                 if (i == _wrt) callArgs.Add(set.Jet);
+            }
+            callArgs.Add(set.Y);
+            B.Emit(new CallOp(EquatableArray<Value>.Empty, set.Taylor.Functions[0].Key, callArgs.ToEquatableArray()));
+        }
+
+        /// <summary>Runs a one-hot Taylor function: lane l along e_{indices[l]}.</summary>
+        public void RunOneHot(JetSet set, IReadOnlyList<Value> indices)
+        {
+            var callArgs = new List<Value>();
+            for (var i = 0; i < _parameters.Count; i++)
+            {
+                callArgs.Add(_parameters[i]);
+                if (i == _wrt) callArgs.AddRange(indices);
             }
             callArgs.Add(set.Y);
             B.Emit(new CallOp(EquatableArray<Value>.Empty, set.Taylor.Functions[0].Key, callArgs.ToEquatableArray()));
@@ -191,6 +218,106 @@ internal static class Operators
             return Add(whole, rest);
         }
 
+        /// <summary>
+        /// Σ over <paramref name="count"/> items whose lanes run along unit vectors: lane q of a
+        /// chunk along e_{index(q, item)}; whole chunks through the lane-wide one-hot function,
+        /// the rest one at a time.
+        /// </summary>
+        public Value OneHotItems(Value count, string index, Func<int, Value, Value> unit, Func<JetSet, int, Value, Value> read)
+        {
+            Value Chunk(JetSet jets, int items, Value first)
+            {
+                var idx = Enumerable.Range(0, items).Select(q => q == 0 ? first : Add(first, I(q))).ToList();
+                op(jets, idx.Select((v, q) => unit(q, v)).ToList());
+                Value? sum = null;
+                for (var q = 0; q < items; q++)
+                {
+                    var v = read(jets, q, idx[q]);
+                    sum = sum is null ? v : Add(sum, v);
+                }
+                return sum!;
+            }
+            void op(JetSet jets, IReadOnlyList<Value> units) => RunOneHot(jets, units);
+            var perChunk = OneHotWide!.Lanes;
+            if (perChunk <= 1) return SumLoop(Zero, count, index, i => Chunk(OneHotOne!, 1, i));
+            var chunks = B.Binary(BinOp.Div, count, I(perChunk), "chunks");
+            var whole = SumLoop(Zero, chunks, "chunk", c => Chunk(OneHotWide, perChunk, Mul(c, I(perChunk))));
+            var rest = SumLoop(Mul(chunks, I(perChunk)), count, index, i => Chunk(OneHotOne!, 1, i));
+            return Add(whole, rest);
+        }
+
+        /// <summary>
+        /// Σ_s y2(p_s) over sparse probes. A probe with exactly one nonzero a·e_j (what
+        /// <c>Probes.FillSparseCoordinates</c> draws, a = 1) runs as the index j with weight a²
+        /// (y2(a e_j) = a² ∂²u/∂x_j²); a chunk holding any other probe runs densely, so every
+        /// probe still gives y2 along itself.
+        /// </summary>
+        public Value SparseProbes(Value probes, Value count)
+        {
+            // (nonzeros, index, value) of probe s
+            (Value Nonzeros, Value Index, Value Scale) Scan(Value s)
+            {
+                B.BeginBlock();
+                var k = B.NewValue(IrType.I32, "k");
+                var nnz = B.NewValue(IrType.I32, "nonzeros");
+                var at = B.NewValue(IrType.I32, "at");
+                var val = B.NewValue(Elem, "scale");
+                var p = B.Load(probes, Add(Mul(s, D), k));
+                var hit = B.Binary(BinOp.Ne, p, C(0));
+                var nnz2 = B.Select(hit, Add(nnz, I(1)), nnz);
+                var at2 = B.Select(hit, k, at);
+                var val2 = B.Select(hit, p, val);
+                var ops = B.EndBlock();
+                var outs = new[] { B.NewValue(IrType.I32, "nonzeros"), B.NewValue(IrType.I32, "at"), B.NewValue(Elem, "scale") };
+                B.Emit(new ForOp(outs.ToEquatableArray(), Zero, D, 1, LoopCmp.Lt, new[] { Zero, Zero, C(0) }.ToEquatableArray(),
+                    new Region(new[] { k, nnz, at, val }.ToEquatableArray(), ops, new[] { nnz2, at2, val2 }.ToEquatableArray())));
+                return (outs[0], outs[1], outs[2]);
+            }
+            Value Chunk(JetSet dense, JetSet oneHot, int items, Value first)
+            {
+                var idx = Enumerable.Range(0, items).Select(q => q == 0 ? first : Add(first, I(q))).ToList();
+                var scans = idx.Select(Scan).ToList();
+                Value? unit = null;
+                foreach (var sc in scans)
+                {
+                    var one = B.Binary(BinOp.Eq, sc.Nonzeros, I(1));
+                    unit = unit is null ? one : B.Binary(BinOp.And, unit, one);
+                }
+                // Unit probes: by index.
+                B.BeginBlock();
+                RunOneHot(oneHot, scans.Select(sc => sc.Index).ToList());
+                Value? fast = null;
+                for (var q = 0; q < items; q++)
+                {
+                    var v = Mul(Top(oneHot, q), Mul(scans[q].Scale, scans[q].Scale));
+                    fast = fast is null ? v : Add(fast, v);
+                }
+                var thenOps = B.EndBlock();
+                // Any other probe: densely.
+                B.BeginBlock();
+                for (var q = 0; q < items; q++) CopyRow(dense, q, probes, idx[q]);
+                Run(dense);
+                Value? slow = null;
+                for (var q = 0; q < items; q++)
+                {
+                    var v = Top(dense, q);
+                    slow = slow is null ? v : Add(slow, v);
+                }
+                var elseOps = B.EndBlock();
+                var result = B.NewValue(Elem, "y2");
+                B.Emit(new IfOp(new[] { result }.ToEquatableArray(), unit!,
+                    new Region(EquatableArray<Value>.Empty, thenOps, new[] { fast! }.ToEquatableArray()),
+                    new Region(EquatableArray<Value>.Empty, elseOps, new[] { slow! }.ToEquatableArray())));
+                return result;
+            }
+            var perChunk = OneHotWide!.Lanes;
+            if (perChunk <= 1) return SumLoop(Zero, count, "s", s => Chunk(One, OneHotOne!, 1, s));
+            var chunks = B.Binary(BinOp.Div, count, I(perChunk), "chunks");
+            var whole = SumLoop(Zero, chunks, "chunk", c => Chunk(Wide, OneHotWide, perChunk, Mul(c, I(perChunk))));
+            var rest = SumLoop(Mul(chunks, I(perChunk)), count, "s", s => Chunk(One, OneHotOne!, 1, s));
+            return Add(whole, rest);
+        }
+
         /// <summary>Copies row <paramref name="row"/> of a row-major matrix with rows of length d into the first slot of a lane.</summary>
         public void CopyRow(JetSet set, int lane, Value matrix, Value row)
         {
@@ -205,9 +332,13 @@ internal static class Operators
             var body = new Region(_args.ToEquatableArray(), B.EndBlock(), new[] { result }.ToEquatableArray());
             var functions = new List<Function> { new Function(key, name, body) };
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var f in One.Taylor.Functions.Concat(ReferenceEquals(Wide, One) ? Enumerable.Empty<Function>() : Wide.Taylor.Functions))
+            foreach (var set in new[] { One, Wide, OneHotOne, OneHotWide })
             {
-                if (seen.Add(f.Key)) functions.Add(f);
+                if (set is null) continue;
+                foreach (var f in set.Taylor.Functions)
+                {
+                    if (seen.Add(f.Key)) functions.Add(f);
+                }
             }
             return new Module(functions.ToEquatableArray());
         }
@@ -220,16 +351,21 @@ internal static class Operators
     /// </summary>
     public static Module Laplacian(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup);
+        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, oneHot: estimator != Dense);
         var b = op.B;
         Value result;
         if (estimator == Exact)
         {
-            // Lane q of a chunk runs along e_{first+q}; the 1 is taken back after the run.
-            result = op.Items(op.D, "i",
-                (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(1)),
-                (set, lane, _) => op.Top(set, lane),
-                (set, lane, i) => b.Store(set.Jet, op.JetIndex(lane, 0, i), op.C(0)));
+            // Lane q of a chunk runs along e_{first+q}, passed as an index: the first layer's
+            // product with e_i is one column (see DeltaSums).
+            result = op.OneHotItems(op.D, "i", (q, i) => i, (set, lane, _) => op.Top(set, lane));
+        }
+        else if (estimator == Sparse)
+        {
+            var probes = op.Parameter("probes");
+            var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
+            var total = op.SparseProbes(probes, count);
+            result = b.Binary(BinOp.Mul, total, b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
         }
         else
         {

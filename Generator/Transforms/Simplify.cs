@@ -32,7 +32,7 @@ internal static class Simplify
         var current = fn;
         for (var round = 0; round < 8; round++)
         {
-            var folded = new Folder(IrMaxId.Of(current) + 1).Run(current);
+            var folded = new Folder(IrMaxId.Of(current) + 1).Run(DeltaSums.Run(current));
             var cleaned = Dce.Run(folded, callees);
             if (cleaned.Equals(current)) return cleaned;
             current = cleaned;
@@ -288,6 +288,12 @@ internal static class Simplify
             {
                 var folded = FoldBinary(op.Kind, ca, cb, a.Type);
                 if (folded is { } f) { ReplaceConst(op.Result, f); return; }
+            }
+            // i == i for ints and bools (never NaN): a constant. Copies made by DeltaSums produce it.
+            if (a.Id == b.Id && !a.Type.IsFloat && op.Kind is BinOp.Eq or BinOp.Ne or BinOp.Le or BinOp.Ge or BinOp.Lt or BinOp.Gt)
+            {
+                ReplaceConst(op.Result, op.Kind is BinOp.Eq or BinOp.Le or BinOp.Ge ? 1 : 0);
+                return;
             }
             if (isFloat || isInt)
             {

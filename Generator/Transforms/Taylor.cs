@@ -47,13 +47,20 @@ internal sealed class Taylor
     /// all of 1..K; the others are zero and cost nothing): S values for a scalar, S·d row-major
     /// for a span of length d — entry (l·S + s)·d + i is v_{slots[s]}[i] of lane l.
     /// </summary>
-    public static Module Entry(Function entry, int activeParam, int order, Func<string, Function?> lookup, int lanes = 1, IReadOnlyList<int>? slots = null)
+    /// <param name="oneHot">
+    /// The first-order slot of every lane is a unit vector e_i, passed as the index i (one int
+    /// parameter per lane, in place of the jet span); the other slots are zero. Loads of the jet
+    /// become (k == i ? 1 : 0), and Simplify turns sums over k of such terms into one term, so a
+    /// matrix-vector product with e_i costs a column, not the matrix.
+    /// </param>
+    public static Module Entry(Function entry, int activeParam, int order, Func<string, Function?> lookup, int lanes = 1,
+        IReadOnlyList<int>? slots = null, bool oneHot = false)
     {
         var t = new Taylor(lookup, order, lanes);
         var active = entry.Params.Select((p, i) => i == activeParam).ToList();
-        var inputSlots = slots?.ToArray() ?? Enumerable.Range(1, order).ToArray();
-        var suffix = inputSlots.Length == order ? "" : ":slots" + string.Join(",", inputSlots);
-        var fn = new FunctionTransform(t, entry, active, isEntry: true, inputSlots).Run(KeyFor(entry.Key, active, order, lanes) + suffix + ":entry");
+        var inputSlots = oneHot ? new[] { 1 } : slots?.ToArray() ?? Enumerable.Range(1, order).ToArray();
+        var suffix = (inputSlots.Length == order ? "" : ":slots" + string.Join(",", inputSlots)) + (oneHot ? ":onehot" : "");
+        var fn = new FunctionTransform(t, entry, active, isEntry: true, inputSlots, oneHot).Run(KeyFor(entry.Key, active, order, lanes) + suffix + ":entry");
         var list = new List<Function> { fn };
         list.AddRange(t._order2.Select(k => t._generated[k]));
         return new Module(list.ToEquatableArray());
@@ -64,7 +71,7 @@ internal sealed class Taylor
         var key = KeyFor(fn.Key, active, _order, _lanes);
         if (_generated.ContainsKey(key)) return key;
         _generated[key] = null!;
-        _generated[key] = new FunctionTransform(this, fn, active, isEntry: false, null).Run(key);
+        _generated[key] = new FunctionTransform(this, fn, active, isEntry: false, null, oneHot: false).Run(key);
         _order2.Add(key);
         return key;
     }
@@ -74,7 +81,7 @@ internal sealed class Taylor
     /// k in block l·K + k − 1). <see cref="Raw"/> marks the entry's input: raw derivatives, and
     /// only the blocks of the input slots (lane l, slot s in block l·S + s).
     /// </summary>
-    private sealed record BufferJet(Value Buffer, Value Stride, bool Raw);
+    private sealed record BufferJet(Value Buffer, Value Stride, bool Raw, Value[]? OneHot = null);
 
     private sealed class FunctionTransform
     {
@@ -93,8 +100,11 @@ internal sealed class Taylor
         // The lane the recurrences are working on.
         private int _lane;
 
-        public FunctionTransform(Taylor owner, Function fn, IReadOnlyList<bool> active, bool isEntry, int[]? slots)
+        private readonly bool _oneHot;
+
+        public FunctionTransform(Taylor owner, Function fn, IReadOnlyList<bool> active, bool isEntry, int[]? slots, bool oneHot)
         {
+            _oneHot = oneHot;
             _owner = owner;
             _fn = fn;
             _active = active;
@@ -185,6 +195,14 @@ internal sealed class Taylor
                 if (!_active[i] || !p.Type.IsDifferentiable) continue;
                 if (_entry)
                 {
+                    if (_oneHot && p.Type.IsBuffer)
+                    {
+                        // One index per lane: lane l runs along e_{index_l}.
+                        var indices = Enumerable.Range(0, _lanes).Select(l => _b.NewValue(IrType.I32, _lanes == 1 ? p.Name + "_index" : p.Name + "_index" + l)).ToArray();
+                        args.AddRange(indices);
+                        _bufJet[p.Id] = new BufferJet(indices[0], _b.Length(p), Raw: true, indices);
+                        continue;
+                    }
                     // The caller's jet: raw derivatives v_j, normalized here (÷ j!).
                     var jet = _b.NewValue(IrType.Buf(p.Type.Elem, BufferKind.ReadOnlySpan), p.Name + "_jet");
                     args.Add(jet);
@@ -261,7 +279,7 @@ internal sealed class Taylor
             }
             var ops = _b.EndBlock();
             var mask = string.Concat(_active.Select(a => a ? "1" : "0"));
-            var name = _fn.Name + "_Taylor" + _k + (_lanes == 1 ? "" : "x" + _lanes) + (_active.All(a => a) ? "" : "_" + mask);
+            var name = _fn.Name + "_Taylor" + _k + (_lanes == 1 ? "" : "x" + _lanes) + (_oneHot ? "_OneHot" : "") + (_active.All(a => a) ? "" : "_" + mask);
             return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
         }
 
@@ -303,6 +321,13 @@ internal sealed class Taylor
                             if (bj.Raw && !_slots.Contains(k))
                             {
                                 coefficients[k - 1] = _b.Zero(l.Result.Type);
+                                continue;
+                            }
+                            if (bj.OneHot is { } indices)
+                            {
+                                // (e_i)[k] = (k == i ? 1 : 0)
+                                var hit = _b.Binary(BinOp.Eq, l.Index, indices[_lane]);
+                                coefficients[k - 1] = _b.Select(hit, C(1, l.Result.Type), C(0, l.Result.Type));
                                 continue;
                             }
                             var index = Add(Mul(C(block, IrType.I32), bj.Stride), l.Index);

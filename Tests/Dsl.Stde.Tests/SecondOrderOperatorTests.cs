@@ -383,4 +383,38 @@ public class SecondOrderOperatorTests
         Assert.Equal(QuadModels.DiffusionLoss(_x, _a, _b, _w, _sigma, probes), u, 12);
         CheckGradient(w => QuadModels.DiffusionLoss(_x, _a, _b, w, _sigma, probes), _w, wBar, "w (diffusion)");
     }
+
+    [Fact]
+    public void SparseEstimatorGivesY2AlongProbesThatAreNotUnitVectors()
+    {
+        // Unit probes run by index (one column of the first layer); anything else runs densely.
+        // Either way the estimate is (d/V) Σ y2(p_s), which is d times the dense estimate.
+        for (int v = 1; v <= 6; v++)
+        {
+            var probes = new double[v * D];
+            new Probes(200 + v).FillRademacher(probes);
+            double sparse = QuadModels.FLapSparse(_x, _a, _b, _w, probes), dense = QuadModels.FLapDense(_x, _a, _b, _w, probes);
+            Assert.True(Math.Abs(sparse - D * dense) <= 1e-12 * Math.Abs(D * dense), $"{v} Rademacher probes: sparse {sparse:R}, d × dense {D * dense:R}");
+        }
+        // Scaled unit vectors: y2(a e_j) = a² H_jj. A chunk of four with one dense probe, then a unit remainder.
+        var mixed = new double[5 * D];
+        mixed[0 * D + 3] = 2.5;
+        mixed[1 * D + 6] = -0.5;
+        for (int k = 0; k < D; k++) mixed[2 * D + k] = k % 2 == 0 ? 1 : -1;
+        mixed[3 * D + 0] = 1;
+        mixed[4 * D + 5] = 1;
+        double quad = 0;
+        for (int i = 0; i < D; i++)
+            for (int j = 0; j < D; j++)
+                quad += _h[i * D + j] * mixed[2 * D + i] * mixed[2 * D + j];
+        double expected = (double)D / 5 * (6.25 * _h[3 * D + 3] + 0.25 * _h[6 * D + 6] + quad + _h[0] + _h[5 * D + 5]);
+        Assert.Equal(expected, QuadModels.FLapSparse(_x, _a, _b, _w, mixed), 10);
+        // The same probes as unit vectors only (all one-hot chunks) against the exact diagonal.
+        var units = new double[5 * D];
+        int[] coords = { 3, 6, 1, 0, 5 };
+        for (int s = 0; s < 5; s++) units[s * D + coords[s]] = 1;
+        double diag = 0;
+        foreach (var c in coords) diag += _h[c * D + c];
+        Assert.Equal((double)D / 5 * diag, QuadModels.FLapSparse(_x, _a, _b, _w, units), 10);
+    }
 }

@@ -223,4 +223,22 @@ public class GradientSnapshotTests
             public static partial double UC(ReadOnlySpan<double> x, ReadOnlySpan<double> c, ReadOnlySpan<double> probes);
         }
         """, nameof(VectorModeTaylorAndSecondOrderOperator));
+
+    [Fact]
+    public void OneHotJetsForTheExactAndSparseLaplacian() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double U(ReadOnlySpan<double> x, ReadOnlySpan<double> w)
+            {
+                double z = 0;
+                for (int k = 0; k < x.Length; k++) z += w[k] * x[k];
+                return Math.Tanh(z);
+            }
+            [Laplacian(nameof(U), Wrt = "x", Lanes = 2)]
+            public static partial double ULap(ReadOnlySpan<double> x, ReadOnlySpan<double> w);
+            [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Sparse, Lanes = 2)]
+            public static partial double ULapSparse(ReadOnlySpan<double> x, ReadOnlySpan<double> w, ReadOnlySpan<double> probes);
+        }
+        """, nameof(OneHotJetsForTheExactAndSparseLaplacian));
 }

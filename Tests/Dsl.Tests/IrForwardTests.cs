@@ -641,6 +641,36 @@ public class IrForwardTests
     }
 
     [Fact]
+    public void SimplifyTurnsASumAgainstAUnitVectorIntoOneTerm()
+    {
+        // Σ_k w[k]·(k == i ? 1 : 0) over lo ≤ k < hi is w[i] when lo ≤ i < hi and 0 otherwise:
+        // the loop goes, and the term is read once, behind the bounds check (no read outside w).
+        var primals = Lower("""
+                [Differentiable]
+                public static double F(ReadOnlySpan<double> w, int i, int lo, int hi)
+                {
+                    double s = 0.5;
+                    for (int k = lo; k < hi; k++) s += w[k] * (k == i ? 1.0 : 0.0);
+                    return s;
+                }
+            """);
+        var before = primals["F"].Ir!;
+        Assert.Single(AllOps(before).OfType<ForOp>());
+        var after = Simplify.Run(before);
+        Assert.Empty(Verifier.Verify(after));
+        Assert.False(AllOps(after).Any(op => op is ForOp), Printer.Print(before) + "\n----\n" + Printer.Print(after));
+        var w = new[] { 1.5, -2.0, 3.25, 4.0, -0.75 };
+        foreach (var (i, lo, hi) in new[] { (2, 0, 5), (0, 0, 5), (4, 0, 5), (4, 1, 4), (0, 1, 4), (-1, 0, 5), (7, 0, 5), (3, 3, 3) })
+        {
+            double expected = 0.5 + (i >= lo && i < hi ? w[i] : 0);
+            var b = new Interpreter(new Module(new[] { before }.ToEquatableArray())).Call(before, w, i, lo, hi);
+            var a = new Interpreter(new Module(new[] { after }.ToEquatableArray())).Call(after, w, i, lo, hi);
+            Assert.Equal(expected, Convert.ToDouble(b[0]));
+            Assert.Equal(expected, Convert.ToDouble(a[0]));
+        }
+    }
+
+    [Fact]
     public void SimplifyDropsZeroTangentsOfInactiveInputs()
     {
         var primals = Lower("""
