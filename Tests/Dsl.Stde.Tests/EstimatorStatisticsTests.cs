@@ -60,34 +60,8 @@ public class EstimatorStatisticsTests
     public EstimatorStatisticsTests(ITestOutputHelper output)
     {
         _output = output;
-        // A deterministic problem: A random and not symmetric (only sym(A) enters H); b spread
-        // so that the Hessian's diagonal varies and the sparse estimator's variance is not tiny.
-        var rng = new Probes(2024);
-        _x = new double[D];
-        rng.FillUniformBall(_x, D);
-        _a = new double[D * D];
-        rng.FillGaussian(_a);
-        _b = new double[D];
-        rng.FillGaussian(_b);
-        for (int i = 0; i < D; i++) _b[i] *= 3;
-        _w = new double[D];
-        rng.FillGaussian(_w);
-        for (int i = 0; i < D; i++) _w[i] *= 0.5;
-        _h = ExactHessian(_x, _a, _b, _w);
+        (_x, _a, _b, _w, _h) = QuadProblem.Make(2024, D);
         for (int i = 0; i < D; i++) _trace += _h[i * D + i];
-    }
-
-    /// <summary>H = (A + Aᵀ)/2 + diag(−b_i sin x_i) + e^{w·x} w wᵀ.</summary>
-    private static double[] ExactHessian(double[] x, double[] a, double[] b, double[] w)
-    {
-        double wx = 0;
-        for (int i = 0; i < D; i++) wx += w[i] * x[i];
-        double e = Math.Exp(wx);
-        var h = new double[D * D];
-        for (int i = 0; i < D; i++)
-            for (int j = 0; j < D; j++)
-                h[i * D + j] = 0.5 * (a[i * D + j] + a[j * D + i]) + e * w[i] * w[j] + (i == j ? -b[i] * Math.Sin(x[i]) : 0);
-        return h;
     }
 
     private double H(int i, int j) => _h[i * D + j];

@@ -78,3 +78,34 @@ internal static class SampleChecks
         Assert.True(varBound / sigma2 <= 0.2, $"{name}: band ±{varBound / sigma2:F3} of σ² is too wide to test anything");
     }
 }
+
+/// <summary>
+/// The test problem of <see cref="QuadModels.F"/>: a seeded point x, A random and not symmetric
+/// (only sym(A) enters H), b spread so that the Hessian's diagonal varies (the sparse estimator's
+/// variance is not tiny), w, and the exact Hessian H = (A + Aᵀ)/2 + diag(−b_i sin x_i) + e^{w·x} w wᵀ.
+/// </summary>
+internal static class QuadProblem
+{
+    public static (double[] x, double[] a, double[] b, double[] w, double[] h) Make(long seed, int d)
+    {
+        var rng = new Probes(seed);
+        var x = new double[d];
+        rng.FillUniformBall(x, d);
+        var a = new double[d * d];
+        rng.FillGaussian(a);
+        var b = new double[d];
+        rng.FillGaussian(b);
+        for (int i = 0; i < d; i++) b[i] *= 3;
+        var w = new double[d];
+        rng.FillGaussian(w);
+        for (int i = 0; i < d; i++) w[i] *= 0.5;
+        double wx = 0;
+        for (int i = 0; i < d; i++) wx += w[i] * x[i];
+        double e = Math.Exp(wx);
+        var h = new double[d * d];
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < d; j++)
+                h[i * d + j] = 0.5 * (a[i * d + j] + a[j * d + i]) + e * w[i] * w[j] + (i == j ? -b[i] * Math.Sin(x[i]) : 0);
+        return (x, a, b, w, h);
+    }
+}

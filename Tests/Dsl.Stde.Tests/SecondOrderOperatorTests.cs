@@ -83,28 +83,13 @@ public class SecondOrderOperatorTests
     public SecondOrderOperatorTests(ITestOutputHelper output)
     {
         _output = output;
-        var rng = new Probes(77);
-        _x = new double[D];
-        rng.FillUniformBall(_x, D);
-        _a = new double[D * D];
-        rng.FillGaussian(_a);
-        _b = new double[D];
-        rng.FillGaussian(_b);
-        for (int i = 0; i < D; i++) _b[i] *= 3;
-        _w = new double[D];
-        rng.FillGaussian(_w);
-        for (int i = 0; i < D; i++) _w[i] *= 0.5;
+        (_x, _a, _b, _w, _h) = QuadProblem.Make(77, D);
+        var rng = new Probes(78);
         _sigma = new double[D * M];
         rng.FillGaussian(_sigma);
         // C: not symmetric, not definite.
         _c = new double[D * D];
         rng.FillGaussian(_c);
-        double wx = 0;
-        for (int i = 0; i < D; i++) wx += _w[i] * _x[i];
-        _h = new double[D * D];
-        for (int i = 0; i < D; i++)
-            for (int j = 0; j < D; j++)
-                _h[i * D + j] = 0.5 * (_a[i * D + j] + _a[j * D + i]) + Math.Exp(wx) * _w[i] * _w[j] + (i == j ? -_b[i] * Math.Sin(_x[i]) : 0);
     }
 
     /// <summary>Σ_ij C_ij H_ij.</summary>
