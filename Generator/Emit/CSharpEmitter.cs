@@ -73,12 +73,13 @@ internal sealed class CSharpEmitter
         outer.Indent();
         // The body is written first, so the scratch slots it needs are known for the prologue.
         _w = new IndentedWriter(outer.Level);
-        var usesTape = UsesTape(_fn.Body);
-        if (usesTape) _taken.Add(TapeName);
+        var levels = new SortedSet<int>();
+        TapeLevels(_fn.Body, levels);
+        foreach (var level in levels) _taken.Add(Tape(level));
         var usesScratch = UsesScratch(_fn.Body);
         if (usesScratch) _taken.Add(ScratchName);
         EmitOps(_fn.Body);
-        if (usesTape) _w.Line($"{TapeName}.Release();");
+        foreach (var level in levels) _w.Line($"{Tape(level)}.Release();");
         if (usesScratch) _w.Line($"{ScratchName}.Release();");
         var yields = _fn.Body.Yields;
         var first = shape.ReturnsValue ? 1 : 0;
@@ -87,7 +88,12 @@ internal sealed class CSharpEmitter
         var body = _w.ToString();
         _w = outer;
         foreach (var check in shape.Checks) _w.Line(check);
-        if (usesTape) _w.Line($"var {TapeName} = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration");
+        foreach (var level in levels)
+        {
+            var what = level == 0 ? "values the reverse sweep reads, saved per loop iteration"
+                : "tape " + level + ": reverse mode over code that itself uses the tapes below it";
+            _w.Line($"var {Tape(level)} = global::Dsl.Tape.Rent(); // {what}");
+        }
         if (usesScratch) _w.Line($"var {ScratchName} = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end");
         if (_scratchF > 0)
             _w.Line($"global::System.Span<float> {ScratchF} = stackalloc float[{_scratchF}]; // loop results parked across calls (see below)");
@@ -146,7 +152,17 @@ internal sealed class CSharpEmitter
         }
     }
 
-    private static bool UsesTape(Region r) => r.Ops.Any(op => op is PushOp or PopOp || op.Regions.Any(UsesTape));
+    private static void TapeLevels(Region r, SortedSet<int> into)
+    {
+        foreach (var op in r.Ops)
+        {
+            if (op is PushOp push) into.Add(push.Level);
+            if (op is PopOp pop) into.Add(pop.Level);
+            foreach (var inner in op.Regions) TapeLevels(inner, into);
+        }
+    }
+
+    private static string Tape(int level) => level == 0 ? TapeName : TapeName + level;
 
     private static bool UsesScratch(Region r) =>
         r.Ops.Any(op => op is AllocOp { Result.Type.Buffer: BufferKind.Scratch } || op.Regions.Any(UsesScratch));
@@ -337,12 +353,12 @@ internal sealed class CSharpEmitter
                 EmitCall(c);
                 return;
             case PushOp push:
-                _w.Line($"{TapeName}.Push({Expr(push.Pushed)});");
+                _w.Line($"{Tape(push.Level)}.Push({Expr(push.Pushed)});");
                 return;
             case PopOp pop:
             {
                 var kind = pop.Result.Type.Elem switch { ScalarKind.F32 => "Single", ScalarKind.F64 => "Double", ScalarKind.I32 => "Int32", _ => "Boolean" };
-                _w.Line($"{TypeName(pop.Result.Type)} {Name(pop.Result)} = {TapeName}.Pop{kind}();");
+                _w.Line($"{TypeName(pop.Result.Type)} {Name(pop.Result)} = {Tape(pop.Level)}.Pop{kind}();");
                 return;
             }
             case ClearOp clear:

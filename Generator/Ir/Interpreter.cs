@@ -41,7 +41,9 @@ internal sealed class Interpreter
         };
     }
 
-    private readonly Stack<object> _tape = new();
+    private readonly Dictionary<int, Stack<object>> _tapes = new();
+
+    private Stack<object> Tape(int level) => _tapes.TryGetValue(level, out var t) ? t : _tapes[level] = new Stack<object>();
 
     private object[] Run(Region r, Dictionary<int, object> env)
     {
@@ -95,10 +97,10 @@ internal sealed class Interpreter
             case NoteOp:
                 break;
             case PushOp push:
-                _tape.Push(env[push.Pushed.Id]);
+                Tape(push.Level).Push(env[push.Pushed.Id]);
                 break;
             case PopOp pop:
-                env[pop.Result.Id] = _tape.Pop();
+                env[pop.Result.Id] = Tape(pop.Level).Pop();
                 break;
             case ClearOp clear:
                 Array.Clear((double[])env[clear.Buffer.Id], 0, ((double[])env[clear.Buffer.Id]).Length);

@@ -223,17 +223,19 @@ internal sealed record IfOp(EquatableArray<Value> Outs, Value Cond, Region Then,
 
 /// <summary>
 /// Saves a value on the reverse-mode tape (a LIFO stack per call). Every push in the forward
-/// sweep has one pop in the reverse sweep, in the opposite order.
+/// sweep has one pop in the reverse sweep, in the opposite order. <see cref="Level"/> picks the
+/// tape: reverse mode over code that already uses tape 0 (a generated gradient or HVP) keeps its
+/// own values on tape 1 and the adjoints that flow back through tape 0 on tape 2, and so on.
 /// </summary>
-internal sealed record PushOp(Value Pushed) : Op
+internal sealed record PushOp(Value Pushed, int Level = 0) : Op
 {
     public override IEnumerable<Value> Results => Enumerable.Empty<Value>();
     public override IEnumerable<Value> Operands => new[] { Pushed };
     public override bool IsPure => false;
 }
 
-/// <summary>Takes the most recently pushed value back from the tape.</summary>
-internal sealed record PopOp(Value Result) : Op
+/// <summary>Takes the most recently pushed value back from tape <see cref="Level"/>.</summary>
+internal sealed record PopOp(Value Result, int Level = 0) : Op
 {
     public override IEnumerable<Value> Results => new[] { Result };
     public override IEnumerable<Value> Operands => Enumerable.Empty<Value>();

@@ -66,9 +66,11 @@ internal static class Printer
                 break;
             case PushOp push:
                 sb.Append("push ").Append(V(push.Pushed));
+                if (push.Level > 0) sb.Append(" @tape").Append(push.Level);
                 break;
             case PopOp pop:
                 sb.Append("pop : ").Append(pop.Result.Type);
+                if (pop.Level > 0) sb.Append(" @tape").Append(pop.Level);
                 break;
             case NoteOp note:
                 sb.Append("// ").Append(note.Text);

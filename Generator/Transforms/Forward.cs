@@ -139,13 +139,13 @@ internal sealed class Forward
                     return;
                 case PushOp push:
                     _b.Emit(push);
-                    if (push.Pushed.Type.IsDifferentiable) _b.Emit(new PushOp(TangentOrZero(push.Pushed)));
+                    if (push.Pushed.Type.IsDifferentiable) _b.Emit(new PushOp(TangentOrZero(push.Pushed), push.Level));
                     return;
                 case PopOp pop when pop.Result.Type.IsDifferentiable:
                 {
                     // The tangent was pushed after the value, so it comes back first.
                     var t = _b.NewValue(pop.Result.Type, Dot(pop.Result));
-                    _b.Emit(new PopOp(t));
+                    _b.Emit(new PopOp(t, pop.Level));
                     _b.Emit(pop);
                     _tangent[pop.Result.Id] = t;
                     return;

@@ -151,7 +151,15 @@ internal sealed class Reverse
             _mode = mode;
             _activity = Activity.Analyze(fn, activeParams, owner._lookup);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
+            // Code that already uses tapes (a generated gradient or HVP) keeps them; this sweep
+            // saves its own values on the next tape, and the adjoints of the values that travel
+            // through the code's tapes go on the one after.
+            _tape = MaxTapeLevel(fn.Body) + 1;
+            _adjointTape = _tape + 1;
         }
+
+        private readonly int _tape;
+        private readonly int _adjointTape;
 
         private static string Bar(Value v) => v.Name.Length == 0 ? "" : v.Name + "_bar";
 
@@ -171,13 +179,6 @@ internal sealed class Reverse
 
         public Function Run(string key)
         {
-            // A function that already uses the tape is a generated gradient or HVP. Its pushes
-            // and pops would interleave with this transform's own, and adjoints would have to
-            // flow back through them; neither is implemented, so refuse rather than emit wrong code.
-            if (UsesTape(_fn.Body))
-                throw new ReverseNotSupportedException(
-                    $"'{_fn.Name}' is itself reverse-mode code (a generated gradient, VJP or Hessian-vector product); reverse mode over reverse mode is not supported — " +
-                    "build the loss on Taylor-mode operators ([Laplacian], [SecondOrder], [Taylor]) instead, which reverse mode differentiates");
             var args = new List<Value>(_fn.Params);
             var yields = new List<Value>();
             var seeds = new List<Value>();
@@ -277,7 +278,18 @@ internal sealed class Reverse
             return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
         }
 
-        private static bool UsesTape(Region r) => r.Ops.Any(op => op is PushOp or PopOp || op.Regions.Any(UsesTape));
+        /// <summary>The highest tape level <paramref name="r"/> uses, or −1.</summary>
+        private static int MaxTapeLevel(Region r)
+        {
+            var max = -1;
+            foreach (var op in r.Ops)
+            {
+                if (op is PushOp push) max = Math.Max(max, push.Level);
+                if (op is PopOp pop) max = Math.Max(max, pop.Level);
+                foreach (var inner in op.Regions) max = Math.Max(max, MaxTapeLevel(inner));
+            }
+            return max;
+        }
 
         // ------------------------------------------------------------ forward sweep
 
@@ -307,7 +319,7 @@ internal sealed class Reverse
                         // Save the element about to be overwritten; the reverse sweep restores it.
                         var old = _b.NewValue(st.Buffer.Type.ElementType, "");
                         into.Ops.Add(new LoadOp(old, st.Buffer, st.Index));
-                        into.Ops.Add(new PushOp(old));
+                        into.Ops.Add(new PushOp(old, _tape));
                         into.Ops.Add(st);
                         break;
                     }
@@ -371,7 +383,7 @@ internal sealed class Reverse
                 if (op is PendingOp p) yield return MaterializeOp(p);
                 else yield return op;
             }
-            foreach (var v in r.EndPushes) yield return new PushOp(v);
+            foreach (var v in r.EndPushes) yield return new PushOp(v, _tape);
         }
 
         private Op MaterializeOp(PendingOp p)
@@ -450,6 +462,22 @@ internal sealed class Reverse
                 case StoreOp st:
                     BackStore(st);
                     return;
+                case ClearOp clear:
+                    // The old contents no longer matter: their adjoint is zero from here back.
+                    if (_adjBuf.TryGetValue(clear.Buffer.Id, out var clearedBar)) _b.Emit(new ClearOp(clearedBar));
+                    return;
+                case PopOp pop when pop.Result.Type.IsFloat:
+                    // v = pop(): v's adjoint goes back to the matching push, which the reverse
+                    // sweep reaches later; a LIFO of adjoints pairs them (zero when v has none).
+                    _b.Emit(new PushOp(Adj(pop.Result) ?? Zero(pop.Result.Type), _adjointTape));
+                    return;
+                case PushOp push when push.Pushed.Type.IsFloat:
+                {
+                    var back = _b.NewValue(push.Pushed.Type, "");
+                    _b.Emit(new PopOp(back, _adjointTape));
+                    if (Active(push.Pushed)) Accum(push.Pushed, back);
+                    return;
+                }
                 case CallOp c:
                     BackCall(c);
                     return;
@@ -481,7 +509,7 @@ internal sealed class Reverse
             if (_localBuffers.Contains(st.Buffer.Id))
             {
                 var old = _b.NewValue(st.Buffer.Type.ElementType, "");
-                _b.Emit(new PopOp(old));
+                _b.Emit(new PopOp(old, _tape));
                 _b.Store(st.Buffer, st.Index, old);
             }
         }
@@ -667,7 +695,7 @@ internal sealed class Reverse
             for (var k = taped.Count - 1; k >= 0; k--)
             {
                 var v = _b.NewValue(taped[k].Type, taped[k].Name);
-                prelude.Add(new PopOp(v));
+                prelude.Add(new PopOp(v, _tape));
                 map[taped[k].Id] = v;
             }
             foreach (var id in recompute.OrderBy(id => position[id]))

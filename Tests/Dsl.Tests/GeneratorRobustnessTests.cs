@@ -231,14 +231,6 @@ public class GeneratorRobustnessTests
             "ReadOnlySpan<double> probes", request: "UDiff"),
         Decl("SecondOrderMatrixAsFloat", "    [Differentiable] public static double U(ReadOnlySpan<double> x) { double s = 0; for (int i = 0; i < x.Length; i++) s += Math.Sin(x[i]); return s; }\n" +
             "    [SecondOrder(nameof(U))] public static partial double UC(ReadOnlySpan<double> x, ReadOnlySpan<float> c);\n", "ReadOnlySpan<double> c", request: "UC"),
-        Decl("GradientThroughHvp",
-            "    [Differentiable] public static double U(ReadOnlySpan<double> x) { double s = 0; for (int i = 0; i < x.Length; i++) s += Math.Sin(x[i]) * x[i]; return s; }\n" +
-            "    [Hvp(nameof(U))] public static partial double UHvp(ReadOnlySpan<double> x, ReadOnlySpan<double> vX, Span<double> xBar, Span<double> xHv);\n" +
-            "    [Differentiable] public static double L(ReadOnlySpan<double> x)\n    {\n        Span<double> v = stackalloc double[x.Length];\n" +
-            "        Span<double> g = stackalloc double[x.Length];\n        Span<double> h = stackalloc double[x.Length];\n" +
-            "        v[0] = 1;\n        double u = UHvp(x, v, g, h);\n        return h[0] * h[0];\n    }\n" +
-            "    [Gradient(nameof(L))] public static partial double LGrad(ReadOnlySpan<double> x, Span<double> xBar);\n",
-            "reverse mode over reverse mode is not supported", request: "LGrad"),
         Decl("SecondOrderOfScalar", PrimalF + "    [SecondOrder(nameof(F))] public static partial double FC(double x, ReadOnlySpan<double> c);\n",
             "the one span parameter", request: "FC"),
     };
