@@ -199,6 +199,8 @@ internal sealed class CSharpEmitter
         {
             foreach (var res in r.Ops[i].Results) position[res.Id] = i;
         }
+        // Inlined values whose expression reads a writable buffer.
+        var readsWritable = new HashSet<int>();
         var effectsBefore = new int[r.Ops.Count + 1];
         for (var i = 0; i < r.Ops.Count; i++) effectsBefore[i + 1] = effectsBefore[i] + (HasEffect(r.Ops[i]) ? 1 : 0);
 
@@ -210,13 +212,21 @@ internal sealed class CSharpEmitter
             // Named values keep their own statement, except when all they do is become the
             // next value of a loop-carried or branch variable (which carries the same name).
             if (Uses(operand) != 1 || (operand.Name.Length != 0 && !isYield)) return;
+            var noWritesBetween = effectsBefore[usePos] - effectsBefore[defPos + 1] == 0;
             var inlinable = def switch
             {
-                UnaryOp or BinaryOp or SelectOp or LengthOp => true,
-                LoadOp l => _readOnlyBuffers.Contains(l.Buffer.Id) || effectsBefore[usePos] - effectsBefore[defPos + 1] == 0,
+                LoadOp l when !_readOnlyBuffers.Contains(l.Buffer.Id) => noWritesBetween,
+                LoadOp => true,
+                // An expression that folds in a load of a writable buffer must not move past a
+                // write either: the load would read what the write left.
+                UnaryOp or BinaryOp or SelectOp => !def.Operands.Any(o => readsWritable.Contains(o.Id)) || noWritesBetween,
+                LengthOp => true,
                 _ => false,
             };
-            if (inlinable) _inline.Add(operand.Id);
+            if (!inlinable) return;
+            _inline.Add(operand.Id);
+            if (def is LoadOp ld && !_readOnlyBuffers.Contains(ld.Buffer.Id) || def.Operands.Any(o => readsWritable.Contains(o.Id)))
+                readsWritable.Add(operand.Id);
         }
 
         for (var i = 0; i < r.Ops.Count; i++)

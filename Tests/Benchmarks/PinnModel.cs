@@ -151,12 +151,7 @@ public static partial class PinnModel
     [Gradient(nameof(LossSparse), Wrt = "theta")]
     public static partial float LossSparseGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, Span<float> thetaBar);
 
-#if HVP_GRADIENT
-    // Reverse over forward-over-reverse. The generator currently refuses it (no body; DSL0002 from
-    // the analyzer): "internal error: generated IR is invalid: ULapHvp_Pullback_010: call of
-    // U_Gradient_100_Jvp_1001_Pullback_010111 passes 11 arguments, expected 10". Build with
-    // -p:HvpGradient=true to try again; --training then times this gradient too.
+    // Reverse over forward-over-reverse: the θ-gradient of the loss on the HVP Laplacian.
     [Gradient(nameof(LossHvp), Wrt = "theta")]
     public static partial float LossHvpGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, float f, Span<float> thetaBar);
-#endif
 }

@@ -89,6 +89,34 @@ public static partial class HvpModels
 
     [Gradient(nameof(GradientPenalty), Wrt = "theta")]
     public static partial double GradientPenaltyGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, Span<double> thetaBar);
+
+    // The same with a local buffer written in a loop and read in another (the shape of an MLP layer).
+    [Differentiable]
+    public static double V(ReadOnlySpan<double> x, ReadOnlySpan<double> theta)
+    {
+        int d = x.Length;
+        Span<double> h = stackalloc double[d];
+        for (int j = 0; j < d; j++) h[j] = Math.Tanh(theta[j] * x[j] + theta[d]);
+        double s = 0;
+        for (int j = 0; j < d; j++) s += theta[d + 1] * h[j] * h[(j + 1) % d];
+        return s;
+    }
+
+    [Gradient(nameof(V), Wrt = "x")]
+    public static partial double VGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, Span<double> xBar);
+
+    [Differentiable]
+    public static double VPenalty(ReadOnlySpan<double> x, ReadOnlySpan<double> theta)
+    {
+        Span<double> g = stackalloc double[x.Length];
+        double v = VGradient(x, theta, g);
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += g[i] * g[i];
+        return s;
+    }
+
+    [Gradient(nameof(VPenalty), Wrt = "theta")]
+    public static partial double VPenaltyGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, Span<double> thetaBar);
 }
 
 public class HvpTests
@@ -204,5 +232,16 @@ public class HvpTests
         double value = HvpModels.GradientPenaltyGradient(x, theta, g);
         Assert.Equal(HvpModels.GradientPenalty(x, theta), value, 12);
         CheckAgainstFiniteDifferences(t => HvpModels.GradientPenalty(x, t), theta, g);
+    }
+
+    [Fact]
+    public void GradientOfAGradientPenaltyThroughLocalBuffersMatchesFiniteDifferences()
+    {
+        var x = new[] { -0.4, 0.8, 0.1, 0.6 };
+        var theta = new[] { 1.2, -0.6, 0.9, 0.5, -1.4, 0.7 };
+        var g = new double[theta.Length];
+        double value = HvpModels.VPenaltyGradient(x, theta, g);
+        Assert.Equal(HvpModels.VPenalty(x, theta), value, 12);
+        CheckAgainstFiniteDifferences(t => HvpModels.VPenalty(x, t), theta, g);
     }
 }

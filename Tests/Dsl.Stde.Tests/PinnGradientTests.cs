@@ -43,6 +43,38 @@ public static partial class TinyPinn
     [Laplacian(nameof(U), Wrt = "x")]
     public static partial double ULap(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width);
 
+    // The exact Laplacian by forward over reverse (d HVPs), and a loss on it trained by reverse mode.
+    [Hvp(nameof(U), Wrt = "x")]
+    public static partial double UHvp(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, ReadOnlySpan<double> vX, Span<double> xBar, Span<double> xHv);
+
+    [Differentiable]
+    public static double ULapHvp(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width)
+    {
+        int d = x.Length;
+        Span<double> e = stackalloc double[d];
+        Span<double> g = stackalloc double[d];
+        Span<double> hv = stackalloc double[d];
+        double s = 0;
+        for (int i = 0; i < d; i++)
+        {
+            e[i] = 1;
+            double u = UHvp(x, theta, width, e, g, hv);
+            s += hv[i];
+            e[i] = 0;
+        }
+        return s;
+    }
+
+    [Differentiable]
+    public static double LossHvp(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, double f)
+    {
+        double r = ULapHvp(x, theta, width) - f;
+        return r * r;
+    }
+
+    [Gradient(nameof(LossHvp), Wrt = "theta")]
+    public static partial double LossHvpGrad(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, double f, Span<double> thetaBar);
+
     [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Dense)]
     public static partial double ULapDense(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int width, ReadOnlySpan<double> probes);
 
@@ -212,6 +244,17 @@ public class PinnGradientTests
         var g = new double[theta.Length];
         double v = TinyPinn.LossSparseGrad(x, theta, W, probes, 0.1, g);
         CheckAgainstFiniteDifferences(t => TinyPinn.LossSparse(x, t, W, probes, 0.1), theta, g, v);
+    }
+
+    [Fact]
+    public void HvpLaplacianLossGradientMatchesFiniteDifferences()
+    {
+        // Reverse over forward over reverse through the network's stackalloc layers.
+        var (x, theta) = Setup(5);
+        Assert.Equal(TinyPinn.ULap(x, theta, W), TinyPinn.ULapHvp(x, theta, W), 11);
+        var g = new double[theta.Length];
+        double v = TinyPinn.LossHvpGrad(x, theta, W, 0.4, g);
+        CheckAgainstFiniteDifferences(t => TinyPinn.LossHvp(x, t, W, 0.4), theta, g, v);
     }
 
     [Fact]

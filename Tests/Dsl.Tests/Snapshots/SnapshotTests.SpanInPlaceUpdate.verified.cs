@@ -18,17 +18,20 @@ static partial class InPlace
             double dx_i = dx[i];
             double g = x_i * rate;
             double g_dot = dx_i * rate + x_i * dRate;
+            double tmp = dy[i] - g_dot;
             y[i] = y[i] - g;
-            dy[i] = dy[i] - g_dot;
-            double tmp = 1.0 - rate;
+            dy[i] = tmp;
+            double tmp_1 = 1.0 - rate;
             double y_i = y[i];
-            y[i] = y_i * tmp;
-            dy[i] = dy[i] * tmp + y_i * -dRate;
-            double tmp_1 = dx_i * x_i;
-            double tmp_2 = 1.0 + x_i * x_i;
-            double tmp_3 = y[i] / tmp_2;
-            y[i] = tmp_3;
-            dy[i] = (dy[i] - tmp_3 * (tmp_1 + tmp_1)) / tmp_2;
+            double tmp_2 = dy[i] * tmp_1 + y_i * -dRate;
+            y[i] = y_i * tmp_1;
+            dy[i] = tmp_2;
+            double tmp_3 = dx_i * x_i;
+            double tmp_4 = 1.0 + x_i * x_i;
+            double tmp_5 = y[i] / tmp_4;
+            double tmp_6 = (dy[i] - tmp_5 * (tmp_3 + tmp_3)) / tmp_4;
+            y[i] = tmp_5;
+            dy[i] = tmp_6;
         }
     }
 }
