@@ -5,20 +5,22 @@ using Dsl.Generator.Ir;
 namespace Dsl.Generator.Transforms;
 
 /// <summary>
-/// Sums against a unit vector: a loop <c>for (k = a; k &lt; b; k++) acc += g(k) · (k == i ? 1 : 0)</c>
+/// Sums against a unit vector: a loop <c>for (k = a; k &lt; b; k++) acc += g(k) · (k == i ? 1 : 0̸)</c>
 /// with i fixed outside the loop is <c>acc + (a ≤ i &lt; b ? g(i) : 0)</c>. Jets along e_i (the
 /// exact Laplacian's coordinates, sparse STDE's probes) produce exactly this shape in every
 /// matrix-vector product with the input, so the rewrite turns W·e_i into one column of W:
 /// O(rows) instead of O(rows · d). The loop keeps its other carried values; this one's update
 /// is evaluated once after it, guarded by the bounds, from a copy of the pure ops that compute
-/// g with k replaced by i.
+/// g with k replaced by i. Only a symbolic zero (0̸, one a transform introduced: the entries of
+/// a one-hot jet) qualifies: a zero the user wrote keeps IEEE semantics (g(k)·0 is NaN when
+/// g(k) is), as everywhere in Simplify.
 /// </summary>
 internal static class DeltaSums
 {
     public static Function Run(Function fn)
     {
         var pass = new Pass(IrMaxId.Of(fn) + 1);
-        Constants(fn.Body, pass.Constants);
+        Constants(fn.Body, pass.Constants, pass.Symbolic);
         var body = pass.Region(fn.Body);
         if (pass.Map.Count == 0) return fn;
         return fn with { Body = Rewrite.Substitute(body, pass.Map) };
@@ -35,6 +37,9 @@ internal static class DeltaSums
 
         /// <summary>Every constant of the function (wherever it is defined).</summary>
         public Dictionary<int, double> Constants { get; } = new();
+
+        /// <summary>The symbolic zeros among them.</summary>
+        public HashSet<int> Symbolic { get; } = new();
 
         public Region Region(Region r)
         {
@@ -89,7 +94,7 @@ internal static class DeltaSums
                 if (!defs.TryGetValue(body.Yields[c].Id, out var yd) || yd is not BinaryOp { Kind: BinOp.Add } add) continue;
                 var term = add.Left.Id == arg.Id ? add.Right : add.Right.Id == arg.Id ? add.Left : null;
                 if (term is null) continue;
-                if (!Delta(term, k, defs, Constants, out var g, out var index)) continue;
+                if (!Delta(term, k, defs, Constants, Symbolic, out var g, out var index)) continue;
                 if (g is not null && !Movable(g, k, defs, written, new HashSet<int>(), carriedIds)) continue;
 
                 // After the loop: init + (start ≤ i < bound ? g(i) : 0).
@@ -124,18 +129,18 @@ internal static class DeltaSums
         }
 
         /// <summary>term = g · δ, δ · g or δ, with δ = (k == i ? 1 : 0) and i defined outside the loop.</summary>
-        private static bool Delta(Value term, Value k, Dictionary<int, Op> defs, Dictionary<int, double> constants, out Value? g, out Value index)
+        private static bool Delta(Value term, Value k, Dictionary<int, Op> defs, Dictionary<int, double> constants, HashSet<int> symbolic, out Value? g, out Value index)
         {
             g = null;
             index = k;
-            if (IsDelta(term, k, defs, constants, out index)) return true;
+            if (IsDelta(term, k, defs, constants, symbolic, out index)) return true;
             if (!defs.TryGetValue(term.Id, out var d) || d is not BinaryOp { Kind: BinOp.Mul } mul) return false;
-            if (IsDelta(mul.Right, k, defs, constants, out index)) { g = mul.Left; return true; }
-            if (IsDelta(mul.Left, k, defs, constants, out index)) { g = mul.Right; return true; }
+            if (IsDelta(mul.Right, k, defs, constants, symbolic, out index)) { g = mul.Left; return true; }
+            if (IsDelta(mul.Left, k, defs, constants, symbolic, out index)) { g = mul.Right; return true; }
             return false;
         }
 
-        private static bool IsDelta(Value v, Value k, Dictionary<int, Op> defs, Dictionary<int, double> constants, out Value index)
+        private static bool IsDelta(Value v, Value k, Dictionary<int, Op> defs, Dictionary<int, double> constants, HashSet<int> symbolic, out Value index)
         {
             index = k;
             if (!defs.TryGetValue(v.Id, out var d)) return false;
@@ -152,7 +157,7 @@ internal static class DeltaSums
                 default:
                     return false;
             }
-            if (!constants.TryGetValue(ifTrue.Id, out var one) || one != 1 || !constants.TryGetValue(ifFalse.Id, out var zero) || zero != 0) return false;
+            if (!constants.TryGetValue(ifTrue.Id, out var one) || one != 1 || !symbolic.Contains(ifFalse.Id)) return false;
             if (!defs.TryGetValue(cond.Id, out var cd) || cd is not BinaryOp { Kind: BinOp.Eq } eq) return false;
             var other = eq.Left.Id == k.Id ? eq.Right : eq.Right.Id == k.Id ? eq.Left : null;
             if (other is null || defs.ContainsKey(other.Id)) return false; // i must come from outside the loop
@@ -233,12 +238,16 @@ internal static class DeltaSums
         }
     }
 
-    private static void Constants(Region r, Dictionary<int, double> into)
+    private static void Constants(Region r, Dictionary<int, double> into, HashSet<int> symbolic)
     {
         foreach (var op in r.Ops)
         {
-            if (op is ConstOp c) into[c.Result.Id] = c.Number;
-            foreach (var inner in op.Regions) Constants(inner, into);
+            if (op is ConstOp c)
+            {
+                into[c.Result.Id] = c.Number;
+                if (c.Symbolic && c.Number == 0) symbolic.Add(c.Result.Id);
+            }
+            foreach (var inner in op.Regions) Constants(inner, into, symbolic);
         }
     }
 }

@@ -325,9 +325,9 @@ internal sealed class Taylor
                             }
                             if (bj.OneHot is { } indices)
                             {
-                                // (e_i)[k] = (k == i ? 1 : 0)
+                                // (e_i)[k] = (k == i ? 1 : 0̸): the zeros of a unit vector are symbolic (see DeltaSums).
                                 var hit = _b.Binary(BinOp.Eq, l.Index, indices[_lane]);
-                                coefficients[k - 1] = _b.Select(hit, C(1, l.Result.Type), C(0, l.Result.Type));
+                                coefficients[k - 1] = _b.Select(hit, C(1, l.Result.Type), _b.Zero(l.Result.Type));
                                 continue;
                             }
                             var index = Add(Mul(C(block, IrType.I32), bj.Stride), l.Index);
