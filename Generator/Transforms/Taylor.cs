@@ -81,7 +81,7 @@ internal sealed class Taylor
     /// k in block l·K + k − 1). <see cref="Raw"/> marks the entry's input: raw derivatives, and
     /// only the blocks of the input slots (lane l, slot s in block l·S + s).
     /// </summary>
-    private sealed record BufferJet(Value Buffer, Value Stride, bool Raw, Value[]? OneHot = null);
+    private sealed record BufferJet(Value Buffer, Value Stride, bool Raw, Value[]? OneHot = null, bool Normalized = false);
 
     private sealed class FunctionTransform
     {
@@ -208,7 +208,30 @@ internal sealed class Taylor
                     args.Add(jet);
                     if (p.Type.IsBuffer)
                     {
-                        _bufJet[p.Id] = new BufferJet(jet, _b.Length(p), Raw: true);
+                        var stride = _b.Length(p);
+                        if (_slots.Any(k => k > 1))
+                        {
+                            // Normalize once (v_k / k!), not at every load inside the loops that read x.
+                            var blocks = _lanes * _slots.Length;
+                            var normalized = _b.Alloc(IrType.Buf(p.Type.Elem, BufferKind.Scratch), _b.Length(jet), p.Name + "_jet_normalized");
+                            for (var block = 0; block < blocks; block++)
+                            {
+                                var k = _slots[block % _slots.Length];
+                                _b.BeginBlock();
+                                var e = _b.NewValue(IrType.I32, "i");
+                                var at = Add(Mul(C(block, IrType.I32), stride), e);
+                                var raw = _b.Load(jet, at);
+                                _b.Store(normalized, at, k > 1 ? Div(raw, C(Factorial(k), p.Type.ElementType)) : raw);
+                                var copy = _b.EndBlock();
+                                _b.Emit(new ForOp(EquatableArray<Value>.Empty, C(0, IrType.I32), stride, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
+                                    new Region(new[] { e }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
+                            }
+                            _bufJet[p.Id] = new BufferJet(normalized, stride, Raw: true, Normalized: true);
+                        }
+                        else
+                        {
+                            _bufJet[p.Id] = new BufferJet(jet, stride, Raw: true);
+                        }
                     }
                     else
                     {
@@ -332,7 +355,7 @@ internal sealed class Taylor
                             }
                             var index = Add(Mul(C(block, IrType.I32), bj.Stride), l.Index);
                             var raw = _b.Load(bj.Buffer, index);
-                            coefficients[k - 1] = bj.Raw && k > 1 ? Div(raw, C(Factorial(k), l.Result.Type)) : raw;
+                            coefficients[k - 1] = bj.Raw && !bj.Normalized && k > 1 ? Div(raw, C(Factorial(k), l.Result.Type)) : raw;
                         }
                         SetJet(l.Result, coefficients);
                     });

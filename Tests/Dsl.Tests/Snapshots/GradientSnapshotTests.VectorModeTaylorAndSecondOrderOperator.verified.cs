@@ -80,36 +80,58 @@ static partial class M
     {
         if (xJet.Length != 4 * x.Length) throw new global::System.ArgumentException($"'xJet' must have length 2 x 2 x {x.Length} (jets x order x length of 'x', row-major), but has length {xJet.Length}.", "xJet");
         if (y.Length != 5) throw new global::System.ArgumentException($"'y' must have length 5 (y_0, then y_1..y_2 of each of the 2 jets), but has length {y.Length}.", "y");
+        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         int tmp = x.Length;
+        global::System.Span<double> x_jet_normalized = __scratch.Doubles(xJet.Length);
+        for (int i = 0; i < tmp; i++)
+        {
+            x_jet_normalized[i] = xJet[i];
+        }
+        for (int i_1 = 0; i_1 < tmp; i_1++)
+        {
+            int tmp_1 = tmp + i_1;
+            x_jet_normalized[tmp_1] = xJet[tmp_1] / 2.0;
+        }
+        for (int i_2 = 0; i_2 < tmp; i_2++)
+        {
+            int tmp_2 = 2 * tmp + i_2;
+            x_jet_normalized[tmp_2] = xJet[tmp_2];
+        }
+        for (int i_3 = 0; i_3 < tmp; i_3++)
+        {
+            int tmp_3 = 3 * tmp + i_3;
+            x_jet_normalized[tmp_3] = xJet[tmp_3] / 2.0;
+        }
         double s = 0.0;
         double s_l0_t1 = 0.0;
         double s_l0_t2 = 0.0;
         double s_l1_t1 = 0.0;
         double s_l1_t2 = 0.0;
-        for (int i = 0; i < tmp; i++)
+        for (int i_4 = 0; i_4 < tmp; i_4++)
         {
-            double x_i = x[i];
-            double xJet_i = xJet[i];
-            double tmp_1 = xJet[tmp + i] / 2.0;
-            double xJet_k = xJet[2 * tmp + i];
-            double tmp_2 = xJet[3 * tmp + i] / 2.0;
-            double tmp_3 = global::System.Math.Tanh(x_i);
-            double tmp_4 = 1.0 - tmp_3 * tmp_3;
-            double tmp_5 = xJet_i * tmp_4;
-            double tmp_6 = tmp_3 * tmp_5;
-            double tmp_7 = xJet_k * tmp_4;
-            double tmp_8 = tmp_3 * tmp_7;
-            s += x_i * tmp_3;
-            s_l0_t1 += x_i * tmp_5 + xJet_i * tmp_3;
-            s_l0_t2 += x_i * ((xJet_i * -(tmp_6 + tmp_6) + 2.0 * tmp_1 * tmp_4) / 2.0) + xJet_i * tmp_5 + tmp_1 * tmp_3;
-            s_l1_t1 += x_i * tmp_7 + xJet_k * tmp_3;
-            s_l1_t2 += x_i * ((xJet_k * -(tmp_8 + tmp_8) + 2.0 * tmp_2 * tmp_4) / 2.0) + xJet_k * tmp_7 + tmp_2 * tmp_3;
+            double x_i_4 = x[i_4];
+            double x_jet_normalized_i_4 = x_jet_normalized[i_4];
+            double x_jet_normalized_k = x_jet_normalized[tmp + i_4];
+            double x_jet_normalized_k_1 = x_jet_normalized[2 * tmp + i_4];
+            double x_jet_normalized_k_2 = x_jet_normalized[3 * tmp + i_4];
+            double tmp_4 = global::System.Math.Tanh(x_i_4);
+            double tmp_5 = 1.0 - tmp_4 * tmp_4;
+            double tmp_6 = x_jet_normalized_i_4 * tmp_5;
+            double tmp_7 = tmp_4 * tmp_6;
+            double tmp_8 = x_jet_normalized_k_1 * tmp_5;
+            double tmp_9 = tmp_4 * tmp_8;
+            s += x_i_4 * tmp_4;
+            s_l0_t1 += x_i_4 * tmp_6 + x_jet_normalized_i_4 * tmp_4;
+            s_l0_t2 += x_i_4 * ((x_jet_normalized_i_4 * -(tmp_7 + tmp_7) + 2.0 * x_jet_normalized_k * tmp_5) / 2.0) + x_jet_normalized_i_4 * tmp_6 + x_jet_normalized_k * tmp_4;
+            s_l1_t1 += x_i_4 * tmp_8 + x_jet_normalized_k_1 * tmp_4;
+            s_l1_t2 += x_i_4 * ((x_jet_normalized_k_1 * -(tmp_9 + tmp_9) + 2.0 * x_jet_normalized_k_2 * tmp_5) / 2.0) + x_jet_normalized_k_1 * tmp_8 + x_jet_normalized_k_2 * tmp_4;
         }
         y[0] = s;
         y[1] = s_l0_t1;
         y[2] = s_l0_t2 * 2.0;
         y[3] = s_l1_t1;
         y[4] = s_l1_t2 * 2.0;
+        __scratch.Release();
     }
 
     // Taylor mode of order 2, 2 jets sharing one primal pass, of U, called from the derivatives above.
