@@ -184,6 +184,36 @@ internal static class Operators
         }
 
         /// <summary>
+        /// Σ over <paramref name="count"/> items in chunks: <c>chunk(true, perChunk, first)</c> for
+        /// every whole chunk (the lane-wide functions), then <c>chunk(false, 1, i)</c> for each item
+        /// left over; a single loop of one-item chunks when a chunk holds one item.
+        /// </summary>
+        private Value Chunked(Value count, int perChunk, string index, Func<bool, int, Value, Value> chunk)
+        {
+            if (perChunk <= 1) return SumLoop(Zero, count, index, i => chunk(false, 1, i));
+            var chunks = B.Binary(BinOp.Div, count, I(perChunk), "chunks");
+            var whole = SumLoop(Zero, chunks, "chunk", c => chunk(true, perChunk, Mul(c, I(perChunk))));
+            var rest = SumLoop(Mul(chunks, I(perChunk)), count, index, i => chunk(false, 1, i));
+            return Add(whole, rest);
+        }
+
+        /// <summary>first, first + 1, …: the items of a chunk.</summary>
+        private List<Value> ItemIndices(Value first, int items) =>
+            Enumerable.Range(0, items).Select(q => q == 0 ? first : Add(first, I(q))).ToList();
+
+        /// <summary>Σ_q term(q) for q &lt; items.</summary>
+        private Value Sum(int items, Func<int, Value> term)
+        {
+            Value? sum = null;
+            for (var q = 0; q < items; q++)
+            {
+                var v = term(q);
+                sum = sum is null ? v : Add(sum, v);
+            }
+            return sum!;
+        }
+
+        /// <summary>
         /// Σ over <paramref name="count"/> items, each taking the lanes of <see cref="One"/>:
         /// whole chunks go through the lane-wide function, the rest one item at a time.
         /// <paramref name="set"/> writes the jets of item <c>first + q</c> into lanes
@@ -195,27 +225,16 @@ internal static class Operators
             Action<JetSet, int, Value> set, Func<JetSet, int, Value, Value> read, Action<JetSet, int, Value>? undo = null)
         {
             var jetsPerItem = One.Lanes;
-            Value Chunk(JetSet jets, int items, Value first)
+            return Chunked(count, Wide.Lanes / jetsPerItem, index, (wide, items, first) =>
             {
-                var indices = Enumerable.Range(0, items).Select(q => q == 0 ? first : Add(first, I(q))).ToList();
+                var jets = wide ? Wide : One;
+                var indices = ItemIndices(first, items);
                 for (var q = 0; q < items; q++) set(jets, q * jetsPerItem, indices[q]);
                 Run(jets);
-                Value? sum = null;
-                for (var q = 0; q < items; q++)
-                {
-                    var v = read(jets, q * jetsPerItem, indices[q]);
-                    sum = sum is null ? v : Add(sum, v);
-                }
+                var sum = Sum(items, q => read(jets, q * jetsPerItem, indices[q]));
                 if (undo is not null) for (var q = 0; q < items; q++) undo(jets, q * jetsPerItem, indices[q]);
-                return sum!;
-            }
-            var perChunk = Wide.Lanes / jetsPerItem;
-            if (perChunk <= 1)
-                return SumLoop(Zero, count, index, i => Chunk(One, 1, i));
-            var chunks = B.Binary(BinOp.Div, count, I(perChunk), "chunks");
-            var whole = SumLoop(Zero, chunks, "chunk", c => Chunk(Wide, perChunk, Mul(c, I(perChunk))));
-            var rest = SumLoop(Mul(chunks, I(perChunk)), count, index, i => Chunk(One, 1, i));
-            return Add(whole, rest);
+                return sum;
+            });
         }
 
         /// <summary>
@@ -225,25 +244,13 @@ internal static class Operators
         /// </summary>
         public Value OneHotItems(Value count, string index, Func<int, Value, Value> unit, Func<JetSet, int, Value, Value> read)
         {
-            Value Chunk(JetSet jets, int items, Value first)
+            return Chunked(count, OneHotWide!.Lanes, index, (wide, items, first) =>
             {
-                var idx = Enumerable.Range(0, items).Select(q => q == 0 ? first : Add(first, I(q))).ToList();
-                op(jets, idx.Select((v, q) => unit(q, v)).ToList());
-                Value? sum = null;
-                for (var q = 0; q < items; q++)
-                {
-                    var v = read(jets, q, idx[q]);
-                    sum = sum is null ? v : Add(sum, v);
-                }
-                return sum!;
-            }
-            void op(JetSet jets, IReadOnlyList<Value> units) => RunOneHot(jets, units);
-            var perChunk = OneHotWide!.Lanes;
-            if (perChunk <= 1) return SumLoop(Zero, count, index, i => Chunk(OneHotOne!, 1, i));
-            var chunks = B.Binary(BinOp.Div, count, I(perChunk), "chunks");
-            var whole = SumLoop(Zero, chunks, "chunk", c => Chunk(OneHotWide, perChunk, Mul(c, I(perChunk))));
-            var rest = SumLoop(Mul(chunks, I(perChunk)), count, index, i => Chunk(OneHotOne!, 1, i));
-            return Add(whole, rest);
+                var jets = wide ? OneHotWide : OneHotOne!;
+                var idx = ItemIndices(first, items);
+                RunOneHot(jets, idx.Select((v, q) => unit(q, v)).ToList());
+                return Sum(items, q => read(jets, q, idx[q]));
+            });
         }
 
         /// <summary>
@@ -275,7 +282,7 @@ internal static class Operators
             }
             Value Chunk(JetSet dense, JetSet oneHot, int items, Value first)
             {
-                var idx = Enumerable.Range(0, items).Select(q => q == 0 ? first : Add(first, I(q))).ToList();
+                var idx = ItemIndices(first, items);
                 var scans = idx.Select(Scan).ToList();
                 Value? unit = null;
                 foreach (var sc in scans)
@@ -286,36 +293,22 @@ internal static class Operators
                 // Unit probes: by index.
                 B.BeginBlock();
                 RunOneHot(oneHot, scans.Select(sc => sc.Index).ToList());
-                Value? fast = null;
-                for (var q = 0; q < items; q++)
-                {
-                    var v = Mul(Top(oneHot, q), Mul(scans[q].Scale, scans[q].Scale));
-                    fast = fast is null ? v : Add(fast, v);
-                }
+                var fast = Sum(items, q => Mul(Top(oneHot, q), Mul(scans[q].Scale, scans[q].Scale)));
                 var thenOps = B.EndBlock();
                 // Any other probe: densely.
                 B.BeginBlock();
                 for (var q = 0; q < items; q++) CopyRow(dense, q, probes, idx[q]);
                 Run(dense);
-                Value? slow = null;
-                for (var q = 0; q < items; q++)
-                {
-                    var v = Top(dense, q);
-                    slow = slow is null ? v : Add(slow, v);
-                }
+                var slow = Sum(items, q => Top(dense, q));
                 var elseOps = B.EndBlock();
                 var result = B.NewValue(Elem, "y2");
                 B.Emit(new IfOp(new[] { result }.ToEquatableArray(), unit!,
-                    new Region(EquatableArray<Value>.Empty, thenOps, new[] { fast! }.ToEquatableArray()),
-                    new Region(EquatableArray<Value>.Empty, elseOps, new[] { slow! }.ToEquatableArray())));
+                    new Region(EquatableArray<Value>.Empty, thenOps, new[] { fast }.ToEquatableArray()),
+                    new Region(EquatableArray<Value>.Empty, elseOps, new[] { slow }.ToEquatableArray())));
                 return result;
             }
-            var perChunk = OneHotWide!.Lanes;
-            if (perChunk <= 1) return SumLoop(Zero, count, "s", s => Chunk(One, OneHotOne!, 1, s));
-            var chunks = B.Binary(BinOp.Div, count, I(perChunk), "chunks");
-            var whole = SumLoop(Zero, chunks, "chunk", c => Chunk(Wide, OneHotWide, perChunk, Mul(c, I(perChunk))));
-            var rest = SumLoop(Mul(chunks, I(perChunk)), count, "s", s => Chunk(One, OneHotOne!, 1, s));
-            return Add(whole, rest);
+            return Chunked(count, OneHotWide!.Lanes, "s", (wide, items, first) =>
+                wide ? Chunk(Wide, OneHotWide, items, first) : Chunk(One, OneHotOne!, items, first));
         }
 
         /// <summary>Copies row <paramref name="row"/> of a row-major matrix with rows of length d into the first slot of a lane.</summary>
