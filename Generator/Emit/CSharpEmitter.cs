@@ -74,7 +74,7 @@ internal sealed class CSharpEmitter
         // The body is written first, so the scratch slots it needs are known for the prologue.
         _w = new IndentedWriter(outer.Level);
         var levels = new SortedSet<int>();
-        TapeLevels(_fn.Body, levels);
+        Rewrite.TapeLevels(_fn.Body, levels);
         foreach (var level in levels) _taken.Add(Tape(level));
         var usesScratch = UsesScratch(_fn.Body);
         if (usesScratch) _taken.Add(ScratchName);
@@ -149,16 +149,6 @@ internal sealed class CSharpEmitter
                 if (!crossesCall) continue;
                 _parkedSlot[o.Id] = o.Type.Elem == ScalarKind.F32 ? $"{ScratchF}[{_scratchF++}]" : $"{ScratchD}[{_scratchD++}]";
             }
-        }
-    }
-
-    private static void TapeLevels(Region r, SortedSet<int> into)
-    {
-        foreach (var op in r.Ops)
-        {
-            if (op is PushOp push) into.Add(push.Level);
-            if (op is PopOp pop) into.Add(pop.Level);
-            foreach (var inner in op.Regions) TapeLevels(inner, into);
         }
     }
 

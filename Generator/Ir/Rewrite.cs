@@ -35,6 +35,17 @@ internal static class Rewrite
         _ => op,
     };
 
+    /// <summary>The tape levels that pushes and pops in a region use (at any depth).</summary>
+    public static void TapeLevels(Region r, ISet<int> into)
+    {
+        foreach (var op in r.Ops)
+        {
+            if (op is PushOp push) into.Add(push.Level);
+            if (op is PopOp pop) into.Add(pop.Level);
+            foreach (var inner in op.Regions) TapeLevels(inner, into);
+        }
+    }
+
     /// <summary>Every value read in a region (operands and yields, at any depth).</summary>
     public static void Reads(Region r, HashSet<int> into)
     {

@@ -281,14 +281,9 @@ internal sealed class Reverse
         /// <summary>The highest tape level <paramref name="r"/> uses, or −1.</summary>
         private static int MaxTapeLevel(Region r)
         {
-            var max = -1;
-            foreach (var op in r.Ops)
-            {
-                if (op is PushOp push) max = Math.Max(max, push.Level);
-                if (op is PopOp pop) max = Math.Max(max, pop.Level);
-                foreach (var inner in op.Regions) max = Math.Max(max, MaxTapeLevel(inner));
-            }
-            return max;
+            var levels = new SortedSet<int>();
+            Rewrite.TapeLevels(r, levels);
+            return levels.Count == 0 ? -1 : levels.Max;
         }
 
         // ------------------------------------------------------------ forward sweep
