@@ -353,23 +353,22 @@ internal static class Operators
             // product with e_i is one column (see DeltaSums).
             result = op.OneHotItems(op.D, "i", (q, i) => i, (set, lane, _) => op.Top(set, lane));
         }
-        else if (estimator == Sparse)
-        {
-            var probes = op.Parameter("probes");
-            var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
-            var total = op.SparseProbes(probes, count);
-            result = b.Binary(BinOp.Mul, total, b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
-        }
         else
         {
             var probes = op.Parameter("probes");
             var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
-            var total = op.Items(count, "s",
-                (set, lane, s) => op.CopyRow(set, lane, probes, s),
-                (set, lane, _) => op.Top(set, lane));
-            result = estimator == Dense
-                ? b.Binary(BinOp.Div, total, op.Float(count))
-                : b.Binary(BinOp.Mul, total, b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
+            if (estimator == Sparse)
+            {
+                // d/|J| Σ y2(e_j): unit probes by index, others densely.
+                result = b.Binary(BinOp.Mul, op.SparseProbes(probes, count), b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
+            }
+            else
+            {
+                var total = op.Items(count, "s",
+                    (set, lane, s) => op.CopyRow(set, lane, probes, s),
+                    (set, lane, _) => op.Top(set, lane));
+                result = b.Binary(BinOp.Div, total, op.Float(count));
+            }
         }
         return op.Finish(result, key, name);
     }
