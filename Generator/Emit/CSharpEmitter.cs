@@ -36,6 +36,8 @@ internal sealed class CSharpEmitter
     private readonly Dictionary<int, int> _uses = new();
     private readonly HashSet<int> _inline = new();
     private readonly HashSet<int> _readOnlyBuffers = new();
+    /// <summary>The plan of the vector loop being written, if any (its element-wise values render as vectors).</summary>
+    private SimdLoop? _simd;
 
     private CSharpEmitter(IndentedWriter w, Function fn, Func<string, string> calleeName)
     {
@@ -331,9 +333,13 @@ internal sealed class CSharpEmitter
                 var result = op.Results.First();
                 if (_inline.Contains(result.Id)) return;
                 if (Uses(result) == 0) return;
-                _w.Line($"{TypeName(result.Type)} {Name(result)} = {Render(op)};");
+                var type = _simd is not null && _simd.Vectors.Contains(result.Id) ? "var" : TypeName(result.Type);
+                _w.Line($"{type} {Name(result)} = {Render(op)};");
                 return;
             }
+            case StoreOp st when _simd is not null:
+                _w.Line($"global::Dsl.Simd.{(st.Accumulate ? "AddTo" : "Store")}({Name(st.Buffer)}, {Expr(st.Index)}, {VectorExpr(st.Stored)});");
+                return;
             case StoreOp st:
                 _w.Line($"{Name(st.Buffer)}[{Expr(st.Index)}] {(st.Accumulate ? "+=" : "=")} {Expr(st.Stored)};");
                 return;
@@ -418,13 +424,30 @@ internal sealed class CSharpEmitter
         var i = Name(f.Body.Args[0]);
         var cmp = f.Cmp switch { LoopCmp.Lt => "<", LoopCmp.Le => "<=", LoopCmp.Gt => ">", _ => ">=" };
         var step = f.Step switch { 1 => i + "++", -1 => i + "--", > 0 => $"{i} += {f.Step}", _ => $"{i} -= {-f.Step}" };
-        _w.Line($"for (int {i} = {Expr(f.Start)}; {i} {cmp} {Expr(f.Bound)}; {step})");
+        var simd = _simd is null ? SimdLoop.Plan(f) : null;
+        var outer = _w;
+        if (simd is not null)
+        {
+            // The scalar loop is written first (into its own buffer), so its values get the
+            // names they have without SIMD; the vector loop, written above it, reuses them.
+            _w = new IndentedWriter(outer.Level);
+            _w.Line($"for (; {i} {cmp} {Expr(f.Bound)}; {step})");
+        }
+        else
+            _w.Line($"for (int {i} = {Expr(f.Start)}; {i} {cmp} {Expr(f.Bound)}; {step})");
         _w.Line("{");
         _w.Indent();
         EmitOps(f.Body);
         EmitSlotUpdates(slots, f.Body.Yields, f.Body.Args.Skip(1).ToList());
         _w.Dedent();
         _w.Line("}");
+        if (simd is not null)
+        {
+            var scalarLoop = _w.ToString();
+            _w = outer;
+            EmitVectorLoop(f, simd);
+            _w.Raw(scalarLoop);
+        }
         for (var k = 0; k < f.Outs.Count; k++)
         {
             if (!_parkedSlot.TryGetValue(f.Outs[k].Id, out var slot)) continue;
@@ -432,6 +455,48 @@ internal sealed class CSharpEmitter
             _names[f.Outs[k].Id] = slot;
         }
     }
+
+    /// <summary>
+    /// Writes the vector part of a loop that <see cref="SimdLoop"/> accepted: the induction
+    /// variable is declared before it, advances a whole vector at a time while a whole vector
+    /// fits, and is left where the scalar loop written next picks up the remainder.
+    /// </summary>
+    private void EmitVectorLoop(ForOp f, SimdLoop plan)
+    {
+        var iv = f.Body.Args[0];
+        var i = Name(iv);
+        var width = plan.Elem == ScalarKind.F32 ? "global::Dsl.Simd.FloatWidth" : "global::Dsl.Simd.DoubleWidth";
+        var bound = Expr(f.Bound);
+        _w.Line($"int {i} = {Expr(f.Start)};");
+        var (condition, advance) = f.Cmp switch
+        {
+            LoopCmp.Lt => ($"{i} + {width} <= {bound}", $"{i} += {width}"),
+            LoopCmp.Le => ($"{i} + {width} - 1 <= {bound}", $"{i} += {width}"),
+            LoopCmp.Gt => ($"{i} - {width} >= {bound}", $"{i} -= {width}"),
+            _ => ($"{i} - {width} + 1 >= {bound}", $"{i} -= {width}"),
+        };
+        _w.Line("// SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest");
+        _w.Line($"for (; {condition}; {advance})");
+        _w.Line("{");
+        _w.Indent();
+        if (f.Step < 0)
+        {
+            // A descending loop's chunk ends at i: its elements start at i − width + 1.
+            var first = Fresh(i + "_first");
+            _w.Line($"int {first} = {i} - {width} + 1;");
+            _names[iv.Id] = first;
+        }
+        _simd = plan;
+        EmitOps(f.Body);
+        _simd = null;
+        _names[iv.Id] = i;
+        _w.Dedent();
+        _w.Line("}");
+    }
+
+    /// <summary>A value inside a vector loop as a vector: element-wise values as they are, scalars broadcast.</summary>
+    private string VectorExpr(Value v) =>
+        _simd!.Vectors.Contains(v.Id) ? Expr(v) : $"global::Dsl.Simd.Splat({Expr(v)})";
 
     /// <summary>
     /// Assigns yields to slot variables. When several slots change at once and one yield reads
@@ -616,6 +681,7 @@ internal sealed class CSharpEmitter
 
     private string Render(Op op)
     {
+        if (_simd is not null && op.Results.FirstOrDefault() is { } r && _simd.Vectors.Contains(r.Id)) return RenderVector(op);
         var level = Level(op);
         switch (op)
         {
@@ -662,6 +728,30 @@ internal sealed class CSharpEmitter
                 return $"{Name(l.Buffer)}[{Expr(l.Index)}]";
             default:
                 throw new InvalidOperationException("not an expression: " + op.GetType().Name);
+        }
+    }
+
+    /// <summary>An element-wise op inside a vector loop (the ops <see cref="SimdLoop"/> admits).</summary>
+    private string RenderVector(Op op)
+    {
+        var level = Level(op);
+        switch (op)
+        {
+            case LoadOp l:
+                return $"global::Dsl.Simd.Load({Name(l.Buffer)}, {Expr(l.Index)})";
+            case UnaryOp { Kind: UnOp.Neg } u:
+                return "-" + Expr(u.Operand, 0);
+            case UnaryOp u:
+                return $"global::System.Numerics.Vector.{(u.Kind == UnOp.Sqrt ? "SquareRoot" : "Abs")}({Expr(u.Operand)})";
+            case BinaryOp b:
+            {
+                // Vector × scalar is an operator of Vector<T>; +, − and / need the scalar broadcast.
+                string Side(Value v, int max) => _simd!.Vectors.Contains(v.Id) || b.Kind == BinOp.Mul ? Expr(v, max) : VectorExpr(v);
+                var sym = b.Kind switch { BinOp.Add => "+", BinOp.Sub => "-", BinOp.Mul => "*", _ => "/" };
+                return $"{Side(b.Left, level)} {sym} {Side(b.Right, level - 1)}";
+            }
+            default:
+                throw new InvalidOperationException("not an element-wise op: " + op.GetType().Name);
         }
     }
 

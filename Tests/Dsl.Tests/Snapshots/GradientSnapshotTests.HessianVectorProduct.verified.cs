@@ -25,7 +25,38 @@ static partial class M
             double b = x[i + 1] - x_i * x_i;
             s += a * a + 100.0 * b * b;
         }
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        int i_1 = i_count - 1;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; i_1 - global::Dsl.Simd.DoubleWidth + 1 >= 0; i_1 -= global::Dsl.Simd.DoubleWidth)
+        {
+            int i_1_first = i_1 - global::Dsl.Simd.DoubleWidth + 1;
+            var x_i_1 = global::Dsl.Simd.Load(x, i_1_first);
+            var vX_i_1 = global::Dsl.Simd.Load(vX, i_1_first);
+            var a_1 = global::Dsl.Simd.Splat(1.0) - x_i_1;
+            var a_dot = -vX_i_1;
+            int tmp_1 = i_1_first + 1;
+            var tmp_2 = vX_i_1 * x_i_1;
+            var b_1 = global::Dsl.Simd.Load(x, tmp_1) - x_i_1 * x_i_1;
+            var b_dot = global::Dsl.Simd.Load(vX, tmp_1) - (tmp_2 + tmp_2);
+            var tmp_3 = 100.0 * b_1;
+            var tmp_4 = 100.0 * b_dot;
+            var b_bar = tmp_3 + tmp_3;
+            var b_bar_dot = tmp_4 + tmp_4;
+            var a_bar = a_1 + a_1;
+            var a_bar_dot = a_dot - vX_i_1;
+            var tmp_5 = -b_bar;
+            var tmp_6 = tmp_5 * x_i_1;
+            var tmp_7 = -b_bar_dot * x_i_1 + tmp_5 * vX_i_1;
+            global::Dsl.Simd.AddTo(xBar, i_1_first, tmp_6);
+            global::Dsl.Simd.AddTo(xHv, i_1_first, tmp_7);
+            global::Dsl.Simd.AddTo(xBar, i_1_first, tmp_6);
+            global::Dsl.Simd.AddTo(xHv, i_1_first, tmp_7);
+            global::Dsl.Simd.AddTo(xBar, tmp_1, b_bar);
+            global::Dsl.Simd.AddTo(xHv, tmp_1, b_bar_dot);
+            global::Dsl.Simd.AddTo(xBar, i_1_first, -a_bar);
+            global::Dsl.Simd.AddTo(xHv, i_1_first, -a_bar_dot);
+        }
+        for (; i_1 >= 0; i_1--)
         {
             double x_i_1 = x[i_1];
             double vX_i_1 = vX[i_1];

@@ -45,19 +45,43 @@ static partial class M
             int tmp_2 = tmp_1 + 1;
             int tmp_3 = tmp_1 + 2;
             int tmp_4 = tmp_1 + 3;
-            for (int k = 0; k < tmp; k++)
+            int k = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k + global::Dsl.Simd.DoubleWidth <= tmp; k += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jetLanes, k, global::Dsl.Simd.Load(probes, tmp_1 * tmp + k));
+            }
+            for (; k < tmp; k++)
             {
                 jetLanes[k] = probes[tmp_1 * tmp + k];
             }
-            for (int k_1 = 0; k_1 < tmp; k_1++)
+            int k_1 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_1 + global::Dsl.Simd.DoubleWidth <= tmp; k_1 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jetLanes, tmp + k_1, global::Dsl.Simd.Load(probes, tmp_2 * tmp + k_1));
+            }
+            for (; k_1 < tmp; k_1++)
             {
                 jetLanes[tmp + k_1] = probes[tmp_2 * tmp + k_1];
             }
-            for (int k_2 = 0; k_2 < tmp; k_2++)
+            int k_2 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_2 + global::Dsl.Simd.DoubleWidth <= tmp; k_2 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jetLanes, 2 * tmp + k_2, global::Dsl.Simd.Load(probes, tmp_3 * tmp + k_2));
+            }
+            for (; k_2 < tmp; k_2++)
             {
                 jetLanes[2 * tmp + k_2] = probes[tmp_3 * tmp + k_2];
             }
-            for (int k_3 = 0; k_3 < tmp; k_3++)
+            int k_3 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_3 + global::Dsl.Simd.DoubleWidth <= tmp; k_3 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jetLanes, 3 * tmp + k_3, global::Dsl.Simd.Load(probes, tmp_4 * tmp + k_3));
+            }
+            for (; k_3 < tmp; k_3++)
             {
                 jetLanes[3 * tmp + k_3] = probes[tmp_4 * tmp + k_3];
             }
@@ -68,7 +92,13 @@ static partial class M
         double sum_1 = 0.0;
         for (int s = chunks * 4; s < probeCount; s++)
         {
-            for (int k_4 = 0; k_4 < tmp; k_4++)
+            int k_4 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_4 + global::Dsl.Simd.DoubleWidth <= tmp; k_4 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jet, k_4, global::Dsl.Simd.Load(probes, s * tmp + k_4));
+            }
+            for (; k_4 < tmp; k_4++)
             {
                 jet[k_4] = probes[s * tmp + k_4];
             }

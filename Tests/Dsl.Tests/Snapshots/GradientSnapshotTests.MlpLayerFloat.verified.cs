@@ -40,7 +40,18 @@ static partial class M
         }
         // adjoint of: for (int j = 0; j < hidden; j++) (runs backwards)
         int tmp_3 = j_count - 1;
-        for (int j_2 = tmp_3; j_2 >= 0; j_2--)
+        int j_2 = tmp_3;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; j_2 - global::Dsl.Simd.FloatWidth + 1 >= 0; j_2 -= global::Dsl.Simd.FloatWidth)
+        {
+            int j_2_first = j_2 - global::Dsl.Simd.FloatWidth + 1;
+            int tmp_4 = off + j_2_first;
+            var h_j_2 = global::Dsl.Simd.Load(h, j_2_first);
+            // adjoint of: o += theta[off + j] * h[j];
+            global::Dsl.Simd.AddTo(h_bar, j_2_first, global::Dsl.Simd.Load(theta, tmp_4));
+            global::Dsl.Simd.AddTo(thetaBar, tmp_4, h_j_2);
+        }
+        for (; j_2 >= 0; j_2--)
         {
             int tmp_4 = off + j_2;
             float h_j_2 = h[j_2];
@@ -62,7 +73,15 @@ static partial class M
             h[j_3] = tmp_6;
             float z_bar = (1f - tmp_5 * tmp_5) * h_bar_j_3;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-            for (int k_1 = k_count - 1; k_1 >= 0; k_1--)
+            int k_1 = k_count - 1;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_1 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_1 -= global::Dsl.Simd.FloatWidth)
+            {
+                int k_1_first = k_1 - global::Dsl.Simd.FloatWidth + 1;
+                // adjoint of: z += theta[j * d + k] * x[k];
+                global::Dsl.Simd.AddTo(thetaBar, j_3 * d + k_1_first, z_bar * global::Dsl.Simd.Load(x, k_1_first));
+            }
+            for (; k_1 >= 0; k_1--)
             {
                 // adjoint of: z += theta[j * d + k] * x[k];
                 thetaBar[j_3 * d + k_1] += z_bar * x[k_1];

@@ -83,11 +83,23 @@ static partial class M
             }
             else
             {
-                for (int k_2 = 0; k_2 < tmp; k_2++)
+                int k_2 = 0;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_2 + global::Dsl.Simd.DoubleWidth <= tmp; k_2 += global::Dsl.Simd.DoubleWidth)
+                {
+                    global::Dsl.Simd.Store(jetLanes, k_2, global::Dsl.Simd.Load(probes, tmp_1 * tmp + k_2));
+                }
+                for (; k_2 < tmp; k_2++)
                 {
                     jetLanes[k_2] = probes[tmp_1 * tmp + k_2];
                 }
-                for (int k_3 = 0; k_3 < tmp; k_3++)
+                int k_3 = 0;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_3 + global::Dsl.Simd.DoubleWidth <= tmp; k_3 += global::Dsl.Simd.DoubleWidth)
+                {
+                    global::Dsl.Simd.Store(jetLanes, tmp + k_3, global::Dsl.Simd.Load(probes, tmp_2 * tmp + k_3));
+                }
+                for (; k_3 < tmp; k_3++)
                 {
                     jetLanes[tmp + k_3] = probes[tmp_2 * tmp + k_3];
                 }
@@ -119,7 +131,13 @@ static partial class M
             }
             else
             {
-                for (int k_5 = 0; k_5 < tmp; k_5++)
+                int k_5 = 0;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_5 + global::Dsl.Simd.DoubleWidth <= tmp; k_5 += global::Dsl.Simd.DoubleWidth)
+                {
+                    global::Dsl.Simd.Store(jet, k_5, global::Dsl.Simd.Load(probes, s * tmp + k_5));
+                }
+                for (; k_5 < tmp; k_5++)
                 {
                     jet[k_5] = probes[s * tmp + k_5];
                 }

@@ -17,7 +17,13 @@ static partial class M
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         int tmp = yBar.Length;
         double[] y_bar = new double[tmp];
-        for (int k = 0; k < tmp; k++)
+        int k = 0;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; k + global::Dsl.Simd.DoubleWidth <= tmp; k += global::Dsl.Simd.DoubleWidth)
+        {
+            global::Dsl.Simd.Store(y_bar, k, global::Dsl.Simd.Load(yBar, k));
+        }
+        for (; k < tmp; k++)
         {
             y_bar[k] = yBar[k];
         }

@@ -83,21 +83,48 @@ static partial class M
         var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         int tmp = x.Length;
         global::System.Span<double> x_jet_normalized = __scratch.Doubles(xJet.Length);
-        for (int i = 0; i < tmp; i++)
+        int i = 0;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; i + global::Dsl.Simd.DoubleWidth <= tmp; i += global::Dsl.Simd.DoubleWidth)
+        {
+            global::Dsl.Simd.Store(x_jet_normalized, i, global::Dsl.Simd.Load(xJet, i));
+        }
+        for (; i < tmp; i++)
         {
             x_jet_normalized[i] = xJet[i];
         }
-        for (int i_1 = 0; i_1 < tmp; i_1++)
+        int i_1 = 0;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; i_1 + global::Dsl.Simd.DoubleWidth <= tmp; i_1 += global::Dsl.Simd.DoubleWidth)
+        {
+            int tmp_1 = tmp + i_1;
+            global::Dsl.Simd.Store(x_jet_normalized, tmp_1, global::Dsl.Simd.Load(xJet, tmp_1) / global::Dsl.Simd.Splat(2.0));
+        }
+        for (; i_1 < tmp; i_1++)
         {
             int tmp_1 = tmp + i_1;
             x_jet_normalized[tmp_1] = xJet[tmp_1] / 2.0;
         }
-        for (int i_2 = 0; i_2 < tmp; i_2++)
+        int i_2 = 0;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; i_2 + global::Dsl.Simd.DoubleWidth <= tmp; i_2 += global::Dsl.Simd.DoubleWidth)
+        {
+            int tmp_2 = 2 * tmp + i_2;
+            global::Dsl.Simd.Store(x_jet_normalized, tmp_2, global::Dsl.Simd.Load(xJet, tmp_2));
+        }
+        for (; i_2 < tmp; i_2++)
         {
             int tmp_2 = 2 * tmp + i_2;
             x_jet_normalized[tmp_2] = xJet[tmp_2];
         }
-        for (int i_3 = 0; i_3 < tmp; i_3++)
+        int i_3 = 0;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; i_3 + global::Dsl.Simd.DoubleWidth <= tmp; i_3 += global::Dsl.Simd.DoubleWidth)
+        {
+            int tmp_3 = 3 * tmp + i_3;
+            global::Dsl.Simd.Store(x_jet_normalized, tmp_3, global::Dsl.Simd.Load(xJet, tmp_3) / global::Dsl.Simd.Splat(2.0));
+        }
+        for (; i_3 < tmp; i_3++)
         {
             int tmp_3 = 3 * tmp + i_3;
             x_jet_normalized[tmp_3] = xJet[tmp_3] / 2.0;
