@@ -424,7 +424,7 @@ internal sealed class CSharpEmitter
         var i = Name(f.Body.Args[0]);
         var cmp = f.Cmp switch { LoopCmp.Lt => "<", LoopCmp.Le => "<=", LoopCmp.Gt => ">", _ => ">=" };
         var step = f.Step switch { 1 => i + "++", -1 => i + "--", > 0 => $"{i} += {f.Step}", _ => $"{i} -= {-f.Step}" };
-        var simd = _simd is null ? SimdLoop.Plan(f) : null;
+        var simd = SimdLoop.Plan(f);  // never inside a vector loop: those have no inner loops
         var outer = _w;
         if (simd is not null)
         {

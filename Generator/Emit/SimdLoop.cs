@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using Dsl.Generator.Ir;
@@ -38,11 +37,10 @@ internal sealed class SimdLoop
     /// <summary>The plan for <paramref name="f"/>, or null when it must stay scalar.</summary>
     public static SimdLoop? Plan(ForOp f)
     {
-        if (f.Step is not (1 or -1)) return null;
         var body = f.Body;
+        if (f.Step is not (1 or -1) || body.Args.Count != 1) return null;
         var plan = new SimdLoop();
         var affine = new HashSet<int> { body.Args[0].Id };
-        if (body.Args.Count != 1) return null;
         ScalarKind? elem = null;
         bool SameElem(ScalarKind e)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Numerics;
 using System.Text.RegularExpressions;
 using Dsl.Tests.Infrastructure;
 using Xunit;
@@ -115,35 +116,16 @@ public class SimdLoopTests
     /// W̄[j, k]. z_j is the same left-to-right sum as the primal's. So every element must agree to
     /// the bit, with or without vectors: any difference means a lane read the wrong element.
     /// </summary>
-    private static double[] Reference(double[] w, double[] x, int m)
+    private static T[] Reference<T>(T[] w, T[] x, int m) where T : IFloatingPointIeee754<T>
     {
         var n = x.Length;
-        var g = new double[w.Length + n];
+        var g = new T[w.Length + n];
         for (var j = m - 1; j >= 0; j--)
         {
-            double z = 0;
+            var z = T.Zero;
             for (var k = 0; k < n; k++) z += w[j * n + k] * x[k];
-            var t = Math.Tanh(z);
-            var zBar = (1 - t * t) * 1.0;
-            for (var k = n - 1; k >= 0; k--)
-            {
-                g[w.Length + k] += w[j * n + k] * zBar;
-                g[j * n + k] += zBar * x[k];
-            }
-        }
-        return g;
-    }
-
-    private static float[] Reference(float[] w, float[] x, int m)
-    {
-        var n = x.Length;
-        var g = new float[w.Length + n];
-        for (var j = m - 1; j >= 0; j--)
-        {
-            float z = 0;
-            for (var k = 0; k < n; k++) z += w[j * n + k] * x[k];
-            var t = MathF.Tanh(z);
-            var zBar = (1 - t * t) * 1f;
+            var t = T.Tanh(z);
+            var zBar = (T.One - t * t) * T.One;
             for (var k = n - 1; k >= 0; k--)
             {
                 g[w.Length + k] += w[j * n + k] * zBar;
