@@ -108,17 +108,14 @@ internal sealed class SimdLoop
                     return null;
             }
         }
-        foreach (var buffer in plainStores.Keys.Concat(addStores))
-        {
-            if (loaded.Contains(buffer)) return null;
-        }
-        foreach (var kv in plainStores)
-        {
-            if (kv.Value > 1 || addStores.Contains(kv.Key)) return null;
-        }
         // Worth it only when something is element-wise.
-        if (plan.Vectors.Count == 0 || elem is null) return null;
+        if (!StoresIndependent(loaded, plainStores, addStores) || plan.Vectors.Count == 0 || elem is null) return null;
         plan.Elem = elem.Value;
         return plan;
     }
+
+    /// <summary>No written buffer is read in the loop; one written with <c>=</c> is written once and never with <c>+=</c>.</summary>
+    private static bool StoresIndependent(HashSet<int> loaded, Dictionary<int, int> plainStores, HashSet<int> addStores) =>
+        !plainStores.Keys.Concat(addStores).Any(loaded.Contains)
+        && !plainStores.Any(kv => kv.Value > 1 || addStores.Contains(kv.Key));
 }
