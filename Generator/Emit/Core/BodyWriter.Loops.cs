@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using Dsl.Generator.Emit.Targets;
 using Dsl.Generator.Ir;
 
 namespace Dsl.Generator.Emit.Core;
@@ -14,7 +13,7 @@ internal sealed partial class BodyWriter
         var i = Name(f.Body.Args[0]);
         var cmp = f.Cmp switch { LoopCmp.Lt => "<", LoopCmp.Le => "<=", LoopCmp.Gt => ">", _ => ">=" };
         var step = f.Step switch { 1 => i + "++", -1 => i + "--", > 0 => $"{i} += {f.Step}", _ => $"{i} -= {-f.Step}" };
-        var simd = SimdLoop.Plan(f);  // never inside a vector loop: those have no inner loops
+        var simd = _target.Lanes is null ? null : SimdLoop.Plan(f);  // never inside a vector loop: those have no inner loops
         var outer = _w;
         if (simd is not null)
         {
@@ -84,7 +83,7 @@ internal sealed partial class BodyWriter
     {
         var iv = f.Body.Args[0];
         var i = Name(iv);
-        var width = CpuVector.Width(plan.Elem);
+        var width = _p.Vector.Width(plan.Elem);
         var bound = _p.Expr(f.Bound);
         _w.Line($"int {i} = {_p.Expr(f.Start)};");
         var (condition, advance) = f.Cmp switch

@@ -11,7 +11,7 @@ namespace Dsl.Generator.Emit.Core;
 /// Temporaries read once are folded into the expression that reads them (<see cref="EmitPlan"/>,
 /// <see cref="ExprPrinter"/>); loops and branches come out as C# <c>for</c>/<c>if</c> with their
 /// carried values as ordinary locals (<see cref="SlotUpdates"/>); element-wise loops also get a
-/// vector version (<see cref="SimdLoop"/>, <see cref="CpuVector"/>).
+/// vector version where the target has one (<see cref="SimdLoop"/>, <see cref="ITarget.Lanes"/>).
 /// </summary>
 internal sealed partial class BodyWriter
 {
@@ -110,12 +110,12 @@ internal sealed partial class BodyWriter
             {
                 var result = op.Results.First();
                 if (_plan.IsInline(result) || _plan.Uses(result) == 0) return;
-                var type = _p.IsLane(result) ? CpuVector.LocalType : Type(result.Type);
+                var type = _p.IsLane(result) ? _p.Vector.LocalType : Type(result.Type);
                 _w.Line($"{type} {Name(result)} = {_p.Render(op)};");
                 return;
             }
             case StoreOp st when _p.Lanes is not null:
-                _w.Line(CpuVector.Store(Name(st.Buffer), _p.Expr(st.Index), _p.LaneExpr(st.Stored), st.Accumulate));
+                _w.Line(_p.Vector.Store(Name(st.Buffer), _p.Expr(st.Index), _p.LaneExpr(st.Stored), st.Accumulate));
                 return;
             case StoreOp st:
                 _w.Line(_target.Store(Name(st.Buffer), _p.Expr(st.Index), _p.Expr(st.Stored), st.Accumulate));

@@ -10,7 +10,7 @@ namespace Dsl.Generator.Emit.Core;
 /// Prints values as C# expressions: a value the plan folds is written as its defining op (with
 /// the parentheses precedence needs), any other value by name. Leaves (names, literals, math
 /// calls, loads) come from the target; inside a vector loop, element-wise values come from
-/// <see cref="CpuVector"/>.
+/// the target's <see cref="ITarget.Lanes"/>.
 /// </summary>
 internal sealed class ExprPrinter
 {
@@ -27,6 +27,9 @@ internal sealed class ExprPrinter
 
     /// <summary>The plan of the vector loop being written, if any (its element-wise values print as vectors).</summary>
     public SimdLoop? Lanes { get; set; }
+
+    /// <summary>The target's printer of element-wise values (set with <see cref="Lanes"/>).</summary>
+    public CpuVector Vector => _target.Lanes!;
 
     /// <summary>
     /// Names printed in place of others while one slot update is written (a slot whose old value
@@ -45,7 +48,7 @@ internal sealed class ExprPrinter
     public bool IsLane(Value v) => Lanes is not null && Lanes.Vectors.Contains(v.Id);
 
     /// <summary>A value inside a vector loop as a vector: element-wise values as they are, scalars broadcast.</summary>
-    public string LaneExpr(Value v) => IsLane(v) ? Expr(v) : CpuVector.Broadcast(Expr(v));
+    public string LaneExpr(Value v) => IsLane(v) ? Expr(v) : Vector.Broadcast(Expr(v));
 
     // Precedence levels (lower binds tighter): 0 primary, 1 unary/cast, 2 multiplicative,
     // 3 additive, 4 relational, 5 equality, 6 &, 7 |, 8 conditional.
@@ -84,7 +87,7 @@ internal sealed class ExprPrinter
     /// <summary>The expression that computes <paramref name="op"/>'s result.</summary>
     public string Render(Op op)
     {
-        if (Lanes is not null && op.Results.FirstOrDefault() is { } r && IsLane(r)) return CpuVector.Render(op, this);
+        if (Lanes is not null && op.Results.FirstOrDefault() is { } r && IsLane(r)) return Vector.Render(op, this);
         switch (op)
         {
             case ConstOp c:

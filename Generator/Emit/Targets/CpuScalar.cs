@@ -121,6 +121,8 @@ internal sealed class CpuScalar : ITarget
         return $"{Tape(level)}.Pop{kind}()";
     }
 
+    public CpuVector Lanes => CpuVector.Instance;
+
     public ParkingPlan PlanParking(Region body) => RegisterParking.Plan(body, ParkedFloats, ParkedDoubles);
 
     public void Reserve(NameScope names, EmitPlan plan)

@@ -8,15 +8,20 @@ namespace Dsl.Generator.Emit.Targets;
 /// Element-wise ops of a loop that <see cref="SimdLoop"/> accepted, written with one iteration per
 /// lane of a <c>Vector&lt;T&gt;</c> (loads and stores through <c>Dsl.Simd</c>, scalars broadcast).
 /// Used by the core while it writes the vector part of such a loop; values outside
-/// <see cref="SimdLoop.Vectors"/> stay scalar and print as usual.
+/// <see cref="SimdLoop.Vectors"/> stay scalar and print as usual. A target offers it through
+/// <see cref="ITarget.Lanes"/>; the vectorized CPU backend (items in lanes) grows from here.
 /// </summary>
-internal static class CpuVector
+internal sealed class CpuVector
 {
+    public static readonly CpuVector Instance = new();
+
+    private CpuVector() { }
+
     public const string SimdTypeRef = "global::Dsl.Simd";
     public const string VectorTypeRef = "global::System.Numerics.Vector";
 
     /// <summary>The type written for a local holding a vector.</summary>
-    public const string LocalType = "var";
+    public string LocalType => "var";
 
     /// <summary>
     /// The ops with a lane-wise form that gives each element exactly what the scalar op gives;
@@ -30,20 +35,20 @@ internal static class CpuVector
     };
 
     /// <summary>The number of lanes, as the expression the loop advances by.</summary>
-    public static string Width(ScalarKind elem) => elem == ScalarKind.F32 ? SimdTypeRef + ".FloatWidth" : SimdTypeRef + ".DoubleWidth";
+    public string Width(ScalarKind elem) => elem == ScalarKind.F32 ? SimdTypeRef + ".FloatWidth" : SimdTypeRef + ".DoubleWidth";
 
     /// <summary>A scalar expression broadcast to every lane.</summary>
-    public static string Broadcast(string scalar) => $"{SimdTypeRef}.Splat({scalar})";
+    public string Broadcast(string scalar) => $"{SimdTypeRef}.Splat({scalar})";
 
     /// <summary>The statement writing (or adding) a vector at <c>buffer[index..]</c>.</summary>
-    public static string Store(string buffer, string index, string vector, bool accumulate) =>
+    public string Store(string buffer, string index, string vector, bool accumulate) =>
         $"{SimdTypeRef}.{(accumulate ? "AddTo" : "Store")}({buffer}, {index}, {vector});";
 
     /// <summary>A math primitive on a vector (the unary ops <see cref="IsLanewise"/> admits).</summary>
-    public static string Call(UnOp kind, string operand) => $"{VectorTypeRef}.{(kind == UnOp.Sqrt ? "SquareRoot" : "Abs")}({operand})";
+    public string Call(UnOp kind, string operand) => $"{VectorTypeRef}.{(kind == UnOp.Sqrt ? "SquareRoot" : "Abs")}({operand})";
 
     /// <summary>An element-wise op as a vector expression (operands printed by <paramref name="p"/>).</summary>
-    public static string Render(Op op, ExprPrinter p)
+    public string Render(Op op, ExprPrinter p)
     {
         var level = ExprPrinter.Level(op);
         switch (op)

@@ -51,6 +51,9 @@ internal interface ITarget
     /// <summary>The expression taking the last value of type <paramref name="t"/> back from tape <paramref name="level"/>.</summary>
     string Pop(IrType t, int level);
 
+    /// <summary>The printer of element-wise loops run a vector at a time (<see cref="SimdLoop"/>), or null for none.</summary>
+    CpuVector? Lanes { get; }
+
     /// <summary>Which loop results are copied out of registers after their loop (empty where it does not pay).</summary>
     ParkingPlan PlanParking(Region body);
 
