@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Dsl.Generator.Emit.Targets;
 using Dsl.Generator.Ir;
 
 namespace Dsl.Generator.Emit;
@@ -80,7 +81,7 @@ internal sealed class SimdLoop
                     if (IsAffine(u.Operand)) return null;
                     if (IsVector(u.Operand))
                     {
-                        if (u.Kind is not (UnOp.Neg or UnOp.Sqrt or UnOp.Abs)) return null;
+                        if (!CpuVector.IsLanewise(u)) return null;
                         plan.Vectors.Add(u.Result.Id);
                     }
                     break;
@@ -96,7 +97,7 @@ internal sealed class SimdLoop
                     if (IsAffine(b.Left) || IsAffine(b.Right)) return null;
                     if (IsVector(b.Left) || IsVector(b.Right))
                     {
-                        if (!b.Result.Type.IsFloat || b.Kind is not (BinOp.Add or BinOp.Sub or BinOp.Mul or BinOp.Div)) return null;
+                        if (!b.Result.Type.IsFloat || !CpuVector.IsLanewise(b)) return null;
                         plan.Vectors.Add(b.Result.Id);
                     }
                     break;
@@ -107,17 +108,14 @@ internal sealed class SimdLoop
                     return null;
             }
         }
-        foreach (var buffer in plainStores.Keys.Concat(addStores))
-        {
-            if (loaded.Contains(buffer)) return null;
-        }
-        foreach (var kv in plainStores)
-        {
-            if (kv.Value > 1 || addStores.Contains(kv.Key)) return null;
-        }
         // Worth it only when something is element-wise.
-        if (plan.Vectors.Count == 0 || elem is null) return null;
+        if (!StoresIndependent(loaded, plainStores, addStores) || plan.Vectors.Count == 0 || elem is null) return null;
         plan.Elem = elem.Value;
         return plan;
     }
+
+    /// <summary>No written buffer is read in the loop; one written with <c>=</c> is written once and never with <c>+=</c>.</summary>
+    private static bool StoresIndependent(HashSet<int> loaded, Dictionary<int, int> plainStores, HashSet<int> addStores) =>
+        !plainStores.Keys.Concat(addStores).Any(loaded.Contains)
+        && !plainStores.Any(kv => kv.Value > 1 || addStores.Contains(kv.Key));
 }

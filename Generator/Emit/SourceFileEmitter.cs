@@ -1,5 +1,6 @@
 using System.Collections.Generic;
-using System.Linq;
+using Dsl.Generator.Emit.Core;
+using Dsl.Generator.Emit.Targets;
 using Dsl.Generator.Frontend;
 using Dsl.Generator.Ir;
 
@@ -42,7 +43,7 @@ internal static class SourceFileEmitter
         for (var i = 0; i < methods.Count; i++)
         {
             if (i > 0) w.Line();
-            CSharpEmitter.EmitMethod(w, methods[i].Function, methods[i].Shape, calleeName);
+            BodyWriter.EmitMethod(w, methods[i].Function, methods[i].Shape, calleeName, CpuScalar.Instance);
         }
         foreach (var _ in chain.Types)
         {
@@ -58,19 +59,8 @@ internal static class SourceFileEmitter
     }
 
     public static string GeneratedCodeAttribute =>
-        $"[global::System.CodeDom.Compiler.GeneratedCode(\"Dsl.Generator\", \"{ToolVersion}\")]";
+        $"[{CpuScalar.GeneratedCodeTypeRef}(\"Dsl.Generator\", \"{ToolVersion}\")]";
 
-    /// <summary>C# type text of an IR type, as a parameter type.</summary>
-    public static string ParamTypeText(IrType t)
-    {
-        var e = t.Elem switch { ScalarKind.F32 => "float", ScalarKind.F64 => "double", ScalarKind.I32 => "int", _ => "bool" };
-        if (!t.IsBuffer) return e;
-        return t.Buffer switch
-        {
-            BufferKind.ReadOnlySpan => $"global::System.ReadOnlySpan<{e}>",
-            BufferKind.Array => $"{e}[]",
-            BufferKind.Heap => $"{e}[]",
-            _ => $"global::System.Span<{e}>",
-        };
-    }
+    /// <summary>C# type text of an IR type, as a parameter type (the CPU target's, as for locals).</summary>
+    public static string ParamTypeText(IrType t) => CpuScalar.Instance.Type(t);
 }

@@ -120,7 +120,8 @@ internal abstract record Op
     /// <summary>Nested regions (loop body, branches).</summary>
     public virtual IEnumerable<Region> Regions => Enumerable.Empty<Region>();
 
-    /// <summary>True when the op has no effect besides its results (can be CSE'd and removed when unused).</summary>
+    /// <summary>True when the op has no effect besides its results (can be CSE'd and removed when unused).
+    /// <see cref="Effects"/> derives the passes' questions from it.</summary>
     public virtual bool IsPure => true;
 }
 

@@ -532,8 +532,6 @@ internal static class Simplify
             return r with { Ops = kept.ToEquatableArray() };
         }
 
-        private static bool HasEffect(Op op) => op is StoreOp or PushOp or PopOp or ClearOp or NoteOp || (op is CallOp c && c.Args.Any(a => a.Type.IsBuffer && a.Type.Buffer is BufferKind.Span or BufferKind.Stack or BufferKind.Heap or BufferKind.Scratch));
-
         private static Op? Op(Op op, HashSet<int> live)
         {
             switch (op)
@@ -548,7 +546,7 @@ internal static class Simplify
                     // A store into a buffer nobody reads afterwards is dead (local buffers only).
                     return st;
                 default:
-                    if (HasEffect(op) || op.Results.Any(v => live.Contains(v.Id))) return op;
+                    if (Effects.MustKeep(op) || op.Results.Any(v => live.Contains(v.Id))) return op;
                     return null;
             }
         }

@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Emit.Core;
+
+/// <summary>Counted loops: the carried values as locals, the vector part of element-wise loops, parking.</summary>
+internal sealed partial class BodyWriter
+{
+    private void EmitFor(ForOp f)
+    {
+        var slots = DeclareSlots(f);
+        var i = Name(f.Body.Args[0]);
+        var cmp = f.Cmp switch { LoopCmp.Lt => "<", LoopCmp.Le => "<=", LoopCmp.Gt => ">", _ => ">=" };
+        var step = f.Step switch { 1 => i + "++", -1 => i + "--", > 0 => $"{i} += {f.Step}", _ => $"{i} -= {-f.Step}" };
+        var simd = _target.Lanes is null ? null : SimdLoop.Plan(f);  // never inside a vector loop: those have no inner loops
+        var outer = _w;
+        if (simd is not null)
+        {
+            // The scalar loop is written first (into its own buffer), so its values get the
+            // names they have without SIMD; the vector loop, written above it, reuses them.
+            _w = new IndentedWriter(outer.Level);
+            _w.Line($"for (; {i} {cmp} {_p.Expr(f.Bound)}; {step})");
+        }
+        else
+            _w.Line($"for (int {i} = {_p.Expr(f.Start)}; {i} {cmp} {_p.Expr(f.Bound)}; {step})");
+        _w.Line("{");
+        _w.Indent();
+        EmitOps(f.Body);
+        EmitSlotUpdates(slots, f.Body.Yields);
+        _w.Dedent();
+        _w.Line("}");
+        if (simd is not null)
+        {
+            var scalarLoop = _w.ToString();
+            _w = outer;
+            EmitVectorLoop(f, simd);
+            _w.Raw(scalarLoop);
+        }
+        for (var k = 0; k < f.Outs.Count; k++)
+        {
+            if (!_plan.Parking.Slots.TryGetValue(f.Outs[k].Id, out var slot)) continue;
+            _w.Line($"{slot} = {slots[k]}; // parked: read after a call, kept out of registers across it");
+            _names.Bind(f.Outs[k], slot);
+        }
+    }
+
+    /// <summary>
+    /// One C# local per carried value: declared before the loop, updated at the end of each
+    /// iteration, read after it. Returns the locals' names.
+    /// </summary>
+    private List<string> DeclareSlots(ForOp f)
+    {
+        var slots = new List<string>();
+        for (var k = 0; k < f.Inits.Count; k++)
+        {
+            var init = f.Inits[k];
+            string name;
+            if (init.Name.Length > 0 && init.Name == f.Outs[k].Name && _plan.Uses(init) == 1 && !_plan.IsInline(init) &&
+                _names.TryGet(init, out var existing) && !_fn.Params.Contains(init) && !_plan.Parking.IsParked(init))
+            {
+                // The loop takes over the local that held its initial value (read nowhere else).
+                name = existing;
+            }
+            else
+            {
+                name = _names.Fresh(f.Outs[k].Name.Length > 0 ? f.Outs[k].Name : f.Body.Args[k + 1].Name);
+                _w.Line($"{Type(f.Outs[k].Type)} {name} = {_p.Expr(init)};");
+            }
+            _names.Bind(f.Outs[k], name);
+            _names.Bind(f.Body.Args[k + 1], name);
+            slots.Add(name);
+        }
+        return slots;
+    }
+
+    /// <summary>
+    /// Writes the vector part of a loop that <see cref="SimdLoop"/> accepted: the induction
+    /// variable is declared before it, advances a whole vector at a time while a whole vector
+    /// fits, and is left where the scalar loop written next picks up the remainder.
+    /// </summary>
+    private void EmitVectorLoop(ForOp f, SimdLoop plan)
+    {
+        var iv = f.Body.Args[0];
+        var i = Name(iv);
+        var width = _p.Vector.Width(plan.Elem);
+        var bound = _p.Expr(f.Bound);
+        _w.Line($"int {i} = {_p.Expr(f.Start)};");
+        var (condition, advance) = f.Cmp switch
+        {
+            LoopCmp.Lt => ($"{i} + {width} <= {bound}", $"{i} += {width}"),
+            LoopCmp.Le => ($"{i} + {width} - 1 <= {bound}", $"{i} += {width}"),
+            LoopCmp.Gt => ($"{i} - {width} >= {bound}", $"{i} -= {width}"),
+            _ => ($"{i} - {width} + 1 >= {bound}", $"{i} -= {width}"),
+        };
+        _w.Line("// SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest");
+        _w.Line($"for (; {condition}; {advance})");
+        _w.Line("{");
+        _w.Indent();
+        if (f.Step < 0)
+        {
+            // A descending loop's chunk ends at i: its elements start at i − width + 1.
+            var first = _names.Fresh(i + "_first");
+            _w.Line($"int {first} = {i} - {width} + 1;");
+            _names.Bind(iv, first);
+        }
+        _p.Lanes = plan;
+        EmitOps(f.Body);
+        _p.Lanes = null;
+        _names.Bind(iv, i);
+        _w.Dedent();
+        _w.Line("}");
+    }
+
+    /// <summary>Writes the slot updates that <see cref="SlotUpdates"/> orders.</summary>
+    private void EmitSlotUpdates(IReadOnlyList<string> slots, EquatableArray<Value> yields)
+    {
+        // Printed once first, so that values are named in the order the text reads.
+        var exprs = yields.Select(v => _p.Expr(v)).ToList();
+        var steps = SlotUpdates.Plan(slots, yields, _plan.InlineDef, Name, _names.Fresh);
+        foreach (var step in steps)
+        {
+            var k = step.Slot;
+            switch (step)
+            {
+                case SlotUpdates.SaveOld save:
+                    _w.Line($"{Type(yields[k].Type)} {save.Old} = {slots[k]};");
+                    break;
+                case SlotUpdates.Increment inc:
+                    _p.Renames = inc.Renames;
+                    _w.Line($"{slots[k]} += {_p.Expr(inc.By)};");
+                    break;
+                case SlotUpdates.Assign assign:
+                    _p.Renames = assign.Renames;
+                    _w.Line($"{slots[k]} = {(assign.Renames.Count == 0 ? exprs[k] : _p.Expr(yields[k]))};");
+                    break;
+            }
+            _p.Renames = null;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Emit.Targets;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Emit.Core;
+
+/// <summary>
+/// Prints values as C# expressions: a value the plan folds is written as its defining op (with
+/// the parentheses precedence needs), any other value by name. Leaves (names, literals, math
+/// calls, loads) come from the target; inside a vector loop, element-wise values come from
+/// the target's <see cref="ITarget.Lanes"/>.
+/// </summary>
+internal sealed class ExprPrinter
+{
+    private readonly EmitPlan _plan;
+    private readonly NameScope _names;
+    private readonly ITarget _target;
+
+    public ExprPrinter(EmitPlan plan, NameScope names, ITarget target)
+    {
+        _plan = plan;
+        _names = names;
+        _target = target;
+    }
+
+    /// <summary>The plan of the vector loop being written, if any (its element-wise values print as vectors).</summary>
+    public SimdLoop? Lanes { get; set; }
+
+    /// <summary>The target's printer of element-wise values (set with <see cref="Lanes"/>).</summary>
+    public CpuVector Vector => _target.Lanes!;
+
+    /// <summary>
+    /// Names printed in place of others while one slot update is written (a slot whose old value
+    /// was saved in a temporary: see <see cref="SlotUpdates"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Renames { get; set; }
+
+    /// <summary>The name of a value (not folded), after <see cref="Renames"/>.</summary>
+    public string Name(Value v)
+    {
+        var n = _names.Of(v);
+        return Renames is not null && Renames.TryGetValue(n, out var r) ? r : n;
+    }
+
+    /// <summary>True inside a vector loop for a value that holds one element per lane.</summary>
+    public bool IsLane(Value v) => Lanes is not null && Lanes.Vectors.Contains(v.Id);
+
+    /// <summary>A value inside a vector loop as a vector: element-wise values as they are, scalars broadcast.</summary>
+    public string LaneExpr(Value v) => IsLane(v) ? Expr(v) : Vector.Broadcast(Expr(v));
+
+    // Precedence levels (lower binds tighter): 0 primary, 1 unary/cast, 2 multiplicative,
+    // 3 additive, 4 relational, 5 equality, 6 &, 7 |, 8 conditional.
+    public string Expr(Value v) => Expr(v, 8);
+
+    /// <summary>The expression of <paramref name="v"/>, parenthesized when it binds looser than <paramref name="maxLevel"/>.</summary>
+    public string Expr(Value v, int maxLevel)
+    {
+        if (_plan.InlineDef(v) is { } def)
+        {
+            var text = Render(def);
+            return Level(def) > maxLevel ? "(" + text + ")" : text;
+        }
+        return Name(v);
+    }
+
+    /// <summary>The precedence level of the expression an op prints as.</summary>
+    public static int Level(Op op) => op switch
+    {
+        ConstOp c => c.Number < 0 || (c.Number == 0 && 1 / c.Number < 0) ? 1 : 0,
+        UnaryOp u => u.Kind is UnOp.Neg or UnOp.Not or UnOp.Convert ? 1 : 0,
+        BinaryOp b => b.Kind switch
+        {
+            BinOp.Mul or BinOp.Div or BinOp.Rem => 2,
+            BinOp.Add or BinOp.Sub => 3,
+            BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge => 4,
+            BinOp.Eq or BinOp.Ne => 5,
+            BinOp.And => 6,
+            BinOp.Or => 7,
+            _ => 0,
+        },
+        SelectOp => 8,
+        _ => 0,
+    };
+
+    /// <summary>The expression that computes <paramref name="op"/>'s result.</summary>
+    public string Render(Op op)
+    {
+        if (Lanes is not null && op.Results.FirstOrDefault() is { } r && IsLane(r)) return Vector.Render(op, this);
+        switch (op)
+        {
+            case ConstOp c:
+                return _target.Literal(c.Number, c.Result.Type);
+            case UnaryOp u:
+                return u.Kind switch
+                {
+                    UnOp.Neg => "-" + Expr(u.Operand, 0),
+                    UnOp.Not => "!" + Expr(u.Operand, 0),
+                    UnOp.Convert => "(" + _target.Type(u.Result.Type) + ")" + Expr(u.Operand, 0),
+                    _ => _target.Call(u.Kind, u.Result.Type, Expr(u.Operand)),
+                };
+            case BinaryOp b:
+                return Infix(b) ?? _target.Call(b.Kind, b.Result.Type, Expr(b.Left), Expr(b.Right));
+            case SelectOp s:
+                return $"{Expr(s.Cond, 7)} ? {Expr(s.IfTrue, 7)} : {Expr(s.IfFalse, 8)}";
+            case LengthOp l:
+                return _target.Length(Name(l.Buffer));
+            case LoadOp l:
+                return _target.Load(Name(l.Buffer), Expr(l.Index));
+            default:
+                throw new InvalidOperationException("not an expression: " + op.GetType().Name);
+        }
+    }
+
+    /// <summary>A C# operator applied to both sides (left-associative), or null for a math call.</summary>
+    private string? Infix(BinaryOp b)
+    {
+        var sym = b.Kind switch
+        {
+            BinOp.Add => "+",
+            BinOp.Sub => "-",
+            BinOp.Mul => "*",
+            BinOp.Div => "/",
+            BinOp.Rem => "%",
+            BinOp.Lt => "<",
+            BinOp.Le => "<=",
+            BinOp.Gt => ">",
+            BinOp.Ge => ">=",
+            BinOp.Eq => "==",
+            BinOp.Ne => "!=",
+            BinOp.And => "&",
+            BinOp.Or => "|",
+            _ => null,
+        };
+        if (sym is null) return null;
+        var level = Level(b);
+        return $"{Expr(b.Left, level)} {sym} {Expr(b.Right, level - 1)}";
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Dsl.Generator.Emit.Core;
+using Dsl.Generator.Ir;
+using Dsl.Generator.Transforms.Legalize;
+
+namespace Dsl.Generator.Emit.Targets;
+
+/// <summary>
+/// Scalar C# for the CPU (today's output): <c>Math</c>/<c>MathF</c> calls, <c>Span&lt;T&gt;</c>
+/// buffers, <c>stackalloc</c>, the pooled <c>Dsl.Tape</c> and <c>Dsl.Scratch</c>, and x64
+/// register parking of loop results.
+/// </summary>
+internal sealed class CpuScalar : ITarget
+{
+    // Every runtime type the generated code names, in one place.
+    public const string TapeTypeRef = "global::Dsl.Tape";
+    public const string ScratchTypeRef = "global::Dsl.Scratch";
+    public const string MathTypeRef = "global::System.Math";
+    public const string MathFTypeRef = "global::System.MathF";
+    public const string SpanTypeRef = "global::System.Span";
+    public const string ReadOnlySpanTypeRef = "global::System.ReadOnlySpan";
+    public const string GeneratedCodeTypeRef = "global::System.CodeDom.Compiler.GeneratedCode";
+
+    // Locals the prologue declares.
+    private const string TapeName = "__tape";
+    private const string ScratchName = "__scratch";
+    private const string ParkedFloats = "__parkedF";
+    private const string ParkedDoubles = "__parkedD";
+
+    public static readonly CpuScalar Instance = new();
+
+    private CpuScalar() { }
+
+    /// <summary>
+    /// Primitives the JIT expands inline (no call, so no registers are clobbered); the one list
+    /// that <see cref="RegisterParking"/> reads.
+    /// </summary>
+    public static bool JitExpandsInline(Op primitive) => primitive switch
+    {
+        UnaryOp u => u.Kind is UnOp.Neg or UnOp.Not or UnOp.Convert or UnOp.Sqrt or UnOp.Abs
+            or UnOp.Floor or UnOp.Ceiling or UnOp.Round or UnOp.Truncate,
+        BinaryOp b => b.Kind is not (BinOp.Pow or BinOp.Atan2),
+        _ => false,
+    };
+
+    public Function Legalize(Function fn) => Legalizers.None(fn);
+
+    public string Type(IrType t)
+    {
+        var e = t.Elem switch { ScalarKind.F32 => "float", ScalarKind.F64 => "double", ScalarKind.I32 => "int", _ => "bool" };
+        if (!t.IsBuffer) return e;
+        return t.Buffer switch
+        {
+            BufferKind.Heap or BufferKind.Array => e + "[]",
+            BufferKind.ReadOnlySpan => ReadOnlySpanTypeRef + "<" + e + ">",
+            _ => SpanTypeRef + "<" + e + ">",
+        };
+    }
+
+    public string Literal(double x, IrType t)
+    {
+        switch (t.Elem)
+        {
+            case ScalarKind.Bool:
+                return x != 0 ? "true" : "false";
+            case ScalarKind.I32:
+                return ((int)x).ToString(CultureInfo.InvariantCulture);
+            case ScalarKind.F32:
+            {
+                var f = (float)x;
+                if (float.IsNaN(f)) return "float.NaN";
+                if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
+                if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+                return f.ToString("R", CultureInfo.InvariantCulture) + "f";
+            }
+            default:
+            {
+                if (double.IsNaN(x)) return "double.NaN";
+                if (double.IsPositiveInfinity(x)) return "double.PositiveInfinity";
+                if (double.IsNegativeInfinity(x)) return "double.NegativeInfinity";
+                var s = x.ToString("R", CultureInfo.InvariantCulture);
+                return s.Contains(".") || s.Contains("E") ? s : s + ".0";
+            }
+        }
+    }
+
+    // The IR enum members are spelled like the Math/MathF methods.
+    public string Call(UnOp kind, IrType result, string operand) => $"{MathType(result)}.{kind}({operand})";
+
+    public string Call(BinOp kind, IrType result, string left, string right) => $"{MathType(result)}.{kind}({left}, {right})";
+
+    private static string MathType(IrType t) => t.Elem == ScalarKind.F32 ? MathFTypeRef : MathTypeRef;
+
+    public string Load(string buffer, string index) => $"{buffer}[{index}]";
+
+    public string Length(string buffer) => buffer + ".Length";
+
+    public string Store(string buffer, string index, string value, bool accumulate) =>
+        $"{buffer}[{index}] {(accumulate ? "+=" : "=")} {value};";
+
+    public string Alloc(IrType type, string name, string length)
+    {
+        var elem = Type(type.ElementType);
+        return type.Buffer switch
+        {
+            BufferKind.Stack => $"{SpanTypeRef}<{elem}> {name} = stackalloc {elem}[{length}];",
+            BufferKind.Scratch => $"{SpanTypeRef}<{elem}> {name} = {ScratchName}.{ScratchTake(type.Elem)}({length});",
+            _ => $"{elem}[] {name} = new {elem}[{length}];",
+        };
+    }
+
+    private static string ScratchTake(ScalarKind elem) => elem == ScalarKind.F32 ? "Singles" : "Doubles";
+
+    public string Clear(string buffer) => buffer + ".Clear();";
+
+    public string Push(int level, string value) => $"{Tape(level)}.Push({value});";
+
+    public string Pop(IrType t, int level)
+    {
+        var kind = t.Elem switch { ScalarKind.F32 => "Single", ScalarKind.F64 => "Double", ScalarKind.I32 => "Int32", _ => "Boolean" };
+        return $"{Tape(level)}.Pop{kind}()";
+    }
+
+    public CpuVector Lanes => CpuVector.Instance;
+
+    public ParkingPlan PlanParking(Region body) => RegisterParking.Plan(body, ParkedFloats, ParkedDoubles);
+
+    public void Reserve(NameScope names, EmitPlan plan)
+    {
+        foreach (var level in plan.TapeLevels) names.Reserve(Tape(level));
+        if (plan.UsesScratch) names.Reserve(ScratchName);
+    }
+
+    public void Prologue(IndentedWriter w, EmitPlan plan)
+    {
+        foreach (var level in plan.TapeLevels)
+        {
+            var what = level == 0 ? "values the reverse sweep reads, saved per loop iteration"
+                : "tape " + level + ": reverse mode over code that itself uses the tapes below it";
+            w.Line($"var {Tape(level)} = {TapeTypeRef}.Rent(); // {what}");
+        }
+        if (plan.UsesScratch) w.Line($"var {ScratchName} = {ScratchTypeRef}.Rent(); // pooled, zeroed jet buffers, returned at the end");
+        const string why = "loop results parked across calls (see below)";
+        if (plan.Parking.Floats > 0) w.Line($"{SpanTypeRef}<float> {ParkedFloats} = stackalloc float[{plan.Parking.Floats}]; // {why}");
+        if (plan.Parking.Doubles > 0)
+            w.Line($"{SpanTypeRef}<double> {ParkedDoubles} = stackalloc double[{plan.Parking.Doubles}]; // {why}");
+    }
+
+    public void Epilogue(IndentedWriter w, EmitPlan plan)
+    {
+        foreach (var level in plan.TapeLevels) w.Line($"{Tape(level)}.Release();");
+        if (plan.UsesScratch) w.Line($"{ScratchName}.Release();");
+    }
+
+    private static string Tape(int level) => level == 0 ? TapeName : TapeName + level;
+}

@@ -1,0 +1,68 @@
+using Dsl.Generator.Emit.Core;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Emit.Targets;
+
+/// <summary>
+/// What differs between the targets the emitter writes for (CPU scalar C# today; ILGPU kernels
+/// and vectorized CPU code next): the leaves of expressions and the few statements that touch
+/// memory, tapes and pools. Everything else (precedence, folding of single-use temporaries,
+/// naming, <c>for</c>/<c>if</c>, slot updates) is the shared core in <c>Emit/Core</c>.
+/// Arguments and results are C# text; the core decides what to print, the target how.
+/// </summary>
+internal interface ITarget
+{
+    /// <summary>IR rewrites that make <paramref name="fn"/> printable for this target (see <c>Transforms/Legalize</c>).</summary>
+    Function Legalize(Function fn);
+
+    /// <summary>The C# type of an IR type, for locals and parameters alike.</summary>
+    string Type(IrType t);
+
+    /// <summary>A constant of type <paramref name="t"/>, exactly (round-trip digits).</summary>
+    string Literal(double x, IrType t);
+
+    /// <summary>
+    /// A math primitive applied to printed operands (every primitive name goes through here).
+    /// Neg, Not and Convert are operators, printed by the core; arithmetic and comparisons too.
+    /// </summary>
+    string Call(UnOp kind, IrType result, string operand);
+
+    /// <inheritdoc cref="Call(UnOp, IrType, string)"/>
+    string Call(BinOp kind, IrType result, string left, string right);
+
+    /// <summary>The expression reading <c>buffer[index]</c>.</summary>
+    string Load(string buffer, string index);
+
+    /// <summary>The expression giving a buffer's length.</summary>
+    string Length(string buffer);
+
+    /// <summary>The statement writing (or adding to) <c>buffer[index]</c>.</summary>
+    string Store(string buffer, string index, string value, bool accumulate);
+
+    /// <summary>The statement declaring a new zeroed buffer <paramref name="name"/> of type <paramref name="type"/>.</summary>
+    string Alloc(IrType type, string name, string length);
+
+    /// <summary>The statement zeroing a buffer.</summary>
+    string Clear(string buffer);
+
+    /// <summary>The statement saving a value on tape <paramref name="level"/>.</summary>
+    string Push(int level, string value);
+
+    /// <summary>The expression taking the last value of type <paramref name="t"/> back from tape <paramref name="level"/>.</summary>
+    string Pop(IrType t, int level);
+
+    /// <summary>The printer of element-wise loops run a vector at a time (<see cref="SimdLoop"/>), or null for none.</summary>
+    CpuVector? Lanes { get; }
+
+    /// <summary>Which loop results are copied out of registers after their loop (empty where it does not pay).</summary>
+    ParkingPlan PlanParking(Region body);
+
+    /// <summary>Reserves the names of the locals the prologue declares (tapes, pools), before the body is named.</summary>
+    void Reserve(NameScope names, EmitPlan plan);
+
+    /// <summary>Statements before the body: tapes, pools, parking slots.</summary>
+    void Prologue(IndentedWriter w, EmitPlan plan);
+
+    /// <summary>Statements after the body and before the results are handed back: returns to the pools.</summary>
+    void Epilogue(IndentedWriter w, EmitPlan plan);
+}
