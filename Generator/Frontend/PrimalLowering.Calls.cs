@@ -54,7 +54,8 @@ internal sealed partial class PrimalLowering
             }
             var type = MapType(method.ReturnType, false);
             if (type is null || !type.IsFloat)
-                throw new UnsupportedException($"'{container}.{method.Name}' with these argument types is not supported; call it on float or double", inv);
+                throw new UnsupportedException(
+                    $"'{container}.{method.Name}' with these argument types is not supported; call it on float or double", inv);
             if (args.Count == 1 && UnaryMath.TryGetValue(method.Name, out var u))
             {
                 return _b.Unary(u, Coerce(LowerExpr(args[0].Expression), type, args[0]));
@@ -67,12 +68,21 @@ internal sealed partial class PrimalLowering
             }
             throw new UnsupportedException($"'{container}.{method.Name}' is not in the supported set (Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Exp, Log, Log2, Log10, Sqrt, Cbrt, Pow, Abs, Sign, Max, Min, Floor, Ceiling, Round, Truncate)", inv);
         }
+        return LowerDifferentiableCall(method, args, inv, asStatement);
+    }
 
+    /// <summary>A call of a [Differentiable] method, or of a generated one that returns its result.</summary>
+    private Value? LowerDifferentiableCall(
+        IMethodSymbol method, SeparatedSyntaxList<ArgumentSyntax> args, InvocationExpressionSyntax inv, bool asStatement)
+    {
         var generated = method.GetAttributes().Any(a => InheritsFrom(a.AttributeClass, "Dsl.TransformAttribute"));
         if (!generated && !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
-            throw new UnsupportedException($"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable] or inline it", inv);
+            throw new UnsupportedException(
+                $"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable] or inline it", inv);
         if (generated && method.Parameters.Any(p => p.RefKind != RefKind.None))
-            throw new UnsupportedException($"calls generated method '{method.Name}', which has out parameters; only generated methods that return their result (operators such as [Laplacian]) can be called from a differentiable method", inv);
+            throw new UnsupportedException(
+                $"calls generated method '{method.Name}', which has out parameters; only generated methods that return " +
+                "their result (operators such as [Laplacian]) can be called from a differentiable method", inv);
         if (method.IsGenericMethod) throw new UnsupportedException($"generic method '{method.Name}' is not supported", inv);
         if (!method.ReturnsVoid && asStatement)
             throw new UnsupportedException($"the result of '{method.Name}' is discarded", inv);
@@ -81,14 +91,16 @@ internal sealed partial class PrimalLowering
         var values = new List<Value>();
         for (var i = 0; i < method.Parameters.Length; i++)
         {
-            if (i >= args.Count) throw new UnsupportedException($"optional arguments are not supported; pass every argument of '{method.Name}'", inv);
+            if (i >= args.Count)
+                throw new UnsupportedException($"optional arguments are not supported; pass every argument of '{method.Name}'", inv);
             var p = method.Parameters[i];
             var pt = MapType(p.Type, true) ?? throw new UnsupportedException($"'{method.Name}' has a parameter outside the subset", inv);
             if (pt.IsBuffer)
             {
                 var buffer = LowerBufferRef(args[i].Expression);
                 if (pt.Buffer == BufferKind.Span && buffer.Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array)
-                    throw new UnsupportedException($"'{buffer.Name}' is read-only but '{method.Name}' writes parameter '{p.Name}'", args[i]);
+                    throw new UnsupportedException(
+                        $"'{buffer.Name}' is read-only but '{method.Name}' writes parameter '{p.Name}'", args[i]);
                 values.Add(buffer);
             }
             else
@@ -101,7 +113,8 @@ internal sealed partial class PrimalLowering
         var outs = new List<Value>();
         if (!method.ReturnsVoid)
         {
-            var rt = MapType(method.ReturnType, false) ?? throw new UnsupportedException($"'{method.Name}' returns a type outside the subset", inv);
+            var rt = MapType(method.ReturnType, false)
+                ?? throw new UnsupportedException($"'{method.Name}' returns a type outside the subset", inv);
             outs.Add(_b.NewValue(rt, ""));
         }
         _b.Emit(new CallOp(outs.ToEquatableArray(), key, values.ToEquatableArray()));

@@ -31,7 +31,8 @@ internal sealed partial class PrimalLowering
         if (constant.HasValue && constant.Value is not null && info.Type is not null && MapType(info.Type, false) is { IsBuffer: false } ct)
         {
             // A constant is emitted directly in the type C# converts it to (3 in Math.Pow(x, 3) is a double 3).
-            var constType = info.ConvertedType is not null && MapType(info.ConvertedType, false) is { IsBuffer: false } conv && conv != IrType.Bool && ct != IrType.Bool ? conv : ct;
+            var constType = info.ConvertedType is not null && MapType(info.ConvertedType, false) is { IsBuffer: false } conv
+                && conv != IrType.Bool && ct != IrType.Bool ? conv : ct;
             var number = ToDouble(constant.Value);
             if (constType.Elem == ScalarKind.F32) number = (float)number;
             return _b.Const(number, constType);
@@ -74,53 +75,21 @@ internal sealed partial class PrimalLowering
             case LiteralExpressionSyntax lit:
                 throw new UnsupportedException($"the literal '{lit}' has a type outside the subset", e);
             case IdentifierNameSyntax id:
-            {
-                var symbol = _model.GetSymbolInfo(id, _ct).Symbol;
-                if (symbol is not null && _env.TryGetValue(symbol, out var v)) return v;
-                if (symbol is IFieldSymbol f)
-                    throw new UnsupportedException($"reads field '{f.Name}'; only constants may be read, so pass it as a parameter", e);
-                if (symbol is IPropertySymbol pr)
-                    throw new UnsupportedException($"reads property '{pr.Name}'; pass it as a parameter", e);
-                throw new UnsupportedException($"'{id.Identifier.Text}' is not a local or parameter of the method", e);
-            }
+                return LowerIdentifier(id);
             case BinaryExpressionSyntax bin:
                 return LowerBinary(bin);
             case PrefixUnaryExpressionSyntax pre:
-                switch (pre.Kind())
-                {
-                    case SyntaxKind.UnaryMinusExpression:
-                        return _b.Unary(UnOp.Neg, LowerExpr(pre.Operand));
-                    case SyntaxKind.UnaryPlusExpression:
-                        return LowerExpr(pre.Operand);
-                    case SyntaxKind.LogicalNotExpression:
-                        return _b.Unary(UnOp.Not, LowerCondition(pre.Operand));
-                    default:
-                        throw new UnsupportedException($"'{pre.OperatorToken.Text}' inside an expression is not supported; write the update as its own statement", e);
-                }
+                return LowerPrefixUnary(pre);
             case PostfixUnaryExpressionSyntax:
                 throw new UnsupportedException("'++'/'--' inside an expression is not supported; write the update as its own statement", e);
             case AssignmentExpressionSyntax:
                 throw new UnsupportedException("an assignment inside an expression is not supported; write it as its own statement", e);
             case CastExpressionSyntax cast:
-            {
-                var target = _model.GetTypeInfo(cast.Type, _ct).Type;
-                var t = target is null ? null : MapType(target, false);
-                if (t is null || t.IsBuffer) throw new UnsupportedException($"the cast to '{cast.Type}' is not supported", e);
-                return Coerce(LowerExpr(cast.Expression), t, e);
-            }
+                return LowerCast(cast);
             case ConditionalExpressionSyntax c:
                 return LowerConditional(c);
             case ElementAccessExpressionSyntax ea:
-            {
-                var buffer = LowerBufferRef(ea.Expression);
-                if (ea.ArgumentList.Arguments.Count != 1) throw new UnsupportedException("only one-dimensional indexing is supported", e);
-                var arg = ea.ArgumentList.Arguments[0].Expression;
-                if (arg is PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.IndexExpression })
-                    throw new UnsupportedException("'^' (from-end) indices are not supported; use x[x.Length - k]", e);
-                if (arg is RangeExpressionSyntax) throw new UnsupportedException("ranges (slices) are not supported; pass the offset and index with it", e);
-                var index = Coerce(LowerExpr(arg), IrType.I32, arg);
-                return _b.Load(buffer, index);
-            }
+                return LowerElementRead(ea);
             case MemberAccessExpressionSyntax ma when ma.Name.Identifier.Text == "Length":
                 return _b.Length(LowerBufferRef(ma.Expression));
             case MemberAccessExpressionSyntax ma:
@@ -130,28 +99,88 @@ internal sealed partial class PrimalLowering
                 var outs = LowerInvocation(inv, asStatement: false);
                 return outs!;
             }
-            case ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax:
-                throw new UnsupportedException("creating objects is not supported in a differentiable method", e);
-            case ArrayCreationExpressionSyntax or StackAllocArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax:
-                throw new UnsupportedException("buffers must be created in a local declaration ('Span<float> h = stackalloc float[n];')", e);
-            case AnonymousFunctionExpressionSyntax:
-                throw new UnsupportedException("lambdas are not supported; use [Differentiable] static methods", e);
-            case InterpolatedStringExpressionSyntax:
-                throw new UnsupportedException("strings are not supported", e);
-            case IsPatternExpressionSyntax or SwitchExpressionSyntax:
-                throw new UnsupportedException("patterns and switch expressions are not supported; use comparisons and ?:", e);
-            case TupleExpressionSyntax:
-                throw new UnsupportedException("tuples are not supported", e);
-            case CheckedExpressionSyntax:
-                throw new UnsupportedException("'checked'/'unchecked' are not supported", e);
-            case DefaultExpressionSyntax:
-                throw new UnsupportedException("'default' is not supported; write the constant", e);
-            case RefExpressionSyntax:
-                throw new UnsupportedException("'ref' expressions are not supported", e);
-            case ThrowExpressionSyntax:
-                throw new UnsupportedException("'throw' is not supported", e);
             default:
-                throw new UnsupportedException($"the expression '{Short(e)}' is not supported", e);
+                throw Rejected(e);
+        }
+    }
+
+    private Value LowerIdentifier(IdentifierNameSyntax id)
+    {
+        var symbol = _model.GetSymbolInfo(id, _ct).Symbol;
+        if (symbol is not null && _env.TryGetValue(symbol, out var v)) return v;
+        if (symbol is IFieldSymbol f)
+            throw new UnsupportedException($"reads field '{f.Name}'; only constants may be read, so pass it as a parameter", id);
+        if (symbol is IPropertySymbol pr)
+            throw new UnsupportedException($"reads property '{pr.Name}'; pass it as a parameter", id);
+        throw new UnsupportedException($"'{id.Identifier.Text}' is not a local or parameter of the method", id);
+    }
+
+    private Value LowerPrefixUnary(PrefixUnaryExpressionSyntax pre)
+    {
+        switch (pre.Kind())
+        {
+            case SyntaxKind.UnaryMinusExpression:
+                return _b.Unary(UnOp.Neg, LowerExpr(pre.Operand));
+            case SyntaxKind.UnaryPlusExpression:
+                return LowerExpr(pre.Operand);
+            case SyntaxKind.LogicalNotExpression:
+                return _b.Unary(UnOp.Not, LowerCondition(pre.Operand));
+            default:
+                throw new UnsupportedException(
+                    $"'{pre.OperatorToken.Text}' inside an expression is not supported; write the update as its own statement", pre);
+        }
+    }
+
+    private Value LowerCast(CastExpressionSyntax cast)
+    {
+        var target = _model.GetTypeInfo(cast.Type, _ct).Type;
+        var t = target is null ? null : MapType(target, false);
+        if (t is null || t.IsBuffer) throw new UnsupportedException($"the cast to '{cast.Type}' is not supported", cast);
+        return Coerce(LowerExpr(cast.Expression), t, cast);
+    }
+
+    private Value LowerElementRead(ElementAccessExpressionSyntax ea)
+    {
+        var buffer = LowerBufferRef(ea.Expression);
+        if (ea.ArgumentList.Arguments.Count != 1) throw new UnsupportedException("only one-dimensional indexing is supported", ea);
+        var arg = ea.ArgumentList.Arguments[0].Expression;
+        if (arg is PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.IndexExpression })
+            throw new UnsupportedException("'^' (from-end) indices are not supported; use x[x.Length - k]", ea);
+        if (arg is RangeExpressionSyntax)
+            throw new UnsupportedException("ranges (slices) are not supported; pass the offset and index with it", ea);
+        var index = Coerce(LowerExpr(arg), IrType.I32, arg);
+        return _b.Load(buffer, index);
+    }
+
+    /// <summary>Why an expression the subset has no lowering for is rejected.</summary>
+    private static UnsupportedException Rejected(ExpressionSyntax e)
+    {
+        switch (e)
+        {
+            case ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax:
+                return new UnsupportedException("creating objects is not supported in a differentiable method", e);
+            case ArrayCreationExpressionSyntax or StackAllocArrayCreationExpressionSyntax
+                or ImplicitArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax:
+                return new UnsupportedException(
+                    "buffers must be created in a local declaration ('Span<float> h = stackalloc float[n];')", e);
+            case AnonymousFunctionExpressionSyntax:
+                return new UnsupportedException("lambdas are not supported; use [Differentiable] static methods", e);
+            case InterpolatedStringExpressionSyntax:
+                return new UnsupportedException("strings are not supported", e);
+            case IsPatternExpressionSyntax or SwitchExpressionSyntax:
+                return new UnsupportedException("patterns and switch expressions are not supported; use comparisons and ?:", e);
+            case TupleExpressionSyntax:
+                return new UnsupportedException("tuples are not supported", e);
+            case CheckedExpressionSyntax:
+                return new UnsupportedException("'checked'/'unchecked' are not supported", e);
+            case DefaultExpressionSyntax:
+                return new UnsupportedException("'default' is not supported; write the constant", e);
+            case RefExpressionSyntax:
+                return new UnsupportedException("'ref' expressions are not supported", e);
+            case ThrowExpressionSyntax:
+                return new UnsupportedException("'throw' is not supported", e);
+            default:
+                return new UnsupportedException($"the expression '{Short(e)}' is not supported", e);
         }
     }
 
@@ -197,7 +226,8 @@ internal sealed partial class PrimalLowering
         return acc;
     }
 
-    private static bool IsPlainBinary(BinaryExpressionSyntax b) => b.Kind() is not (SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression);
+    private static bool IsPlainBinary(BinaryExpressionSyntax b) =>
+        b.Kind() is not (SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression);
 
     /// <summary>One binary operator, its left operand already lowered.</summary>
     private Value LowerBinaryStep(BinaryExpressionSyntax bin, Value l)
@@ -271,7 +301,8 @@ internal sealed partial class PrimalLowering
             if (v.Type.IsBuffer && target.IsBuffer && v.Type.Elem == target.Elem) return v;
             throw new UnsupportedException("converting between spans and scalars is not supported", at);
         }
-        if (v.Type == IrType.Bool || target == IrType.Bool) throw new UnsupportedException("converting between bool and numbers is not supported", at);
+        if (v.Type == IrType.Bool || target == IrType.Bool)
+            throw new UnsupportedException("converting between bool and numbers is not supported", at);
         return _b.Unary(UnOp.Convert, v, "", target);
     }
 }

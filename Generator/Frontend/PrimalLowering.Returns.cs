@@ -115,7 +115,6 @@ internal sealed partial class PrimalLowering
     /// </summary>
     private (Value Done, Value? Ret) LowerMaybeReturning(List<StatementSyntax> statements, IrType? retType)
     {
-        Value? Placeholder() => retType is null ? null : _b.Const(0, retType);
         for (var i = 0; i < statements.Count; i++)
         {
             _ct.ThrowIfCancellationRequested();
@@ -132,73 +131,98 @@ internal sealed partial class PrimalLowering
                 continue;
             }
             Note(ifs);
-            var cond = LowerCondition(ifs.Condition);
-            var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
-            (EquatableArray<Op> Ops, Value Done, Value? Ret, Dictionary<ISymbol, Value> Env) Branch(StatementSyntax? body)
-            {
-                _env = new Dictionary<ISymbol, Value>(outer, SymbolEqualityComparer.Default);
-                _b.BeginBlock();
-                var (d, r) = body is null ? (_b.Const(0, IrType.Bool), Placeholder()) : LowerMaybeReturning(Flatten(new[] { body }), retType);
-                return (_b.EndBlock(), d, r, _env);
-            }
-            var then = Branch(ifs.Statement);
-            var @else = Branch(ifs.Else?.Statement);
-            _env = outer;
-            var changed = outer.Keys.Where(k => !then.Env[k].Equals(outer[k]) || !@else.Env[k].Equals(outer[k])).OrderBy(k => outer[k].Id).ToList();
-            Region Yield((EquatableArray<Op> Ops, Value Done, Value? Ret, Dictionary<ISymbol, Value> Env) b)
-            {
-                var ys = new List<Value> { b.Done };
-                if (b.Ret is not null) ys.Add(b.Ret);
-                ys.AddRange(changed.Select(k => b.Env[k]));
-                return new Region(EquatableArray<Value>.Empty, b.Ops, ys.ToEquatableArray());
-            }
-            var thenRegion = Yield(then);
-            var elseRegion = Yield(@else);
-            var done = _b.NewValue(IrType.Bool, "returned");
-            var outs = new List<Value> { done };
-            Value? result = null;
-            if (retType is not null)
-            {
-                result = _b.NewValue(retType, "result");
-                outs.Add(result);
-            }
-            var varOuts = changed.Select(k => _b.NewValue(outer[k].Type, k.Name)).ToList();
-            outs.AddRange(varOuts);
-            _b.Emit(new IfOp(outs.ToEquatableArray(), cond, thenRegion, elseRegion));
-            for (var k = 0; k < changed.Count; k++) _env[changed[k]] = varOuts[k];
+            var (done, result) = LowerFlaggedIf(ifs, retType);
             // The rest runs only when nothing returned.
             var rest = statements.Skip(i + 1).ToList();
             if (rest.Count == 0) return (done, result);
-            var before = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
-            _b.BeginBlock();
-            var skipOps = _b.EndBlock();
-            _b.BeginBlock();
-            var (restDone, restRet) = LowerMaybeReturning(rest, retType);
-            var restOps = _b.EndBlock();
-            var restEnv = _env;
-            _env = before;
-            var changed2 = before.Keys.Where(k => !restEnv[k].Equals(before[k])).OrderBy(k => before[k].Id).ToList();
-            var skipYields = new List<Value> { done };
-            var runYields = new List<Value> { restDone };
-            if (result is not null) { skipYields.Add(result); runYields.Add(restRet!); }
-            skipYields.AddRange(changed2.Select(k => before[k]));
-            runYields.AddRange(changed2.Select(k => restEnv[k]));
-            var done2 = _b.NewValue(IrType.Bool, "returned");
-            var outs2 = new List<Value> { done2 };
-            Value? result2 = null;
-            if (retType is not null)
-            {
-                result2 = _b.NewValue(retType, "result");
-                outs2.Add(result2);
-            }
-            var varOuts2 = changed2.Select(k => _b.NewValue(before[k].Type, k.Name)).ToList();
-            outs2.AddRange(varOuts2);
-            _b.Emit(new IfOp(outs2.ToEquatableArray(), done,
-                new Region(EquatableArray<Value>.Empty, skipOps, skipYields.ToEquatableArray()),
-                new Region(EquatableArray<Value>.Empty, restOps, runYields.ToEquatableArray())));
-            for (var k = 0; k < changed2.Count; k++) _env[changed2[k]] = varOuts2[k];
-            return (done2, result2);
+            return LowerUnlessReturned(done, result, rest, retType);
         }
-        return (_b.Const(0, IrType.Bool), Placeholder());
+        return (_b.Const(0, IrType.Bool), Placeholder(retType));
+    }
+
+    /// <summary>What a path that does not return yields in place of the result.</summary>
+    private Value? Placeholder(IrType? retType) => retType is null ? null : _b.Const(0, retType);
+
+    /// <summary>
+    /// An <c>if</c> that may return, in flag form: yields whether it returned, the result, and the
+    /// locals either branch changed (rebound in the environment).
+    /// </summary>
+    private (Value Done, Value? Result) LowerFlaggedIf(IfStatementSyntax ifs, IrType? retType)
+    {
+        var cond = LowerCondition(ifs.Condition);
+        var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+        (EquatableArray<Op> Ops, Value Done, Value? Ret, Dictionary<ISymbol, Value> Env) Branch(StatementSyntax? body)
+        {
+            _env = new Dictionary<ISymbol, Value>(outer, SymbolEqualityComparer.Default);
+            _b.BeginBlock();
+            var (d, r) = body is null
+                ? (_b.Const(0, IrType.Bool), Placeholder(retType))
+                : LowerMaybeReturning(Flatten(new[] { body }), retType);
+            return (_b.EndBlock(), d, r, _env);
+        }
+        var then = Branch(ifs.Statement);
+        var @else = Branch(ifs.Else?.Statement);
+        _env = outer;
+        var changed = outer.Keys.Where(k => !then.Env[k].Equals(outer[k]) || !@else.Env[k].Equals(outer[k]))
+            .OrderBy(k => outer[k].Id).ToList();
+        Region Yield((EquatableArray<Op> Ops, Value Done, Value? Ret, Dictionary<ISymbol, Value> Env) b)
+        {
+            var ys = new List<Value> { b.Done };
+            if (b.Ret is not null) ys.Add(b.Ret);
+            ys.AddRange(changed.Select(k => b.Env[k]));
+            return new Region(EquatableArray<Value>.Empty, b.Ops, ys.ToEquatableArray());
+        }
+        var thenRegion = Yield(then);
+        var elseRegion = Yield(@else);
+        var done = _b.NewValue(IrType.Bool, "returned");
+        var outs = new List<Value> { done };
+        Value? result = null;
+        if (retType is not null)
+        {
+            result = _b.NewValue(retType, "result");
+            outs.Add(result);
+        }
+        var varOuts = changed.Select(k => _b.NewValue(outer[k].Type, k.Name)).ToList();
+        outs.AddRange(varOuts);
+        _b.Emit(new IfOp(outs.ToEquatableArray(), cond, thenRegion, elseRegion));
+        for (var k = 0; k < changed.Count; k++) _env[changed[k]] = varOuts[k];
+        return (done, result);
+    }
+
+    /// <summary>
+    /// The statements after a flagged <c>if</c>, run only when <paramref name="done"/> is false;
+    /// yields the combined flag, result and changed locals.
+    /// </summary>
+    private (Value Done, Value? Ret) LowerUnlessReturned(Value done, Value? result, List<StatementSyntax> rest, IrType? retType)
+    {
+        var before = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+        _b.BeginBlock();
+        var skipOps = _b.EndBlock();
+        _b.BeginBlock();
+        var (restDone, restRet) = LowerMaybeReturning(rest, retType);
+        var restOps = _b.EndBlock();
+        var restEnv = _env;
+        _env = before;
+        var changed2 = before.Keys.Where(k => !restEnv[k].Equals(before[k])).OrderBy(k => before[k].Id).ToList();
+        var skipYields = new List<Value> { done };
+        var runYields = new List<Value> { restDone };
+        if (result is not null) { skipYields.Add(result); runYields.Add(restRet!); }
+        skipYields.AddRange(changed2.Select(k => before[k]));
+        runYields.AddRange(changed2.Select(k => restEnv[k]));
+        var done2 = _b.NewValue(IrType.Bool, "returned");
+        var outs2 = new List<Value> { done2 };
+        Value? result2 = null;
+        if (retType is not null)
+        {
+            result2 = _b.NewValue(retType, "result");
+            outs2.Add(result2);
+        }
+        var varOuts2 = changed2.Select(k => _b.NewValue(before[k].Type, k.Name)).ToList();
+        outs2.AddRange(varOuts2);
+        _b.Emit(new IfOp(outs2.ToEquatableArray(), done,
+            new Region(EquatableArray<Value>.Empty, skipOps, skipYields.ToEquatableArray()),
+            new Region(EquatableArray<Value>.Empty, restOps, runYields.ToEquatableArray())));
+        for (var k = 0; k < changed2.Count; k++) _env[changed2[k]] = varOuts2[k];
+        return (done2, result2);
     }
 }

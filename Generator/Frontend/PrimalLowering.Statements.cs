@@ -55,7 +55,8 @@ internal sealed partial class PrimalLowering
                 LowerFor(fs);
                 return;
             case ReturnStatementSyntax ret:
-                throw new UnsupportedException("'return' inside a loop is not supported; keep a flag or the result in a local and return after the loop", ret);
+                throw new UnsupportedException(
+                    "'return' inside a loop is not supported; keep a flag or the result in a local and return after the loop", ret);
             case WhileStatementSyntax:
                 throw new UnsupportedException("'while' loops are not supported; use a 'for' loop with a bound", s);
             case DoStatementSyntax:
@@ -63,7 +64,8 @@ internal sealed partial class PrimalLowering
             case ForEachStatementSyntax:
                 throw new UnsupportedException("'foreach' is not supported; index the span in a 'for' loop", s);
             case BreakStatementSyntax:
-                throw new UnsupportedException("'break' is not supported; loops run their whole range (put the rest of the body in an 'if')", s);
+                throw new UnsupportedException(
+                    "'break' is not supported; loops run their whole range (put the rest of the body in an 'if')", s);
             case ContinueStatementSyntax:
                 throw new UnsupportedException("'continue' is not supported; put the rest of the loop body in an 'if'", s);
             case SwitchStatementSyntax:
@@ -103,22 +105,27 @@ internal sealed partial class PrimalLowering
         {
             foreach (var v in decl.Declaration.Variables)
             {
-                if (_model.GetDeclaredSymbol(v, _ct) is ILocalSymbol { HasConstantValue: true } c && MapType(c.Type, false) is { IsBuffer: false } ct)
+                if (_model.GetDeclaredSymbol(v, _ct) is ILocalSymbol { HasConstantValue: true } c
+                    && MapType(c.Type, false) is { IsBuffer: false } ct)
                     _env[c] = _b.Const(ToDouble(c.ConstantValue), ct, c.Name);
                 else throw new UnsupportedException("a constant of this type is not supported", v);
             }
             return;
         }
-        if (decl.UsingKeyword.IsKind(SyntaxKind.UsingKeyword)) throw new UnsupportedException("'using' declarations are not supported", decl);
+        if (decl.UsingKeyword.IsKind(SyntaxKind.UsingKeyword))
+            throw new UnsupportedException("'using' declarations are not supported", decl);
         foreach (var v in decl.Declaration.Variables)
         {
             var symbol = _model.GetDeclaredSymbol(v, _ct) as ILocalSymbol ?? throw new UnsupportedException("unknown local", v);
             if (symbol.IsRef) throw new UnsupportedException($"ref local '{symbol.Name}' is not supported", v);
             var type = MapType(symbol.Type, false)
-                ?? throw new UnsupportedException($"local '{symbol.Name}' has type '{symbol.Type.ToDisplayString()}'; supported are float, double, int, bool, Span<T> and T[] of float or double", v);
+                ?? throw new UnsupportedException(
+                    $"local '{symbol.Name}' has type '{symbol.Type.ToDisplayString()}'; " +
+                    "supported are float, double, int, bool, Span<T> and T[] of float or double", v);
             if (type.IsBuffer)
             {
-                if (v.Initializer is null) throw new UnsupportedException($"span or array '{symbol.Name}' must be initialized with stackalloc or new", v);
+                if (v.Initializer is null)
+                    throw new UnsupportedException($"span or array '{symbol.Name}' must be initialized with stackalloc or new", v);
                 _env[symbol] = LowerBufferInit(symbol, type, v.Initializer.Value);
             }
             else if (v.Initializer is null)
@@ -149,18 +156,23 @@ internal sealed partial class PrimalLowering
         while (e is ParenthesizedExpressionSyntax p) e = p.Expression;
         switch (e)
         {
-            case StackAllocArrayCreationExpressionSyntax sa when sa.Type is ArrayTypeSyntax at && at.RankSpecifiers.Count == 1 && at.RankSpecifiers[0].Sizes.Count == 1 && sa.Initializer is null:
+            case StackAllocArrayCreationExpressionSyntax sa when sa.Type is ArrayTypeSyntax at && at.RankSpecifiers.Count == 1
+                && at.RankSpecifiers[0].Sizes.Count == 1 && sa.Initializer is null:
                 size = at.RankSpecifiers[0].Sizes[0];
                 kind = BufferKind.Stack;
                 break;
-            case ArrayCreationExpressionSyntax ac when ac.Type.RankSpecifiers.Count == 1 && ac.Type.RankSpecifiers[0].Sizes.Count == 1 && ac.Initializer is null:
+            case ArrayCreationExpressionSyntax ac when ac.Type.RankSpecifiers.Count == 1 && ac.Type.RankSpecifiers[0].Sizes.Count == 1
+                && ac.Initializer is null:
                 size = ac.Type.RankSpecifiers[0].Sizes[0];
                 kind = BufferKind.Heap;
                 break;
             default:
-                throw new UnsupportedException($"'{symbol.Name}' must be a new buffer: 'stackalloc T[n]' or 'new T[n]' (aliasing another span is not supported)", init);
+                throw new UnsupportedException(
+                    $"'{symbol.Name}' must be a new buffer: 'stackalloc T[n]' or 'new T[n]' " +
+                    "(aliasing another span is not supported)", init);
         }
-        if (size is OmittedArraySizeExpressionSyntax) throw new UnsupportedException("array initializers are not supported; allocate and assign elements", init);
+        if (size is OmittedArraySizeExpressionSyntax)
+            throw new UnsupportedException("array initializers are not supported; allocate and assign elements", init);
         var elemType = _model.GetTypeInfo(e, _ct).Type switch
         {
             IArrayTypeSymbol a => FloatKind(a.ElementType),
@@ -180,10 +192,12 @@ internal sealed partial class PrimalLowering
             case AssignmentExpressionSyntax a:
                 LowerAssignment(a);
                 return;
-            case PostfixUnaryExpressionSyntax pu when pu.IsKind(SyntaxKind.PostIncrementExpression) || pu.IsKind(SyntaxKind.PostDecrementExpression):
+            case PostfixUnaryExpressionSyntax pu
+                when pu.IsKind(SyntaxKind.PostIncrementExpression) || pu.IsKind(SyntaxKind.PostDecrementExpression):
                 LowerIncrement(pu.Operand, pu.IsKind(SyntaxKind.PostIncrementExpression) ? 1 : -1);
                 return;
-            case PrefixUnaryExpressionSyntax pr when pr.IsKind(SyntaxKind.PreIncrementExpression) || pr.IsKind(SyntaxKind.PreDecrementExpression):
+            case PrefixUnaryExpressionSyntax pr
+                when pr.IsKind(SyntaxKind.PreIncrementExpression) || pr.IsKind(SyntaxKind.PreDecrementExpression):
                 LowerIncrement(pr.Operand, pr.IsKind(SyntaxKind.PreIncrementExpression) ? 1 : -1);
                 return;
             case InvocationExpressionSyntax inv:
@@ -223,7 +237,9 @@ internal sealed partial class PrimalLowering
         if (a.Left is TupleExpressionSyntax || a.Left is DeclarationExpressionSyntax)
             throw new UnsupportedException("tuple (deconstructing) assignment is not supported; assign one variable at a time", a);
         var targetType = TypeOf(a.Left);
-        var elemType = targetType.IsBuffer ? throw new UnsupportedException("assigning a whole span or array is not supported; copy elements in a loop", a) : targetType;
+        var elemType = targetType.IsBuffer
+            ? throw new UnsupportedException("assigning a whole span or array is not supported; copy elements in a loop", a)
+            : targetType;
         if (op is null)
         {
             var rhs = Coerce(LowerExpr(a.Right), elemType, a.Right);
@@ -256,7 +272,9 @@ internal sealed partial class PrimalLowering
                 return;
             }
             if (symbol is IFieldSymbol or IPropertySymbol)
-                throw new UnsupportedException($"writing '{symbol.Name}' (a field or property) is not supported; differentiable methods have no side effects outside their span outputs", target);
+                throw new UnsupportedException(
+                    $"writing '{symbol.Name}' (a field or property) is not supported; " +
+                    "differentiable methods have no side effects outside their span outputs", target);
             throw new UnsupportedException($"cannot assign to '{id.Identifier.Text}'", target);
         }
         if (target is ElementAccessExpressionSyntax ea)
@@ -265,7 +283,8 @@ internal sealed partial class PrimalLowering
             if (buffer.Type.Buffer is BufferKind.ReadOnlySpan)
                 throw new UnsupportedException($"'{buffer.Name}' is read-only", target);
             if (buffer.Type.Buffer is BufferKind.Array)
-                throw new UnsupportedException($"array parameter '{buffer.Name}' is an input; write results to a Span<T> parameter", target);
+                throw new UnsupportedException(
+                    $"array parameter '{buffer.Name}' is an input; write results to a Span<T> parameter", target);
             if (ea.ArgumentList.Arguments.Count != 1) throw new UnsupportedException("only one-dimensional indexing is supported", target);
             var index = Coerce(LowerExpr(ea.ArgumentList.Arguments[0].Expression), IrType.I32, ea);
             var v = compute(() => _b.Load(buffer, index));

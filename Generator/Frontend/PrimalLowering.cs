@@ -92,7 +92,10 @@ internal sealed partial class PrimalLowering
     public static ParamModel ParamOf(IParameterSymbol p) => new(
         p.Name,
         p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-        p.RefKind switch { RefKind.Out => "out", RefKind.Ref => "ref", RefKind.In => "in", RefKind.RefReadOnlyParameter => "ref readonly", _ => "" },
+        p.RefKind switch
+        {
+            RefKind.Out => "out", RefKind.Ref => "ref", RefKind.In => "in", RefKind.RefReadOnlyParameter => "ref readonly", _ => "",
+        },
         MapType(p.Type, isParameter: true));
 
     /// <summary>Lowers <paramref name="method"/>; never throws (failures come back in the model).</summary>
@@ -182,7 +185,9 @@ internal sealed partial class PrimalLowering
         {
             var rt = MapType(method.ReturnType, false);
             if (rt is null || !rt.IsFloat)
-                throw new UnsupportedException($"it returns '{method.ReturnType.ToDisplayString()}'; a differentiable method returns float, double or void", syntax.ReturnType);
+                throw new UnsupportedException(
+                    $"it returns '{method.ReturnType.ToDisplayString()}'; a differentiable method returns float, double or void",
+                    syntax.ReturnType);
         }
 
         var args = new List<Value>();
@@ -190,10 +195,15 @@ internal sealed partial class PrimalLowering
         foreach (var p in withBody.Parameters)
         {
             if (p.RefKind != RefKind.None)
-                throw new UnsupportedException($"parameter '{p.Name}' is passed by '{p.RefKind.ToString().ToLowerInvariant()}'; pass scalars by value and write results to a Span<T>", p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_ct));
+                throw new UnsupportedException(
+                    $"parameter '{p.Name}' is passed by '{p.RefKind.ToString().ToLowerInvariant()}'; " +
+                    "pass scalars by value and write results to a Span<T>",
+                    p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_ct));
             if (p.IsParams) throw new UnsupportedException($"parameter '{p.Name}' is a params array; use a ReadOnlySpan<T>");
             var t = MapType(p.Type, true)
-                ?? throw new UnsupportedException($"parameter '{p.Name}' has type '{p.Type.ToDisplayString()}'; supported are float, double, int, bool, ReadOnlySpan<T>, Span<T> and T[] of float or double",
+                ?? throw new UnsupportedException(
+                    $"parameter '{p.Name}' has type '{p.Type.ToDisplayString()}'; " +
+                    "supported are float, double, int, bool, ReadOnlySpan<T>, Span<T> and T[] of float or double",
                     p.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_ct));
             var v = _b.NewValue(t, p.Name);
             args.Add(v);
