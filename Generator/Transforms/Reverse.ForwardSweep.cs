@@ -22,7 +22,9 @@ internal sealed partial class Reverse
                         break;
                     case AllocOp a:
                         if (!into.IsTop)
-                            throw new ReverseNotSupportedException($"reverse mode needs buffer '{a.Result.Name}' to be allocated outside loops and branches; move its stackalloc/new before the loop");
+                            throw new ReverseNotSupportedException(
+                                $"reverse mode needs buffer '{a.Result.Name}' to be allocated outside loops and branches; " +
+                                "move its stackalloc/new before the loop");
                         into.Ops.Add(a);
                         _localBuffers.Add(a.Result.Id);
                         if (Active(a.Result))

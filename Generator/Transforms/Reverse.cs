@@ -182,16 +182,39 @@ internal sealed partial class Reverse
         public Function Run(string key)
         {
             var args = new List<Value>(_fn.Params);
-            var yields = new List<Value>();
             var seeds = new List<Value>();
-            bool IsOutput(Value p) => p.Type.IsBuffer && p.Type.Buffer == BufferKind.Span;
-            Value AdjointParam(Value p)
-            {
-                var bar = _b.NewValue(IrType.Buf(p.Type.Elem, BufferKind.Span), Bar(p));
-                _adjBuf[p.Id] = bar;
-                args.Add(bar);
-                return bar;
-            }
+            var prologue = Prologue(args, seeds);
+            _b.BeginBlock();
+
+            // Forward sweep.
+            var top = new FwdRegion(_fn.Body, isTop: true);
+            BuildForward(_fn.Body, top);
+
+            var (backward, yields) = ReverseSweep(seeds);
+            _b.EndBlock();
+
+            var ops = prologue.Concat(Materialize(top)).Concat(backward).ToEquatableArray();
+            var mask = Mask(_activeParams);
+            var name = _fn.Name + "_" + _mode + (_activeParams.All(a => a) ? "" : "_" + mask);
+            return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
+        }
+
+        private static bool IsOutput(Value p) => p.Type.IsBuffer && p.Type.Buffer == BufferKind.Span;
+
+        private Value AdjointParam(Value p, List<Value> args)
+        {
+            var bar = _b.NewValue(IrType.Buf(p.Type.Elem, BufferKind.Span), Bar(p));
+            _adjBuf[p.Id] = bar;
+            args.Add(bar);
+            return bar;
+        }
+
+        /// <summary>
+        /// Adds the parameters that follow the primal's (seeds, adjoint buffers) to <paramref name="args"/>
+        /// and returns the ops that prepare them: copies of the read-only seeds, clears of the adjoints.
+        /// </summary>
+        private EquatableArray<Op> Prologue(List<Value> args, List<Value> seeds)
+        {
             var toClear = new List<Value>();
             if (_mode == Mode.Vjp)
             {
@@ -205,23 +228,12 @@ internal sealed partial class Reverse
                 {
                     var p = _fn.Params[i];
                     if (!_activeParams[i] || !IsOutput(p)) continue;
-                    // The caller's cotangent is read-only; the reverse sweep consumes a copy.
-                    var seed = _b.NewValue(IrType.Buf(p.Type.Elem, BufferKind.ReadOnlySpan), Bar(p) + "_seed");
-                    args.Add(seed);
-                    var len = _b.Length(seed);
-                    var bar = _b.Alloc(IrType.Buf(p.Type.Elem, BufferKind.Heap), len, Bar(p));
-                    _adjBuf[p.Id] = bar;
-                    _b.BeginBlock();
-                    var k = _b.NewValue(IrType.I32, "k");
-                    _b.Store(bar, k, _b.Load(seed, k));
-                    var copy = _b.EndBlock();
-                    _b.Emit(new ForOp(EquatableArray<Value>.Empty, _b.Const(0, IrType.I32), len, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
-                        new Region(new[] { k }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
+                    CopySeed(p, args);
                 }
                 for (var i = 0; i < _fn.Params.Count; i++)
                 {
                     var p = _fn.Params[i];
-                    if (_activeParams[i] && p.Type.IsBuffer && p.Type.IsDifferentiable && !IsOutput(p)) toClear.Add(AdjointParam(p));
+                    if (_activeParams[i] && p.Type.IsBuffer && p.Type.IsDifferentiable && !IsOutput(p)) toClear.Add(AdjointParam(p, args));
                 }
             }
             else
@@ -230,7 +242,7 @@ internal sealed partial class Reverse
                 {
                     var p = _fn.Params[i];
                     if (!_activeParams[i] || !p.Type.IsBuffer || !p.Type.IsDifferentiable) continue;
-                    var bar = AdjointParam(p);
+                    var bar = AdjointParam(p, args);
                     if (_mode == Mode.Gradient) toClear.Add(bar);
                 }
                 if (_mode == Mode.Pullback)
@@ -244,14 +256,33 @@ internal sealed partial class Reverse
                 }
             }
             foreach (var bar in toClear) _b.Emit(new ClearOp(bar));
-            var prologue = _b.EndBlock();
+            return _b.EndBlock();
+        }
+
+        /// <summary>The adjoint of output span <paramref name="p"/>: a copy of the caller's seed.</summary>
+        private void CopySeed(Value p, List<Value> args)
+        {
+            // The caller's cotangent is read-only; the reverse sweep consumes a copy.
+            var seed = _b.NewValue(IrType.Buf(p.Type.Elem, BufferKind.ReadOnlySpan), Bar(p) + "_seed");
+            args.Add(seed);
+            var len = _b.Length(seed);
+            var bar = _b.Alloc(IrType.Buf(p.Type.Elem, BufferKind.Heap), len, Bar(p));
+            _adjBuf[p.Id] = bar;
             _b.BeginBlock();
+            var k = _b.NewValue(IrType.I32, "k");
+            _b.Store(bar, k, _b.Load(seed, k));
+            var copy = _b.EndBlock();
+            _b.Emit(new ForOp(EquatableArray<Value>.Empty, _b.Const(0, IrType.I32), len, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
+                new Region(new[] { k }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
+        }
 
-            // Forward sweep.
-            var top = new FwdRegion(_fn.Body, isTop: true);
-            BuildForward(_fn.Body, top);
-
-            // Reverse sweep, seeded with 1 (gradient) or the caller's seed (pullback).
+        /// <summary>
+        /// The reverse sweep, seeded with 1 (gradient) or the caller's seed (pullback); returns its
+        /// ops and what the function yields.
+        /// </summary>
+        private (EquatableArray<Op> Ops, List<Value> Yields) ReverseSweep(List<Value> seeds)
+        {
+            var yields = new List<Value>();
             _b.BeginBlock();
             for (var k = 0; k < _fn.Body.Yields.Count; k++)
             {
@@ -271,13 +302,7 @@ internal sealed partial class Reverse
                     yields.Add(a);
                 }
             }
-            var backward = _b.EndBlock();
-            _b.EndBlock();
-
-            var ops = prologue.Concat(Materialize(top)).Concat(backward).ToEquatableArray();
-            var mask = Mask(_activeParams);
-            var name = _fn.Name + "_" + _mode + (_activeParams.All(a => a) ? "" : "_" + mask);
-            return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
+            return (_b.EndBlock(), yields);
         }
 
         /// <summary>The highest tape level <paramref name="r"/> uses, or −1.</summary>
