@@ -30,8 +30,10 @@ public sealed class Adam
                 double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         if (parameterCount < 0) throw new ArgumentOutOfRangeException(nameof(parameterCount), parameterCount, "Must not be negative.");
-        if (decaySteps < 0) throw new ArgumentOutOfRangeException(nameof(decaySteps), decaySteps, "Must not be negative (0 means no decay).");
-        if (!(learningRate >= 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "Must be a non-negative number.");
+        if (decaySteps < 0)
+            throw new ArgumentOutOfRangeException(nameof(decaySteps), decaySteps, "Must not be negative (0 means no decay).");
+        if (!(learningRate >= 0))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "Must be a non-negative number.");
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "Must be in [0, 1).");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "Must be in [0, 1).");
         ParameterCount = parameterCount;
@@ -108,9 +110,13 @@ public sealed class Adam
     private void CheckLengths(int parameters, int gradient)
     {
         if (parameters != ParameterCount)
-            throw new ArgumentException($"'parameters' must have length {ParameterCount} (the optimizer's parameter count), but has length {parameters}.", nameof(parameters));
+            throw new ArgumentException(
+                $"'parameters' must have length {ParameterCount} (the optimizer's parameter count), but has length {parameters}.",
+                nameof(parameters));
         if (gradient != ParameterCount)
-            throw new ArgumentException($"'gradient' must have length {ParameterCount} (the optimizer's parameter count), but has length {gradient}.", nameof(gradient));
+            throw new ArgumentException(
+                $"'gradient' must have length {ParameterCount} (the optimizer's parameter count), but has length {gradient}.",
+                nameof(gradient));
     }
 
     private double Advance(out double c1, out double c2)

@@ -39,7 +39,8 @@ public abstract class TransformAttribute : Attribute
 /// <example>
 /// <code>
 /// [Differentiable] static double F(double x, ReadOnlySpan&lt;double&gt; w) { ... }
-/// [Jvp(nameof(F))] static partial double FJvp(double x, double dx, ReadOnlySpan&lt;double&gt; w, ReadOnlySpan&lt;double&gt; dw, out double dF);
+/// [Jvp(nameof(F))]
+/// static partial double FJvp(double x, double dx, ReadOnlySpan&lt;double&gt; w, ReadOnlySpan&lt;double&gt; dw, out double dF);
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]

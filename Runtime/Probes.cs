@@ -126,7 +126,9 @@ public sealed class Probes
         return r * Math.Cos(a);
     }
 
-    /// <summary>Fills <paramref name="probes"/> with independent Rademacher entries (±1 with probability ½ each): E[v vᵀ] = I.</summary>
+    /// <summary>
+    /// Fills <paramref name="probes"/> with independent Rademacher entries (±1 with probability ½ each): E[v vᵀ] = I.
+    /// </summary>
     /// <param name="probes">The buffer to fill, any length (typically V·d).</param>
     public void FillRademacher(Span<double> probes)
     {
@@ -139,7 +141,9 @@ public sealed class Probes
         }
     }
 
-    /// <summary>Fills <paramref name="probes"/> with independent Rademacher entries (±1 with probability ½ each): E[v vᵀ] = I.</summary>
+    /// <summary>
+    /// Fills <paramref name="probes"/> with independent Rademacher entries (±1 with probability ½ each): E[v vᵀ] = I.
+    /// </summary>
     /// <param name="probes">The buffer to fill, any length (typically V·d).</param>
     public void FillRademacher(Span<float> probes)
     {
@@ -210,7 +214,11 @@ public sealed class Probes
     {
         if (d <= 0) throw new ArgumentOutOfRangeException(nameof(d), d, "The dimension must be positive.");
         if (count < 1 || count > d) throw new ArgumentOutOfRangeException(nameof(count), count, $"Must be between 1 and d = {d}.");
-        if (indices.Length != count) throw new ArgumentException($"'{nameof(indices)}' must have length count = {count}, but has length {indices.Length}.", nameof(indices));
+        if (indices.Length != count)
+        {
+            throw new ArgumentException(
+                $"'{nameof(indices)}' must have length count = {count}, but has length {indices.Length}.", nameof(indices));
+        }
         SampleCoordinates(d, count);
         _perm.AsSpan(0, count).CopyTo(indices);
     }
@@ -218,7 +226,11 @@ public sealed class Probes
     private static void CheckSparse(int length, int d, int count)
     {
         if (d <= 0) throw new ArgumentOutOfRangeException(nameof(d), d, "The dimension must be positive.");
-        if (count < 1 || count > d) throw new ArgumentOutOfRangeException(nameof(count), count, $"Must be between 1 and d = {d} (coordinates are drawn without replacement).");
+        if (count < 1 || count > d)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(count), count, $"Must be between 1 and d = {d} (coordinates are drawn without replacement).");
+        }
         if ((long)count * d != length)
             throw new ArgumentException($"'probes' must have length count x d = {(long)count * d}, but has length {length}.", "probes");
     }

@@ -61,7 +61,9 @@ public static class Simd
         value.StoreUnsafe(ref MemoryMarshal.GetReference(span), (nuint)index);
     }
 
-    /// <summary>Adds <paramref name="value"/> to elements <paramref name="index"/> onwards (the vector form of <c>span[i] += v</c>).</summary>
+    /// <summary>
+    /// Adds <paramref name="value"/> to elements <paramref name="index"/> onwards (the vector form of <c>span[i] += v</c>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddTo(Span<float> span, int index, Vector<float> value)
     {
@@ -70,7 +72,9 @@ public static class Simd
         (Vector.LoadUnsafe(ref start, (nuint)index) + value).StoreUnsafe(ref start, (nuint)index);
     }
 
-    /// <summary>Adds <paramref name="value"/> to elements <paramref name="index"/> onwards (the vector form of <c>span[i] += v</c>).</summary>
+    /// <summary>
+    /// Adds <paramref name="value"/> to elements <paramref name="index"/> onwards (the vector form of <c>span[i] += v</c>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddTo(Span<double> span, int index, Vector<double> value)
     {

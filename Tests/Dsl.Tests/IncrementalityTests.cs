@@ -98,7 +98,7 @@ public class IncrementalityTests
         }
         """;
 
-    private static readonly IncrementalStepRunReason[] Quiet = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
+    private static readonly IncrementalStepRunReason[] Quiet = Cacheability.Quiet;
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
     {
@@ -121,32 +121,7 @@ public class IncrementalityTests
     }
 
     /// <summary>Every tracked step of the pipeline that ran produced only cached or unchanged outputs.</summary>
-    private static void AssertQuiet(GeneratorRunResult result)
-    {
-        var ran = 0;
-        foreach (var name in DslGenerator.StepNames)
-        {
-            if (!result.TrackedSteps.TryGetValue(name, out var steps)) continue;
-            ran++;
-            foreach (var step in steps)
-            {
-                foreach (var (value, reason) in step.Outputs)
-                {
-                    Assert.True(Quiet.Contains(reason), $"step {name} output {reason}: {Describe(value)}");
-                }
-            }
-        }
-        Assert.True(ran > 0, "no tracked step ran");
-        // Nothing new is written either.
-        foreach (var (_, reason) in result.TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs))
-            Assert.Contains(reason, Quiet);
-    }
-
-    private static string Describe(object? value)
-    {
-        var text = value?.ToString() ?? "null";
-        return text.Length > 200 ? text.Substring(0, 200) + "…" : text;
-    }
+    private static void AssertQuiet(GeneratorRunResult result) => Cacheability.AssertQuiet(result);
 
     private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
         result.TrackedSteps.TryGetValue(step, out var steps) ? steps.SelectMany(s => s.Outputs).Select(o => o.Reason) : Enumerable.Empty<IncrementalStepRunReason>();
@@ -248,14 +223,6 @@ public class IncrementalityTests
 
     // ------------------------------------------------------------------ models hold no Roslyn objects
 
-    private static readonly Type[] Forbidden =
-    {
-        typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(SemanticModel), typeof(Compilation), typeof(Location),
-        typeof(SyntaxReference), typeof(AttributeData), typeof(SyntaxToken), typeof(SyntaxTrivia), typeof(TypedConstant),
-    };
-
-    private static bool IsForbidden(Type t) => Forbidden.Any(f => f.IsAssignableFrom(t));
-
     [Fact]
     public void ModelsHoldNoRoslynObjects()
     {
@@ -265,19 +232,7 @@ public class IncrementalityTests
             "    [Jvp(nameof(F))] public static partial double FJvp(double x, double dx, out double dF);\n" +
             "    [Gradient(nameof(F))] public static partial double FGrad(double x, out double xBar);\n}\n");
         var result = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation).GetRunResult().Results[0];
-        var checkedValues = 0;
-        foreach (var name in DslGenerator.StepNames)
-        {
-            if (!result.TrackedSteps.TryGetValue(name, out var steps)) continue;
-            foreach (var step in steps)
-            {
-                foreach (var (value, _) in step.Outputs)
-                {
-                    Walk(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
-                    checkedValues++;
-                }
-            }
-        }
+        var checkedValues = Cacheability.AssertNoRoslynObjects(result);
         Assert.True(checkedValues > 10, $"only {checkedValues} outputs checked");
     }
 
@@ -287,32 +242,7 @@ public class IncrementalityTests
         // Control: the walk does reject a model that holds a symbol.
         var compilation = GeneratorHarness.Compile(Unrelated);
         var symbol = compilation.GetTypeByMetadataName("App.Util.Strings")!;
-        Assert.ThrowsAny<Exception>(() => Walk(new { Holder = new object[] { 1, new { Inner = (object)symbol } } }, "control",
+        Assert.ThrowsAny<Exception>(() => Cacheability.Walk(new { Holder = new object[] { 1, new { Inner = (object)symbol } } }, "control",
             new HashSet<object>(ReferenceEqualityComparer.Instance)));
-    }
-
-    /// <summary>Walks a model's object graph: no value and no declared property type may be a Roslyn object.</summary>
-    private static void Walk(object? value, string path, HashSet<object> seen)
-    {
-        if (value is null) return;
-        var type = value.GetType();
-        Assert.False(IsForbidden(type), $"{path} is a {type.Name}");
-        if (type.IsPrimitive || type.IsEnum || value is string || value is decimal) return;
-        if (!type.IsValueType && !seen.Add(value)) return;
-        if (value is IEnumerable items)
-        {
-            var i = 0;
-            foreach (var item in items) Walk(item, $"{path}[{i++}]", seen);
-        }
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (property.GetIndexParameters().Length > 0) continue;
-            Assert.False(IsForbidden(property.PropertyType), $"{path}.{property.Name} is declared as {property.PropertyType.Name}");
-            Walk(property.GetValue(value), $"{path}.{property.Name}", seen);
-        }
-        if (type.IsGenericType && type.FullName?.StartsWith("System.ValueTuple", StringComparison.Ordinal) == true)
-        {
-            foreach (var field in type.GetFields()) Walk(field.GetValue(value), $"{path}.{field.Name}", seen);
-        }
     }
 }

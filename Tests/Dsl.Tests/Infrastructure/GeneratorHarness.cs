@@ -51,10 +51,17 @@ public static class GeneratorHarness
         public IReadOnlyList<Diagnostic> Errors => Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
     }
 
-    public static Result Run(params string[] sources)
+    /// <summary>
+    /// Runs the generator with step tracking and checks that the run is cacheable
+    /// (<see cref="Cacheability.AssertCacheable"/>): every test that generates is also an incrementality test.
+    /// </summary>
+    public static Result Run(params string[] sources) => RunCompilation(Compile(sources));
+
+    /// <summary><see cref="Run"/> over a compilation built by the caller.</summary>
+    public static Result RunCompilation(Compilation compilation)
     {
-        var compilation = Compile(sources);
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var driver = CreateDriver(trackSteps: true).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        Cacheability.AssertCacheable(driver, compilation);
         return new Result(driver.GetRunResult(), output, diagnostics);
     }
 

@@ -35,9 +35,8 @@ internal static class Pipeline
     public static Tracked RunTracked(params string[] sources)
     {
         var compilation = GeneratorHarness.Compile(sources);
-        var driver = GeneratorHarness.CreateDriver(trackSteps: true)
-            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
-        var run = driver.GetRunResult();
+        var result = GeneratorHarness.RunCompilation(compilation);
+        var run = result.Run;
         var steps = run.Results[0].TrackedSteps;
         var primals = steps.TryGetValue("AllPrimals", out var all)
             ? all.SelectMany(s => s.Outputs).Select(o => o.Value).OfType<EquatableArray<PrimalModel>>().SelectMany(a => a).ToList()
@@ -45,7 +44,7 @@ internal static class Pipeline
         var groups = steps.TryGetValue("TypeRequests", out var tr)
             ? tr.SelectMany(s => s.Outputs).Select(o => o.Value).OfType<TypeRequests>().ToList()
             : new List<TypeRequests>();
-        return new Tracked(new GeneratorHarness.Result(run, output, diagnostics), compilation, primals, groups);
+        return new Tracked(result, compilation, primals, groups);
     }
 
     /// <summary>The method <paramref name="name"/> declared in <paramref name="compilation"/> (first match), with its model.</summary>

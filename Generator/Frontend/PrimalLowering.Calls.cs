@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Dsl.Generator.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Dsl.Generator.Frontend;
+
+/// <summary>
+/// Calls: <c>Math</c>/<c>MathF</c> functions and calls of other differentiable or generated methods.
+/// </summary>
+internal sealed partial class PrimalLowering
+{
+    private static readonly Dictionary<string, UnOp> UnaryMath = new(StringComparer.Ordinal)
+    {
+        ["Sin"] = UnOp.Sin, ["Cos"] = UnOp.Cos, ["Tan"] = UnOp.Tan,
+        ["Asin"] = UnOp.Asin, ["Acos"] = UnOp.Acos, ["Atan"] = UnOp.Atan,
+        ["Sinh"] = UnOp.Sinh, ["Cosh"] = UnOp.Cosh, ["Tanh"] = UnOp.Tanh,
+        ["Asinh"] = UnOp.Asinh, ["Acosh"] = UnOp.Acosh, ["Atanh"] = UnOp.Atanh,
+        ["Exp"] = UnOp.Exp, ["Log"] = UnOp.Log, ["Log2"] = UnOp.Log2, ["Log10"] = UnOp.Log10,
+        ["Sqrt"] = UnOp.Sqrt, ["Cbrt"] = UnOp.Cbrt, ["Abs"] = UnOp.Abs, ["Sign"] = UnOp.Sign,
+        ["Floor"] = UnOp.Floor, ["Ceiling"] = UnOp.Ceiling, ["Round"] = UnOp.Round, ["Truncate"] = UnOp.Truncate,
+    };
+
+    private static readonly Dictionary<string, BinOp> BinaryMath = new(StringComparer.Ordinal)
+    {
+        ["Pow"] = BinOp.Pow, ["Atan2"] = BinOp.Atan2, ["Max"] = BinOp.Max, ["Min"] = BinOp.Min,
+    };
+
+    private Value? LowerInvocation(InvocationExpressionSyntax inv, bool asStatement)
+    {
+        var method = _model.GetSymbolInfo(inv, _ct).Symbol as IMethodSymbol
+            ?? throw new UnsupportedException($"the call '{Short(inv)}' could not be resolved", inv);
+        var args = inv.ArgumentList.Arguments;
+        foreach (var a in args)
+        {
+            if (!a.RefKindKeyword.IsKind(SyntaxKind.None))
+                throw new UnsupportedException($"'{a.RefKindKeyword.Text}' arguments are not supported", a);
+            if (a.NameColon is not null)
+                throw new UnsupportedException("named arguments are not supported; pass arguments in order", a);
+        }
+        var container = method.ContainingType?.ToDisplayString();
+        if (container is "System.Math" or "System.MathF")
+        {
+            if (asStatement) throw new UnsupportedException($"the result of '{method.Name}' is discarded", inv);
+            if (method.Name == "Sign" && args.Count == 1 && MapType(method.Parameters[0].Type, false) is { IsFloat: true } signType)
+            {
+                // Math.Sign returns an int: the sign in the argument's type, converted.
+                var sign = _b.Unary(UnOp.Sign, Coerce(LowerExpr(args[0].Expression), signType, args[0]));
+                return _b.Unary(UnOp.Convert, sign, "", IrType.I32);
+            }
+            var type = MapType(method.ReturnType, false);
+            if (type is null || !type.IsFloat)
+                throw new UnsupportedException(
+                    $"'{container}.{method.Name}' with these argument types is not supported; call it on float or double", inv);
+            if (args.Count == 1 && UnaryMath.TryGetValue(method.Name, out var u))
+            {
+                return _b.Unary(u, Coerce(LowerExpr(args[0].Expression), type, args[0]));
+            }
+            if (args.Count == 2 && BinaryMath.TryGetValue(method.Name, out var bop))
+            {
+                var x = Coerce(LowerExpr(args[0].Expression), type, args[0]);
+                var y = Coerce(LowerExpr(args[1].Expression), type, args[1]);
+                return _b.Binary(bop, x, y);
+            }
+            throw new UnsupportedException($"'{container}.{method.Name}' is not in the supported set (Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Exp, Log, Log2, Log10, Sqrt, Cbrt, Pow, Abs, Sign, Max, Min, Floor, Ceiling, Round, Truncate)", inv);
+        }
+        return LowerDifferentiableCall(method, args, inv, asStatement);
+    }
+
+    /// <summary>A call of a [Differentiable] method, or of a generated one that returns its result.</summary>
+    private Value? LowerDifferentiableCall(
+        IMethodSymbol method, SeparatedSyntaxList<ArgumentSyntax> args, InvocationExpressionSyntax inv, bool asStatement)
+    {
+        var generated = method.GetAttributes().Any(a => InheritsFrom(a.AttributeClass, "Dsl.TransformAttribute"));
+        if (!generated && !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+            throw new UnsupportedException(
+                $"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable] or inline it", inv);
+        if (generated && method.Parameters.Any(p => p.RefKind != RefKind.None))
+            throw new UnsupportedException(
+                $"calls generated method '{method.Name}', which has out parameters; only generated methods that return " +
+                "their result (operators such as [Laplacian]) can be called from a differentiable method", inv);
+        if (method.IsGenericMethod) throw new UnsupportedException($"generic method '{method.Name}' is not supported", inv);
+        if (!method.ReturnsVoid && asStatement)
+            throw new UnsupportedException($"the result of '{method.Name}' is discarded", inv);
+        if (method.ReturnsVoid && !asStatement)
+            throw new UnsupportedException($"'{method.Name}' returns nothing", inv);
+        var values = new List<Value>();
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            if (i >= args.Count)
+                throw new UnsupportedException($"optional arguments are not supported; pass every argument of '{method.Name}'", inv);
+            var p = method.Parameters[i];
+            var pt = MapType(p.Type, true) ?? throw new UnsupportedException($"'{method.Name}' has a parameter outside the subset", inv);
+            if (pt.IsBuffer)
+            {
+                var buffer = LowerBufferRef(args[i].Expression);
+                if (pt.Buffer == BufferKind.Span && buffer.Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array)
+                    throw new UnsupportedException(
+                        $"'{buffer.Name}' is read-only but '{method.Name}' writes parameter '{p.Name}'", args[i]);
+                values.Add(buffer);
+            }
+            else
+            {
+                values.Add(Coerce(LowerExpr(args[i].Expression), pt, args[i]));
+            }
+        }
+        var key = KeyOf(method);
+        _callees.Add(key);
+        var outs = new List<Value>();
+        if (!method.ReturnsVoid)
+        {
+            var rt = MapType(method.ReturnType, false)
+                ?? throw new UnsupportedException($"'{method.Name}' returns a type outside the subset", inv);
+            outs.Add(_b.NewValue(rt, ""));
+        }
+        _b.Emit(new CallOp(outs.ToEquatableArray(), key, values.ToEquatableArray()));
+        return outs.Count > 0 ? outs[0] : null;
+    }
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Dsl.Generator.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Dsl.Generator.Frontend;
+
+/// <summary>
+/// <c>for</c> loops: the counter, bound and step checks, and the loop-carried values.
+/// </summary>
+internal sealed partial class PrimalLowering
+{
+    private void LowerFor(ForStatementSyntax fs)
+    {
+        // for (int i = start; i CMP bound; i += step)
+        var (counter, start) = LowerForCounter(fs);
+        var (cond, cmp) = ForCondition(fs, counter);
+        var step = ForStep(fs, counter, cmp);
+        CheckForBody(fs, counter);
+        var bound = LowerForBound(fs, cond);
+
+        // Loop-carried values: the enclosing scope's scalars that the body assigns.
+        var carried = AssignedSymbols(fs.Statement)
+            .Where(s => _env.ContainsKey(s) && !_env[s].Type.IsBuffer)
+            .Distinct<ISymbol>(SymbolEqualityComparer.Default)
+            .OrderBy(s => _env[s].Id)
+            .ToList();
+
+        var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+        var iv = _b.NewValue(IrType.I32, counter.Name);
+        var bodyArgs = new List<Value> { iv };
+        foreach (var s in carried)
+        {
+            var arg = _b.NewValue(outer[s].Type, s.Name);
+            bodyArgs.Add(arg);
+            _env[s] = arg;
+        }
+        _env[counter] = iv;
+
+        _b.BeginBlock();
+        LowerStatement(fs.Statement);
+        var bodyOps = _b.EndBlock();
+        var yields = carried.Select(s => _env[s]).ToEquatableArray();
+
+        var outs = carried.Select(s => _b.NewValue(outer[s].Type, s.Name)).ToEquatableArray();
+        _b.Emit(new ForOp(outs, start, bound, step, cmp, carried.Select(s => outer[s]).ToEquatableArray(),
+            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields)));
+        _env = outer;
+        for (var i = 0; i < carried.Count; i++) _env[carried[i]] = outs[i];
+    }
+
+    /// <summary>The counter (one initialized int) and its start value.</summary>
+    private (ILocalSymbol Counter, Value Start) LowerForCounter(ForStatementSyntax fs)
+    {
+        if (fs.Declaration is null || fs.Declaration.Variables.Count != 1 || fs.Initializers.Count != 0)
+            throw new UnsupportedException("a 'for' loop must declare one int counter: for (int i = a; i < b; i++)", fs);
+        var counterDecl = fs.Declaration.Variables[0];
+        var counter = _model.GetDeclaredSymbol(counterDecl, _ct) as ILocalSymbol;
+        if (counter is null || counter.Type.SpecialType != SpecialType.System_Int32 || counterDecl.Initializer is null)
+            throw new UnsupportedException("the loop counter must be an initialized int", fs);
+        var start = Coerce(LowerExpr(counterDecl.Initializer.Value), IrType.I32, counterDecl);
+        return (counter, start);
+    }
+
+    /// <summary>The condition: the counter on the left of &lt;, &lt;=, &gt; or &gt;= a bound that does not mention it.</summary>
+    private (BinaryExpressionSyntax Cond, LoopCmp Cmp) ForCondition(ForStatementSyntax fs, ILocalSymbol counter)
+    {
+        if (fs.Condition is not BinaryExpressionSyntax cond)
+            throw new UnsupportedException("the loop condition must compare the counter with a bound (i < n)", fs);
+        var cmp = cond.Kind() switch
+        {
+            SyntaxKind.LessThanExpression => LoopCmp.Lt,
+            SyntaxKind.LessThanOrEqualExpression => LoopCmp.Le,
+            SyntaxKind.GreaterThanExpression => LoopCmp.Gt,
+            SyntaxKind.GreaterThanOrEqualExpression => LoopCmp.Ge,
+            _ => throw new UnsupportedException("the loop condition must be <, <=, > or >= against a bound", cond),
+        };
+        if (!SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(cond.Left, _ct).Symbol, counter))
+            throw new UnsupportedException("the loop condition must have the counter on the left (i < n)", cond);
+        if (Mentions(cond.Right, counter))
+            throw new UnsupportedException("the loop bound must not depend on the counter", cond.Right);
+        return (cond, cmp);
+    }
+
+    /// <summary>The step: a nonzero constant that moves the counter toward the bound.</summary>
+    private int ForStep(ForStatementSyntax fs, ILocalSymbol counter, LoopCmp cmp)
+    {
+        if (fs.Incrementors.Count != 1) throw new UnsupportedException("the loop must have one incrementor (i++, i--, i += k)", fs);
+        var step = fs.Incrementors[0] switch
+        {
+            PostfixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PostIncrementExpression) && IsCounter(p.Operand, counter) => 1,
+            PostfixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PostDecrementExpression) && IsCounter(p.Operand, counter) => -1,
+            PrefixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PreIncrementExpression) && IsCounter(p.Operand, counter) => 1,
+            PrefixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PreDecrementExpression) && IsCounter(p.Operand, counter) => -1,
+            AssignmentExpressionSyntax a when a.IsKind(SyntaxKind.AddAssignmentExpression) && IsCounter(a.Left, counter)
+                => ConstInt(a.Right),
+            AssignmentExpressionSyntax a when a.IsKind(SyntaxKind.SubtractAssignmentExpression) && IsCounter(a.Left, counter)
+                => -ConstInt(a.Right),
+            _ => throw new UnsupportedException(
+                "the loop incrementor must be i++, i--, i += k or i -= k with a constant k", fs.Incrementors[0]),
+        };
+        if (step == 0) throw new UnsupportedException("the loop step must not be zero", fs);
+        if ((step > 0) != (cmp is LoopCmp.Lt or LoopCmp.Le))
+            throw new UnsupportedException("the loop's step runs away from its bound", fs);
+        return step;
+    }
+
+    private void CheckForBody(ForStatementSyntax fs, ILocalSymbol counter)
+    {
+        // The body must not write the counter.
+        foreach (var w in AssignedSymbols(fs.Statement))
+        {
+            if (SymbolEqualityComparer.Default.Equals(w, counter))
+                throw new UnsupportedException("the loop body must not write the loop counter", fs.Statement);
+        }
+        if (ContainsReturn(fs.Statement))
+            throw new UnsupportedException(
+                "'return' inside a loop is not supported; keep the result in a local and return after the loop", fs.Statement);
+    }
+
+    private Value LowerForBound(ForStatementSyntax fs, BinaryExpressionSyntax cond)
+    {
+        // The bound is evaluated before the loop (it must not change inside it).
+        var boundWrites = AssignedSymbols(fs.Statement).ToList();
+        foreach (var s in SymbolsIn(cond.Right))
+        {
+            if (boundWrites.Any(w => SymbolEqualityComparer.Default.Equals(w, s)))
+                throw new UnsupportedException($"the loop bound reads '{s.Name}', which the body changes", cond.Right);
+        }
+        if (_model.GetTypeInfo(cond.Right, _ct).Type?.SpecialType != SpecialType.System_Int32)
+            throw new UnsupportedException(
+                "the loop bound must be an int; a float or double bound compares differently — " +
+                "cast it explicitly, e.g. i < (int)Math.Ceiling(t)", cond.Right);
+        var bound = Coerce(LowerExpr(cond.Right), IrType.I32, cond.Right);
+        return bound;
+    }
+
+    private bool IsCounter(ExpressionSyntax e, ILocalSymbol counter) =>
+        SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(e, _ct).Symbol, counter);
+
+    private int ConstInt(ExpressionSyntax e)
+    {
+        var c = _model.GetConstantValue(e, _ct);
+        if (c.HasValue && c.Value is int k) return k;
+        throw new UnsupportedException("the loop step must be a constant int", e);
+    }
+
+    private bool Mentions(SyntaxNode node, ISymbol symbol) => SymbolsIn(node).Any(s => SymbolEqualityComparer.Default.Equals(s, symbol));
+
+    private IEnumerable<ISymbol> SymbolsIn(SyntaxNode node)
+    {
+        foreach (var id in node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        {
+            if (_model.GetSymbolInfo(id, _ct).Symbol is { } s and (ILocalSymbol or IParameterSymbol)) yield return s;
+        }
+    }
+
+    /// <summary>Locals and parameters that a statement assigns (=, op=, ++, --), at any depth.</summary>
+    private IEnumerable<ISymbol> AssignedSymbols(SyntaxNode node)
+    {
+        foreach (var n in node.DescendantNodesAndSelf())
+        {
+            ExpressionSyntax? target = n switch
+            {
+                AssignmentExpressionSyntax a => a.Left,
+                PostfixUnaryExpressionSyntax p
+                    when p.IsKind(SyntaxKind.PostIncrementExpression) || p.IsKind(SyntaxKind.PostDecrementExpression) => p.Operand,
+                PrefixUnaryExpressionSyntax p
+                    when p.IsKind(SyntaxKind.PreIncrementExpression) || p.IsKind(SyntaxKind.PreDecrementExpression) => p.Operand,
+                _ => null,
+            };
+            while (target is ParenthesizedExpressionSyntax p2) target = p2.Expression;
+            if (target is IdentifierNameSyntax id && _model.GetSymbolInfo(id, _ct).Symbol is { } s and (ILocalSymbol or IParameterSymbol))
+                yield return s;
+        }
+    }
+}
