@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Dsl.Generator.Frontend;
+using Dsl.Generator.Ir;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -38,7 +39,7 @@ public sealed class DslGenerator : IIncrementalGenerator
             .WithTrackingName("Primals");
 
         var allPrimals = primals.Collect()
-            .Select(static (arr, _) => arr.OrderBy(p => p.Key, StringComparer.Ordinal).ToEquatableArray())
+            .Select(static (arr, _) => arr.OrderBy(p => p.Key, FunctionKey.Ordinal).ToEquatableArray())
             .WithTrackingName("AllPrimals");
 
         var jvps = Requests(context, RequestReader.JvpAttribute, RequestKind.Jvp).WithTrackingName("JvpRequests");
@@ -60,7 +61,7 @@ public sealed class DslGenerator : IIncrementalGenerator
         foreach (var next in new[] { gradients, hvps, vjps, taylors, laplacians, biharmonics, partials, diffusions, secondOrders })
             all = all.Combine(next.Collect()).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
         var allRequests = all
-            .Select(static (list, _) => list.OrderBy(r => r.Key, StringComparer.Ordinal).ToEquatableArray())
+            .Select(static (list, _) => list.OrderBy(r => r.Key, FunctionKey.Ordinal).ToEquatableArray())
             .WithTrackingName("AllRequests");
 
         var byType = allRequests

@@ -26,14 +26,14 @@ internal static class Generation
     {
         var outcomes = new List<RequestOutcome>();
         var methods = new List<EmittedMethod>();
-        var helpers = new SortedDictionary<string, Function>(StringComparer.Ordinal);
-        var byKey = new Dictionary<string, PrimalModel>(StringComparer.Ordinal);
+        var helpers = new SortedDictionary<FunctionKey, Function>(FunctionKey.Ordinal);
+        var byKey = new Dictionary<FunctionKey, PrimalModel>();
         foreach (var p in primals) byKey[p.Key] = p;
         // Generated methods are differentiable too: a call of one (an operator, say) finds its IR here.
-        var requestsByKey = new Dictionary<string, RequestModel>(StringComparer.Ordinal);
+        var requestsByKey = new Dictionary<FunctionKey, RequestModel>();
         foreach (var r in allRequests ?? group.Requests) requestsByKey[r.Key] = r;
-        var built = new Dictionary<string, Function?>(StringComparer.Ordinal);
-        Function? Lookup(string key)
+        var built = new Dictionary<FunctionKey, Function?>();
+        Function? Lookup(FunctionKey key)
         {
             if (byKey.TryGetValue(key, out var m)) return m.Ir;
             if (built.TryGetValue(key, out var f)) return f;
@@ -83,7 +83,7 @@ internal static class Generation
         if (methods.Count == 0) return (null, outcomes);
 
         // Helpers get readable, unique names in key order (deterministic).
-        var helperNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        var helperNames = new Dictionary<FunctionKey, string>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var kv in helpers)
         {
@@ -96,12 +96,8 @@ internal static class Generation
         {
             methods.Add(new EmittedMethod(kv.Value, ShapeOfHelper(kv.Value, helperNames[kv.Key], byKey)));
         }
-        string CalleeName(string key)
-        {
-            if (helperNames.TryGetValue(key, out var n)) return n;
-            var paren = key.IndexOf('(');
-            return paren < 0 ? key : key.Substring(0, paren);
-        }
+        // A call of a declared method names it as C# does: Type.Name.
+        string CalleeName(FunctionKey key) => helperNames.TryGetValue(key, out var n) ? n : key.QualifiedName;
         try
         {
             var text = SourceFileEmitter.Emit(group.Chain, methods, CalleeName);
@@ -141,7 +137,7 @@ internal static class Generation
     }
 
     /// <summary>The transform a request asks for, applied to its primal (not yet simplified).</summary>
-    private static Module BuildModule(RequestModel request, TransformPlan plan, Func<string, Function?> lookup)
+    private static Module BuildModule(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup)
     {
         var primal = plan.Primal.Ir!;
         var wrt = plan.Active.ToList().IndexOf(true);
@@ -165,10 +161,10 @@ internal static class Generation
     /// Forward over reverse: the JVP of the generated gradient, with the primal inputs and the
     /// gradient's adjoint spans differentiated. The tangent of the primal result is dropped.
     /// </summary>
-    private static Module Hvp(TransformPlan plan, Func<string, Function?> lookup)
+    private static Module Hvp(TransformPlan plan, Func<FunctionKey, Function?> lookup)
     {
         var gradient = Simplify.Run(Reverse.Gradient(plan.Primal.Ir!, plan.Active, lookup));
-        Function? Find(string key) => gradient.Find(key) ?? lookup(key);
+        Function? Find(FunctionKey key) => gradient.Find(key) ?? lookup(key);
         var g = gradient.Functions[0];
         var active = new List<bool>(plan.Active);
         while (active.Count < g.Params.Count) active.Add(true); // the adjoint spans
@@ -180,13 +176,14 @@ internal static class Generation
     }
 
     /// <summary>Every function the primal reaches must be lowered, and none may call itself.</summary>
-    private static string? CheckCallGraph(PrimalModel primal, Dictionary<string, PrimalModel> byKey, Dictionary<string, RequestModel> requests)
+    private static string? CheckCallGraph(PrimalModel primal, Dictionary<FunctionKey, PrimalModel> byKey,
+        Dictionary<FunctionKey, RequestModel> requests)
     {
-        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 visiting, 2 done
+        var state = new Dictionary<FunctionKey, int>(); // 1 visiting, 2 done
         string? Visit(PrimalModel p, string path)
         {
             state[p.Key] = 1;
-            foreach (var c in p.Callees)
+            foreach (var c in p.Callees.Select(FunctionKey.Primal))
             {
                 if (requests.ContainsKey(c)) continue; // a generated method: checked when it is built
                 if (!byKey.TryGetValue(c, out var callee))
@@ -206,9 +203,9 @@ internal static class Generation
     /// Generated code lives in the primal's type; a private method of another type that the
     /// primal reaches cannot be called from there.
     /// </summary>
-    private static string? CheckAccess(PrimalModel primal, Dictionary<string, PrimalModel> byKey)
+    private static string? CheckAccess(PrimalModel primal, Dictionary<FunctionKey, PrimalModel> byKey)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<FunctionKey>();
         var work = new Stack<PrimalModel>();
         work.Push(primal);
         while (work.Count > 0)
@@ -219,18 +216,13 @@ internal static class Generation
                 return $"'{primal.Name}' reaches '{ShortKey(p.Key)}', which is private to another type; the generated code in '{primal.TypeKey.Replace("global::", "")}' cannot call it — make it internal or public";
             foreach (var c in p.Callees)
             {
-                if (byKey.TryGetValue(c, out var callee)) work.Push(callee);
+                if (byKey.TryGetValue(FunctionKey.Primal(c), out var callee)) work.Push(callee);
             }
         }
         return null;
     }
 
-    private static string ShortKey(string key)
-    {
-        var paren = key.IndexOf('(');
-        var k = paren < 0 ? key : key.Substring(0, paren);
-        return k.Replace("global::", "");
-    }
+    private static string ShortKey(FunctionKey key) => key.QualifiedName.Replace("global::", "");
 
     private static string HintName(TypeChain chain)
     {
@@ -456,17 +448,16 @@ internal static class Generation
             $"$\"'{p.Span}' must have the length of '{p.Of}' ({{{p.Of}.Length}}), but has length {{{p.Span}.Length}}.\", \"{p.Span}\");")).ToList();
     }
 
-    /// <summary>"Taylor mode of order 2, 4 jets sharing one primal pass" from a key "taylor2x4[…]:…".</summary>
-    private static string TaylorKind(string key)
+    /// <summary>"Taylor mode of order 2, 4 jets sharing one primal pass" for a Taylor helper.</summary>
+    private static string TaylorKind(FunctionKey key)
     {
-        var m = System.Text.RegularExpressions.Regex.Match(key, @"^taylor(\d+)(?:x(\d+))?\[");
-        if (!m.Success) return "Taylor mode (jets)";
-        return m.Groups[2].Success
-            ? $"Taylor mode of order {m.Groups[1].Value}, {m.Groups[2].Value} jets sharing one primal pass{(key.Contains(":onehot") ? ", each along a unit vector e_i given by its index" : "")},"
-            : $"Taylor mode of order {m.Groups[1].Value} (one jet{(key.Contains(":onehot") ? " along a unit vector e_i given by its index" : "")})";
+        var oneHot = key.OneHot ? ", each along a unit vector e_i given by its index" : "";
+        return key.Lanes != 1
+            ? $"Taylor mode of order {key.Order}, {key.Lanes} jets sharing one primal pass{oneHot},"
+            : $"Taylor mode of order {key.Order} (one jet{(key.OneHot ? " along a unit vector e_i given by its index" : "")})";
     }
 
-    private static MethodShape ShapeOfHelper(Function fn, string name, Dictionary<string, PrimalModel> byKey)
+    private static MethodShape ShapeOfHelper(Function fn, string name, Dictionary<FunctionKey, PrimalModel> byKey)
     {
         var names = new List<string>();
         var taken = new HashSet<string>(StringComparer.Ordinal);
@@ -495,20 +486,15 @@ internal static class Generation
         }
         var ret = yields.Count == 0 ? "void" : SourceFileEmitter.ParamTypeText(yields[0].Type);
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
-        var source = fn.Key.Substring(fn.Key.IndexOf(':') + 1);
-        var isTaylor = fn.Key.StartsWith("taylor", StringComparison.Ordinal);
-        if (isTaylor)
+        // Helpers are transforms of one function: name the primal when it is one.
+        var key = fn.Key;
+        var primalName = key.Of is { } of && byKey.TryGetValue(of, out var pm) ? pm.Name : fn.Name;
+        var kind = key.Kind switch
         {
-            // taylor{K}[x{L}][mask]:{primal key}[:slots…][:entry]
-            if (source.EndsWith(":entry", StringComparison.Ordinal)) source = source.Substring(0, source.Length - ":entry".Length);
-            if (source.EndsWith(":onehot", StringComparison.Ordinal)) source = source.Substring(0, source.Length - ":onehot".Length);
-            var slots = source.LastIndexOf(":slots", StringComparison.Ordinal);
-            if (slots >= 0) source = source.Substring(0, slots);
-        }
-        var primalName = byKey.TryGetValue(source, out var pm) ? pm.Name : fn.Name;
-        var kind = fn.Key.StartsWith("jvp", StringComparison.Ordinal) ? "Forward mode (JVP)"
-            : isTaylor ? TaylorKind(fn.Key)
-            : "Pullback (reverse mode, seeded by the caller)";
+            TransformKind.Jvp => "Forward mode (JVP)",
+            TransformKind.Taylor => TaylorKind(key),
+            _ => "Pullback (reverse mode, seeded by the caller)",
+        };
         var comment = new[] { $"// {kind} of {primalName}, called from the derivatives above." };
         return new MethodShape(header, names, outs, comment, new List<string>());
     }

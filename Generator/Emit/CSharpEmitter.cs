@@ -29,7 +29,7 @@ internal sealed class CSharpEmitter
     private int _scratchF;
     private int _scratchD;
     private readonly Function _fn;
-    private readonly Func<string, string> _calleeName;
+    private readonly Func<FunctionKey, string> _calleeName;
     private readonly Dictionary<int, string> _names = new();
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
     private readonly Dictionary<int, Op> _defs = new();
@@ -39,7 +39,7 @@ internal sealed class CSharpEmitter
     /// <summary>The plan of the vector loop being written, if any (its element-wise values render as vectors).</summary>
     private SimdLoop? _simd;
 
-    private CSharpEmitter(IndentedWriter w, Function fn, Func<string, string> calleeName)
+    private CSharpEmitter(IndentedWriter w, Function fn, Func<FunctionKey, string> calleeName)
     {
         _w = w;
         _fn = fn;
@@ -47,7 +47,7 @@ internal sealed class CSharpEmitter
     }
 
     /// <summary>Writes <paramref name="fn"/> as a method with the given shape.</summary>
-    public static void EmitMethod(IndentedWriter w, Function fn, MethodShape shape, Func<string, string> calleeName)
+    public static void EmitMethod(IndentedWriter w, Function fn, MethodShape shape, Func<FunctionKey, string> calleeName)
     {
         var e = new CSharpEmitter(w, fn, calleeName);
         e.Run(shape);

@@ -32,7 +32,7 @@ internal sealed record TypeChain(string? Namespace, EquatableArray<ContainingTyp
 /// lowered. Equatable, and free of symbols and syntax, so the pipeline caches it.
 /// </summary>
 internal sealed record PrimalModel(
-    string Key,
+    FunctionKey Key,
     string TypeKey,
     string Name,
     string ReturnTypeText,
@@ -74,9 +74,9 @@ internal sealed record RequestModel(
     string Name,
     EquatableArray<ParamModel> Params,
     string? Failure,
+    FunctionKey Key,
     int Order = 0,
     int Estimator = 0,
-    string Key = "",
     string Partial = "",
     int Lanes = 1);
 

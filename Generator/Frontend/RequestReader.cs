@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Dsl.Generator.Ir;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -72,7 +73,8 @@ internal static class RequestReader
         var irReturn = method.ReturnsVoid ? null : PrimalLowering.MapType(method.ReturnType, false);
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
-            returnType, irReturn, method.Name, parameters, failure, order, estimator, PrimalLowering.KeyOf(method), partial, lanes);
+            returnType, irReturn, method.Name, parameters, failure, FunctionKey.Primal(PrimalLowering.KeyOf(method)),
+            order, estimator, partial, lanes);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

@@ -61,7 +61,7 @@ internal static class Operators
 
         /// <param name="itemLanes">Lanes one item takes (2 for a polarization pair); the one-item function has this many.</param>
         /// <param name="oneHot">Also build Taylor functions whose lanes run along unit vectors e_i, given by index.</param>
-        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<string, Function?> lookup,
+        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<FunctionKey, Function?> lookup,
             int itemLanes = 1, bool oneHot = false)
         {
             var simplified = Simplify.Run(primal);
@@ -320,11 +320,11 @@ internal static class Operators
         public Value Float(Value integer) => B.Unary(UnOp.Convert, integer, "", Elem);
 
         /// <summary>The operator's function, followed by the Taylor functions and their helpers.</summary>
-        public Module Finish(Value result, string key, string name)
+        public Module Finish(Value result, FunctionKey key, string name)
         {
             var body = new Region(_args.ToEquatableArray(), B.EndBlock(), new[] { result }.ToEquatableArray());
             var functions = new List<Function> { new Function(key, name, body) };
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var seen = new HashSet<FunctionKey>();
             foreach (var set in new[] { One, Wide, OneHotOne, OneHotWide })
             {
                 if (set is null) continue;
@@ -342,7 +342,8 @@ internal static class Operators
     /// or STDE (one 2-jet per probe; mean for dense probes, d/|J| × sum for sparse ones).
     /// A 2-jet along x(t) = a + v t gives y2 = vᵀ (∇²u) v.
     /// </summary>
-    public static Module Laplacian(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    public static Module Laplacian(Function primal, int wrt, int estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup)
     {
         var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, oneHot: estimator != Dense);
         var b = op.B;
@@ -378,7 +379,8 @@ internal static class Operators
     /// (1/3) mean of y4(a; v, 0, 0, 0) over Gaussian probes (E[v⁴ terms] give 3 Δ²u). Exact:
     /// Σ_i y4(e_i) + 2 Σ_{i&lt;j} u_iijj with u_iijj = [y4(e_i+e_j) + y4(e_i−e_j) − 2y4(e_i) − 2y4(e_j)] / 12.
     /// </summary>
-    public static Module Biharmonic(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    public static Module Biharmonic(Function primal, int wrt, int estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup)
     {
         var op = new JetOperator(primal, wrt, 4, lanes, new[] { 1 }, lookup);
         var b = op.B;
@@ -432,7 +434,8 @@ internal static class Operators
     /// m = σ.Length / d). Exact: one 2-jet per column of σ. STDE: one 2-jet along σp per probe
     /// p of length m (E[p pᵀ] = I); dense: ½ × mean; sparse (p = e_j): ½ × (m/|J|) × sum.
     /// </summary>
-    public static Module Diffusion(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    public static Module Diffusion(Function primal, int wrt, int estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup)
     {
         var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup);
         var b = op.B;
@@ -474,7 +477,8 @@ internal static class Operators
     /// STDE: vᵀ(∇²u)(C v) for probes v with E[v vᵀ] = I (its mean is tr(∇²u C)); dense: mean;
     /// sparse (v = e_j): (d/|J|) × sum.
     /// </summary>
-    public static Module SecondOrder(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    public static Module SecondOrder(Function primal, int wrt, int estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup)
     {
         var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, itemLanes: 2);
         var b = op.B;
@@ -519,7 +523,7 @@ internal static class Operators
     }
 
     /// <summary>A mixed partial read off one jet (see <see cref="JetPlan"/>); only the plan's slots are passed.</summary>
-    public static Module Partial(Function primal, int wrt, JetPlan plan, string key, string name, Func<string, Function?> lookup)
+    public static Module Partial(Function primal, int wrt, JetPlan plan, FunctionKey key, string name, Func<FunctionKey, Function?> lookup)
     {
         var slots = plan.Terms.Select(t => t.Slot).Distinct().OrderBy(s => s).ToArray();
         var op = new JetOperator(primal, wrt, plan.Order, 1, slots, lookup);
