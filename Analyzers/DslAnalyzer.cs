@@ -54,13 +54,12 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                     context.ReportDiagnostic(Diagnostic.Create(NotDifferentiable, location, reason));
                 }
             }
-            else if (RequestReader.All.FirstOrDefault(a => a.Attribute == name) is { Attribute: not null } match)
+            else if (RequestKinds.ForAttribute(name) is { } row)
             {
-                var kind = match.Kind;
                 var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<MethodDeclarationSyntax>()
                     .FirstOrDefault(m => m.Body is null && m.ExpressionBody is null) ?? method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
                 if (syntax is null) continue;
-                var request = RequestReader.Read(method, syntax, attribute, kind, context.CancellationToken);
+                var request = RequestReader.Read(method, syntax, attribute, row, context.CancellationToken);
                 if (request is null) continue;
                 var (primals, requests) = LowerReachable(method.ContainingType, request.PrimalName, compilation, context);
                 requests.Add(request);
@@ -91,10 +90,9 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             foreach (var attribute in m.GetAttributes())
             {
                 var name = attribute.AttributeClass?.ToDisplayString();
-                var match = RequestReader.All.FirstOrDefault(a => a.Attribute == name);
-                if (match.Attribute is null) continue;
+                if (RequestKinds.ForAttribute(name) is not { } row) continue;
                 // A generated method that the primal calls: its request, and its own primal.
-                if (RequestReader.Read(m, syntax, attribute, match.Kind, context.CancellationToken) is { } r)
+                if (RequestReader.Read(m, syntax, attribute, row, context.CancellationToken) is { } r)
                 {
                     requests.Add(r);
                     foreach (var p in m.ContainingType.GetMembers(r.PrimalName).OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(p);
