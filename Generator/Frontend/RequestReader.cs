@@ -25,13 +25,14 @@ internal static class RequestReader
         var partial = attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is string ps ? ps : "";
         string? wrt = null;
         var order = row.DefaultOrder;
-        var estimator = 0;
+        var estimator = Estimator.Exact;
         var lanes = row.DefaultLanes;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
             if (named.Key == "Order" && named.Value.Value is int o) order = o;
-            if (named.Key == "Estimator" && named.Value.Value is int e) estimator = e;
+            // The runtime enum arrives as its int; a value outside it is rejected by the signature check.
+            if (named.Key == "Estimator" && named.Value.Value is int e) estimator = (Estimator)e;
             if (named.Key is "Jets" or "Lanes" && named.Value.Value is int l) lanes = l;
         }
         var failure = row.CheckOptions(order, lanes);

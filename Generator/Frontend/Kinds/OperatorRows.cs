@@ -28,7 +28,7 @@ internal abstract class JetOperatorRow : RequestKindRow
         if (primal.ReturnType is null) return $"[{request.Kind}] needs a primal that returns a float or double";
         var outputs = SignatureRules.Outputs(primal);
         if (outputs.Count > 0) return $"[{request.Kind}] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'";
-        if (request.Estimator is < 0 or > 2) return $"unknown estimator {request.Estimator}";
+        if (request.Estimator is < Estimator.Exact or > Estimator.Sparse) return $"unknown estimator {request.Estimator}";
         return CheckOperator(request, primal, active, out jet);
     }
 
@@ -77,7 +77,7 @@ internal abstract class EstimatedOperatorRow : JetOperatorRow
         ExpectedParam Span(string name) =>
             new(new ParamModel(name, $"global::System.ReadOnlySpan<{Elem(p)}>", "", IrType.Buf(p.Type!.Elem, BufferKind.ReadOnlySpan)), -1);
         if (OwnInput is { } input) list.Add(Span(input));
-        if (request.Estimator != 0) list.Add(Span("probes"));
+        if (request.Estimator != Estimator.Exact) list.Add(Span("probes"));
         return list;
     }
 
@@ -91,7 +91,7 @@ internal abstract class EstimatedOperatorRow : JetOperatorRow
             input = request.Params[next++].Identifier;
             yield return OwnInputCheck(x, input);
         }
-        if (request.Estimator != 0)
+        if (request.Estimator != Estimator.Exact)
         {
             var probes = request.Params[next].Identifier;
             var (length, what) = Probe(x, input);
@@ -117,8 +117,8 @@ internal sealed class LaplacianRow : EstimatedOperatorRow
 
     public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator switch
     {
-        0 => "Laplacian (exact: one 2-jet per coordinate)",
-        1 => "Laplacian (STDE, dense probes: mean of vᵀ∇²u v)",
+        Estimator.Exact => "Laplacian (exact: one 2-jet per coordinate)",
+        Estimator.Dense => "Laplacian (STDE, dense probes: mean of vᵀ∇²u v)",
         _ => "Laplacian (STDE, sparse coordinates: d/|J| Σ ∂²u/∂x_j²)",
     };
 }
@@ -131,7 +131,7 @@ internal sealed class BiharmonicRow : EstimatedOperatorRow
     protected override string? CheckOperator(RequestModel request, PrimalModel primal, bool[] active, out JetPlan? jet)
     {
         jet = null;
-        return request.Estimator == 2
+        return request.Estimator == Estimator.Sparse
             ? "[Biharmonic] has no sparse estimator: an unbiased dense estimator of Σ ∂⁴u/∂x_i⁴ alone does not exist, and the mixed " +
               "terms need pairs; use Estimator.Exact (polarization) or Estimator.Dense (Gaussian probes)"
             : null;
@@ -141,7 +141,7 @@ internal sealed class BiharmonicRow : EstimatedOperatorRow
         Operators.Biharmonic(plan.Primal.Ir!, Wrt(plan.Active), request.Estimator, request.Lanes, request.Key,
             NameOf(plan, "Biharmonic"), lookup);
 
-    public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator == 0
+    public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator == Estimator.Exact
         ? "biharmonic (exact: 4-jets along e_i and, by polarization, e_i ± e_j)"
         : "biharmonic (STDE, Gaussian probes: mean of y4(v,0,0,0) / 3)";
 }
@@ -168,8 +168,8 @@ internal sealed class DiffusionRow : EstimatedOperatorRow
 
     public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator switch
     {
-        0 => "diffusion term ½ tr(σσᵀ∇²u) (exact: one 2-jet per column of σ)",
-        1 => "diffusion term ½ tr(σσᵀ∇²u) (STDE, dense probes p: ½ mean of y2(σp))",
+        Estimator.Exact => "diffusion term ½ tr(σσᵀ∇²u) (exact: one 2-jet per column of σ)",
+        Estimator.Dense => "diffusion term ½ tr(σσᵀ∇²u) (STDE, dense probes p: ½ mean of y2(σp))",
         _ => "diffusion term ½ tr(σσᵀ∇²u) (STDE, sparse columns: ½ (m/|J|) Σ y2(σ e_j))",
     };
 }
@@ -192,8 +192,8 @@ internal sealed class SecondOrderRow : EstimatedOperatorRow
 
     public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator switch
     {
-        0 => "second-order operator Σ C_ij ∂²u/∂x_i∂x_j (exact: e_iᵀ∇²u(Ce_i) from 2-jets along e_i ± Ce_i)",
-        1 => "second-order operator Σ C_ij ∂²u/∂x_i∂x_j (STDE, dense probes: mean of vᵀ∇²u(Cv) from 2-jets along v ± Cv)",
+        Estimator.Exact => "second-order operator Σ C_ij ∂²u/∂x_i∂x_j (exact: e_iᵀ∇²u(Ce_i) from 2-jets along e_i ± Ce_i)",
+        Estimator.Dense => "second-order operator Σ C_ij ∂²u/∂x_i∂x_j (STDE, dense probes: mean of vᵀ∇²u(Cv) from 2-jets along v ± Cv)",
         _ => "second-order operator Σ C_ij ∂²u/∂x_i∂x_j (STDE, sparse coordinates: (d/|J|) Σ e_jᵀ∇²u(Ce_j))",
     };
 }
