@@ -25,7 +25,8 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         "DSL0002", "Derivative cannot be generated", "{0}", "Dsl", DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "A declared derivative method does not follow the signature rule, or its primal cannot be differentiated.");
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(NotDifferentiable, InvalidDerivative);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
+        ImmutableArray.Create(NotDifferentiable, InvalidDerivative);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -56,8 +57,10 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             }
             else if (RequestKinds.ForAttribute(name) is { } row)
             {
-                var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<MethodDeclarationSyntax>()
-                    .FirstOrDefault(m => m.Body is null && m.ExpressionBody is null) ?? method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
+                // The declaration without a body (the generated part has one).
+                var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken))
+                        .OfType<MethodDeclarationSyntax>().FirstOrDefault(m => m.Body is null && m.ExpressionBody is null)
+                    ?? method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
                 if (syntax is null) continue;
                 var request = RequestReader.Read(method, syntax, attribute, row, context.CancellationToken);
                 if (request is null) continue;
@@ -73,12 +76,14 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>Lowers the named primal and everything it calls, including generated methods it calls and their primals.</summary>
-    private static (List<PrimalModel> Primals, List<RequestModel> Requests) LowerReachable(INamedTypeSymbol type, string primalName, Compilation compilation, SymbolAnalysisContext context)
+    private static (List<PrimalModel> Primals, List<RequestModel> Requests) LowerReachable(INamedTypeSymbol type, string primalName,
+        Compilation compilation, SymbolAnalysisContext context)
     {
         var result = new List<PrimalModel>();
         var requests = new List<RequestModel>();
         var seen = new HashSet<string>();
-        bool IsPrimal(IMethodSymbol m) => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute);
+        bool IsPrimal(IMethodSymbol m) =>
+            m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute);
         var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>().Where(IsPrimal));
         while (work.Count > 0)
         {

@@ -123,7 +123,10 @@ internal static class Operators
             return p;
         }
 
-        /// <summary>Index of element <paramref name="i"/> of slot <paramref name="slot"/> (0-based among the passed slots) of lane <paramref name="lane"/>.</summary>
+        /// <summary>
+        /// Index of element <paramref name="i"/> of slot <paramref name="slot"/> (0-based among the passed slots) of lane
+        /// <paramref name="lane"/>.
+        /// </summary>
         public Value JetIndex(int lane, int slot, Value i) => Add(Mul(I(lane * _slotCount + slot), D), i);
 
         /// <summary>Runs the Taylor function of <paramref name="set"/> on its jet buffer.</summary>
@@ -443,7 +446,8 @@ internal static class Operators
         {
             // Lane q runs along column first+q of σ.
             total = op.Items(m, "j",
-                (set, lane, j) => op.Loop(op.Zero, op.D, "k", k => b.Store(set.Jet, op.JetIndex(lane, 0, k), b.Load(sigma, op.Add(op.Mul(k, m), j)))),
+                (set, lane, j) => op.Loop(op.Zero, op.D, "k",
+                    k => b.Store(set.Jet, op.JetIndex(lane, 0, k), b.Load(sigma, op.Add(op.Mul(k, m), j)))),
                 (set, lane, _) => op.Top(set, lane));
             scale = op.C(0.5);
         }
@@ -455,7 +459,8 @@ internal static class Operators
             total = op.Items(count, "s",
                 (set, lane, s) => op.Loop(op.Zero, op.D, "k", k =>
                 {
-                    var dot = op.SumLoop(op.Zero, m, "j", j => op.Mul(b.Load(sigma, op.Add(op.Mul(k, m), j)), b.Load(probes, op.Add(op.Mul(s, m), j))));
+                    var dot = op.SumLoop(op.Zero, m, "j",
+                        j => op.Mul(b.Load(sigma, op.Add(op.Mul(k, m), j)), b.Load(probes, op.Add(op.Mul(s, m), j))));
                     b.Store(set.Jet, op.JetIndex(lane, 0, k), dot);
                 }),
                 (set, lane, _) => op.Top(set, lane));
@@ -508,7 +513,8 @@ internal static class Operators
             var total = op.Items(count, "s",
                 (set, lane, s) => op.Loop(op.Zero, op.D, "k", k =>
                 {
-                    var cv = op.SumLoop(op.Zero, op.D, "j", j => op.Mul(b.Load(c, op.Add(op.Mul(k, op.D), j)), b.Load(probes, op.Add(op.Mul(s, op.D), j))));
+                    var cv = op.SumLoop(op.Zero, op.D, "j",
+                        j => op.Mul(b.Load(c, op.Add(op.Mul(k, op.D), j)), b.Load(probes, op.Add(op.Mul(s, op.D), j))));
                     Pair(set, lane, k, b.Load(probes, op.Add(op.Mul(s, op.D), k)), cv);
                 }),
                 Read);
