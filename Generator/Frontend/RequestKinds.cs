@@ -111,6 +111,12 @@ internal abstract class RequestKindRow
     /// </summary>
     public virtual IEnumerable<string> LengthChecks(RequestModel request, TransformPlan plan) => Array.Empty<string>();
 
+    /// <summary>The comment line of the reverse-mode kinds.</summary>
+    protected static readonly IReadOnlyList<string> ReverseSweepNote = new[]
+    {
+        "// The forward sweep runs the primal; the reverse sweep below it propagates adjoints (x_bar = d result / d x).",
+    };
+
     protected static string Elem(ParamModel p) => p.Type!.Elem == ScalarKind.F32 ? "float" : "double";
 
     protected static string ElemOf(IrType t) => t.Elem == ScalarKind.F32 ? "float" : "double";

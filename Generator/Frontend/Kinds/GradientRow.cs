@@ -31,7 +31,7 @@ internal sealed class GradientRow : RequestKindRow
 
     public override string Describe(RequestModel request, TransformPlan plan) => "Reverse mode (gradient)";
 
-    public override IEnumerable<string> Notes => VjpRow.SweepNote;
+    public override IEnumerable<string> Notes => ReverseSweepNote;
 
     public override (List<string> Names, List<string> Outs) NameMap(RequestModel request, TransformPlan plan)
     {

@@ -12,12 +12,6 @@ namespace Dsl.Generator.Frontend.Kinds;
 /// </summary>
 internal sealed class VjpRow : RequestKindRow
 {
-    /// <summary>The comment line of the reverse-mode kinds.</summary>
-    public static readonly IReadOnlyList<string> SweepNote = new[]
-    {
-        "// The forward sweep runs the primal; the reverse sweep below it propagates adjoints (x_bar = d result / d x).",
-    };
-
     public VjpRow() : base(RequestKind.Vjp, "Dsl.VjpAttribute", "VjpRequests") { }
 
     public override string? CheckPrimal(RequestModel request, PrimalModel primal, bool[] active, bool wrtGiven, out JetPlan? jet)
@@ -52,7 +46,7 @@ internal sealed class VjpRow : RequestKindRow
 
     public override string Describe(RequestModel request, TransformPlan plan) => "Vector-Jacobian product (reverse mode)";
 
-    public override IEnumerable<string> Notes => SweepNote;
+    public override IEnumerable<string> Notes => ReverseSweepNote;
 
     public override (List<string> Names, List<string> Outs) NameMap(RequestModel request, TransformPlan plan)
     {
