@@ -55,15 +55,14 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                     context.ReportDiagnostic(Diagnostic.Create(NotDifferentiable, location, reason));
                 }
             }
-            else if (RequestReader.All.FirstOrDefault(a => a.Attribute == name) is { Attribute: not null } match)
+            else if (RequestKinds.ForAttribute(name) is { } row)
             {
-                var kind = match.Kind;
+                // The declaration without a body (the generated part has one).
                 var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken))
-                        .OfType<MethodDeclarationSyntax>()
-                        .FirstOrDefault(m => m.Body is null && m.ExpressionBody is null)
+                        .OfType<MethodDeclarationSyntax>().FirstOrDefault(m => m.Body is null && m.ExpressionBody is null)
                     ?? method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
                 if (syntax is null) continue;
-                var request = RequestReader.Read(method, syntax, attribute, kind, context.CancellationToken);
+                var request = RequestReader.Read(method, syntax, attribute, row, context.CancellationToken);
                 if (request is null) continue;
                 var (primals, requests) = LowerReachable(method.ContainingType, request.PrimalName, compilation, context);
                 requests.Add(request);
@@ -77,8 +76,8 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>Lowers the named primal and everything it calls, including generated methods it calls and their primals.</summary>
-    private static (List<PrimalModel> Primals, List<RequestModel> Requests) LowerReachable(
-        INamedTypeSymbol type, string primalName, Compilation compilation, SymbolAnalysisContext context)
+    private static (List<PrimalModel> Primals, List<RequestModel> Requests) LowerReachable(INamedTypeSymbol type, string primalName,
+        Compilation compilation, SymbolAnalysisContext context)
     {
         var result = new List<PrimalModel>();
         var requests = new List<RequestModel>();
@@ -96,10 +95,9 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             foreach (var attribute in m.GetAttributes())
             {
                 var name = attribute.AttributeClass?.ToDisplayString();
-                var match = RequestReader.All.FirstOrDefault(a => a.Attribute == name);
-                if (match.Attribute is null) continue;
+                if (RequestKinds.ForAttribute(name) is not { } row) continue;
                 // A generated method that the primal calls: its request, and its own primal.
-                if (RequestReader.Read(m, syntax, attribute, match.Kind, context.CancellationToken) is { } r)
+                if (RequestReader.Read(m, syntax, attribute, row, context.CancellationToken) is { } r)
                 {
                     requests.Add(r);
                     foreach (var p in m.ContainingType.GetMembers(r.PrimalName).OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(p);

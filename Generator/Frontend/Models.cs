@@ -32,7 +32,7 @@ internal sealed record TypeChain(string? Namespace, EquatableArray<ContainingTyp
 /// lowered. Equatable, and free of symbols and syntax, so the pipeline caches it.
 /// </summary>
 internal sealed record PrimalModel(
-    string Key,
+    FunctionKey Key,
     string TypeKey,
     string Name,
     string ReturnTypeText,
@@ -59,9 +59,32 @@ internal enum RequestKind
 }
 
 /// <summary>
+/// How an operator sums its jets. Mirrors the runtime's <c>Dsl.Estimator</c> (Runtime/Attributes.cs)
+/// name for name and value for value: the attribute's argument arrives as that enum's int.
+/// </summary>
+internal enum Estimator
+{
+    /// <summary>One jet per coordinate (or column, or pair): no probes.</summary>
+    Exact = 0,
+
+    /// <summary>STDE over dense probes passed after the operator's inputs: the mean over the probes.</summary>
+    Dense = 1,
+
+    /// <summary>STDE over sampled coordinates (unit probes): d/|J| times the sum.</summary>
+    Sparse = 2,
+}
+
+/// <summary>
 /// A declared <c>static partial</c> method carrying a transform attribute, as the generator
 /// needs it: where it is, what it is called, its parameters, and what it asks for.
 /// </summary>
+/// <remarks>
+/// This is the output of a cached pipeline step: every member must compare by value (strings,
+/// enums, numbers, records of them, <see cref="EquatableArray{T}"/>) and none may hold a symbol,
+/// syntax node or compilation, or the generator reruns on every keystroke
+/// (IncrementalityTests walk the model to check). Options a kind reads from its attribute are
+/// typed members here (an enum where the runtime has one), with the attribute's default.
+/// </remarks>
 internal sealed record RequestModel(
     RequestKind Kind,
     string PrimalName,
@@ -74,9 +97,9 @@ internal sealed record RequestModel(
     string Name,
     EquatableArray<ParamModel> Params,
     string? Failure,
+    FunctionKey Key,
     int Order = 0,
-    int Estimator = 0,
-    string Key = "",
+    Estimator Estimator = Estimator.Exact,
     string Partial = "",
     int Lanes = 1);
 

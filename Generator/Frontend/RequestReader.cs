@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Dsl.Generator.Ir;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -15,55 +16,34 @@ namespace Dsl.Generator.Frontend;
 /// </summary>
 internal static class RequestReader
 {
-    public const string JvpAttribute = "Dsl.JvpAttribute";
-    public const string GradientAttribute = "Dsl.GradientAttribute";
-    public const string HvpAttribute = "Dsl.HvpAttribute";
-    public const string VjpAttribute = "Dsl.VjpAttribute";
-    public const string TaylorAttribute = "Dsl.TaylorAttribute";
-    public const string LaplacianAttribute = "Dsl.LaplacianAttribute";
-    public const string BiharmonicAttribute = "Dsl.BiharmonicAttribute";
-    public const string DerivativeAttribute = "Dsl.DerivativeAttribute";
-    public const string DiffusionAttribute = "Dsl.DiffusionAttribute";
-    public const string SecondOrderAttribute = "Dsl.SecondOrderAttribute";
-
-    /// <summary>The request attributes and the transform each asks for.</summary>
-    public static readonly (string Attribute, RequestKind Kind)[] All =
-    {
-        (JvpAttribute, RequestKind.Jvp), (GradientAttribute, RequestKind.Gradient), (HvpAttribute, RequestKind.Hvp), (VjpAttribute, RequestKind.Vjp),
-        (TaylorAttribute, RequestKind.Taylor), (LaplacianAttribute, RequestKind.Laplacian),
-        (BiharmonicAttribute, RequestKind.Biharmonic), (DerivativeAttribute, RequestKind.Derivative),
-        (DiffusionAttribute, RequestKind.Diffusion), (SecondOrderAttribute, RequestKind.SecondOrder),
-    };
-
-    public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKind kind, CancellationToken ct)
+    /// <summary>The request that <paramref name="attribute"/>, of <paramref name="row"/>'s kind, makes (null: not a method).</summary>
+    public static RequestModel? Read(ISymbol target, SyntaxNode node, AttributeData attribute, RequestKindRow row, CancellationToken ct)
     {
         if (target is not IMethodSymbol method || node is not MethodDeclarationSyntax syntax) return null;
-        string? failure = null;
+        var kind = row.Kind;
         var primalName = attribute.ConstructorArguments.Length >= 1 && attribute.ConstructorArguments[0].Value is string s ? s : "";
         var partial = attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is string ps ? ps : "";
         string? wrt = null;
-        var order = kind == RequestKind.Taylor ? 2 : 0;
-        var estimator = 0;
-        var isOperator = kind is RequestKind.Laplacian or RequestKind.Biharmonic or RequestKind.Diffusion or RequestKind.SecondOrder;
-        var lanes = isOperator ? Transforms.Operators.DefaultLanes : 1;
+        var order = row.DefaultOrder;
+        var estimator = Estimator.Exact;
+        var lanes = row.DefaultLanes;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
             if (named.Key == "Order" && named.Value.Value is int o) order = o;
-            if (named.Key == "Estimator" && named.Value.Value is int e) estimator = e;
+            // The runtime enum arrives as its int; a value outside it is rejected by the signature check.
+            if (named.Key == "Estimator" && named.Value.Value is int e) estimator = (Estimator)e;
             if (named.Key is "Jets" or "Lanes" && named.Value.Value is int l) lanes = l;
         }
-        if (kind == RequestKind.Taylor && (order < 1 || order > 12)) failure = $"[Taylor] Order must be between 1 and 12 (got {order})";
-        if (kind == RequestKind.Taylor && (lanes < 1 || lanes > Transforms.Operators.MaxLanes))
-            failure = $"[Taylor] Jets must be between 1 and {Transforms.Operators.MaxLanes} (got {lanes})";
-        if (isOperator && (lanes < 1 || lanes > Transforms.Operators.MaxLanes))
-            failure = $"[{kind}] Lanes must be between 1 and {Transforms.Operators.MaxLanes} (got {lanes})";
+        var failure = row.CheckOptions(order, lanes);
         if (primalName.Length == 0) failure = $"[{kind}] needs the name of the primal method: [{kind}(nameof(F))]";
 
         var chain = ChainOf(method.ContainingType, ct, ref failure);
         if (!method.IsStatic) failure ??= $"'{method.Name}' must be static";
-        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword)) failure ??= $"'{method.Name}' must be declared 'static partial' with no body; the generator writes the body";
-        else if (syntax.Body is not null || syntax.ExpressionBody is not null) failure ??= $"'{method.Name}' must have no body; the generator writes it";
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            failure ??= $"'{method.Name}' must be declared 'static partial' with no body; the generator writes the body";
+        else if (syntax.Body is not null || syntax.ExpressionBody is not null)
+            failure ??= $"'{method.Name}' must have no body; the generator writes it";
         else if (method.PartialImplementationPart is not null) failure ??= $"'{method.Name}' already has an implementation";
         if (method.IsGenericMethod) failure ??= $"'{method.Name}' must not be generic";
 
@@ -72,7 +52,8 @@ internal static class RequestReader
         var irReturn = method.ReturnsVoid ? null : PrimalLowering.MapType(method.ReturnType, false);
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
-            returnType, irReturn, method.Name, parameters, failure, order, estimator, PrimalLowering.KeyOf(method), partial, lanes);
+            returnType, irReturn, method.Name, parameters, failure, FunctionKey.Primal(PrimalLowering.KeyOf(method)),
+            order, estimator, partial, lanes);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

@@ -15,7 +15,7 @@ internal sealed class Interpreter
 
     public Interpreter(Module module) => _module = module;
 
-    public object[] Call(string key, params object[] args)
+    public object[] Call(FunctionKey key, params object[] args)
     {
         var fn = _module.Find(key) ?? throw new ArgumentException("no function " + key);
         return Call(fn, args);

@@ -191,7 +191,7 @@ internal sealed record AllocOp(Value Result, Value Length) : Op
 /// A call of another IR function, by key. Scalar results come back as results; buffers are
 /// passed by reference.
 /// </summary>
-internal sealed record CallOp(EquatableArray<Value> Outs, string Callee, EquatableArray<Value> Args) : Op
+internal sealed record CallOp(EquatableArray<Value> Outs, FunctionKey Callee, EquatableArray<Value> Args) : Op
 {
     public override IEnumerable<Value> Results => Outs;
     public override IEnumerable<Value> Operands => Args;
@@ -267,7 +267,7 @@ internal sealed record ClearOp(Value Buffer) : Op
 /// reference). The body yields the C# return value first and then the values of trailing
 /// <c>out</c> parameters; a function that yields nothing returns <c>void</c>.
 /// </summary>
-internal sealed record Function(string Key, string Name, Region Body)
+internal sealed record Function(FunctionKey Key, string Name, Region Body)
 {
     public EquatableArray<Value> Params => Body.Args;
 }
@@ -275,5 +275,5 @@ internal sealed record Function(string Key, string Name, Region Body)
 /// <summary>A set of functions that call one another, by key.</summary>
 internal sealed record Module(EquatableArray<Function> Functions)
 {
-    public Function? Find(string key) => Functions.FirstOrDefault(f => f.Key == key);
+    public Function? Find(FunctionKey key) => Functions.FirstOrDefault(f => f.Key == key);
 }

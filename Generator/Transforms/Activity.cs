@@ -13,9 +13,9 @@ namespace Dsl.Generator.Transforms;
 internal sealed class Activity
 {
     private readonly HashSet<int> _active = new();
-    private readonly System.Func<string, Function?>? _callees;
+    private readonly System.Func<FunctionKey, Function?>? _callees;
 
-    private Activity(System.Func<string, Function?>? callees) => _callees = callees;
+    private Activity(System.Func<FunctionKey, Function?>? callees) => _callees = callees;
 
     public bool IsActive(Value v) => _active.Contains(v.Id);
 
@@ -25,7 +25,7 @@ internal sealed class Activity
     /// <param name="fn">The function.</param>
     /// <param name="activeParams">Which parameters are differentiated.</param>
     /// <param name="callees">Looks up called functions: a span a callee takes read-only does not become active.</param>
-    public static Activity Analyze(Function fn, IReadOnlyList<bool> activeParams, System.Func<string, Function?>? callees = null)
+    public static Activity Analyze(Function fn, IReadOnlyList<bool> activeParams, System.Func<FunctionKey, Function?>? callees = null)
     {
         var a = new Activity(callees);
         for (var i = 0; i < fn.Params.Count; i++)

@@ -14,21 +14,20 @@ namespace Dsl.Generator.Transforms;
 /// </summary>
 internal sealed class Forward
 {
-    private readonly Func<string, Function?> _lookup;
-    private readonly Dictionary<string, Function> _generated = new(StringComparer.Ordinal);
-    private readonly List<string> _order = new();
+    private readonly Func<FunctionKey, Function?> _lookup;
+    private readonly Dictionary<FunctionKey, Function> _generated = new();
+    private readonly List<FunctionKey> _order = new();
 
-    private Forward(Func<string, Function?> lookup) => _lookup = lookup;
+    private Forward(Func<FunctionKey, Function?> lookup) => _lookup = lookup;
 
     /// <summary>The key of the JVP of <paramref name="key"/> with the given active parameters.</summary>
-    public static string KeyFor(string key, IReadOnlyList<bool> active) =>
-        "jvp[" + string.Concat(active.Select(a => a ? "1" : "0")) + "]:" + key;
+    public static FunctionKey KeyFor(FunctionKey key, IReadOnlyList<bool> active) => FunctionKey.Jvp(key, active);
 
     /// <summary>
     /// Builds the JVP of <paramref name="entry"/> and of every function it calls. The entry is
     /// first in the returned module. <paramref name="lookup"/> finds callees by key.
     /// </summary>
-    public static Module Jvp(Function entry, IReadOnlyList<bool> activeParams, Func<string, Function?> lookup)
+    public static Module Jvp(Function entry, IReadOnlyList<bool> activeParams, Func<FunctionKey, Function?> lookup)
     {
         var fwd = new Forward(lookup);
         var key = fwd.Transform(entry, activeParams);
@@ -37,7 +36,7 @@ internal sealed class Forward
         return new Module(list.ToEquatableArray());
     }
 
-    private string Transform(Function fn, IReadOnlyList<bool> activeParams)
+    private FunctionKey Transform(Function fn, IReadOnlyList<bool> activeParams)
     {
         var key = KeyFor(fn.Key, activeParams);
         if (_generated.ContainsKey(key)) return key;
@@ -72,7 +71,7 @@ internal sealed class Forward
         private static IrType TangentType(IrType t) =>
             t.IsBuffer && t.Buffer == BufferKind.Array ? IrType.Buf(t.Elem, BufferKind.ReadOnlySpan) : t;
 
-        public Function Run(string key)
+        public Function Run(FunctionKey key)
         {
             var args = new List<Value>();
             for (var i = 0; i < _fn.Params.Count; i++)

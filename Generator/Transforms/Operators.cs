@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Dsl.Generator.Frontend;
 using Dsl.Generator.Ir;
 
 namespace Dsl.Generator.Transforms;
@@ -19,10 +20,6 @@ namespace Dsl.Generator.Transforms;
 /// </summary>
 internal static class Operators
 {
-    public const int Exact = 0;
-    public const int Dense = 1;
-    public const int Sparse = 2;
-
     /// <summary>Jets run in chunks of this many lanes unless the declaration says otherwise.</summary>
     public const int DefaultLanes = 4;
 
@@ -61,7 +58,7 @@ internal static class Operators
 
         /// <param name="itemLanes">Lanes one item takes (2 for a polarization pair); the one-item function has this many.</param>
         /// <param name="oneHot">Also build Taylor functions whose lanes run along unit vectors e_i, given by index.</param>
-        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<string, Function?> lookup,
+        public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<FunctionKey, Function?> lookup,
             int itemLanes = 1, bool oneHot = false)
         {
             var simplified = Simplify.Run(primal);
@@ -126,7 +123,10 @@ internal static class Operators
             return p;
         }
 
-        /// <summary>Index of element <paramref name="i"/> of slot <paramref name="slot"/> (0-based among the passed slots) of lane <paramref name="lane"/>.</summary>
+        /// <summary>
+        /// Index of element <paramref name="i"/> of slot <paramref name="slot"/> (0-based among the passed slots) of lane
+        /// <paramref name="lane"/>.
+        /// </summary>
         public Value JetIndex(int lane, int slot, Value i) => Add(Mul(I(lane * _slotCount + slot), D), i);
 
         /// <summary>Runs the Taylor function of <paramref name="set"/> on its jet buffer.</summary>
@@ -320,11 +320,11 @@ internal static class Operators
         public Value Float(Value integer) => B.Unary(UnOp.Convert, integer, "", Elem);
 
         /// <summary>The operator's function, followed by the Taylor functions and their helpers.</summary>
-        public Module Finish(Value result, string key, string name)
+        public Module Finish(Value result, FunctionKey key, string name)
         {
             var body = new Region(_args.ToEquatableArray(), B.EndBlock(), new[] { result }.ToEquatableArray());
             var functions = new List<Function> { new Function(key, name, body) };
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var seen = new HashSet<FunctionKey>();
             foreach (var set in new[] { One, Wide, OneHotOne, OneHotWide })
             {
                 if (set is null) continue;
@@ -342,12 +342,13 @@ internal static class Operators
     /// or STDE (one 2-jet per probe; mean for dense probes, d/|J| × sum for sparse ones).
     /// A 2-jet along x(t) = a + v t gives y2 = vᵀ (∇²u) v.
     /// </summary>
-    public static Module Laplacian(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    public static Module Laplacian(Function primal, int wrt, Estimator estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, oneHot: estimator != Dense);
+        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, oneHot: estimator != Estimator.Dense);
         var b = op.B;
         Value result;
-        if (estimator == Exact)
+        if (estimator == Estimator.Exact)
         {
             // Lane q of a chunk runs along e_{first+q}, passed as an index: the first layer's
             // product with e_i is one column (see DeltaSums).
@@ -357,7 +358,7 @@ internal static class Operators
         {
             var probes = op.Parameter("probes");
             var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
-            if (estimator == Sparse)
+            if (estimator == Estimator.Sparse)
             {
                 // d/|J| Σ y2(e_j): unit probes by index, others densely.
                 result = b.Binary(BinOp.Mul, op.SparseProbes(probes, count), b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
@@ -378,12 +379,13 @@ internal static class Operators
     /// (1/3) mean of y4(a; v, 0, 0, 0) over Gaussian probes (E[v⁴ terms] give 3 Δ²u). Exact:
     /// Σ_i y4(e_i) + 2 Σ_{i&lt;j} u_iijj with u_iijj = [y4(e_i+e_j) + y4(e_i−e_j) − 2y4(e_i) − 2y4(e_j)] / 12.
     /// </summary>
-    public static Module Biharmonic(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    public static Module Biharmonic(Function primal, int wrt, Estimator estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup)
     {
         var op = new JetOperator(primal, wrt, 4, lanes, new[] { 1 }, lookup);
         var b = op.B;
         Value result;
-        if (estimator == Exact)
+        if (estimator == Estimator.Exact)
         {
             var diag = b.Alloc(IrType.Buf(op.Elem.Elem, BufferKind.Scratch), op.D, "diag");
             // u_iiii = y4(e_i), kept for the polarization below
@@ -432,18 +434,20 @@ internal static class Operators
     /// m = σ.Length / d). Exact: one 2-jet per column of σ. STDE: one 2-jet along σp per probe
     /// p of length m (E[p pᵀ] = I); dense: ½ × mean; sparse (p = e_j): ½ × (m/|J|) × sum.
     /// </summary>
-    public static Module Diffusion(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    public static Module Diffusion(Function primal, int wrt, Estimator estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup)
     {
         var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup);
         var b = op.B;
         var sigma = op.Parameter("sigma");
         var m = b.Binary(BinOp.Div, b.Length(sigma), op.D, "columns");
         Value total, scale;
-        if (estimator == Exact)
+        if (estimator == Estimator.Exact)
         {
             // Lane q runs along column first+q of σ.
             total = op.Items(m, "j",
-                (set, lane, j) => op.Loop(op.Zero, op.D, "k", k => b.Store(set.Jet, op.JetIndex(lane, 0, k), b.Load(sigma, op.Add(op.Mul(k, m), j)))),
+                (set, lane, j) => op.Loop(op.Zero, op.D, "k",
+                    k => b.Store(set.Jet, op.JetIndex(lane, 0, k), b.Load(sigma, op.Add(op.Mul(k, m), j)))),
                 (set, lane, _) => op.Top(set, lane));
             scale = op.C(0.5);
         }
@@ -455,11 +459,12 @@ internal static class Operators
             total = op.Items(count, "s",
                 (set, lane, s) => op.Loop(op.Zero, op.D, "k", k =>
                 {
-                    var dot = op.SumLoop(op.Zero, m, "j", j => op.Mul(b.Load(sigma, op.Add(op.Mul(k, m), j)), b.Load(probes, op.Add(op.Mul(s, m), j))));
+                    var dot = op.SumLoop(op.Zero, m, "j",
+                        j => op.Mul(b.Load(sigma, op.Add(op.Mul(k, m), j)), b.Load(probes, op.Add(op.Mul(s, m), j))));
                     b.Store(set.Jet, op.JetIndex(lane, 0, k), dot);
                 }),
                 (set, lane, _) => op.Top(set, lane));
-            scale = estimator == Dense
+            scale = estimator == Estimator.Dense
                 ? b.Binary(BinOp.Div, op.C(0.5), op.Float(count))
                 : b.Binary(BinOp.Div, op.Mul(op.C(0.5), op.Float(m)), op.Float(count));
         }
@@ -474,7 +479,8 @@ internal static class Operators
     /// STDE: vᵀ(∇²u)(C v) for probes v with E[v vᵀ] = I (its mean is tr(∇²u C)); dense: mean;
     /// sparse (v = e_j): (d/|J|) × sum.
     /// </summary>
-    public static Module SecondOrder(Function primal, int wrt, int estimator, int lanes, string key, string name, Func<string, Function?> lookup)
+    public static Module SecondOrder(Function primal, int wrt, Estimator estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup)
     {
         var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, itemLanes: 2);
         var b = op.B;
@@ -488,7 +494,7 @@ internal static class Operators
         Value Read(JetSet set, int lane, Value _) =>
             b.Binary(BinOp.Div, b.Binary(BinOp.Sub, op.Top(set, lane), op.Top(set, lane + 1)), op.C(4));
         Value result;
-        if (estimator == Exact)
+        if (estimator == Estimator.Exact)
         {
             // a = e_i, b = C e_i (column i of C)
             result = op.Items(op.D, "i",
@@ -507,11 +513,12 @@ internal static class Operators
             var total = op.Items(count, "s",
                 (set, lane, s) => op.Loop(op.Zero, op.D, "k", k =>
                 {
-                    var cv = op.SumLoop(op.Zero, op.D, "j", j => op.Mul(b.Load(c, op.Add(op.Mul(k, op.D), j)), b.Load(probes, op.Add(op.Mul(s, op.D), j))));
+                    var cv = op.SumLoop(op.Zero, op.D, "j",
+                        j => op.Mul(b.Load(c, op.Add(op.Mul(k, op.D), j)), b.Load(probes, op.Add(op.Mul(s, op.D), j))));
                     Pair(set, lane, k, b.Load(probes, op.Add(op.Mul(s, op.D), k)), cv);
                 }),
                 Read);
-            result = estimator == Dense
+            result = estimator == Estimator.Dense
                 ? b.Binary(BinOp.Div, total, op.Float(count))
                 : b.Binary(BinOp.Mul, total, b.Binary(BinOp.Div, op.Float(op.D), op.Float(count)));
         }
@@ -519,7 +526,7 @@ internal static class Operators
     }
 
     /// <summary>A mixed partial read off one jet (see <see cref="JetPlan"/>); only the plan's slots are passed.</summary>
-    public static Module Partial(Function primal, int wrt, JetPlan plan, string key, string name, Func<string, Function?> lookup)
+    public static Module Partial(Function primal, int wrt, JetPlan plan, FunctionKey key, string name, Func<FunctionKey, Function?> lookup)
     {
         var slots = plan.Terms.Select(t => t.Slot).Distinct().OrderBy(s => s).ToArray();
         var op = new JetOperator(primal, wrt, plan.Order, 1, slots, lookup);

@@ -33,17 +33,17 @@ internal sealed class ReverseNotSupportedException : Exception
 /// </summary>
 internal sealed partial class Reverse
 {
-    private readonly Func<string, Function?> _lookup;
-    private readonly Dictionary<string, Function> _generated = new(StringComparer.Ordinal);
-    private readonly List<string> _order = new();
+    private readonly Func<FunctionKey, Function?> _lookup;
+    private readonly Dictionary<FunctionKey, Function> _generated = new();
+    private readonly List<FunctionKey> _order = new();
 
-    private Reverse(Func<string, Function?> lookup) => _lookup = lookup;
+    private Reverse(Func<FunctionKey, Function?> lookup) => _lookup = lookup;
 
     private static string Mask(IReadOnlyList<bool> active) => string.Concat(active.Select(a => a ? "1" : "0"));
 
-    public static string GradientKey(string key, IReadOnlyList<bool> active) => "grad[" + Mask(active) + "]:" + key;
+    public static FunctionKey GradientKey(FunctionKey key, IReadOnlyList<bool> active) => FunctionKey.Gradient(key, active);
 
-    public static string PullbackKey(string key, IReadOnlyList<bool> active) => "vjp[" + Mask(active) + "]:" + key;
+    public static FunctionKey PullbackKey(FunctionKey key, IReadOnlyList<bool> active) => FunctionKey.Pullback(key, active);
 
     /// <summary>
     /// The gradient of <paramref name="entry"/>: its parameters, then one adjoint buffer per
@@ -51,7 +51,7 @@ internal sealed partial class Reverse
     /// then the adjoints of the active scalar parameters. Helpers (callee pullbacks) follow it
     /// in the module.
     /// </summary>
-    public static Module Gradient(Function entry, IReadOnlyList<bool> active, Func<string, Function?> lookup)
+    public static Module Gradient(Function entry, IReadOnlyList<bool> active, Func<FunctionKey, Function?> lookup)
     {
         var rev = new Reverse(lookup);
         var key = GradientKey(entry.Key, active);
@@ -67,10 +67,10 @@ internal sealed partial class Reverse
     /// buffer per active input span (cleared, then accumulated); it yields the primal result
     /// and then the adjoints of the active scalar parameters.
     /// </summary>
-    public static Module Vjp(Function entry, IReadOnlyList<bool> active, Func<string, Function?> lookup)
+    public static Module Vjp(Function entry, IReadOnlyList<bool> active, Func<FunctionKey, Function?> lookup)
     {
         var rev = new Reverse(lookup);
-        var key = "vjpentry[" + Mask(active) + "]:" + entry.Key;
+        var key = FunctionKey.Vjp(entry.Key, active);
         var fn = new FunctionTransform(rev, entry, active, Mode.Vjp).Run(key);
         var list = new List<Function> { fn };
         list.AddRange(rev._order.Select(k => rev._generated[k]));
@@ -89,7 +89,7 @@ internal sealed partial class Reverse
     /// buffer parameter (accumulated into), then a seed per yield; it yields the adjoints of
     /// the active scalar parameters (not the primal results, which the caller already has).
     /// </summary>
-    private string Pullback(Function fn, IReadOnlyList<bool> active)
+    private FunctionKey Pullback(Function fn, IReadOnlyList<bool> active)
     {
         var key = PullbackKey(fn.Key, active);
         if (_generated.ContainsKey(key)) return key;
@@ -179,7 +179,7 @@ internal sealed partial class Reverse
             _adj[v.Id] = _b.TryRenameLast(sum, Bar(v));
         }
 
-        public Function Run(string key)
+        public Function Run(FunctionKey key)
         {
             var args = new List<Value>(_fn.Params);
             var seeds = new List<Value>();

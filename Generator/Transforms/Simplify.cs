@@ -17,17 +17,17 @@ internal static class Simplify
     /// <summary>Simplifies every function; calls between them are understood (see <see cref="Dce"/>).</summary>
     /// <param name="m">The module.</param>
     /// <param name="outside">Looks up called functions that are not in the module.</param>
-    public static Module Run(Module m, Func<string, Function?>? outside = null)
+    public static Module Run(Module m, Func<FunctionKey, Function?>? outside = null)
     {
-        var byKey = new Dictionary<string, Function>(StringComparer.Ordinal);
+        var byKey = new Dictionary<FunctionKey, Function>();
         foreach (var f in m.Functions) byKey[f.Key] = f;
-        Function? Callee(string key) => byKey.TryGetValue(key, out var f) ? f : outside?.Invoke(key);
+        Function? Callee(FunctionKey key) => byKey.TryGetValue(key, out var f) ? f : outside?.Invoke(key);
         return new(m.Functions.Select(f => Run(f, Callee)).ToEquatableArray());
     }
 
     /// <param name="fn">The function.</param>
     /// <param name="callees">Looks up called functions, to know which span arguments a call may write.</param>
-    public static Function Run(Function fn, Func<string, Function?>? callees = null)
+    public static Function Run(Function fn, Func<FunctionKey, Function?>? callees = null)
     {
         var current = fn;
         for (var round = 0; round < 8; round++)
@@ -410,7 +410,7 @@ internal static class Simplify
     /// </summary>
     private static class Dce
     {
-        public static Function Run(Function fn, Func<string, Function?>? callees = null)
+        public static Function Run(Function fn, Func<FunctionKey, Function?>? callees = null)
         {
             var used = new HashSet<int>();
             foreach (var y in fn.Body.Yields) used.Add(y.Id);
@@ -434,7 +434,7 @@ internal static class Simplify
             return false;
         }
 
-        private static Function DeadBuffers(Function fn, Func<string, Function?>? callees)
+        private static Function DeadBuffers(Function fn, Func<FunctionKey, Function?>? callees)
         {
             var allocs = new HashSet<int>();
             var loaded = new HashSet<int>();

@@ -23,21 +23,21 @@ namespace Dsl.Generator.Transforms;
 /// </summary>
 internal sealed class Taylor
 {
-    private readonly Func<string, Function?> _lookup;
+    private readonly Func<FunctionKey, Function?> _lookup;
     private readonly int _order;
     private readonly int _lanes;
-    private readonly Dictionary<string, Function> _generated = new(StringComparer.Ordinal);
-    private readonly List<string> _order2 = new();
+    private readonly Dictionary<FunctionKey, Function> _generated = new();
+    private readonly List<FunctionKey> _order2 = new();
 
-    private Taylor(Func<string, Function?> lookup, int order, int lanes)
+    private Taylor(Func<FunctionKey, Function?> lookup, int order, int lanes)
     {
         _lookup = lookup;
         _order = order;
         _lanes = lanes;
     }
 
-    public static string KeyFor(string key, IReadOnlyList<bool> active, int order, int lanes = 1) =>
-        "taylor" + order + (lanes == 1 ? "" : "x" + lanes) + "[" + string.Concat(active.Select(a => a ? "1" : "0")) + "]:" + key;
+    public static FunctionKey KeyFor(FunctionKey key, IReadOnlyList<bool> active, int order, int lanes = 1) =>
+        FunctionKey.Taylor(key, active, order, lanes);
 
     /// <summary>
     /// The Taylor entry of <paramref name="entry"/>: its parameters, then the input jets of the
@@ -53,20 +53,20 @@ internal sealed class Taylor
     /// become (k == i ? 1 : 0), and Simplify turns sums over k of such terms into one term, so a
     /// matrix-vector product with e_i costs a column, not the matrix.
     /// </param>
-    public static Module Entry(Function entry, int activeParam, int order, Func<string, Function?> lookup, int lanes = 1,
+    public static Module Entry(Function entry, int activeParam, int order, Func<FunctionKey, Function?> lookup, int lanes = 1,
         IReadOnlyList<int>? slots = null, bool oneHot = false)
     {
         var t = new Taylor(lookup, order, lanes);
         var active = entry.Params.Select((p, i) => i == activeParam).ToList();
         var inputSlots = oneHot ? new[] { 1 } : slots?.ToArray() ?? Enumerable.Range(1, order).ToArray();
-        var suffix = (inputSlots.Length == order ? "" : ":slots" + string.Join(",", inputSlots)) + (oneHot ? ":onehot" : "");
-        var fn = new FunctionTransform(t, entry, active, isEntry: true, inputSlots, oneHot).Run(KeyFor(entry.Key, active, order, lanes) + suffix + ":entry");
+        var key = FunctionKey.TaylorEntry(entry.Key, active, order, lanes, inputSlots, oneHot);
+        var fn = new FunctionTransform(t, entry, active, isEntry: true, inputSlots, oneHot).Run(key);
         var list = new List<Function> { fn };
         list.AddRange(t._order2.Select(k => t._generated[k]));
         return new Module(list.ToEquatableArray());
     }
 
-    private string Helper(Function fn, IReadOnlyList<bool> active)
+    private FunctionKey Helper(Function fn, IReadOnlyList<bool> active)
     {
         var key = KeyFor(fn.Key, active, _order, _lanes);
         if (_generated.ContainsKey(key)) return key;
@@ -184,7 +184,7 @@ internal sealed class Taylor
         /// <summary>Fresh values for all L·K coefficients of <paramref name="v"/>.</summary>
         private Value[] NewJet(Value v, IrType type) => Enumerable.Range(0, N).Select(n => _b.NewValue(type, CoefAt(v, n))).ToArray();
 
-        public Function Run(string key)
+        public Function Run(FunctionKey key)
         {
             var args = new List<Value>();
             Value? outJet = null;

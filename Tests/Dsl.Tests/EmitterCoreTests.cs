@@ -201,7 +201,7 @@ public class EmitterCoreTests
         var fn = new Function("F", "F", new Region(new[] { x, n }.ToEquatableArray(), b.EndBlock(), new[] { sum }.ToEquatableArray()));
         var w = new IndentedWriter();
         var shape = new MethodShape("static double F(double x, int n)", new[] { "x", "n" }, new string[0], new string[0], new string[0]);
-        BodyWriter.EmitMethod(w, fn, shape, key => key, CpuScalar.Instance);
+        BodyWriter.EmitMethod(w, fn, shape, key => key.ToString(), CpuScalar.Instance);
         Assert.Equal("""
             static double F(double x, int n)
             {

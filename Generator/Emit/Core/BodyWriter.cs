@@ -18,12 +18,12 @@ internal sealed partial class BodyWriter
     private IndentedWriter _w;
     private readonly Function _fn;
     private readonly ITarget _target;
-    private readonly Func<string, string> _calleeName;
+    private readonly Func<FunctionKey, string> _calleeName;
     private readonly EmitPlan _plan;
     private readonly NameScope _names;
     private readonly ExprPrinter _p;
 
-    private BodyWriter(IndentedWriter w, Function fn, ITarget target, Func<string, string> calleeName)
+    private BodyWriter(IndentedWriter w, Function fn, ITarget target, Func<FunctionKey, string> calleeName)
     {
         _w = w;
         _fn = fn;
@@ -35,7 +35,7 @@ internal sealed partial class BodyWriter
     }
 
     /// <summary>Writes <paramref name="fn"/>, legalized for <paramref name="target"/>, as a method with the given shape.</summary>
-    public static void EmitMethod(IndentedWriter w, Function fn, MethodShape shape, Func<string, string> calleeName, ITarget target)
+    public static void EmitMethod(IndentedWriter w, Function fn, MethodShape shape, Func<FunctionKey, string> calleeName, ITarget target)
     {
         new BodyWriter(w, target.Legalize(fn), target, calleeName).Run(shape);
     }

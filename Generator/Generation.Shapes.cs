@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Emit;
+using Dsl.Generator.Frontend;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator;
+
+/// <summary>The shapes of the generated methods: header, parameter names, comment and argument checks.</summary>
+internal static partial class Generation
+{
+    private static MethodShape ShapeOfRequest(RequestKindRow row, RequestModel request, TransformPlan plan)
+    {
+        var parameters = string.Join(", ", request.Params.Select(p => p.Declaration));
+        var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\n" +
+                     $"{request.Modifiers} {request.ReturnTypeText} {request.Name}({parameters})";
+        var primal = plan.Primal;
+        var (names, outs) = row.NameMap(request, plan);
+        var wrt = primal.Params.Where((p, i) => plan.Active[i]).Select(p => p.Name);
+        var comment = new List<string> { $"// {row.Describe(request, plan)} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
+        comment.AddRange(row.Notes);
+        var checks = row.LengthChecks(request, plan).Concat(SpanLengthChecks(request, plan)).ToList();
+        return new MethodShape(header, names, outs, comment, checks, request.ReturnTypeText != "void");
+    }
+
+    /// <summary>
+    /// Argument checks at the top of a generated method: every tangent, adjoint or seed span
+    /// must have the length of the span it belongs to, and the exception names both.
+    /// </summary>
+    private static IEnumerable<string> SpanLengthChecks(RequestModel request, TransformPlan plan)
+    {
+        var primal = plan.Primal;
+        var expected = SignatureRules.ExpectedFor(request, primal, plan.Active);
+        for (var k = 0; k < expected.Count; k++)
+        {
+            if (expected[k].Param.Type is not { IsBuffer: true } || expected[k].Owner < 0) continue;
+            var ownerPosition = expected.FindIndex(e => e.Owner < 0 && ReferenceEquals(e.Param, primal.Params[expected[k].Owner]));
+            var of = request.Params[ownerPosition].Name;
+            var span = request.Params[k].Name;
+            yield return $"if ({span}.Length != {of}.Length) throw new global::System.ArgumentException(" +
+                $"$\"'{span}' must have the length of '{of}' ({{{of}.Length}}), but has length {{{span}.Length}}.\", \"{span}\");";
+        }
+    }
+
+    /// <summary>"Taylor mode of order 2, 4 jets sharing one primal pass" for a Taylor helper.</summary>
+    private static string TaylorKind(FunctionKey key)
+    {
+        var oneHot = key.OneHot ? ", each along a unit vector e_i given by its index" : "";
+        return key.Lanes != 1
+            ? $"Taylor mode of order {key.Order}, {key.Lanes} jets sharing one primal pass{oneHot},"
+            : $"Taylor mode of order {key.Order} (one jet{(key.OneHot ? " along a unit vector e_i given by its index" : "")})";
+    }
+
+    private static MethodShape ShapeOfHelper(Function fn, string name, Dictionary<FunctionKey, PrimalModel> byKey)
+    {
+        var names = new List<string>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        string Unique(string n)
+        {
+            if (n.Length == 0) n = "arg";
+            n = ParamModel.Escape(n);
+            var candidate = n;
+            for (var k = 1; !taken.Add(candidate); k++) candidate = n + "_" + k;
+            return candidate;
+        }
+        var parameters = new List<string>();
+        foreach (var p in fn.Params)
+        {
+            var n = Unique(p.Name);
+            names.Add(n);
+            parameters.Add(SourceFileEmitter.ParamTypeText(p.Type) + " " + n);
+        }
+        var yields = fn.Body.Yields;
+        var outs = new List<string>();
+        for (var k = 1; k < yields.Count; k++)
+        {
+            var n = Unique(yields[k].Name.Length > 0 ? yields[k].Name : "result_dot");
+            outs.Add(n);
+            parameters.Add("out " + SourceFileEmitter.ParamTypeText(yields[k].Type) + " " + n);
+        }
+        var ret = yields.Count == 0 ? "void" : SourceFileEmitter.ParamTypeText(yields[0].Type);
+        var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
+        // Helpers are transforms of one function: name the primal when it is one.
+        var key = fn.Key;
+        var primalName = key.Of is { } of && byKey.TryGetValue(of, out var pm) ? pm.Name : fn.Name;
+        var kind = key.Kind switch
+        {
+            TransformKind.Jvp => "Forward mode (JVP)",
+            TransformKind.Taylor => TaylorKind(key),
+            _ => "Pullback (reverse mode, seeded by the caller)",
+        };
+        var comment = new[] { $"// {kind} of {primalName}, called from the derivatives above." };
+        return new MethodShape(header, names, outs, comment, new List<string>());
+    }
+}
