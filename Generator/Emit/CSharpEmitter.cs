@@ -113,11 +113,10 @@ internal sealed class CSharpEmitter
     private const string ScratchF = "__parkedF";
     private const string ScratchD = "__parkedD";
 
-    /// <summary>Math functions the JIT expands inline (no call, so no registers are clobbered).</summary>
+    /// <summary>Ops the JIT does not expand inline (a call clobbers registers); for primitives, the table's Inline column.</summary>
     private static bool IsCall(Op op) => op switch
     {
-        UnaryOp u => u.Kind is not (UnOp.Neg or UnOp.Not or UnOp.Convert or UnOp.Sqrt or UnOp.Abs or UnOp.Floor or UnOp.Ceiling or UnOp.Round or UnOp.Truncate),
-        BinaryOp b => b.Kind is BinOp.Pow or BinOp.Atan2,
+        UnaryOp or BinaryOp or TernaryOp => !Primitives.Of(op)!.Inline,
         CallOp => true,
         _ => op.Regions.Any(r => r.Ops.Any(IsCall)),
     };
@@ -211,7 +210,7 @@ internal sealed class CSharpEmitter
                 LoadOp => true,
                 // An expression that folds in a load of a writable buffer must not move past a
                 // write either: the load would read what the write left.
-                UnaryOp or BinaryOp or SelectOp => !def.Operands.Any(o => readsWritable.Contains(o.Id)) || noWritesBetween,
+                UnaryOp or BinaryOp or TernaryOp or SelectOp => !def.Operands.Any(o => readsWritable.Contains(o.Id)) || noWritesBetween,
                 LengthOp => true,
                 _ => false,
             };
@@ -318,7 +317,7 @@ internal sealed class CSharpEmitter
     {
         ConstOp => false,
         NoteOp => true,
-        UnaryOp or BinaryOp or SelectOp or LengthOp or LoadOp => op.Results.All(r => !_inline.Contains(r.Id) && Uses(r) > 0),
+        UnaryOp or BinaryOp or TernaryOp or SelectOp or LengthOp or LoadOp => op.Results.All(r => !_inline.Contains(r.Id) && Uses(r) > 0),
         _ => true,
     };
 
@@ -328,7 +327,7 @@ internal sealed class CSharpEmitter
         {
             case ConstOp:
                 return;
-            case UnaryOp or BinaryOp or SelectOp or LengthOp or LoadOp:
+            case UnaryOp or BinaryOp or TernaryOp or SelectOp or LengthOp or LoadOp:
             {
                 var result = op.Results.First();
                 if (_inline.Contains(result.Id)) return;
@@ -679,6 +678,9 @@ internal sealed class CSharpEmitter
 
     private string Math(IrType t) => t.Elem == ScalarKind.F32 ? "global::System.MathF" : "global::System.Math";
 
+    /// <summary>The scalar target's method for a primitive: Math/MathF and the table's <see cref="Primitive.ClrName"/>.</summary>
+    private string MathName(Op op) => Math(op.Results.First().Type) + "." + Primitives.Of(op)!.ClrName;
+
     private string Render(Op op)
     {
         if (_simd is not null && op.Results.FirstOrDefault() is { } r && _simd.Vectors.Contains(r.Id)) return RenderVector(op);
@@ -695,7 +697,7 @@ internal sealed class CSharpEmitter
                     case UnOp.Neg: return "-" + Expr(x, 0);
                     case UnOp.Not: return "!" + Expr(x, 0);
                     case UnOp.Convert: return "(" + TypeName(u.Result.Type) + ")" + Expr(x, 0);
-                    default: return $"{Math(u.Result.Type)}.{u.Kind}({Expr(x)})";
+                    default: return $"{MathName(u)}({Expr(x)})";
                 }
             }
             case BinaryOp b:
@@ -717,9 +719,11 @@ internal sealed class CSharpEmitter
                     BinOp.Ne => Infix("!="),
                     BinOp.And => Infix("&"),
                     BinOp.Or => Infix("|"),
-                    _ => $"{Math(b.Result.Type)}.{b.Kind}({Expr(b.Left)}, {Expr(b.Right)})",
+                    _ => $"{MathName(b)}({Expr(b.Left)}, {Expr(b.Right)})",
                 };
             }
+            case TernaryOp t:
+                return $"{MathName(t)}({Expr(t.A)}, {Expr(t.B)}, {Expr(t.C)})";
             case SelectOp s:
                 return $"{Expr(s.Cond, 7)} ? {Expr(s.IfTrue, 7)} : {Expr(s.IfFalse, 8)}";
             case LengthOp l:
@@ -742,7 +746,7 @@ internal sealed class CSharpEmitter
             case UnaryOp { Kind: UnOp.Neg } u:
                 return "-" + Expr(u.Operand, 0);
             case UnaryOp u:
-                return $"global::System.Numerics.Vector.{(u.Kind == UnOp.Sqrt ? "SquareRoot" : "Abs")}({Expr(u.Operand)})";
+                return $"global::System.Numerics.Vector.{Primitives.Of(u.Kind).VectorName}({Expr(u.Operand)})";
             case BinaryOp b:
             {
                 // Vector × scalar is an operator of Vector<T>; +, − and / need the scalar broadcast.

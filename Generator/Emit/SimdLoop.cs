@@ -80,7 +80,7 @@ internal sealed class SimdLoop
                     if (IsAffine(u.Operand)) return null;
                     if (IsVector(u.Operand))
                     {
-                        if (u.Kind is not (UnOp.Neg or UnOp.Sqrt or UnOp.Abs)) return null;
+                        if (!Primitives.Of(u.Kind).Vectorizable) return null;
                         plan.Vectors.Add(u.Result.Id);
                     }
                     break;
@@ -96,7 +96,7 @@ internal sealed class SimdLoop
                     if (IsAffine(b.Left) || IsAffine(b.Right)) return null;
                     if (IsVector(b.Left) || IsVector(b.Right))
                     {
-                        if (!b.Result.Type.IsFloat || b.Kind is not (BinOp.Add or BinOp.Sub or BinOp.Mul or BinOp.Div)) return null;
+                        if (!b.Result.Type.IsFloat || !Primitives.Of(b.Kind).Vectorizable) return null;
                         plan.Vectors.Add(b.Result.Id);
                     }
                     break;
