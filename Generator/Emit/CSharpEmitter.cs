@@ -679,7 +679,11 @@ internal sealed class CSharpEmitter
     private string Math(IrType t) => t.Elem == ScalarKind.F32 ? "global::System.MathF" : "global::System.Math";
 
     /// <summary>The scalar target's method for a primitive: Math/MathF and the table's <see cref="Primitive.ClrName"/>.</summary>
-    private string MathName(Op op) => Math(op.Results.First().Type) + "." + Primitives.Of(op)!.ClrName;
+    private string MathName(Op op)
+    {
+        var row = Primitives.Of(op)!;
+        return (row.FloatOnMath ? "global::System.Math" : Math(op.Results.First().Type)) + "." + row.ClrName;
+    }
 
     private string Render(Op op)
     {

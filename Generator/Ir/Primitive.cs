@@ -62,7 +62,10 @@ internal enum TaylorClass
     /// drops a no-op "+ 0" from the printed code, and the generated code is held byte-identical.
     /// </summary>
     InverseRadical,
-    /// <summary>Any smooth unary f: the jet of f′, built in IR by the tangent rule (seed 1), by the other rules.</summary>
+    /// <summary>
+    /// Any smooth unary f whose tangent rule reads x only (not y): the jet of f′, built in IR by the
+    /// tangent rule (seed 1), by the other rules. Rules that read y (exp, tan, sqrt) need <see cref="SelfReferential"/>.
+    /// </summary>
     DerivativeDefined,
     /// <summary>a·b + c: the Cauchy product plus c's coefficients; the primal coefficient is the fused op itself.</summary>
     FusedMultiplyAdd,
@@ -168,6 +171,9 @@ internal sealed record Primitive
 
     /// <summary>The <c>System.Math</c>/<c>System.MathF</c> method of the scalar C# target and the frontend; null for operators.</summary>
     public string? ClrName { get; init; }
+
+    /// <summary>The float overload is <c>System.Math</c>'s, not <c>MathF</c>'s (Clamp: MathF has none).</summary>
+    public bool FloatOnMath { get; init; }
 
     /// <summary>Value in double precision (interpreter, folding, tests); by arity.</summary>
     public Func<double, double>? Eval1 { get; init; }

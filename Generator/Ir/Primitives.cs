@@ -101,7 +101,7 @@ internal static class Primitives
             Arity = 3, Kind = TernOp.Clamp, ClrName = "Clamp", Eval3 = Clamp, Smoothness = Smoothness.AlmostEverywhere,
             Tangent = (e, a, y, t) => e.Select(e.Bin(BinOp.Lt, a[0], a[1]), t[1] ?? e.Zero(),
                 e.Select(e.Bin(BinOp.Gt, a[0], a[2]), t[2] ?? e.Zero(), t[0] ?? e.Zero())),
-            Taylor = TaylorRule.Of(TaylorClass.PerCoefficient), Inline = true, Folds = true,
+            Taylor = TaylorRule.Of(TaylorClass.PerCoefficient), Inline = true, Folds = true, FloatOnMath = true,
             Domain = new[] { Wide, (-1.5, -0.5), (0.5, 1.5) },
         },
 

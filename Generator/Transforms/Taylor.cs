@@ -29,6 +29,19 @@ internal sealed class Taylor
     private readonly Dictionary<string, Function> _generated = new(StringComparer.Ordinal);
     private readonly List<string> _order2 = new();
 
+    /// <summary>
+    /// Tests only: replaces a row's rule class on the calling thread (PrimitiveTableTests checks
+    /// <see cref="TaylorClass.DerivativeDefined"/> against every smooth row's own recurrence).
+    /// </summary>
+    internal static Func<Primitive, TaylorRule?>? RuleOverride
+    {
+        get => _ruleOverride;
+        set => _ruleOverride = value;
+    }
+
+    [ThreadStatic]
+    private static Func<Primitive, TaylorRule?>? _ruleOverride;
+
     private Taylor(Func<string, Function?> lookup, int order, int lanes)
     {
         _lookup = lookup;
@@ -461,7 +474,7 @@ internal sealed class Taylor
             var row = Primitives.Of(op) ?? throw new InvalidOperationException("not a primitive: " + op.GetType().Name);
             var x = op.Operands.ToArray();
             var y = op.Results.First();
-            var rule = row.Taylor;
+            var rule = RuleOverride?.Invoke(row) ?? row.Taylor;
             switch (rule.Class)
             {
                 case TaylorClass.PerCoefficient:
@@ -584,6 +597,8 @@ internal sealed class Taylor
             _b.BeginBlock();
             var derivative = Primitives.Tangent(_b, op, C(1, x.Type));
             var ops = _b.EndBlock();
+            var y = op.Results.First();
+            if (ops.Any(o => o.Operands.Contains(y))) throw new InvalidOperationException("derivative-defined needs f′ in x only: " + op);
             foreach (var o in ops)
             {
                 _b.Emit(o);
