@@ -178,6 +178,29 @@ public class PrimitiveTableTests
         }
     }
 
+    /// <summary>
+    /// Folding reads the row's Folds column: Clamp of constants folds (its value is one of them),
+    /// except lo &gt; hi, where Math.Clamp throws at run time; FusedMultiplyAdd is never folded
+    /// (netstandard2.0 cannot round a·b + c once as the runtime does).
+    /// </summary>
+    [Fact]
+    public void ClampFoldsOnConstantsAndFusedMultiplyAddDoesNot()
+    {
+        var b = new IrBuilder();
+        Value C(double c) => b.Const(c, IrType.F64);
+        var folded = b.Ternary(TernOp.Clamp, C(2), C(0), C(1));
+        var throws = b.Ternary(TernOp.Clamp, C(0.5), C(1), C(0));
+        var fma = b.Ternary(TernOp.FusedMultiplyAdd, C(2), C(3), C(1));
+        var body = new Region(EquatableArray<Value>.Empty, b.EndBlock(), new[] { folded, throws, fma }.ToEquatableArray());
+        var fn = Simplify.Run(new Function("f", "F", body));
+        Assert.Empty(Verifier.Verify(fn));
+        Assert.Equal(2, fn.Body.Ops.OfType<TernaryOp>().Count());
+        var constant = Assert.Single(fn.Body.Ops.OfType<ConstOp>(), c => c.Result == fn.Body.Yields[0]);
+        Assert.Equal(1.0, constant.Number);
+        // The interpreter throws as Math.Clamp does.
+        Assert.Throws<ArgumentException>(() => new Interpreter(new Module(new[] { fn }.ToEquatableArray())).Call(fn));
+    }
+
     private static bool TangentReadsResult(Primitive row)
     {
         var b = new IrBuilder();
