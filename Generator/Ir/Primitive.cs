@@ -54,7 +54,10 @@ internal enum TaylorClass
     Power,
     /// <summary>Atan2's quotient rule on coefficient convolutions.</summary>
     Atan2,
-    /// <summary>f = <see cref="TaylorRule.With"/>(x) / <see cref="TaylorRule.Number"/> (Log2, Log10 from Log).</summary>
+    /// <summary>
+    /// f = <see cref="TaylorRule.With"/>(x) / <see cref="TaylorRule.Number"/> (Log2, Log10 from Log). The inner op
+    /// is not emitted, so With's own rule must not read its result (Log's does not).
+    /// </summary>
     Composition,
     /// <summary>
     /// f′ = ±1/q or ±1/√q with q = ±1 ± x² (inverse trigonometric and hyperbolic functions).

@@ -9,8 +9,9 @@ namespace Dsl.Generator.Ir;
 /// <see cref="BinOp"/> and <see cref="TernOp"/>. The frontend's name map and its "supported"
 /// message, the interpreter, constant folding, activity, the tangent rules (forward and reverse),
 /// the Taylor rule classes and the emitters' names, inlining and vectorization all read it.
-/// To add a primitive: an enum member in Ir.cs, one row here, one test row in
-/// Tests/Dsl.Tests/PrimitiveTableTests.cs (see docs/architecture.md, "The primitives table").
+/// To add a primitive: an enum member in Ir.cs and one row here; the row's <see cref="Primitive.Domain"/>
+/// is its test row (Tests/Dsl.Tests/PrimitiveTableTests.cs runs every check on every row; see
+/// docs/architecture.md, "The primitives table").
 /// </summary>
 internal static class Primitives
 {
@@ -71,7 +72,8 @@ internal static class Primitives
         {
             Smoothness = Smoothness.AlmostEverywhere, Inline = true, Folds = true, Vectorizable = true, VectorName = "Abs",
         },
-        // Math.Sign returns an int: the frontend converts this float-valued sign (−1, 0, +1).
+        // Math.Sign returns an int: the frontend converts this float-valued sign (−1, 0, +1). Not in the
+        // JIT-inline list (as before the table), so the emitter treats it as a call when parking registers.
         Constant(UnOp.Sign, x => Math.Sign(x), inline: false, (0.1, 3)),
         B(BinOp.Max, Math.Max, Smoothness.AlmostEverywhere, TaylorRule.Of(TaylorClass.PerCoefficient), inline: true,
             (e, a, y, t) => e.Select(e.Bin(BinOp.Ge, a[0], a[1]), t[0] ?? e.Zero(), t[1] ?? e.Zero()), (-2, 0), (0.5, 2)) with
