@@ -14,22 +14,6 @@ namespace Dsl.Generator.Frontend;
 /// </summary>
 internal sealed partial class PrimalLowering
 {
-    private static readonly Dictionary<string, UnOp> UnaryMath = new(StringComparer.Ordinal)
-    {
-        ["Sin"] = UnOp.Sin, ["Cos"] = UnOp.Cos, ["Tan"] = UnOp.Tan,
-        ["Asin"] = UnOp.Asin, ["Acos"] = UnOp.Acos, ["Atan"] = UnOp.Atan,
-        ["Sinh"] = UnOp.Sinh, ["Cosh"] = UnOp.Cosh, ["Tanh"] = UnOp.Tanh,
-        ["Asinh"] = UnOp.Asinh, ["Acosh"] = UnOp.Acosh, ["Atanh"] = UnOp.Atanh,
-        ["Exp"] = UnOp.Exp, ["Log"] = UnOp.Log, ["Log2"] = UnOp.Log2, ["Log10"] = UnOp.Log10,
-        ["Sqrt"] = UnOp.Sqrt, ["Cbrt"] = UnOp.Cbrt, ["Abs"] = UnOp.Abs, ["Sign"] = UnOp.Sign,
-        ["Floor"] = UnOp.Floor, ["Ceiling"] = UnOp.Ceiling, ["Round"] = UnOp.Round, ["Truncate"] = UnOp.Truncate,
-    };
-
-    private static readonly Dictionary<string, BinOp> BinaryMath = new(StringComparer.Ordinal)
-    {
-        ["Pow"] = BinOp.Pow, ["Atan2"] = BinOp.Atan2, ["Max"] = BinOp.Max, ["Min"] = BinOp.Min,
-    };
-
     private Value? LowerInvocation(InvocationExpressionSyntax inv, bool asStatement)
     {
         var method = _model.GetSymbolInfo(inv, _ct).Symbol as IMethodSymbol
@@ -56,17 +40,18 @@ internal sealed partial class PrimalLowering
             if (type is null || !type.IsFloat)
                 throw new UnsupportedException(
                     $"'{container}.{method.Name}' with these argument types is not supported; call it on float or double", inv);
-            if (args.Count == 1 && UnaryMath.TryGetValue(method.Name, out var u))
+            // The primitives table decides what Math/MathF functions lower to (and lists them for the message).
+            if (Primitives.FromClr(method.Name, args.Count) is { } row)
             {
-                return _b.Unary(u, Coerce(LowerExpr(args[0].Expression), type, args[0]));
+                var operands = args.Select(a => Coerce(LowerExpr(a.Expression), type, a)).ToArray();
+                return row.Kind switch
+                {
+                    UnOp u => _b.Unary(u, operands[0]),
+                    BinOp bop => _b.Binary(bop, operands[0], operands[1]),
+                    _ => _b.Ternary((TernOp)row.Kind, operands[0], operands[1], operands[2]),
+                };
             }
-            if (args.Count == 2 && BinaryMath.TryGetValue(method.Name, out var bop))
-            {
-                var x = Coerce(LowerExpr(args[0].Expression), type, args[0]);
-                var y = Coerce(LowerExpr(args[1].Expression), type, args[1]);
-                return _b.Binary(bop, x, y);
-            }
-            throw new UnsupportedException($"'{container}.{method.Name}' is not in the supported set (Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Exp, Log, Log2, Log10, Sqrt, Cbrt, Pow, Abs, Sign, Max, Min, Floor, Ceiling, Round, Truncate)", inv);
+            throw new UnsupportedException($"'{container}.{method.Name}' is not in the supported set ({Primitives.SupportedNames})", inv);
         }
         return LowerDifferentiableCall(method, args, inv, asStatement);
     }

@@ -80,6 +80,9 @@ internal sealed class Interpreter
             case BinaryOp b:
                 env[b.Result.Id] = Box(Binary(b.Kind, D(env, b.Left), D(env, b.Right), b.Left.Type), b.Result.Type);
                 break;
+            case TernaryOp t:
+                env[t.Result.Id] = Box(Primitives.Of(t.Kind).Eval3!(D(env, t.A), D(env, t.B), D(env, t.C)), t.Result.Type);
+                break;
             case SelectOp s:
                 env[s.Result.Id] = (bool)env[s.Cond.Id] ? env[s.IfTrue.Id] : env[s.IfFalse.Id];
                 break;
@@ -151,57 +154,11 @@ internal sealed class Interpreter
         _ => i >= bound,
     };
 
-    private static double Unary(UnOp k, double x, IrType t) => k switch
-    {
-        UnOp.Neg => -x,
-        UnOp.Not => x != 0 ? 0 : 1,
-        UnOp.Convert => t.Elem == ScalarKind.I32 ? Math.Truncate(x) : x,
-        UnOp.Sin => Math.Sin(x),
-        UnOp.Cos => Math.Cos(x),
-        UnOp.Tan => Math.Tan(x),
-        UnOp.Asin => Math.Asin(x),
-        UnOp.Acos => Math.Acos(x),
-        UnOp.Atan => Math.Atan(x),
-        UnOp.Sinh => Math.Sinh(x),
-        UnOp.Cosh => Math.Cosh(x),
-        UnOp.Tanh => Math.Tanh(x),
-        UnOp.Asinh => Math.Log(x + Math.Sqrt(x * x + 1)),
-        UnOp.Acosh => Math.Log(x + Math.Sqrt(x * x - 1)),
-        UnOp.Atanh => 0.5 * Math.Log((1 + x) / (1 - x)),
-        UnOp.Exp => Math.Exp(x),
-        UnOp.Log => Math.Log(x),
-        UnOp.Log2 => Math.Log(x, 2),
-        UnOp.Log10 => Math.Log10(x),
-        UnOp.Sqrt => Math.Sqrt(x),
-        UnOp.Cbrt => x < 0 ? -Math.Pow(-x, 1.0 / 3) : Math.Pow(x, 1.0 / 3),
-        UnOp.Abs => Math.Abs(x),
-        UnOp.Sign => Math.Sign(x),
-        UnOp.Floor => Math.Floor(x),
-        UnOp.Ceiling => Math.Ceiling(x),
-        UnOp.Round => Math.Round(x),
-        UnOp.Truncate => Math.Truncate(x),
-        _ => throw new InvalidOperationException(k.ToString()),
-    };
+    // Values come from the primitives table, except where the IR type decides: conversion and
+    // division to int truncate.
+    private static double Unary(UnOp k, double x, IrType t) =>
+        k == UnOp.Convert ? (t.Elem == ScalarKind.I32 ? Math.Truncate(x) : x) : Primitives.Of(k).Eval1!(x);
 
-    private static double Binary(BinOp k, double a, double b, IrType t) => k switch
-    {
-        BinOp.Add => a + b,
-        BinOp.Sub => a - b,
-        BinOp.Mul => a * b,
-        BinOp.Div => t.Elem == ScalarKind.I32 ? Math.Truncate(a / b) : a / b,
-        BinOp.Rem => a % b,
-        BinOp.Pow => Math.Pow(a, b),
-        BinOp.Atan2 => Math.Atan2(a, b),
-        BinOp.Max => Math.Max(a, b),
-        BinOp.Min => Math.Min(a, b),
-        BinOp.Lt => a < b ? 1 : 0,
-        BinOp.Le => a <= b ? 1 : 0,
-        BinOp.Gt => a > b ? 1 : 0,
-        BinOp.Ge => a >= b ? 1 : 0,
-        BinOp.Eq => a == b ? 1 : 0,
-        BinOp.Ne => a != b ? 1 : 0,
-        BinOp.And => a != 0 && b != 0 ? 1 : 0,
-        BinOp.Or => a != 0 || b != 0 ? 1 : 0,
-        _ => throw new InvalidOperationException(k.ToString()),
-    };
+    private static double Binary(BinOp k, double a, double b, IrType t) =>
+        k == BinOp.Div && t.Elem == ScalarKind.I32 ? Math.Truncate(a / b) : Primitives.Of(k).Eval2!(a, b);
 }

@@ -79,7 +79,7 @@ internal sealed record Value(int Id, IrType Type, string Name)
     public override string ToString() => "%" + Id + "." + Name;
 }
 
-/// <summary>Unary operations. Math functions take one floating argument.</summary>
+/// <summary>Unary operations. Math functions take one floating argument. Each has a row in <see cref="Primitives"/>.</summary>
 internal enum UnOp
 {
     Neg,
@@ -90,7 +90,7 @@ internal enum UnOp
     Exp, Log, Log2, Log10, Sqrt, Cbrt, Abs, Sign, Floor, Ceiling, Round, Truncate,
 }
 
-/// <summary>Binary operations.</summary>
+/// <summary>Binary operations. Each has a row in <see cref="Primitives"/>.</summary>
 internal enum BinOp
 {
     Add, Sub, Mul, Div, Rem,
@@ -146,6 +146,13 @@ internal sealed record BinaryOp(Value Result, BinOp Kind, Value Left, Value Righ
 {
     public override IEnumerable<Value> Results => new[] { Result };
     public override IEnumerable<Value> Operands => new[] { Left, Right };
+}
+
+/// <summary>A three-operand primitive (<see cref="TernOp"/>; its row in <see cref="Primitives"/> holds its rules).</summary>
+internal sealed record TernaryOp(Value Result, TernOp Kind, Value A, Value B, Value C) : Op
+{
+    public override IEnumerable<Value> Results => new[] { Result };
+    public override IEnumerable<Value> Operands => new[] { A, B, C };
 }
 
 /// <summary><c>cond ? a : b</c> with both sides already computed.</summary>

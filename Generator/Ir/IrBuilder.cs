@@ -61,6 +61,13 @@ internal sealed class IrBuilder
         return v;
     }
 
+    public Value Ternary(TernOp kind, Value a, Value b, Value c, string? name = null)
+    {
+        var v = NewValue(a.Type, name ?? "");
+        Emit(new TernaryOp(v, kind, a, b, c));
+        return v;
+    }
+
     public Value Select(Value cond, Value a, Value b, string? name = null)
     {
         var v = NewValue(a.Type, name ?? "");
@@ -107,6 +114,7 @@ internal sealed class IrBuilder
             UnaryOp u when u.Result == v => u with { Result = renamed },
             BinaryOp b when b.Result == v => b with { Result = renamed },
             SelectOp s when s.Result == v => s with { Result = renamed },
+            TernaryOp t when t.Result == v => t with { Result = renamed },
             LoadOp l when l.Result == v => l with { Result = renamed },
             LengthOp len when len.Result == v => len with { Result = renamed },
             CallOp c when c.Outs.Count == 1 && c.Outs[0] == v => c with { Outs = new[] { renamed }.ToEquatableArray() },

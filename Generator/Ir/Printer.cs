@@ -46,6 +46,10 @@ internal static class Printer
             case BinaryOp b:
                 sb.Append(b.Kind.ToString().ToLowerInvariant()).Append(' ').Append(V(b.Left)).Append(", ").Append(V(b.Right)).Append(" : ").Append(b.Result.Type);
                 break;
+            case TernaryOp t:
+                sb.Append(t.Kind.ToString().ToLowerInvariant()).Append(' ').Append(V(t.A)).Append(", ").Append(V(t.B)).Append(", ")
+                  .Append(V(t.C)).Append(" : ").Append(t.Result.Type);
+                break;
             case SelectOp s:
                 sb.Append("select ").Append(V(s.Cond)).Append(", ").Append(V(s.IfTrue)).Append(", ").Append(V(s.IfFalse));
                 break;

@@ -21,6 +21,7 @@ internal static class Rewrite
         ConstOp c => c,
         UnaryOp u => u with { Operand = S(u.Operand) },
         BinaryOp b => b with { Left = S(b.Left), Right = S(b.Right) },
+        TernaryOp t => t with { A = S(t.A), B = S(t.B), C = S(t.C) },
         SelectOp s => s with { Cond = S(s.Cond), IfTrue = S(s.IfTrue), IfFalse = S(s.IfFalse) },
         LoadOp l => l with { Buffer = S(l.Buffer), Index = S(l.Index) },
         StoreOp st => st with { Buffer = S(st.Buffer), Index = S(st.Index), Stored = S(st.Stored) },

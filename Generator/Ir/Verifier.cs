@@ -66,6 +66,9 @@ internal static class Verifier
                 case BinaryOp b when !Same(b.Left.Type, b.Right.Type):
                     errors.Add($"{fn.Name}: comparison mixes {b.Left.Type} and {b.Right.Type}");
                     break;
+                case TernaryOp t when !Same(t.A.Type, t.B.Type) || !Same(t.A.Type, t.C.Type) || !t.Result.Type.IsFloat:
+                    errors.Add($"{fn.Name}: {t.Kind} needs three operands of one float type, has {t.A.Type}, {t.B.Type}, {t.C.Type}");
+                    break;
                 case LoadOp l when !l.Buffer.Type.IsBuffer || l.Index.Type != IrType.I32:
                     errors.Add($"{fn.Name}: load needs a buffer and an int index");
                     break;

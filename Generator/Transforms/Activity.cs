@@ -66,6 +66,9 @@ internal sealed class Activity
             case BinaryOp b:
                 if (b.Result.Type.IsFloat && (IsActive(b.Left) || IsActive(b.Right))) changed |= Mark(b.Result);
                 break;
+            case TernaryOp t:
+                if (t.Result.Type.IsFloat && t.Operands.Any(IsActive)) changed |= Mark(t.Result);
+                break;
             case SelectOp s:
                 if (IsActive(s.IfTrue) || IsActive(s.IfFalse)) changed |= Mark(s.Result);
                 break;
@@ -122,7 +125,6 @@ internal sealed class Activity
         return changed;
     }
 
-    /// <summary>Functions whose derivative is zero almost everywhere.</summary>
-    public static bool IsPiecewiseConstant(UnOp k) =>
-        k is UnOp.Floor or UnOp.Ceiling or UnOp.Round or UnOp.Truncate or UnOp.Sign or UnOp.Not;
+    /// <summary>Functions whose derivative is zero almost everywhere (their table row says so).</summary>
+    public static bool IsPiecewiseConstant(UnOp k) => Primitives.Of(k).Smoothness == Smoothness.PiecewiseConstant;
 }

@@ -180,6 +180,8 @@ internal static class DeltaSums
                     return Movable(u.Operand, k, defs, written, seen, carried);
                 case BinaryOp b:
                     return Movable(b.Left, k, defs, written, seen, carried) && Movable(b.Right, k, defs, written, seen, carried);
+                case TernaryOp t:
+                    return t.Operands.All(o => Movable(o, k, defs, written, seen, carried));
                 case SelectOp s:
                     return Movable(s.Cond, k, defs, written, seen, carried) && Movable(s.IfTrue, k, defs, written, seen, carried) && Movable(s.IfFalse, k, defs, written, seen, carried);
                 case LoadOp l:
@@ -203,6 +205,7 @@ internal static class DeltaSums
                 ConstOp c => c with { Result = r },
                 UnaryOp u => u with { Result = r, Operand = C(u.Operand) },
                 BinaryOp b => b with { Result = r, Left = C(b.Left), Right = C(b.Right) },
+                TernaryOp t => t with { Result = r, A = C(t.A), B = C(t.B), C = C(t.C) },
                 SelectOp s => s with { Result = r, Cond = C(s.Cond), IfTrue = C(s.IfTrue), IfFalse = C(s.IfFalse) },
                 LoadOp l => l with { Result = r, Buffer = l.Buffer, Index = C(l.Index) },
                 LengthOp len => len with { Result = r },

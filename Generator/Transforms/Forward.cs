@@ -157,11 +157,8 @@ internal sealed class Forward
             _b.Emit(op);
             switch (op)
             {
-                case UnaryOp u when Active(u.Result):
-                    SetTangent(u.Result, Derivatives.Unary(_b, u, T(u.Operand)!));
-                    break;
-                case BinaryOp bin when Active(bin.Result):
-                    SetTangent(bin.Result, Derivatives.Binary(_b, bin, T(bin.Left), T(bin.Right)));
+                case UnaryOp or BinaryOp or TernaryOp when Active(op.Results.First()):
+                    SetTangent(op.Results.First(), Derivatives.Tangent(_b, op, op.Operands.Select(T).ToArray()));
                     break;
                 case SelectOp s when Active(s.Result):
                     SetTangent(s.Result, _b.Select(s.Cond, TangentOrZero(s.IfTrue), TangentOrZero(s.IfFalse)));

@@ -47,14 +47,18 @@ internal sealed partial class Reverse
                 {
                     if (!Active(u.Result) || Adj(u.Result) is not { } g || !Active(u.Operand)) return;
                     if (u.Kind == UnOp.Convert) Accum(u.Operand, _b.Unary(UnOp.Convert, g, "", u.Operand.Type));
-                    else Accum(u.Operand, Derivatives.Unary(_b, u, g));
+                    else Accum(u.Operand, Derivatives.Adjoint(_b, u, 0, g));
                     return;
                 }
-                case BinaryOp bin:
+                case BinaryOp or TernaryOp:
                 {
-                    if (!Active(bin.Result) || Adj(bin.Result) is not { } g) return;
-                    if (Active(bin.Left)) Accum(bin.Left, Derivatives.Binary(_b, bin, g, null));
-                    if (Active(bin.Right)) Accum(bin.Right, Derivatives.Binary(_b, bin, null, g));
+                    // One adjoint per active operand, from the table's tangent rule (no per-primitive code).
+                    if (!Active(op.Results.First()) || Adj(op.Results.First()) is not { } g) return;
+                    var operands = op.Operands.ToArray();
+                    for (var i = 0; i < operands.Length; i++)
+                    {
+                        if (Active(operands[i])) Accum(operands[i], Derivatives.Adjoint(_b, op, i, g));
+                    }
                     return;
                 }
                 case SelectOp s:

@@ -149,6 +149,9 @@ internal static class Simplify
                 case BinaryOp bin:
                     VisitBinary(bin with { Left = S(bin.Left), Right = S(bin.Right) });
                     return;
+                case TernaryOp t:
+                    VisitTernary(t with { A = S(t.A), B = S(t.B), C = S(t.C) });
+                    return;
                 case SelectOp s:
                 {
                     var sel = s with { Cond = S(s.Cond), IfTrue = S(s.IfTrue), IfFalse = S(s.IfFalse) };
@@ -272,6 +275,31 @@ internal static class Simplify
 
         private readonly Dictionary<int, Op> _defs = new();
 
+        private void VisitTernary(TernaryOp t)
+        {
+            var row = Primitives.Of(t.Kind);
+            if (row.Folds && IsConst(t.A, out var a) && IsConst(t.B, out var b) && IsConst(t.C, out var c) && Fold(row, a, b, c) is { } f)
+            {
+                ReplaceConst(t.Result, t.Result.Type.Elem == ScalarKind.F32 ? (float)f : f);
+                return;
+            }
+            RecordDef(t);
+            EmitPure(t, t.Result, $"tern {t.Kind} {t.Result.Type} {t.A.Id} {t.B.Id} {t.C.Id}");
+        }
+
+        private static double? Fold(Primitive row, double a, double b, double c)
+        {
+            try
+            {
+                var r = row.Eval3!(a, b, c);
+                return double.IsNaN(r) || double.IsInfinity(r) ? null : r;
+            }
+            catch (ArgumentException)
+            {
+                return null; // Math.Clamp with lo > hi throws at run time: leave it to the runtime
+            }
+        }
+
         private void RecordDef(Op op)
         {
             foreach (var r in op.Results) _defs[r.Id] = op;
@@ -355,19 +383,13 @@ internal static class Simplify
         private static double? FoldUnary(UnOp k, double x, IrType t)
         {
             double r;
-            switch (k)
-            {
-                case UnOp.Neg: r = -x; break;
-                case UnOp.Not: r = x != 0 ? 0 : 1; break;
-                case UnOp.Convert:
-                    r = t.Elem switch { ScalarKind.I32 => Math.Truncate(x), ScalarKind.F32 => (float)x, _ => x };
-                    break;
-                // Sqrt is correctly rounded in float and double alike; transcendental functions
-                // are left to the runtime's math library so folded code computes what the primal does.
-                case UnOp.Sqrt: r = Math.Sqrt(x); break;
-                case UnOp.Abs: r = Math.Abs(x); break;
-                default: return null;
-            }
+            var row = Primitives.Of(k);
+            // Only rows marked Folds: Neg, Not, Sqrt (correctly rounded in float and double alike)
+            // and Abs; transcendental functions are left to the runtime's math library so folded
+            // code computes what the primal does.
+            if (k == UnOp.Convert) r = t.Elem switch { ScalarKind.I32 => Math.Truncate(x), ScalarKind.F32 => (float)x, _ => x };
+            else if (row.Folds) r = row.Eval1!(x);
+            else return null;
             if (double.IsNaN(r) || double.IsInfinity(r)) return null;
             return t.Elem == ScalarKind.F32 ? (float)r : r;
         }
@@ -376,25 +398,14 @@ internal static class Simplify
         {
             var isInt = t == IrType.I32;
             double r;
-            switch (k)
+            var row = Primitives.Of(k);
+            if (k == BinOp.Div && isInt)
             {
-                case BinOp.Add: r = a + b; break;
-                case BinOp.Sub: r = a - b; break;
-                case BinOp.Mul: r = a * b; break;
-                case BinOp.Div:
-                    if (isInt) { if (b == 0) return null; r = Math.Truncate(a / b); }
-                    else r = a / b;
-                    break;
-                case BinOp.Lt: r = a < b ? 1 : 0; break;
-                case BinOp.Le: r = a <= b ? 1 : 0; break;
-                case BinOp.Gt: r = a > b ? 1 : 0; break;
-                case BinOp.Ge: r = a >= b ? 1 : 0; break;
-                case BinOp.Eq: r = a == b ? 1 : 0; break;
-                case BinOp.Ne: r = a != b ? 1 : 0; break;
-                case BinOp.Max: r = Math.Max(a, b); break;
-                case BinOp.Min: r = Math.Min(a, b); break;
-                default: return null;
+                if (b == 0) return null;
+                r = Math.Truncate(a / b);
             }
+            else if (row.Folds) r = row.Eval2!(a, b);
+            else return null;
             if (double.IsNaN(r) || double.IsInfinity(r)) return null;
             if (isInt && (r > int.MaxValue || r < int.MinValue)) return null;
             return t.Elem == ScalarKind.F32 ? (float)r : r;

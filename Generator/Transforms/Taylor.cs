@@ -29,6 +29,19 @@ internal sealed class Taylor
     private readonly Dictionary<FunctionKey, Function> _generated = new();
     private readonly List<FunctionKey> _order2 = new();
 
+    /// <summary>
+    /// Tests only: replaces a row's rule class on the calling thread (PrimitiveTableTests checks
+    /// <see cref="TaylorClass.DerivativeDefined"/> against every smooth row's own recurrence).
+    /// </summary>
+    internal static Func<Primitive, TaylorRule?>? RuleOverride
+    {
+        get => _ruleOverride;
+        set => _ruleOverride = value;
+    }
+
+    [ThreadStatic]
+    private static Func<Primitive, TaylorRule?>? _ruleOverride;
+
     private Taylor(Func<FunctionKey, Function?> lookup, int order, int lanes)
     {
         _lookup = lookup;
@@ -325,14 +338,11 @@ internal sealed class Taylor
             _b.Emit(op);
             switch (op)
             {
-                case UnaryOp u when Active(u.Result):
-                    ForLanes(() => SetJet(u.Result, Unary(u)));
-                    break;
-                case BinaryOp bin when Active(bin.Result):
-                    ForLanes(() => SetJet(bin.Result, Binary(bin)));
+                case UnaryOp or BinaryOp or TernaryOp when Active(op.Results.First()):
+                    ForLanes(() => SetJet(op.Results.First(), Rule(op)));
                     break;
                 case SelectOp s when Active(s.Result):
-                    ForLanes(() => SetJet(s.Result, Enumerable.Range(1, _k).Select(k => _b.Select(s.Cond, Co(s.IfTrue, k), Co(s.IfFalse, k))).ToArray()));
+                    ForLanes(() => SetJet(s.Result, SelectJet(s)));
                     break;
                 case LoadOp l when Active(l.Result) && _bufJet.TryGetValue(l.Buffer.Id, out var bj):
                     ForLanes(() =>
@@ -455,173 +465,272 @@ internal sealed class Taylor
             return sum ?? C(0, type);
         }
 
-        private Value[] Unary(UnaryOp u)
+        /// <summary>
+        /// The jet of a primitive's result, by the rule class its row in <see cref="Primitives"/>
+        /// names (as JAX's jet: rules by class, not per primitive; the row's parameters pick the variant).
+        /// </summary>
+        private Value[] Rule(Op op)
         {
-            var x = u.Operand;
-            var y = u.Result;
-            var type = y.Type;
-            var jx = Jet(x)!;
-            Value X(int k) => Co(x, k);
-            switch (u.Kind)
+            var row = Primitives.Of(op) ?? throw new InvalidOperationException("not a primitive: " + op.GetType().Name);
+            var x = op.Operands.ToArray();
+            var y = op.Results.First();
+            var rule = RuleOverride?.Invoke(row) ?? row.Taylor;
+            switch (rule.Class)
             {
-                case UnOp.Neg:
-                    return jx.Select(c => _b.Unary(UnOp.Neg, c)).ToArray();
-                case UnOp.Convert:
-                    return jx.Select(c => _b.Unary(UnOp.Convert, c, "", type)).ToArray();
-                case UnOp.Exp:
-                    // ȳ_k = (1/k) Σ j x̄_j ȳ_{k−j}: y is its own derivative.
-                    return SelfReferential(x, y, (r, m) => m == 0 ? y : r[m - 1]);
-                case UnOp.Log:
+                case TaylorClass.PerCoefficient:
+                    return PerCoefficient(op, row);
+                case TaylorClass.SelfReferential when rule.Number == 0:
+                    // ȳ_k = (1/k) Σ j x̄_j ȳ_{k−j}: y is its own derivative (exp).
+                    return SelfReferential(x[0], y, (r, m) => m == 0 ? y : r[m - 1]);
+                case TaylorClass.SelfReferential:
+                    return TanLike(x[0], y, rule.Number);
+                case TaylorClass.Log:
+                    return LogJet(x[0], y.Type);
+                case TaylorClass.Composition:
                 {
-                    // ȳ_k = (x̄_k − (1/k) Σ_{j=1..k−1} j ȳ_j x̄_{k−j}) / x̄_0
-                    var r = new Value[_k];
-                    for (var k = 1; k <= _k; k++)
-                    {
-                        var acc = X(k);
-                        Value? sum = null;
-                        for (var j = 1; j < k; j++)
-                        {
-                            var term = Mul(Mul(C(j, type), r[j - 1]), X(k - j));
-                            sum = sum is null ? term : Add(sum, term);
-                        }
-                        if (sum is not null) acc = Sub(acc, Div(sum, C(k, type)));
-                        r[k - 1] = Div(acc, x);
-                    }
-                    return r;
+                    // f = With(x) / Number, e.g. log2 x = ln x / ln 2
+                    var inner = new UnaryOp(_b.NewValue(y.Type, ""), rule.With, x[0]);
+                    return Rule(inner).Select(c => Div(c, C(rule.Number, y.Type))).ToArray();
                 }
-                case UnOp.Log2:
-                case UnOp.Log10:
+                case TaylorClass.SinCosPair:
+                    return SinCos(x[0], y, rule);
+                case TaylorClass.Sqrt:
+                    return SqrtJet(x[0], y);
+                case TaylorClass.PowConst:
+                    return PowConst(x[0], y, rule.Number);
+                case TaylorClass.InverseRadical:
                 {
-                    var ln = new UnaryOp(_b.NewValue(type, ""), UnOp.Log, x);
-                    var scale = u.Kind == UnOp.Log2 ? Math.Log(2) : Math.Log(10);
-                    return Unary(ln).Select(c => Div(c, C(scale, type))).ToArray();
+                    var g = InverseRadical(rule, x[0], y.Type);
+                    return FromDerivative(Jet(x[0])!, m => g[m]);
                 }
-                case UnOp.Sin:
-                case UnOp.Cos:
-                case UnOp.Sinh:
-                case UnOp.Cosh:
+                case TaylorClass.DerivativeDefined:
+                    return DerivativeDefined(op);
+                case TaylorClass.Product:
+                    return MulJet(x[0], Jet(x[0]), x[1], Jet(x[1]));
+                case TaylorClass.Quotient:
+                    return DivJet(x[0], Jet(x[0]), x[1], Jet(x[1]), y);
+                case TaylorClass.Remainder:
                 {
-                    // s̄_k = (1/k) Σ j x̄_j c̄_{k−j}, c̄_k = ∓(1/k) Σ j x̄_j s̄_{k−j}
-                    var trig = u.Kind is UnOp.Sin or UnOp.Cos;
-                    var s0 = u.Kind is UnOp.Sin or UnOp.Sinh ? y : _b.Unary(trig ? UnOp.Sin : UnOp.Sinh, x);
-                    var c0 = u.Kind is UnOp.Cos or UnOp.Cosh ? y : _b.Unary(trig ? UnOp.Cos : UnOp.Cosh, x);
-                    var s = new Value[_k];
-                    var c = new Value[_k];
-                    for (var k = 1; k <= _k; k++)
-                    {
-                        Value? ss = null, cc = null;
-                        for (var j = 1; j <= k; j++)
-                        {
-                            var w = j == 1 ? X(1) : Mul(C(j, type), X(j));
-                            var ts = Mul(w, k - j == 0 ? c0 : c[k - j - 1]);
-                            var tc = Mul(w, k - j == 0 ? s0 : s[k - j - 1]);
-                            ss = ss is null ? ts : Add(ss, ts);
-                            cc = cc is null ? tc : Add(cc, tc);
-                        }
-                        s[k - 1] = k == 1 ? ss! : Div(ss!, C(k, type));
-                        var cv = k == 1 ? cc! : Div(cc!, C(k, type));
-                        c[k - 1] = trig ? _b.Unary(UnOp.Neg, cv) : cv;
-                    }
-                    return u.Kind is UnOp.Sin or UnOp.Sinh ? s : c;
+                    var q = _b.Unary(UnOp.Truncate, Div(x[0], x[1]));
+                    return Enumerable.Range(1, _k).Select(k => Sub(Co(x[0], k), Mul(q, Co(x[1], k)))).ToArray();
                 }
-                case UnOp.Tanh:
-                case UnOp.Tan:
+                case TaylorClass.Power:
+                    return PowJet(x[0], x[1], y);
+                case TaylorClass.Atan2:
+                    return Atan2Jet(x[0], x[1], y.Type);
+                case TaylorClass.FusedMultiplyAdd:
                 {
-                    // t′ = 1 ∓ t²: d̄_m = [m = 0] ∓ Σ_{j=0..m} t̄_j t̄_{m−j}
-                    var sign = u.Kind == UnOp.Tanh ? -1.0 : 1.0;
-                    return SelfReferential(x, y, (r, m) =>
-                    {
-                        var sq = Conv(j => j == 0 ? y : r[j - 1], j => j == 0 ? y : r[j - 1], m, type);
-                        var signed = sign < 0 ? _b.Unary(UnOp.Neg, sq) : sq;
-                        return m == 0 ? Add(C(1, type), signed) : signed;
-                    });
-                }
-                case UnOp.Sqrt:
-                {
-                    // ȳ_k = (x̄_k − Σ_{j=1..k−1} ȳ_j ȳ_{k−j}) / (2 ȳ_0)
-                    var r = new Value[_k];
-                    var twoY = Mul(C(2, type), y);
-                    for (var k = 1; k <= _k; k++)
-                    {
-                        var acc = X(k);
-                        for (var j = 1; j < k; j++) acc = Sub(acc, Mul(r[j - 1], r[k - j - 1]));
-                        r[k - 1] = Div(acc, twoY);
-                    }
-                    return r;
-                }
-                case UnOp.Cbrt:
-                    return PowConst(x, y, 1.0 / 3.0);
-                case UnOp.Abs:
-                {
-                    // |x| = sign(x) x almost everywhere
-                    var negative = _b.Binary(BinOp.Lt, x, C(0, type));
-                    return jx.Select(c => _b.Select(negative, _b.Unary(UnOp.Neg, c), c)).ToArray();
-                }
-                case UnOp.Atan:
-                case UnOp.Asin:
-                case UnOp.Acos:
-                case UnOp.Asinh:
-                case UnOp.Acosh:
-                case UnOp.Atanh:
-                {
-                    // Known derivative g(x); its jet comes from the primitives' recurrences.
-                    var g = DerivativeJet(u.Kind, x, type);
-                    return FromDerivative(jx, m => g[m]);
+                    // a·b + c: the Cauchy product plus c̄_k for k ≥ 1; ȳ_0 is the fused op itself (already emitted).
+                    var product = MulJet(x[0], Jet(x[0]), x[1], Jet(x[1]));
+                    var jc = Jet(x[2]);
+                    return jc is null ? product : product.Select((p, k) => Add(p, jc[k])).ToArray();
                 }
                 default:
-                    throw new InvalidOperationException("no Taylor rule for " + u.Kind);
+                    throw new InvalidOperationException("no Taylor rule for " + row.Kind);
             }
         }
 
-        /// <summary>The jet (coefficients 0..K−1) of f′(x) for the inverse trigonometric and hyperbolic functions.</summary>
-        private Value[] DerivativeJet(UnOp kind, Value x, IrType type)
+        /// <summary>
+        /// Ops linear in the tangent whose partials are constant along the curve (linear and piecewise
+        /// linear: Neg, Convert, Add, Sub, Abs, Max, Min, Clamp): coefficient k is the tangent rule applied to
+        /// the operands' coefficients k. The rule is built once on placeholders; the ops that do not read a
+        /// placeholder (the branch conditions) are emitted once, the others once per coefficient.
+        /// </summary>
+        private Value[] PerCoefficient(Op op, Primitive row)
         {
-            // q = 1 + x², 1 − x², or x² ∓ 1; then f′ = 1/q or ±1/sqrt(q)
+            var operands = op.Operands.ToArray();
+            var holes = operands.Select(v => Jet(v) is null ? null : _b.NewValue(v.Type, "")).ToArray();
+            _b.BeginBlock();
+            var result = Primitives.Tangent(_b, op, holes);
+            var ops = _b.EndBlock();
+            var perCoefficient = new HashSet<int>(holes.Where(h => h is not null).Select(h => h!.Id));
+            var template = new List<Op>();
+            foreach (var o in ops)
+            {
+                if (o.Operands.Any(v => perCoefficient.Contains(v.Id)))
+                {
+                    foreach (var r in o.Results) perCoefficient.Add(r.Id);
+                    template.Add(o);
+                }
+                else _b.Emit(o);
+            }
+            var coefficients = new Value[_k];
+            for (var k = 1; k <= _k; k++)
+            {
+                var map = new Dictionary<int, Value>();
+                for (var i = 0; i < operands.Length; i++)
+                {
+                    if (holes[i] is { } h) map[h.Id] = Co(operands[i], k);
+                }
+                foreach (var o in template)
+                {
+                    var copy = Rewrite.Substitute(new Region(EquatableArray<Value>.Empty, new[] { o }.ToEquatableArray(),
+                        EquatableArray<Value>.Empty), map).Ops[0];
+                    var fresh = _b.NewValue(o.Results.First().Type, o.Results.First().Name);
+                    map[o.Results.First().Id] = fresh;
+                    _b.Emit(WithResult(copy, fresh));
+                }
+                coefficients[k - 1] = map.TryGetValue(result.Id, out var c) ? c : result;
+            }
+            return coefficients;
+        }
+
+        private Value[] SelectJet(SelectOp s) =>
+            Enumerable.Range(1, _k).Select(k => _b.Select(s.Cond, Co(s.IfTrue, k), Co(s.IfFalse, k))).ToArray();
+
+        private static Op WithResult(Op op, Value result) => op switch
+        {
+            UnaryOp u => u with { Result = result },
+            BinaryOp b => b with { Result = result },
+            TernaryOp t => t with { Result = result },
+            SelectOp s => s with { Result = result },
+            _ => throw new InvalidOperationException("a tangent rule emitted " + op.GetType().Name),
+        };
+
+        /// <summary>
+        /// Any smooth unary f (JAX's <c>def_deriv</c>): f′ is built in IR by the row's tangent rule with
+        /// seed 1, its jet by the other rules, then ȳ from it by <see cref="FromDerivative"/>.
+        /// </summary>
+        private Value[] DerivativeDefined(Op op)
+        {
+            var x = op.Operands.First();
+            _b.BeginBlock();
+            var derivative = Primitives.Tangent(_b, op, C(1, x.Type));
+            var ops = _b.EndBlock();
+            var y = op.Results.First();
+            if (ops.Any(o => o.Operands.Contains(y))) throw new InvalidOperationException("derivative-defined needs f′ in x only: " + op);
+            foreach (var o in ops)
+            {
+                _b.Emit(o);
+                if (o is SelectOp s && (Jet(s.IfTrue) is not null || Jet(s.IfFalse) is not null)) SetLane(s.Result, SelectJet(s));
+                else if (o is UnaryOp or BinaryOp or TernaryOp && o.Operands.Any(v => Jet(v) is not null))
+                    SetLane(o.Results.First(), Rule(o));
+            }
+            var jd = Jet(derivative);
+            return FromDerivative(Jet(x)!, m => m == 0 ? derivative : jd is null ? _b.Zero(x.Type) : jd[m - 1]);
+        }
+
+        /// <summary>t′ = 1 ± t² (tan: +1, tanh: −1): d̄_m = [m = 0] ± Σ_{j=0..m} t̄_j t̄_{m−j}.</summary>
+        private Value[] TanLike(Value x, Value y, double sign)
+        {
+            var type = y.Type;
+            return SelfReferential(x, y, (r, m) =>
+            {
+                var sq = Conv(j => j == 0 ? y : r[j - 1], j => j == 0 ? y : r[j - 1], m, type);
+                var signed = sign < 0 ? _b.Unary(UnOp.Neg, sq) : sq;
+                return m == 0 ? Add(C(1, type), signed) : signed;
+            });
+        }
+
+        /// <summary>ȳ_k = (x̄_k − (1/k) Σ_{j=1..k−1} j ȳ_j x̄_{k−j}) / x̄_0.</summary>
+        private Value[] LogJet(Value x, IrType type)
+        {
+            var r = new Value[_k];
+            for (var k = 1; k <= _k; k++)
+            {
+                var acc = Co(x, k);
+                Value? sum = null;
+                for (var j = 1; j < k; j++)
+                {
+                    var term = Mul(Mul(C(j, type), r[j - 1]), Co(x, k - j));
+                    sum = sum is null ? term : Add(sum, term);
+                }
+                if (sum is not null) acc = Sub(acc, Div(sum, C(k, type)));
+                r[k - 1] = Div(acc, x);
+            }
+            return r;
+        }
+
+        /// <summary>s̄_k = (1/k) Σ j x̄_j c̄_{k−j}, c̄_k = ∓(1/k) Σ j x̄_j s̄_{k−j} (− for the circular pair).</summary>
+        private Value[] SinCos(Value x, Value y, TaylorRule rule)
+        {
+            var type = y.Type;
+            Value X(int k) => Co(x, k);
+            var s0 = rule.SineLike ? y : _b.Unary(rule.With, x);
+            var c0 = rule.SineLike ? _b.Unary(rule.With, x) : y;
+            var s = new Value[_k];
+            var c = new Value[_k];
+            for (var k = 1; k <= _k; k++)
+            {
+                Value? ss = null, cc = null;
+                for (var j = 1; j <= k; j++)
+                {
+                    var w = j == 1 ? X(1) : Mul(C(j, type), X(j));
+                    var ts = Mul(w, k - j == 0 ? c0 : c[k - j - 1]);
+                    var tc = Mul(w, k - j == 0 ? s0 : s[k - j - 1]);
+                    ss = ss is null ? ts : Add(ss, ts);
+                    cc = cc is null ? tc : Add(cc, tc);
+                }
+                s[k - 1] = k == 1 ? ss! : Div(ss!, C(k, type));
+                var cv = k == 1 ? cc! : Div(cc!, C(k, type));
+                c[k - 1] = rule.Circular ? _b.Unary(UnOp.Neg, cv) : cv;
+            }
+            return rule.SineLike ? s : c;
+        }
+
+        /// <summary>ȳ_k = (x̄_k − Σ_{j=1..k−1} ȳ_j ȳ_{k−j}) / (2 ȳ_0).</summary>
+        private Value[] SqrtJet(Value x, Value y)
+        {
+            var type = y.Type;
+            var r = new Value[_k];
+            var twoY = Mul(C(2, type), y);
+            for (var k = 1; k <= _k; k++)
+            {
+                var acc = Co(x, k);
+                for (var j = 1; j < k; j++) acc = Sub(acc, Mul(r[j - 1], r[k - j - 1]));
+                r[k - 1] = Div(acc, twoY);
+            }
+            return r;
+        }
+
+        /// <summary>
+        /// The jet (coefficients 0..K−1) of f′(x) = ±1/q or ±1/√q with q = ±1 ± x², for the inverse
+        /// trigonometric and hyperbolic functions (the row gives q, the root and the sign).
+        /// </summary>
+        private Value[] InverseRadical(TaylorRule rule, Value x, IrType type)
+        {
             var sq0 = Mul(x, x);
             var jsq = MulJet(x, Jet(x), x, Jet(x));
             Value q0;
             Value[] jq;
-            switch (kind)
+            switch (rule.Radicand)
             {
-                case UnOp.Atan:
-                case UnOp.Asinh:
+                case Radicand.OnePlusSquare:
                     q0 = Add(C(1, type), sq0);
                     jq = jsq;
                     break;
-                case UnOp.Asin:
-                case UnOp.Acos:
-                case UnOp.Atanh:
+                case Radicand.OneMinusSquare:
                     q0 = Sub(C(1, type), sq0);
                     jq = jsq.Select(c => _b.Unary(UnOp.Neg, c)).ToArray();
                     break;
-                default: // Acosh
+                default:
                     q0 = Sub(sq0, C(1, type));
                     jq = jsq;
                     break;
             }
+            // A value to hang q's jet on; the "+ 0" stays in the printed code (kept byte-identical).
             var q = _b.NewValue(type, "");
             _b.Emit(new BinaryOp(q, BinOp.Add, q0, C(0, type)));
             SetLane(q, jq);
             Value[] Coefficients(Value v0, Value[] j) => new[] { v0 }.Concat(j).ToArray();
             var one = C(1, type);
-            if (kind is UnOp.Atan or UnOp.Atanh)
+            if (!rule.Root)
             {
                 var inv = Div(one, q);
                 var jinv = DivJet(one, null, q, jq, inv);
                 return Coefficients(inv, jinv);
             }
             var root = _b.Unary(UnOp.Sqrt, q);
-            var jroot = Unary(new UnaryOp(root, UnOp.Sqrt, q));
+            var jroot = Rule(new UnaryOp(root, UnOp.Sqrt, q));
             var f0 = Div(one, root);
             var jf = DivJet(one, null, root, jroot, f0);
-            if (kind == UnOp.Acos)
+            if (rule.Negate)
             {
                 f0 = _b.Unary(UnOp.Neg, f0);
                 jf = jf.Select(c => _b.Unary(UnOp.Neg, c)).ToArray();
             }
             return Coefficients(f0, jf);
         }
-
         /// <summary>Jet of y = a / b: ȳ_k = (ā_k − Σ_{j=0..k−1} ȳ_j b̄_{k−j}) / b̄_0.</summary>
         private Value[] DivJet(Value a, Value[]? ja, Value b, Value[]? jb, Value y)
         {
@@ -682,67 +791,39 @@ internal sealed class Taylor
             return r;
         }
 
-        private Value[] Binary(BinaryOp op)
+        /// <summary>a^b: the exact rule for a constant exponent, else exp(b log a).</summary>
+        private Value[] PowJet(Value a, Value b, Value y)
         {
-            var a = op.Left;
-            var b = op.Right;
-            var y = op.Result;
-            var type = y.Type;
             var ja = Jet(a);
             var jb = Jet(b);
-            switch (op.Kind)
-            {
-                case BinOp.Add:
-                    return Enumerable.Range(1, _k).Select(k => ja is null ? jb![k - 1] : jb is null ? ja[k - 1] : Add(ja[k - 1], jb[k - 1])).ToArray();
-                case BinOp.Sub:
-                    return Enumerable.Range(1, _k).Select(k => jb is null ? ja![k - 1] : ja is null ? _b.Unary(UnOp.Neg, jb[k - 1]) : Sub(ja[k - 1], jb[k - 1])).ToArray();
-                case BinOp.Mul:
-                    return MulJet(a, ja, b, jb);
-                case BinOp.Div:
-                    return DivJet(a, ja, b, jb, y);
-                case BinOp.Rem:
-                {
-                    var q = _b.Unary(UnOp.Truncate, Div(a, b));
-                    return Enumerable.Range(1, _k).Select(k => Sub(Co(a, k), Mul(q, Co(b, k)))).ToArray();
-                }
-                case BinOp.Max:
-                case BinOp.Min:
-                {
-                    var pick = _b.Binary(op.Kind == BinOp.Max ? BinOp.Ge : BinOp.Le, a, b);
-                    return Enumerable.Range(1, _k).Select(k => _b.Select(pick, Co(a, k), Co(b, k))).ToArray();
-                }
-                case BinOp.Pow:
-                {
-                    if (jb is null && _constants.TryGetValue(b.Id, out var n)) return PowConst(a, y, n);
-                    // a^b = exp(b log a)
-                    var la = _b.Unary(UnOp.Log, a);
-                    var jla = ja is null ? null : Unary(new UnaryOp(la, UnOp.Log, a));
-                    if (jla is not null) SetLane(la, jla);
-                    var m = Mul(b, la);
-                    var jm = MulJet(b, jb, la, jla);
-                    SetLane(m, jm);
-                    return SelfReferential(m, y, (r, k) => k == 0 ? y : r[k - 1]);
-                }
-                case BinOp.Atan2:
-                {
-                    // θ′ = (b a′ − a b′) / (a² + b²); θ̄_k = (1/k) (θ′)‾_{k−1}
-                    Value[] Deriv(Value v, Value[]? j) => Enumerable.Range(0, _k).Select(m => j is null ? C(0, type) : m + 1 == 1 ? j[0] : Mul(C(m + 1, type), j[m])).ToArray();
-                    var da = Deriv(a, ja);
-                    var db = Deriv(b, jb);
-                    Func<int, Value> A = k => Co(a, k), B = k => Co(b, k);
-                    var num = Enumerable.Range(0, _k).Select(m => Sub(Conv(B, k => da[k], m, type), Conv(A, k => db[k], m, type))).ToArray();
-                    var den0 = Add(Mul(a, a), Mul(b, b));
-                    var jden = MulJet(a, ja, a, ja).Zip(MulJet(b, jb, b, jb), (p, q) => Add(p, q)).ToArray();
-                    var g0 = Div(num[0], den0);
-                    var jg = DivJet(num[0], num.Skip(1).Concat(new[] { C(0, type) }).ToArray(), den0, jden, g0);
-                    var g = new[] { g0 }.Concat(jg).ToArray();
-                    return Enumerable.Range(1, _k).Select(k => k == 1 ? g[0] : Div(g[k - 1], C(k, type))).ToArray();
-                }
-                default:
-                    throw new InvalidOperationException("no Taylor rule for " + op.Kind);
-            }
+            if (jb is null && _constants.TryGetValue(b.Id, out var n)) return PowConst(a, y, n);
+            var la = _b.Unary(UnOp.Log, a);
+            var jla = ja is null ? null : Rule(new UnaryOp(la, UnOp.Log, a));
+            if (jla is not null) SetLane(la, jla);
+            var m = Mul(b, la);
+            var jm = MulJet(b, jb, la, jla);
+            SetLane(m, jm);
+            return SelfReferential(m, y, (r, k) => k == 0 ? y : r[k - 1]);
         }
 
+        /// <summary>θ′ = (b a′ − a b′) / (a² + b²); θ̄_k = (1/k) (θ′)‾_{k−1}.</summary>
+        private Value[] Atan2Jet(Value a, Value b, IrType type)
+        {
+            var ja = Jet(a);
+            var jb = Jet(b);
+            Value[] Deriv(Value v, Value[]? j) =>
+                Enumerable.Range(0, _k).Select(m => j is null ? C(0, type) : m + 1 == 1 ? j[0] : Mul(C(m + 1, type), j[m])).ToArray();
+            var da = Deriv(a, ja);
+            var db = Deriv(b, jb);
+            Func<int, Value> A = k => Co(a, k), B = k => Co(b, k);
+            var num = Enumerable.Range(0, _k).Select(m => Sub(Conv(B, k => da[k], m, type), Conv(A, k => db[k], m, type))).ToArray();
+            var den0 = Add(Mul(a, a), Mul(b, b));
+            var jden = MulJet(a, ja, a, ja).Zip(MulJet(b, jb, b, jb), (p, q) => Add(p, q)).ToArray();
+            var g0 = Div(num[0], den0);
+            var jg = DivJet(num[0], num.Skip(1).Concat(new[] { C(0, type) }).ToArray(), den0, jden, g0);
+            var g = new[] { g0 }.Concat(jg).ToArray();
+            return Enumerable.Range(1, _k).Select(k => k == 1 ? g[0] : Div(g[k - 1], C(k, type))).ToArray();
+        }
         private readonly Dictionary<int, double> _constants = new();
 
         // ------------------------------------------------------------ structure

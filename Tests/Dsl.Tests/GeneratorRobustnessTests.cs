@@ -106,7 +106,7 @@ public class GeneratorRobustnessTests
         Body("ParamsArray", "        return x * w[0];", "params", "double x, params double[] w") with { NoNode = true },
         Body("CallNonDifferentiable", "        return Helper(x);", "calls 'Helper', which is not [Differentiable]",
             extra: "    public static double Helper(double v) => v * v;\n"),
-        Body("UnsupportedMathFma", "        return Math.FusedMultiplyAdd(x, x, 1.0);", "FusedMultiplyAdd"),
+        Body("UnsupportedMathBitIncrement", "        return Math.BitIncrement(x);", "BitIncrement"),
         Body("UnsupportedMathExp2", "        return Math.ScaleB(x, 2);", "ScaleB"),
         Body("ReturnInsideLoop", "        for (int i = 0; i < 3; i++) { if (x > i) return x; }\n        return 0;", "'return' inside a loop"),
         Body("NonConstantStep", "        double s = 0;\n        for (int i = 0; i < 10; i += k) s += x;\n        return s;", "constant", "double x, int k"),

@@ -490,6 +490,55 @@ public class SnapshotTests
             Relu.FJvp(x, dx, w, dw, out var d);
             return Fd.Rel(d, Fd.D(t => Relu.F(x + t * dx, Fd.Move(w, dw, t))));
             """),
+
+        // The primitives added through the table (one row each): FusedMultiplyAdd, Clamp (a ternary
+        // primitive printed as Math.Clamp, derivative 1 inside [lo, hi] and 0 outside) and Sign
+        // (piecewise constant, derivative 0). The points put each Clamp inside, above and below.
+        new Case("NewPrimitives", Usings + """
+            public static partial class NewPrims
+            {
+                [Differentiable]
+                public static double F(double x, double y, double z)
+                {
+                    double a = Math.FusedMultiplyAdd(x, y, z);
+                    double b = Math.Clamp(a, -0.5, y);
+                    return b * Math.Sign(x - z) + Math.FusedMultiplyAdd(b, b, Math.Clamp(x, z, 1.0));
+                }
+
+                [Jvp(nameof(F))]
+                public static partial double FJvp(double x, double dx, double y, double dy, double z, double dz, out double dF);
+
+                [Gradient(nameof(F))]
+                public static partial double FGradient(double x, double y, double z, out double xBar, out double yBar, out double zBar);
+
+                [Differentiable]
+                public static float G(float x, float y) => MathF.FusedMultiplyAdd(x, y, Math.Clamp(x, -1f, 1f)) * MathF.Sign(y);
+
+                [Jvp(nameof(G))]
+                public static partial float GJvp(float x, float dx, float y, float dy, out float dG);
+            }
+            """, """
+            double worst = 0;
+            foreach (var (x, y, z) in new[] { (0.3, 0.8, -0.2), (0.9, 1.2, 0.5), (-0.7, 0.6, -0.4) })
+            {
+                double dx = 0.6, dy = -0.45, dz = 0.3;
+                double value = NewPrims.FJvp(x, dx, y, dy, z, dz, out var d);
+                if (value != NewPrims.F(x, y, z)) return 1;
+                worst = Math.Max(worst, Fd.Rel(d, Fd.D(t => NewPrims.F(x + t * dx, y + t * dy, z + t * dz))));
+                NewPrims.FGradient(x, y, z, out var xBar, out var yBar, out var zBar);
+                worst = Math.Max(worst, Fd.Rel(xBar, Fd.D(t => NewPrims.F(x + t, y, z))));
+                worst = Math.Max(worst, Fd.Rel(yBar, Fd.D(t => NewPrims.F(x, y + t, z))));
+                worst = Math.Max(worst, Fd.Rel(zBar, Fd.D(t => NewPrims.F(x, y, z + t))));
+            }
+            foreach (var (x, y) in new[] { (0.4f, 0.7f), (1.5f, -0.8f) })
+            {
+                float dx = 0.6f, dy = -0.45f;
+                NewPrims.GJvp(x, dx, y, dy, out var d);
+                // float: h = 1e-2 (G is quadratic along the line, so only rounding, about 1e-5, remains)
+                worst = Math.Max(worst, Fd.Rel(d, Fd.D(t => NewPrims.G((float)(x + t * dx), (float)(y + t * dy)), 1e-2)));
+            }
+            return worst;
+            """, Tolerance: 1e-4),
     };
 
     public static IEnumerable<object[]> CaseNames() => Cases.Select(c => new object[] { c.Name });

@@ -96,7 +96,7 @@ internal sealed partial class BodyWriter
     {
         ConstOp => false,
         NoteOp => true,
-        UnaryOp or BinaryOp or SelectOp or LengthOp or LoadOp => op.Results.All(r => !_plan.IsInline(r) && _plan.Uses(r) > 0),
+        UnaryOp or BinaryOp or TernaryOp or SelectOp or LengthOp or LoadOp => op.Results.All(r => !_plan.IsInline(r) && _plan.Uses(r) > 0),
         _ => true,
     };
 
@@ -106,7 +106,7 @@ internal sealed partial class BodyWriter
         {
             case ConstOp:
                 return;
-            case UnaryOp or BinaryOp or SelectOp or LengthOp or LoadOp:
+            case UnaryOp or BinaryOp or TernaryOp or SelectOp or LengthOp or LoadOp:
             {
                 var result = op.Results.First();
                 if (_plan.IsInline(result) || _plan.Uses(result) == 0) return;

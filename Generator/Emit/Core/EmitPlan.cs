@@ -105,7 +105,7 @@ internal sealed class EmitPlan
                 LoadOp => true,
                 // An expression that folds in a load of a writable buffer must not move past a
                 // write either: the load would read what the write left.
-                UnaryOp or BinaryOp or SelectOp => !def.Operands.Any(o => readsWritable.Contains(o.Id)) || noWritesBetween,
+                UnaryOp or BinaryOp or TernaryOp or SelectOp => !def.Operands.Any(o => readsWritable.Contains(o.Id)) || noWritesBetween,
                 LengthOp => true,
                 _ => false,
             };

@@ -102,6 +102,8 @@ internal sealed class ExprPrinter
                 };
             case BinaryOp b:
                 return Infix(b) ?? _target.Call(b.Kind, b.Result.Type, Expr(b.Left), Expr(b.Right));
+            case TernaryOp t:
+                return _target.Call(t.Kind, t.Result.Type, Expr(t.A), Expr(t.B), Expr(t.C));
             case SelectOp s:
                 return $"{Expr(s.Cond, 7)} ? {Expr(s.IfTrue, 7)} : {Expr(s.IfFalse, 8)}";
             case LengthOp l:

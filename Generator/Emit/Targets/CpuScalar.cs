@@ -37,9 +37,7 @@ internal sealed class CpuScalar : ITarget
     /// </summary>
     public static bool JitExpandsInline(Op primitive) => primitive switch
     {
-        UnaryOp u => u.Kind is UnOp.Neg or UnOp.Not or UnOp.Convert or UnOp.Sqrt or UnOp.Abs
-            or UnOp.Floor or UnOp.Ceiling or UnOp.Round or UnOp.Truncate,
-        BinaryOp b => b.Kind is not (BinOp.Pow or BinOp.Atan2),
+        UnaryOp or BinaryOp or TernaryOp => Primitives.Of(primitive)!.Inline,
         _ => false,
     };
 
@@ -84,12 +82,18 @@ internal sealed class CpuScalar : ITarget
         }
     }
 
-    // The IR enum members are spelled like the Math/MathF methods.
-    public string Call(UnOp kind, IrType result, string operand) => $"{MathType(result)}.{kind}({operand})";
+    // Method names come from the primitives table (Primitive.ClrName).
+    public string Call(UnOp kind, IrType result, string operand) => $"{MathName(Primitives.Of(kind), result)}({operand})";
 
-    public string Call(BinOp kind, IrType result, string left, string right) => $"{MathType(result)}.{kind}({left}, {right})";
+    public string Call(BinOp kind, IrType result, string left, string right) =>
+        $"{MathName(Primitives.Of(kind), result)}({left}, {right})";
 
-    private static string MathType(IrType t) => t.Elem == ScalarKind.F32 ? MathFTypeRef : MathTypeRef;
+    public string Call(TernOp kind, IrType result, string a, string b, string c) =>
+        $"{MathName(Primitives.Of(kind), result)}({a}, {b}, {c})";
+
+    /// <summary><c>Math.X</c> or <c>MathF.X</c>; a row whose float overload lives on Math (Clamp) says so.</summary>
+    private static string MathName(Primitive row, IrType result) =>
+        (row.FloatOnMath || result.Elem != ScalarKind.F32 ? MathTypeRef : MathFTypeRef) + "." + row.ClrName;
 
     public string Load(string buffer, string index) => $"{buffer}[{index}]";
 

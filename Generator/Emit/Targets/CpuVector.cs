@@ -29,8 +29,8 @@ internal sealed class CpuVector
     /// </summary>
     public static bool IsLanewise(Op primitive) => primitive switch
     {
-        UnaryOp u => u.Kind is UnOp.Neg or UnOp.Sqrt or UnOp.Abs,
-        BinaryOp b => b.Kind is BinOp.Add or BinOp.Sub or BinOp.Mul or BinOp.Div,
+        UnaryOp u => Primitives.Of(u.Kind).Vectorizable,
+        BinaryOp b => Primitives.Of(b.Kind).Vectorizable,
         _ => false,
     };
 
@@ -45,7 +45,7 @@ internal sealed class CpuVector
         $"{SimdTypeRef}.{(accumulate ? "AddTo" : "Store")}({buffer}, {index}, {vector});";
 
     /// <summary>A math primitive on a vector (the unary ops <see cref="IsLanewise"/> admits).</summary>
-    public string Call(UnOp kind, string operand) => $"{VectorTypeRef}.{(kind == UnOp.Sqrt ? "SquareRoot" : "Abs")}({operand})";
+    public string Call(UnOp kind, string operand) => $"{VectorTypeRef}.{Primitives.Of(kind).VectorName}({operand})";
 
     /// <summary>An element-wise op as a vector expression (operands printed by <paramref name="p"/>).</summary>
     public string Render(Op op, ExprPrinter p)

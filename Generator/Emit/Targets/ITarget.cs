@@ -30,6 +30,9 @@ internal interface ITarget
     /// <inheritdoc cref="Call(UnOp, IrType, string)"/>
     string Call(BinOp kind, IrType result, string left, string right);
 
+    /// <inheritdoc cref="Call(UnOp, IrType, string)"/>
+    string Call(TernOp kind, IrType result, string a, string b, string c);
+
     /// <summary>The expression reading <c>buffer[index]</c>.</summary>
     string Load(string buffer, string index);
 

@@ -73,7 +73,7 @@ internal static class RegisterParking
     /// <summary>True when the op compiles to a call (which clobbers every vector register on x64).</summary>
     private static bool IsCall(Op op) => op switch
     {
-        UnaryOp or BinaryOp => !CpuScalar.JitExpandsInline(op),
+        UnaryOp or BinaryOp or TernaryOp => !CpuScalar.JitExpandsInline(op),
         CallOp => true,
         _ => op.Regions.Any(r => r.Ops.Any(IsCall)),
     };
