@@ -67,7 +67,8 @@ internal static partial class Simplify
         private void ReplaceConst(Value result, double c, bool symbolic = false)
         {
             if (result.Type.Elem == ScalarKind.F32) c = (float)c;
-            var key = (symbolic ? "zero " : "const ") + result.Type + " " + c.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var key = (symbolic ? "zero " : "const ") + result.Type + " "
+                + c.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             var existing = Lookup(key);
             if (existing is not null)
             {
@@ -96,20 +97,8 @@ internal static partial class Simplify
             switch (op)
             {
                 case ConstOp c:
-                {
-                    var key = (c.Symbolic ? "zero " : "const ") + c.Result.Type + " " + c.Number.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-                    var existing = Lookup(key);
-                    if (existing is not null && existing.Type == c.Result.Type)
-                    {
-                        _subst[c.Result.Id] = existing;
-                        return;
-                    }
-                    _consts[c.Result.Id] = c.Number;
-                    if (c.Symbolic) _symbolic.Add(c.Result.Id);
-                    _cse.Peek()[key] = c.Result;
-                    _b.Emit(c);
+                    VisitConst(c);
                     return;
-                }
                 case UnaryOp u:
                     VisitUnary(u with { Operand = S(u.Operand) });
                     return;
@@ -120,13 +109,8 @@ internal static partial class Simplify
                     VisitTernary(t with { A = S(t.A), B = S(t.B), C = S(t.C) });
                     return;
                 case SelectOp s:
-                {
-                    var sel = s with { Cond = S(s.Cond), IfTrue = S(s.IfTrue), IfFalse = S(s.IfFalse) };
-                    if (sel.IfTrue == sel.IfFalse) { Replace(s.Result, sel.IfTrue); return; }
-                    if (IsConst(sel.Cond, out var cc)) { Replace(s.Result, cc != 0 ? sel.IfTrue : sel.IfFalse); return; }
-                    EmitPure(sel, sel.Result, $"select {sel.Cond.Id} {sel.IfTrue.Id} {sel.IfFalse.Id}");
+                    VisitSelect(s);
                     return;
-                }
                 case LengthOp l:
                 {
                     var len = l with { Buffer = S(l.Buffer) };
@@ -134,17 +118,8 @@ internal static partial class Simplify
                     return;
                 }
                 case LoadOp l:
-                {
-                    var load = l with { Buffer = S(l.Buffer), Index = S(l.Index) };
-                    if (_readOnlyBuffers.Contains(load.Buffer.Id))
-                    {
-                        // Inputs never change during the call: equal loads can be shared.
-                        EmitPure(load, load.Result, $"load {load.Buffer.Id} {load.Index.Id}");
-                        return;
-                    }
-                    _b.Emit(load);
+                    VisitLoad(l);
                     return;
-                }
                 case StoreOp st:
                 {
                     var store = st with { Buffer = S(st.Buffer), Index = S(st.Index), Stored = S(st.Stored) };
@@ -160,66 +135,108 @@ internal static partial class Simplify
                     _b.Emit(c with { Args = c.Args.Select(S).ToEquatableArray() });
                     return;
                 case ForOp f:
-                {
-                    var inits = f.Inits.Select(S).ToEquatableArray();
-                    // A carried value that every iteration yields unchanged is loop-invariant:
-                    // read its initial value instead.
-                    var invariant = Enumerable.Range(0, f.Inits.Count).Where(k => f.Body.Yields[k] == f.Body.Args[k + 1]).ToList();
-                    var loop = f with { Start = S(f.Start), Bound = S(f.Bound), Inits = inits };
-                    if (invariant.Count > 0)
-                    {
-                        foreach (var k in invariant)
-                        {
-                            _subst[f.Body.Args[k + 1].Id] = inits[k];
-                            _subst[f.Outs[k].Id] = inits[k];
-                        }
-                        var keep = Enumerable.Range(0, f.Inits.Count).Where(k => !invariant.Contains(k)).ToList();
-                        loop = loop with
-                        {
-                            Outs = keep.Select(k => f.Outs[k]).ToEquatableArray(),
-                            Inits = keep.Select(k => inits[k]).ToEquatableArray(),
-                            Body = new Region(new[] { f.Body.Args[0] }.Concat(keep.Select(k => f.Body.Args[k + 1])).ToEquatableArray(),
-                                f.Body.Ops, keep.Select(k => f.Body.Yields[k]).ToEquatableArray()),
-                        };
-                    }
-                    var body = VisitRegion(loop.Body);
-                    _b.Emit(loop with { Body = body });
+                    VisitFor(f);
                     return;
-                }
                 case IfOp i:
-                {
-                    var cond = S(i.Cond);
-                    if (IsConst(cond, out var cv))
-                    {
-                        // Inline the branch that is taken.
-                        var taken = cv != 0 ? i.Then : i.Else;
-                        foreach (var inner in taken.Ops) Visit(inner);
-                        for (var k = 0; k < i.Outs.Count; k++) Replace(i.Outs[k], S(taken.Yields[k]));
-                        return;
-                    }
-                    var thenR = VisitRegion(i.Then);
-                    var elseR = VisitRegion(i.Else);
-                    // A result that both branches give as the same outer value is that value.
-                    var innerDefs = new HashSet<int>();
-                    Rewrite.Defs(thenR, innerDefs);
-                    Rewrite.Defs(elseR, innerDefs);
-                    var same = Enumerable.Range(0, i.Outs.Count)
-                        .Where(k => thenR.Yields[k] == elseR.Yields[k] && !innerDefs.Contains(thenR.Yields[k].Id)).ToList();
-                    foreach (var k in same) Replace(i.Outs[k], thenR.Yields[k]);
-                    if (same.Count > 0)
-                    {
-                        var keep = Enumerable.Range(0, i.Outs.Count).Where(k => !same.Contains(k)).ToList();
-                        i = i with { Outs = keep.Select(k => i.Outs[k]).ToEquatableArray() };
-                        thenR = thenR with { Yields = keep.Select(k => thenR.Yields[k]).ToEquatableArray() };
-                        elseR = elseR with { Yields = keep.Select(k => elseR.Yields[k]).ToEquatableArray() };
-                    }
-                    _b.Emit(i with { Cond = cond, Then = thenR, Else = elseR });
+                    VisitIf(i);
                     return;
-                }
                 default:
                     _b.Emit(op);
                     return;
             }
+        }
+
+        private void VisitConst(ConstOp c)
+        {
+            var key = (c.Symbolic ? "zero " : "const ") + c.Result.Type + " "
+                + c.Number.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var existing = Lookup(key);
+            if (existing is not null && existing.Type == c.Result.Type)
+            {
+                _subst[c.Result.Id] = existing;
+                return;
+            }
+            _consts[c.Result.Id] = c.Number;
+            if (c.Symbolic) _symbolic.Add(c.Result.Id);
+            _cse.Peek()[key] = c.Result;
+            _b.Emit(c);
+        }
+
+        private void VisitSelect(SelectOp s)
+        {
+            var sel = s with { Cond = S(s.Cond), IfTrue = S(s.IfTrue), IfFalse = S(s.IfFalse) };
+            if (sel.IfTrue == sel.IfFalse) { Replace(s.Result, sel.IfTrue); return; }
+            if (IsConst(sel.Cond, out var cc)) { Replace(s.Result, cc != 0 ? sel.IfTrue : sel.IfFalse); return; }
+            EmitPure(sel, sel.Result, $"select {sel.Cond.Id} {sel.IfTrue.Id} {sel.IfFalse.Id}");
+        }
+
+        private void VisitLoad(LoadOp l)
+        {
+            var load = l with { Buffer = S(l.Buffer), Index = S(l.Index) };
+            if (_readOnlyBuffers.Contains(load.Buffer.Id))
+            {
+                // Inputs never change during the call: equal loads can be shared.
+                EmitPure(load, load.Result, $"load {load.Buffer.Id} {load.Index.Id}");
+                return;
+            }
+            _b.Emit(load);
+        }
+
+        private void VisitFor(ForOp f)
+        {
+            var inits = f.Inits.Select(S).ToEquatableArray();
+            // A carried value that every iteration yields unchanged is loop-invariant:
+            // read its initial value instead.
+            var invariant = Enumerable.Range(0, f.Inits.Count).Where(k => f.Body.Yields[k] == f.Body.Args[k + 1]).ToList();
+            var loop = f with { Start = S(f.Start), Bound = S(f.Bound), Inits = inits };
+            if (invariant.Count > 0)
+            {
+                foreach (var k in invariant)
+                {
+                    _subst[f.Body.Args[k + 1].Id] = inits[k];
+                    _subst[f.Outs[k].Id] = inits[k];
+                }
+                var keep = Enumerable.Range(0, f.Inits.Count).Where(k => !invariant.Contains(k)).ToList();
+                loop = loop with
+                {
+                    Outs = keep.Select(k => f.Outs[k]).ToEquatableArray(),
+                    Inits = keep.Select(k => inits[k]).ToEquatableArray(),
+                    Body = new Region(new[] { f.Body.Args[0] }.Concat(keep.Select(k => f.Body.Args[k + 1])).ToEquatableArray(),
+                        f.Body.Ops, keep.Select(k => f.Body.Yields[k]).ToEquatableArray()),
+                };
+            }
+            var body = VisitRegion(loop.Body);
+            _b.Emit(loop with { Body = body });
+        }
+
+        private void VisitIf(IfOp i)
+        {
+            var cond = S(i.Cond);
+            if (IsConst(cond, out var cv))
+            {
+                // Inline the branch that is taken.
+                var taken = cv != 0 ? i.Then : i.Else;
+                foreach (var inner in taken.Ops) Visit(inner);
+                for (var k = 0; k < i.Outs.Count; k++) Replace(i.Outs[k], S(taken.Yields[k]));
+                return;
+            }
+            var thenR = VisitRegion(i.Then);
+            var elseR = VisitRegion(i.Else);
+            // A result that both branches give as the same outer value is that value.
+            var innerDefs = new HashSet<int>();
+            Rewrite.Defs(thenR, innerDefs);
+            Rewrite.Defs(elseR, innerDefs);
+            var same = Enumerable.Range(0, i.Outs.Count)
+                .Where(k => thenR.Yields[k] == elseR.Yields[k] && !innerDefs.Contains(thenR.Yields[k].Id)).ToList();
+            foreach (var k in same) Replace(i.Outs[k], thenR.Yields[k]);
+            if (same.Count > 0)
+            {
+                var keep = Enumerable.Range(0, i.Outs.Count).Where(k => !same.Contains(k)).ToList();
+                i = i with { Outs = keep.Select(k => i.Outs[k]).ToEquatableArray() };
+                thenR = thenR with { Yields = keep.Select(k => thenR.Yields[k]).ToEquatableArray() };
+                elseR = elseR with { Yields = keep.Select(k => elseR.Yields[k]).ToEquatableArray() };
+            }
+            _b.Emit(i with { Cond = cond, Then = thenR, Else = elseR });
         }
     }
 }

@@ -94,7 +94,11 @@ internal static partial class Simplify
                         break;
                     case BinOp.Sub:
                         // x − (+0) = x exactly, even for x = −0
-                        if (IsSymbolicZero(b) || (IsConst(b, out var zb) && zb == 0 && (isInt || 1 / zb > 0))) { Replace(op.Result, a); return; }
+                        if (IsSymbolicZero(b) || (IsConst(b, out var zb) && zb == 0 && (isInt || 1 / zb > 0)))
+                        {
+                            Replace(op.Result, a);
+                            return;
+                        }
                         if (IsSymbolicZero(a) || (isInt && IsConst(a, 0))) { VisitUnary(new UnaryOp(op.Result, UnOp.Neg, b)); return; }
                         if (_defs.TryGetValue(b.Id, out var nb2) && nb2 is UnaryOp { Kind: UnOp.Neg } negB2)
                         {
