@@ -44,7 +44,8 @@ internal static class Printer
                 sb.Append(u.Kind.ToString().ToLowerInvariant()).Append(' ').Append(V(u.Operand)).Append(" : ").Append(u.Result.Type);
                 break;
             case BinaryOp b:
-                sb.Append(b.Kind.ToString().ToLowerInvariant()).Append(' ').Append(V(b.Left)).Append(", ").Append(V(b.Right)).Append(" : ").Append(b.Result.Type);
+                sb.Append(b.Kind.ToString().ToLowerInvariant()).Append(' ').Append(V(b.Left)).Append(", ").Append(V(b.Right))
+                  .Append(" : ").Append(b.Result.Type);
                 break;
             case TernaryOp t:
                 sb.Append(t.Kind.ToString().ToLowerInvariant()).Append(' ').Append(V(t.A)).Append(", ").Append(V(t.B)).Append(", ")
@@ -57,7 +58,8 @@ internal static class Printer
                 sb.Append("load ").Append(V(l.Buffer)).Append('[').Append(V(l.Index)).Append(']');
                 break;
             case StoreOp st:
-                sb.Append(st.Accumulate ? "accumulate " : "store ").Append(V(st.Stored)).Append(" -> ").Append(V(st.Buffer)).Append('[').Append(V(st.Index)).Append(']');
+                sb.Append(st.Accumulate ? "accumulate " : "store ").Append(V(st.Stored)).Append(" -> ").Append(V(st.Buffer))
+                  .Append('[').Append(V(st.Index)).Append(']');
                 break;
             case LengthOp len:
                 sb.Append("length ").Append(V(len.Buffer));
@@ -85,7 +87,8 @@ internal static class Printer
             case ForOp f:
                 sb.Append("for ").Append(V(f.Body.Args[0])).Append(" = ").Append(V(f.Start)).Append(' ')
                   .Append(f.Cmp.ToString().ToLowerInvariant()).Append(' ').Append(V(f.Bound)).Append(" step ").Append(f.Step)
-                  .Append(" iter(").Append(string.Join(", ", f.Body.Args.Skip(1).Zip(f.Inits, (a, i) => V(a) + " = " + V(i)))).Append(") {\n");
+                  .Append(" iter(").Append(string.Join(", ", f.Body.Args.Skip(1).Zip(f.Inits, (a, i) => V(a) + " = " + V(i))))
+                  .Append(") {\n");
                 Region(sb, f.Body, depth + 1);
                 sb.Append(pad).Append('}');
                 break;

@@ -16,7 +16,9 @@ internal static class Rewrite
         return new Region(r.Args, ops, SA(r.Yields));
     }
 
-    private static Op SubstituteOp(Op op, IReadOnlyDictionary<int, Value> map, System.Func<Value, Value> S, System.Func<EquatableArray<Value>, EquatableArray<Value>> SA) => op switch
+    private static Op SubstituteOp(
+        Op op, IReadOnlyDictionary<int, Value> map, System.Func<Value, Value> S,
+        System.Func<EquatableArray<Value>, EquatableArray<Value>> SA) => op switch
     {
         ConstOp c => c,
         UnaryOp u => u with { Operand = S(u.Operand) },

@@ -95,8 +95,12 @@ internal sealed class Activity
                     for (var i = 0; i < c.Args.Count; i++)
                     {
                         var arg = c.Args[i];
-                        if (!arg.Type.IsBuffer || arg.Type.Buffer is not (BufferKind.Span or BufferKind.Stack or BufferKind.Heap or BufferKind.Scratch)) continue;
-                        if (callee is not null && callee.Params.Count == c.Args.Count && callee.Params[i].Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) continue;
+                        if (!arg.Type.IsBuffer
+                            || arg.Type.Buffer is not (BufferKind.Span or BufferKind.Stack or BufferKind.Heap or BufferKind.Scratch))
+                            continue;
+                        if (callee is not null && callee.Params.Count == c.Args.Count
+                            && callee.Params[i].Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array)
+                            continue;
                         changed |= Mark(arg);
                     }
                 }

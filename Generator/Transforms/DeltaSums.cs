@@ -120,7 +120,8 @@ internal static class DeltaSums
                 var picked = _b.NewValue(arg.Type, "");
                 after.Add(new IfOp(new[] { picked }.ToEquatableArray(), inRange,
                     new Region(EquatableArray<Value>.Empty, thenOps.ToEquatableArray(), new[] { taken }.ToEquatableArray()),
-                    new Region(EquatableArray<Value>.Empty, new Op[] { new ConstOp(zero, 0) }.ToEquatableArray(), new[] { zero }.ToEquatableArray())));
+                    new Region(EquatableArray<Value>.Empty, new Op[] { new ConstOp(zero, 0) }.ToEquatableArray(),
+                        new[] { zero }.ToEquatableArray())));
                 var sum = _b.NewValue(arg.Type, f.Outs[c].Name);
                 after.Add(new BinaryOp(sum, BinOp.Add, f.Inits[c], picked));
                 Map[f.Outs[c].Id] = sum;
@@ -129,7 +130,9 @@ internal static class DeltaSums
         }
 
         /// <summary>term = g · δ, δ · g or δ, with δ = (k == i ? 1 : 0) and i defined outside the loop.</summary>
-        private static bool Delta(Value term, Value k, Dictionary<int, Op> defs, Dictionary<int, double> constants, HashSet<int> symbolic, out Value? g, out Value index)
+        private static bool Delta(
+            Value term, Value k, Dictionary<int, Op> defs, Dictionary<int, double> constants, HashSet<int> symbolic,
+            out Value? g, out Value index)
         {
             g = null;
             index = k;
@@ -140,7 +143,8 @@ internal static class DeltaSums
             return false;
         }
 
-        private static bool IsDelta(Value v, Value k, Dictionary<int, Op> defs, Dictionary<int, double> constants, HashSet<int> symbolic, out Value index)
+        private static bool IsDelta(
+            Value v, Value k, Dictionary<int, Op> defs, Dictionary<int, double> constants, HashSet<int> symbolic, out Value index)
         {
             index = k;
             if (!defs.TryGetValue(v.Id, out var d)) return false;
@@ -167,7 +171,8 @@ internal static class DeltaSums
 
 
         /// <summary>Whether g depends, inside the loop, only on k and pure ops (loads from buffers the loop does not write).</summary>
-        private static bool Movable(Value v, Value k, Dictionary<int, Op> defs, HashSet<int> written, HashSet<int> seen, HashSet<int> carried)
+        private static bool Movable(
+            Value v, Value k, Dictionary<int, Op> defs, HashSet<int> written, HashSet<int> seen, HashSet<int> carried)
         {
             if (v.Id == k.Id) return true;
             if (!defs.TryGetValue(v.Id, out var d)) return !carried.Contains(v.Id); // carried values change every iteration
@@ -183,7 +188,9 @@ internal static class DeltaSums
                 case TernaryOp t:
                     return t.Operands.All(o => Movable(o, k, defs, written, seen, carried));
                 case SelectOp s:
-                    return Movable(s.Cond, k, defs, written, seen, carried) && Movable(s.IfTrue, k, defs, written, seen, carried) && Movable(s.IfFalse, k, defs, written, seen, carried);
+                    return Movable(s.Cond, k, defs, written, seen, carried)
+                        && Movable(s.IfTrue, k, defs, written, seen, carried)
+                        && Movable(s.IfFalse, k, defs, written, seen, carried);
                 case LoadOp l:
                     return !written.Contains(l.Buffer.Id) && Movable(l.Index, k, defs, written, seen, carried);
                 case LengthOp:
