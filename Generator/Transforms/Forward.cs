@@ -86,7 +86,7 @@ internal sealed class Forward
                 }
             }
             var yields = new List<Value>();
-            foreach (var op in _fn.Body.Ops) TransformOp(op);
+            foreach (var op in _fn.Body.Ops) Transform(op);
             foreach (var y in _fn.Body.Yields)
             {
                 yields.Add(y);
@@ -113,21 +113,21 @@ internal sealed class Forward
 
         private void TransformRegionOps(Region r)
         {
-            foreach (var op in r.Ops) TransformOp(op);
+            foreach (var op in r.Ops) Transform(op);
         }
 
-        private void TransformOp(Op op)
+        private void Transform(Op op)
         {
             switch (op)
             {
                 case ForOp f:
-                    TransformFor(f);
+                    For(f);
                     return;
                 case IfOp i:
-                    TransformIf(i);
+                    If(i);
                     return;
                 case CallOp c:
-                    TransformCall(c);
+                    Call(c);
                     return;
             }
 
@@ -175,7 +175,7 @@ internal sealed class Forward
             }
         }
 
-        private void TransformCall(CallOp c)
+        private void Call(CallOp c)
         {
             var callee = _owner._lookup(c.Callee);
             var mask = c.Args.Select(a => Active(a)).ToList();
@@ -207,7 +207,7 @@ internal sealed class Forward
             }
         }
 
-        private void TransformFor(ForOp f)
+        private void For(ForOp f)
         {
             var carried = f.Inits.Count;
             var activeIdx = Enumerable.Range(0, carried).Where(i => Active(f.Body.Args[i + 1])).ToList();
@@ -239,7 +239,7 @@ internal sealed class Forward
                 new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray())));
         }
 
-        private void TransformIf(IfOp op)
+        private void If(IfOp op)
         {
             var activeIdx = Enumerable.Range(0, op.Outs.Count).Where(i => Active(op.Outs[i])).ToList();
             Region Branch(Region r)

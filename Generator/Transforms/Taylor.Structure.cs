@@ -67,7 +67,7 @@ internal sealed partial class Taylor
                 _jet[arg.Id] = j;
                 args.AddRange(j);
             }
-            foreach (var op in f.Body.Ops) Op(op);
+            foreach (var op in f.Body.Ops) Transform(op);
             var yields = f.Body.Yields.ToList();
             foreach (var i in idx) for (var n = 0; n < N; n++) yields.Add(At(f.Body.Yields[i], n));
             var ops = _b.EndBlock();
@@ -88,7 +88,7 @@ internal sealed partial class Taylor
             Region Branch(Region r)
             {
                 _b.BeginBlock();
-                foreach (var inner in r.Ops) Op(inner);
+                foreach (var inner in r.Ops) Transform(inner);
                 var yields = r.Yields.ToList();
                 foreach (var i in idx) for (var n = 0; n < N; n++) yields.Add(At(r.Yields[i], n));
                 return new Region(r.Args, _b.EndBlock(), yields.ToEquatableArray());

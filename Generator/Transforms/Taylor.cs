@@ -27,7 +27,8 @@ internal sealed partial class Taylor
     private readonly int _order;
     private readonly int _lanes;
     private readonly Dictionary<FunctionKey, Function> _generated = new();
-    private readonly List<FunctionKey> _order2 = new();
+    // The helpers' keys in the order they were first needed: the order they follow the entry in the module.
+    private readonly List<FunctionKey> _helperKeys = new();
 
     /// <summary>
     /// Tests only: replaces a row's rule class on the calling thread (PrimitiveTableTests checks
@@ -75,7 +76,7 @@ internal sealed partial class Taylor
         var key = FunctionKey.TaylorEntry(entry.Key, active, order, lanes, inputSlots, oneHot);
         var fn = new FunctionTransform(t, entry, active, isEntry: true, inputSlots, oneHot).Run(key);
         var list = new List<Function> { fn };
-        list.AddRange(t._order2.Select(k => t._generated[k]));
+        list.AddRange(t._helperKeys.Select(k => t._generated[k]));
         return new Module(list.ToEquatableArray());
     }
 
@@ -85,7 +86,7 @@ internal sealed partial class Taylor
         if (_generated.ContainsKey(key)) return key;
         _generated[key] = null!;
         _generated[key] = new FunctionTransform(this, fn, active, isEntry: false, null, oneHot: false).Run(key);
-        _order2.Add(key);
+        _helperKeys.Add(key);
         return key;
     }
 
@@ -200,112 +201,26 @@ internal sealed partial class Taylor
         public Function Run(FunctionKey key)
         {
             var args = new List<Value>();
-            Value? outJet = null;
             for (var i = 0; i < _fn.Params.Count; i++)
             {
                 var p = _fn.Params[i];
                 args.Add(p);
                 if (!_active[i] || !p.Type.IsDifferentiable) continue;
-                if (_entry)
-                {
-                    if (_oneHot && p.Type.IsBuffer)
-                    {
-                        // One index per lane: lane l runs along e_{index_l}.
-                        var indices = Enumerable.Range(0, _lanes).Select(l => _b.NewValue(IrType.I32, _lanes == 1 ? p.Name + "_index" : p.Name + "_index" + l)).ToArray();
-                        args.AddRange(indices);
-                        _bufJet[p.Id] = new BufferJet(indices[0], _b.Length(p), Raw: true, indices);
-                        continue;
-                    }
-                    // The caller's jet: raw derivatives v_j, normalized here (÷ j!).
-                    var jet = _b.NewValue(IrType.Buf(p.Type.Elem, BufferKind.ReadOnlySpan), p.Name + "_jet");
-                    args.Add(jet);
-                    if (p.Type.IsBuffer)
-                    {
-                        var stride = _b.Length(p);
-                        if (_slots.Any(k => k > 1))
-                        {
-                            // Normalize once (v_k / k!), not at every load inside the loops that read x.
-                            var blocks = _lanes * _slots.Length;
-                            var normalized = _b.Alloc(IrType.Buf(p.Type.Elem, BufferKind.Scratch), _b.Length(jet), p.Name + "_jet_normalized");
-                            for (var block = 0; block < blocks; block++)
-                            {
-                                var k = _slots[block % _slots.Length];
-                                _b.BeginBlock();
-                                var e = _b.NewValue(IrType.I32, "i");
-                                var at = Add(Mul(C(block, IrType.I32), stride), e);
-                                var raw = _b.Load(jet, at);
-                                _b.Store(normalized, at, k > 1 ? Div(raw, C(Factorial(k), p.Type.ElementType)) : raw);
-                                var copy = _b.EndBlock();
-                                _b.Emit(new ForOp(EquatableArray<Value>.Empty, C(0, IrType.I32), stride, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
-                                    new Region(new[] { e }.ToEquatableArray(), copy, EquatableArray<Value>.Empty)));
-                            }
-                            _bufJet[p.Id] = new BufferJet(normalized, stride, Raw: true, Normalized: true);
-                        }
-                        else
-                        {
-                            _bufJet[p.Id] = new BufferJet(jet, stride, Raw: true);
-                        }
-                    }
-                    else
-                    {
-                        ForLanes(() =>
-                        {
-                            var coefficients = new Value[_k];
-                            for (var k = 1; k <= _k; k++)
-                            {
-                                var s = Array.IndexOf(_slots, k);
-                                if (s < 0)
-                                {
-                                    coefficients[k - 1] = _b.Zero(p.Type);
-                                    continue;
-                                }
-                                var raw = _b.Load(jet, C(_lane * _slots.Length + s, IrType.I32));
-                                coefficients[k - 1] = k == 1 ? raw : Div(raw, C(Factorial(k), p.Type));
-                            }
-                            SetJet(p, coefficients);
-                        });
-                    }
-                }
-                else if (p.Type.IsBuffer)
-                {
-                    var jet = _b.NewValue(IrType.Buf(p.Type.Elem, p.Type.Buffer == BufferKind.Span ? BufferKind.Span : BufferKind.ReadOnlySpan), p.Name + "_jet");
-                    args.Add(jet);
-                    _bufJet[p.Id] = new BufferJet(jet, _b.Length(p), Raw: false);
-                }
-                else
-                {
-                    var coefficients = NewJet(p, p.Type);
-                    args.AddRange(coefficients);
-                    _jet[p.Id] = coefficients;
-                }
+                if (_entry) EntryParam(p, args);
+                else HelperParam(p, args);
             }
+            Value? outJet = null;
             if (_entry && _fn.Body.Yields.Count == 1)
             {
                 outJet = _b.NewValue(IrType.Buf(_fn.Body.Yields[0].Type.Elem, BufferKind.Span), "result_jet");
                 args.Add(outJet);
             }
 
-            foreach (var op in _fn.Body.Ops) Op(op);
+            foreach (var op in _fn.Body.Ops) Transform(op);
 
             var yields = new List<Value>();
-            if (_entry)
-            {
-                if (outJet is not null)
-                {
-                    // y_0, then y_k = k! ȳ_k per lane
-                    var y = _fn.Body.Yields[0];
-                    _b.Store(outJet, C(0, IrType.I32), y);
-                    ForLanes(() =>
-                    {
-                        for (var k = 1; k <= _k; k++)
-                        {
-                            var c = Co(y, k);
-                            _b.Store(outJet, C(1 + _lane * _k + k - 1, IrType.I32), k <= 1 ? c : Mul(c, C(Factorial(k), y.Type)));
-                        }
-                    });
-                }
-            }
-            else
+            if (outJet is not null) StoreResultJet(outJet);
+            if (!_entry)
             {
                 foreach (var y in _fn.Body.Yields)
                 {
@@ -314,12 +229,18 @@ internal sealed partial class Taylor
                 }
             }
             var ops = _b.EndBlock();
-            var mask = string.Concat(_active.Select(a => a ? "1" : "0"));
-            var name = _fn.Name + "_Taylor" + _k + (_lanes == 1 ? "" : "x" + _lanes) + (_oneHot ? "_OneHot" : "") + (_active.All(a => a) ? "" : "_" + mask);
-            return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
+            return new Function(key, Name(), new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
         }
 
-        private void Op(Op op)
+        /// <summary>The method name: <c>F_Taylor2</c>, with <c>x</c> lanes, <c>_OneHot</c> and the active mask where they apply.</summary>
+        private string Name()
+        {
+            var mask = string.Concat(_active.Select(a => a ? "1" : "0"));
+            return _fn.Name + "_Taylor" + _k + (_lanes == 1 ? "" : "x" + _lanes) + (_oneHot ? "_OneHot" : "")
+                + (_active.All(a => a) ? "" : "_" + mask);
+        }
+
+        private void Transform(Op op)
         {
             switch (op)
             {
