@@ -115,6 +115,7 @@ internal sealed partial class Taylor
         private int _lane;
 
         private readonly bool _oneHot;
+        private readonly RegionExtras _regions;
 
         public FunctionTransform(Taylor owner, Function fn, IReadOnlyList<bool> active, bool isEntry, int[]? slots, bool oneHot)
         {
@@ -129,6 +130,10 @@ internal sealed partial class Taylor
             _activity = Activity.Analyze(fn, active);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
             NoteConstants(fn.Body);
+            // L·K extras per value: its jet.
+            _regions = new RegionExtras(_b, Active, Transform, read: v => Enumerable.Range(0, N).Select(n => At(v, n)),
+                argument: ArgumentJet, create: v => NewJet(v, v.Type), record: (v, e) => _jet[v.Id] = e,
+                owner._lookup, owner.Helper);
         }
 
         private bool Active(Value v) => _activity.IsActive(v) && v.Type.IsDifferentiable;
@@ -247,13 +252,13 @@ internal sealed partial class Taylor
                 case NoteOp:
                     return;
                 case ForOp f:
-                    For(f);
+                    _regions.For(f);
                     return;
                 case IfOp i:
-                    If(i);
+                    _regions.If(i);
                     return;
                 case CallOp c:
-                    Call(c);
+                    _regions.Call(c);
                     return;
             }
             _b.Emit(op);
