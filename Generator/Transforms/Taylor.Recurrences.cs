@@ -351,6 +351,7 @@ internal sealed partial class Taylor
             }
             return Coefficients(f0, jf);
         }
+
         /// <summary>Jet of y = a / b: ȳ_k = (ā_k − Σ_{j=0..k−1} ȳ_j b̄_{k−j}) / b̄_0.</summary>
         private Value[] DivJet(Value a, Value[]? ja, Value b, Value[]? jb, Value y)
         {

@@ -271,30 +271,7 @@ internal sealed partial class Taylor
                     ForLanes(() => SetJet(s.Result, SelectJet(s)));
                     break;
                 case LoadOp l when Active(l.Result) && _bufJet.TryGetValue(l.Buffer.Id, out var bj):
-                    ForLanes(() =>
-                    {
-                        var coefficients = new Value[_k];
-                        for (var k = 1; k <= _k; k++)
-                        {
-                            var block = bj.Raw ? _lane * _slots.Length + Array.IndexOf(_slots, k) : _lane * _k + k - 1;
-                            if (bj.Raw && !_slots.Contains(k))
-                            {
-                                coefficients[k - 1] = _b.Zero(l.Result.Type);
-                                continue;
-                            }
-                            if (bj.OneHot is { } indices)
-                            {
-                                // (e_i)[k] = (k == i ? 1 : 0̸): the zeros of a unit vector are symbolic (see DeltaSums).
-                                var hit = _b.Binary(BinOp.Eq, l.Index, indices[_lane]);
-                                coefficients[k - 1] = _b.Select(hit, C(1, l.Result.Type), _b.Zero(l.Result.Type));
-                                continue;
-                            }
-                            var index = Add(Mul(C(block, IrType.I32), bj.Stride), l.Index);
-                            var raw = _b.Load(bj.Buffer, index);
-                            coefficients[k - 1] = bj.Raw && !bj.Normalized && k > 1 ? Div(raw, C(Factorial(k), l.Result.Type)) : raw;
-                        }
-                        SetJet(l.Result, coefficients);
-                    });
+                    ForLanes(() => SetJet(l.Result, LoadJet(l, bj)));
                     break;
                 case StoreOp st when _bufJet.TryGetValue(st.Buffer.Id, out var bj):
                     if (bj.Raw) throw new InvalidOperationException("the input jet is read-only");
@@ -312,6 +289,32 @@ internal sealed partial class Taylor
                     break;
                 }
             }
+        }
+
+        /// <summary>The current lane's coefficients of a load from a buffer with a jet (raw, one-hot or normalized).</summary>
+        private Value[] LoadJet(LoadOp l, BufferJet bj)
+        {
+            var coefficients = new Value[_k];
+            for (var k = 1; k <= _k; k++)
+            {
+                var block = bj.Raw ? _lane * _slots.Length + Array.IndexOf(_slots, k) : _lane * _k + k - 1;
+                if (bj.Raw && !_slots.Contains(k))
+                {
+                    coefficients[k - 1] = _b.Zero(l.Result.Type);
+                    continue;
+                }
+                if (bj.OneHot is { } indices)
+                {
+                    // (e_i)[k] = (k == i ? 1 : 0̸): the zeros of a unit vector are symbolic (see DeltaSums).
+                    var hit = _b.Binary(BinOp.Eq, l.Index, indices[_lane]);
+                    coefficients[k - 1] = _b.Select(hit, C(1, l.Result.Type), _b.Zero(l.Result.Type));
+                    continue;
+                }
+                var index = Add(Mul(C(block, IrType.I32), bj.Stride), l.Index);
+                var raw = _b.Load(bj.Buffer, index);
+                coefficients[k - 1] = bj.Raw && !bj.Normalized && k > 1 ? Div(raw, C(Factorial(k), l.Result.Type)) : raw;
+            }
+            return coefficients;
         }
 
         private readonly Dictionary<int, double> _constants = new();
