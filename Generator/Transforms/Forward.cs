@@ -55,6 +55,7 @@ internal sealed class Forward
         private readonly Activity _activity;
         private readonly IrBuilder _b;
         private readonly Dictionary<int, Value> _tangent = new();
+        private readonly RegionExtras _regions;
 
         public FunctionTransform(Forward owner, Function fn, IReadOnlyList<bool> activeParams)
         {
@@ -63,6 +64,10 @@ internal sealed class Forward
             _activeParams = activeParams;
             _activity = Activity.Analyze(fn, activeParams);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
+            // One extra per value: its tangent.
+            _regions = new RegionExtras(_b, Active, Transform, read: v => new[] { TangentOrZero(v) },
+                argument: v => new[] { T(v)! }, create: v => new[] { _b.NewValue(v.Type, Dot(v)) },
+                record: (v, e) => _tangent[v.Id] = e[0], owner._lookup, owner.Transform);
         }
 
         private static string Dot(Value v) => v.Name.Length == 0 ? "" : v.Name + "_dot";
@@ -86,7 +91,7 @@ internal sealed class Forward
                 }
             }
             var yields = new List<Value>();
-            foreach (var op in _fn.Body.Ops) TransformOp(op);
+            foreach (var op in _fn.Body.Ops) Transform(op);
             foreach (var y in _fn.Body.Yields)
             {
                 yields.Add(y);
@@ -111,23 +116,18 @@ internal sealed class Forward
 
         private bool Active(Value v) => _activity.IsActive(v);
 
-        private void TransformRegionOps(Region r)
-        {
-            foreach (var op in r.Ops) TransformOp(op);
-        }
-
-        private void TransformOp(Op op)
+        private void Transform(Op op)
         {
             switch (op)
             {
                 case ForOp f:
-                    TransformFor(f);
+                    _regions.For(f);
                     return;
                 case IfOp i:
-                    TransformIf(i);
+                    _regions.If(i);
                     return;
                 case CallOp c:
-                    TransformCall(c);
+                    _regions.Call(c);
                     return;
             }
 
@@ -174,93 +174,117 @@ internal sealed class Forward
                     break;
             }
         }
+    }
+}
 
-        private void TransformCall(CallOp c)
+/// <summary>
+/// Calls, loops and branches in a transform that gives every active value extra values (forward: its
+/// tangent; Taylor: the L·K coefficients of its jet): the extras of what a region takes, carries and yields
+/// go in, through and out next to the values themselves, in the same order. A call goes to the callee's
+/// transform for the pattern of active arguments. The transform says how to read, create and record extras.
+/// </summary>
+internal sealed class RegionExtras
+{
+    private readonly IrBuilder _b;
+    private readonly Func<Value, bool> _active;
+    private readonly Action<Op> _transform;
+    // The extras of a value as an operand (zeros where it has none), and the extras of a call argument.
+    private readonly Func<Value, IEnumerable<Value>> _read;
+    private readonly Func<Value, IEnumerable<Value>> _argument;
+    // Fresh values for the extras of a value a region defines, and recording them as that value's.
+    private readonly Func<Value, Value[]> _create;
+    private readonly Action<Value, Value[]> _record;
+    private readonly Func<FunctionKey, Function?> _lookup;
+    private readonly Func<Function, IReadOnlyList<bool>, FunctionKey> _callee;
+
+    public RegionExtras(IrBuilder b, Func<Value, bool> active, Action<Op> transform, Func<Value, IEnumerable<Value>> read,
+        Func<Value, IEnumerable<Value>> argument, Func<Value, Value[]> create, Action<Value, Value[]> record,
+        Func<FunctionKey, Function?> lookup, Func<Function, IReadOnlyList<bool>, FunctionKey> callee)
+    {
+        _b = b;
+        _active = active;
+        _transform = transform;
+        _read = read;
+        _argument = argument;
+        _create = create;
+        _record = record;
+        _lookup = lookup;
+        _callee = callee;
+    }
+
+    public void Call(CallOp c)
+    {
+        var callee = _lookup(c.Callee);
+        var mask = c.Args.Select(a => _active(a)).ToList();
+        if (callee is null || !mask.Any(m => m))
         {
-            var callee = _owner._lookup(c.Callee);
-            var mask = c.Args.Select(a => Active(a)).ToList();
-            if (callee is null || !mask.Any(m => m))
-            {
-                _b.Emit(c);
-                return;
-            }
-            var key = _owner.Transform(callee, mask);
-            var args = new List<Value>();
-            for (var i = 0; i < c.Args.Count; i++)
-            {
-                args.Add(c.Args[i]);
-                if (mask[i]) args.Add(T(c.Args[i])!);
-            }
-            var outs = new List<Value>();
-            var tangents = new List<(Value Primal, Value Tangent)>();
-            foreach (var o in c.Outs)
-            {
-                outs.Add(o);
-                var t = _b.NewValue(o.Type, Dot(o));
-                outs.Add(t);
-                tangents.Add((o, t));
-            }
-            _b.Emit(new CallOp(outs.ToEquatableArray(), key, args.ToEquatableArray()));
-            foreach (var (p, t) in tangents)
-            {
-                if (Active(p)) _tangent[p.Id] = t;
-            }
+            _b.Emit(c);
+            return;
         }
-
-        private void TransformFor(ForOp f)
+        var key = _callee(callee, mask);
+        var args = new List<Value>();
+        for (var i = 0; i < c.Args.Count; i++)
         {
-            var carried = f.Inits.Count;
-            var activeIdx = Enumerable.Range(0, carried).Where(i => Active(f.Body.Args[i + 1])).ToList();
-            var inits = f.Inits.ToList();
-            foreach (var i in activeIdx) inits.Add(TangentOrZero(f.Inits[i]));
+            args.Add(c.Args[i]);
+            if (mask[i]) args.AddRange(_argument(c.Args[i]));
+        }
+        var outs = new List<Value>();
+        var extras = new List<(Value Value, Value[] Extras)>();
+        foreach (var o in c.Outs)
+        {
+            outs.Add(o);
+            var e = _create(o);
+            outs.AddRange(e);
+            extras.Add((o, e));
+        }
+        _b.Emit(new CallOp(outs.ToEquatableArray(), key, args.ToEquatableArray()));
+        foreach (var (v, e) in extras)
+        {
+            if (_active(v)) _record(v, e);
+        }
+    }
 
-            var bodyArgs = f.Body.Args.ToList();
+    public void For(ForOp f)
+    {
+        var carried = Enumerable.Range(0, f.Inits.Count).Where(i => _active(f.Body.Args[i + 1])).ToList();
+        var inits = f.Inits.ToList();
+        foreach (var i in carried) inits.AddRange(_read(f.Inits[i]));
+        var bodyArgs = f.Body.Args.ToList();
+        _b.BeginBlock();
+        foreach (var i in carried) bodyArgs.AddRange(Define(f.Body.Args[i + 1]));
+        foreach (var op in f.Body.Ops) _transform(op);
+        var yields = f.Body.Yields.ToList();
+        foreach (var i in carried) yields.AddRange(_read(f.Body.Yields[i]));
+        var bodyOps = _b.EndBlock();
+        var outs = f.Outs.ToList();
+        foreach (var i in carried) outs.AddRange(Define(f.Outs[i]));
+        _b.Emit(new ForOp(outs.ToEquatableArray(), f.Start, f.Bound, f.Step, f.Cmp, inits.ToEquatableArray(),
+            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray())));
+    }
+
+    public void If(IfOp op)
+    {
+        var carried = Enumerable.Range(0, op.Outs.Count).Where(i => _active(op.Outs[i])).ToList();
+        Region Branch(Region r)
+        {
             _b.BeginBlock();
-            foreach (var i in activeIdx)
-            {
-                var arg = f.Body.Args[i + 1];
-                var t = _b.NewValue(arg.Type, Dot(arg));
-                _tangent[arg.Id] = t;
-                bodyArgs.Add(t);
-            }
-            TransformRegionOps(f.Body);
-            var yields = f.Body.Yields.ToList();
-            foreach (var i in activeIdx) yields.Add(TangentOrZero(f.Body.Yields[i]));
-            var bodyOps = _b.EndBlock();
-
-            var outs = f.Outs.ToList();
-            foreach (var i in activeIdx)
-            {
-                var t = _b.NewValue(f.Outs[i].Type, Dot(f.Outs[i]));
-                _tangent[f.Outs[i].Id] = t;
-                outs.Add(t);
-            }
-            _b.Emit(new ForOp(outs.ToEquatableArray(), f.Start, f.Bound, f.Step, f.Cmp, inits.ToEquatableArray(),
-                new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray())));
+            foreach (var inner in r.Ops) _transform(inner);
+            var yields = r.Yields.ToList();
+            foreach (var i in carried) yields.AddRange(_read(r.Yields[i]));
+            return new Region(r.Args, _b.EndBlock(), yields.ToEquatableArray());
         }
+        var thenR = Branch(op.Then);
+        var elseR = Branch(op.Else);
+        var outs = op.Outs.ToList();
+        foreach (var i in carried) outs.AddRange(Define(op.Outs[i]));
+        _b.Emit(new IfOp(outs.ToEquatableArray(), op.Cond, thenR, elseR));
+    }
 
-        private void TransformIf(IfOp op)
-        {
-            var activeIdx = Enumerable.Range(0, op.Outs.Count).Where(i => Active(op.Outs[i])).ToList();
-            Region Branch(Region r)
-            {
-                _b.BeginBlock();
-                TransformRegionOps(r);
-                var yields = r.Yields.ToList();
-                foreach (var i in activeIdx) yields.Add(TangentOrZero(r.Yields[i]));
-                return new Region(r.Args, _b.EndBlock(), yields.ToEquatableArray());
-            }
-            var thenR = Branch(op.Then);
-            var elseR = Branch(op.Else);
-            var outs = op.Outs.ToList();
-            foreach (var i in activeIdx)
-            {
-                var t = _b.NewValue(op.Outs[i].Type, Dot(op.Outs[i]));
-                _tangent[op.Outs[i].Id] = t;
-                outs.Add(t);
-            }
-            _b.Emit(new IfOp(outs.ToEquatableArray(), op.Cond, thenR, elseR));
-        }
+    private Value[] Define(Value v)
+    {
+        var e = _create(v);
+        _record(v, e);
+        return e;
     }
 }
 
