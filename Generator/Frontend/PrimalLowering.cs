@@ -4,7 +4,6 @@ using System.Linq;
 using System.Threading;
 using Dsl.Generator.Ir;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Dsl.Generator.Frontend;

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Dsl.Generator.Ir;
 
 namespace Dsl.Generator.Transforms;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using Dsl.Generator.Ir;
 
 namespace Dsl.Generator.Transforms;
