@@ -54,8 +54,7 @@ internal sealed class IrBuilder
 
     public Value Binary(BinOp kind, Value left, Value right, string? name = null)
     {
-        var isCompare = kind is BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge or BinOp.Eq or BinOp.Ne;
-        var type = isCompare ? IrType.Bool : left.Type;
+        var type = Primitives.Of(kind).Compares ? IrType.Bool : left.Type;
         var v = NewValue(type, name ?? "");
         Emit(new BinaryOp(v, kind, left, right));
         return v;

@@ -206,6 +206,30 @@ internal sealed record Primitive
     /// <summary>Exact to fold at compile time (correctly rounded in float and double, so folding computes what the primal does).</summary>
     public bool Folds { get; init; }
 
+    /// <summary>
+    /// The C# operator that prints it (prefix for unary, infix for binary), or null for a call (a
+    /// Math function) and for Convert, which prints as a cast.
+    /// </summary>
+    public string? Symbol { get; init; }
+
+    /// <summary>
+    /// How tightly its printed form binds, as the expression printer ranks C#'s levels: 0 a call or a
+    /// name, 1 prefix (and casts), 2 multiplicative, 3 additive, 4 relational, 5 equality, 6 <c>&amp;</c>, 7 <c>|</c>.
+    /// </summary>
+    public int Precedence { get; init; }
+
+    /// <summary>op(a, b) = op(b, a): common-subexpression keys order the operands.</summary>
+    public bool Commutative { get; init; }
+
+    /// <summary>A comparison: two operands of one type, a bool result.</summary>
+    public bool Compares { get; init; }
+
+    /// <summary>
+    /// Cheap enough that reverse mode recomputes a float result in the reverse sweep rather than
+    /// saving it on the tape (int and bool results are always recomputed).
+    /// </summary>
+    public bool Recompute { get; init; }
+
     /// <summary>The domain where the tests sample it (away from kinks and poles): per operand, [lo, hi].</summary>
     public (double Lo, double Hi)[] Domain { get; init; } = Array.Empty<(double, double)>();
 

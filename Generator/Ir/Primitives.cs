@@ -78,12 +78,12 @@ internal static class Primitives
         B(BinOp.Max, Math.Max, Smoothness.AlmostEverywhere, TaylorRule.Of(TaylorClass.PerCoefficient), inline: true,
             (e, a, y, t) => e.Select(e.Bin(BinOp.Ge, a[0], a[1]), t[0] ?? e.Zero(), t[1] ?? e.Zero()), (-2, 0), (0.5, 2)) with
         {
-            Folds = true,
+            Commutative = true, Folds = true,
         },
         B(BinOp.Min, Math.Min, Smoothness.AlmostEverywhere, TaylorRule.Of(TaylorClass.PerCoefficient), inline: true,
             (e, a, y, t) => e.Select(e.Bin(BinOp.Le, a[0], a[1]), t[0] ?? e.Zero(), t[1] ?? e.Zero()), (-2, 0), (0.5, 2)) with
         {
-            Folds = true,
+            Commutative = true, Folds = true,
         },
         Constant(UnOp.Floor, Math.Floor, inline: true, (1.1, 1.9)),
         Constant(UnOp.Ceiling, Math.Ceiling, inline: true, (-1.9, -1.1)),
@@ -108,37 +108,50 @@ internal static class Primitives
         },
 
         // ------------------------------------------------------------ operators (no Math name)
-        Op1(UnOp.Neg, x => -x, TaylorClass.PerCoefficient, (e, x, y, t) => e.Neg(t)) with { Vectorizable = true },
-        Op1(UnOp.Not, x => x != 0 ? 0 : 1, TaylorClass.Never, null) with { Smoothness = Smoothness.PiecewiseConstant },
+        Op1(UnOp.Neg, x => -x, TaylorClass.PerCoefficient, (e, x, y, t) => e.Neg(t)) with
+        {
+            Symbol = "-", Vectorizable = true, Recompute = true,
+        },
+        Op1(UnOp.Not, x => x != 0 ? 0 : 1, TaylorClass.Never, null) with { Symbol = "!", Smoothness = Smoothness.PiecewiseConstant },
         // Conversion to the result's type; the interpreter and folding truncate for int results.
         Op1(UnOp.Convert, x => x, TaylorClass.PerCoefficient, (e, x, y, t) => e.B.Unary(UnOp.Convert, t, null, e.Type)) with
         {
-            Folds = false,
+            Folds = false, Recompute = true,
         },
         Op2(BinOp.Add, (a, b) => a + b, Smoothness.Linear, TaylorClass.PerCoefficient, (e, a, y, t) => e.Sum(t[0], t[1])) with
         {
-            Vectorizable = true,
+            Symbol = "+", Precedence = 3, Commutative = true, Vectorizable = true, Recompute = true,
         },
         Op2(BinOp.Sub, (a, b) => a - b, Smoothness.Linear, TaylorClass.PerCoefficient,
-            (e, a, y, t) => t[1] is null ? t[0]! : t[0] is null ? e.Neg(t[1]!) : e.Sub(t[0]!, t[1]!)) with { Vectorizable = true },
+            (e, a, y, t) => t[1] is null ? t[0]! : t[0] is null ? e.Neg(t[1]!) : e.Sub(t[0]!, t[1]!)) with
+        {
+            Symbol = "-", Precedence = 3, Vectorizable = true, Recompute = true,
+        },
         Op2(BinOp.Mul, (a, b) => a * b, Smoothness.Smooth, TaylorClass.Product,
             (e, a, y, t) => e.Sum(t[0] is null ? null : e.Mul(t[0]!, a[1]), t[1] is null ? null : e.Mul(a[0], t[1]!))) with
         {
-            Vectorizable = true,
+            Symbol = "*", Precedence = 2, Commutative = true, Vectorizable = true, Recompute = true,
         },
         // d(a/b) = (da - (a/b) db) / b; int division truncates (the interpreter and folding see to it)
         Op2(BinOp.Div, (a, b) => a / b, Smoothness.Smooth, TaylorClass.Quotient,
             (e, a, y, t) => t[1] is null ? e.Div(t[0]!, a[1])
-                : e.Div(t[0] is null ? e.Neg(e.Mul(y, t[1]!)) : e.Sub(t[0]!, e.Mul(y, t[1]!)), a[1])) with { Vectorizable = true },
-        Op2(BinOp.Rem, (a, b) => a % b, Smoothness.AlmostEverywhere, TaylorClass.Remainder, RemTangent) with { Folds = false },
-        Predicate(BinOp.Lt, (a, b) => a < b ? 1 : 0),
-        Predicate(BinOp.Le, (a, b) => a <= b ? 1 : 0),
-        Predicate(BinOp.Gt, (a, b) => a > b ? 1 : 0),
-        Predicate(BinOp.Ge, (a, b) => a >= b ? 1 : 0),
-        Predicate(BinOp.Eq, (a, b) => a == b ? 1 : 0),
-        Predicate(BinOp.Ne, (a, b) => a != b ? 1 : 0),
-        Predicate(BinOp.And, (a, b) => a != 0 && b != 0 ? 1 : 0) with { Folds = false },
-        Predicate(BinOp.Or, (a, b) => a != 0 || b != 0 ? 1 : 0) with { Folds = false },
+                : e.Div(t[0] is null ? e.Neg(e.Mul(y, t[1]!)) : e.Sub(t[0]!, e.Mul(y, t[1]!)), a[1])) with
+        {
+            Symbol = "/", Precedence = 2, Vectorizable = true,
+        },
+        Op2(BinOp.Rem, (a, b) => a % b, Smoothness.AlmostEverywhere, TaylorClass.Remainder, RemTangent) with
+        {
+            Symbol = "%", Precedence = 2, Folds = false,
+        },
+        Compare(BinOp.Lt, "<", 4, (a, b) => a < b),
+        Compare(BinOp.Le, "<=", 4, (a, b) => a <= b),
+        Compare(BinOp.Gt, ">", 4, (a, b) => a > b),
+        Compare(BinOp.Ge, ">=", 4, (a, b) => a >= b),
+        Compare(BinOp.Eq, "==", 5, (a, b) => a == b) with { Commutative = true },
+        Compare(BinOp.Ne, "!=", 5, (a, b) => a != b) with { Commutative = true },
+        // Logic on bools; C#'s non-short-circuit & and | (both sides are already computed in the IR).
+        Predicate(BinOp.And, (a, b) => a != 0 && b != 0 ? 1 : 0) with { Symbol = "&", Precedence = 6, Commutative = true, Folds = false },
+        Predicate(BinOp.Or, (a, b) => a != 0 || b != 0 ? 1 : 0) with { Symbol = "|", Precedence = 7, Commutative = true, Folds = false },
     };
 
     private static readonly Primitive?[] ByUnary = Index<UnOp>();
@@ -191,6 +204,7 @@ internal static class Primitives
         Func<RuleBuilder, Value, Value, Value, Value>? tangent) => new()
     {
         Arity = 1, Kind = k, Eval1 = eval, Smoothness = Smoothness.Linear, Taylor = TaylorRule.Of(taylor), Inline = true, Folds = true,
+        Precedence = 1,
         Tangent = tangent is null ? null : (e, a, y, t) => tangent(e, a[0], y, t[0]!),
     };
 
@@ -216,6 +230,9 @@ internal static class Primitives
     {
         Arity = 2, Kind = k, Eval2 = eval, Smoothness = Smoothness.Predicate, Inline = true, Folds = true,
     };
+
+    private static Primitive Compare(BinOp k, string symbol, int precedence, Func<double, double, bool> holds) =>
+        Predicate(k, (a, b) => holds(a, b) ? 1 : 0) with { Symbol = symbol, Precedence = precedence, Compares = true };
 
     private static TaylorRule LogOver(double b) => new(TaylorClass.Composition, With: UnOp.Log, Number: Math.Log(b));
 

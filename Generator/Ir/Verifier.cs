@@ -90,7 +90,7 @@ internal static class Verifier
         /// <summary>The first operand rule that <paramref name="op"/> breaks, or null.</summary>
         private string? OperandTypes(Op op) => op switch
         {
-            BinaryOp b when b.Kind is not (BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge or BinOp.Eq or BinOp.Ne)
+            BinaryOp b when !Primitives.Of(b.Kind).Compares
                 && !Same(b.Left.Type, b.Right.Type) => $"{b.Kind} mixes {b.Left.Type} and {b.Right.Type}",
             BinaryOp b when !Same(b.Left.Type, b.Right.Type) => $"comparison mixes {b.Left.Type} and {b.Right.Type}",
             TernaryOp t when !Same(t.A.Type, t.B.Type) || !Same(t.A.Type, t.C.Type) || !t.Result.Type.IsFloat =>

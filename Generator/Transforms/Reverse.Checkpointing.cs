@@ -106,9 +106,9 @@ internal sealed partial class Reverse
                 case ConstOp or LengthOp:
                     return true;
                 case UnaryOp u:
-                    return u.Kind is UnOp.Neg or UnOp.Convert;
+                    return Primitives.Of(u.Kind).Recompute;
                 case BinaryOp b:
-                    return b.Result.Type == IrType.I32 || b.Result.Type == IrType.Bool || b.Kind is BinOp.Add or BinOp.Sub or BinOp.Mul;
+                    return b.Result.Type == IrType.I32 || b.Result.Type == IrType.Bool || Primitives.Of(b.Kind).Recompute;
                 case LoadOp l:
                     if (l.Buffer.Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) return true;
                     if (!_localBuffers.Contains(l.Buffer.Id)) return false;

@@ -81,7 +81,7 @@ internal sealed partial class Reverse
             }
             Value Bin(BinOp k, Value a, Value b, string name = "")
             {
-                var v = _b.NewValue(k is BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge ? IrType.Bool : IrType.I32, name);
+                var v = _b.NewValue(Primitives.Of(k).Compares ? IrType.Bool : IrType.I32, name);
                 ops.Add(new BinaryOp(v, k, a, b));
                 return v;
             }

@@ -72,9 +72,10 @@ internal static partial class Simplify
                 if (folded is { } f) { ReplaceConst(op.Result, f); return; }
             }
             // i == i for ints and bools (never NaN): a constant. Copies made by DeltaSums produce it.
-            if (a.Id == b.Id && !a.Type.IsFloat && op.Kind is BinOp.Eq or BinOp.Ne or BinOp.Le or BinOp.Ge or BinOp.Lt or BinOp.Gt)
+            if (a.Id == b.Id && !a.Type.IsFloat && Primitives.Of(op.Kind) is { Compares: true } compare)
             {
-                ReplaceConst(op.Result, op.Kind is BinOp.Eq or BinOp.Le or BinOp.Ge ? 1 : 0);
+                // The comparison of any value with itself: what it gives for (0, 0).
+                ReplaceConst(op.Result, compare.Eval2!(0, 0));
                 return;
             }
             if (isFloat || isInt)
@@ -133,7 +134,7 @@ internal static partial class Simplify
                 return;
             }
             RecordDef(op);
-            var commutative = op.Kind is BinOp.Add or BinOp.Mul or BinOp.Max or BinOp.Min or BinOp.Eq or BinOp.Ne or BinOp.And or BinOp.Or;
+            var commutative = Primitives.Of(op.Kind).Commutative;
             var (k1, k2) = commutative && a.Id > b.Id ? (b.Id, a.Id) : (a.Id, b.Id);
             EmitPure(op, op.Result, $"bin {op.Kind} {op.Result.Type} {k1} {k2}");
         }

@@ -69,17 +69,7 @@ internal sealed class ExprPrinter
     public static int Level(Op op) => op switch
     {
         ConstOp c => c.Number < 0 || (c.Number == 0 && 1 / c.Number < 0) ? 1 : 0,
-        UnaryOp u => u.Kind is UnOp.Neg or UnOp.Not or UnOp.Convert ? 1 : 0,
-        BinaryOp b => b.Kind switch
-        {
-            BinOp.Mul or BinOp.Div or BinOp.Rem => 2,
-            BinOp.Add or BinOp.Sub => 3,
-            BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge => 4,
-            BinOp.Eq or BinOp.Ne => 5,
-            BinOp.And => 6,
-            BinOp.Or => 7,
-            _ => 0,
-        },
+        UnaryOp or BinaryOp => Primitives.Of(op)!.Precedence,
         SelectOp => 8,
         _ => 0,
     };
@@ -93,13 +83,10 @@ internal sealed class ExprPrinter
             case ConstOp c:
                 return _target.Literal(c.Number, c.Result.Type);
             case UnaryOp u:
-                return u.Kind switch
-                {
-                    UnOp.Neg => "-" + Expr(u.Operand, 0),
-                    UnOp.Not => "!" + Expr(u.Operand, 0),
-                    UnOp.Convert => "(" + _target.Type(u.Result.Type) + ")" + Expr(u.Operand, 0),
-                    _ => _target.Call(u.Kind, u.Result.Type, Expr(u.Operand)),
-                };
+                if (u.Kind == UnOp.Convert) return "(" + _target.Type(u.Result.Type) + ")" + Expr(u.Operand, 0);
+                return Primitives.Of(u.Kind).Symbol is { } prefix
+                    ? prefix + Expr(u.Operand, 0)
+                    : _target.Call(u.Kind, u.Result.Type, Expr(u.Operand));
             case BinaryOp b:
                 return Infix(b) ?? _target.Call(b.Kind, b.Result.Type, Expr(b.Left), Expr(b.Right));
             case TernaryOp t:
@@ -118,25 +105,9 @@ internal sealed class ExprPrinter
     /// <summary>A C# operator applied to both sides (left-associative), or null for a math call.</summary>
     private string? Infix(BinaryOp b)
     {
-        var sym = b.Kind switch
-        {
-            BinOp.Add => "+",
-            BinOp.Sub => "-",
-            BinOp.Mul => "*",
-            BinOp.Div => "/",
-            BinOp.Rem => "%",
-            BinOp.Lt => "<",
-            BinOp.Le => "<=",
-            BinOp.Gt => ">",
-            BinOp.Ge => ">=",
-            BinOp.Eq => "==",
-            BinOp.Ne => "!=",
-            BinOp.And => "&",
-            BinOp.Or => "|",
-            _ => null,
-        };
-        if (sym is null) return null;
-        var level = Level(b);
+        var row = Primitives.Of(b.Kind);
+        if (row.Symbol is not { } sym) return null;
+        var level = row.Precedence;
         return $"{Expr(b.Left, level)} {sym} {Expr(b.Right, level - 1)}";
     }
 }

@@ -55,16 +55,13 @@ internal sealed class CpuVector
         {
             case LoadOp l:
                 return $"{SimdTypeRef}.Load({p.Name(l.Buffer)}, {p.Expr(l.Index)})";
-            case UnaryOp { Kind: UnOp.Neg } u:
-                return "-" + p.Expr(u.Operand, 0);
             case UnaryOp u:
-                return Call(u.Kind, p.Expr(u.Operand));
+                return Primitives.Of(u.Kind).Symbol is { } prefix ? prefix + p.Expr(u.Operand, 0) : Call(u.Kind, p.Expr(u.Operand));
             case BinaryOp b:
             {
                 // Vector × scalar is an operator of Vector<T>; +, − and / need the scalar broadcast.
                 string Side(Value v, int max) => p.IsLane(v) || b.Kind == BinOp.Mul ? p.Expr(v, max) : p.LaneExpr(v);
-                var sym = b.Kind switch { BinOp.Add => "+", BinOp.Sub => "-", BinOp.Mul => "*", _ => "/" };
-                return $"{Side(b.Left, level)} {sym} {Side(b.Right, level - 1)}";
+                return $"{Side(b.Left, level)} {Primitives.Of(b.Kind).Symbol} {Side(b.Right, level - 1)}";
             }
             default:
                 throw new InvalidOperationException("not an element-wise op: " + op.GetType().Name);
