@@ -169,7 +169,7 @@ internal static partial class Generation
         string? Visit(PrimalModel p, string path)
         {
             state[p.Key] = 1;
-            foreach (var c in p.Callees.Select(FunctionKey.Primal))
+            foreach (var c in p.Callees)
             {
                 if (requests.ContainsKey(c)) continue; // a generated method: checked when it is built
                 if (!byKey.TryGetValue(c, out var callee))
@@ -203,7 +203,7 @@ internal static partial class Generation
                     $"'{primal.TypeKey.Replace("global::", "")}' cannot call it — make it internal or public";
             foreach (var c in p.Callees)
             {
-                if (byKey.TryGetValue(FunctionKey.Primal(c), out var callee)) work.Push(callee);
+                if (byKey.TryGetValue(c, out var callee)) work.Push(callee);
             }
         }
         return null;

@@ -40,7 +40,7 @@ internal sealed record PrimalModel(
     EquatableArray<ParamModel> Params,
     Function? Ir,
     string? Failure,
-    EquatableArray<string> Callees,
+    EquatableArray<FunctionKey> Callees,
     bool IsPrivate = false);
 
 /// <summary>The transform a declared partial method asks for.</summary>

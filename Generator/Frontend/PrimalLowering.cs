@@ -110,13 +110,13 @@ internal sealed partial class PrimalLowering
             var lowering = new PrimalLowering(model, ct);
             var fn = lowering.LowerMethod(method, key);
             return new PrimalModel(key, typeKey, method.Name, returnText, returnType, parameters, fn, null,
-                lowering._callees.OrderBy(c => c, StringComparer.Ordinal).ToEquatableArray(),
+                lowering._callees.OrderBy(c => c, StringComparer.Ordinal).Select(FunctionKey.Primal).ToEquatableArray(),
                 method.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal);
         }
         catch (UnsupportedException ex)
         {
             return new PrimalModel(key, typeKey, method.Name, returnText, returnType, parameters, null,
-                Describe(method, ex), EquatableArray<string>.Empty);
+                Describe(method, ex), EquatableArray<FunctionKey>.Empty);
         }
         catch (OperationCanceledException)
         {
@@ -127,7 +127,7 @@ internal sealed partial class PrimalLowering
             // A bug of ours must not take the compiler down: report it as a reason instead.
             return new PrimalModel(key, typeKey, method.Name, returnText, returnType, parameters, null,
                 $"'{method.Name}' could not be lowered because of an internal error ({ex.GetType().Name}: {ex.Message}); please report it",
-                EquatableArray<string>.Empty);
+                EquatableArray<FunctionKey>.Empty);
         }
     }
 

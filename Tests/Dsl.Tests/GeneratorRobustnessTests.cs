@@ -550,9 +550,10 @@ public class GeneratorRobustnessTests
     }
 
     /// <summary>
-    /// BUG: the emitter never finishes when a loop's carried values rotate (a ← b, b ← f(a, b)) in a
-    /// JVP: CSharpEmitter.EmitSlotUpdates breaks a cycle by moving pending[0]'s new value to a
-    /// temporary, and when pending[0] is not on the remaining cycle it does so forever.
+    /// BUG (fixed): the emitter never finished when a loop's carried values rotate (a ← b, b ← f(a, b))
+    /// in a JVP: the slot-update order (now Emit/Core/SlotUpdates.cs) broke a cycle by moving
+    /// pending[0]'s new value to a temporary, and when pending[0] was not on the remaining cycle it
+    /// did so forever.
     /// </summary>
     [Fact]
     public void LoopCarriedRotationDoesNotHang()

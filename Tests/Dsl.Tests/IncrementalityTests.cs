@@ -83,7 +83,7 @@ public class IncrementalityTests
             [Jvp(nameof(Energy), Wrt = "v")]
             public static partial float EnergyJvp(float v, float dv, float m, out float dEnergy);
 
-            // Reverse mode is not implemented yet: the request is read and cached, but not generated.
+            // A reverse-mode request of the same primal: read, cached and generated with the JVP.
             [Gradient(nameof(Energy))]
             public static partial float EnergyGrad(float v, float m, out float vBar, out float mBar);
         }

@@ -271,7 +271,7 @@ public class IrForwardTests
         Assert.Empty(Verifier.Verify(fn));
         var primals = new Dictionary<string, PrimalModel>
         {
-            ["S"] = new("P.S(double)", "P", "S", "double", IrType.F64, EquatableArray<ParamModel>.Empty, fn, null, EquatableArray<string>.Empty),
+            ["S"] = new("P.S(double)", "P", "S", "double", IrType.F64, EquatableArray<ParamModel>.Empty, fn, null, EquatableArray<FunctionKey>.Empty),
         };
         CheckJvp(primals, "S", rng => new object[] { rng.Next(2) == 0 ? Uniform(rng, 0.2, 2) : Uniform(rng, -2, -0.2) }, points: 6);
     }
