@@ -140,6 +140,14 @@ internal static partial class Simplify
                 case IfOp i:
                     VisitIf(i);
                     return;
+                // A pushed value may have been merged with an equal one (a zero CSE'd with an outer zero):
+                // the push reads the survivor.
+                case PushOp push:
+                    _b.Emit(push with { Pushed = S(push.Pushed) });
+                    return;
+                case ClearOp clear:
+                    _b.Emit(clear with { Buffer = S(clear.Buffer) });
+                    return;
                 default:
                     _b.Emit(op);
                     return;

@@ -26,6 +26,18 @@ public static partial class HvpModels
     [Gradient(nameof(Rosenbrock))]
     public static partial double RosenbrockGradient(ReadOnlySpan<double> x, Span<double> xBar);
 
+    // f(x) = Σ sign(x_i) x_i²: a piecewise-constant factor computed (and saved on the tape) inside the loop.
+    [Differentiable]
+    public static double SignedSquares(ReadOnlySpan<double> x)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += Math.Sign(x[i]) * x[i] * x[i];
+        return s;
+    }
+
+    [Hvp(nameof(SignedSquares))]
+    public static partial double SignedSquaresHvp(ReadOnlySpan<double> x, ReadOnlySpan<double> vX, Span<double> xBar, Span<double> xHv);
+
     // g(x, y) = x² sin(y) + exp(x y): scalar parameters
     [Differentiable]
     public static double G(double x, double y) => x * x * Math.Sin(y) + Math.Exp(x * y);
@@ -243,5 +255,21 @@ public class HvpTests
         double value = HvpModels.VPenaltyGradient(x, theta, g);
         Assert.Equal(HvpModels.VPenalty(x, theta), value, 12);
         CheckAgainstFiniteDifferences(t => HvpModels.VPenalty(x, t), theta, g);
+    }
+
+    [Fact]
+    public void HvpThroughAPiecewiseConstantFactorInALoop()
+    {
+        // H = diag(2 sign(x_i)); the tape holds sign(x_i) and, for forward over reverse, its (zero) tangent.
+        var x = new[] { 0.7, -1.3, 2.1, -0.4 };
+        var v = new[] { 0.5, 1.5, -2.0, 3.0 };
+        var g = new double[x.Length];
+        var hv = new double[x.Length];
+        Assert.Equal(HvpModels.SignedSquares(x), HvpModels.SignedSquaresHvp(x, v, g, hv));
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.Equal(2 * Math.Sign(x[i]) * x[i], g[i], 12);
+            Assert.Equal(2 * Math.Sign(x[i]) * v[i], hv[i], 12);
+        }
     }
 }

@@ -471,6 +471,23 @@ public class GeneratorRobustnessTests
                 [Jvp(nameof(F), Wrt = "x")] public static partial double FJvp(double x, double dx, ReadOnlySpan<double> c, out double dResult);
             }
             """,
+        // Sign inside a loop: piecewise constant, so its result is inactive; forward over reverse once
+        // referred to a value popped from the tape outside the region that popped it.
+        ["HvpOfSignInsideALoop"] = """
+            using System;
+            using Dsl;
+            public static partial class C
+            {
+                [Differentiable] public static double F(ReadOnlySpan<double> x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < x.Length; i++) s += Math.Sign(x[i]) * x[i] * x[i];
+                    return s;
+                }
+                [Hvp(nameof(F))] public static partial double FHvp(ReadOnlySpan<double> x, ReadOnlySpan<double> vX,
+                    Span<double> xBar, Span<double> xHv);
+            }
+            """,
     };
 
     public static IEnumerable<object[]> ValidCaseNames() => ValidCases.Keys.Select(k => new object[] { k });
