@@ -53,7 +53,23 @@ internal abstract class JetOperatorRow : RequestKindRow
 /// </summary>
 internal abstract class EstimatedOperatorRow : JetOperatorRow
 {
-    protected EstimatedOperatorRow(RequestKind kind, string attribute, string trackingName) : base(kind, attribute, trackingName) { }
+    /// <summary>The transform of <see cref="Operators"/> that builds the operator (all four share this shape).</summary>
+    protected delegate Module OperatorTransform(Function primal, int wrt, Estimator estimator, int lanes, FunctionKey key, string name,
+        Func<FunctionKey, Function?> lookup);
+
+    private readonly OperatorTransform _transform;
+    private readonly string _suffix;
+
+    /// <param name="suffix">Appended to the primal's name for the operator's function (<c>U_Laplacian</c>).</param>
+    protected EstimatedOperatorRow(RequestKind kind, string attribute, string trackingName, OperatorTransform transform, string suffix)
+        : base(kind, attribute, trackingName)
+    {
+        _transform = transform;
+        _suffix = suffix;
+    }
+
+    public sealed override Module Build(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup) =>
+        _transform(plan.Primal.Ir!, Wrt(plan.Active), request.Estimator, request.Lanes, request.Key, NameOf(plan, _suffix), lookup);
 
     public override int DefaultLanes => Operators.DefaultLanes;
 
@@ -109,11 +125,8 @@ internal abstract class EstimatedOperatorRow : JetOperatorRow
 /// <summary><c>[Laplacian]</c>: Δu = Σ ∂²u/∂x_i² from 2-jets.</summary>
 internal sealed class LaplacianRow : EstimatedOperatorRow
 {
-    public LaplacianRow() : base(RequestKind.Laplacian, "Dsl.LaplacianAttribute", "LaplacianRequests") { }
-
-    public override Module Build(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup) =>
-        Operators.Laplacian(plan.Primal.Ir!, Wrt(plan.Active), request.Estimator, request.Lanes, request.Key,
-            NameOf(plan, "Laplacian"), lookup);
+    public LaplacianRow()
+        : base(RequestKind.Laplacian, "Dsl.LaplacianAttribute", "LaplacianRequests", Operators.Laplacian, "Laplacian") { }
 
     public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator switch
     {
@@ -126,7 +139,8 @@ internal sealed class LaplacianRow : EstimatedOperatorRow
 /// <summary><c>[Biharmonic]</c>: Δ²u from 4-jets; exact by polarization or from Gaussian probes (no sparse estimator).</summary>
 internal sealed class BiharmonicRow : EstimatedOperatorRow
 {
-    public BiharmonicRow() : base(RequestKind.Biharmonic, "Dsl.BiharmonicAttribute", "BiharmonicRequests") { }
+    public BiharmonicRow()
+        : base(RequestKind.Biharmonic, "Dsl.BiharmonicAttribute", "BiharmonicRequests", Operators.Biharmonic, "Biharmonic") { }
 
     protected override string? CheckOperator(RequestModel request, PrimalModel primal, bool[] active, out JetPlan? jet)
     {
@@ -137,10 +151,6 @@ internal sealed class BiharmonicRow : EstimatedOperatorRow
             : null;
     }
 
-    public override Module Build(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup) =>
-        Operators.Biharmonic(plan.Primal.Ir!, Wrt(plan.Active), request.Estimator, request.Lanes, request.Key,
-            NameOf(plan, "Biharmonic"), lookup);
-
     public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator == Estimator.Exact
         ? "biharmonic (exact: 4-jets along e_i and, by polarization, e_i ± e_j)"
         : "biharmonic (STDE, Gaussian probes: mean of y4(v,0,0,0) / 3)";
@@ -149,7 +159,8 @@ internal sealed class BiharmonicRow : EstimatedOperatorRow
 /// <summary><c>[Diffusion]</c>: ½ tr(σσᵀ∇²u) for σ (d × m, row-major) passed after the primal's parameters.</summary>
 internal sealed class DiffusionRow : EstimatedOperatorRow
 {
-    public DiffusionRow() : base(RequestKind.Diffusion, "Dsl.DiffusionAttribute", "DiffusionRequests") { }
+    public DiffusionRow()
+        : base(RequestKind.Diffusion, "Dsl.DiffusionAttribute", "DiffusionRequests", Operators.Diffusion, "Diffusion") { }
 
     protected override string? OwnInput => "sigma";
 
@@ -162,10 +173,6 @@ internal sealed class DiffusionRow : EstimatedOperatorRow
     protected override (string Length, string What) Probe(string x, string? sigma) =>
         ($"({sigma}.Length / {x}.Length)", $"the number of columns of '{sigma}'");
 
-    public override Module Build(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup) =>
-        Operators.Diffusion(plan.Primal.Ir!, Wrt(plan.Active), request.Estimator, request.Lanes, request.Key,
-            NameOf(plan, "Diffusion"), lookup);
-
     public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator switch
     {
         Estimator.Exact => "diffusion term ½ tr(σσᵀ∇²u) (exact: one 2-jet per column of σ)",
@@ -177,7 +184,8 @@ internal sealed class DiffusionRow : EstimatedOperatorRow
 /// <summary><c>[SecondOrder]</c>: Σ C_ij ∂²u/∂x_i∂x_j for C (d × d, row-major) passed after the primal's parameters.</summary>
 internal sealed class SecondOrderRow : EstimatedOperatorRow
 {
-    public SecondOrderRow() : base(RequestKind.SecondOrder, "Dsl.SecondOrderAttribute", "SecondOrderRequests") { }
+    public SecondOrderRow()
+        : base(RequestKind.SecondOrder, "Dsl.SecondOrderAttribute", "SecondOrderRequests", Operators.SecondOrder, "SecondOrder") { }
 
     protected override string? OwnInput => "c";
 
@@ -185,10 +193,6 @@ internal sealed class SecondOrderRow : EstimatedOperatorRow
         ArgumentCheck($"{c}.Length != {x}.Length * {x}.Length",
             $"'{c}' must be a {{{x}.Length}} x {{{x}.Length}} matrix, row-major (length {{{x}.Length * {x}.Length}}), " +
             $"but has length {{{c}.Length}}.", c);
-
-    public override Module Build(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup) =>
-        Operators.SecondOrder(plan.Primal.Ir!, Wrt(plan.Active), request.Estimator, request.Lanes, request.Key,
-            NameOf(plan, "SecondOrder"), lookup);
 
     public override string Describe(RequestModel request, TransformPlan plan) => request.Estimator switch
     {
