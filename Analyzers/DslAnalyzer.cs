@@ -84,7 +84,10 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         var seen = new HashSet<string>();
         bool IsPrimal(IMethodSymbol m) =>
             m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute);
-        var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>().Where(IsPrimal));
+        // A [Kernel] may name a generated method: start from it too (its request leads to its primal).
+        bool IsRequest(IMethodSymbol m) =>
+            m.GetAttributes().Any(a => RequestKinds.ForAttribute(a.AttributeClass?.ToDisplayString()) is not null);
+        var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>().Where(m => IsPrimal(m) || IsRequest(m)));
         while (work.Count > 0)
         {
             var m = work.Pop();

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Dsl.Generator.Emit;
+using Dsl.Generator.Emit.Targets;
 using Dsl.Generator.Frontend;
+using Dsl.Generator.Frontend.Kinds;
 using Dsl.Generator.Ir;
 using Dsl.Generator.Transforms;
 
@@ -29,11 +31,16 @@ internal static partial class Generation
         var methods = new List<EmittedMethod>();
         var helpers = new SortedDictionary<FunctionKey, Function>(FunctionKey.Ordinal);
         var callees = new Callees(primals, allRequests ?? group.Requests);
+        var kernelFunctions = new SortedDictionary<FunctionKey, Function>(FunctionKey.Ordinal);
+        var kernelNames = new Dictionary<FunctionKey, string>();
+        string KernelName(FunctionKey key) => kernelNames.TryGetValue(key, out var n) ? n : key.QualifiedName;
         foreach (var request in group.Requests.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
             try
             {
-                var (method, failure) = GenerateMethod(request, callees, helpers);
+                var (method, failure) = RequestKinds.Of(request.Kind) is KernelRow
+                    ? GenerateKernel(request, callees, kernelFunctions, KernelName)
+                    : GenerateMethod(request, callees, helpers);
                 if (method is not null) methods.Add(method);
                 outcomes.Add(new RequestOutcome(request.Name, failure));
             }
@@ -52,6 +59,12 @@ internal static partial class Generation
         foreach (var kv in helpers)
         {
             methods.Add(new EmittedMethod(kv.Value, ShapeOfHelper(kv.Value, helperNames[kv.Key], callees.Primals)));
+        }
+        // Kernels print what they run a second time, for ILGPU, after the CPU helpers.
+        foreach (var kv in KernelHelperNames(kernelFunctions, helperNames.Values)) kernelNames[kv.Key] = kv.Value;
+        foreach (var kv in kernelFunctions)
+        {
+            methods.Add(new EmittedMethod(kv.Value, ShapeOfKernelHelper(kv.Value, kernelNames[kv.Key]), IlgpuKernel.Instance, KernelName));
         }
         // A call of a declared method names it as C# does: Type.Name.
         string CalleeName(FunctionKey key) => helperNames.TryGetValue(key, out var n) ? n : key.QualifiedName;

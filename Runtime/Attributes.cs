@@ -254,3 +254,35 @@ public sealed class SecondOrderAttribute : TransformAttribute
     /// </summary>
     public int Lanes { get; set; } = 4;
 }
+
+/// <summary>
+/// An ILGPU kernel that runs the method named <see cref="TransformAttribute.Primal"/> (a <c>[Differentiable]</c>
+/// primal or any generated method of the same type) once per item of a batch. Declare a
+/// <c>static partial void</c> method whose first parameter is <c>ILGPU.Index1D item</c>, followed
+/// by the method's parameters in order: a span becomes an <c>ILGPU.ArrayView&lt;T&gt;</c> (the
+/// per-item ones, see <see cref="PerItem"/>, hold one row per item, all rows of equal length; the
+/// others are shared and passed whole), a scalar stays as it is (shared), an <c>out T</c> becomes
+/// an <c>ArrayView&lt;T&gt;</c> with one element per item; a method that returns a value ends with
+/// <c>ArrayView&lt;T&gt; result</c>, one element per item, whose length is the item count.
+/// The project must reference the ILGPU package.
+/// </summary>
+/// <example>
+/// <code>
+/// [Differentiable] static double F(ReadOnlySpan&lt;double&gt; x, ReadOnlySpan&lt;double&gt; w, double s) { ... }
+/// [Kernel(nameof(F), PerItem = "x")]
+/// static partial void FKernel(Index1D item, ArrayView&lt;double&gt; x, ArrayView&lt;double&gt; w, double s,
+///     ArrayView&lt;double&gt; result);
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class KernelAttribute : TransformAttribute
+{
+    /// <summary>Asks for a kernel that runs <paramref name="method"/> per item (<see cref="TransformAttribute.Primal"/>).</summary>
+    public KernelAttribute(string method) : base(method) { }
+
+    /// <summary>
+    /// Comma-separated names of the span parameters that hold one row per item. Default: every
+    /// span parameter. Writable spans (outputs) are always per item. (<c>Wrt</c> does not apply to a kernel.)
+    /// </summary>
+    public string? PerItem { get; set; }
+}

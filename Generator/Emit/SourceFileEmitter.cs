@@ -7,7 +7,11 @@ using Dsl.Generator.Ir;
 namespace Dsl.Generator.Emit;
 
 /// <summary>One method to write into a generated file.</summary>
-internal sealed record EmittedMethod(Function Function, MethodShape Shape);
+/// <param name="Target">The target it is printed for (null: the CPU's scalar C#).</param>
+/// <param name="CalleeName">How its calls name their callees (null: the file's names, for the CPU target).</param>
+/// <param name="Text">A method written as text rather than from IR (a kernel's entry), given the callee names.</param>
+internal sealed record EmittedMethod(Function Function, MethodShape Shape, ITarget? Target = null,
+    System.Func<FunctionKey, string>? CalleeName = null, System.Func<System.Func<FunctionKey, string>, IEnumerable<string>>? Text = null);
 
 /// <summary>
 /// Writes one generated file: the header (<c>// &lt;auto-generated/&gt;</c>, <c>#nullable
@@ -43,7 +47,13 @@ internal static class SourceFileEmitter
         for (var i = 0; i < methods.Count; i++)
         {
             if (i > 0) w.Line();
-            BodyWriter.EmitMethod(w, methods[i].Function, methods[i].Shape, calleeName, CpuScalar.Instance);
+            var m = methods[i];
+            if (m.Text is not null)
+            {
+                foreach (var line in m.Text(m.CalleeName ?? calleeName)) w.Line(line);
+                continue;
+            }
+            BodyWriter.EmitMethod(w, m.Function, m.Shape, m.CalleeName ?? calleeName, m.Target ?? CpuScalar.Instance);
         }
         foreach (var _ in chain.Types)
         {

@@ -56,6 +56,7 @@ internal enum RequestKind
     Derivative,
     Diffusion,
     SecondOrder,
+    Kernel,
 }
 
 /// <summary>
@@ -101,7 +102,8 @@ internal sealed record RequestModel(
     int Order = 0,
     Estimator Estimator = Estimator.Exact,
     string Partial = "",
-    int Lanes = 1);
+    int Lanes = 1,
+    string PerItem = "");
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

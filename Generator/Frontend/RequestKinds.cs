@@ -27,6 +27,7 @@ internal static class RequestKinds
         new DerivativeRow(),
         new DiffusionRow(),
         new SecondOrderRow(),
+        new KernelRow(),
     };
 
     private static readonly Dictionary<RequestKind, RequestKindRow> ByKind = All.ToDictionary(r => r.Kind);

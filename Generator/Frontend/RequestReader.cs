@@ -23,12 +23,14 @@ internal static class RequestReader
         var primalName = attribute.ConstructorArguments.Length >= 1 && attribute.ConstructorArguments[0].Value is string s ? s : "";
         var partial = attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is string ps ? ps : "";
         string? wrt = null;
+        var perItem = "";
         var order = row.DefaultOrder;
         var estimator = Estimator.Exact;
         var lanes = row.DefaultLanes;
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
+            if (named.Key == "PerItem" && named.Value.Value is string pi) perItem = pi;
             if (named.Key == "Order" && named.Value.Value is int o) order = o;
             // The runtime enum arrives as its int; a value outside it is rejected by the signature check.
             if (named.Key == "Estimator" && named.Value.Value is int e) estimator = (Estimator)e;
@@ -52,7 +54,7 @@ internal static class RequestReader
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
             returnType, irReturn, method.Name, parameters, failure, FunctionKey.Primal(PrimalLowering.KeyOf(method)),
-            order, estimator, partial, lanes);
+            order, estimator, partial, lanes, perItem);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

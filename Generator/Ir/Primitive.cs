@@ -95,6 +95,27 @@ internal sealed record TaylorRule(
     public static TaylorRule Of(TaylorClass c) => new(c);
 }
 
+/// <summary>How the ILGPU kernel target prints a math primitive.</summary>
+internal enum KernelMath
+{
+    /// <summary>
+    /// As <c>Dsl.PortableMath</c>'s function of the same name: plain C#, the same on every machine, never
+    /// a toolkit-dependent or <c>.extern</c> call (ILGPU's own double transcendentals are either).
+    /// </summary>
+    Portable,
+    /// <summary>
+    /// As the CPU prints it (<c>Math</c>/<c>MathF</c>): ILGPU 1.5.3 maps it to one exact PTX instruction
+    /// (sqrt.rn, abs, min, max, cvt.rmi/rpi/rzi), checked by the kernel tests' PTX compiles.
+    /// </summary>
+    Hardware,
+    /// <summary>
+    /// Not in kernels yet: ILGPU 1.5.3 leaves <c>Math.FusedMultiplyAdd</c> and <c>Math.Truncate</c> (ModF)
+    /// <c>.extern</c> calls (found by the kernel tests' PTX compiles), and PortableMath has neither;
+    /// <see cref="Primitive.KernelInstead"/> says what to write.
+    /// </summary>
+    Refused,
+}
+
 /// <summary>Ternary operations.</summary>
 internal enum TernOp
 {
@@ -196,6 +217,12 @@ internal sealed record Primitive
     /// emitter's register parking). True for operators and Sqrt/Abs/Floor/Ceiling/Round/Truncate.
     /// </summary>
     public bool Inline { get; init; }
+
+    /// <summary>How an ILGPU kernel prints it (see <see cref="KernelMath"/>); PortableMath's by default.</summary>
+    public KernelMath Kernel { get; init; }
+
+    /// <summary>For a primitive a kernel refuses: what to write instead, for the diagnostic.</summary>
+    public string? KernelInstead { get; init; }
 
     /// <summary>Element-wise SIMD loops (<c>Vector&lt;T&gt;</c> chunks) may compute it on vectors.</summary>
     public bool Vectorizable { get; init; }

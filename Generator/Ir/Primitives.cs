@@ -61,7 +61,7 @@ internal static class Primitives
         U(UnOp.Sqrt, Math.Sqrt, TaylorRule.Of(TaylorClass.Sqrt), Positive,
             (e, x, y, t) => e.Div(t, e.Mul(e.C(2), y))) with
         {
-            Inline = true, Folds = true, Vectorizable = true, VectorName = "SquareRoot",
+            Inline = true, Folds = true, Vectorizable = true, VectorName = "SquareRoot", Kernel = KernelMath.Hardware,
         },
         U(UnOp.Cbrt, x => x < 0 ? -Math.Pow(-x, 1.0 / 3) : Math.Pow(x, 1.0 / 3), new(TaylorClass.PowConst, Number: 1.0 / 3.0), (0.2, 3),
             (e, x, y, t) => e.Div(t, e.Mul(e.C(3), e.Sq(y)))),
@@ -71,6 +71,7 @@ internal static class Primitives
             (e, x, y, t) => e.Select(e.Bin(BinOp.Lt, x, e.C(0)), e.Neg(t), t)) with
         {
             Smoothness = Smoothness.AlmostEverywhere, Inline = true, Folds = true, Vectorizable = true, VectorName = "Abs",
+            Kernel = KernelMath.Hardware,
         },
         // Math.Sign returns an int: the frontend converts this float-valued sign (−1, 0, +1). Not in the
         // JIT-inline list (as before the table), so the emitter treats it as a call when parking registers.
@@ -78,23 +79,27 @@ internal static class Primitives
         B(BinOp.Max, Math.Max, Smoothness.AlmostEverywhere, TaylorRule.Of(TaylorClass.PerCoefficient), inline: true,
             (e, a, y, t) => e.Select(e.Bin(BinOp.Ge, a[0], a[1]), t[0] ?? e.Zero(), t[1] ?? e.Zero()), (-2, 0), (0.5, 2)) with
         {
-            Commutative = true, Folds = true,
+            Commutative = true, Folds = true, Kernel = KernelMath.Hardware,
         },
         B(BinOp.Min, Math.Min, Smoothness.AlmostEverywhere, TaylorRule.Of(TaylorClass.PerCoefficient), inline: true,
             (e, a, y, t) => e.Select(e.Bin(BinOp.Le, a[0], a[1]), t[0] ?? e.Zero(), t[1] ?? e.Zero()), (-2, 0), (0.5, 2)) with
         {
-            Commutative = true, Folds = true,
+            Commutative = true, Folds = true, Kernel = KernelMath.Hardware,
         },
-        Constant(UnOp.Floor, Math.Floor, inline: true, (1.1, 1.9)),
-        Constant(UnOp.Ceiling, Math.Ceiling, inline: true, (-1.9, -1.1)),
+        Constant(UnOp.Floor, Math.Floor, inline: true, (1.1, 1.9)) with { Kernel = KernelMath.Hardware },
+        Constant(UnOp.Ceiling, Math.Ceiling, inline: true, (-1.9, -1.1)) with { Kernel = KernelMath.Hardware },
         Constant(UnOp.Round, Math.Round, inline: true, (0.6, 1.4)),
-        Constant(UnOp.Truncate, Math.Truncate, inline: true, (-2.9, -2.1)),
+        Constant(UnOp.Truncate, Math.Truncate, inline: true, (-2.9, -2.1)) with
+        {
+            Kernel = KernelMath.Refused, KernelInstead = "x < 0 ? Math.Ceiling(x) : Math.Floor(x)",
+        },
         // Rounded once, as the emitted Math.FusedMultiplyAdd; tangent ta·b + a·tb + tc (one partial per operand).
         new Primitive
         {
             Arity = 3, Kind = TernOp.FusedMultiplyAdd, ClrName = "FusedMultiplyAdd", Eval3 = FusedMultiplyAdd,
             Smoothness = Smoothness.Smooth, Tangent = PerOperand((e, a, y) => a[1], (e, a, y) => a[0], null),
             Taylor = TaylorRule.Of(TaylorClass.FusedMultiplyAdd), Inline = true, Domain = new[] { Wide, Wide, Wide },
+            Kernel = KernelMath.Refused, KernelInstead = "a * b + c (rounded twice)",
         },
         // Math.Clamp's own branch order (x < lo → lo, x > hi → hi, else x), so its derivative is 1
         // inside [lo, hi] and 0 outside; printed as Math.Clamp, which throws when lo > hi as the primal does.

@@ -12,12 +12,12 @@ namespace Dsl.Generator.Transforms.Legalize;
 /// <c>Dsl.Scratch</c> pools, <c>Clear()</c>), so its legalization is <see cref="None"/>.
 /// </para>
 /// <para>
-/// The ILGPU kernel target will add one file here per rewrite: tape push/pop → stores and loads
-/// of an indexed per-thread buffer (a kernel has no <c>Dsl.Tape</c>); <see cref="BufferKind.Stack"/>
-/// and <see cref="BufferKind.Scratch"/> allocations → slices of a scratch view passed in
-/// (no <c>stackalloc</c> in a kernel); <see cref="ClearOp"/> → a loop of zero stores; and
-/// span parameters → <c>ArrayView&lt;T&gt;</c> views (a buffer kind of their own). Argument checks that
-/// throw stay on the host side of the launch, since a kernel cannot throw.
+/// The ILGPU kernel target (<c>Emit/Targets/IlgpuKernel.cs</c>) checks first, in <see cref="KernelLegality"/>,
+/// what a kernel cannot contain (tapes, local buffers of run-time length, functions ILGPU leaves
+/// <c>.extern</c>) and refuses with a reason; what it then prints differently (views, constant-size
+/// local memory, clears as loops) is a leaf of the printer, so its legalization is <see cref="None"/>
+/// too. Rewrites come here when a kernel needs new IR: the tape as stores and loads of a per-thread
+/// buffer, and local buffers as slices of host-sized scratch.
 /// </para>
 /// </summary>
 internal static class Legalizers

@@ -1,0 +1,96 @@
+using Dsl.Generator.Emit.Core;
+using Dsl.Generator.Ir;
+using Dsl.Generator.Transforms.Legalize;
+
+namespace Dsl.Generator.Emit.Targets;
+
+/// <summary>
+/// C# that ILGPU compiles into a kernel (used only by <c>[Kernel]</c> requests): every buffer is an
+/// <c>ILGPU.ArrayView&lt;T&gt;</c>, a local buffer is per-thread <c>LocalMemory</c> of a constant
+/// size, zeroed by a loop; no exceptions, no SIMD, no tapes or pools (<see cref="KernelLegality"/>
+/// refuses functions that need them before anything is printed), no register parking (ptxas
+/// allocates registers). Math primitives that ILGPU maps to one exact instruction print as
+/// <c>Math</c>/<c>MathF</c>; every other one as <c>Dsl.PortableMath</c>, the same on every machine.
+/// </summary>
+internal sealed class IlgpuKernel : ITarget
+{
+    public const string ArrayViewTypeRef = "global::ILGPU.ArrayView";
+    public const string Index1DTypeRef = "global::ILGPU.Index1D";
+    public const string LocalMemoryTypeRef = "global::ILGPU.LocalMemory";
+    public const string PortableMathTypeRef = "global::Dsl.PortableMath";
+
+    public static readonly IlgpuKernel Instance = new();
+
+    private IlgpuKernel() { }
+
+    public Function Legalize(Function fn) => Legalizers.None(fn);
+
+    public string Type(IrType t)
+    {
+        var e = Elem(t.Elem);
+        return t.IsBuffer ? ArrayViewTypeRef + "<" + e + ">" : e;
+    }
+
+    private static string Elem(ScalarKind k) =>
+        k switch { ScalarKind.F32 => "float", ScalarKind.F64 => "double", ScalarKind.I32 => "int", _ => "bool" };
+
+    // Literals are the CPU target's: the same constants, so the same results.
+    public string Literal(double x, IrType t) => CpuScalar.Instance.Literal(x, t);
+
+    public string Call(UnOp kind, IrType result, string operand) => $"{MathName(Primitives.Of(kind), result)}({operand})";
+
+    public string Call(BinOp kind, IrType result, string left, string right) =>
+        $"{MathName(Primitives.Of(kind), result)}({left}, {right})";
+
+    public string Call(TernOp kind, IrType result, string a, string b, string c) =>
+        $"{MathName(Primitives.Of(kind), result)}({a}, {b}, {c})";
+
+    /// <summary>The row's kernel mapping (<see cref="Primitive.Kernel"/>): the CPU's name, or PortableMath's.</summary>
+    private static string MathName(Primitive row, IrType result)
+    {
+        if (row.Kernel != KernelMath.Hardware) return PortableMathTypeRef + "." + row.ClrName;
+        return (row.FloatOnMath || result.Elem != ScalarKind.F32 ? CpuScalar.MathTypeRef : CpuScalar.MathFTypeRef) + "." + row.ClrName;
+    }
+
+    public string Load(string buffer, string index) => $"{buffer}[{index}]";
+
+    // ArrayView lengths are longs; the IR's indices are ints (rows are far below 2^31 elements).
+    public string Length(string buffer) => "(int)" + buffer + ".Length";
+
+    public string Store(string buffer, string index, string value, bool accumulate) =>
+        $"{buffer}[{index}] {(accumulate ? "+=" : "=")} {value};";
+
+    /// <summary>
+    /// Per-thread local memory; <see cref="KernelLegality"/> has checked that the length is a
+    /// constant, which ILGPU requires. Local memory is not zeroed, while stackalloc and new are, so
+    /// a loop zeroes it.
+    /// </summary>
+    public string Alloc(IrType type, string name, string length)
+    {
+        var elem = Elem(type.Elem);
+        return $"var {name} = {LocalMemoryTypeRef}.Allocate1D<{elem}>({length}); {ZeroLoop(name, length, elem)}";
+    }
+
+    private static string ZeroLoop(string name, string length, string elem) =>
+        $"for (int {name}_z = 0; {name}_z < {length}; {name}_z++) {name}[{name}_z] = default({elem});";
+
+    // ArrayView has no Clear that runs inside a kernel.
+    public string Clear(string buffer) =>
+        $"for (int {buffer}_z = 0; {buffer}_z < (int){buffer}.Length; {buffer}_z++) {buffer}[{buffer}_z] = default;";
+
+    // KernelLegality refuses tapes before printing; reaching these is a bug in that check.
+    public string Push(int level, string value) => throw new System.InvalidOperationException("tape push in a kernel");
+
+    public string Pop(IrType t, int level) => throw new System.InvalidOperationException("tape pop in a kernel");
+
+    public CpuVector? Lanes => null;
+
+    public ParkingPlan PlanParking(Region body) => ParkingPlan.None;
+
+    public void Reserve(NameScope names, EmitPlan plan) { }
+
+    public void Prologue(IndentedWriter w, EmitPlan plan) { }
+
+    public void Epilogue(IndentedWriter w, EmitPlan plan) { }
+
+}

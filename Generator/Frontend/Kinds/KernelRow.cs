@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Emit.Targets;
+using Dsl.Generator.Ir;
+using Dsl.Generator.Transforms;
+
+namespace Dsl.Generator.Frontend.Kinds;
+
+/// <summary>One parameter of the method a kernel runs, as the kernel passes it.</summary>
+/// <param name="Param">The method's parameter.</param>
+/// <param name="IsOut">An <c>out</c> scalar: the kernel writes it to a view, one element per item.</param>
+/// <param name="PerItem">A span holding one row per item (the kernel passes the item's row).</param>
+internal sealed record KernelArg(ParamModel Param, bool IsOut, bool PerItem);
+
+/// <summary>The method a kernel runs (a primal or a generated method) and how each of its parameters is passed.</summary>
+internal sealed record KernelPlan(string Method, FunctionKey Key, IReadOnlyList<KernelArg> Args, IrType? Returns, string ReturnsText);
+
+/// <summary>
+/// <c>[Kernel]</c>: an ILGPU kernel running a primal or a generated method once per item. The rule,
+/// learnt from one example: <c>Index1D item</c>, then the method's parameters in order — a span
+/// becomes an <c>ArrayView&lt;T&gt;</c> (per item: rows of equal length, one per item; shared:
+/// the whole buffer), a scalar stays as it is, an <c>out T</c> becomes an <c>ArrayView&lt;T&gt;</c> of
+/// one element per item — then <c>ArrayView&lt;T&gt; result</c> when the method returns a value. The item
+/// count is the length of the first result view (result, else the first out); a method with neither
+/// (its outputs are spans) gets a last parameter <c>int count</c>.
+/// Built by <c>Generation.Kernels.cs</c>, not by a transform: the kernel calls the method's own IR
+/// printed for the ILGPU target (<see cref="IlgpuKernel"/>).
+/// </summary>
+internal sealed class KernelRow : RequestKindRow
+{
+    public const string IlgpuMissing = "needs ILGPU: reference the ILGPU package (1.5.3) and make the first parameter " +
+        "'ILGPU.Index1D item'";
+
+    public KernelRow() : base(RequestKind.Kernel, "Dsl.KernelAttribute", "KernelRequests") { }
+
+    // The kernel's own path (Generation.Kernels.cs) reads the rule below; these members of the
+    // transform kinds are not used for it.
+    public override string? CheckPrimal(RequestModel request, PrimalModel primal, bool[] active, bool wrtGiven, out JetPlan? jet)
+    {
+        jet = null;
+        return null;
+    }
+
+    public override List<ExpectedParam> ExpectedParams(PrimalModel primal, IReadOnlyList<bool> active) => new();
+
+    public override Module Build(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup) =>
+        throw new InvalidOperationException("a kernel is built by Generation.Kernels");
+
+    public override string Describe(RequestModel request, TransformPlan plan) => "ILGPU kernel";
+
+    public override (List<string> Names, List<string> Outs) NameMap(RequestModel request, TransformPlan plan) =>
+        (UserNames(request), new List<string>());
+
+    /// <summary>
+    /// The plan of a kernel that runs a method with parameters <paramref name="parameters"/> (its
+    /// <c>out</c>s included) returning <paramref name="returns"/>, or the first problem with the
+    /// request's options or declaration.
+    /// </summary>
+    public static (KernelPlan? Plan, string? Failure) Plan(RequestModel request, string method, FunctionKey key,
+        IReadOnlyList<ParamModel> parameters, IrType? returns, string returnsText)
+    {
+        if (request.Params.Count == 0 || request.Params[0].TypeText != IlgpuKernel.Index1DTypeRef)
+            return (null, $"[Kernel] on '{request.Name}' {IlgpuMissing}");
+        if (request.Wrt is not null)
+            return (null, $"[Kernel] on '{request.Name}' sets Wrt, which does not apply to a kernel; name the per-item spans with PerItem");
+        if (request.ReturnTypeText != "void")
+            return (null, $"[Kernel] '{request.Name}' must return void (a kernel writes its results to views)");
+        if (parameters.FirstOrDefault(p => p.Type is null || (p.RefKind.Length > 0 && p.RefKind != "out")) is { } bad)
+            return (null, $"[Kernel] of '{method}': parameter '{bad.Name}' ({bad.TypeText}) cannot be passed to a kernel; " +
+                "a kernel takes floats, doubles, ints, bools, spans of them and out scalars");
+        var named = (request.PerItem ?? "").Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
+        foreach (var n in named)
+        {
+            if (!parameters.Any(p => p.Name == n && p.Type!.IsBuffer))
+                return (null, $"[Kernel] on '{request.Name}': PerItem names '{n}', which is not a span parameter of '{method}'");
+        }
+        var args = parameters.Select(p => new KernelArg(p, p.RefKind == "out",
+            p.Type!.IsBuffer && (named.Count == 0 || named.Contains(p.Name) || p.Type.Buffer == BufferKind.Span))).ToList();
+        var plan = new KernelPlan(method, key, args, returns, returnsText);
+        var expected = Expected(plan);
+        var expectedText = $"static partial void {request.Name}({string.Join(", ", expected.Select(e => e.Declaration))})"
+            .Replace("global::", "");
+        if (request.Params.Count != expected.Count)
+            return (null, $"'{request.Name}' has {request.Params.Count} parameters, expected {expected.Count}: {expectedText}");
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var got = request.Params[i];
+            if (got.TypeText != expected[i].TypeText || got.RefKind != expected[i].RefKind)
+                return (null, $"parameter {i + 1} of '{request.Name}' ('{got.Name}') should be " +
+                    $"'{expected[i].Declaration.Replace("global::", "")}'; expected: {expectedText}");
+        }
+        return (plan, null);
+    }
+
+    /// <summary>The kernel's parameters under the rule (names are the method's; only types and ref kinds are checked).</summary>
+    private static List<ParamModel> Expected(KernelPlan plan)
+    {
+        var list = new List<ParamModel> { new("item", IlgpuKernel.Index1DTypeRef, "", null) };
+        foreach (var a in plan.Args)
+        {
+            var t = a.Param.Type!;
+            list.Add(t.IsBuffer || a.IsOut ? new ParamModel(a.Param.Name, View(t), "", t) : a.Param);
+        }
+        if (plan.Returns is { } r) list.Add(new ParamModel("result", View(r), "", r));
+        else if (!plan.Args.Any(a => a.IsOut)) list.Add(new ParamModel("count", "int", "", IrType.I32));
+        return list;
+    }
+
+    private static string View(IrType t) => IlgpuKernel.Instance.Type(IrType.Buf(t.Elem, BufferKind.Span));
+}

@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Emit;
+using Dsl.Generator.Emit.Targets;
+using Dsl.Generator.Frontend;
+using Dsl.Generator.Frontend.Kinds;
+using Dsl.Generator.Ir;
+using Dsl.Generator.Transforms;
+using Dsl.Generator.Transforms.Legalize;
+
+namespace Dsl.Generator;
+
+/// <summary>
+/// <c>[Kernel]</c> requests: the method a kernel runs and every function it reaches are printed a
+/// second time for the ILGPU target (<see cref="IlgpuKernel"/>) as <c>__kernel_…</c> helpers, and the
+/// kernel's entry passes each item's rows to the method's helper. The CPU methods are untouched.
+/// </summary>
+internal static partial class Generation
+{
+    /// <summary>The entry of one kernel (its text is written once every kernel helper has its name), or the reason there is none.</summary>
+    private static (EmittedMethod? Method, string? Failure) GenerateKernel(RequestModel request, Callees callees,
+        SortedDictionary<FunctionKey, Function> kernelFunctions, Func<FunctionKey, string> kernelName)
+    {
+        if (request.Failure is not null) return (null, request.Failure);
+        var (plan, fn, failure) = KernelMethod(request, callees);
+        if (failure is not null) return (null, failure);
+        var reached = new SortedDictionary<FunctionKey, Function>(FunctionKey.Ordinal);
+        var work = new Queue<Function>();
+        work.Enqueue(fn!);
+        while (work.Count > 0)
+        {
+            var f = work.Dequeue();
+            if (reached.ContainsKey(f.Key)) continue;
+            reached[f.Key] = f;
+            var shown = f == fn ? plan!.Method : f.Name;
+            if (KernelLegality.Check(f, shown) is { } illegal) return (null, $"'{request.Name}' cannot become a kernel: {illegal}");
+            foreach (var key in KernelLegality.Callees(f))
+            {
+                if (callees.Find(key) is not { } callee)
+                    return (null, $"'{request.Name}' cannot become a kernel: '{shown}' calls '{ShortKey(key)}', whose body is not " +
+                        "available to the generator");
+                work.Enqueue(callee.Key == key ? callee : callee with { Key = key });
+            }
+        }
+        foreach (var kv in reached) kernelFunctions[kv.Key] = kv.Value;
+        var shape = new MethodShape("", new List<string>(), new List<string>(), new List<string>(), new List<string>());
+        return (new EmittedMethod(fn!, shape, IlgpuKernel.Instance, kernelName, names => KernelEntry(request, plan!, names)), null);
+    }
+
+    /// <summary>The method a kernel runs, found among the type's primals and generated methods, with its IR.</summary>
+    private static (KernelPlan? Plan, Function? Fn, string? Failure) KernelMethod(RequestModel request, Callees callees)
+    {
+        var name = request.PrimalName;
+        var primals = callees.PrimalList.Where(p => p.TypeKey == request.TypeKey && p.Name == name).ToList();
+        var generated = callees.Requests.Values
+            .Where(r => r.TypeKey == request.TypeKey && r.Name == name && RequestKinds.Of(r.Kind) is not KernelRow).ToList();
+        if (primals.Count + generated.Count == 0)
+            return (null, null, $"[Kernel] on '{request.Name}' names '{name}', but this type has no [Differentiable] or generated " +
+                "method of that name");
+        if (primals.Count + generated.Count > 1)
+            return (null, null, $"[Kernel] on '{request.Name}' names '{name}', which is overloaded; give the overloads distinct names");
+        if (primals.Count == 1)
+        {
+            var primal = primals[0];
+            var failure = primal.Failure ?? CheckCallGraph(primal, callees.Primals, callees.Requests)
+                ?? CheckAccess(primal, callees.Primals);
+            if (failure is not null) return (null, null, failure);
+            var (plan, planFailure) = KernelRow.Plan(request, name, primal.Key, primal.Params.ToList(), primal.ReturnType,
+                primal.ReturnTypeText);
+            if (plan is null) return (null, null, planFailure);
+            var module = Simplify.Run(new Module(new[] { primal.Ir! }.ToEquatableArray()), callees.Find);
+            return (plan, module.Functions[0], null);
+        }
+        var target = generated[0];
+        var (kernelPlan, kernelFailure) = KernelRow.Plan(request, name, target.Key, target.Params.ToList(), target.ReturnType,
+            target.ReturnTypeText);
+        if (kernelPlan is null) return (null, null, kernelFailure);
+        if (callees.Find(target.Key) is not { } fn)
+        {
+            var why = SignatureRules.Check(target, callees.PrimalList).Failure ?? "it could not be generated";
+            return (null, null, $"[Kernel] on '{request.Name}' runs '{name}', which cannot be generated: {why}");
+        }
+        return (kernelPlan, fn, null);
+    }
+
+    /// <summary>Readable, unique names for the kernel helpers, in key order.</summary>
+    private static Dictionary<FunctionKey, string> KernelHelperNames(SortedDictionary<FunctionKey, Function> functions,
+        IEnumerable<string> taken)
+    {
+        var names = new Dictionary<FunctionKey, string>();
+        var used = new HashSet<string>(taken, StringComparer.Ordinal);
+        foreach (var kv in functions)
+        {
+            var baseName = "__kernel_" + kv.Value.Name.TrimStart('_');
+            var n = baseName;
+            for (var k = 2; !used.Add(n); k++) n = baseName + "_" + k;
+            names[kv.Key] = n;
+        }
+        return names;
+    }
+
+    /// <summary>A kernel helper's header: ArrayViews for buffers, yields after the first as outs.</summary>
+    private static MethodShape ShapeOfKernelHelper(Function fn, string name)
+    {
+        var target = IlgpuKernel.Instance;
+        var names = new List<string>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        string Unique(string n)
+        {
+            n = ParamModel.Escape(n.Length == 0 ? "arg" : n);
+            var candidate = n;
+            for (var k = 1; !taken.Add(candidate); k++) candidate = n + "_" + k;
+            return candidate;
+        }
+        var parameters = new List<string>();
+        foreach (var p in fn.Params)
+        {
+            names.Add(Unique(p.Name));
+            parameters.Add(target.Type(p.Type) + " " + names[names.Count - 1]);
+        }
+        var outs = new List<string>();
+        for (var k = 1; k < fn.Body.Yields.Count; k++)
+        {
+            var y = fn.Body.Yields[k];
+            outs.Add(Unique(y.Name.Length > 0 ? y.Name : "result_dot"));
+            parameters.Add("out " + target.Type(y.Type) + " " + outs[outs.Count - 1]);
+        }
+        var ret = fn.Body.Yields.Count == 0 ? "void" : target.Type(fn.Body.Yields[0].Type);
+        var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
+        var comment = new[] { $"// {fn.Name} for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools." };
+        return new MethodShape(header, names, outs, comment, new List<string>(), fn.Body.Yields.Count > 0);
+    }
+
+    /// <summary>
+    /// The kernel's entry: each per-item view's row for this item (row length = view length ÷ item
+    /// count), the method's kernel helper called on them, its results stored at the item's index.
+    /// </summary>
+    private static IEnumerable<string> KernelEntry(RequestModel request, KernelPlan plan, Func<FunctionKey, string> names)
+    {
+        var user = request.Params.Select(p => p.Identifier).ToList();
+        var outs = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].IsOut).Select(i => user[i + 1]).ToList();
+        var results = plan.Returns is null ? outs : new[] { user[user.Count - 1] }.Concat(outs).ToList();
+        var perItem = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].PerItem).Select(i => user[i + 1]).ToList();
+        var count = results.Count > 0 ? results[0] + ".Length" : user[user.Count - 1];
+        yield return $"// ILGPU kernel: runs {plan.Method} for one item of a batch; launch it over n items, n = {count}.";
+        yield return "// Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view";
+        yield return perItem.Count == 0 ? "// (none here) holds n rows of equal length, and each row and shared view has the length"
+            : $"// ({string.Join(", ", perItem)}) holds n rows of equal length, and each row and shared view has the length";
+        yield return results.Count == 0 ? $"// {plan.Method} expects."
+            : $"// {plan.Method} expects; every result view ({string.Join(", ", results)}) has n elements.";
+        yield return SourceFileEmitter.GeneratedCodeAttribute;
+        yield return $"{request.Modifiers} void {request.Name}({string.Join(", ", request.Params.Select(p => p.Declaration))})";
+        yield return "{";
+        yield return $"    int __item = {user[0]};";
+        yield return $"    long __count = {count};";
+        var args = new List<string>();
+        for (var i = 0; i < plan.Args.Count; i++)
+        {
+            var a = plan.Args[i];
+            var view = user[i + 1];
+            if (a.IsOut) continue;
+            if (!a.PerItem)
+            {
+                args.Add(view);
+                continue;
+            }
+            var row = "__" + a.Param.Name + "_row";
+            yield return $"    long {row}Length = {view}.Length / __count;";
+            yield return $"    var {row} = {view}.SubView(__item * {row}Length, {row}Length);";
+            args.Add(row);
+        }
+        var target = IlgpuKernel.Instance;
+        var outTypes = plan.Args.Where(a => a.IsOut).Select(a => target.Type(a.Param.Type!));
+        var types = (plan.Returns is { } t ? new[] { target.Type(t) }.Concat(outTypes) : outTypes).ToList();
+        var outArgs = string.Concat(Enumerable.Range(1, Math.Max(0, results.Count - 1)).Select(k => $", out {types[k]} __result{k}"));
+        if (args.Count == 0) outArgs = outArgs.TrimStart(',', ' ');
+        var call = $"{names(plan.Key)}({string.Join(", ", args)}{outArgs});";
+        yield return results.Count == 0 ? "    " + call : $"    {types[0]} __result0 = {call}";
+        for (var k = 0; k < results.Count; k++) yield return $"    {results[k]}[__item] = __result{k};";
+        yield return "}";
+    }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Generic;
+using Dsl.Generator.Ir;
+
+namespace Dsl.Generator.Transforms.Legalize;
+
+/// <summary>
+/// What an ILGPU kernel cannot contain, checked on the IR of every function a kernel runs before
+/// any of it is printed: the reason names the construct and what to write instead. A kernel has no
+/// <c>Dsl.Tape</c> (a per-thread tape over host-sized memory is the next step), and ILGPU's local
+/// memory needs a length known when the kernel is compiled.
+/// </summary>
+internal static class KernelLegality
+{
+    /// <summary>The first construct of <paramref name="fn"/> a kernel cannot contain, or null.</summary>
+    public static string? Check(Function fn, string shownName)
+    {
+        var constants = new HashSet<int>();
+        return Visit(fn.Body, constants, shownName);
+    }
+
+    private static string? Visit(Region r, HashSet<int> constants, string name)
+    {
+        foreach (var op in r.Ops)
+        {
+            switch (op)
+            {
+                case ConstOp c:
+                    constants.Add(c.Result.Id);
+                    break;
+                case PushOp or PopOp:
+                    return $"'{name}' uses the reverse-mode tape; reverse mode inside a kernel needs the per-thread tape, " +
+                        "next step — declare the kernel on the primal or on a forward-mode method ([Jvp], [Taylor])";
+                case UnaryOp or BinaryOp or TernaryOp when Primitives.Of(op) is { Kernel: KernelMath.Refused } row:
+                    return $"'{name}' calls Math.{row.ClrName}, which ILGPU 1.5.3 compiles to an .extern call that fails when " +
+                        $"the kernel is loaded; write {row.KernelInstead}";
+                case AllocOp a when !constants.Contains(a.Length.Id):
+                    return $"'{name}' allocates a local buffer ('{a.Result.Name}') whose length is known only at run time; " +
+                        "a kernel's per-thread memory needs a constant length — write stackalloc T[N] or new T[N] with a constant N";
+            }
+            foreach (var inner in op.Regions)
+            {
+                if (Visit(inner, constants, name) is { } failure) return failure;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The functions that <paramref name="fn"/> calls, directly, in the order the calls appear.</summary>
+    public static List<FunctionKey> Callees(Function fn)
+    {
+        var keys = new List<FunctionKey>();
+        void Walk(Region r)
+        {
+            foreach (var op in r.Ops)
+            {
+                if (op is CallOp c && !keys.Contains(c.Callee)) keys.Add(c.Callee);
+                foreach (var inner in op.Regions) Walk(inner);
+            }
+        }
+        Walk(fn.Body);
+        return keys;
+    }
+}
