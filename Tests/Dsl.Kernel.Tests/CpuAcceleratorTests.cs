@@ -1,0 +1,130 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using Xunit;
+
+namespace Dsl.Kernel.Tests;
+
+/// <summary>
+/// Every declared kernel run on ILGPU's CPU accelerator over a batch: each item's results are bit
+/// for bit those of the generated (or user's) CPU method called on that item. The CPU accelerator
+/// runs the kernel's IL with System.Math, so this checks the kernel dialect's logic and indexing
+/// (rows, shared views, outputs), not GPU arithmetic.
+/// </summary>
+public sealed class CpuAcceleratorTests : IDisposable
+{
+    // 37 items (not a multiple of any warp or group size) with rows of 5.
+    private const int Items = 37;
+    private const int Row = 5;
+
+    private readonly Context _context = Context.Create(builder => builder.CPU());
+    private readonly Accelerator _accelerator;
+
+    public CpuAcceleratorTests() => _accelerator = _context.CreateCPUAccelerator(0);
+
+    public void Dispose()
+    {
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    private MemoryBuffer1D<T, Stride1D.Dense> Buffer<T>(T[] data) where T : unmanaged => _accelerator.Allocate1D(data);
+
+    [Fact]
+    public void Primal_with_a_loop_over_the_row_and_a_helper_call()
+    {
+        var x = Batches.Doubles(Items * Row, 1);
+        var w = Batches.Doubles(Row, 2, 0.1, 2);
+        const double s = 0.75;
+        using var xb = Buffer(x);
+        using var wb = Buffer(w);
+        using var rb = _accelerator.Allocate1D<double>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, double, ArrayView<double>>(
+            Quadratic.EnergyKernel);
+        kernel(Items, xb.View, wb.View, s, rb.View);
+        _accelerator.Synchronize();
+        var result = rb.GetAsArray1D();
+        for (var i = 0; i < Items; i++)
+        {
+            var expected = Quadratic.Energy(x.AsSpan(i * Row, Row), w, s);
+            AssertBits(expected, result[i], i);
+        }
+    }
+
+    [Fact]
+    public void Forward_mode_with_per_item_tangents_and_an_out_view()
+    {
+        var x = Batches.Doubles(Items * Row, 3);
+        var dx = Batches.Doubles(Items * Row, 4);
+        var w = Batches.Doubles(Row, 5, 0.1, 2);
+        const double s = -0.4;
+        using var xb = Buffer(x);
+        using var dxb = Buffer(dx);
+        using var wb = Buffer(w);
+        using var db = _accelerator.Allocate1D<double>(Items);
+        using var rb = _accelerator.Allocate1D<double>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, double,
+            ArrayView<double>, ArrayView<double>>(Quadratic.EnergyJvpKernel);
+        kernel(Items, xb.View, dxb.View, wb.View, s, db.View, rb.View);
+        _accelerator.Synchronize();
+        var result = rb.GetAsArray1D();
+        var tangent = db.GetAsArray1D();
+        for (var i = 0; i < Items; i++)
+        {
+            var value = Quadratic.EnergyJvp(x.AsSpan(i * Row, Row), dx.AsSpan(i * Row, Row), w, s, out var d);
+            AssertBits(value, result[i], i);
+            AssertBits(d, tangent[i], i);
+        }
+    }
+
+    [Fact]
+    public void Taylor_order_2_with_span_output_rows_and_local_memory()
+    {
+        const int n = 3; // P reads x[0..2]
+        var x = Batches.Floats(Items * n, 6);
+        var jet = new[] { 0.5f, -1.25f };
+        const float c = 0.3f;
+        using var xb = Buffer(x);
+        using var jb = Buffer(jet);
+        using var yb = _accelerator.Allocate1D<float>(Items * 3);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, int>(
+            Poly.PTaylorKernel);
+        kernel(Items, xb.View, c, jb.View, yb.View, Items);
+        _accelerator.Synchronize();
+        var y = yb.GetAsArray1D();
+        Span<float> expected = stackalloc float[3];
+        for (var i = 0; i < Items; i++)
+        {
+            Poly.PTaylor(x.AsSpan(i * n, n), c, jet, expected);
+            for (var k = 0; k < 3; k++) AssertBits(expected[k], y[i * 3 + k], i);
+        }
+    }
+
+    [Fact]
+    public void Float_primal_with_a_constant_size_local_buffer()
+    {
+        const int n = 3;
+        var x = Batches.Floats(Items * n, 7);
+        const float c = 1.7f;
+        using var xb = Buffer(x);
+        using var rb = _accelerator.Allocate1D<float>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(Poly.PKernel);
+        kernel(Items, xb.View, c, rb.View);
+        _accelerator.Synchronize();
+        var result = rb.GetAsArray1D();
+        for (var i = 0; i < Items; i++) AssertBits(Poly.P(x.AsSpan(i * n, n), c), result[i], i);
+    }
+
+    private static void AssertBits(double expected, double actual, int item)
+    {
+        if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
+            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
+    }
+
+    private static void AssertBits(float expected, float actual, int item)
+    {
+        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
+            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
+    }
+}

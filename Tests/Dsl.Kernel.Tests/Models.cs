@@ -1,0 +1,57 @@
+using System;
+using ILGPU;
+
+namespace Dsl.Kernel.Tests;
+
+/// <summary>
+/// A weighted quadratic form with a loop over the item's row, hardware-mapped math (Sqrt, Abs,
+/// Max, Ceiling) and a call of another differentiable method: the primal and forward-mode kernels.
+/// </summary>
+public static partial class Quadratic
+{
+    [Differentiable]
+    public static double Square(double a) => a * a;
+
+    [Differentiable]
+    public static double Energy(ReadOnlySpan<double> x, ReadOnlySpan<double> w, double s)
+    {
+        double acc = 0;
+        for (int i = 0; i < x.Length; i++) acc += w[i] * x[i] * x[i];
+        return Math.Sqrt(acc + Square(s)) + Math.Max(Math.Abs(x[0]), s) / (1 + Square(x[x.Length - 1]))
+            + Math.Ceiling(s) * x[1] - Math.Floor(3 * x[2]) * x[3];
+    }
+
+    [Kernel(nameof(Energy), PerItem = "x")]
+    public static partial void EnergyKernel(Index1D item, ArrayView<double> x, ArrayView<double> w, double s, ArrayView<double> result);
+
+    [Jvp(nameof(Energy), Wrt = "x")]
+    public static partial double EnergyJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, ReadOnlySpan<double> w, double s,
+        out double dResult);
+
+    [Kernel(nameof(EnergyJvp), PerItem = "x, dx")]
+    public static partial void EnergyJvpKernel(Index1D item, ArrayView<double> x, ArrayView<double> dx, ArrayView<double> w, double s,
+        ArrayView<double> dResult, ArrayView<double> result);
+}
+
+/// <summary>A float polynomial model with a constant-size local buffer: Taylor mode of order 2 as a kernel.</summary>
+public static partial class Poly
+{
+    [Differentiable]
+    public static float P(ReadOnlySpan<float> x, float c)
+    {
+        Span<float> h = stackalloc float[3];
+        for (int k = 0; k < 3; k++) h[k] = x[k] * x[(k + 1) % 3] + c;
+        return MathF.Sqrt(h[0] * h[0] + 1f) + MathF.Floor(c) * h[1] - MathF.Min(h[2], c) * h[2];
+    }
+
+    [Taylor(nameof(P), Wrt = "c", Order = 2)]
+    public static partial void PTaylor(ReadOnlySpan<float> x, float c, ReadOnlySpan<float> cJet, Span<float> y);
+
+    // cJet is shared (one direction for every item); y holds one row of 3 coefficients per item.
+    [Kernel(nameof(PTaylor), PerItem = "x")]
+    public static partial void PTaylorKernel(Index1D item, ArrayView<float> x, float c, ArrayView<float> cJet, ArrayView<float> y,
+        int count);
+
+    [Kernel(nameof(P))]
+    public static partial void PKernel(Index1D item, ArrayView<float> x, float c, ArrayView<float> result);
+}
