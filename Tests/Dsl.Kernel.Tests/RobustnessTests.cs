@@ -124,4 +124,17 @@ public class RobustnessTests
             """);
         Assert.Contains("PerItem names 's', which is not a span parameter of 'F'", message);
     }
+
+    [Fact]
+    public async Task Wrt_does_not_apply_to_a_kernel()
+    {
+        var message = await Refusal("""
+            public static partial class M
+            {
+                [Differentiable] public static double F(ReadOnlySpan<double> x) => x[0];
+                [Kernel(nameof(F), Wrt = "x")] static partial void FKernel(Index1D item, ArrayView<double> x, ArrayView<double> result);
+            }
+            """);
+        Assert.Contains("sets Wrt, which does not apply to a kernel; name the per-item spans with PerItem", message);
+    }
 }
