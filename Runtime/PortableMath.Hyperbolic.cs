@@ -174,10 +174,9 @@ public static partial class PortableMath
             // acosh x = log1p(t + sqrt(2t + t^2)), t = x - 1 exact; the square root's argument and
             // result carry their rounding errors, so the log1p argument is a double-double.
             double t = x - 1.0;
-            double th = t * t;
-            double tl = ProdErr(t, t, th);
-            DD u = TwoSum(2.0 * t, th);
-            double ul = u.Lo + tl;
+            DD tt = TwoProd(t, t);
+            DD u = TwoSum(2.0 * t, tt.Hi);
+            double ul = u.Lo + tt.Lo;
             double s = Math.Sqrt(u.Hi);
             double c = s == 0.0 ? 0.0 : (Residual(u.Hi, s, s) + ul) / (2.0 * s);
             DD arg = TwoSum(t, s);

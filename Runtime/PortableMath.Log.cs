@@ -22,13 +22,14 @@ public static partial class PortableMath
         double dLo = f - (d - 2.0);                    // exact rounding error of 2 + f
         double s = f / d;
         double sLo = (Residual(f, s, d) - s * dLo) / d;
-        double ah = s * s;
-        double al = ProdErr(s, s, ah);
-        double bh = ah * s;                            // s^3 = bh + bl
-        double bl = ProdErr(ah, s, bh) + al * s + 3.0 * ah * sLo;
-        double ch = TwoThirds * bh;
-        double cl = ProdErr(TwoThirds, bh, ch) + TwoThirdsLo * bh + TwoThirds * bl;
-        double z = ah;
+        DD s2 = TwoProd(s, s);
+        DD s3 = TwoProd(s2.Hi, s);                     // s^3 = bh + bl
+        double bh = s3.Hi;
+        double bl = s3.Lo + s2.Lo * s + 3.0 * s2.Hi * sLo;
+        DD c3 = TwoProd(TwoThirds, bh);
+        double ch = c3.Hi;
+        double cl = c3.Lo + TwoThirdsLo * bh + TwoThirds * bl;
+        double z = s2.Hi;
         // T(z) = sum 2 z^n / (2n + 5), n = 0..11; the next term is below 2^-66 relative.
         double t = 0.08;
         t = t * z + 0.08695652173913043;

@@ -64,11 +64,9 @@ public static partial class PortableMath
         double y = FromBits(Bits(a) / 3 + 0x2AA0000000000000L);
         for (int i = 0; i < 4; i++) y -= (y * y * y - a) / (3.0 * y * y);
         // Last step with the residual a - y^3 computed exactly (Dekker products), so only its own rounding remains.
-        double sh = y * y;
-        double sl = ProdErr(y, y, sh);
-        double ch = sh * y;
-        double cl = ProdErr(sh, y, ch) + sl * y;
-        double res = (a - ch) - cl;
+        DD sq = TwoProd(y, y);
+        DD cube = TwoProd(sq.Hi, y);
+        double res = (a - cube.Hi) - (cube.Lo + sq.Lo * y);
         y += res / (3.0 * y * y);
         y *= scale;
         return x < 0 ? -y : y;

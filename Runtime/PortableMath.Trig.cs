@@ -78,7 +78,8 @@ public static partial class PortableMath
     // cos(hi + lo) ≈ w + tail for |hi| <= π/4, w = 1 - hi^2/2 rounded: Taylor series to hi^20.
     private static DD CosPair(double hi, double lo)
     {
-        double z = hi * hi;
+        DD zz = TwoProd(hi, hi);
+        double z = zz.Hi;
         double c = 4.110317623312165e-19;
         c = c * z - 1.5619206968586225e-16;
         c = c * z + 4.779477332387385e-14;
@@ -90,7 +91,7 @@ public static partial class PortableMath
         c = c * z + 0.041666666666666664;
         double hz = 0.5 * z;
         double w = 1.0 - hz;
-        double tail = ((1.0 - w) - hz) + (ProdErr(hi, hi, z) * -0.5 + (z * z * c - hi * lo));
+        double tail = ((1.0 - w) - hz) + (zz.Lo * -0.5 + (z * z * c - hi * lo));
         return new DD(w, tail);
     }
 

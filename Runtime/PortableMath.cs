@@ -80,36 +80,38 @@ public static partial class PortableMath
         return new DD(s, b - (s - a));
     }
 
-    // Clears the low 27 of the 52 fraction bits: the high half of Dekker's split, as a bit mask
-    // because ILGPU 1.5.3 compiles Math.FusedMultiplyAdd(double) to an .extern call, and because a
-    // masked split stays exact even where the PTX assembler contracts a multiply and an add.
+    // Clears the low 27 of the 52 fraction bits: the high half of Dekker's split. A bit mask rather
+    // than Veltkamp's (2^27 + 1) x multiply, and no Math.FusedMultiplyAdd: ILGPU 1.5.3 compiles the
+    // latter to an .extern call, and ILGPU's PTX lets the assembler contract a multiply and an add.
     private const long SplitMask = unchecked((long)0xFFFFFFFFF8000000UL);
 
-    // a * b - p for p = a * b rounded (Dekker's product with 26-bit high halves): the three partial
-    // products with a high half are exact, so the result is exact up to al*bl's rounding (2^-106 |p|).
-    private static double ProdErr(double a, double b, double p)
+    // a * b exactly as a double-double (up to al*bl's rounding, 2^-106 relative). Built only from
+    // the exact partial products ah*bh, ah*bl, al*bh and two-sums, never from the rounded a*b:
+    // fusing an exact product into an add changes nothing, so the result is the same whether or not
+    // the PTX assembler contracts (a rounded a*b fused into `c - a*b` would lose its error term).
+    private static DD TwoProd(double a, double b)
     {
         double ah = FromBits(Bits(a) & SplitMask);
         double bh = FromBits(Bits(b) & SplitMask);
         double al = a - ah;
         double bl = b - bh;
-        return (((ah * bh - p) + ah * bl) + al * bh) + al * bl;
+        DD s = TwoSum(ah * bh, ah * bl);
+        DD t = TwoSum(s.Hi, al * bh);
+        return FastTwoSum(t.Hi, (s.Lo + t.Lo) + al * bl);
     }
 
-    // c - a * b where a * b is close to c (Sterbenz makes c - p exact): a division's or a square
-    // root's remainder.
+    // c - a * b, exact up to 2^-106 |c|, where a * b is close to c (Sterbenz makes c - hi exact):
+    // a division's or a square root's remainder.
     private static double Residual(double c, double a, double b)
     {
-        double p = a * b;
-        return (c - p) - ProdErr(a, b, p);
+        DD p = TwoProd(a, b);
+        return (c - p.Hi) - p.Lo;
     }
 
     // (a.Hi + a.Lo) * (bHi + bLo) as a double-double, relative error about 2^-104.
     private static DD Mul(DD a, double bHi, double bLo)
     {
-        double p = a.Hi * bHi;
-        double e = ProdErr(a.Hi, bHi, p);
-        e += a.Hi * bLo + a.Lo * bHi;
-        return FastTwoSum(p, e);
+        DD p = TwoProd(a.Hi, bHi);
+        return FastTwoSum(p.Hi, p.Lo + (a.Hi * bLo + a.Lo * bHi));
     }
 }
