@@ -143,23 +143,28 @@ public static partial class PortableMath
             q = q * z - 0.16666666666666666;
             r = a + a * z * q;
         }
-        else if (a < 2.0)
+        else
         {
-            double z = a * a;                           // asinh a = log1p(a + a^2 / (1 + sqrt(1 + a^2)))
-            r = Log1p(a + z / (1.0 + Math.Sqrt(1.0 + z)));
+            // One log1p for all three ranges (each inlined call is a copy of the log core):
+            // a < 2: log1p(a + a^2 / (1 + sqrt(1 + a^2)));
+            // a < 2^28: log(2a + 1/(sqrt(a^2 + 1) + a)), as log1p with 2a - 1 exact;
+            // above, sqrt(a^2 + 1) = a to 2^-57, so log(2a) = log1p(2a - 1).
+            double z = a * a;
+            double arg;
+            if (a < 2.0) arg = a + z / (1.0 + Math.Sqrt(1.0 + z));
+            else if (a < 268435456.0) arg = (2.0 * a - 1.0) + 1.0 / (Math.Sqrt(z + 1.0) + a);
+            else arg = LargeLogArg(a);
+            r = Log1p(arg) + LargeLogShift(a);
         }
-        else if (a < 268435456.0) r = Log(2.0 * a + 1.0 / (Math.Sqrt(a * a + 1.0) + a));
-        else r = LogPlusLn2(a);                         // above 2^28, sqrt(a^2 + 1) = a to 2^-57
         return x < 0 ? -r : r;
     }
 
-    // log a + ln 2 with one rounding of the double-double sum.
-    private static double LogPlusLn2(double a)
-    {
-        DD l = LogPositive(a);
-        DD s = TwoSum(l.Hi, Ln2Hi);
-        return s.Hi + (s.Lo + (l.Lo + Ln2Lo));
-    }
+    // For a >= 2^28: log(2a) = log1p(LargeLogArg(a)) + LargeLogShift(a). 2a - 1 (rounded for
+    // a >= 2^52, an error below 2^-53 relative in a log above 19); above 2^1022, 2a would overflow,
+    // so a/2 - 1 and 2 ln 2 added.
+    private static double LargeLogArg(double a) => a < 4.49423283715579e307 ? 2.0 * a - 1.0 : 0.5 * a - 1.0;
+
+    private static double LargeLogShift(double a) => a < 4.49423283715579e307 ? 0.0 : 2.0 * Ln2;
 
     /// <summary>Inverse hyperbolic sine, computed in double and rounded once to float.</summary>
     public static float Asinh(float x) => (float)Asinh((double)x);
@@ -169,21 +174,30 @@ public static partial class PortableMath
     {
         if (IsNaN(x) || x == double.PositiveInfinity) return x;
         if (x < 1.0) return double.NaN;
-        if (x < 2.0)
+        DD arg;
+        if (x < 2.0) arg = AcoshNearOne(x - 1.0);      // x - 1 exact
+        else
         {
-            // acosh x = log1p(t + sqrt(2t + t^2)), t = x - 1 exact; the square root's argument and
-            // result carry their rounding errors, so the log1p argument is a double-double.
-            double t = x - 1.0;
-            DD tt = TwoProd(t, t);
-            DD u = TwoSum(2.0 * t, tt.Hi);
-            double ul = u.Lo + tt.Lo;
-            double s = Math.Sqrt(u.Hi);
-            double c = s == 0.0 ? 0.0 : (Residual(u.Hi, s, s) + ul) / (2.0 * s);
-            DD arg = TwoSum(t, s);
-            return Log1pWithLo(arg.Hi, arg.Lo + c);
+            // log(2x - 1/(x + sqrt(x^2 - 1))) = log1p(2x - 1 - ...), 2x - 1 exact below 2^52; above
+            // 2^28 the square root equals x to 2^-57.
+            double big = x < 268435456.0 ? (2.0 * x - 1.0) - 1.0 / (x + Math.Sqrt(x * x - 1.0)) : LargeLogArg(x);
+            arg = new DD(big, 0.0);
         }
-        if (x < 268435456.0) return Log(2.0 * x - 1.0 / (x + Math.Sqrt(x * x - 1.0)));
-        return LogPlusLn2(x);
+        return Log1pWithLo(arg.Hi, arg.Lo) + LargeLogShift(x);   // one inlined log core
+    }
+
+    // acosh(1 + t) = log1p(t + sqrt(2t + t^2)); the square root's argument and result carry their
+    // rounding errors, so the log1p argument is returned as a double-double (near 1 it is about
+    // sqrt(2t), where three separate roundings would add up).
+    private static DD AcoshNearOne(double t)
+    {
+        DD tt = TwoProd(t, t);
+        DD u = TwoSum(2.0 * t, tt.Hi);
+        double ul = u.Lo + tt.Lo;
+        double s = Math.Sqrt(u.Hi);
+        double c = s == 0.0 ? 0.0 : (Residual(u.Hi, s, s) + ul) / (2.0 * s);
+        DD arg = TwoSum(t, s);
+        return new DD(arg.Hi, arg.Lo + c);
     }
 
     /// <summary>Inverse hyperbolic cosine, computed in double and rounded once to float.</summary>
@@ -200,8 +214,8 @@ public static partial class PortableMath
         double r;
         // atanh a = log1p(2a / (1 - a)) / 2, written as 2a + 2a^2/(1 - a) below 1/2 so the
         // exact 2a dominates the argument.
-        if (a < 0.5) r = 0.5 * Log1p(2.0 * a + 2.0 * a * a / (1.0 - a));
-        else r = 0.5 * Log1p(2.0 * a / (1.0 - a));     // 1 - a exact (Sterbenz)
+        double arg = a < 0.5 ? 2.0 * a + 2.0 * a * a / (1.0 - a) : 2.0 * a / (1.0 - a);   // 1 - a exact above 1/2
+        r = 0.5 * Log1p(arg);
         return x < 0 ? -r : r;
     }
 

@@ -53,6 +53,25 @@ public static partial class PortableMath
     // log x as a double-double for finite x > 0 (subnormals included).
     private static DD LogPositive(double x)
     {
+        LogArg a = Split(x);
+        return LogCore(a.E, a.F);
+    }
+
+    // x = 2^E (1 + F), F in [sqrt(1/2) - 1, sqrt(2) - 1], for finite x > 0.
+    private readonly struct LogArg
+    {
+        public readonly int E;
+        public readonly double F;
+
+        public LogArg(int e, double f)
+        {
+            E = e;
+            F = f;
+        }
+    }
+
+    private static LogArg Split(double x)
+    {
         int e = 0;
         if (x < 2.2250738585072014e-308)
         {
@@ -67,7 +86,7 @@ public static partial class PortableMath
             m *= 0.5;
             e++;
         }
-        return LogCore(e, m - 1.0);                    // m - 1 is exact (Sterbenz)
+        return new LogArg(e, m - 1.0);                 // m - 1 is exact (Sterbenz)
     }
 
     /// <summary>Natural logarithm; NaN for x &lt; 0, -∞ at ±0, as <see cref="Math.Log(double)"/>.</summary>
@@ -121,14 +140,21 @@ public static partial class PortableMath
         // Below 2^-60, x - x^2/2 rounds to x (and this keeps -0 and subnormals exact).
         if (Math.Abs(x) < 8.673617379884035e-19) return x;
         double u = 1.0 + x;
-        DD l;
+        LogArg a;
+        double corr;
         if (u >= 0.7071067811865476 && u < Sqrt2)
         {
-            l = LogCore(0, x);                          // f = x exactly: no rounding of 1 + x
-            return l.Hi + (l.Lo + xLo / u);
+            a = new LogArg(0, x);                       // f = x exactly: no rounding of 1 + x
+            corr = xLo / u;
         }
-        DD su = TwoSum(1.0, x);                         // 1 + x = su.Hi + su.Lo exactly
-        l = LogPositive(su.Hi);
-        return l.Hi + (l.Lo + (su.Lo + xLo) / su.Hi);
+        else
+        {
+            DD su = TwoSum(1.0, x);                     // 1 + x = su.Hi + su.Lo exactly
+            a = Split(su.Hi);
+            corr = (su.Lo + xLo) / su.Hi;
+        }
+        // One LogCore for both branches: ILGPU inlines every call, so each call site is a copy.
+        DD l = LogCore(a.E, a.F);
+        return l.Hi + (l.Lo + corr);
     }
 }

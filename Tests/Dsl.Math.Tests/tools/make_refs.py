@@ -121,8 +121,8 @@ EDGES = {
     "sinh": both_signs(around(1.0) + around(22.0) + [709.5, 710.0, 710.4, 710.47]),
     "cosh": both_signs(around(1.0) + around(22.0) + [709.5, 710.0, 710.4, 710.47]),
     "tanh": both_signs(around(0.55) + around(22.0) + [0.3, 0.6, 1.0, 5.0]),
-    "asinh": both_signs(around(0.5) + around(2.0) + around(2.0 ** 28)),
-    "acosh": [1 + k * 2.0 ** -52 for k in range(1, 40)] + around(2.0) + around(2.0 ** 28),
+    "asinh": both_signs(around(0.5) + around(2.0) + around(2.0 ** 28) + around(2.0 ** 52) + around(2.0 ** 1022) + [1.7e308]),
+    "acosh": [1 + k * 2.0 ** -52 for k in range(1, 40)] + around(2.0) + around(2.0 ** 28) + around(2.0 ** 52) + around(2.0 ** 1022) + [1.7e308],
     "atanh": both_signs(around(0.5) + [1 - k * 2.0 ** -53 for k in range(1, 40)]),
     "cbrt": both_signs([w for n in (2, 3, 7, 10, 1000, 123456) for w in around(float(n) ** 3)] + [5e-324, 1e-310, 2.0, 4.0]),
 }
