@@ -89,10 +89,9 @@ internal static class Primitives
         Constant(UnOp.Floor, Math.Floor, inline: true, (1.1, 1.9)) with { Kernel = KernelMath.Hardware },
         Constant(UnOp.Ceiling, Math.Ceiling, inline: true, (-1.9, -1.1)) with { Kernel = KernelMath.Hardware },
         Constant(UnOp.Round, Math.Round, inline: true, (0.6, 1.4)),
-        Constant(UnOp.Truncate, Math.Truncate, inline: true, (-2.9, -2.1)) with
-        {
-            Kernel = KernelMath.Refused, KernelInstead = "x < 0 ? Math.Ceiling(x) : Math.Floor(x)",
-        },
+        // Kernels: Round, Truncate, Sign and Clamp are PortableMath's (ILGPU 1.5.3 leaves Math.Truncate
+        // an .extern call; Math.Sign and Math.Clamp may throw, which a kernel cannot).
+        Constant(UnOp.Truncate, Math.Truncate, inline: true, (-2.9, -2.1)),
         // Rounded once, as the emitted Math.FusedMultiplyAdd; tangent ta·b + a·tb + tc (one partial per operand).
         new Primitive
         {

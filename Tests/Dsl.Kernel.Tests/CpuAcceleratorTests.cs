@@ -53,6 +53,49 @@ public sealed class CpuAcceleratorTests : IDisposable
     }
 
     [Fact]
+    public void Transcendentals_run_through_the_portable_math_library()
+    {
+        // The kernel calls Dsl.PortableMath where the CPU method calls System.Math: bit for bit
+        // the same computation written with PortableMath, and within the library's measured error
+        // of the CPU method (each of the d + 3 calls is within 1 ulp of the exact value in both
+        // libraries, docs/portable-math.md; the sum adds at most one rounding of the result per term).
+        var x = Batches.Doubles(Items * Row, 7);
+        var w = Batches.Doubles(Row, 8, 0.1, 2);
+        using var xb = Buffer(x);
+        using var wb = Buffer(w);
+        using var rb = _accelerator.Allocate1D<double>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
+            Smooth.ActKernel);
+        kernel(Items, xb.View, wb.View, rb.View);
+        _accelerator.Synchronize();
+        var result = rb.GetAsArray1D();
+        for (var i = 0; i < Items; i++)
+        {
+            var row = x.AsSpan(i * Row, Row);
+            AssertBits(Smooth.ActPortable(row, w), result[i], i);
+            var cpu = Smooth.Act(row, w);
+            // Row + 3 terms, each below 8 in magnitude here (|tanh|, exp(-x²) <= 1, (|x1| + 1)^1.5 and
+            // |atan2| < 3) and each within 2 ulp between the libraries; each of the Row + 3 additions
+            // rounds a partial sum below 8 * (Row + 3) and may round differently by 1 ulp of it.
+            var ulp = Math.BitIncrement(8.0 * (Row + 3)) - 8.0 * (Row + 3);
+            Assert.True(Math.Abs(result[i] - cpu) <= 3 * (Row + 3) * ulp, $"item {i}: kernel {result[i]:R}, CPU {cpu:R}");
+        }
+    }
+
+    [Fact]
+    public void Rounding_sign_and_clamp_are_exact_in_kernels()
+    {
+        var x = Batches.Doubles(Items * Row, 9);
+        using var xb = Buffer(x);
+        using var rb = _accelerator.Allocate1D<double>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>>(Steps.QKernel);
+        kernel(Items, xb.View, rb.View);
+        _accelerator.Synchronize();
+        var result = rb.GetAsArray1D();
+        for (var i = 0; i < Items; i++) AssertBits(Steps.Q(x.AsSpan(i * Row, Row)), result[i], i);
+    }
+
+    [Fact]
     public void Forward_mode_with_per_item_tangents_and_an_out_view()
     {
         var x = Batches.Doubles(Items * Row, 3);

@@ -55,3 +55,47 @@ public static partial class Poly
     [Kernel(nameof(P))]
     public static partial void PKernel(Index1D item, ArrayView<float> x, float c, ArrayView<float> result);
 }
+
+/// <summary>
+/// Transcendental functions in a kernel: Tanh and Exp print as <c>Dsl.PortableMath</c>'s there (the
+/// CPU methods keep System.Math), so the kernel computes the same values on every machine.
+/// </summary>
+public static partial class Smooth
+{
+    [Differentiable]
+    public static double Act(ReadOnlySpan<double> x, ReadOnlySpan<double> w)
+    {
+        double acc = 0;
+        for (int i = 0; i < x.Length; i++) acc += Math.Tanh(w[i] * x[i]);
+        return acc + Math.Exp(-x[0] * x[0]) + Math.Pow(Math.Abs(x[1]) + 1, 1.5) + Math.Atan2(x[2], 2.0);
+    }
+
+    /// <summary>The same computation as <see cref="Act"/>, in the same order, with the portable math library.</summary>
+    public static double ActPortable(ReadOnlySpan<double> x, ReadOnlySpan<double> w)
+    {
+        double acc = 0;
+        for (int i = 0; i < x.Length; i++) acc += PortableMath.Tanh(w[i] * x[i]);
+        return acc + PortableMath.Exp(-x[0] * x[0]) + PortableMath.Pow(Math.Abs(x[1]) + 1, 1.5) + PortableMath.Atan2(x[2], 2.0);
+    }
+
+    [Kernel(nameof(Act), PerItem = "x")]
+    public static partial void ActKernel(Index1D item, ArrayView<double> x, ArrayView<double> w, ArrayView<double> result);
+
+    [Jvp(nameof(Act), Wrt = "x")]
+    public static partial double ActJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, ReadOnlySpan<double> w, out double dResult);
+
+    [Kernel(nameof(ActJvp), PerItem = "x, dx")]
+    public static partial void ActJvpKernel(Index1D item, ArrayView<double> x, ArrayView<double> dx, ArrayView<double> w,
+        ArrayView<double> dResult, ArrayView<double> result);
+}
+
+/// <summary>Round, Truncate, Sign and Clamp in a kernel (PortableMath's there, exact, so bit-identical to the CPU method).</summary>
+public static partial class Steps
+{
+    [Differentiable]
+    public static double Q(ReadOnlySpan<double> x) =>
+        Math.Round(3 * x[0]) * x[1] + Math.Truncate(2 * x[1]) * x[2] + Math.Sign(x[2]) * x[0] + Math.Clamp(x[3], -0.5, 0.75) * x[4];
+
+    [Kernel(nameof(Q))]
+    public static partial void QKernel(Index1D item, ArrayView<double> x, ArrayView<double> result);
+}

@@ -23,7 +23,8 @@ public class PtxTests(ITestOutputHelper output)
     private static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var kernel in new[] { "Quadratic.EnergyKernel", "Quadratic.EnergyJvpKernel", "Poly.PTaylorKernel", "Poly.PKernel" })
+        foreach (var kernel in new[] { "Quadratic.EnergyKernel", "Quadratic.EnergyJvpKernel", "Poly.PTaylorKernel", "Poly.PKernel", "Smooth.ActKernel",
+            "Smooth.ActJvpKernel", "Steps.QKernel" })
         {
             foreach (var arch in new[] { "60", "80", "90" }) data.Add(kernel, arch);
         }
