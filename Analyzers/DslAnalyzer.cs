@@ -10,8 +10,9 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Dsl.Analyzers;
 
 /// <summary>
-/// Reports, as you type, why a method cannot be differentiated (DSL0001) and why a declared
-/// derivative gets no body (DSL0002). Both come from the generator's own frontend and
+/// Reports, as you type, why a method cannot be differentiated (DSL0001), why a declared
+/// derivative gets no body (DSL0002) and why a declared kernel cannot contain what its method
+/// reaches (DSL0003). Both come from the generator's own frontend and
 /// signature rules, so the IDE and the generator never disagree.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -25,8 +26,13 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         "DSL0002", "Derivative cannot be generated", "{0}", "Dsl", DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "A declared derivative method does not follow the signature rule, or its primal cannot be differentiated.");
 
+    public static readonly DiagnosticDescriptor NotAKernel = new(
+        "DSL0003", "Method cannot become an ILGPU kernel", "{0}", "Dsl", DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "A [Kernel] reaches a construct an ILGPU kernel cannot contain yet (the tape of reverse mode, a local buffer "
+            + "sized at run time, a function ILGPU leaves unresolved); the message names it and what to write instead.");
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
-        ImmutableArray.Create(NotDifferentiable, InvalidDerivative);
+        ImmutableArray.Create(NotDifferentiable, InvalidDerivative, NotAKernel);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -68,9 +74,11 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 requests.Add(request);
                 var group = new TypeRequests(request.TypeKey, request.Chain, new[] { request }.ToEquatableArray());
                 var (_, outcomes) = Generation.Generate(group, primals, requests);
-                var failure = outcomes.FirstOrDefault()?.Failure;
-                if (failure is not null)
-                    context.ReportDiagnostic(Diagnostic.Create(InvalidDerivative, method.Locations.FirstOrDefault(), failure));
+                if (outcomes.FirstOrDefault() is { Failure: { } failure } outcome)
+                {
+                    var descriptor = outcome.Kind == FailureKind.KernelConstruct ? NotAKernel : InvalidDerivative;
+                    context.ReportDiagnostic(Diagnostic.Create(descriptor, method.Locations.FirstOrDefault(), failure));
+                }
             }
         }
     }

@@ -19,12 +19,12 @@ namespace Dsl.Generator;
 internal static partial class Generation
 {
     /// <summary>The entry of one kernel (its text is written once every kernel helper has its name), or the reason there is none.</summary>
-    private static (EmittedMethod? Method, string? Failure) GenerateKernel(RequestModel request, Callees callees,
+    private static (EmittedMethod? Method, string? Failure, FailureKind Kind) GenerateKernel(RequestModel request, Callees callees,
         SortedDictionary<FunctionKey, Function> kernelFunctions, Func<FunctionKey, string> kernelName)
     {
-        if (request.Failure is not null) return (null, request.Failure);
+        if (request.Failure is not null) return (null, request.Failure, FailureKind.Derivative);
         var (plan, fn, failure) = KernelMethod(request, callees);
-        if (failure is not null) return (null, failure);
+        if (failure is not null) return (null, failure, FailureKind.Derivative);
         var reached = new SortedDictionary<FunctionKey, Function>(FunctionKey.Ordinal);
         var work = new Queue<Function>();
         work.Enqueue(fn!);
@@ -34,18 +34,20 @@ internal static partial class Generation
             if (reached.ContainsKey(f.Key)) continue;
             reached[f.Key] = f;
             var shown = f == fn ? plan!.Method : f.Name;
-            if (KernelLegality.Check(f, shown) is { } illegal) return (null, $"'{request.Name}' cannot become a kernel: {illegal}");
+            if (KernelLegality.Check(f, shown) is { } illegal)
+                return (null, $"'{request.Name}' cannot become a kernel: {illegal}", FailureKind.KernelConstruct);
             foreach (var key in KernelLegality.Callees(f))
             {
                 if (callees.Find(key) is not { } callee)
                     return (null, $"'{request.Name}' cannot become a kernel: '{shown}' calls '{ShortKey(key)}', whose body is not " +
-                        "available to the generator");
+                        "available to the generator", FailureKind.Derivative);
                 work.Enqueue(callee.Key == key ? callee : callee with { Key = key });
             }
         }
         foreach (var kv in reached) kernelFunctions[kv.Key] = kv.Value;
         var shape = new MethodShape("", new List<string>(), new List<string>(), new List<string>(), new List<string>());
-        return (new EmittedMethod(fn!, shape, IlgpuKernel.Instance, kernelName, names => KernelEntry(request, plan!, names)), null);
+        return (new EmittedMethod(fn!, shape, IlgpuKernel.Instance, kernelName, names => KernelEntry(request, plan!, names)), null,
+            FailureKind.Derivative);
     }
 
     /// <summary>The method a kernel runs, found among the type's primals and generated methods, with its IR.</summary>

@@ -14,7 +14,17 @@ namespace Dsl.Generator;
 internal sealed record TypeRequests(string TypeKey, TypeChain Chain, EquatableArray<RequestModel> Requests);
 
 /// <summary>The outcome of one request: a method, or the reason there is none.</summary>
-internal sealed record RequestOutcome(string RequestName, string? Failure);
+internal sealed record RequestOutcome(string RequestName, string? Failure, FailureKind Kind = FailureKind.Derivative);
+
+/// <summary>Which diagnostic a failure is reported as.</summary>
+internal enum FailureKind
+{
+    /// <summary>The declaration, its primal or the transform (DSL0002).</summary>
+    Derivative,
+
+    /// <summary>A construct the method reaches that an ILGPU kernel cannot contain yet (DSL0003).</summary>
+    KernelConstruct,
+}
 
 /// <summary>
 /// Frontend verdicts → transforms → simplify → emit, for the requests of one type. A pure
@@ -38,11 +48,14 @@ internal static partial class Generation
         {
             try
             {
-                var (method, failure) = RequestKinds.Of(request.Kind) is KernelRow
-                    ? GenerateKernel(request, callees, kernelFunctions, KernelName)
-                    : GenerateMethod(request, callees, helpers);
+                EmittedMethod? method;
+                string? failure;
+                var kind = FailureKind.Derivative;
+                if (RequestKinds.Of(request.Kind) is KernelRow)
+                    (method, failure, kind) = GenerateKernel(request, callees, kernelFunctions, KernelName);
+                else (method, failure) = GenerateMethod(request, callees, helpers);
                 if (method is not null) methods.Add(method);
-                outcomes.Add(new RequestOutcome(request.Name, failure));
+                outcomes.Add(new RequestOutcome(request.Name, failure, kind));
             }
             catch (ReverseNotSupportedException ex)
             {

@@ -6,8 +6,8 @@ using Xunit;
 namespace Dsl.Kernel.Tests;
 
 /// <summary>
-/// Kernels the generator refuses say why (DSL0002, the request's own reason: the construct and what
-/// to write instead); none of them makes the generator fail internally.
+/// Kernels the generator refuses say why (DSL0003 for a construct a kernel cannot contain, DSL0002 for
+/// the declaration: the construct and what to write instead); none of them makes the generator fail internally.
 /// </summary>
 public class RobustnessTests
 {
@@ -19,10 +19,10 @@ public class RobustnessTests
         Assert.True(diagnostics.IsEmpty, string.Join("\n", diagnostics.Select(d => d.GetMessage())));
     }
 
-    private static async Task<string> Refusal(string source, bool ilgpu = true)
+    private static async Task<string> Refusal(string source, bool ilgpu = true, string id = "DSL0002")
     {
         var diagnostics = await Analysis.Analyze(source, ilgpu);
-        var d = Assert.Single(diagnostics, d => d.Id == "DSL0002");
+        var d = Assert.Single(diagnostics, d => d.Id == id);
         var message = d.GetMessage();
         Assert.DoesNotContain("internal error", message);
         return message;
@@ -57,7 +57,7 @@ public class RobustnessTests
                 [Kernel(nameof(FGradient))] static partial void GKernel(Index1D item, ArrayView<double> x, ArrayView<double> xBar,
                     ArrayView<double> result);
             }
-            """);
+            """, id: "DSL0003");
         Assert.Contains("'GKernel' cannot become a kernel: 'FGradient' uses the reverse-mode tape", message);
         Assert.Contains("declare the kernel on the primal or on a forward-mode method", message);
     }
@@ -76,7 +76,7 @@ public class RobustnessTests
                 }
                 [Kernel(nameof(F))] static partial void FKernel(Index1D item, ArrayView<double> x, ArrayView<double> result);
             }
-            """);
+            """, id: "DSL0003");
         Assert.Contains("allocates a local buffer ('h') whose length is known only at run time", message);
         Assert.Contains("write stackalloc T[N] or new T[N] with a constant N", message);
     }
@@ -91,7 +91,7 @@ public class RobustnessTests
                 [Differentiable] public static double F(double x) => {{body}};
                 [Kernel(nameof(F))] static partial void FKernel(Index1D item, double x, ArrayView<double> result);
             }
-            """);
+            """, id: "DSL0003");
         Assert.Contains($"calls Math.{name}, which ILGPU 1.5.3 compiles to an .extern call", message);
         Assert.Contains(instead, message);
     }
