@@ -44,7 +44,9 @@ internal static partial class Generation
                 work.Enqueue(callee.Key == key ? callee : callee with { Key = key });
             }
         }
-        foreach (var kv in reached) kernelFunctions[kv.Key] = kv.Value;
+        var reaching = KernelTapeThreading.Reaching(reached);
+        foreach (var kv in reached)
+            kernelFunctions[kv.Key] = reaching.Contains(kv.Key) ? KernelTapeThreading.Thread(kv.Value, reaching) : kv.Value;
         var shape = new MethodShape("", new List<string>(), new List<string>(), new List<string>(), new List<string>());
         return (new EmittedMethod(fn!, shape, IlgpuKernel.Instance, kernelName, names => KernelEntry(request, plan!, names)), null,
             FailureKind.Derivative);
@@ -68,22 +70,42 @@ internal static partial class Generation
             var failure = primal.Failure ?? CheckCallGraph(primal, callees.Primals, callees.Requests)
                 ?? CheckAccess(primal, callees.Primals);
             if (failure is not null) return (null, null, failure);
-            var (plan, planFailure) = KernelRow.Plan(request, name, primal.Key, primal.Params.ToList(), primal.ReturnType,
-                primal.ReturnTypeText);
-            if (plan is null) return (null, null, planFailure);
             var module = Simplify.Run(new Module(new[] { primal.Ir! }.ToEquatableArray()), callees.Find);
+            var (plan, planFailure) = KernelRow.Plan(request, name, primal.Key, primal.Params.ToList(), primal.ReturnType,
+                primal.ReturnTypeText, ReachesTape(module.Functions[0], callees));
+            if (plan is null) return (null, null, planFailure);
             return (plan, module.Functions[0], null);
         }
         var target = generated[0];
+        var found = callees.Find(target.Key);
         var (kernelPlan, kernelFailure) = KernelRow.Plan(request, name, target.Key, target.Params.ToList(), target.ReturnType,
-            target.ReturnTypeText);
+            target.ReturnTypeText, found is not null && ReachesTape(found, callees));
         if (kernelPlan is null) return (null, null, kernelFailure);
-        if (callees.Find(target.Key) is not { } fn)
+        if (found is not { } fn)
         {
             var why = SignatureRules.Check(target, callees.PrimalList).Failure ?? "it could not be generated";
             return (null, null, $"[Kernel] on '{request.Name}' runs '{name}', which cannot be generated: {why}");
         }
         return (kernelPlan, fn, null);
+    }
+
+    /// <summary>True when <paramref name="fn"/> or a function it reaches pushes to or pops from a tape.</summary>
+    private static bool ReachesTape(Function fn, Callees callees)
+    {
+        var seen = new HashSet<FunctionKey>();
+        var work = new Stack<Function>();
+        work.Push(fn);
+        while (work.Count > 0)
+        {
+            var f = work.Pop();
+            if (!seen.Add(f.Key)) continue;
+            if (KernelLegality.UsesTape(f)) return true;
+            foreach (var key in KernelLegality.Callees(f))
+            {
+                if (callees.Find(key) is { } callee && !seen.Contains(key)) work.Push(callee with { Key = key });
+            }
+        }
+        return false;
     }
 
     /// <summary>Readable, unique names for the kernel helpers, in key order.</summary>
@@ -119,7 +141,9 @@ internal static partial class Generation
         foreach (var p in fn.Params)
         {
             names.Add(Unique(p.Name));
-            parameters.Add(target.Type(p.Type) + " " + names[names.Count - 1]);
+            // The parameter KernelTapeThreading adds (a placeholder int in the IR).
+            var type = p.Name == KernelTapeThreading.TapeName ? IlgpuKernel.KernelTapeTypeRef : target.Type(p.Type);
+            parameters.Add(type + " " + names[names.Count - 1]);
         }
         var outs = new List<string>();
         for (var k = 1; k < fn.Body.Yields.Count; k++)
@@ -142,15 +166,23 @@ internal static partial class Generation
     {
         var user = request.Params.Select(p => p.Identifier).ToList();
         var outs = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].IsOut).Select(i => user[i + 1]).ToList();
-        var results = plan.Returns is null ? outs : new[] { user[user.Count - 1] }.Concat(outs).ToList();
+        // The last view before tape and tapeOverflow: result, or count.
+        var last = user.Count - (plan.UsesTape ? 3 : 1);
+        var results = plan.Returns is null ? outs : new[] { user[last] }.Concat(outs).ToList();
         var perItem = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].PerItem).Select(i => user[i + 1]).ToList();
-        var count = results.Count > 0 ? results[0] + ".Length" : user[user.Count - 1];
+        var count = results.Count > 0 ? results[0] + ".Length" : user[last];
         yield return $"// ILGPU kernel: runs {plan.Method} for one item of a batch; launch it over n items, n = {count}.";
         yield return "// Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view";
         yield return perItem.Count == 0 ? "// (none here) holds n rows of equal length, and each row and shared view has the length"
             : $"// ({string.Join(", ", perItem)}) holds n rows of equal length, and each row and shared view has the length";
         yield return results.Count == 0 ? $"// {plan.Method} expects."
             : $"// {plan.Method} expects; every result view ({string.Join(", ", results)}) has n elements.";
+        if (plan.UsesTape)
+        {
+            var (tape, overflow) = (user[user.Count - 2], user[user.Count - 1]);
+            yield return $"// The reverse-mode tape: {tape} holds n slices of equal length, {overflow} n elements, set to 0, or, when";
+            yield return "// the item's slice was too small (its results are then wrong), to the slice length the item needs.";
+        }
         yield return SourceFileEmitter.GeneratedCodeAttribute;
         yield return $"{request.Modifiers} void {request.Name}({string.Join(", ", request.Params.Select(p => p.Declaration))})";
         yield return "{";
@@ -172,6 +204,11 @@ internal static partial class Generation
             yield return $"    var {row} = {view}.SubView(__item * {row}Length, {row}Length);";
             args.Add(row);
         }
+        if (plan.UsesTape)
+        {
+            foreach (var line in KernelTapeSetup(user[user.Count - 2])) yield return line;
+            args.Add(KernelTapeThreading.TapeName);
+        }
         var target = IlgpuKernel.Instance;
         var outTypes = plan.Args.Where(a => a.IsOut).Select(a => target.Type(a.Param.Type!));
         var types = (plan.Returns is { } t ? new[] { target.Type(t) }.Concat(outTypes) : outTypes).ToList();
@@ -180,6 +217,18 @@ internal static partial class Generation
         var call = $"{names(plan.Key)}({string.Join(", ", args)}{outArgs});";
         yield return results.Count == 0 ? "    " + call : $"    {types[0]} __result0 = {call}";
         for (var k = 0; k < results.Count; k++) yield return $"    {results[k]}[__item] = __result{k};";
+        if (plan.UsesTape)
+            yield return $"    {user[user.Count - 1]}[__item] = {KernelTapeThreading.TapeName}.Overflowed ? " +
+                $"{KernelTapeThreading.TapeName}.Needed : 0;";
         yield return "}";
+    }
+
+    /// <summary>The item's tape: its slice of <paramref name="tape"/> (view length ÷ item count), its top in local memory.</summary>
+    private static IEnumerable<string> KernelTapeSetup(string tape)
+    {
+        var t = KernelTapeThreading.TapeName;
+        yield return $"    long {t}Length = {tape}.Length / __count;";
+        yield return $"    var {t} = new {IlgpuKernel.KernelTapeTypeRef}({tape}.SubView(__item * {t}Length, {t}Length), " +
+            $"{IlgpuKernel.LocalMemoryTypeRef}.Allocate1D<int>(2));";
     }
 }

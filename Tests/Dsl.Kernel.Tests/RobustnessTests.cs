@@ -11,10 +11,12 @@ namespace Dsl.Kernel.Tests;
 /// </summary>
 public class RobustnessTests
 {
-    [Fact]
-    public async Task EveryModelKernelGenerates()
+    [Theory]
+    [InlineData("Models.cs")]
+    [InlineData("TapeModels.cs")]
+    public async Task EveryModelKernelGenerates(string file)
     {
-        var source = Analysis.ProjectFile("Models.cs").Replace("using System;", "").Replace("using ILGPU;", "");
+        var source = Analysis.ProjectFile(file).Replace("using System;", "").Replace("using ILGPU;", "");
         var diagnostics = await Analysis.Analyze(source);
         Assert.True(diagnostics.IsEmpty, string.Join("\n", diagnostics.Select(d => d.GetMessage())));
     }
@@ -42,7 +44,39 @@ public class RobustnessTests
     }
 
     [Fact]
-    public async Task Reverse_mode_is_refused_until_kernels_have_a_tape()
+    public async Task Reverse_over_reverse_is_refused_with_its_tape_level()
+    {
+        // A gradient penalty: the outer gradient differentiates UGradient, which already uses tape 0, so
+        // UGradient's pullback keeps its own values on tape 1; a kernel has only the one per-thread tape.
+        var message = await Refusal("""
+            public static partial class M
+            {
+                [Differentiable] public static double U(ReadOnlySpan<double> x)
+                {
+                    double p = 1;
+                    for (int i = 0; i < x.Length; i++) p *= Math.Sqrt(x[i] * x[i] + 1);
+                    return p;
+                }
+                [Gradient(nameof(U))] public static partial double UGradient(ReadOnlySpan<double> x, Span<double> xBar);
+                [Differentiable] public static double Penalty(ReadOnlySpan<double> x)
+                {
+                    Span<double> g = stackalloc double[3];
+                    double u = UGradient(x, g);
+                    double s = 0;
+                    for (int i = 0; i < 3; i++) s += g[i] * g[i];
+                    return s + u;
+                }
+                [Gradient(nameof(Penalty))] public static partial double PenaltyGradient(ReadOnlySpan<double> x, Span<double> xBar);
+                [Kernel(nameof(PenaltyGradient))] static partial void PKernel(Index1D item, ArrayView<double> x, ArrayView<double> xBar,
+                    ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
+            }
+            """, id: "DSL0003");
+        Assert.Contains("'PKernel' cannot become a kernel: 'U_Gradient_Pullback' uses tape level 1", message);
+        Assert.Contains("needs more than the kernel's one per-thread tape", message);
+    }
+
+    [Fact]
+    public async Task A_gradient_kernel_without_the_tape_parameters_shows_them()
     {
         var message = await Refusal("""
             public static partial class M
@@ -57,9 +91,34 @@ public class RobustnessTests
                 [Kernel(nameof(FGradient))] static partial void GKernel(Index1D item, ArrayView<double> x, ArrayView<double> xBar,
                     ArrayView<double> result);
             }
+            """);
+        Assert.Contains("'GKernel' has 4 parameters, expected 6", message);
+        Assert.Contains("ILGPU.ArrayView<double> result, ILGPU.ArrayView<double> tape, ILGPU.ArrayView<int> tapeOverflow)", message);
+    }
+
+    [Fact]
+    public async Task A_vjp_with_span_outputs_is_refused_for_its_run_time_adjoint_buffer()
+    {
+        // The Vjp copies the output seeds into a buffer as long as the output span: not a constant length.
+        var message = await Refusal("""
+            public static partial class M
+            {
+                [Differentiable] public static void Run(ReadOnlySpan<double> x, Span<double> y)
+                {
+                    double acc = 1;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        acc = Math.Sqrt(acc * acc + x[i] * x[i]);
+                        y[i] = acc * x[i];
+                    }
+                }
+                [Vjp(nameof(Run))] public static partial void RunVjp(ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> yBar,
+                    Span<double> xBar);
+                [Kernel(nameof(RunVjp))] static partial void VKernel(Index1D item, ArrayView<double> x, ArrayView<double> y,
+                    ArrayView<double> yBar, ArrayView<double> xBar, int count, ArrayView<double> tape, ArrayView<int> tapeOverflow);
+            }
             """, id: "DSL0003");
-        Assert.Contains("'GKernel' cannot become a kernel: 'FGradient' uses the reverse-mode tape", message);
-        Assert.Contains("declare the kernel on the primal or on a forward-mode method", message);
+        Assert.Contains("'RunVjp' allocates a local buffer ('y_bar') whose length is known only at run time", message);
     }
 
     [Fact]

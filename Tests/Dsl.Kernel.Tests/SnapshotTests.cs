@@ -25,4 +25,7 @@ public class SnapshotTests
 
     [Fact]
     public void Poly_float_primal_and_Taylor_kernels() => Snapshot.Verify(Generated("Poly"), "Poly");
+
+    [Fact]
+    public void Rad_gradient_kernel_with_the_tape() => Snapshot.Verify(Generated("Rad"), "Rad");
 }

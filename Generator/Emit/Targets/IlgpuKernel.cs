@@ -7,9 +7,10 @@ namespace Dsl.Generator.Emit.Targets;
 /// <summary>
 /// C# that ILGPU compiles into a kernel (used only by <c>[Kernel]</c> requests): every buffer is an
 /// <c>ILGPU.ArrayView&lt;T&gt;</c>, a local buffer is per-thread <c>LocalMemory</c> of a constant
-/// size, zeroed by a loop; no exceptions, no SIMD, no tapes or pools (<see cref="KernelLegality"/>
-/// refuses functions that need them before anything is printed), no register parking (ptxas
-/// allocates registers). Math primitives that ILGPU maps to one exact instruction print as
+/// size, zeroed by a loop; the tape is the item's <c>Dsl.KernelTape</c>, a parameter of every helper
+/// that reaches it (<see cref="KernelTapeThreading"/>); no exceptions, no SIMD, no pools, no tape
+/// levels above 0 (<see cref="KernelLegality"/> refuses functions that need them before anything is
+/// printed), no register parking (ptxas allocates registers). Math primitives that ILGPU maps to one exact instruction print as
 /// <c>Math</c>/<c>MathF</c>; every other one as <c>Dsl.PortableMath</c>, the same on every machine.
 /// </summary>
 internal sealed class IlgpuKernel : ITarget
@@ -18,6 +19,7 @@ internal sealed class IlgpuKernel : ITarget
     public const string Index1DTypeRef = "global::ILGPU.Index1D";
     public const string LocalMemoryTypeRef = "global::ILGPU.LocalMemory";
     public const string PortableMathTypeRef = "global::Dsl.PortableMath";
+    public const string KernelTapeTypeRef = "global::Dsl.KernelTape";
 
     public static readonly IlgpuKernel Instance = new();
 
@@ -78,16 +80,24 @@ internal sealed class IlgpuKernel : ITarget
     public string Clear(string buffer) =>
         $"for (int {buffer}_z = 0; {buffer}_z < (int){buffer}.Length; {buffer}_z++) {buffer}[{buffer}_z] = default;";
 
-    // KernelLegality refuses tapes before printing; reaching these is a bug in that check.
-    public string Push(int level, string value) => throw new System.InvalidOperationException("tape push in a kernel");
+    // Level 0 only (KernelLegality refuses the others); the calls are the CPU tape's, on the helper's
+    // KernelTape parameter.
+    public string Push(int level, string value) => $"{KernelTapeThreading.TapeName}.Push({value});";
 
-    public string Pop(IrType t, int level) => throw new System.InvalidOperationException("tape pop in a kernel");
+    public string Pop(IrType t, int level)
+    {
+        var kind = t.Elem switch { ScalarKind.F32 => "Single", ScalarKind.F64 => "Double", ScalarKind.I32 => "Int32", _ => "Boolean" };
+        return $"{KernelTapeThreading.TapeName}.Pop{kind}()";
+    }
 
     public CpuVector? Lanes => null;
 
     public ParkingPlan PlanParking(Region body) => ParkingPlan.None;
 
-    public void Reserve(NameScope names, EmitPlan plan) { }
+    public void Reserve(NameScope names, EmitPlan plan)
+    {
+        if (plan.TapeLevels.Count > 0) names.Reserve(KernelTapeThreading.TapeName);
+    }
 
     public void Prologue(IndentedWriter w, EmitPlan plan) { }
 

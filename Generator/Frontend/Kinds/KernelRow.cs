@@ -14,7 +14,9 @@ namespace Dsl.Generator.Frontend.Kinds;
 internal sealed record KernelArg(ParamModel Param, bool IsOut, bool PerItem);
 
 /// <summary>The method a kernel runs (a primal or a generated method) and how each of its parameters is passed.</summary>
-internal sealed record KernelPlan(string Method, FunctionKey Key, IReadOnlyList<KernelArg> Args, IrType? Returns, string ReturnsText);
+/// <param name="UsesTape">The method reaches the reverse-mode tape: the kernel takes <c>tape</c> and <c>tapeOverflow</c> last.</param>
+internal sealed record KernelPlan(string Method, FunctionKey Key, IReadOnlyList<KernelArg> Args, IrType? Returns, string ReturnsText,
+    bool UsesTape);
 
 /// <summary>
 /// <c>[Kernel]</c>: an ILGPU kernel running a primal or a generated method once per item. The rule,
@@ -23,7 +25,9 @@ internal sealed record KernelPlan(string Method, FunctionKey Key, IReadOnlyList<
 /// the whole buffer), a scalar stays as it is, an <c>out T</c> becomes an <c>ArrayView&lt;T&gt;</c> of
 /// one element per item — then <c>ArrayView&lt;T&gt; result</c> when the method returns a value. The item
 /// count is the length of the first result view (result, else the first out); a method with neither
-/// (its outputs are spans) gets a last parameter <c>int count</c>.
+/// (its outputs are spans) gets a last parameter <c>int count</c>. A method that reaches the reverse-mode
+/// tape (a <c>[Gradient]</c>, a <c>[Vjp]</c>) adds <c>ArrayView&lt;double&gt; tape</c> (one slice per item, of
+/// equal length) and <c>ArrayView&lt;int&gt; tapeOverflow</c> (one element per item) at the end.
 /// Built by <c>Generation.Kernels.cs</c>, not by a transform: the kernel calls the method's own IR
 /// printed for the ILGPU target (<see cref="IlgpuKernel"/>).
 /// </summary>
@@ -55,10 +59,10 @@ internal sealed class KernelRow : RequestKindRow
     /// <summary>
     /// The plan of a kernel that runs a method with parameters <paramref name="parameters"/> (its
     /// <c>out</c>s included) returning <paramref name="returns"/>, or the first problem with the
-    /// request's options or declaration.
+    /// request's options or declaration. <paramref name="usesTape"/>: the method reaches the tape.
     /// </summary>
     public static (KernelPlan? Plan, string? Failure) Plan(RequestModel request, string method, FunctionKey key,
-        IReadOnlyList<ParamModel> parameters, IrType? returns, string returnsText)
+        IReadOnlyList<ParamModel> parameters, IrType? returns, string returnsText, bool usesTape)
     {
         if (request.Params.Count == 0 || request.Params[0].TypeText != IlgpuKernel.Index1DTypeRef)
             return (null, $"[Kernel] on '{request.Name}' {IlgpuMissing}");
@@ -77,7 +81,7 @@ internal sealed class KernelRow : RequestKindRow
         }
         var args = parameters.Select(p => new KernelArg(p, p.RefKind == "out",
             p.Type!.IsBuffer && (named.Count == 0 || named.Contains(p.Name) || p.Type.Buffer == BufferKind.Span))).ToList();
-        var plan = new KernelPlan(method, key, args, returns, returnsText);
+        var plan = new KernelPlan(method, key, args, returns, returnsText, usesTape);
         var expected = Expected(plan);
         var expectedText = $"static partial void {request.Name}({string.Join(", ", expected.Select(e => e.Declaration))})"
             .Replace("global::", "");
@@ -104,6 +108,11 @@ internal sealed class KernelRow : RequestKindRow
         }
         if (plan.Returns is { } r) list.Add(new ParamModel("result", View(r), "", r));
         else if (!plan.Args.Any(a => a.IsOut)) list.Add(new ParamModel("count", "int", "", IrType.I32));
+        if (plan.UsesTape)
+        {
+            list.Add(new ParamModel("tape", View(IrType.F64), "", IrType.F64));
+            list.Add(new ParamModel("tapeOverflow", View(IrType.I32), "", IrType.I32));
+        }
         return list;
     }
 

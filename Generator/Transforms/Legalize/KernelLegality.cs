@@ -5,9 +5,10 @@ namespace Dsl.Generator.Transforms.Legalize;
 
 /// <summary>
 /// What an ILGPU kernel cannot contain, checked on the IR of every function a kernel runs before
-/// any of it is printed: the reason names the construct and what to write instead. A kernel has no
-/// <c>Dsl.Tape</c> (a per-thread tape over host-sized memory is the next step), and ILGPU's local
-/// memory needs a length known when the kernel is compiled.
+/// any of it is printed: the reason names the construct and what to write instead. A kernel has one
+/// tape, <c>Dsl.KernelTape</c> (level 0, see <see cref="KernelTapeThreading"/>); the higher levels that
+/// reverse mode over reverse mode uses are not there. ILGPU's local memory needs a length known
+/// when the kernel is compiled.
 /// </summary>
 internal static class KernelLegality
 {
@@ -27,9 +28,10 @@ internal static class KernelLegality
                 case ConstOp c:
                     constants.Add(c.Result.Id);
                     break;
-                case PushOp or PopOp:
-                    return $"'{name}' uses the reverse-mode tape; reverse mode inside a kernel needs the per-thread tape, " +
-                        "next step — declare the kernel on the primal or on a forward-mode method ([Jvp], [Taylor])";
+                case PushOp { Level: > 0 } or PopOp { Level: > 0 }:
+                    return $"'{name}' uses tape level {TapeLevel(op)}: reverse mode over code that itself uses the tape " +
+                        "(a gradient through a generated gradient or HVP) needs more than the kernel's one per-thread tape — declare the " +
+                        "kernel on a [Gradient]/[Vjp] method, or on a forward-mode method over it ([Jvp], [Taylor])";
                 case UnaryOp or BinaryOp or TernaryOp when Primitives.Of(op) is { Kernel: KernelMath.Refused } row:
                     return $"'{name}' calls Math.{row.ClrName}, which ILGPU 1.5.3 compiles to an .extern call that fails when " +
                         $"the kernel is loaded; write {row.KernelInstead}";
@@ -43,6 +45,26 @@ internal static class KernelLegality
             }
         }
         return null;
+    }
+
+    private static int TapeLevel(Op op) => op is PushOp p ? p.Level : ((PopOp)op).Level;
+
+    /// <summary>True when <paramref name="fn"/> itself pushes to or pops from a tape.</summary>
+    public static bool UsesTape(Function fn)
+    {
+        bool Walk(Region r)
+        {
+            foreach (var op in r.Ops)
+            {
+                if (op is PushOp or PopOp) return true;
+                foreach (var inner in op.Regions)
+                {
+                    if (Walk(inner)) return true;
+                }
+            }
+            return false;
+        }
+        return Walk(fn.Body);
     }
 
     /// <summary>The functions that <paramref name="fn"/> calls, directly, in the order the calls appear.</summary>
