@@ -100,6 +100,33 @@ public sealed class TapeKernelTests : IDisposable
     }
 
     [Fact]
+    public void Float_gradient_with_a_branch_is_bit_identical()
+    {
+        var x = Batches.Floats(Items * Row, 15);
+        const float c = 0.8f;
+        // FGradient pushes acc every iteration and the square root in the taken branch: at most 2 per element.
+        const int slice = 2 * Row;
+        using var xb = _accelerator.Allocate1D(x);
+        using var gb = _accelerator.Allocate1D<float>(Items * Row);
+        using var rb = _accelerator.Allocate1D<float>(Items);
+        using var tb = _accelerator.Allocate1D<double>(Items * slice);
+        using var ob = _accelerator.Allocate1D<int>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>,
+            ArrayView<double>, ArrayView<int>>(FRad.FGradientKernel);
+        kernel(Items, xb.View, c, gb.View, rb.View, tb.View, ob.View);
+        _accelerator.Synchronize();
+        var (result, xBar, overflow) = (rb.GetAsArray1D(), gb.GetAsArray1D(), ob.GetAsArray1D());
+        var expectedBar = new float[Row];
+        for (var i = 0; i < Items; i++)
+        {
+            var value = FRad.FGradient(x.AsSpan(i * Row, Row), c, expectedBar);
+            AssertBits(value, result[i], i);
+            for (var k = 0; k < Row; k++) AssertBits(expectedBar[k], xBar[i * Row + k], i);
+            Assert.Equal(0, overflow[i]);
+        }
+    }
+
+    [Fact]
     public void Transcendental_gradient_is_within_the_math_libraries_bound()
     {
         var x = Batches.Doubles(Items * Row, 13);
@@ -142,6 +169,12 @@ public sealed class TapeKernelTests : IDisposable
     private static void AssertBits(double expected, double actual, int item)
     {
         if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
+            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
+    }
+
+    private static void AssertBits(float expected, float actual, int item)
+    {
+        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
             Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
     }
 }

@@ -68,3 +68,29 @@ public static partial class Layer
     public static partial double LGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> xBar);
 
 }
+
+/// <summary>
+/// A float gradient with a branch in its loop: floats and the branch's condition go on the kernel's
+/// double tape (exact there), so the kernel stays bit-identical to the CPU gradient.
+/// </summary>
+public static partial class FRad
+{
+    [Differentiable]
+    public static float F(ReadOnlySpan<float> x, float c)
+    {
+        float acc = c;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > 0.25f * acc) acc = MathF.Sqrt(acc * acc + x[i] * x[i]) * 0.5f;
+            else acc = acc * x[i] + MathF.Abs(c);
+        }
+        return acc * c;
+    }
+
+    [Gradient(nameof(F), Wrt = "x")]
+    public static partial float FGradient(ReadOnlySpan<float> x, float c, Span<float> xBar);
+
+    [Kernel(nameof(FGradient), PerItem = "x")]
+    public static partial void FGradientKernel(Index1D item, ArrayView<float> x, float c, ArrayView<float> xBar, ArrayView<float> result,
+        ArrayView<double> tape, ArrayView<int> tapeOverflow);
+}
