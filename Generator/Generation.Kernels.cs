@@ -58,7 +58,7 @@ internal static partial class Generation
         var name = request.PrimalName;
         var primals = callees.PrimalList.Where(p => p.TypeKey == request.TypeKey && p.Name == name).ToList();
         var generated = callees.Requests.Values
-            .Where(r => r.TypeKey == request.TypeKey && r.Name == name && RequestKinds.Of(r.Kind) is not KernelRow).ToList();
+            .Where(r => r.TypeKey == request.TypeKey && r.Name == name && RequestKinds.Of(r.Kind).Form != MethodForm.IlgpuKernel).ToList();
         if (primals.Count + generated.Count == 0)
             return (null, null, $"[Kernel] on '{request.Name}' names '{name}', but this type has no [Differentiable] or generated " +
                 "method of that name");

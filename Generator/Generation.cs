@@ -4,7 +4,6 @@ using System.Linq;
 using Dsl.Generator.Emit;
 using Dsl.Generator.Emit.Targets;
 using Dsl.Generator.Frontend;
-using Dsl.Generator.Frontend.Kinds;
 using Dsl.Generator.Ir;
 using Dsl.Generator.Transforms;
 
@@ -51,7 +50,7 @@ internal static partial class Generation
                 EmittedMethod? method;
                 string? failure;
                 var kind = FailureKind.Derivative;
-                if (RequestKinds.Of(request.Kind) is KernelRow)
+                if (RequestKinds.Of(request.Kind).Form == MethodForm.IlgpuKernel)
                     (method, failure, kind) = GenerateKernel(request, callees, kernelFunctions, KernelName);
                 else (method, failure) = GenerateMethod(request, callees, helpers);
                 if (method is not null) methods.Add(method);

@@ -70,6 +70,12 @@ internal abstract class RequestKindRow
     /// <summary>The jets per pass (Jets or Lanes) when the attribute does not set them.</summary>
     public virtual int DefaultLanes => 1;
 
+    /// <summary>
+    /// What the request's method is: a C# method that runs the transform on the CPU, or an ILGPU
+    /// kernel that runs an existing method per item (the generation step takes a different path).
+    /// </summary>
+    public virtual MethodForm Form => MethodForm.CpuMethod;
+
     /// <summary>The first problem with the attribute's options, or null.</summary>
     public virtual string? CheckOptions(int order, int lanes) => null;
 
@@ -161,4 +167,14 @@ internal abstract class RequestKindRow
 
     protected static string ArgumentCheck(string condition, string message, string param) =>
         $"if ({condition}) throw new global::System.ArgumentException($\"{message}\", \"{param}\");";
+}
+
+/// <summary>The kind of method a request kind generates.</summary>
+internal enum MethodForm
+{
+    /// <summary>A C# method (scalar CPU code) computing the transform.</summary>
+    CpuMethod,
+
+    /// <summary>An ILGPU kernel that runs a primal or a generated method once per item of a batch.</summary>
+    IlgpuKernel,
 }

@@ -38,6 +38,8 @@ internal sealed class KernelRow : RequestKindRow
 
     public KernelRow() : base(RequestKind.Kernel, "Dsl.KernelAttribute", "KernelRequests") { }
 
+    public override MethodForm Form => MethodForm.IlgpuKernel;
+
     // The kernel's own path (Generation.Kernels.cs) reads the rule below; these members of the
     // transform kinds are not used for it.
     public override string? CheckPrimal(RequestModel request, PrimalModel primal, bool[] active, bool wrtGiven, out JetPlan? jet)
