@@ -45,8 +45,16 @@ internal static partial class Generation
             }
         }
         var reaching = KernelTapeThreading.Reaching(reached);
+        var scratch = KernelTapeThreading.Reaching(reached, KernelLegality.AllocatesAtRunTime);
         foreach (var kv in reached)
-            kernelFunctions[kv.Key] = reaching.Contains(kv.Key) ? KernelTapeThreading.Thread(kv.Value, reaching) : kv.Value;
+        {
+            var f = reaching.Contains(kv.Key) ? KernelTapeThreading.Thread(kv.Value, reaching) : kv.Value;
+            if (scratch.Contains(kv.Key)) f = KernelTapeThreading.Thread(f, scratch, KernelTapeThreading.ScratchName);
+            // A kernel with scratch clamps every index in all its helpers; a helper that another kernel
+            // prints unclamped gives the same results in range, so the clamped one wins.
+            if (scratch.Count > 0) kernelFunctions[kv.Key] = KernelScratchGuard.Guard(f);
+            else if (!kernelFunctions.ContainsKey(kv.Key)) kernelFunctions[kv.Key] = f;
+        }
         var shape = new MethodShape("", new List<string>(), new List<string>(), new List<string>(), new List<string>());
         return (new EmittedMethod(fn!, shape, IlgpuKernel.Instance, kernelName, names => KernelEntry(request, plan!, names)), null,
             FailureKind.Derivative);
@@ -72,14 +80,16 @@ internal static partial class Generation
             if (failure is not null) return (null, null, failure);
             var module = Simplify.Run(new Module(new[] { primal.Ir! }.ToEquatableArray()), callees.Find);
             var (plan, planFailure) = KernelRow.Plan(request, name, primal.Key, primal.Params.ToList(), primal.ReturnType,
-                primal.ReturnTypeText, ReachesTape(module.Functions[0], callees));
+                primal.ReturnTypeText, Reaches(module.Functions[0], callees, KernelLegality.UsesTape),
+                Reaches(module.Functions[0], callees, KernelLegality.AllocatesAtRunTime));
             if (plan is null) return (null, null, planFailure);
             return (plan, module.Functions[0], null);
         }
         var target = generated[0];
         var found = callees.Find(target.Key);
         var (kernelPlan, kernelFailure) = KernelRow.Plan(request, name, target.Key, target.Params.ToList(), target.ReturnType,
-            target.ReturnTypeText, found is not null && ReachesTape(found, callees));
+            target.ReturnTypeText, found is not null && Reaches(found, callees, KernelLegality.UsesTape),
+            found is not null && Reaches(found, callees, KernelLegality.AllocatesAtRunTime));
         if (kernelPlan is null) return (null, null, kernelFailure);
         if (found is not { } fn)
         {
@@ -89,8 +99,8 @@ internal static partial class Generation
         return (kernelPlan, fn, null);
     }
 
-    /// <summary>True when <paramref name="fn"/> or a function it reaches pushes to or pops from a tape.</summary>
-    private static bool ReachesTape(Function fn, Callees callees)
+    /// <summary>True when <paramref name="uses"/> holds for <paramref name="fn"/> or a function it reaches (the tape, scratch).</summary>
+    private static bool Reaches(Function fn, Callees callees, Func<Function, bool> uses)
     {
         var seen = new HashSet<FunctionKey>();
         var work = new Stack<Function>();
@@ -99,7 +109,7 @@ internal static partial class Generation
         {
             var f = work.Pop();
             if (!seen.Add(f.Key)) continue;
-            if (KernelLegality.UsesTape(f)) return true;
+            if (uses(f)) return true;
             foreach (var key in KernelLegality.Callees(f))
             {
                 if (callees.Find(key) is { } callee && !seen.Contains(key)) work.Push(callee with { Key = key });
@@ -141,8 +151,9 @@ internal static partial class Generation
         foreach (var p in fn.Params)
         {
             names.Add(Unique(p.Name));
-            // The parameter KernelTapeThreading adds (a placeholder int in the IR).
-            var type = p.Name == KernelTapeThreading.TapeName ? IlgpuKernel.KernelTapeTypeRef : target.Type(p.Type);
+            // The parameters KernelTapeThreading adds (placeholder ints in the IR).
+            var type = p.Name == KernelTapeThreading.TapeName ? IlgpuKernel.KernelTapeTypeRef
+                : p.Name == KernelTapeThreading.ScratchName ? IlgpuKernel.KernelScratchTypeRef : target.Type(p.Type);
             parameters.Add(type + " " + names[names.Count - 1]);
         }
         var outs = new List<string>();
@@ -166,8 +177,10 @@ internal static partial class Generation
     {
         var user = request.Params.Select(p => p.Identifier).ToList();
         var outs = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].IsOut).Select(i => user[i + 1]).ToList();
-        // The last view before tape and tapeOverflow: result, or count.
-        var last = user.Count - (plan.UsesTape ? 3 : 1);
+        // The last view before tape, tapeOverflow, scratch and scratchNeeded: result, or count.
+        var last = user.Count - 1 - (plan.UsesTape ? 2 : 0) - (plan.UsesScratch ? 2 : 0);
+        var tapeAt = last + 1;
+        var scratchAt = last + 1 + (plan.UsesTape ? 2 : 0);
         var results = plan.Returns is null ? outs : new[] { user[last] }.Concat(outs).ToList();
         var perItem = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].PerItem).Select(i => user[i + 1]).ToList();
         var count = results.Count > 0 ? results[0] + ".Length" : user[last];
@@ -179,9 +192,15 @@ internal static partial class Generation
             : $"// {plan.Method} expects; every result view ({string.Join(", ", results)}) has n elements.";
         if (plan.UsesTape)
         {
-            var (tape, overflow) = (user[user.Count - 2], user[user.Count - 1]);
+            var (tape, overflow) = (user[tapeAt], user[tapeAt + 1]);
             yield return $"// The reverse-mode tape: {tape} holds n slices of equal length, {overflow} n elements, set to 0, or, when";
             yield return "// the item's slice was too small (its results are then wrong), to the slice length the item needs.";
+        }
+        if (plan.UsesScratch)
+        {
+            var (scratch, needed) = (user[scratchAt], user[scratchAt + 1]);
+            yield return $"// Run-time-sized buffers: {scratch} holds n slices of equal length, {needed} n elements, set to 0, or,";
+            yield return "// when the item's slice was too small (its results are then wrong), to the slice length the item needs.";
         }
         yield return SourceFileEmitter.GeneratedCodeAttribute;
         yield return $"{request.Modifiers} void {request.Name}({string.Join(", ", request.Params.Select(p => p.Declaration))})";
@@ -206,8 +225,13 @@ internal static partial class Generation
         }
         if (plan.UsesTape)
         {
-            foreach (var line in KernelTapeSetup(user[user.Count - 2])) yield return line;
+            foreach (var line in KernelTapeSetup(user[tapeAt])) yield return line;
             args.Add(KernelTapeThreading.TapeName);
+        }
+        if (plan.UsesScratch)
+        {
+            foreach (var line in KernelScratchSetup(user[scratchAt])) yield return line;
+            args.Add(KernelTapeThreading.ScratchName);
         }
         var target = IlgpuKernel.Instance;
         var outTypes = plan.Args.Where(a => a.IsOut).Select(a => target.Type(a.Param.Type!));
@@ -218,8 +242,11 @@ internal static partial class Generation
         yield return results.Count == 0 ? "    " + call : $"    {types[0]} __result0 = {call}";
         for (var k = 0; k < results.Count; k++) yield return $"    {results[k]}[__item] = __result{k};";
         if (plan.UsesTape)
-            yield return $"    {user[user.Count - 1]}[__item] = {KernelTapeThreading.TapeName}.Overflowed ? " +
+            yield return $"    {user[tapeAt + 1]}[__item] = {KernelTapeThreading.TapeName}.Overflowed ? " +
                 $"{KernelTapeThreading.TapeName}.Needed : 0;";
+        if (plan.UsesScratch)
+            yield return $"    {user[scratchAt + 1]}[__item] = {KernelTapeThreading.ScratchName}.Overflowed ? " +
+                $"{KernelTapeThreading.ScratchName}.Needed : 0;";
         yield return "}";
     }
 
@@ -230,5 +257,15 @@ internal static partial class Generation
         yield return $"    long {t}Length = {tape}.Length / __count;";
         yield return $"    var {t} = new {IlgpuKernel.KernelTapeTypeRef}({tape}.SubView(__item * {t}Length, {t}Length), " +
             $"{IlgpuKernel.LocalMemoryTypeRef}.Allocate1D<int>(2));";
+    }
+
+    /// <summary>The item's scratch: its slice of <paramref name="scratch"/>, a one-double sink and its top in local memory.</summary>
+    private static IEnumerable<string> KernelScratchSetup(string scratch)
+    {
+        var s = KernelTapeThreading.ScratchName;
+        var local = IlgpuKernel.LocalMemoryTypeRef;
+        yield return $"    long {s}Length = {scratch}.Length / __count;";
+        yield return $"    var {s} = new {IlgpuKernel.KernelScratchTypeRef}({scratch}.SubView(__item * {s}Length, {s}Length), " +
+            $"{local}.Allocate1D<double>(1), {local}.Allocate1D<int>(2));";
     }
 }

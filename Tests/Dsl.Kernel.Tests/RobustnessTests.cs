@@ -14,6 +14,7 @@ public class RobustnessTests
     [Theory]
     [InlineData("Models.cs")]
     [InlineData("TapeModels.cs")]
+    [InlineData("ScratchModels.cs")]
     public async Task EveryModelKernelGenerates(string file)
     {
         var source = Analysis.ProjectFile(file).Replace("using System;", "").Replace("using ILGPU;", "");
@@ -97,9 +98,10 @@ public class RobustnessTests
     }
 
     [Fact]
-    public async Task A_vjp_with_span_outputs_is_refused_for_its_run_time_adjoint_buffer()
+    public async Task A_kernel_with_a_run_time_buffer_must_declare_scratch()
     {
-        // The Vjp copies the output seeds into a buffer as long as the output span: not a constant length.
+        // The Vjp copies the output seeds into a buffer as long as the output span, which now comes
+        // from the item's scratch: the declaration without scratch and scratchNeeded is told to add them.
         var message = await Refusal("""
             public static partial class M
             {
@@ -117,27 +119,30 @@ public class RobustnessTests
                 [Kernel(nameof(RunVjp))] static partial void VKernel(Index1D item, ArrayView<double> x, ArrayView<double> y,
                     ArrayView<double> yBar, ArrayView<double> xBar, int count, ArrayView<double> tape, ArrayView<int> tapeOverflow);
             }
-            """, id: "DSL0003");
-        Assert.Contains("'RunVjp' allocates a local buffer ('y_bar') whose length is known only at run time", message);
+            """);
+        Assert.Contains("'VKernel' has 8 parameters, expected 10", message);
+        Assert.Contains("ILGPU.ArrayView<int> tapeOverflow, ILGPU.ArrayView<double> scratch, ILGPU.ArrayView<int> scratchNeeded)", message);
     }
 
     [Fact]
-    public async Task A_local_buffer_of_run_time_length_is_refused()
+    public async Task A_float_buffer_of_run_time_length_is_refused()
     {
+        // Kernel scratch holds doubles only (Dsl.KernelScratch).
         var message = await Refusal("""
             public static partial class M
             {
-                [Differentiable] public static double F(ReadOnlySpan<double> x)
+                [Differentiable] public static float F(ReadOnlySpan<float> x)
                 {
-                    Span<double> h = stackalloc double[x.Length];
+                    Span<float> h = stackalloc float[x.Length];
                     for (int i = 0; i < x.Length; i++) h[i] = x[i] * x[i];
                     return h[0];
                 }
-                [Kernel(nameof(F))] static partial void FKernel(Index1D item, ArrayView<double> x, ArrayView<double> result);
+                [Kernel(nameof(F))] static partial void FKernel(Index1D item, ArrayView<float> x, ArrayView<float> result,
+                    ArrayView<double> scratch, ArrayView<int> scratchNeeded);
             }
             """, id: "DSL0003");
-        Assert.Contains("allocates a local buffer ('h') whose length is known only at run time", message);
-        Assert.Contains("write stackalloc T[N] or new T[N] with a constant N", message);
+        Assert.Contains("allocates a F32 buffer ('h') whose length is known only at run time", message);
+        Assert.Contains("use doubles, or write stackalloc T[N] or new T[N] with a constant N", message);
     }
 
     [Theory]

@@ -28,4 +28,7 @@ public class SnapshotTests
 
     [Fact]
     public void Rad_gradient_kernel_with_the_tape() => Snapshot.Verify(Generated("Rad"), "Rad");
+
+    [Fact]
+    public void Jets_kernels_with_scratch() => Snapshot.Verify(Generated("Jets"), "Jets");
 }

@@ -7,8 +7,9 @@ namespace Dsl.Generator.Emit.Targets;
 /// <summary>
 /// C# that ILGPU compiles into a kernel (used only by <c>[Kernel]</c> requests): every buffer is an
 /// <c>ILGPU.ArrayView&lt;T&gt;</c>, a local buffer is per-thread <c>LocalMemory</c> of a constant
-/// size, zeroed by a loop; the tape is the item's <c>Dsl.KernelTape</c>, a parameter of every helper
-/// that reaches it (<see cref="KernelTapeThreading"/>); no exceptions, no SIMD, no pools, no tape
+/// size, zeroed by a loop, or, of a run-time size, a view of the item's <c>Dsl.KernelScratch</c>; the
+/// tape is the item's <c>Dsl.KernelTape</c>, a parameter of every helper that reaches it (as the
+/// scratch is: <see cref="KernelTapeThreading"/>); no exceptions, no SIMD, no pools, no tape
 /// levels above 0 (<see cref="KernelLegality"/> refuses functions that need them before anything is
 /// printed), no register parking (ptxas allocates registers). Math primitives that ILGPU maps to one exact instruction print as
 /// <c>Math</c>/<c>MathF</c>; every other one as <c>Dsl.PortableMath</c>, the same on every machine.
@@ -20,6 +21,7 @@ internal sealed class IlgpuKernel : ITarget
     public const string LocalMemoryTypeRef = "global::ILGPU.LocalMemory";
     public const string PortableMathTypeRef = "global::Dsl.PortableMath";
     public const string KernelTapeTypeRef = "global::Dsl.KernelTape";
+    public const string KernelScratchTypeRef = "global::Dsl.KernelScratch";
 
     public static readonly IlgpuKernel Instance = new();
 
@@ -63,12 +65,15 @@ internal sealed class IlgpuKernel : ITarget
         $"{buffer}[{index}] {(accumulate ? "+=" : "=")} {value};";
 
     /// <summary>
-    /// Per-thread local memory; <see cref="KernelLegality"/> has checked that the length is a
-    /// constant, which ILGPU requires. Local memory is not zeroed, while stackalloc and new are, so
+    /// Per-thread local memory for a constant length, which ILGPU requires; the item's
+    /// <c>Dsl.KernelScratch</c> (zeroed there) otherwise. Local memory is not zeroed, while stackalloc and new are, so
     /// a loop zeroes it.
     /// </summary>
     public string Alloc(IrType type, string name, string length)
     {
+        // A run-time length (KernelLegality lets only doubles through) comes from the item's scratch;
+        // a constant prints as a literal.
+        if (!int.TryParse(length, out _)) return $"var {name} = {KernelTapeThreading.ScratchName}.Doubles({length});";
         var elem = Elem(type.Elem);
         return $"var {name} = {LocalMemoryTypeRef}.Allocate1D<{elem}>({length}); {ZeroLoop(name, length, elem)}";
     }
@@ -97,6 +102,7 @@ internal sealed class IlgpuKernel : ITarget
     public void Reserve(NameScope names, EmitPlan plan)
     {
         if (plan.TapeLevels.Count > 0) names.Reserve(KernelTapeThreading.TapeName);
+        names.Reserve(KernelTapeThreading.ScratchName);
     }
 
     public void Prologue(IndentedWriter w, EmitPlan plan) { }

@@ -15,8 +15,9 @@ internal sealed record KernelArg(ParamModel Param, bool IsOut, bool PerItem);
 
 /// <summary>The method a kernel runs (a primal or a generated method) and how each of its parameters is passed.</summary>
 /// <param name="UsesTape">The method reaches the reverse-mode tape: the kernel takes <c>tape</c> and <c>tapeOverflow</c> last.</param>
+/// <param name="UsesScratch">The method reaches a run-time-sized local buffer: <c>scratch</c> and <c>scratchNeeded</c> come last.</param>
 internal sealed record KernelPlan(string Method, FunctionKey Key, IReadOnlyList<KernelArg> Args, IrType? Returns, string ReturnsText,
-    bool UsesTape);
+    bool UsesTape, bool UsesScratch);
 
 /// <summary>
 /// <c>[Kernel]</c>: an ILGPU kernel running a primal or a generated method once per item. The rule,
@@ -27,7 +28,9 @@ internal sealed record KernelPlan(string Method, FunctionKey Key, IReadOnlyList<
 /// count is the length of the first result view (result, else the first out); a method with neither
 /// (its outputs are spans) gets a last parameter <c>int count</c>. A method that reaches the reverse-mode
 /// tape (a <c>[Gradient]</c>, a <c>[Vjp]</c>) adds <c>ArrayView&lt;double&gt; tape</c> (one slice per item, of
-/// equal length) and <c>ArrayView&lt;int&gt; tapeOverflow</c> (one element per item) at the end.
+/// equal length) and <c>ArrayView&lt;int&gt; tapeOverflow</c> (one element per item) at the end; one that allocates a
+/// buffer of run-time length (<c>[Taylor]</c> along a span, an operator's scratch jets) adds, after them,
+/// <c>ArrayView&lt;double&gt; scratch</c> and <c>ArrayView&lt;int&gt; scratchNeeded</c> under the same rule.
 /// Built by <c>Generation.Kernels.cs</c>, not by a transform: the kernel calls the method's own IR
 /// printed for the ILGPU target (<see cref="IlgpuKernel"/>).
 /// </summary>
@@ -61,10 +64,11 @@ internal sealed class KernelRow : RequestKindRow
     /// <summary>
     /// The plan of a kernel that runs a method with parameters <paramref name="parameters"/> (its
     /// <c>out</c>s included) returning <paramref name="returns"/>, or the first problem with the
-    /// request's options or declaration. <paramref name="usesTape"/>: the method reaches the tape.
+    /// request's options or declaration. <paramref name="usesTape"/>: the method reaches the tape;
+    /// <paramref name="usesScratch"/>: it reaches a run-time-sized buffer.
     /// </summary>
     public static (KernelPlan? Plan, string? Failure) Plan(RequestModel request, string method, FunctionKey key,
-        IReadOnlyList<ParamModel> parameters, IrType? returns, string returnsText, bool usesTape)
+        IReadOnlyList<ParamModel> parameters, IrType? returns, string returnsText, bool usesTape, bool usesScratch)
     {
         if (request.Params.Count == 0 || request.Params[0].TypeText != IlgpuKernel.Index1DTypeRef)
             return (null, $"[Kernel] on '{request.Name}' {IlgpuMissing}");
@@ -83,7 +87,7 @@ internal sealed class KernelRow : RequestKindRow
         }
         var args = parameters.Select(p => new KernelArg(p, p.RefKind == "out",
             p.Type!.IsBuffer && (named.Count == 0 || named.Contains(p.Name) || p.Type.Buffer == BufferKind.Span))).ToList();
-        var plan = new KernelPlan(method, key, args, returns, returnsText, usesTape);
+        var plan = new KernelPlan(method, key, args, returns, returnsText, usesTape, usesScratch);
         var expected = Expected(plan);
         var expectedText = $"static partial void {request.Name}({string.Join(", ", expected.Select(e => e.Declaration))})"
             .Replace("global::", "");
@@ -114,6 +118,11 @@ internal sealed class KernelRow : RequestKindRow
         {
             list.Add(new ParamModel("tape", View(IrType.F64), "", IrType.F64));
             list.Add(new ParamModel("tapeOverflow", View(IrType.I32), "", IrType.I32));
+        }
+        if (plan.UsesScratch)
+        {
+            list.Add(new ParamModel("scratch", View(IrType.F64), "", IrType.F64));
+            list.Add(new ParamModel("scratchNeeded", View(IrType.I32), "", IrType.I32));
         }
         return list;
     }

@@ -8,7 +8,8 @@ namespace Dsl.Generator.Transforms.Legalize;
 /// any of it is printed: the reason names the construct and what to write instead. A kernel has one
 /// tape, <c>Dsl.KernelTape</c> (level 0, see <see cref="KernelTapeThreading"/>); the higher levels that
 /// reverse mode over reverse mode uses are not there. ILGPU's local memory needs a length known
-/// when the kernel is compiled.
+/// when the kernel is compiled; a double buffer of run-time length comes from the item's
+/// <c>Dsl.KernelScratch</c> instead (<see cref="AllocatesAtRunTime"/>), a buffer of other elements is refused.
 /// </summary>
 internal static class KernelLegality
 {
@@ -35,9 +36,10 @@ internal static class KernelLegality
                 case UnaryOp or BinaryOp or TernaryOp when Primitives.Of(op) is { Kernel: KernelMath.Refused } row:
                     return $"'{name}' calls Math.{row.ClrName}, which ILGPU 1.5.3 compiles to an .extern call that fails when " +
                         $"the kernel is loaded; write {row.KernelInstead}";
-                case AllocOp a when !constants.Contains(a.Length.Id):
-                    return $"'{name}' allocates a local buffer ('{a.Result.Name}') whose length is known only at run time; " +
-                        "a kernel's per-thread memory needs a constant length — write stackalloc T[N] or new T[N] with a constant N";
+                case AllocOp a when !constants.Contains(a.Length.Id) && a.Result.Type.Elem != ScalarKind.F64:
+                    return $"'{name}' allocates a {a.Result.Type.Elem} buffer ('{a.Result.Name}') whose length is known only at run " +
+                        "time; a kernel's run-time-sized buffers come from its double scratch (Dsl.KernelScratch) — use doubles, or " +
+                        "write stackalloc T[N] or new T[N] with a constant N";
             }
             foreach (var inner in op.Regions)
             {
@@ -57,6 +59,26 @@ internal static class KernelLegality
             foreach (var op in r.Ops)
             {
                 if (op is PushOp or PopOp) return true;
+                foreach (var inner in op.Regions)
+                {
+                    if (Walk(inner)) return true;
+                }
+            }
+            return false;
+        }
+        return Walk(fn.Body);
+    }
+
+    /// <summary>True when <paramref name="fn"/> itself allocates a buffer of non-constant length (from kernel scratch).</summary>
+    public static bool AllocatesAtRunTime(Function fn)
+    {
+        var constants = new HashSet<int>();
+        bool Walk(Region r)
+        {
+            foreach (var op in r.Ops)
+            {
+                if (op is ConstOp c) constants.Add(c.Result.Id);
+                if (op is AllocOp a && !constants.Contains(a.Length.Id)) return true;
                 foreach (var inner in op.Regions)
                 {
                     if (Walk(inner)) return true;

@@ -10,17 +10,25 @@ namespace Dsl.Generator.Transforms.Legalize;
 /// and passes it on to every such callee. On the CPU each generated method rents its own tape; here
 /// the helpers of one item share one stack, which is sound because every function pops all it pushed
 /// before it returns. The struct is passed by value: its top lives in memory that every copy shares.
-/// Helpers that do not reach the tape are printed as before.
+/// Helpers that do not reach the tape are printed as before. The item's <c>Dsl.KernelScratch</c>
+/// (<c>__scratch</c>, run-time-sized local buffers) is threaded the same way, after the tape.
 /// </summary>
 internal static class KernelTapeThreading
 {
     /// <summary>The name of the tape parameter and local in kernel code.</summary>
     public const string TapeName = "__tape";
 
+    /// <summary>The name of the scratch parameter and local in kernel code.</summary>
+    public const string ScratchName = "__scratch";
+
     /// <summary>The functions of <paramref name="functions"/> that reach the tape (a fixpoint over their calls).</summary>
-    public static HashSet<FunctionKey> Reaching(IReadOnlyDictionary<FunctionKey, Function> functions)
+    public static HashSet<FunctionKey> Reaching(IReadOnlyDictionary<FunctionKey, Function> functions) =>
+        Reaching(functions, KernelLegality.UsesTape);
+
+    /// <summary>The functions of <paramref name="functions"/> for which <paramref name="uses"/> holds or that call one.</summary>
+    public static HashSet<FunctionKey> Reaching(IReadOnlyDictionary<FunctionKey, Function> functions, System.Func<Function, bool> uses)
     {
-        var reaching = new HashSet<FunctionKey>(functions.Where(kv => KernelLegality.UsesTape(kv.Value)).Select(kv => kv.Key));
+        var reaching = new HashSet<FunctionKey>(functions.Where(kv => uses(kv.Value)).Select(kv => kv.Key));
         for (var changed = true; changed;)
         {
             changed = false;
@@ -35,11 +43,15 @@ internal static class KernelTapeThreading
 
     /// <summary><paramref name="fn"/> with the tape as its last parameter, passed on to the callees in <paramref name="reaching"/>.
     /// </summary>
-    public static Function Thread(Function fn, HashSet<FunctionKey> reaching)
+    public static Function Thread(Function fn, HashSet<FunctionKey> reaching) => Thread(fn, reaching, TapeName);
+
+    /// <summary><paramref name="fn"/> with a last parameter <paramref name="name"/>, passed on to the callees in
+    /// <paramref name="reaching"/>.</summary>
+    public static Function Thread(Function fn, HashSet<FunctionKey> reaching, string name)
     {
         // The tape's IR type is a placeholder (an int): only the kernel helper's header prints it,
         // as Dsl.KernelTape, and the body only names it.
-        var tape = new Value(MaxId(fn.Body) + 1, IrType.I32, TapeName);
+        var tape = new Value(MaxId(fn.Body) + 1, IrType.I32, name);
         var body = Rewrite(fn.Body, tape, reaching);
         return fn with { Body = body with { Args = body.Args.Concat(new[] { tape }).ToEquatableArray() } };
     }
@@ -56,7 +68,7 @@ internal static class KernelTapeThreading
         return r with { Ops = ops };
     }
 
-    private static int MaxId(Region r)
+    internal static int MaxId(Region r)
     {
         var max = r.Args.Select(a => a.Id).DefaultIfEmpty(0).Max();
         foreach (var op in r.Ops)

@@ -1,0 +1,199 @@
+using System;
+using System.Linq;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using Xunit;
+
+namespace Dsl.Kernel.Tests;
+
+/// <summary>
+/// Buffers of run-time length inside kernels through the per-thread <see cref="KernelScratch"/>, on
+/// ILGPU's CPU accelerator: each kernel of <see cref="Jets"/> against the generated CPU method per
+/// item, the scratch's sizing (a launch with an empty scratch reports each item's need) and its
+/// overflow (a too-small slice is flagged, and nothing past the item's slice is written).
+/// </summary>
+public sealed class ScratchKernelTests : IDisposable
+{
+    // 37 items (not a multiple of any warp or group size) with rows of d = 5.
+    private const int Items = 37;
+    private const int Row = 5;
+    private const int Order = 3;
+
+    // QTaylor copies its input jet (Order·d values) into a normalized buffer of the same length.
+    private const int TaylorSlice = Order * Row;
+
+    // QLapDense takes a jet of d values and a 4-lane jet of 4·d (Lanes = 4) from the pool.
+    private const int DenseSlice = Row + 4 * Row;
+
+    // 6 probes: one chunk of 4 lanes and 2 one at a time, so both paths run.
+    private const int Probes = 6;
+
+    private readonly Context _context = Context.Create(builder => builder.CPU());
+    private readonly Accelerator _accelerator;
+
+    public ScratchKernelTests() => _accelerator = _context.CreateCPUAccelerator(0);
+
+    public void Dispose()
+    {
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    private readonly double[] _x = Batches.Doubles(Items * Row, 21);
+    private readonly double[] _w = Batches.Doubles(Row, 22, 0.1, 2);
+    private readonly double[] _jet = Batches.Doubles(Items * Order * Row, 23);
+    private readonly double[] _probes = Batches.Doubles(Probes * Row, 24);
+
+    /// <summary>Jets.QTaylorKernel over all items with a scratch view of <paramref name="length"/> doubles (a prefix of <paramref name="scratch"/>).</summary>
+    private (double[] Y, int[] Needed) RunTaylor(MemoryBuffer1D<double, Stride1D.Dense> scratch, long length)
+    {
+        using var xb = _accelerator.Allocate1D(_x);
+        using var wb = _accelerator.Allocate1D(_w);
+        using var jb = _accelerator.Allocate1D(_jet);
+        using var yb = _accelerator.Allocate1D<double>(Items * (Order + 1));
+        using var nb = _accelerator.Allocate1D<int>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<double>, int, ArrayView<double>, ArrayView<int>>(Jets.QTaylorKernel);
+        kernel(Items, xb.View, wb.View, jb.View, yb.View, Items, scratch.View.SubView(0, length), nb.View);
+        _accelerator.Synchronize();
+        return (yb.GetAsArray1D(), nb.GetAsArray1D());
+    }
+
+    /// <summary>Jets.QLapDenseKernel over all items with a scratch view of <paramref name="length"/> doubles.</summary>
+    private (double[] Result, int[] Needed) RunDense(MemoryBuffer1D<double, Stride1D.Dense> scratch, long length)
+    {
+        using var xb = _accelerator.Allocate1D(_x);
+        using var wb = _accelerator.Allocate1D(_w);
+        using var pb = _accelerator.Allocate1D(_probes);
+        using var rb = _accelerator.Allocate1D<double>(Items);
+        using var nb = _accelerator.Allocate1D<int>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<double>, ArrayView<double>, ArrayView<int>>(Jets.QLapDenseKernel);
+        kernel(Items, xb.View, wb.View, pb.View, rb.View, scratch.View.SubView(0, length), nb.View);
+        _accelerator.Synchronize();
+        return (rb.GetAsArray1D(), nb.GetAsArray1D());
+    }
+
+    [Fact]
+    public void Taylor_along_a_span_is_bit_identical_to_the_CPU_method()
+    {
+        using var scratch = _accelerator.Allocate1D<double>(Items * TaylorSlice);
+        var (y, needed) = RunTaylor(scratch, Items * TaylorSlice);
+        var expected = new double[Order + 1];
+        for (var i = 0; i < Items; i++)
+        {
+            Jets.QTaylor(_x.AsSpan(i * Row, Row), _w, _jet.AsSpan(i * Order * Row, Order * Row), expected);
+            for (var k = 0; k <= Order; k++) AssertBits(expected[k], y[i * (Order + 1) + k], i);
+            Assert.Equal(0, needed[i]);
+        }
+    }
+
+    [Fact]
+    public void Dense_Laplacian_estimator_is_bit_identical_to_the_CPU_method()
+    {
+        using var scratch = _accelerator.Allocate1D<double>(Items * DenseSlice);
+        var (result, needed) = RunDense(scratch, Items * DenseSlice);
+        for (var i = 0; i < Items; i++)
+        {
+            AssertBits(Jets.QLapDense(_x.AsSpan(i * Row, Row), _w, _probes), result[i], i);
+            Assert.Equal(0, needed[i]);
+        }
+    }
+
+    [Fact]
+    public void Exact_Laplacian_needs_no_scratch_and_is_bit_identical()
+    {
+        // The exact Laplacian runs one-hot jets whose buffers have constant lengths (local memory).
+        using var xb = _accelerator.Allocate1D(_x);
+        using var wb = _accelerator.Allocate1D(_w);
+        using var rb = _accelerator.Allocate1D<double>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
+            Jets.QLapKernel);
+        kernel(Items, xb.View, wb.View, rb.View);
+        _accelerator.Synchronize();
+        var result = rb.GetAsArray1D();
+        for (var i = 0; i < Items; i++) AssertBits(Jets.QLap(_x.AsSpan(i * Row, Row), _w), result[i], i);
+    }
+
+    [Fact]
+    public void An_empty_scratch_reports_the_slice_each_item_needs()
+    {
+        using var scratch = _accelerator.Allocate1D<double>(1);
+        Assert.All(RunTaylor(scratch, 0).Needed, needed => Assert.Equal(TaylorSlice, needed));
+        Assert.All(RunDense(scratch, 0).Needed, needed => Assert.Equal(DenseSlice, needed));
+    }
+
+    [Fact]
+    public void A_too_small_slice_is_flagged_and_nothing_past_it_is_written()
+    {
+        const int guard = 64;
+        const double sentinel = -12345.5;
+        // Taylor: its one request (15) does not fit a slice of 12, so it goes to the sink and the
+        // whole scratch, slices and guard, keeps its sentinels.
+        const int taylorSlice = TaylorSlice - 3;
+        using (var small = _accelerator.Allocate1D(Enumerable.Repeat(sentinel, Items * taylorSlice + guard).ToArray()))
+        {
+            Assert.All(RunTaylor(small, Items * taylorSlice).Needed, needed => Assert.Equal(TaylorSlice, needed));
+            Assert.All(small.GetAsArray1D(), v => Assert.Equal(sentinel, v));
+        }
+        // Dense: the d-value jet fits a slice of d + 3 (and is used), the 4·d lane jet does not: the
+        // slice's last 3 values and the guard keep their sentinels.
+        const int denseSlice = Row + 3;
+        using var dense = _accelerator.Allocate1D(Enumerable.Repeat(sentinel, Items * denseSlice + guard).ToArray());
+        Assert.All(RunDense(dense, Items * denseSlice).Needed, needed => Assert.Equal(DenseSlice, needed));
+        var after = dense.GetAsArray1D();
+        for (var i = 0; i < Items; i++)
+        {
+            Assert.Contains(after.Skip(i * denseSlice).Take(Row), v => v != sentinel);
+            for (var k = Row; k < denseSlice; k++) Assert.Equal(sentinel, after[i * denseSlice + k]);
+        }
+        for (var k = Items * denseSlice; k < after.Length; k++) Assert.Equal(sentinel, after[k]);
+    }
+
+    [Fact]
+    public void Vjp_with_span_outputs_sized_by_an_empty_launch_is_bit_identical()
+    {
+        var yBar = Batches.Doubles(Items * Row, 25);
+        using var xb = _accelerator.Allocate1D(_x);
+        using var yb = _accelerator.Allocate1D<double>(Items * Row);
+        using var sb = _accelerator.Allocate1D(yBar);
+        using var gb = _accelerator.Allocate1D<double>(Items * Row);
+        using var tn = _accelerator.Allocate1D<int>(Items);
+        using var sn = _accelerator.Allocate1D<int>(Items);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<double>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<int>>(Jets.RunVjpKernel);
+        (int Tape, int Scratch) Launch(MemoryBuffer1D<double, Stride1D.Dense> tape, MemoryBuffer1D<double, Stride1D.Dense> scratch,
+            long tapeLength, long scratchLength)
+        {
+            kernel(Items, xb.View, yb.View, sb.View, gb.View, Items, tape.View.SubView(0, tapeLength), tn.View,
+                scratch.View.SubView(0, scratchLength), sn.View);
+            _accelerator.Synchronize();
+            return (tn.GetAsArray1D().Max(), sn.GetAsArray1D().Max());
+        }
+        using var none = _accelerator.Allocate1D<double>(1);
+        var (tapeSlice, scratchSlice) = Launch(none, none, 0, 0);
+        Assert.Equal(Row, scratchSlice); // the copy of the output seeds, as long as y
+        Assert.True(tapeSlice > 0);
+        using var tape = _accelerator.Allocate1D<double>(Items * tapeSlice);
+        using var scratch = _accelerator.Allocate1D<double>(Items * scratchSlice);
+        Assert.Equal((0, 0), Launch(tape, scratch, Items * tapeSlice, Items * scratchSlice));
+        var (y, xBar) = (yb.GetAsArray1D(), gb.GetAsArray1D());
+        var (ey, eBar) = (new double[Row], new double[Row]);
+        for (var i = 0; i < Items; i++)
+        {
+            Jets.RunVjp(_x.AsSpan(i * Row, Row), ey, yBar.AsSpan(i * Row, Row), eBar);
+            for (var k = 0; k < Row; k++)
+            {
+                AssertBits(ey[k], y[i * Row + k], i);
+                AssertBits(eBar[k], xBar[i * Row + k], i);
+            }
+        }
+    }
+
+    private static void AssertBits(double expected, double actual, int item)
+    {
+        if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
+            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
+    }
+}
