@@ -14,8 +14,8 @@ namespace Dsl;
 /// per-thread local memory, and the kernel helpers clamp every index to their view's length
 /// (<c>KernelScratchGuard</c>), so no access leaves the item's memory; the request still counts, so
 /// <see cref="Needed"/> is the slice length the item needs and <see cref="Overflowed"/> says its
-/// results are not to be trusted. Doubles only: floats, ints and bools are exact in one, but a float
-/// view cannot be carved from a double view inside a kernel, so float buffers stay refused.
+/// results are not to be trusted. Float buffers take whole doubles (⌈n/2⌉ for n floats) and view them
+/// as floats (ILGPU's <c>Cast</c>, a view intrinsic in kernels), so one double view serves both.
 /// </summary>
 public readonly struct KernelScratch
 {
@@ -43,17 +43,26 @@ public readonly struct KernelScratch
     /// <summary><paramref name="length"/> zeroed doubles of the slice, or the one-element sink when they do not fit.</summary>
     public ArrayView<double> Doubles(int length)
     {
+        var view = Take(length);
+        for (int i = 0; i < view.Length; i++) view[i] = 0.0;
+        return view;
+    }
+
+    /// <summary><paramref name="length"/> zeroed floats (in ⌈length/2⌉ doubles), or the sink's two when they do not fit.</summary>
+    public ArrayView<float> Singles(int length)
+    {
+        var doubles = Take((length + 1) / 2);
+        var view = doubles.Cast<float>();
+        for (int i = 0; i < view.Length; i++) view[i] = 0.0f;
+        return view.Length > length ? view.SubView(0, length) : view;
+    }
+
+    private ArrayView<double> Take(int length)
+    {
         var top = _state[0];
         var end = top + length;
         _state[0] = end;
         if (end > _state[1]) _state[1] = end;
-        if (end > _slots.Length)
-        {
-            _sink[0] = 0.0;
-            return _sink;
-        }
-        var view = _slots.SubView(top, length);
-        for (int i = 0; i < length; i++) view[i] = 0.0;
-        return view;
+        return end > _slots.Length ? _sink : _slots.SubView(top, length);
     }
 }

@@ -25,7 +25,8 @@ public class PtxTests(ITestOutputHelper output)
         var data = new TheoryData<string, string>();
         foreach (var kernel in new[] { "Quadratic.EnergyKernel", "Quadratic.EnergyJvpKernel", "Poly.PTaylorKernel", "Poly.PKernel", "Smooth.ActKernel",
             "Smooth.ActJvpKernel", "Steps.QKernel", "Rad.RGradientKernel", "Layer.LGradientKernel",
-            "FRad.FGradientKernel", "Jets.QTaylorKernel", "Jets.QLapDenseKernel", "Jets.RunVjpKernel" })
+            "FRad.FGradientKernel", "Jets.QTaylorKernel", "Jets.QLapDenseKernel", "Jets.RunVjpKernel",
+            "FJets.GTaylorKernel" })
         {
             foreach (var arch in new[] { "60", "80", "90" }) data.Add(kernel, arch);
         }

@@ -124,27 +124,6 @@ public class RobustnessTests
         Assert.Contains("ILGPU.ArrayView<int> tapeOverflow, ILGPU.ArrayView<double> scratch, ILGPU.ArrayView<int> scratchNeeded)", message);
     }
 
-    [Fact]
-    public async Task A_float_buffer_of_run_time_length_is_refused()
-    {
-        // Kernel scratch holds doubles only (Dsl.KernelScratch).
-        var message = await Refusal("""
-            public static partial class M
-            {
-                [Differentiable] public static float F(ReadOnlySpan<float> x)
-                {
-                    Span<float> h = stackalloc float[x.Length];
-                    for (int i = 0; i < x.Length; i++) h[i] = x[i] * x[i];
-                    return h[0];
-                }
-                [Kernel(nameof(F))] static partial void FKernel(Index1D item, ArrayView<float> x, ArrayView<float> result,
-                    ArrayView<double> scratch, ArrayView<int> scratchNeeded);
-            }
-            """, id: "DSL0003");
-        Assert.Contains("allocates a F32 buffer ('h') whose length is known only at run time", message);
-        Assert.Contains("use doubles, or write stackalloc T[N] or new T[N] with a constant N", message);
-    }
-
     [Theory]
     [InlineData("Math.FusedMultiplyAdd(x, x, 1)", "FusedMultiplyAdd", "a * b + c")]
     public async Task Functions_ILGPU_leaves_extern_are_refused(string body, string name, string instead)

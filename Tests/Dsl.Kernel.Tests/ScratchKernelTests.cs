@@ -191,6 +191,58 @@ public sealed class ScratchKernelTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Float_buffers_from_the_double_scratch_are_bit_identical()
+    {
+        const int K = 2;
+        const float c = 0.7f;
+        var x = Batches.Floats(Items * Row, 26);
+        var jet = Batches.Floats(Items * K * Row, 27);
+        // A float buffer of n takes ⌈n/2⌉ doubles: G's h (d = 5 floats) 3; GTaylor's normalized jet
+        // (K·d = 10) 5, h 3 and h's jet (K·d) 5.
+        const int gSlice = 3;
+        const int taylorSlice = 5 + 3 + 5;
+        using var xb = _accelerator.Allocate1D(x);
+        using var jb = _accelerator.Allocate1D(jet);
+        using var rb = _accelerator.Allocate1D<float>(Items);
+        using var yb = _accelerator.Allocate1D<float>(Items * (K + 1));
+        using var nb = _accelerator.Allocate1D<int>(Items);
+        using var none = _accelerator.Allocate1D<double>(1);
+        using var scratch = _accelerator.Allocate1D<double>(Items * taylorSlice);
+        var g = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<double>,
+            ArrayView<int>>(FJets.GKernel);
+        var taylor = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, int,
+            ArrayView<double>, ArrayView<int>>(FJets.GTaylorKernel);
+        int[] Needed()
+        {
+            _accelerator.Synchronize();
+            return nb.GetAsArray1D();
+        }
+        g(Items, xb.View, c, rb.View, none.View.SubView(0, 0), nb.View);
+        Assert.All(Needed(), n => Assert.Equal(gSlice, n));
+        taylor(Items, xb.View, c, jb.View, yb.View, Items, none.View.SubView(0, 0), nb.View);
+        Assert.All(Needed(), n => Assert.Equal(taylorSlice, n));
+        g(Items, xb.View, c, rb.View, scratch.View.SubView(0, Items * gSlice), nb.View);
+        Assert.All(Needed(), n => Assert.Equal(0, n));
+        var result = rb.GetAsArray1D();
+        taylor(Items, xb.View, c, jb.View, yb.View, Items, scratch.View, nb.View);
+        Assert.All(Needed(), n => Assert.Equal(0, n));
+        var y = yb.GetAsArray1D();
+        var expected = new float[K + 1];
+        for (var i = 0; i < Items; i++)
+        {
+            AssertBits(FJets.G(x.AsSpan(i * Row, Row), c), result[i], i);
+            FJets.GTaylor(x.AsSpan(i * Row, Row), c, jet.AsSpan(i * K * Row, K * Row), expected);
+            for (var k = 0; k <= K; k++) AssertBits(expected[k], y[i * (K + 1) + k], i);
+        }
+    }
+
+    private static void AssertBits(float expected, float actual, int item)
+    {
+        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
+            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
+    }
+
     private static void AssertBits(double expected, double actual, int item)
     {
         if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))

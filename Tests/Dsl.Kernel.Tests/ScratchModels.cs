@@ -64,3 +64,32 @@ public static partial class Jets
         ArrayView<double> xBar, int count, ArrayView<double> tape, ArrayView<int> tapeOverflow, ArrayView<double> scratch,
         ArrayView<int> scratchNeeded);
 }
+
+/// <summary>
+/// Float buffers of run-time length: a float primal with a <c>stackalloc float[x.Length]</c> of its own,
+/// and its Taylor mode along the span (the normalized jet copy is a float buffer too). Floats take whole
+/// doubles of the scratch, viewed as floats.
+/// </summary>
+public static partial class FJets
+{
+    [Differentiable]
+    public static float G(ReadOnlySpan<float> x, float c)
+    {
+        Span<float> h = stackalloc float[x.Length];
+        for (int i = 0; i < x.Length; i++) h[i] = MathF.Sqrt(x[i] * x[i] + c);
+        float acc = 0;
+        for (int i = 0; i < x.Length; i++) acc += h[i] * x[i] * c;
+        return acc * acc + h[0];
+    }
+
+    [Kernel(nameof(G), PerItem = "x")]
+    public static partial void GKernel(Index1D item, ArrayView<float> x, float c, ArrayView<float> result, ArrayView<double> scratch,
+        ArrayView<int> scratchNeeded);
+
+    [Taylor(nameof(G), Wrt = "x", Order = 2)]
+    public static partial void GTaylor(ReadOnlySpan<float> x, float c, ReadOnlySpan<float> xJet, Span<float> y);
+
+    [Kernel(nameof(GTaylor), PerItem = "x, xJet")]
+    public static partial void GTaylorKernel(Index1D item, ArrayView<float> x, float c, ArrayView<float> xJet, ArrayView<float> y,
+        int count, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+}

@@ -71,9 +71,9 @@ internal sealed class IlgpuKernel : ITarget
     /// </summary>
     public string Alloc(IrType type, string name, string length)
     {
-        // A run-time length (KernelLegality lets only doubles through) comes from the item's scratch;
-        // a constant prints as a literal.
-        if (!int.TryParse(length, out _)) return $"var {name} = {KernelTapeThreading.ScratchName}.Doubles({length});";
+        // A run-time length comes from the item's scratch (a constant prints as a literal).
+        if (!int.TryParse(length, out _))
+            return $"var {name} = {KernelTapeThreading.ScratchName}.{(type.Elem == ScalarKind.F32 ? "Singles" : "Doubles")}({length});";
         var elem = Elem(type.Elem);
         return $"var {name} = {LocalMemoryTypeRef}.Allocate1D<{elem}>({length}); {ZeroLoop(name, length, elem)}";
     }

@@ -9,7 +9,7 @@ namespace Dsl.Generator.Transforms.Legalize;
 /// tape, <c>Dsl.KernelTape</c> (level 0, see <see cref="KernelTapeThreading"/>); the higher levels that
 /// reverse mode over reverse mode uses are not there. ILGPU's local memory needs a length known
 /// when the kernel is compiled; a double buffer of run-time length comes from the item's
-/// <c>Dsl.KernelScratch</c> instead (<see cref="AllocatesAtRunTime"/>), a buffer of other elements is refused.
+/// <c>Dsl.KernelScratch</c> instead (<see cref="AllocatesAtRunTime"/>), as does a float one.
 /// </summary>
 internal static class KernelLegality
 {
@@ -36,10 +36,10 @@ internal static class KernelLegality
                 case UnaryOp or BinaryOp or TernaryOp when Primitives.Of(op) is { Kernel: KernelMath.Refused } row:
                     return $"'{name}' calls Math.{row.ClrName}, which ILGPU 1.5.3 compiles to an .extern call that fails when " +
                         $"the kernel is loaded; write {row.KernelInstead}";
-                case AllocOp a when !constants.Contains(a.Length.Id) && a.Result.Type.Elem != ScalarKind.F64:
+                case AllocOp a when !constants.Contains(a.Length.Id) && a.Result.Type.Elem is not (ScalarKind.F64 or ScalarKind.F32):
                     return $"'{name}' allocates a {a.Result.Type.Elem} buffer ('{a.Result.Name}') whose length is known only at run " +
-                        "time; a kernel's run-time-sized buffers come from its double scratch (Dsl.KernelScratch) — use doubles, or " +
-                        "write stackalloc T[N] or new T[N] with a constant N";
+                        "time; a kernel's run-time-sized buffers come from its scratch (Dsl.KernelScratch), which holds doubles and " +
+                        "floats — write stackalloc T[N] or new T[N] with a constant N";
             }
             foreach (var inner in op.Regions)
             {
