@@ -78,7 +78,7 @@ public sealed class ScratchKernelTests : IDisposable
     [Fact]
     public void Taylor_along_a_span_is_bit_identical_to_the_CPU_method()
     {
-        using var scratch = _accelerator.Allocate1D<double>(Items * TaylorSlice);
+        using var scratch = Used(Items * TaylorSlice);
         var (y, needed) = RunTaylor(scratch, Items * TaylorSlice);
         var expected = new double[Order + 1];
         for (var i = 0; i < Items; i++)
@@ -92,7 +92,7 @@ public sealed class ScratchKernelTests : IDisposable
     [Fact]
     public void Dense_Laplacian_estimator_is_bit_identical_to_the_CPU_method()
     {
-        using var scratch = _accelerator.Allocate1D<double>(Items * DenseSlice);
+        using var scratch = Used(Items * DenseSlice);
         var (result, needed) = RunDense(scratch, Items * DenseSlice);
         for (var i = 0; i < Items; i++)
         {
@@ -114,6 +114,27 @@ public sealed class ScratchKernelTests : IDisposable
         _accelerator.Synchronize();
         var result = rb.GetAsArray1D();
         for (var i = 0; i < Items; i++) AssertBits(Jets.QLap(_x.AsSpan(i * Row, Row), _w), result[i], i);
+    }
+
+    [Fact]
+    public void A_run_time_buffer_starts_zeroed_on_a_used_scratch()
+    {
+        // Acc accumulates into its buffer of d doubles, so a slice left at NaN by an earlier launch
+        // would show in every result unless the scratch zeroes what it hands out (as stackalloc is).
+        using var xb = _accelerator.Allocate1D(_x);
+        using var rb = _accelerator.Allocate1D<double>(Items);
+        using var nb = _accelerator.Allocate1D<int>(Items);
+        using var scratch = Used(Items * Row);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<int>>(Jets.AccKernel);
+        kernel(Items, xb.View, rb.View, scratch.View, nb.View);
+        _accelerator.Synchronize();
+        var (result, needed) = (rb.GetAsArray1D(), nb.GetAsArray1D());
+        for (var i = 0; i < Items; i++)
+        {
+            AssertBits(Jets.Acc(_x.AsSpan(i * Row, Row)), result[i], i);
+            Assert.Equal(0, needed[i]);
+        }
     }
 
     [Fact]
@@ -176,7 +197,7 @@ public sealed class ScratchKernelTests : IDisposable
         Assert.Equal(Row, scratchSlice); // the copy of the output seeds, as long as y
         Assert.True(tapeSlice > 0);
         using var tape = _accelerator.Allocate1D<double>(Items * tapeSlice);
-        using var scratch = _accelerator.Allocate1D<double>(Items * scratchSlice);
+        using var scratch = Used(Items * scratchSlice);
         Assert.Equal((0, 0), Launch(tape, scratch, Items * tapeSlice, Items * scratchSlice));
         var (y, xBar) = (yb.GetAsArray1D(), gb.GetAsArray1D());
         var (ey, eBar) = (new double[Row], new double[Row]);
@@ -208,7 +229,7 @@ public sealed class ScratchKernelTests : IDisposable
         using var yb = _accelerator.Allocate1D<float>(Items * (K + 1));
         using var nb = _accelerator.Allocate1D<int>(Items);
         using var none = _accelerator.Allocate1D<double>(1);
-        using var scratch = _accelerator.Allocate1D<double>(Items * taylorSlice);
+        using var scratch = Used(Items * taylorSlice);
         var g = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<double>,
             ArrayView<int>>(FJets.GKernel);
         var taylor = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, int,
@@ -236,6 +257,10 @@ public sealed class ScratchKernelTests : IDisposable
             for (var k = 0; k <= K; k++) AssertBits(expected[k], y[i * (K + 1) + k], i);
         }
     }
+
+    /// <summary>A scratch view as a previous launch leaves it (NaN here): the kernel must zero what it hands out.</summary>
+    private MemoryBuffer1D<double, Stride1D.Dense> Used(int length) =>
+        _accelerator.Allocate1D(Enumerable.Repeat(double.NaN, length).ToArray());
 
     private static void AssertBits(float expected, float actual, int item)
     {

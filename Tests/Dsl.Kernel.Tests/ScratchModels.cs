@@ -45,6 +45,20 @@ public static partial class Jets
     public static partial void QLapDenseKernel(Index1D item, ArrayView<double> x, ArrayView<double> w, ArrayView<double> probes,
         ArrayView<double> result, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
 
+    /// <summary>Accumulates into its run-time buffer, so it reads the zeros the buffer starts with.</summary>
+    [Differentiable]
+    public static double Acc(ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[x.Length];
+        for (int i = 0; i < x.Length; i++) h[i] += x[i] * x[i];
+        for (int i = 1; i < x.Length; i++) h[i] += h[i - 1];
+        return Math.Sqrt(h[x.Length - 1]) + h[0];
+    }
+
+    [Kernel(nameof(Acc))]
+    public static partial void AccKernel(Index1D item, ArrayView<double> x, ArrayView<double> result, ArrayView<double> scratch,
+        ArrayView<int> scratchNeeded);
+
     [Differentiable]
     public static void Run(ReadOnlySpan<double> x, Span<double> y)
     {

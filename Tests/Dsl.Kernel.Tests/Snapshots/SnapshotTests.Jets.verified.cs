@@ -8,6 +8,26 @@ namespace Dsl.Kernel.Tests
 {
     static partial class Jets
     {
+        // ILGPU kernel: runs Acc for one item of a batch; launch it over n items, n = result.Length.
+        // Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view
+        // (x) holds n rows of equal length, and each row and shared view has the length
+        // Acc expects; every result view (result) has n elements.
+        // Run-time-sized buffers: scratch holds n slices of equal length, scratchNeeded n elements, set to 0, or,
+        // when the item's slice was too small (its results are then wrong), to the slice length the item needs.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public static partial void AccKernel(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> result, global::ILGPU.ArrayView<double> scratch, global::ILGPU.ArrayView<int> scratchNeeded)
+        {
+            int __item = item;
+            long __count = result.Length;
+            long __x_rowLength = x.Length / __count;
+            var __x_row = x.SubView(__item * __x_rowLength, __x_rowLength);
+            long __scratchLength = scratch.Length / __count;
+            var __scratch = new global::Dsl.KernelScratch(scratch.SubView(__item * __scratchLength, __scratchLength), global::ILGPU.LocalMemory.Allocate1D<double>(1), global::ILGPU.LocalMemory.Allocate1D<int>(2));
+            double __result0 = __kernel_Acc(__x_row, __scratch);
+            result[__item] = __result0;
+            scratchNeeded[__item] = __scratch.Overflowed ? __scratch.Needed : 0;
+        }
+
         // Laplacian (exact: one 2-jet per coordinate) of Q with respect to x.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public static partial double QLap(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w)
@@ -604,6 +624,32 @@ namespace Dsl.Kernel.Tests
             result_jet[6] = (tmp_23 * p_l2_t2 + tmp_27 * p_l2_t1 + (tmp_21 - tmp_27 * tmp_27) / tmp_24 * p + (tmp_34 + p_l2_t1 * p_l2_t1 + tmp_34)) * 2.0;
             result_jet[7] = tmp_23 * p_l3_t1 + tmp_28 * p + (tmp_35 + tmp_35);
             result_jet[8] = (tmp_23 * p_l3_t2 + tmp_28 * p_l3_t1 + (tmp_22 - tmp_28 * tmp_28) / tmp_24 * p + (tmp_36 + p_l3_t1 * p_l3_t1 + tmp_36)) * 2.0;
+        }
+
+        // Acc for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static double __kernel_Acc(global::ILGPU.ArrayView<double> x, global::Dsl.KernelScratch __scratch)
+        {
+            // Span<double> h = stackalloc double[x.Length];
+            int tmp = (int)x.Length;
+            var h = __scratch.Doubles(tmp);
+            // for (int i = 0; i < x.Length; i++)
+            for (int i = 0; i < tmp; i++)
+            {
+                // h[i] += x[i] * x[i];
+                double x_k = x[i < (int)x.Length ? i : 0];
+                h[i < (int)h.Length ? i : 0] = h[i < (int)h.Length ? i : 0] + x_k * x_k;
+            }
+            // for (int i = 1; i < x.Length; i++)
+            for (int i_1 = 1; i_1 < tmp; i_1++)
+            {
+                // h[i] += h[i - 1];
+                int tmp_1 = i_1 - 1;
+                h[i_1 < (int)h.Length ? i_1 : 0] = h[i_1 < (int)h.Length ? i_1 : 0] + h[tmp_1 < (int)h.Length ? tmp_1 : 0];
+            }
+            // return Math.Sqrt(h[x.Length - 1]) + h[0];
+            int tmp_2 = tmp - 1;
+            return global::System.Math.Sqrt(h[tmp_2 < (int)h.Length ? tmp_2 : 0]) + h[0 < (int)h.Length ? 0 : 0];
         }
 
         // Q_Laplacian for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
