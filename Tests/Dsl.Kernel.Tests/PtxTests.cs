@@ -26,7 +26,7 @@ public class PtxTests(ITestOutputHelper output)
         foreach (var kernel in new[] { "Quadratic.EnergyKernel", "Quadratic.EnergyJvpKernel", "Poly.PTaylorKernel", "Poly.PKernel", "Smooth.ActKernel",
             "Smooth.ActJvpKernel", "Steps.QKernel", "Rad.RGradientKernel", "Layer.LGradientKernel",
             "FRad.FGradientKernel", "Jets.QTaylorKernel", "Jets.QLapDenseKernel", "Jets.RunVjpKernel",
-            "FJets.GTaylorKernel" })
+            "FJets.GTaylorKernel", "PinnModel.LossSparseGradKernel" })
         {
             foreach (var arch in new[] { "60", "80", "90" }) data.Add(kernel, arch);
         }

@@ -1,0 +1,112 @@
+using System;
+using Dsl;
+using ILGPU;
+
+namespace Dsl.Kernel.Tests;
+
+/// <summary>
+/// The PINN of Samples/Pinn with the algebraic sigmoid z/√(1+z²) in place of tanh and u in place of sin u,
+/// so the kernel's math is the CPU method's (Sqrt is one exact PTX instruction) and the two agree bit for bit.
+/// The original: u(x) = (1 − ‖x‖²)·MLP(x), an MLP d → w → w → w → 1 with tanh, all parameters in
+/// one span θ (layout: W1 (w×d, row-major), b1, W2 (w×w), b2, W3 (w×w), b3, w4 (w), b4).
+/// The generator writes its Laplacians (exact and STDE), and the gradients of the per-point
+/// losses built on them (reverse mode over Taylor mode).
+/// </summary>
+public static partial class PinnAlg
+{
+    public static int ParameterCount(int d, int width) => width * d + width + 2 * (width * width + width) + width + 1;
+
+    [Differentiable]
+    public static float U(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width)
+    {
+        int d = x.Length;
+        Span<float> h1 = stackalloc float[width];
+        Span<float> h2 = stackalloc float[width];
+        Span<float> h3 = stackalloc float[width];
+        int b1 = width * d;
+        for (int j = 0; j < width; j++)
+        {
+            float z = theta[b1 + j];
+            for (int k = 0; k < d; k++) z += theta[j * d + k] * x[k];
+            h1[j] = z / MathF.Sqrt(1 + z * z);
+        }
+        int w2 = b1 + width;
+        int b2 = w2 + width * width;
+        for (int j = 0; j < width; j++)
+        {
+            float z = theta[b2 + j];
+            for (int k = 0; k < width; k++) z += theta[w2 + j * width + k] * h1[k];
+            h2[j] = z / MathF.Sqrt(1 + z * z);
+        }
+        int w3 = b2 + width;
+        int b3 = w3 + width * width;
+        for (int j = 0; j < width; j++)
+        {
+            float z = theta[b3 + j];
+            for (int k = 0; k < width; k++) z += theta[w3 + j * width + k] * h2[k];
+            h3[j] = z / MathF.Sqrt(1 + z * z);
+        }
+        int w4 = b3 + width;
+        float o = theta[w4 + width];
+        for (int k = 0; k < width; k++) o += theta[w4 + k] * h3[k];
+        float r2 = 0;
+        for (int k = 0; k < d; k++) r2 += x[k] * x[k];
+        return (1 - r2) * o;
+    }
+
+    [Laplacian(nameof(U), Wrt = "x")]
+    public static partial float ULapExact(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width);
+
+    [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Dense)]
+    public static partial float ULapDense(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes);
+
+    [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Sparse)]
+    public static partial float ULapSparse(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes);
+
+    // The residual of the PDE at one point, given the Laplacian, u and the source f.
+    // pde: 0 Allen–Cahn Δu + u − u³ = f; 1 Poisson −Δu = f; 2 Sine–Gordon Δu + sin u = f.
+    [Differentiable]
+    public static float Residual(float lap, float u, float f, int pde)
+    {
+        if (pde == 0) return lap + u - u * u * u - f;
+        if (pde == 1) return -lap - f;
+        return lap + u - f;
+    }
+
+    [Differentiable]
+    public static float LossExact(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, float f, int pde)
+    {
+        float r = Residual(ULapExact(x, theta, width), U(x, theta, width), f, pde);
+        return r * r;
+    }
+
+    [Differentiable]
+    public static float LossDense(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, int pde)
+    {
+        float r = Residual(ULapDense(x, theta, width, probes), U(x, theta, width), f, pde);
+        return r * r;
+    }
+
+    [Differentiable]
+    public static float LossSparse(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, int pde)
+    {
+        float r = Residual(ULapSparse(x, theta, width, probes), U(x, theta, width), f, pde);
+        return r * r;
+    }
+
+    [Gradient(nameof(LossExact), Wrt = "theta")]
+    public static partial float LossExactGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, float f, int pde, Span<float> thetaBar);
+
+    [Gradient(nameof(LossDense), Wrt = "theta")]
+    public static partial float LossDenseGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, int pde, Span<float> thetaBar);
+
+    [Gradient(nameof(LossSparse), Wrt = "theta")]
+    public static partial float LossSparseGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, int pde, Span<float> thetaBar);
+
+    // The sparse-STDE loss gradient of one collocation point per item (x and probes per item; θ, the
+    // width, the source value and the PDE shared; one θ-gradient row per item).
+    [Kernel(nameof(LossSparseGrad), PerItem = "x, probes, thetaBar")]
+    public static partial void LossSparseGradKernel(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width,
+        ArrayView<float> probes, float f, int pde, ArrayView<float> thetaBar, ArrayView<float> result,
+        ArrayView<double> tape, ArrayView<int> tapeOverflow, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+}
