@@ -33,11 +33,15 @@ public readonly struct KernelTape
     /// <summary>The most slots held at once so far: the slice length this item needs.</summary>
     public int Needed => _state[1];
 
-    /// <summary>Saves a double (or drops it, past the slice).</summary>
+    /// <summary>
+    /// Saves a double (or drops it, past the slice). After an overflow the values popped are 0, and a
+    /// popped branch flag can unbalance the sweep so that the top goes below zero: only 0 ≤ top &lt;
+    /// length is stored.
+    /// </summary>
     public void Push(double x)
     {
         var top = _state[0];
-        if (top < _slots.Length) _slots[top] = x;
+        if ((uint)top < (uint)_slots.Length) _slots[top] = x;
         top++;
         _state[0] = top;
         if (top > _state[1]) _state[1] = top;
