@@ -7,14 +7,11 @@ namespace Dsl.Kernel.Tests;
 /// <summary>
 /// The PINN of Samples/Pinn with the algebraic sigmoid z/√(1+z²) in place of tanh and u in place of sin u,
 /// so the kernel's math is the CPU method's (Sqrt is one exact PTX instruction) and the two agree bit for bit.
-/// The original: u(x) = (1 − ‖x‖²)·MLP(x), an MLP d → w → w → w → 1 with tanh, all parameters in
-/// one span θ (layout: W1 (w×d, row-major), b1, W2 (w×w), b2, W3 (w×w), b3, w4 (w), b4).
-/// The generator writes its Laplacians (exact and STDE), and the gradients of the per-point
-/// losses built on them (reverse mode over Taylor mode).
+/// Only the sparse-STDE path that <see cref="PinnKernelTests"/> runs; same parameter layout as the sample.
 /// </summary>
 public static partial class PinnAlg
 {
-    public static int ParameterCount(int d, int width) => width * d + width + 2 * (width * width + width) + width + 1;
+    public static int ParameterCount(int d, int width) => Pinn.Model.ParameterCount(d, width);
 
     [Differentiable]
     public static float U(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width)
@@ -54,12 +51,6 @@ public static partial class PinnAlg
         return (1 - r2) * o;
     }
 
-    [Laplacian(nameof(U), Wrt = "x")]
-    public static partial float ULapExact(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width);
-
-    [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Dense)]
-    public static partial float ULapDense(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes);
-
     [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Sparse)]
     public static partial float ULapSparse(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes);
 
@@ -74,31 +65,11 @@ public static partial class PinnAlg
     }
 
     [Differentiable]
-    public static float LossExact(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, float f, int pde)
-    {
-        float r = Residual(ULapExact(x, theta, width), U(x, theta, width), f, pde);
-        return r * r;
-    }
-
-    [Differentiable]
-    public static float LossDense(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, int pde)
-    {
-        float r = Residual(ULapDense(x, theta, width, probes), U(x, theta, width), f, pde);
-        return r * r;
-    }
-
-    [Differentiable]
     public static float LossSparse(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, int pde)
     {
         float r = Residual(ULapSparse(x, theta, width, probes), U(x, theta, width), f, pde);
         return r * r;
     }
-
-    [Gradient(nameof(LossExact), Wrt = "theta")]
-    public static partial float LossExactGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, float f, int pde, Span<float> thetaBar);
-
-    [Gradient(nameof(LossDense), Wrt = "theta")]
-    public static partial float LossDenseGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, int pde, Span<float> thetaBar);
 
     [Gradient(nameof(LossSparse), Wrt = "theta")]
     public static partial float LossSparseGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes, float f, int pde, Span<float> thetaBar);

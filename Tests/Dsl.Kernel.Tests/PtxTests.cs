@@ -26,7 +26,7 @@ public class PtxTests(ITestOutputHelper output)
         foreach (var kernel in new[] { "Quadratic.EnergyKernel", "Quadratic.EnergyJvpKernel", "Poly.PTaylorKernel", "Poly.PKernel", "Smooth.ActKernel",
             "Smooth.ActJvpKernel", "Steps.QKernel", "Rad.RGradientKernel", "Layer.LGradientKernel",
             "FRad.FGradientKernel", "Jets.QTaylorKernel", "Jets.QLapDenseKernel", "Jets.RunVjpKernel",
-            "FJets.GTaylorKernel", "PinnModel.LossSparseGradKernel" })
+            "FJets.GTaylorKernel", "Pinn.Model.LossSparseGradKernel" })
         {
             foreach (var arch in new[] { "60", "80", "90" }) data.Add(kernel, arch);
         }
@@ -44,8 +44,9 @@ public class PtxTests(ITestOutputHelper output)
             _ => (CudaArchitecture.SM_90, CudaInstructionSet.ISA_78),
         };
         var parts = kernel.Split('.');
-        var method = typeof(PtxTests).Assembly.GetType("Dsl.Kernel.Tests." + parts[0])!
-            .GetMethod(parts[1], BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
+        var typeName = string.Join(".", parts[..^1]);
+        var method = (typeof(PtxTests).Assembly.GetType("Dsl.Kernel.Tests." + typeName) ?? typeof(PtxTests).Assembly.GetType(typeName))!
+            .GetMethod(parts[^1], BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
         using var context = Context.Create(builder => builder.Default());
         using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, isa, null);
         var entry = EntryPointDescription.FromImplicitlyGroupedKernel(method);
