@@ -2,6 +2,7 @@ using System;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
+using Dsl.Kernel.Tests.Infrastructure;
 using Xunit;
 
 namespace Dsl.Kernel.Tests;
@@ -12,24 +13,11 @@ namespace Dsl.Kernel.Tests;
 /// runs the kernel's IL with System.Math, so this checks the kernel dialect's logic and indexing
 /// (rows, shared views, outputs), not GPU arithmetic.
 /// </summary>
-public sealed class CpuAcceleratorTests : IDisposable
+public sealed class CpuAcceleratorTests : CpuAcceleratorTest
 {
     // 37 items (not a multiple of any warp or group size) with rows of 5.
     private const int Items = 37;
     private const int Row = 5;
-
-    private readonly Context _context = Context.Create(builder => builder.CPU());
-    private readonly Accelerator _accelerator;
-
-    public CpuAcceleratorTests() => _accelerator = _context.CreateCPUAccelerator(0);
-
-    public void Dispose()
-    {
-        _accelerator.Dispose();
-        _context.Dispose();
-    }
-
-    private MemoryBuffer1D<T, Stride1D.Dense> Buffer<T>(T[] data) where T : unmanaged => _accelerator.Allocate1D(data);
 
     [Fact]
     public void Primal_with_a_loop_over_the_row_and_a_helper_call()
@@ -39,11 +27,11 @@ public sealed class CpuAcceleratorTests : IDisposable
         const double s = 0.75;
         using var xb = Buffer(x);
         using var wb = Buffer(w);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, double, ArrayView<double>>(
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, double, ArrayView<double>>(
             Quadratic.EnergyKernel);
         kernel(Items, xb.View, wb.View, s, rb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var result = rb.GetAsArray1D();
         for (var i = 0; i < Items; i++)
         {
@@ -63,11 +51,11 @@ public sealed class CpuAcceleratorTests : IDisposable
         var w = Batches.Doubles(Row, 8, 0.1, 2);
         using var xb = Buffer(x);
         using var wb = Buffer(w);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
             Smooth.ActKernel);
         kernel(Items, xb.View, wb.View, rb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var result = rb.GetAsArray1D();
         for (var i = 0; i < Items; i++)
         {
@@ -87,10 +75,10 @@ public sealed class CpuAcceleratorTests : IDisposable
     {
         var x = Batches.Doubles(Items * Row, 9);
         using var xb = Buffer(x);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>>(Steps.QKernel);
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>>(Steps.QKernel);
         kernel(Items, xb.View, rb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var result = rb.GetAsArray1D();
         for (var i = 0; i < Items; i++) AssertBits(Steps.Q(x.AsSpan(i * Row, Row)), result[i], i);
     }
@@ -105,12 +93,12 @@ public sealed class CpuAcceleratorTests : IDisposable
         using var xb = Buffer(x);
         using var dxb = Buffer(dx);
         using var wb = Buffer(w);
-        using var db = _accelerator.Allocate1D<double>(Items);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, double,
+        using var db = Accelerator.Allocate1D<double>(Items);
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, double,
             ArrayView<double>, ArrayView<double>>(Quadratic.EnergyJvpKernel);
         kernel(Items, xb.View, dxb.View, wb.View, s, db.View, rb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var result = rb.GetAsArray1D();
         var tangent = db.GetAsArray1D();
         for (var i = 0; i < Items; i++)
@@ -130,11 +118,11 @@ public sealed class CpuAcceleratorTests : IDisposable
         const float c = 0.3f;
         using var xb = Buffer(x);
         using var jb = Buffer(jet);
-        using var yb = _accelerator.Allocate1D<float>(Items * 3);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, int>(
+        using var yb = Accelerator.Allocate1D<float>(Items * 3);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, int>(
             Poly.PTaylorKernel);
         kernel(Items, xb.View, c, jb.View, yb.View, Items);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var y = yb.GetAsArray1D();
         Span<float> expected = stackalloc float[3];
         for (var i = 0; i < Items; i++)
@@ -151,23 +139,11 @@ public sealed class CpuAcceleratorTests : IDisposable
         var x = Batches.Floats(Items * n, 7);
         const float c = 1.7f;
         using var xb = Buffer(x);
-        using var rb = _accelerator.Allocate1D<float>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(Poly.PKernel);
+        using var rb = Accelerator.Allocate1D<float>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>>(Poly.PKernel);
         kernel(Items, xb.View, c, rb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var result = rb.GetAsArray1D();
         for (var i = 0; i < Items; i++) AssertBits(Poly.P(x.AsSpan(i * n, n), c), result[i], i);
-    }
-
-    private static void AssertBits(double expected, double actual, int item)
-    {
-        if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
-            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
-    }
-
-    private static void AssertBits(float expected, float actual, int item)
-    {
-        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
-            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
     }
 }

@@ -2,6 +2,7 @@ using System;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
+using Dsl.Kernel.Tests.Infrastructure;
 using Xunit;
 
 namespace Dsl.Kernel.Tests;
@@ -14,23 +15,12 @@ namespace Dsl.Kernel.Tests;
 /// algebraic sigmoid in place of tanh (<see cref="PinnAlg"/>), so both sides compute the same math;
 /// the tanh model itself is compiled to PTX in <see cref="PtxTests"/>.
 /// </summary>
-public sealed class PinnKernelTests : IDisposable
+public sealed class PinnKernelTests : CpuAcceleratorTest
 {
     private const int Items = 7;
     private const int D = 4;
     private const int Width = 3;
     private const int ProbesPerPoint = 2;
-
-    private readonly Context _context = Context.Create(builder => builder.CPU());
-    private readonly Accelerator _accelerator;
-
-    public PinnKernelTests() => _accelerator = _context.CreateCPUAccelerator(0);
-
-    public void Dispose()
-    {
-        _accelerator.Dispose();
-        _context.Dispose();
-    }
 
     [Fact]
     public void Sparse_STDE_loss_gradient_per_point_equals_the_CPU_method()
@@ -43,24 +33,24 @@ public sealed class PinnKernelTests : IDisposable
         for (var i = 0; i < Items; i++) rng.FillSparseCoordinates(probes.AsSpan(i * ProbesPerPoint * D, ProbesPerPoint * D), D, ProbesPerPoint);
         const float f = 0.3f;
         const int pde = 0;
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, float, int,
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, float, int,
             ArrayView<float>, ArrayView<float>, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<int>>(
             PinnAlg.LossSparseGradKernel);
-        using var xb = _accelerator.Allocate1D(x);
-        using var tb = _accelerator.Allocate1D(theta);
-        using var pb = _accelerator.Allocate1D(probes);
-        using var gb = _accelerator.Allocate1D<float>(Items * p);
-        using var rb = _accelerator.Allocate1D<float>(Items);
-        using var tapeNeed = _accelerator.Allocate1D<int>(Items);
-        using var scratchNeed = _accelerator.Allocate1D<int>(Items);
+        using var xb = Accelerator.Allocate1D(x);
+        using var tb = Accelerator.Allocate1D(theta);
+        using var pb = Accelerator.Allocate1D(probes);
+        using var gb = Accelerator.Allocate1D<float>(Items * p);
+        using var rb = Accelerator.Allocate1D<float>(Items);
+        using var tapeNeed = Accelerator.Allocate1D<int>(Items);
+        using var scratchNeed = Accelerator.Allocate1D<int>(Items);
 
         // Sizing: empty tape and scratch; every item reports what it needs.
-        using (var noTape = _accelerator.Allocate1D<double>(0))
-        using (var noScratch = _accelerator.Allocate1D<double>(0))
+        using (var noTape = Accelerator.Allocate1D<double>(0))
+        using (var noScratch = Accelerator.Allocate1D<double>(0))
         {
             kernel(Items, xb.View, tb.View, Width, pb.View, f, pde, gb.View, rb.View, noTape.View, tapeNeed.View, noScratch.View,
                 scratchNeed.View);
-            _accelerator.Synchronize();
+            Accelerator.Synchronize();
         }
         // Every point has the same shape, so every item needs the same: 108 tape values and 128 scratch
         // values (reported, not assumed: the assertions below only require that the sizes suffice).
@@ -70,10 +60,10 @@ public sealed class PinnKernelTests : IDisposable
         Assert.All(tapeNeed.GetAsArray1D(), n => Assert.Equal(tapeLength, n));
         Assert.All(scratchNeed.GetAsArray1D(), n => Assert.Equal(scratchLength, n));
 
-        using var tape = _accelerator.Allocate1D<double>(Items * tapeLength);
-        using var scratch = _accelerator.Allocate1D<double>(Items * scratchLength);
+        using var tape = Accelerator.Allocate1D<double>(Items * tapeLength);
+        using var scratch = Accelerator.Allocate1D<double>(Items * scratchLength);
         kernel(Items, xb.View, tb.View, Width, pb.View, f, pde, gb.View, rb.View, tape.View, tapeNeed.View, scratch.View, scratchNeed.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         Assert.All(tapeNeed.GetAsArray1D(), n => Assert.Equal(0, n));
         Assert.All(scratchNeed.GetAsArray1D(), n => Assert.Equal(0, n));
         var loss = rb.GetAsArray1D();

@@ -3,6 +3,7 @@ using System.Linq;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
+using Dsl.Kernel.Tests.Infrastructure;
 using Xunit;
 
 namespace Dsl.Kernel.Tests;
@@ -13,7 +14,7 @@ namespace Dsl.Kernel.Tests;
 /// item, the scratch's sizing (a launch with an empty scratch reports each item's need) and its
 /// overflow (a too-small slice is flagged, and nothing past the item's slice is written).
 /// </summary>
-public sealed class ScratchKernelTests : IDisposable
+public sealed class ScratchKernelTests : CpuAcceleratorTest
 {
     // 37 items (not a multiple of any warp or group size) with rows of d = 5.
     private const int Items = 37;
@@ -29,17 +30,6 @@ public sealed class ScratchKernelTests : IDisposable
     // 6 probes: one chunk of 4 lanes and 2 one at a time, so both paths run.
     private const int Probes = 6;
 
-    private readonly Context _context = Context.Create(builder => builder.CPU());
-    private readonly Accelerator _accelerator;
-
-    public ScratchKernelTests() => _accelerator = _context.CreateCPUAccelerator(0);
-
-    public void Dispose()
-    {
-        _accelerator.Dispose();
-        _context.Dispose();
-    }
-
     private readonly double[] _x = Batches.Doubles(Items * Row, 21);
     private readonly double[] _w = Batches.Doubles(Row, 22, 0.1, 2);
     private readonly double[] _jet = Batches.Doubles(Items * Order * Row, 23);
@@ -48,30 +38,30 @@ public sealed class ScratchKernelTests : IDisposable
     /// <summary>Jets.QTaylorKernel over all items with a scratch view of <paramref name="length"/> doubles (a prefix of <paramref name="scratch"/>).</summary>
     private (double[] Y, int[] Needed) RunTaylor(MemoryBuffer1D<double, Stride1D.Dense> scratch, long length)
     {
-        using var xb = _accelerator.Allocate1D(_x);
-        using var wb = _accelerator.Allocate1D(_w);
-        using var jb = _accelerator.Allocate1D(_jet);
-        using var yb = _accelerator.Allocate1D<double>(Items * (Order + 1));
-        using var nb = _accelerator.Allocate1D<int>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        using var xb = Accelerator.Allocate1D(_x);
+        using var wb = Accelerator.Allocate1D(_w);
+        using var jb = Accelerator.Allocate1D(_jet);
+        using var yb = Accelerator.Allocate1D<double>(Items * (Order + 1));
+        using var nb = Accelerator.Allocate1D<int>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, int, ArrayView<double>, ArrayView<int>>(Jets.QTaylorKernel);
         kernel(Items, xb.View, wb.View, jb.View, yb.View, Items, scratch.View.SubView(0, length), nb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         return (yb.GetAsArray1D(), nb.GetAsArray1D());
     }
 
     /// <summary>Jets.QLapDenseKernel over all items with a scratch view of <paramref name="length"/> doubles.</summary>
     private (double[] Result, int[] Needed) RunDense(MemoryBuffer1D<double, Stride1D.Dense> scratch, long length)
     {
-        using var xb = _accelerator.Allocate1D(_x);
-        using var wb = _accelerator.Allocate1D(_w);
-        using var pb = _accelerator.Allocate1D(_probes);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        using var nb = _accelerator.Allocate1D<int>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        using var xb = Accelerator.Allocate1D(_x);
+        using var wb = Accelerator.Allocate1D(_w);
+        using var pb = Accelerator.Allocate1D(_probes);
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        using var nb = Accelerator.Allocate1D<int>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<int>>(Jets.QLapDenseKernel);
         kernel(Items, xb.View, wb.View, pb.View, rb.View, scratch.View.SubView(0, length), nb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         return (rb.GetAsArray1D(), nb.GetAsArray1D());
     }
 
@@ -105,13 +95,13 @@ public sealed class ScratchKernelTests : IDisposable
     public void Exact_Laplacian_needs_no_scratch_and_is_bit_identical()
     {
         // The exact Laplacian runs one-hot jets whose buffers have constant lengths (local memory).
-        using var xb = _accelerator.Allocate1D(_x);
-        using var wb = _accelerator.Allocate1D(_w);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
+        using var xb = Accelerator.Allocate1D(_x);
+        using var wb = Accelerator.Allocate1D(_w);
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
             Jets.QLapKernel);
         kernel(Items, xb.View, wb.View, rb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var result = rb.GetAsArray1D();
         for (var i = 0; i < Items; i++) AssertBits(Jets.QLap(_x.AsSpan(i * Row, Row), _w), result[i], i);
     }
@@ -121,14 +111,14 @@ public sealed class ScratchKernelTests : IDisposable
     {
         // Acc accumulates into its buffer of d doubles, so a slice left at NaN by an earlier launch
         // would show in every result unless the scratch zeroes what it hands out (as stackalloc is).
-        using var xb = _accelerator.Allocate1D(_x);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        using var nb = _accelerator.Allocate1D<int>(Items);
+        using var xb = Accelerator.Allocate1D(_x);
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        using var nb = Accelerator.Allocate1D<int>(Items);
         using var scratch = Used(Items * Row);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<int>>(Jets.AccKernel);
         kernel(Items, xb.View, rb.View, scratch.View, nb.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var (result, needed) = (rb.GetAsArray1D(), nb.GetAsArray1D());
         for (var i = 0; i < Items; i++)
         {
@@ -140,7 +130,7 @@ public sealed class ScratchKernelTests : IDisposable
     [Fact]
     public void An_empty_scratch_reports_the_slice_each_item_needs()
     {
-        using var scratch = _accelerator.Allocate1D<double>(1);
+        using var scratch = Accelerator.Allocate1D<double>(1);
         Assert.All(RunTaylor(scratch, 0).Needed, needed => Assert.Equal(TaylorSlice, needed));
         Assert.All(RunDense(scratch, 0).Needed, needed => Assert.Equal(DenseSlice, needed));
     }
@@ -153,7 +143,7 @@ public sealed class ScratchKernelTests : IDisposable
         // Taylor: its one request (15) does not fit a slice of 12, so it goes to the sink and the
         // whole scratch, slices and guard, keeps its sentinels.
         const int taylorSlice = TaylorSlice - 3;
-        using (var small = _accelerator.Allocate1D(Enumerable.Repeat(sentinel, Items * taylorSlice + guard).ToArray()))
+        using (var small = Accelerator.Allocate1D(Enumerable.Repeat(sentinel, Items * taylorSlice + guard).ToArray()))
         {
             Assert.All(RunTaylor(small, Items * taylorSlice).Needed, needed => Assert.Equal(TaylorSlice, needed));
             Assert.All(small.GetAsArray1D(), v => Assert.Equal(sentinel, v));
@@ -161,7 +151,7 @@ public sealed class ScratchKernelTests : IDisposable
         // Dense: the d-value jet fits a slice of d + 3 (and is used), the 4·d lane jet does not: the
         // slice's last 3 values and the guard keep their sentinels.
         const int denseSlice = Row + 3;
-        using var dense = _accelerator.Allocate1D(Enumerable.Repeat(sentinel, Items * denseSlice + guard).ToArray());
+        using var dense = Accelerator.Allocate1D(Enumerable.Repeat(sentinel, Items * denseSlice + guard).ToArray());
         Assert.All(RunDense(dense, Items * denseSlice).Needed, needed => Assert.Equal(DenseSlice, needed));
         var after = dense.GetAsArray1D();
         for (var i = 0; i < Items; i++)
@@ -176,27 +166,27 @@ public sealed class ScratchKernelTests : IDisposable
     public void Vjp_with_span_outputs_sized_by_an_empty_launch_is_bit_identical()
     {
         var yBar = Batches.Doubles(Items * Row, 25);
-        using var xb = _accelerator.Allocate1D(_x);
-        using var yb = _accelerator.Allocate1D<double>(Items * Row);
-        using var sb = _accelerator.Allocate1D(yBar);
-        using var gb = _accelerator.Allocate1D<double>(Items * Row);
-        using var tn = _accelerator.Allocate1D<int>(Items);
-        using var sn = _accelerator.Allocate1D<int>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        using var xb = Accelerator.Allocate1D(_x);
+        using var yb = Accelerator.Allocate1D<double>(Items * Row);
+        using var sb = Accelerator.Allocate1D(yBar);
+        using var gb = Accelerator.Allocate1D<double>(Items * Row);
+        using var tn = Accelerator.Allocate1D<int>(Items);
+        using var sn = Accelerator.Allocate1D<int>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>, ArrayView<int>>(Jets.RunVjpKernel);
         (int Tape, int Scratch) Launch(MemoryBuffer1D<double, Stride1D.Dense> tape, MemoryBuffer1D<double, Stride1D.Dense> scratch,
             long tapeLength, long scratchLength)
         {
             kernel(Items, xb.View, yb.View, sb.View, gb.View, Items, tape.View.SubView(0, tapeLength), tn.View,
                 scratch.View.SubView(0, scratchLength), sn.View);
-            _accelerator.Synchronize();
+            Accelerator.Synchronize();
             return (tn.GetAsArray1D().Max(), sn.GetAsArray1D().Max());
         }
-        using var none = _accelerator.Allocate1D<double>(1);
+        using var none = Accelerator.Allocate1D<double>(1);
         var (tapeSlice, scratchSlice) = Launch(none, none, 0, 0);
         Assert.Equal(Row, scratchSlice); // the copy of the output seeds, as long as y
         Assert.True(tapeSlice > 0);
-        using var tape = _accelerator.Allocate1D<double>(Items * tapeSlice);
+        using var tape = Accelerator.Allocate1D<double>(Items * tapeSlice);
         using var scratch = Used(Items * scratchSlice);
         Assert.Equal((0, 0), Launch(tape, scratch, Items * tapeSlice, Items * scratchSlice));
         var (y, xBar) = (yb.GetAsArray1D(), gb.GetAsArray1D());
@@ -223,20 +213,20 @@ public sealed class ScratchKernelTests : IDisposable
         // (K·d = 10) 5, h 3 and h's jet (K·d) 5.
         const int gSlice = 3;
         const int taylorSlice = 5 + 3 + 5;
-        using var xb = _accelerator.Allocate1D(x);
-        using var jb = _accelerator.Allocate1D(jet);
-        using var rb = _accelerator.Allocate1D<float>(Items);
-        using var yb = _accelerator.Allocate1D<float>(Items * (K + 1));
-        using var nb = _accelerator.Allocate1D<int>(Items);
-        using var none = _accelerator.Allocate1D<double>(1);
+        using var xb = Accelerator.Allocate1D(x);
+        using var jb = Accelerator.Allocate1D(jet);
+        using var rb = Accelerator.Allocate1D<float>(Items);
+        using var yb = Accelerator.Allocate1D<float>(Items * (K + 1));
+        using var nb = Accelerator.Allocate1D<int>(Items);
+        using var none = Accelerator.Allocate1D<double>(1);
         using var scratch = Used(Items * taylorSlice);
-        var g = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<double>,
+        var g = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<double>,
             ArrayView<int>>(FJets.GKernel);
-        var taylor = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, int,
+        var taylor = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>, int,
             ArrayView<double>, ArrayView<int>>(FJets.GTaylorKernel);
         int[] Needed()
         {
-            _accelerator.Synchronize();
+            Accelerator.Synchronize();
             return nb.GetAsArray1D();
         }
         g(Items, xb.View, c, rb.View, none.View.SubView(0, 0), nb.View);
@@ -260,17 +250,5 @@ public sealed class ScratchKernelTests : IDisposable
 
     /// <summary>A scratch view as a previous launch leaves it (NaN here): the kernel must zero what it hands out.</summary>
     private MemoryBuffer1D<double, Stride1D.Dense> Used(int length) =>
-        _accelerator.Allocate1D(Enumerable.Repeat(double.NaN, length).ToArray());
-
-    private static void AssertBits(float expected, float actual, int item)
-    {
-        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
-            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
-    }
-
-    private static void AssertBits(double expected, double actual, int item)
-    {
-        if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
-            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
-    }
+        Accelerator.Allocate1D(Enumerable.Repeat(double.NaN, length).ToArray());
 }

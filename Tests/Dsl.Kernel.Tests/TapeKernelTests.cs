@@ -3,6 +3,7 @@ using System.Linq;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
+using Dsl.Kernel.Tests.Infrastructure;
 using Xunit;
 
 namespace Dsl.Kernel.Tests;
@@ -13,7 +14,7 @@ namespace Dsl.Kernel.Tests;
 /// (a launch with an empty tape reports each item's need) and its overflow (a too-small slice is
 /// flagged and nothing past it is written).
 /// </summary>
-public sealed class TapeKernelTests : IDisposable
+public sealed class TapeKernelTests : CpuAcceleratorTest
 {
     // 37 items (not a multiple of any warp or group size) with rows of 5.
     private const int Items = 37;
@@ -25,39 +26,28 @@ public sealed class TapeKernelTests : IDisposable
     // them before it returns: at most 6 per element held at once.
     private const int RadSlice = (4 + 2) * Row;
 
-    private readonly Context _context = Context.Create(builder => builder.CPU());
-    private readonly Accelerator _accelerator;
-
-    public TapeKernelTests() => _accelerator = _context.CreateCPUAccelerator(0);
-
-    public void Dispose()
-    {
-        _accelerator.Dispose();
-        _context.Dispose();
-    }
-
     private readonly double[] _x = Batches.Doubles(Items * Row, 11);
     private readonly double[] _w = Batches.Doubles(Row, 12, 0.1, 2);
 
     /// <summary>Rad.RGradientKernel over all items with a tape view of <paramref name="tapeLength"/> doubles (a prefix of <paramref name="tape"/>).</summary>
     private (double[] Result, double[] XBar, int[] Overflow) RunRad(MemoryBuffer1D<double, Stride1D.Dense> tape, long tapeLength)
     {
-        using var xb = _accelerator.Allocate1D(_x);
-        using var wb = _accelerator.Allocate1D(_w);
-        using var gb = _accelerator.Allocate1D<double>(Items * Row);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        using var ob = _accelerator.Allocate1D<int>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        using var xb = Accelerator.Allocate1D(_x);
+        using var wb = Accelerator.Allocate1D(_w);
+        using var gb = Accelerator.Allocate1D<double>(Items * Row);
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        using var ob = Accelerator.Allocate1D<int>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<int>>(Rad.RGradientKernel);
         kernel(Items, xb.View, wb.View, gb.View, rb.View, tape.View.SubView(0, tapeLength), ob.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         return (rb.GetAsArray1D(), gb.GetAsArray1D(), ob.GetAsArray1D());
     }
 
     [Fact]
     public void Gradient_through_the_tape_is_bit_identical_to_the_CPU_gradient()
     {
-        using var tape = _accelerator.Allocate1D<double>(Items * RadSlice);
+        using var tape = Accelerator.Allocate1D<double>(Items * RadSlice);
         var (result, xBar, overflow) = RunRad(tape, Items * RadSlice);
         var expectedBar = new double[Row];
         for (var i = 0; i < Items; i++)
@@ -72,7 +62,7 @@ public sealed class TapeKernelTests : IDisposable
     [Fact]
     public void An_empty_tape_reports_the_slice_each_item_needs()
     {
-        using var tape = _accelerator.Allocate1D<double>(1);
+        using var tape = Accelerator.Allocate1D<double>(1);
         var (_, _, overflow) = RunRad(tape, 0);
         Assert.All(overflow, needed => Assert.Equal(RadSlice, needed));
     }
@@ -82,13 +72,13 @@ public sealed class TapeKernelTests : IDisposable
     {
         // The full run leaves every pushed value in its slot (pops do not clear), so a slice 3 slots
         // short must hold exactly the full run's first RadSlice - 3 values of that item.
-        using var full = _accelerator.Allocate1D<double>(Items * RadSlice);
+        using var full = Accelerator.Allocate1D<double>(Items * RadSlice);
         RunRad(full, Items * RadSlice);
         var fullTape = full.GetAsArray1D();
         const int slice = RadSlice - 3;
         const int guard = 64;
         const double sentinel = -12345.5;
-        using var small = _accelerator.Allocate1D(Enumerable.Repeat(sentinel, Items * slice + guard).ToArray());
+        using var small = Accelerator.Allocate1D(Enumerable.Repeat(sentinel, Items * slice + guard).ToArray());
         var (_, _, overflow) = RunRad(small, Items * slice);
         var smallTape = small.GetAsArray1D();
         Assert.All(overflow, needed => Assert.Equal(RadSlice, needed));
@@ -106,15 +96,15 @@ public sealed class TapeKernelTests : IDisposable
         const float c = 0.8f;
         // FGradient pushes acc every iteration and the square root in the taken branch: at most 2 per element.
         const int slice = 2 * Row;
-        using var xb = _accelerator.Allocate1D(x);
-        using var gb = _accelerator.Allocate1D<float>(Items * Row);
-        using var rb = _accelerator.Allocate1D<float>(Items);
-        using var tb = _accelerator.Allocate1D<double>(Items * slice);
-        using var ob = _accelerator.Allocate1D<int>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>,
+        using var xb = Accelerator.Allocate1D(x);
+        using var gb = Accelerator.Allocate1D<float>(Items * Row);
+        using var rb = Accelerator.Allocate1D<float>(Items);
+        using var tb = Accelerator.Allocate1D<double>(Items * slice);
+        using var ob = Accelerator.Allocate1D<int>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float, ArrayView<float>, ArrayView<float>,
             ArrayView<double>, ArrayView<int>>(FRad.FGradientKernel);
         kernel(Items, xb.View, c, gb.View, rb.View, tb.View, ob.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var (result, xBar, overflow) = (rb.GetAsArray1D(), gb.GetAsArray1D(), ob.GetAsArray1D());
         var expectedBar = new float[Row];
         for (var i = 0; i < Items; i++)
@@ -132,16 +122,16 @@ public sealed class TapeKernelTests : IDisposable
         var x = Batches.Doubles(Items * Row, 13);
         var w = Batches.Doubles(Row, 14, 0.1, 2);
         const int slice = 2 * Row; // LGradient pushes m and m_1 per iteration
-        using var xb = _accelerator.Allocate1D(x);
-        using var wb = _accelerator.Allocate1D(w);
-        using var gb = _accelerator.Allocate1D<double>(Items * Row);
-        using var rb = _accelerator.Allocate1D<double>(Items);
-        using var tb = _accelerator.Allocate1D<double>(Items * slice);
-        using var ob = _accelerator.Allocate1D<int>(Items);
-        var kernel = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        using var xb = Accelerator.Allocate1D(x);
+        using var wb = Accelerator.Allocate1D(w);
+        using var gb = Accelerator.Allocate1D<double>(Items * Row);
+        using var rb = Accelerator.Allocate1D<double>(Items);
+        using var tb = Accelerator.Allocate1D<double>(Items * slice);
+        using var ob = Accelerator.Allocate1D<int>(Items);
+        var kernel = Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<int>>(Layer.LGradientKernel);
         kernel(Items, xb.View, wb.View, gb.View, rb.View, tb.View, ob.View);
-        _accelerator.Synchronize();
+        Accelerator.Synchronize();
         var (result, xBar, overflow) = (rb.GetAsArray1D(), gb.GetAsArray1D(), ob.GetAsArray1D());
         // u = 2^-52. The kernel's tanh (PortableMath, 1 ulp, docs/portable-math.md) and the CPU's (glibc,
         // 2 ulp documented) differ by at most 3 ulp of |t| < 1, i.e. 1.5u; everything else is the same
@@ -164,17 +154,5 @@ public sealed class TapeKernelTests : IDisposable
             }
             Assert.Equal(0, overflow[i]);
         }
-    }
-
-    private static void AssertBits(double expected, double actual, int item)
-    {
-        if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
-            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
-    }
-
-    private static void AssertBits(float expected, float actual, int item)
-    {
-        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
-            Assert.Fail($"item {item}: kernel gave {actual:R}, the CPU method {expected:R}");
     }
 }
