@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Dsl.Generator.Emit;
+using Dsl.Generator.Emit.Launcher;
 using Dsl.Generator.Emit.Targets;
 using Dsl.Generator.Frontend;
 using Dsl.Generator.Frontend.Kinds;
@@ -56,7 +57,8 @@ internal static partial class Generation
             else if (!kernelFunctions.ContainsKey(kv.Key)) kernelFunctions[kv.Key] = f;
         }
         var shape = new MethodShape("", new List<string>(), new List<string>(), new List<string>(), new List<string>());
-        return (new EmittedMethod(fn!, shape, IlgpuKernel.Instance, kernelName, names => KernelEntry(request, plan!, names)), null,
+        return (new EmittedMethod(fn!, shape, IlgpuKernel.Instance, kernelName,
+                names => KernelEntry(request, plan!, names).Concat(Launcher(request, plan!))), null,
             FailureKind.Derivative);
     }
 
@@ -87,9 +89,12 @@ internal static partial class Generation
         }
         var target = generated[0];
         var found = callees.Find(target.Key);
+        // The generated method's own argument checks, which the launcher runs on the host before a launch.
+        var (targetPlan, _) = SignatureRules.Check(target, callees.PrimalList);
+        var checks = targetPlan is null ? null : ShapeOfRequest(RequestKinds.Of(target.Kind), target, targetPlan).Checks;
         var (kernelPlan, kernelFailure) = KernelRow.Plan(request, name, target.Key, target.Params.ToList(), target.ReturnType,
             target.ReturnTypeText, found is not null && Reaches(found, callees, KernelLegality.UsesTape),
-            found is not null && Reaches(found, callees, KernelLegality.AllocatesAtRunTime));
+            found is not null && Reaches(found, callees, KernelLegality.AllocatesAtRunTime), checks);
         if (kernelPlan is null) return (null, null, kernelFailure);
         if (found is not { } fn)
         {
@@ -182,7 +187,10 @@ internal static partial class Generation
         var tapeAt = last + 1;
         var scratchAt = last + 1 + (plan.UsesTape ? 2 : 0);
         var results = plan.Returns is null ? outs : new[] { user[last] }.Concat(outs).ToList();
-        var perItem = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].PerItem).Select(i => user[i + 1]).ToList();
+        var perItem = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].PerItem && !plan.Args[i].IsPerItemScalar)
+            .Select(i => user[i + 1]).ToList();
+        var perItemScalars = Enumerable.Range(0, plan.Args.Count).Where(i => plan.Args[i].IsPerItemScalar)
+            .Select(i => user[i + 1]).ToList();
         var count = results.Count > 0 ? results[0] + ".Length" : user[last];
         yield return $"// ILGPU kernel: runs {plan.Method} for one item of a batch; launch it over n items, n = {count}.";
         yield return "// Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view";
@@ -190,6 +198,7 @@ internal static partial class Generation
             : $"// ({string.Join(", ", perItem)}) holds n rows of equal length, and each row and shared view has the length";
         yield return results.Count == 0 ? $"// {plan.Method} expects."
             : $"// {plan.Method} expects; every result view ({string.Join(", ", results)}) has n elements.";
+        if (perItemScalars.Count > 0) yield return $"// {string.Join(", ", perItemScalars)}: one value per item.";
         if (plan.UsesTape)
         {
             var (tape, overflow) = (user[tapeAt], user[tapeAt + 1]);
@@ -216,6 +225,11 @@ internal static partial class Generation
             if (!a.PerItem)
             {
                 args.Add(view);
+                continue;
+            }
+            if (a.IsPerItemScalar)
+            {
+                args.Add($"{view}[__item]");
                 continue;
             }
             var row = "__" + a.Param.Name + "_row";
@@ -248,6 +262,18 @@ internal static partial class Generation
             yield return $"    {user[scratchAt + 1]}[__item] = {KernelTapeThreading.ScratchName}.Overflowed ? " +
                 $"{KernelTapeThreading.ScratchName}.Needed : 0;";
         yield return "}";
+    }
+
+    /// <summary>The launcher class after the entry (<see cref="KernelLauncherWriter"/>), or why there is none.</summary>
+    private static IEnumerable<string> Launcher(RequestModel request, KernelPlan plan)
+    {
+        yield return "";
+        if (KernelLauncherWriter.Unsupported(request) is { } why)
+        {
+            yield return $"// No {request.Name}Launcher: {why}.";
+            yield break;
+        }
+        foreach (var line in KernelLauncherWriter.Write(request, plan)) yield return line;
     }
 
     /// <summary>The item's tape: its slice of <paramref name="tape"/> (view length ÷ item count), its top in local memory.</summary>

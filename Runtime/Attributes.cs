@@ -264,7 +264,9 @@ public sealed class SecondOrderAttribute : TransformAttribute
 /// others are shared and passed whole), a scalar stays as it is (shared), an <c>out T</c> becomes
 /// an <c>ArrayView&lt;T&gt;</c> with one element per item; a method that returns a value ends with
 /// <c>ArrayView&lt;T&gt; result</c>, one element per item, whose length is the item count.
-/// The project must reference the ILGPU package.
+/// The project must reference the ILGPU package. Next to the kernel the generator writes a nested class
+/// <c>{Name}Launcher</c> that runs the batch on the CPU cores (the plain generated method) or on an ILGPU
+/// accelerator, checks every length on the host, sizes the tape and scratch, and sums the <see cref="Sum"/> outputs.
 /// </summary>
 /// <example>
 /// <code>
@@ -281,8 +283,17 @@ public sealed class KernelAttribute : TransformAttribute
     public KernelAttribute(string method) : base(method) { }
 
     /// <summary>
-    /// Comma-separated names of the span parameters that hold one row per item. Default: every
-    /// span parameter. Writable spans (outputs) are always per item. (<c>Wrt</c> does not apply to a kernel.)
+    /// Comma-separated names of the inputs that differ per item: a span named here holds one row per item, a
+    /// scalar named here becomes an <c>ArrayView&lt;T&gt;</c> with one value per item. Default: every span
+    /// parameter (and no scalar). Writable spans (outputs) are always per item. (<c>Wrt</c> does not apply to a kernel.)
     /// </summary>
     public string? PerItem { get; set; }
+
+    /// <summary>
+    /// Comma-separated names of the outputs the generated launcher sums over the items (a writable span, an
+    /// <c>out</c> scalar, or <c>result</c>; float or double): a loss, a parameter gradient. The kernel still writes one
+    /// row (or value) per item; the launcher adds them in a fixed order (<c>Dsl.KernelLauncher</c>), so the sum is
+    /// the same on every run and every number of cores. Default: none (every output is returned per item).
+    /// </summary>
+    public string? Sum { get; set; }
 }

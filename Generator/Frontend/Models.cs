@@ -103,7 +103,8 @@ internal sealed record RequestModel(
     Estimator Estimator = Estimator.Exact,
     string Partial = "",
     int Lanes = 1,
-    string PerItem = "");
+    string PerItem = "",
+    string Sum = "");
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

@@ -28,6 +28,11 @@ public static partial class Quadratic
     public static partial double EnergyJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, ReadOnlySpan<double> w, double s,
         out double dResult);
 
+    // A per-item scalar (s) and a summed out scalar (dResult) next to per-item results.
+    [Kernel(nameof(EnergyJvp), PerItem = "x, dx, s", Sum = "dResult")]
+    public static partial void EnergyJvpBatch(Index1D item, ArrayView<double> x, ArrayView<double> dx, ArrayView<double> w,
+        ArrayView<double> s, ArrayView<double> dResult, ArrayView<double> result);
+
     [Kernel(nameof(EnergyJvp), PerItem = "x, dx")]
     public static partial void EnergyJvpKernel(Index1D item, ArrayView<double> x, ArrayView<double> dx, ArrayView<double> w, double s,
         ArrayView<double> dResult, ArrayView<double> result);

@@ -80,4 +80,10 @@ public static partial class PinnAlg
     public static partial void LossSparseGradKernel(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width,
         ArrayView<float> probes, float f, int pde, ArrayView<float> thetaBar, ArrayView<float> result,
         ArrayView<double> tape, ArrayView<int> tapeOverflow, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+
+    // The same over a batch with the launcher's sums: f per item, the losses and θ-gradients summed.
+    [Kernel(nameof(LossSparseGrad), PerItem = "x, probes, f", Sum = "thetaBar, result")]
+    public static partial void LossSparseGradBatch(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width,
+        ArrayView<float> probes, ArrayView<float> f, int pde, ArrayView<float> thetaBar, ArrayView<float> result,
+        ArrayView<double> tape, ArrayView<int> tapeOverflow, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
 }

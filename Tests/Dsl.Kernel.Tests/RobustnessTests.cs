@@ -155,16 +155,52 @@ public class RobustnessTests
     }
 
     [Fact]
-    public async Task PerItem_must_name_span_parameters()
+    public async Task PerItem_must_name_inputs()
     {
         var message = await Refusal("""
             public static partial class M
             {
                 [Differentiable] public static double F(ReadOnlySpan<double> x, double s) => x[0] * s;
-                [Kernel(nameof(F), PerItem = "s")] static partial void FKernel(Index1D item, ArrayView<double> x, double s, ArrayView<double> result);
+                [Kernel(nameof(F), PerItem = "x, z")] static partial void FKernel(Index1D item, ArrayView<double> x, double s, ArrayView<double> result);
             }
             """);
-        Assert.Contains("PerItem names 's', which is not a span parameter of 'F'", message);
+        Assert.Contains("PerItem names 'z', which is not an input (a span or a scalar) of 'F'; its inputs: x, s", message);
+    }
+
+    [Fact]
+    public async Task A_per_item_scalar_is_a_view()
+    {
+        var message = await Refusal("""
+            public static partial class M
+            {
+                [Differentiable] public static double F(ReadOnlySpan<double> x, double s) => x[0] * s;
+                [Kernel(nameof(F), PerItem = "x, s")] static partial void FKernel(Index1D item, ArrayView<double> x, double s, ArrayView<double> result);
+            }
+            """);
+        Assert.Contains("parameter 3 of 'FKernel' ('s') should be 'ILGPU.ArrayView<double> s'", message);
+    }
+
+    [Fact]
+    public async Task Sum_must_name_float_outputs()
+    {
+        var input = await Refusal("""
+            public static partial class M
+            {
+                [Differentiable] public static double F(ReadOnlySpan<double> x, double s) => x[0] * s;
+                [Kernel(nameof(F), Sum = "x")] static partial void FKernel(Index1D item, ArrayView<double> x, double s, ArrayView<double> result);
+            }
+            """);
+        Assert.Contains("Sum names 'x', which is not an output of 'F'; its outputs: result", input);
+        var unknown = await Refusal("""
+            public static partial class M
+            {
+                [Differentiable] public static double F(ReadOnlySpan<double> x, double s) => x[0] * s;
+                [Jvp(nameof(F), Wrt = "s")] public static partial double FJvp(ReadOnlySpan<double> x, double s, double ds, out double dResult);
+                [Kernel(nameof(FJvp), Sum = "loss")] static partial void FKernel(Index1D item, ArrayView<double> x, double s, double ds,
+                    ArrayView<double> dResult, ArrayView<double> result);
+            }
+            """);
+        Assert.Contains("Sum names 'loss', which is not an output of 'FJvp'; its outputs: result, dResult", unknown);
     }
 
     [Fact]

@@ -10,14 +10,25 @@ namespace Dsl.Generator.Frontend.Kinds;
 /// <summary>One parameter of the method a kernel runs, as the kernel passes it.</summary>
 /// <param name="Param">The method's parameter.</param>
 /// <param name="IsOut">An <c>out</c> scalar: the kernel writes it to a view, one element per item.</param>
-/// <param name="PerItem">A span holding one row per item (the kernel passes the item's row).</param>
-internal sealed record KernelArg(ParamModel Param, bool IsOut, bool PerItem);
+/// <param name="PerItem">A span holding one row per item (the kernel passes the item's row), or a scalar with one value per
+/// item (a view; the kernel passes the item's value).</param>
+/// <param name="Summed">An output the launcher sums over the items (<c>Sum</c>).</param>
+internal sealed record KernelArg(ParamModel Param, bool IsOut, bool PerItem, bool Summed = false)
+{
+    /// <summary>A writable span: the method's output, one row per item.</summary>
+    public bool IsSpanOutput => Param.Type is { IsBuffer: true, Buffer: BufferKind.Span };
+
+    /// <summary>A scalar input the kernel takes as a view of one value per item.</summary>
+    public bool IsPerItemScalar => PerItem && !IsOut && Param.Type is { IsBuffer: false };
+}
 
 /// <summary>The method a kernel runs (a primal or a generated method) and how each of its parameters is passed.</summary>
 /// <param name="UsesTape">The method reaches the reverse-mode tape: the kernel takes <c>tape</c> and <c>tapeOverflow</c> last.</param>
 /// <param name="UsesScratch">The method reaches a run-time-sized local buffer: <c>scratch</c> and <c>scratchNeeded</c> come last.</param>
+/// <param name="SumResult">The launcher sums the method's return value over the items (<c>Sum</c> names <c>result</c>).</param>
+/// <param name="Checks">The method's own argument checks (a generated method's), which the launcher runs on the first item.</param>
 internal sealed record KernelPlan(string Method, FunctionKey Key, IReadOnlyList<KernelArg> Args, IrType? Returns, string ReturnsText,
-    bool UsesTape, bool UsesScratch);
+    bool UsesTape, bool UsesScratch, bool SumResult = false, IReadOnlyList<string>? Checks = null);
 
 /// <summary>
 /// <c>[Kernel]</c>: an ILGPU kernel running a primal or a generated method once per item. The rule,
@@ -68,7 +79,8 @@ internal sealed class KernelRow : RequestKindRow
     /// <paramref name="usesScratch"/>: it reaches a run-time-sized buffer.
     /// </summary>
     public static (KernelPlan? Plan, string? Failure) Plan(RequestModel request, string method, FunctionKey key,
-        IReadOnlyList<ParamModel> parameters, IrType? returns, string returnsText, bool usesTape, bool usesScratch)
+        IReadOnlyList<ParamModel> parameters, IrType? returns, string returnsText, bool usesTape, bool usesScratch,
+        IReadOnlyList<string>? checks = null)
     {
         if (request.Params.Count == 0 || request.Params[0].TypeText != IlgpuKernel.Index1DTypeRef)
             return (null, $"[Kernel] on '{request.Name}' {IlgpuMissing}");
@@ -79,15 +91,35 @@ internal sealed class KernelRow : RequestKindRow
         if (parameters.FirstOrDefault(p => p.Type is null || (p.RefKind.Length > 0 && p.RefKind != "out")) is { } bad)
             return (null, $"[Kernel] of '{method}': parameter '{bad.Name}' ({bad.TypeText}) cannot be passed to a kernel; " +
                 "a kernel takes floats, doubles, ints, bools, spans of them and out scalars");
-        var named = (request.PerItem ?? "").Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
+        var named = Names(request.PerItem);
         foreach (var n in named)
         {
-            if (!parameters.Any(p => p.Name == n && p.Type!.IsBuffer))
-                return (null, $"[Kernel] on '{request.Name}': PerItem names '{n}', which is not a span parameter of '{method}'");
+            // A writable span may be named too: outputs are per item anyway.
+            if (!parameters.Any(p => p.Name == n && p.RefKind != "out"))
+                return (null, $"[Kernel] on '{request.Name}': PerItem names '{n}', which is not an input (a span or a scalar) of " +
+                    $"'{method}'; its inputs: {string.Join(", ", Inputs(parameters))}");
+        }
+        var sums = Names(request.Sum);
+        foreach (var n in sums)
+        {
+            var p = parameters.FirstOrDefault(q => q.Name == n);
+            var isOutput = p is not null && (p.RefKind == "out" || p.Type is { Buffer: BufferKind.Span });
+            var isResult = p is null && n == "result" && returns is not null;
+            var type = isResult ? returns : p?.Type;
+            if (!isOutput && !isResult)
+                return (null, $"[Kernel] on '{request.Name}': Sum names '{n}', which is not an output of '{method}'; its outputs: " +
+                    string.Join(", ", Outputs(parameters, returns)));
+            if (type!.Elem is not (ScalarKind.F32 or ScalarKind.F64))
+            {
+                var elem = IlgpuKernel.Instance.Type(type with { IsBuffer = false });
+                return (null, $"[Kernel] on '{request.Name}': Sum names '{n}', of type {elem}; only float and double outputs are summed");
+            }
         }
         var args = parameters.Select(p => new KernelArg(p, p.RefKind == "out",
-            p.Type!.IsBuffer && (named.Count == 0 || named.Contains(p.Name) || p.Type.Buffer == BufferKind.Span))).ToList();
-        var plan = new KernelPlan(method, key, args, returns, returnsText, usesTape, usesScratch);
+            p.RefKind != "out" && (named.Contains(p.Name) || (p.Type!.IsBuffer && (named.Count == 0 || p.Type.Buffer == BufferKind.Span))),
+            sums.Contains(p.Name))).ToList();
+        var plan = new KernelPlan(method, key, args, returns, returnsText, usesTape, usesScratch,
+            returns is not null && sums.Contains("result") && !parameters.Any(p => p.Name == "result"), checks);
         var expected = Expected(plan);
         var expectedText = $"static partial void {request.Name}({string.Join(", ", expected.Select(e => e.Declaration))})"
             .Replace("global::", "");
@@ -110,7 +142,7 @@ internal sealed class KernelRow : RequestKindRow
         foreach (var a in plan.Args)
         {
             var t = a.Param.Type!;
-            list.Add(t.IsBuffer || a.IsOut ? new ParamModel(a.Param.Name, View(t), "", t) : a.Param);
+            list.Add(t.IsBuffer || a.IsOut || a.IsPerItemScalar ? new ParamModel(a.Param.Name, View(t), "", t) : a.Param);
         }
         if (plan.Returns is { } r) list.Add(new ParamModel("result", View(r), "", r));
         else if (!plan.Args.Any(a => a.IsOut)) list.Add(new ParamModel("count", "int", "", IrType.I32));
@@ -125,6 +157,22 @@ internal sealed class KernelRow : RequestKindRow
             list.Add(new ParamModel("scratchNeeded", View(IrType.I32), "", IrType.I32));
         }
         return list;
+    }
+
+    private static List<string> Names(string? list) =>
+        (list ?? "").Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    private static IEnumerable<string> Inputs(IReadOnlyList<ParamModel> parameters)
+    {
+        var inputs = parameters.Where(p => p.RefKind != "out" && p.Type is { Buffer: not BufferKind.Span }).Select(p => p.Name).ToList();
+        return inputs.Count > 0 ? inputs : new List<string> { "none" };
+    }
+
+    private static IEnumerable<string> Outputs(IReadOnlyList<ParamModel> parameters, IrType? returns)
+    {
+        var outputs = parameters.Where(p => p.RefKind == "out" || p.Type is { Buffer: BufferKind.Span }).Select(p => p.Name).ToList();
+        if (returns is not null) outputs.Insert(0, "result");
+        return outputs.Count > 0 ? outputs : new List<string> { "none" };
     }
 
     private static string View(IrType t) => IlgpuKernel.Instance.Type(IrType.Buf(t.Elem, BufferKind.Span));

@@ -28,6 +28,54 @@ namespace Dsl.Kernel.Tests
             scratchNeeded[__item] = __scratch.Overflowed ? __scratch.Needed : 0;
         }
 
+        /// <summary>
+        /// Runs Acc over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (AccKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class AccKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public AccKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs Acc for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="result">One value per item: its result.</param>
+            public void Run(int count, global::System.ReadOnlyMemory<double> x, global::System.Memory<double> result)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                CheckItems(result.Length, count, "result");
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            result.Span[__i] = Acc(x.Span.Slice(__i * __xRow, __xRow));
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, AccKernel);
+                var __xView = Upload<double>("x", x.Span);
+                var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, true)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __resultView.SubView(__lo, __m), ScratchView(__m), Reports("__scratchReports", __m));
+                    }
+                    while (Grow(null, Reports("__scratchReports", __m), __m));
+                }
+                Download(__resultView, result.Span);
+            }
+        }
+
         // Laplacian (exact: one 2-jet per coordinate) of Q with respect to x.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public static partial double QLap(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w)
@@ -161,6 +209,65 @@ namespace Dsl.Kernel.Tests
             scratchNeeded[__item] = __scratch.Overflowed ? __scratch.Needed : 0;
         }
 
+        /// <summary>
+        /// Runs QLapDense over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (QLapDenseKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class QLapDenseKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public QLapDenseKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs QLapDense for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="w">Shared by every item.</param>
+            /// <param name="probes">Shared by every item.</param>
+            /// <param name="result">One value per item: its result.</param>
+            public void Run(int count, global::System.ReadOnlyMemory<double> x, global::System.ReadOnlyMemory<double> w, global::System.ReadOnlyMemory<double> probes, global::System.Memory<double> result)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                CheckItems(result.Length, count, "result");
+                __Check(x.Span.Slice(0, __xRow), w.Span, probes.Span);
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            result.Span[__i] = QLapDense(x.Span.Slice(__i * __xRow, __xRow), w.Span, probes.Span);
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, QLapDenseKernel);
+                var __xView = Upload<double>("x", x.Span);
+                var __wView = Upload<double>("w", w.Span);
+                var __probesView = Upload<double>("probes", probes.Span);
+                var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, true)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __probesView, __resultView.SubView(__lo, __m), ScratchView(__m), Reports("__scratchReports", __m));
+                    }
+                    while (Grow(null, Reports("__scratchReports", __m), __m));
+                }
+                Download(__resultView, result.Span);
+            }
+
+            // QLapDense's own argument checks; Run passes the first item's rows (all rows have equal lengths).
+            private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> probes)
+            {
+                if (probes.Length == 0 || x.Length == 0 || probes.Length % x.Length != 0) throw new global::System.ArgumentException($"'probes' must hold one or more probe vectors of length {x.Length} (the length of 'x'), row-major, but has length {probes.Length}.", "probes");
+            }
+        }
+
         // ILGPU kernel: runs QLap for one item of a batch; launch it over n items, n = result.Length.
         // Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view
         // (x) holds n rows of equal length, and each row and shared view has the length
@@ -174,6 +281,56 @@ namespace Dsl.Kernel.Tests
             var __x_row = x.SubView(__item * __x_rowLength, __x_rowLength);
             double __result0 = __kernel_Q_Laplacian(__x_row, w);
             result[__item] = __result0;
+        }
+
+        /// <summary>
+        /// Runs QLap over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (QLapKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class QLapKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public QLapKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs QLap for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="w">Shared by every item.</param>
+            /// <param name="result">One value per item: its result.</param>
+            public void Run(int count, global::System.ReadOnlyMemory<double> x, global::System.ReadOnlyMemory<double> w, global::System.Memory<double> result)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                CheckItems(result.Length, count, "result");
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            result.Span[__i] = QLap(x.Span.Slice(__i * __xRow, __xRow), w.Span);
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>>(Accelerator, QLapKernel);
+                var __xView = Upload<double>("x", x.Span);
+                var __wView = Upload<double>("w", w.Span);
+                var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __resultView.SubView(__lo, __m));
+                    }
+                    while (Grow(null, null, __m));
+                }
+                Download(__resultView, result.Span);
+            }
         }
 
         // Taylor mode of order 3 (jet) of Q with respect to x.
@@ -292,6 +449,68 @@ namespace Dsl.Kernel.Tests
             scratchNeeded[__item] = __scratch.Overflowed ? __scratch.Needed : 0;
         }
 
+        /// <summary>
+        /// Runs QTaylor over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (QTaylorKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class QTaylorKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, int, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public QTaylorKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs QTaylor for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="w">Shared by every item.</param>
+            /// <param name="xJet">One row per item.</param>
+            /// <param name="y">One row per item (its output).</param>
+            public void Run(int count, global::System.ReadOnlyMemory<double> x, global::System.ReadOnlyMemory<double> w, global::System.ReadOnlyMemory<double> xJet, global::System.Memory<double> y)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                int __xJetRow = RowLength(xJet.Length, count, "xJet");
+                int __yRow = RowLength(y.Length, count, "y");
+                __Check(x.Span.Slice(0, __xRow), w.Span, xJet.Span.Slice(0, __xJetRow), y.Span.Slice(0, __yRow));
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            QTaylor(x.Span.Slice(__i * __xRow, __xRow), w.Span, xJet.Span.Slice(__i * __xJetRow, __xJetRow), y.Span.Slice(__i * __yRow, __yRow));
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, int, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, QTaylorKernel);
+                var __xView = Upload<double>("x", x.Span);
+                var __wView = Upload<double>("w", w.Span);
+                var __xJetView = Upload<double>("xJet", xJet.Span);
+                var __yView = Upload<double>("y", y.Span);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, true)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __xJetView.SubView((long)__lo * __xJetRow, (long)__m * __xJetRow), __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __m, ScratchView(__m), Reports("__scratchReports", __m));
+                    }
+                    while (Grow(null, Reports("__scratchReports", __m), __m));
+                }
+                Download(__yView, y.Span);
+            }
+
+            // QTaylor's own argument checks; Run passes the first item's rows (all rows have equal lengths).
+            private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> xJet, global::System.Span<double> y)
+            {
+                if (xJet.Length != 3 * x.Length) throw new global::System.ArgumentException($"'xJet' must have length 3 x {x.Length} (order x length of 'x', row-major), but has length {xJet.Length}.", "xJet");
+                if (y.Length != 4) throw new global::System.ArgumentException($"'y' must have length 4 (y_0..y_3), but has length {y.Length}.", "y");
+            }
+        }
+
         // Vector-Jacobian product (reverse mode) of Run with respect to x, y.
         // The forward sweep runs the primal; the reverse sweep below it propagates adjoints (x_bar = d result / d x).
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
@@ -376,6 +595,71 @@ namespace Dsl.Kernel.Tests
             __kernel_Run_Vjp(__x_row, __y_row, __yBar_row, __xBar_row, __tape, __scratch);
             tapeOverflow[__item] = __tape.Overflowed ? __tape.Needed : 0;
             scratchNeeded[__item] = __scratch.Overflowed ? __scratch.Needed : 0;
+        }
+
+        /// <summary>
+        /// Runs RunVjp over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (RunVjpKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class RunVjpKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, int, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public RunVjpKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs RunVjp for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="y">One row per item (its output).</param>
+            /// <param name="yBar">One row per item.</param>
+            /// <param name="xBar">One row per item (its output).</param>
+            public void Run(int count, global::System.ReadOnlyMemory<double> x, global::System.Memory<double> y, global::System.ReadOnlyMemory<double> yBar, global::System.Memory<double> xBar)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                int __yRow = RowLength(y.Length, count, "y");
+                int __yBarRow = RowLength(yBar.Length, count, "yBar");
+                int __xBarRow = RowLength(xBar.Length, count, "xBar");
+                __Check(x.Span.Slice(0, __xRow), y.Span.Slice(0, __yRow), yBar.Span.Slice(0, __yBarRow), xBar.Span.Slice(0, __xBarRow));
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            RunVjp(x.Span.Slice(__i * __xRow, __xRow), y.Span.Slice(__i * __yRow, __yRow), yBar.Span.Slice(__i * __yBarRow, __yBarRow), xBar.Span.Slice(__i * __xBarRow, __xBarRow));
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, int, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RunVjpKernel);
+                var __xView = Upload<double>("x", x.Span);
+                var __yView = Upload<double>("y", y.Span);
+                var __yBarView = Upload<double>("yBar", yBar.Span);
+                var __xBarView = Upload<double>("xBar", xBar.Span);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(true, true)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
+                        CopyRows(__xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), xBar.Span.Slice(__lo * __xBarRow, __m * __xBarRow));
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __yBarView.SubView((long)__lo * __yBarRow, (long)__m * __yBarRow), __xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), __m, TapeView(__m), Reports("__tapeReports", __m), ScratchView(__m), Reports("__scratchReports", __m));
+                    }
+                    while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
+                }
+                Download(__yView, y.Span);
+                Download(__xBarView, xBar.Span);
+            }
+
+            // RunVjp's own argument checks; Run passes the first item's rows (all rows have equal lengths).
+            private static void __Check(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> yBar, global::System.Span<double> xBar)
+            {
+                if (yBar.Length != y.Length) throw new global::System.ArgumentException($"'yBar' must have the length of 'y' ({y.Length}), but has length {yBar.Length}.", "yBar");
+                if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+            }
         }
 
         // Taylor mode of order 2 (one jet) of Q, called from the derivatives above.

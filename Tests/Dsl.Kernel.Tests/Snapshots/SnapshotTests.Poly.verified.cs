@@ -23,6 +23,55 @@ namespace Dsl.Kernel.Tests
             result[__item] = __result0;
         }
 
+        /// <summary>
+        /// Runs P over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (PKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class PKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, float, global::ILGPU.ArrayView<float>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public PKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs P for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="c">Shared by every item.</param>
+            /// <param name="result">One value per item: its result.</param>
+            public void Run(int count, global::System.ReadOnlyMemory<float> x, float c, global::System.Memory<float> result)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                CheckItems(result.Length, count, "result");
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            result.Span[__i] = P(x.Span.Slice(__i * __xRow, __xRow), c);
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, float, global::ILGPU.ArrayView<float>>(Accelerator, PKernel);
+                var __xView = Upload<float>("x", x.Span);
+                var __resultView = DeviceBuffer<float>("result", count).SubView(0, count);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), c, __resultView.SubView(__lo, __m));
+                    }
+                    while (Grow(null, null, __m));
+                }
+                Download(__resultView, result.Span);
+            }
+        }
+
         // Taylor mode of order 2 (jet) of P with respect to c.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public static partial void PTaylor(global::System.ReadOnlySpan<float> x, float c, global::System.ReadOnlySpan<float> cJet, global::System.Span<float> y)
@@ -74,6 +123,66 @@ namespace Dsl.Kernel.Tests
             long __y_rowLength = y.Length / __count;
             var __y_row = y.SubView(__item * __y_rowLength, __y_rowLength);
             __kernel_P_Taylor2_01(__x_row, c, cJet, __y_row);
+        }
+
+        /// <summary>
+        /// Runs PTaylor over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (PTaylorKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class PTaylorKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, float, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, int>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public PTaylorKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs PTaylor for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="c">Shared by every item.</param>
+            /// <param name="cJet">Shared by every item.</param>
+            /// <param name="y">One row per item (its output).</param>
+            public void Run(int count, global::System.ReadOnlyMemory<float> x, float c, global::System.ReadOnlyMemory<float> cJet, global::System.Memory<float> y)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                int __yRow = RowLength(y.Length, count, "y");
+                __Check(x.Span.Slice(0, __xRow), c, cJet.Span, y.Span.Slice(0, __yRow));
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            PTaylor(x.Span.Slice(__i * __xRow, __xRow), c, cJet.Span, y.Span.Slice(__i * __yRow, __yRow));
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, float, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, int>(Accelerator, PTaylorKernel);
+                var __xView = Upload<float>("x", x.Span);
+                var __cJetView = Upload<float>("cJet", cJet.Span);
+                var __yView = Upload<float>("y", y.Span);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), c, __cJetView, __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __m);
+                    }
+                    while (Grow(null, null, __m));
+                }
+                Download(__yView, y.Span);
+            }
+
+            // PTaylor's own argument checks; Run passes the first item's rows (all rows have equal lengths).
+            private static void __Check(global::System.ReadOnlySpan<float> x, float c, global::System.ReadOnlySpan<float> cJet, global::System.Span<float> y)
+            {
+                if (cJet.Length != 2) throw new global::System.ArgumentException($"'cJet' must have length 2 (the order), but has length {cJet.Length}.", "cJet");
+                if (y.Length != 3) throw new global::System.ArgumentException($"'y' must have length 3 (y_0..y_2), but has length {y.Length}.", "y");
+            }
         }
 
         // P for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.

@@ -47,6 +47,101 @@ namespace Dsl.Kernel.Tests
         // Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view
         // (x, dx) holds n rows of equal length, and each row and shared view has the length
         // EnergyJvp expects; every result view (result, dResult) has n elements.
+        // s: one value per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public static partial void EnergyJvpBatch(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> dx, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> s, global::ILGPU.ArrayView<double> dResult, global::ILGPU.ArrayView<double> result)
+        {
+            int __item = item;
+            long __count = result.Length;
+            long __x_rowLength = x.Length / __count;
+            var __x_row = x.SubView(__item * __x_rowLength, __x_rowLength);
+            long __dx_rowLength = dx.Length / __count;
+            var __dx_row = dx.SubView(__item * __dx_rowLength, __dx_rowLength);
+            double __result0 = __kernel_Energy_Jvp_100(__x_row, __dx_row, w, s[__item], out double __result1);
+            result[__item] = __result0;
+            dResult[__item] = __result1;
+        }
+
+        /// <summary>
+        /// Runs EnergyJvp over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (EnergyJvpBatch), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// Summed over the items, in one fixed order (Dsl.KernelLauncher): dResult.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class EnergyJvpBatchLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public EnergyJvpBatchLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs EnergyJvp for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="dx">One row per item.</param>
+            /// <param name="w">Shared by every item.</param>
+            /// <param name="s">One value per item.</param>
+            /// <param name="dResult">The sum over the items.</param>
+            /// <param name="result">One value per item: its result.</param>
+            public void Run(int count, global::System.ReadOnlyMemory<double> x, global::System.ReadOnlyMemory<double> dx, global::System.ReadOnlyMemory<double> w, global::System.ReadOnlyMemory<double> s, out double dResult, global::System.Memory<double> result)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                int __dxRow = RowLength(dx.Length, count, "dx");
+                CheckItems(s.Length, count, "s");
+                CheckItems(result.Length, count, "result");
+                __Check(x.Span.Slice(0, __xRow), dx.Span.Slice(0, __dxRow), w.Span, s.Span[0]);
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        var __dResultSum = Accumulator("dResult", __chunk, 1);
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            double __dResultItem;
+                            result.Span[__i] = EnergyJvp(x.Span.Slice(__i * __xRow, __xRow), dx.Span.Slice(__i * __dxRow, __dxRow), w.Span, s.Span[__i], out __dResultItem);
+                            __dResultSum[0] += __dResultItem;
+                        }
+                    });
+                    global::System.Span<double> __dResultTotal = stackalloc double[1];
+                    ReduceChunks("dResult", count, __dResultTotal);
+                    dResult = __dResultTotal[0];
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>>(Accelerator, EnergyJvpBatch);
+                var __xView = Upload<double>("x", x.Span);
+                var __dxView = Upload<double>("dx", dx.Span);
+                var __wView = Upload<double>("w", w.Span);
+                var __sView = Upload<double>("s", s.Span);
+                var __dResultSums = DeviceSums("dResult#sums", 1);
+                var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, (long)sizeof(double) * 1 + SliceBytes(false, false)))
+                {
+                    int __m = __hi - __lo;
+                    var __dResultPart = DeviceBuffer<double>("dResult", __m);
+                    do
+                    {
+                        Zero(__dResultPart);
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __dxView.SubView((long)__lo * __dxRow, (long)__m * __dxRow), __wView, __sView.SubView(__lo, __m), __dResultPart, __resultView.SubView(__lo, __m));
+                    }
+                    while (Grow(null, null, __m));
+                    AddChunks(__dResultPart, 1, count, __chunkLo, __chunkHi, __lo, __dResultSums);
+                }
+                dResult = SumDouble(__dResultSums);
+                Download(__resultView, result.Span);
+            }
+
+            // EnergyJvp's own argument checks; Run passes the first item's rows (all rows have equal lengths).
+            private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, global::System.ReadOnlySpan<double> w, double s)
+            {
+                if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+            }
+        }
+
+        // ILGPU kernel: runs EnergyJvp for one item of a batch; launch it over n items, n = result.Length.
+        // Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view
+        // (x, dx) holds n rows of equal length, and each row and shared view has the length
+        // EnergyJvp expects; every result view (result, dResult) has n elements.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public static partial void EnergyJvpKernel(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> dx, global::ILGPU.ArrayView<double> w, double s, global::ILGPU.ArrayView<double> dResult, global::ILGPU.ArrayView<double> result)
         {
@@ -59,6 +154,71 @@ namespace Dsl.Kernel.Tests
             double __result0 = __kernel_Energy_Jvp_100(__x_row, __dx_row, w, s, out double __result1);
             result[__item] = __result0;
             dResult[__item] = __result1;
+        }
+
+        /// <summary>
+        /// Runs EnergyJvp over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (EnergyJvpKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class EnergyJvpKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, double, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public EnergyJvpKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs EnergyJvp for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="dx">One row per item.</param>
+            /// <param name="w">Shared by every item.</param>
+            /// <param name="s">Shared by every item.</param>
+            /// <param name="dResult">One value per item.</param>
+            /// <param name="result">One value per item: its result.</param>
+            public void Run(int count, global::System.ReadOnlyMemory<double> x, global::System.ReadOnlyMemory<double> dx, global::System.ReadOnlyMemory<double> w, double s, global::System.Memory<double> dResult, global::System.Memory<double> result)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                int __dxRow = RowLength(dx.Length, count, "dx");
+                CheckItems(dResult.Length, count, "dResult");
+                CheckItems(result.Length, count, "result");
+                __Check(x.Span.Slice(0, __xRow), dx.Span.Slice(0, __dxRow), w.Span, s);
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            result.Span[__i] = EnergyJvp(x.Span.Slice(__i * __xRow, __xRow), dx.Span.Slice(__i * __dxRow, __dxRow), w.Span, s, out dResult.Span[__i]);
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, double, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>>(Accelerator, EnergyJvpKernel);
+                var __xView = Upload<double>("x", x.Span);
+                var __dxView = Upload<double>("dx", dx.Span);
+                var __wView = Upload<double>("w", w.Span);
+                var __dResultView = DeviceBuffer<double>("dResult", count).SubView(0, count);
+                var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __dxView.SubView((long)__lo * __dxRow, (long)__m * __dxRow), __wView, s, __dResultView.SubView(__lo, __m), __resultView.SubView(__lo, __m));
+                    }
+                    while (Grow(null, null, __m));
+                }
+                Download(__dResultView, dResult.Span);
+                Download(__resultView, result.Span);
+            }
+
+            // EnergyJvp's own argument checks; Run passes the first item's rows (all rows have equal lengths).
+            private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, global::System.ReadOnlySpan<double> w, double s)
+            {
+                if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+            }
         }
 
         // ILGPU kernel: runs Energy for one item of a batch; launch it over n items, n = result.Length.
@@ -74,6 +234,57 @@ namespace Dsl.Kernel.Tests
             var __x_row = x.SubView(__item * __x_rowLength, __x_rowLength);
             double __result0 = __kernel_Energy(__x_row, w, s);
             result[__item] = __result0;
+        }
+
+        /// <summary>
+        /// Runs Energy over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (EnergyKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class EnergyKernelLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, double, global::ILGPU.ArrayView<double>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public EnergyKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs Energy for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="w">Shared by every item.</param>
+            /// <param name="s">Shared by every item.</param>
+            /// <param name="result">One value per item: its result.</param>
+            public void Run(int count, global::System.ReadOnlyMemory<double> x, global::System.ReadOnlyMemory<double> w, double s, global::System.Memory<double> result)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                CheckItems(result.Length, count, "result");
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            result.Span[__i] = Energy(x.Span.Slice(__i * __xRow, __xRow), w.Span, s);
+                        }
+                    });
+                    return;
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, double, global::ILGPU.ArrayView<double>>(Accelerator, EnergyKernel);
+                var __xView = Upload<double>("x", x.Span);
+                var __wView = Upload<double>("w", w.Span);
+                var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
+                {
+                    int __m = __hi - __lo;
+                    do
+                    {
+                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, s, __resultView.SubView(__lo, __m));
+                    }
+                    while (Grow(null, null, __m));
+                }
+                Download(__resultView, result.Span);
+            }
         }
 
         // Forward mode (JVP) of Square, called from the derivatives above.

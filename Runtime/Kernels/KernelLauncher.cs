@@ -1,0 +1,393 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Dsl;
+
+/// <summary>
+/// What every generated kernel launcher (<c>[Kernel]</c>'s <c>…Launcher</c> class) shares: the host-side
+/// checks, the fixed chunking of a batch, the CPU path's accumulators, and on an accelerator the device
+/// buffers (kept between calls, grown when a call needs more), the per-thread tape and scratch slices (sized
+/// by the kernel's own reports: a launch whose items overflowed is run again with slices that fit) and the
+/// deterministic sum reduction.
+/// </summary>
+/// <remarks>
+/// <para><b>One order for every sum.</b> A batch of n items is cut into min(n, <see cref="ChunkCount"/>) contiguous
+/// chunks, chunk c holding items [⌊n·c/C⌋, ⌊n·(c+1)/C⌋). A summed output is, for each element, the sum in chunk order
+/// of the chunks' sums, each the sum of its items in item order, all in double, rounded to the output's type once
+/// at the end. The CPU path (one accumulator per chunk) and the accelerator path (per-item partial rows, then a
+/// reduction kernel with one thread per element) add in exactly this order, so the sums do not depend on the
+/// number of cores, on scheduling, or on the path, beyond what the items' own arithmetic does.</para>
+/// <para><b>Memory on an accelerator.</b> Summed span outputs need one partial row per item. Items run in waves of
+/// whole chunks whose partial rows, tape and scratch fit in <see cref="MaxWaveBytes"/> (at least one chunk per
+/// wave); a wave's partials are added into a double accumulator before the next wave reuses them.</para>
+/// </remarks>
+public abstract class KernelLauncher : IDisposable
+{
+    /// <summary>The most chunks a batch is cut into (the CPU path's parallelism, and the sums' fixed order).</summary>
+    public const int ChunkCount = 16;
+
+    private readonly Dictionary<string, MemoryBuffer> _buffers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Array> _hostArrays = new(StringComparer.Ordinal);
+    private Action<Index1D, ArrayView<float>, int, int, int, int, int, int, ArrayView<double>>? _addChunksSingle;
+    private Action<Index1D, ArrayView<double>, int, int, int, int, int, int, ArrayView<double>>? _addChunksDouble;
+    private Action<Index1D, ArrayView<double>, ArrayView<float>>? _toSingle;
+
+    /// <summary>A launcher that runs on <paramref name="device"/> (not disposed with the launcher).</summary>
+    protected KernelLauncher(KernelDevice device)
+    {
+        Device = device ?? throw new ArgumentNullException(nameof(device));
+        var memory = device.Accelerator?.MemorySize ?? 0;
+        MaxWaveBytes = memory <= 0 ? 8L << 30 : Math.Min(memory / 4, 32L << 30);
+    }
+
+    /// <summary>Where the batch runs.</summary>
+    public KernelDevice Device { get; }
+
+    /// <summary>The most bytes of per-item partial rows, tape and scratch one wave of items may take on an accelerator.</summary>
+    public long MaxWaveBytes { get; set; }
+
+    /// <summary>The tape slice per item (doubles) the last accelerator launch used; grows when an item reports more.</summary>
+    public int TapeSlice { get; protected set; }
+
+    /// <summary>The scratch slice per item (doubles) the last accelerator launch used; grows when an item reports more.</summary>
+    public int ScratchSlice { get; protected set; }
+
+    /// <summary>Kernel launches on the accelerator so far, including the ones rerun because a slice was too small.</summary>
+    public int Launches { get; protected set; }
+
+    /// <summary>Waves of items run on the accelerator by the last call.</summary>
+    public int LastWaves { get; protected set; }
+
+    /// <summary>The chunk count of a batch of <paramref name="count"/> items.</summary>
+    public static int Chunks(int count) => Math.Min(count, ChunkCount);
+
+    /// <summary>The first item of chunk <paramref name="chunk"/> (of <paramref name="chunks"/>) of <paramref name="count"/>
+    /// items.</summary>
+    public static int ChunkStart(int count, int chunks, int chunk) => (int)((long)count * chunk / chunks);
+
+    // ---- host-side checks (the messages name the argument and the expected shape) ----
+
+    /// <summary>Throws unless <paramref name="count"/> is at least 1.</summary>
+    protected static void CheckCount(int count)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "a batch needs at least one item");
+    }
+
+    /// <summary>The row length of a per-item span of <paramref name="length"/> values over <paramref name="count"/> items.</summary>
+    protected static int RowLength(int length, int count, string name)
+    {
+        if (length % count != 0)
+            throw new ArgumentException($"'{name}' holds one row per item, {count} rows of equal length, but has length {length}, " +
+                $"not a multiple of {count}.", name);
+        return length / count;
+    }
+
+    /// <summary>Throws unless a per-item scalar or result span has one value per item.</summary>
+    protected static void CheckItems(int length, int count, string name)
+    {
+        if (length != count)
+            throw new ArgumentException($"'{name}' holds one value per item and must have length {count} (the item count), " +
+                $"but has length {length}.", name);
+    }
+
+    // ---- the CPU path ----
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(chunk, first item, end) for every chunk of the batch, over at most
+    /// <see cref="KernelDevice.Cores"/> threads.
+    /// </summary>
+    protected void ForEachChunk(int count, Action<int, int, int> body)
+    {
+        var chunks = Chunks(count);
+        if (Device.Cores == 1 || chunks == 1)
+        {
+            for (var c = 0; c < chunks; c++) body(c, ChunkStart(count, chunks, c), ChunkStart(count, chunks, c + 1));
+            return;
+        }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Device.Cores },
+            c => body(c, ChunkStart(count, chunks, c), ChunkStart(count, chunks, c + 1)));
+    }
+
+    /// <summary>A host array kept between calls, one per <paramref name="name"/> and chunk, of <paramref name="length"/>
+    /// elements.</summary>
+    protected T[] HostArray<T>(string name, int chunk, int length)
+    {
+        var key = name + "#" + chunk;
+        lock (_hostArrays)
+        {
+            if (_hostArrays.TryGetValue(key, out var a) && a is T[] t && t.Length == length) return t;
+            var fresh = new T[length];
+            _hostArrays[key] = fresh;
+            return fresh;
+        }
+    }
+
+    /// <summary>A chunk's double accumulator for a summed output, zeroed.</summary>
+    protected double[] Accumulator(string name, int chunk, int length)
+    {
+        var a = HostArray<double>(name, chunk, length);
+        Array.Clear(a);
+        return a;
+    }
+
+    /// <summary>Adds <paramref name="row"/> to <paramref name="sum"/> element by element.</summary>
+    protected static void Accumulate(double[] sum, ReadOnlySpan<float> row)
+    {
+        for (var j = 0; j < row.Length; j++) sum[j] += row[j];
+    }
+
+    /// <inheritdoc cref="Accumulate(double[], ReadOnlySpan{float})"/>
+    protected static void Accumulate(double[] sum, ReadOnlySpan<double> row)
+    {
+        for (var j = 0; j < row.Length; j++) sum[j] += row[j];
+    }
+
+    /// <summary>Element j of <paramref name="destination"/>: the chunks' accumulators of <paramref name="name"/> added in chunk
+    /// order.</summary>
+    protected void ReduceChunks(string name, int count, Span<float> destination)
+    {
+        var chunks = Chunks(count);
+        for (var j = 0; j < destination.Length; j++)
+        {
+            double s = 0;
+            for (var c = 0; c < chunks; c++) s += HostArray<double>(name, c, destination.Length)[j];
+            destination[j] = (float)s;
+        }
+    }
+
+    /// <inheritdoc cref="ReduceChunks(string, int, Span{float})"/>
+    protected void ReduceChunks(string name, int count, Span<double> destination)
+    {
+        var chunks = Chunks(count);
+        for (var j = 0; j < destination.Length; j++)
+        {
+            double s = 0;
+            for (var c = 0; c < chunks; c++) s += HostArray<double>(name, c, destination.Length)[j];
+            destination[j] = s;
+        }
+    }
+
+    // ---- the accelerator path ----
+
+    /// <summary>The accelerator (the generated code calls this only when <see cref="KernelDevice.Accelerator"/> is set).</summary>
+    protected Accelerator Accelerator => Device.Accelerator ?? throw new InvalidOperationException("this launcher runs on the CPU");
+
+    /// <summary>
+    /// A device buffer named <paramref name="name"/> of at least <paramref name="length"/> elements, kept between calls
+    /// (reallocated when a call needs more); the view of its first <paramref name="length"/>.
+    /// </summary>
+    protected ArrayView1D<T, Stride1D.Dense> DeviceBuffer<T>(string name, long length) where T : unmanaged
+    {
+        length = Math.Max(length, 1);
+        if (!_buffers.TryGetValue(name, out var b) || b is not MemoryBuffer1D<T, Stride1D.Dense> typed || typed.Length < length)
+        {
+            b?.Dispose();
+            typed = Accelerator.Allocate1D<T>(length);
+            _buffers[name] = typed;
+        }
+        return typed.View.SubView(0, length);
+    }
+
+    /// <summary>Copies <paramref name="data"/> into the device buffer <paramref name="name"/>; returns its view.</summary>
+    protected ArrayView1D<T, Stride1D.Dense> Upload<T>(string name, ReadOnlySpan<T> data) where T : unmanaged
+    {
+        var view = DeviceBuffer<T>(name, data.Length);
+        if (data.Length > 0) view.SubView(0, data.Length).CopyFromCPU(Accelerator.DefaultStream, data);
+        return view.SubView(0, data.Length);
+    }
+
+    /// <summary>Copies <paramref name="rows"/> into <paramref name="view"/> (a wave's rows of an output the method may read).</summary>
+    protected void CopyRows<T>(ArrayView1D<T, Stride1D.Dense> view, ReadOnlySpan<T> rows) where T : unmanaged
+    {
+        if (rows.Length > 0) view.CopyFromCPU(Accelerator.DefaultStream, rows);
+    }
+
+    /// <inheritdoc cref="CopyRows{T}(ArrayView1D{T, Stride1D.Dense}, ReadOnlySpan{T})"/>
+    protected void CopyRows<T>(ArrayView1D<T, Stride1D.Dense> view, Span<T> rows) where T : unmanaged =>
+        CopyRows(view, (ReadOnlySpan<T>)rows);
+
+    /// <summary>Sets <paramref name="view"/> to zero (a wave's partial rows of a summed output).</summary>
+    protected void Zero<T>(ArrayView1D<T, Stride1D.Dense> view) where T : unmanaged => view.MemSetToZero(Accelerator.DefaultStream);
+
+    /// <summary>Copies the first <paramref name="destination"/>.Length elements of <paramref name="source"/> to the host.</summary>
+    protected void Download<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
+    {
+        if (destination.Length == 0) return;
+        ArrayView1D<T, Stride1D.Dense> view = source.SubView(0, destination.Length);
+        view.CopyToCPU(Accelerator.DefaultStream, destination);
+    }
+
+    /// <summary>A zeroed double accumulator on the device for a summed output.</summary>
+    protected ArrayView<double> DeviceSums(string name, int length)
+    {
+        var view = DeviceBuffer<double>(name, length);
+        view.MemSetToZero(Accelerator.DefaultStream);
+        return view.SubView(0, length);
+    }
+
+    /// <summary>
+    /// The waves of a batch of <paramref name="count"/> items: whole chunks [chunk lo, chunk hi) whose items take at most
+    /// <see cref="MaxWaveBytes"/> at <paramref name="bytesPerItem"/> each (partial rows, tape and scratch); at least one chunk.
+    /// </summary>
+    protected List<(int ItemLo, int ItemHi, int ChunkLo, int ChunkHi)> Waves(int count, long bytesPerItem)
+    {
+        var chunks = Chunks(count);
+        var waves = new List<(int, int, int, int)>();
+        var c = 0;
+        while (c < chunks)
+        {
+            var hi = c + 1;
+            while (hi < chunks && (long)(ChunkStart(count, chunks, hi + 1) - ChunkStart(count, chunks, c)) * bytesPerItem <= MaxWaveBytes)
+                hi++;
+            waves.Add((ChunkStart(count, chunks, c), ChunkStart(count, chunks, hi), c, hi));
+            c = hi;
+        }
+        LastWaves = waves.Count;
+        return waves;
+    }
+
+    /// <summary>Bytes per item of the tape and scratch slices at their present sizes.</summary>
+    protected long SliceBytes(bool tape, bool scratch) =>
+        (tape ? 8L * TapeSlice + 4 : 0) + (scratch ? 8L * ScratchSlice + 4 : 0);
+
+    /// <summary>The tape of <paramref name="items"/> items at the present slice (empty when the slice is 0: a sizing launch).</summary>
+    protected ArrayView<double> TapeView(int items) => DeviceBuffer<double>("__tape", (long)items * TapeSlice)
+        .SubView(0, (long)items * TapeSlice);
+
+    /// <summary>The scratch of <paramref name="items"/> items at the present slice (empty when the slice is 0).</summary>
+    protected ArrayView<double> ScratchView(int items) => DeviceBuffer<double>("__scratch", (long)items * ScratchSlice)
+        .SubView(0, (long)items * ScratchSlice);
+
+    /// <summary>One int per item: the tape's or the scratch's overflow reports (<paramref name="name"/>).</summary>
+    protected ArrayView<int> Reports(string name, int items) => DeviceBuffer<int>(name, items).SubView(0, items);
+
+    /// <summary>
+    /// After a launch of <paramref name="items"/> items: reads the tape and scratch reports (null: the kernel has none),
+    /// grows the slices to the largest need, and returns true when an item overflowed (its results are wrong: launch again).
+    /// </summary>
+    protected bool Grow(ArrayView<int>? tapeReports, ArrayView<int>? scratchReports, int items)
+    {
+        Launches++;
+        var grew = false;
+        if (tapeReports is { } t)
+        {
+            var need = MaxOf(t, items);
+            if (need > 0) { TapeSlice = Math.Max(TapeSlice, need); grew = true; }
+        }
+        if (scratchReports is { } s)
+        {
+            var need = MaxOf(s, items);
+            if (need > 0) { ScratchSlice = Math.Max(ScratchSlice, need); grew = true; }
+        }
+        return grew;
+    }
+
+    private int MaxOf(ArrayView<int> reports, int items)
+    {
+        var host = HostArray<int>("__reports", 0, items);
+        Download(reports, host);
+        var max = 0;
+        foreach (var v in host) max = Math.Max(max, v);
+        return max;
+    }
+
+    /// <summary>
+    /// Adds the partial rows of one wave (items [<paramref name="itemLo"/>, …) of chunks [<paramref name="chunkLo"/>,
+    /// <paramref name="chunkHi"/>), row i − itemLo holding item i) into <paramref name="sums"/>, chunk by chunk in the fixed order.
+    /// </summary>
+    protected void AddChunks(ArrayView<float> partials, int rowLength, int count, int chunkLo, int chunkHi, int itemLo,
+        ArrayView<double> sums)
+    {
+        _addChunksSingle ??= Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int, int, int, int,
+            ArrayView<double>>(KernelReductions.AddChunks);
+        _addChunksSingle(rowLength, partials, rowLength, count, Chunks(count), chunkLo, chunkHi, itemLo, sums);
+    }
+
+    /// <inheritdoc cref="AddChunks(ArrayView{float}, int, int, int, int, int, ArrayView{double})"/>
+    protected void AddChunks(ArrayView<double> partials, int rowLength, int count, int chunkLo, int chunkHi, int itemLo,
+        ArrayView<double> sums)
+    {
+        _addChunksDouble ??= Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, int, int, int, int,
+            ArrayView<double>>(KernelReductions.AddChunks);
+        _addChunksDouble(rowLength, partials, rowLength, count, Chunks(count), chunkLo, chunkHi, itemLo, sums);
+    }
+
+    /// <summary>Copies the double sums to <paramref name="destination"/>, each rounded once to float (on the device).</summary>
+    protected void DownloadSums(ArrayView<double> sums, Span<float> destination)
+    {
+        var rounded = DeviceBuffer<float>("__rounded", destination.Length).SubView(0, destination.Length);
+        _toSingle ??= Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>>(KernelReductions.ToSingle);
+        _toSingle(destination.Length, sums, rounded);
+        Download(rounded, destination);
+    }
+
+    /// <summary>Copies the double sums to <paramref name="destination"/>.</summary>
+    protected void DownloadSums(ArrayView<double> sums, Span<double> destination) => Download(sums, destination);
+
+    /// <summary>A summed scalar output: its one double sum, rounded to float.</summary>
+    protected float SumSingle(ArrayView<double> sums)
+    {
+        Span<double> one = stackalloc double[1];
+        Download(sums, one);
+        return (float)one[0];
+    }
+
+    /// <summary>A summed scalar output: its one double sum.</summary>
+    protected double SumDouble(ArrayView<double> sums)
+    {
+        Span<double> one = stackalloc double[1];
+        Download(sums, one);
+        return one[0];
+    }
+
+    /// <summary>Frees the device buffers (the device itself is the caller's).</summary>
+    public void Dispose()
+    {
+        foreach (var b in _buffers.Values) b.Dispose();
+        _buffers.Clear();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The reduction kernels of <see cref="KernelLauncher"/> (one thread per output element).</summary>
+internal static class KernelReductions
+{
+    /// <summary>
+    /// sums[j] += Σ over chunks c in [chunkLo, chunkHi), in order, of (Σ over the chunk's items, in order, of
+    /// partials[item − itemLo, j]).
+    /// </summary>
+    public static void AddChunks(Index1D j, ArrayView<float> partials, int rowLength, int count, int chunks, int chunkLo, int chunkHi,
+        int itemLo, ArrayView<double> sums)
+    {
+        double total = sums[j];
+        for (int c = chunkLo; c < chunkHi; c++)
+        {
+            int lo = (int)((long)count * c / chunks), hi = (int)((long)count * (c + 1) / chunks);
+            double s = 0;
+            for (int i = lo; i < hi; i++) s += partials[(long)(i - itemLo) * rowLength + j];
+            total += s;
+        }
+        sums[j] = total;
+    }
+
+    /// <inheritdoc cref="AddChunks(Index1D, ArrayView{float}, int, int, int, int, int, int, ArrayView{double})"/>
+    public static void AddChunks(Index1D j, ArrayView<double> partials, int rowLength, int count, int chunks, int chunkLo, int chunkHi,
+        int itemLo, ArrayView<double> sums)
+    {
+        double total = sums[j];
+        for (int c = chunkLo; c < chunkHi; c++)
+        {
+            int lo = (int)((long)count * c / chunks), hi = (int)((long)count * (c + 1) / chunks);
+            double s = 0;
+            for (int i = lo; i < hi; i++) s += partials[(long)(i - itemLo) * rowLength + j];
+            total += s;
+        }
+        sums[j] = total;
+    }
+
+    /// <summary>single[j] = (float)sums[j].</summary>
+    public static void ToSingle(Index1D j, ArrayView<double> sums, ArrayView<float> single) => single[j] = (float)sums[j];
+}

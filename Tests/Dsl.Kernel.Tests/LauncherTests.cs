@@ -1,0 +1,226 @@
+using System;
+using System.Linq;
+using Dsl.Kernel.Tests.Infrastructure;
+using Xunit;
+
+namespace Dsl.Kernel.Tests;
+
+/// <summary>
+/// The generated launchers (<c>{Kernel}Launcher</c>): the CPU path runs the generated method per item and sums in
+/// the documented order (checked against a loop written here); the CPU-accelerator path gives the same bits (models
+/// with hardware-mapped math only); the number of cores and the waves do not change a bit; the tape and scratch are
+/// sized by the kernel's own reports; every length is checked on the host with a message naming the argument.
+/// </summary>
+public sealed class LauncherTests
+{
+    private const int Items = 37;
+    private const int D = 5;
+
+    /// <summary>The documented order of a sum over items: chunks of the batch in order, items in order, in double.</summary>
+    private static double[] OrderedSum(int count, int length, Func<int, int, double> value)
+    {
+        var chunks = KernelLauncher.Chunks(count);
+        var total = new double[length];
+        for (var j = 0; j < length; j++)
+        {
+            double t = 0;
+            for (var c = 0; c < chunks; c++)
+            {
+                double s = 0;
+                for (var i = KernelLauncher.ChunkStart(count, chunks, c); i < KernelLauncher.ChunkStart(count, chunks, c + 1); i++)
+                    s += value(i, j);
+                t += s;
+            }
+            total[j] = t;
+        }
+        return total;
+    }
+
+    private static void Bits(double expected, double actual, string what)
+    {
+        if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
+            Assert.Fail($"{what}: {actual:R}, expected {expected:R}");
+    }
+
+    private static void Bits(float expected, float actual, string what)
+    {
+        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
+            Assert.Fail($"{what}: {actual:R}, expected {expected:R}");
+    }
+
+    [Fact]
+    public void Per_item_results_on_the_cpu_and_the_cpu_accelerator_equal_the_method()
+    {
+        var x = Batches.Doubles(Items * D, 1);
+        var w = Batches.Doubles(D, 2, 0.1, 2);
+        const double s = 0.7;
+        foreach (var device in new[] { KernelDevice.Cpu(1), KernelDevice.Cpu(2), KernelDevice.CpuAccelerator() })
+        {
+            using var _ = device;
+            using var launcher = new Quadratic.EnergyKernelLauncher(device);
+            var result = new double[Items];
+            launcher.Run(Items, x, w, s, result);
+            for (var i = 0; i < Items; i++) Bits(Quadratic.Energy(x.AsSpan(i * D, D), w, s), result[i], $"{device}, item {i}");
+        }
+    }
+
+    [Fact]
+    public void Per_item_scalars_and_a_summed_out_scalar()
+    {
+        var x = Batches.Doubles(Items * D, 3);
+        var dx = Batches.Doubles(Items * D, 4);
+        var w = Batches.Doubles(D, 5, 0.1, 2);
+        var s = Batches.Doubles(Items, 6, 0.2, 1.2);
+        var expected = OrderedSum(Items, 1, (i, _) =>
+        {
+            Quadratic.EnergyJvp(x.AsSpan(i * D, D), dx.AsSpan(i * D, D), w, s[i], out var t);
+            return t;
+        })[0];
+        foreach (var device in new[] { KernelDevice.Cpu(2), KernelDevice.CpuAccelerator() })
+        {
+            using var owned = device;
+            using var launcher = new Quadratic.EnergyJvpBatchLauncher(device);
+            var result = new double[Items];
+            launcher.Run(Items, x, dx, w, s, out var dSum, result);
+            Bits(expected, dSum, $"{device}: summed tangent");
+            for (var i = 0; i < Items; i++)
+                Bits(Quadratic.EnergyJvp(x.AsSpan(i * D, D), dx.AsSpan(i * D, D), w, s[i], out _), result[i], $"{device}, item {i}");
+        }
+    }
+
+    [Fact]
+    public void Summed_gradients_with_the_tape_are_the_documented_sum_on_every_path_and_wave_plan()
+    {
+        var x = Batches.Doubles(Items * D, 7);
+        var w = Batches.Doubles(Items * D, 8, 0.1, 2);
+        var rows = new double[Items][];
+        var values = new double[Items];
+        for (var i = 0; i < Items; i++)
+        {
+            rows[i] = new double[D];
+            values[i] = Rad.RGradient(x.AsSpan(i * D, D), w.AsSpan(i * D, D), rows[i]);
+        }
+        var expectedGrad = OrderedSum(Items, D, (i, j) => rows[i][j]);
+        var expectedValue = OrderedSum(Items, 1, (i, _) => values[i])[0];
+        using var accelerator = KernelDevice.CpuAccelerator();
+        foreach (var (device, waveBytes) in new[] { (KernelDevice.Cpu(1), 0L), (KernelDevice.Cpu(2), 0L), (accelerator, 0L),
+                     (accelerator, 1L) })
+        {
+            using var launcher = new Rad.RGradientSumLauncher(device);
+            if (waveBytes > 0) launcher.MaxWaveBytes = waveBytes;   // one chunk per wave
+            var grad = new double[D];
+            var value = launcher.Run(Items, x, w, grad);
+            Bits(expectedValue, value, $"{device} value");
+            for (var j = 0; j < D; j++) Bits(expectedGrad[j], grad[j], $"{device}, xBar[{j}]");
+            if (device.Accelerator is null) continue;
+            // The first call sizes the tape by one launch per wave (6 per element of the row: 30), then runs.
+            Assert.Equal(30, launcher.TapeSlice);
+            Assert.Equal(waveBytes > 0 ? KernelLauncher.ChunkCount : 1, launcher.LastWaves);
+            var first = launcher.Launches;
+            Assert.Equal(waveBytes > 0 ? KernelLauncher.ChunkCount + 1 : 2, first);
+            launcher.Run(Items, x, w, grad);
+            Assert.Equal(first + launcher.LastWaves, launcher.Launches);   // sized: no relaunch
+        }
+    }
+
+    [Fact]
+    public void The_PINN_batch_gradient_is_the_same_on_the_cpu_and_the_cpu_accelerator()
+    {
+        const int n = 19, d = 4, width = 3, v = 2;
+        var p = PinnAlg.ParameterCount(d, width);
+        var x = Batches.Floats(n * d, 31, -0.5, 0.5);
+        var theta = Batches.Floats(p, 32, -0.8, 0.8);
+        var f = Batches.Floats(n, 33, -1, 1);
+        var probes = new float[n * v * d];
+        var rng = new Probes(34);
+        for (var i = 0; i < n; i++) rng.FillSparseCoordinates(probes.AsSpan(i * v * d, v * d), d, v);
+        var rows = new float[n][];
+        var losses = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            rows[i] = new float[p];
+            losses[i] = PinnAlg.LossSparseGrad(x.AsSpan(i * d, d), theta, width, probes.AsSpan(i * v * d, v * d), f[i], 0, rows[i]);
+        }
+        var expected = OrderedSum(n, p, (i, k) => rows[i][k]);
+        var expectedLoss = (float)OrderedSum(n, 1, (i, _) => losses[i])[0];
+        foreach (var device in new[] { KernelDevice.Cpu(2), KernelDevice.CpuAccelerator() })
+        {
+            using var _ = device;
+            using var launcher = new PinnAlg.LossSparseGradBatchLauncher(device);
+            var grad = new float[p];
+            var loss = launcher.Run(n, x, theta, width, probes, f, 0, grad);
+            Bits(expectedLoss, loss, $"{device} loss");
+            for (var k = 0; k < p; k++) Bits((float)expected[k], grad[k], $"{device}, θ[{k}]");
+            if (device.Accelerator is not null) Assert.True(launcher.TapeSlice > 0 && launcher.ScratchSlice > 0);
+        }
+    }
+
+    [Fact]
+    public void The_sample_model_batch_on_the_cpu_path_equals_its_per_point_loop()
+    {
+        // Samples/Pinn's own model (tanh) through its launcher's CPU path, against the per-point calls summed in order.
+        const int n = 23, d = 6, width = 4, v = 3;
+        var p = Pinn.Model.ParameterCount(d, width);
+        var x = Batches.Floats(n * d, 41, -0.5, 0.5);
+        var theta = Batches.Floats(p, 42, -0.8, 0.8);
+        var f = Batches.Floats(n, 43, -1, 1);
+        var probes = new float[n * v * d];
+        var rng = new Probes(44);
+        for (var i = 0; i < n; i++) rng.FillSparseCoordinates(probes.AsSpan(i * v * d, v * d), d, v);
+        var rows = new float[n][];
+        var losses = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            rows[i] = new float[p];
+            losses[i] = Pinn.Model.LossSparseGrad(x.AsSpan(i * d, d), theta, width, probes.AsSpan(i * v * d, v * d), f[i], 2, rows[i]);
+        }
+        var expected = OrderedSum(n, p, (i, k) => rows[i][k]);
+        using var device = KernelDevice.Cpu(2);
+        using var launcher = new Pinn.Model.LossSparseGradBatchLauncher(device);
+        var grad = new float[p];
+        var loss = launcher.Run(n, x, theta, width, probes, f, 2, grad);
+        Bits((float)OrderedSum(n, 1, (i, _) => losses[i])[0], loss, "loss");
+        for (var k = 0; k < p; k++) Bits((float)expected[k], grad[k], $"θ[{k}]");
+    }
+
+    [Fact]
+    public void Lengths_are_checked_on_the_host_with_the_methods_messages()
+    {
+        const int n = 4, d = 3, width = 2, v = 1;
+        var p = PinnAlg.ParameterCount(d, width);
+        using var device = KernelDevice.CpuAccelerator();
+        using var launcher = new PinnAlg.LossSparseGradBatchLauncher(device);
+        var x = new float[n * d];
+        var theta = new float[p];
+        var probes = new float[n * v * d];
+        var f = new float[n];
+        var grad = new float[p];
+
+        var e = Assert.Throws<ArgumentException>(() => launcher.Run(n, new float[n * d + 1], theta, width, probes, f, 0, grad));
+        Assert.Equal("x", e.ParamName);
+        Assert.StartsWith("'x' holds one row per item, 4 rows of equal length, but has length 13, not a multiple of 4.", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => launcher.Run(n, x, theta, width, probes, new float[n - 1], 0, grad));
+        Assert.Equal("f", e.ParamName);
+        Assert.StartsWith("'f' holds one value per item and must have length 4 (the item count), but has length 3.", e.Message);
+
+        // The generated gradient's own check, run on the host on the first item's rows.
+        e = Assert.Throws<ArgumentException>(() => launcher.Run(n, x, theta, width, probes, f, 0, new float[p - 1]));
+        Assert.Equal("thetaBar", e.ParamName);
+        Assert.StartsWith($"'thetaBar' must have the length of 'theta' ({p}), but has length {p - 1}.", e.Message);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => launcher.Run(0, x, theta, width, probes, f, 0, grad));
+        Assert.Equal(0, launcher.Launches);   // nothing was launched
+    }
+
+    [Fact]
+    public void Asking_for_a_GPU_without_one_names_the_accelerators_found()
+    {
+        string found = KernelDevice.Found();
+        if (found.Contains("(Cuda)", StringComparison.Ordinal)) return;   // a machine with a GPU: nothing to refuse
+        var e = Assert.Throws<KernelDeviceNotFoundException>(() => KernelDevice.Gpu());
+        Assert.StartsWith("no CUDA GPU was found; ILGPU found: ", e.Message);
+        Assert.Contains("CPU", e.Message);
+        Assert.Contains("--device cpu", e.Message);
+    }
+}
