@@ -53,7 +53,7 @@ public static partial class PortableMath
     // p = e^r - 1 with r = hi + lo - k ln2, so e^(hi+lo) = 2^k (1 + p).
     private static ExpParts ExpReduced(double hi, double lo)
     {
-        double kd = Math.Round(hi * Log2E);
+        double kd = Round(hi * Log2E);   // PortableMath.Round: ILGPU compiles Math.Round to a no-op on PTX
         double rHi = hi - kd * Ln2Hi;              // exact: kd*Ln2Hi is exact and cancels (Sterbenz)
         double r = rHi - kd * Ln2Lo;
         double rLo = (rHi - r) - kd * Ln2Lo + lo;  // the rounding of r, plus the caller's low part

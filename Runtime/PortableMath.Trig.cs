@@ -44,13 +44,13 @@ public static partial class PortableMath
         // 1.8e308; the result is a value in [-1, 1] but not an accurate one.
         for (int i = 0; i < 40 && Math.Abs(x) > TrigExactLimit; i++)
         {
-            double kb = Math.Round(x * TwoOverPi);
+            double kb = Round(x * TwoOverPi);
             double p = kb * PiO2Hi;
             if (Math.Abs(p) > double.MaxValue) p = x;   // only within 2^-51 of MaxValue
             x -= p;
             qBig += kb - 4.0 * Math.Floor(kb * 0.25);
         }
-        double k = Math.Round(x * TwoOverPi);
+        double k = Round(x * TwoOverPi);   // PortableMath.Round, not Math.Round (a no-op on PTX)
         double t = x - k * PiO2P1;
         DD a = TwoSum(t, -(k * PiO2P2));
         DD b = TwoSum(a.Hi, -(k * PiO2P3));

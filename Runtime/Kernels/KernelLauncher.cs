@@ -34,6 +34,7 @@ public abstract class KernelLauncher : IDisposable
     private Action<Index1D, ArrayView<float>, int, int, int, int, int, int, ArrayView<double>>? _addChunksSingle;
     private Action<Index1D, ArrayView<double>, int, int, int, int, int, int, ArrayView<double>>? _addChunksDouble;
     private Action<Index1D, ArrayView<double>, ArrayView<float>>? _toSingle;
+    private long[]? _shape;
 
     /// <summary>A launcher that runs on <paramref name="device"/> (not disposed with the launcher).</summary>
     protected KernelLauncher(KernelDevice device)
@@ -247,6 +248,17 @@ public abstract class KernelLauncher : IDisposable
         }
         LastWaves = waves.Count;
         return waves;
+    }
+
+    /// <summary>
+    /// True when <paramref name="shape"/> (the row and shared lengths and int arguments of a call) differs from the last
+    /// call's: the tape and scratch needs may have changed, so the launcher sizes them on one item first.
+    /// </summary>
+    protected bool ShapeChanged(params long[] shape)
+    {
+        if (_shape is not null && shape.AsSpan().SequenceEqual(_shape)) return false;
+        _shape = shape;
+        return true;
     }
 
     /// <summary>Bytes per item of the tape and scratch slices at their present sizes.</summary>

@@ -245,56 +245,37 @@ internal static class KernelLauncherWriter
             else w.Add($"var __resultView = DeviceBuffer<{t}>(\"result\", count).SubView(0, count);");
         }
         perItemBytes.Add($"SliceBytes({Bool(plan.UsesTape)}, {Bool(plan.UsesScratch)})");
+        WriteLaunch(w, plan);
+        var tape = plan.UsesTape ? "Reports(\"__tapeReports\", __m)" : "null";
+        var scratch = plan.UsesScratch ? "Reports(\"__scratchReports\", __m)" : "null";
+        if (plan.UsesTape || plan.UsesScratch)
+        {
+            // Tape and scratch needs depend on the lengths and int arguments: when they changed, one item's launch
+            // sizes the slices before the waves are planned (a wave of many items with stale slices could exceed memory).
+            var shape = plan.Args.Where(a => !a.IsOut && (a.Param.Type!.IsBuffer || a.Param.Type.Elem is ScalarKind.I32))
+                .Select(a => a.Param.Type!.IsBuffer ? (a.PerItem || a.IsSpanOutput ? Row(a) : a.Param.Identifier + ".Length")
+                    : a.Param.Identifier);
+            w.Add($"if (ShapeChanged({string.Join(", ", shape)}))");
+            w.Open();
+            w.Add("int __m = 1;");
+            w.Add("do __Launch(0, __m);");
+            w.Add($"while (Grow({tape}, {scratch}, __m));");
+            w.Close();
+        }
         w.Add($"foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, {string.Join(" + ", perItemBytes)}))");
         w.Open();
         w.Add("int __m = __hi - __lo;");
-        foreach (var a in plan.Args.Where(a => a.Summed))
-        {
-            var len = a.IsOut ? "__m" : $"(long)__m * {Row(a)}";
-            w.Add($"var __{a.Param.Name}Part = DeviceBuffer<{Elem(a.Param.Type!)}>(\"{a.Param.Name}\", {len});");
-        }
-        if (plan.SumResult) w.Add($"var __resultPart = DeviceBuffer<{Elem(plan.Returns!)}>(\"result\", __m);");
-        w.Add("do");
-        w.Open();
-        var args = new List<string> { "__m" };
-        foreach (var a in plan.Args)
-        {
-            var n = a.Param.Identifier;
-            var q = a.Param.Name;
-            if (a.Summed)
-            {
-                w.Add($"Zero(__{q}Part);");
-                args.Add($"__{q}Part");
-            }
-            else if (a.IsOut || a.IsPerItemScalar) args.Add($"__{q}View.SubView(__lo, __m)");
-            else if (a.IsSpanOutput)
-            {
-                // A relaunched wave starts again from the caller's rows (the method may read its output).
-                w.Add($"CopyRows(__{q}View.SubView((long)__lo * {Row(a)}, (long)__m * {Row(a)}), " +
-                    $"{n}.Span.Slice(__lo * {Row(a)}, __m * {Row(a)}));");
-                args.Add($"__{q}View.SubView((long)__lo * {Row(a)}, (long)__m * {Row(a)})");
-            }
-            else if (a.PerItem) args.Add($"__{q}View.SubView((long)__lo * {Row(a)}, (long)__m * {Row(a)})");
-            else args.Add(a.Param.Type!.IsBuffer ? $"__{q}View" : n);
-        }
-        if (plan.Returns is { } rt)
-        {
-            args.Add(plan.SumResult ? "__resultPart" : "__resultView.SubView(__lo, __m)");
-        }
-        else if (!plan.Args.Any(a => a.IsOut)) args.Add("__m");
-        if (plan.UsesTape) args.AddRange(new[] { "TapeView(__m)", "Reports(\"__tapeReports\", __m)" });
-        if (plan.UsesScratch) args.AddRange(new[] { "ScratchView(__m)", "Reports(\"__scratchReports\", __m)" });
-        w.Add($"__kernel({string.Join(", ", args)});");
-        w.Close();
-        var tape = plan.UsesTape ? "Reports(\"__tapeReports\", __m)" : "null";
-        var scratch = plan.UsesScratch ? "Reports(\"__scratchReports\", __m)" : "null";
+        w.Add("do __Launch(__lo, __m);");
         w.Add($"while (Grow({tape}, {scratch}, __m));");
         foreach (var a in plan.Args.Where(a => a.Summed))
         {
             var q = a.Param.Name;
-            w.Add($"AddChunks(__{q}Part, {(a.IsOut ? "1" : Row(a))}, count, __chunkLo, __chunkHi, __lo, __{q}Sums);");
+            var len = a.IsOut ? "1" : Row(a);
+            w.Add($"AddChunks(DeviceBuffer<{Elem(a.Param.Type!)}>(\"{q}\", (long)__m * {len}), {len}, count, __chunkLo, __chunkHi, __lo, " +
+                $"__{q}Sums);");
         }
-        if (plan.SumResult) w.Add("AddChunks(__resultPart, 1, count, __chunkLo, __chunkHi, __lo, __resultSums);");
+        if (plan.SumResult)
+            w.Add($"AddChunks(DeviceBuffer<{Elem(plan.Returns!)}>(\"result\", __m), 1, count, __chunkLo, __chunkHi, __lo, __resultSums);");
         w.Close();
         foreach (var a in plan.Args)
         {
@@ -309,6 +290,48 @@ internal static class KernelLauncherWriter
             if (plan.SumResult) w.Add($"return Sum{(rr.Elem == ScalarKind.F32 ? "Single" : "Double")}(__resultSums);");
             else w.Add("Download(__resultView, result.Span);");
         }
+    }
+
+    /// <summary>
+    /// <c>__Launch(lo, m)</c>: the kernel over items [lo, lo + m), with zeroed partial rows for the summed outputs and
+    /// the caller's rows restored in the outputs it keeps per item (a relaunch starts again from them).
+    /// </summary>
+    private static void WriteLaunch(Lines w, KernelPlan plan)
+    {
+        w.Add("void __Launch(int __lo, int __m)");
+        w.Open();
+        var args = new List<string> { "__m" };
+        foreach (var a in plan.Args)
+        {
+            var n = a.Param.Identifier;
+            var q = a.Param.Name;
+            if (a.Summed)
+            {
+                var len = a.IsOut ? "__m" : $"(long)__m * {Row(a)}";
+                w.Add($"var __{q}Part = DeviceBuffer<{Elem(a.Param.Type!)}>(\"{q}\", {len});");
+                w.Add($"Zero(__{q}Part);");
+                args.Add($"__{q}Part");
+            }
+            else if (a.IsOut || a.IsPerItemScalar) args.Add($"__{q}View.SubView(__lo, __m)");
+            else if (a.IsSpanOutput)
+            {
+                w.Add($"CopyRows(__{q}View.SubView((long)__lo * {Row(a)}, (long)__m * {Row(a)}), " +
+                    $"{n}.Span.Slice(__lo * {Row(a)}, __m * {Row(a)}));");
+                args.Add($"__{q}View.SubView((long)__lo * {Row(a)}, (long)__m * {Row(a)})");
+            }
+            else if (a.PerItem) args.Add($"__{q}View.SubView((long)__lo * {Row(a)}, (long)__m * {Row(a)})");
+            else args.Add(a.Param.Type!.IsBuffer ? $"__{q}View" : n);
+        }
+        if (plan.Returns is not null)
+        {
+            if (plan.SumResult) w.Add($"var __resultPart = DeviceBuffer<{Elem(plan.Returns)}>(\"result\", __m);");
+            args.Add(plan.SumResult ? "__resultPart" : "__resultView.SubView(__lo, __m)");
+        }
+        else if (!plan.Args.Any(a => a.IsOut)) args.Add("__m");
+        if (plan.UsesTape) args.AddRange(new[] { "TapeView(__m)", "Reports(\"__tapeReports\", __m)" });
+        if (plan.UsesScratch) args.AddRange(new[] { "ScratchView(__m)", "Reports(\"__scratchReports\", __m)" });
+        w.Add($"__kernel({string.Join(", ", args)});");
+        w.Close();
     }
 
     private static string Bool(bool b) => b ? "true" : "false";

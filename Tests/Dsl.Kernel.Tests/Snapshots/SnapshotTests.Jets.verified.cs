@@ -63,13 +63,20 @@ namespace Dsl.Kernel.Tests
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, AccKernel);
                 var __xView = Upload<double>("x", x.Span);
                 var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                void __Launch(int __lo, int __m)
+                {
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __resultView.SubView(__lo, __m), ScratchView(__m), Reports("__scratchReports", __m));
+                }
+                if (ShapeChanged(__xRow))
+                {
+                    int __m = 1;
+                    do __Launch(0, __m);
+                    while (Grow(null, Reports("__scratchReports", __m), __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, true)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __resultView.SubView(__lo, __m), ScratchView(__m), Reports("__scratchReports", __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, Reports("__scratchReports", __m), __m));
                 }
                 Download(__resultView, result.Span);
@@ -249,13 +256,20 @@ namespace Dsl.Kernel.Tests
                 var __wView = Upload<double>("w", w.Span);
                 var __probesView = Upload<double>("probes", probes.Span);
                 var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                void __Launch(int __lo, int __m)
+                {
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __probesView, __resultView.SubView(__lo, __m), ScratchView(__m), Reports("__scratchReports", __m));
+                }
+                if (ShapeChanged(__xRow, w.Length, probes.Length))
+                {
+                    int __m = 1;
+                    do __Launch(0, __m);
+                    while (Grow(null, Reports("__scratchReports", __m), __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, true)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __probesView, __resultView.SubView(__lo, __m), ScratchView(__m), Reports("__scratchReports", __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, Reports("__scratchReports", __m), __m));
                 }
                 Download(__resultView, result.Span);
@@ -320,13 +334,14 @@ namespace Dsl.Kernel.Tests
                 var __xView = Upload<double>("x", x.Span);
                 var __wView = Upload<double>("w", w.Span);
                 var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                void __Launch(int __lo, int __m)
+                {
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __resultView.SubView(__lo, __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __resultView.SubView(__lo, __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, null, __m));
                 }
                 Download(__resultView, result.Span);
@@ -490,14 +505,21 @@ namespace Dsl.Kernel.Tests
                 var __wView = Upload<double>("w", w.Span);
                 var __xJetView = Upload<double>("xJet", xJet.Span);
                 var __yView = Upload<double>("y", y.Span);
+                void __Launch(int __lo, int __m)
+                {
+                    CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __xJetView.SubView((long)__lo * __xJetRow, (long)__m * __xJetRow), __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __m, ScratchView(__m), Reports("__scratchReports", __m));
+                }
+                if (ShapeChanged(__xRow, w.Length, __xJetRow, __yRow))
+                {
+                    int __m = 1;
+                    do __Launch(0, __m);
+                    while (Grow(null, Reports("__scratchReports", __m), __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, true)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __xJetView.SubView((long)__lo * __xJetRow, (long)__m * __xJetRow), __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __m, ScratchView(__m), Reports("__scratchReports", __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, Reports("__scratchReports", __m), __m));
                 }
                 Download(__yView, y.Span);
@@ -639,15 +661,22 @@ namespace Dsl.Kernel.Tests
                 var __yView = Upload<double>("y", y.Span);
                 var __yBarView = Upload<double>("yBar", yBar.Span);
                 var __xBarView = Upload<double>("xBar", xBar.Span);
+                void __Launch(int __lo, int __m)
+                {
+                    CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
+                    CopyRows(__xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), xBar.Span.Slice(__lo * __xBarRow, __m * __xBarRow));
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __yBarView.SubView((long)__lo * __yBarRow, (long)__m * __yBarRow), __xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), __m, TapeView(__m), Reports("__tapeReports", __m), ScratchView(__m), Reports("__scratchReports", __m));
+                }
+                if (ShapeChanged(__xRow, __yRow, __yBarRow, __xBarRow))
+                {
+                    int __m = 1;
+                    do __Launch(0, __m);
+                    while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(true, true)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
-                        CopyRows(__xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), xBar.Span.Slice(__lo * __xBarRow, __m * __xBarRow));
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __yBarView.SubView((long)__lo * __yBarRow, (long)__m * __yBarRow), __xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), __m, TapeView(__m), Reports("__tapeReports", __m), ScratchView(__m), Reports("__scratchReports", __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
                 }
                 Download(__yView, y.Span);

@@ -59,13 +59,14 @@ namespace Dsl.Kernel.Tests
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, float, global::ILGPU.ArrayView<float>>(Accelerator, PKernel);
                 var __xView = Upload<float>("x", x.Span);
                 var __resultView = DeviceBuffer<float>("result", count).SubView(0, count);
+                void __Launch(int __lo, int __m)
+                {
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), c, __resultView.SubView(__lo, __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), c, __resultView.SubView(__lo, __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, null, __m));
                 }
                 Download(__resultView, result.Span);
@@ -164,14 +165,15 @@ namespace Dsl.Kernel.Tests
                 var __xView = Upload<float>("x", x.Span);
                 var __cJetView = Upload<float>("cJet", cJet.Span);
                 var __yView = Upload<float>("y", y.Span);
+                void __Launch(int __lo, int __m)
+                {
+                    CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), c, __cJetView, __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __m);
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        CopyRows(__yView.SubView((long)__lo * __yRow, (long)__m * __yRow), y.Span.Slice(__lo * __yRow, __m * __yRow));
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), c, __cJetView, __yView.SubView((long)__lo * __yRow, (long)__m * __yRow), __m);
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, null, __m));
                 }
                 Download(__yView, y.Span);

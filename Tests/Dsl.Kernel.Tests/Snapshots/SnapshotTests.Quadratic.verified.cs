@@ -115,17 +115,18 @@ namespace Dsl.Kernel.Tests
                 var __sView = Upload<double>("s", s.Span);
                 var __dResultSums = DeviceSums("dResult#sums", 1);
                 var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                void __Launch(int __lo, int __m)
+                {
+                    var __dResultPart = DeviceBuffer<double>("dResult", __m);
+                    Zero(__dResultPart);
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __dxView.SubView((long)__lo * __dxRow, (long)__m * __dxRow), __wView, __sView.SubView(__lo, __m), __dResultPart, __resultView.SubView(__lo, __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, (long)sizeof(double) * 1 + SliceBytes(false, false)))
                 {
                     int __m = __hi - __lo;
-                    var __dResultPart = DeviceBuffer<double>("dResult", __m);
-                    do
-                    {
-                        Zero(__dResultPart);
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __dxView.SubView((long)__lo * __dxRow, (long)__m * __dxRow), __wView, __sView.SubView(__lo, __m), __dResultPart, __resultView.SubView(__lo, __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, null, __m));
-                    AddChunks(__dResultPart, 1, count, __chunkLo, __chunkHi, __lo, __dResultSums);
+                    AddChunks(DeviceBuffer<double>("dResult", (long)__m * 1), 1, count, __chunkLo, __chunkHi, __lo, __dResultSums);
                 }
                 dResult = SumDouble(__dResultSums);
                 Download(__resultView, result.Span);
@@ -201,13 +202,14 @@ namespace Dsl.Kernel.Tests
                 var __wView = Upload<double>("w", w.Span);
                 var __dResultView = DeviceBuffer<double>("dResult", count).SubView(0, count);
                 var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                void __Launch(int __lo, int __m)
+                {
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __dxView.SubView((long)__lo * __dxRow, (long)__m * __dxRow), __wView, s, __dResultView.SubView(__lo, __m), __resultView.SubView(__lo, __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __dxView.SubView((long)__lo * __dxRow, (long)__m * __dxRow), __wView, s, __dResultView.SubView(__lo, __m), __resultView.SubView(__lo, __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, null, __m));
                 }
                 Download(__dResultView, dResult.Span);
@@ -274,13 +276,14 @@ namespace Dsl.Kernel.Tests
                 var __xView = Upload<double>("x", x.Span);
                 var __wView = Upload<double>("w", w.Span);
                 var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                void __Launch(int __lo, int __m)
+                {
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, s, __resultView.SubView(__lo, __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(false, false)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, s, __resultView.SubView(__lo, __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(null, null, __m));
                 }
                 Download(__resultView, result.Span);

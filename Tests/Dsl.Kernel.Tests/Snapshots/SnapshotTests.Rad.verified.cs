@@ -134,14 +134,21 @@ namespace Dsl.Kernel.Tests
                 var __wView = Upload<double>("w", w.Span);
                 var __xBarView = Upload<double>("xBar", xBar.Span);
                 var __resultView = DeviceBuffer<double>("result", count).SubView(0, count);
+                void __Launch(int __lo, int __m)
+                {
+                    CopyRows(__xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), xBar.Span.Slice(__lo * __xBarRow, __m * __xBarRow));
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), __resultView.SubView(__lo, __m), TapeView(__m), Reports("__tapeReports", __m));
+                }
+                if (ShapeChanged(__xRow, w.Length, __xBarRow))
+                {
+                    int __m = 1;
+                    do __Launch(0, __m);
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(true, false)))
                 {
                     int __m = __hi - __lo;
-                    do
-                    {
-                        CopyRows(__xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), xBar.Span.Slice(__lo * __xBarRow, __m * __xBarRow));
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), __resultView.SubView(__lo, __m), TapeView(__m), Reports("__tapeReports", __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(Reports("__tapeReports", __m), null, __m));
                 }
                 Download(__xBarView, xBar.Span);
@@ -229,19 +236,26 @@ namespace Dsl.Kernel.Tests
                 var __wView = Upload<double>("w", w.Span);
                 var __xBarSums = DeviceSums("xBar#sums", __xBarRow);
                 var __resultSums = DeviceSums("result#sums", 1);
+                void __Launch(int __lo, int __m)
+                {
+                    var __xBarPart = DeviceBuffer<double>("xBar", (long)__m * __xBarRow);
+                    Zero(__xBarPart);
+                    var __resultPart = DeviceBuffer<double>("result", __m);
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView.SubView((long)__lo * __wRow, (long)__m * __wRow), __xBarPart, __resultPart, TapeView(__m), Reports("__tapeReports", __m));
+                }
+                if (ShapeChanged(__xRow, __wRow, __xBarRow))
+                {
+                    int __m = 1;
+                    do __Launch(0, __m);
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
+                }
                 foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, (long)sizeof(double) * __xBarRow + (long)sizeof(double) + SliceBytes(true, false)))
                 {
                     int __m = __hi - __lo;
-                    var __xBarPart = DeviceBuffer<double>("xBar", (long)__m * __xBarRow);
-                    var __resultPart = DeviceBuffer<double>("result", __m);
-                    do
-                    {
-                        Zero(__xBarPart);
-                        __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView.SubView((long)__lo * __wRow, (long)__m * __wRow), __xBarPart, __resultPart, TapeView(__m), Reports("__tapeReports", __m));
-                    }
+                    do __Launch(__lo, __m);
                     while (Grow(Reports("__tapeReports", __m), null, __m));
-                    AddChunks(__xBarPart, __xBarRow, count, __chunkLo, __chunkHi, __lo, __xBarSums);
-                    AddChunks(__resultPart, 1, count, __chunkLo, __chunkHi, __lo, __resultSums);
+                    AddChunks(DeviceBuffer<double>("xBar", (long)__m * __xBarRow), __xBarRow, count, __chunkLo, __chunkHi, __lo, __xBarSums);
+                    AddChunks(DeviceBuffer<double>("result", __m), 1, count, __chunkLo, __chunkHi, __lo, __resultSums);
                 }
                 DownloadSums(__xBarSums, xBar.Span);
                 return SumDouble(__resultSums);
