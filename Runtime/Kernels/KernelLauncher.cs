@@ -150,11 +150,13 @@ public abstract class KernelLauncher : IDisposable
     /// order.</summary>
     protected void ReduceChunks(string name, int count, Span<float> destination)
     {
-        var chunks = Chunks(count);
+        // The accumulators are looked up once, not per element: a lookup per element (a key string and a locked
+        // dictionary probe) made 34,561 × 16 = 553,000 lookups per PINN training step (d = 10), single-threaded.
+        var sums = ChunkAccumulators(name, count, destination.Length);
         for (var j = 0; j < destination.Length; j++)
         {
             double s = 0;
-            for (var c = 0; c < chunks; c++) s += HostArray<double>(name, c, destination.Length)[j];
+            foreach (var a in sums) s += a[j];
             destination[j] = (float)s;
         }
     }
@@ -162,13 +164,22 @@ public abstract class KernelLauncher : IDisposable
     /// <inheritdoc cref="ReduceChunks(string, int, Span{float})"/>
     protected void ReduceChunks(string name, int count, Span<double> destination)
     {
-        var chunks = Chunks(count);
+        // The accumulators are looked up once, not per element: a lookup per element (a key string and a locked
+        // dictionary probe) made 34,561 × 16 = 553,000 lookups per PINN training step (d = 10), single-threaded.
+        var sums = ChunkAccumulators(name, count, destination.Length);
         for (var j = 0; j < destination.Length; j++)
         {
             double s = 0;
-            for (var c = 0; c < chunks; c++) s += HostArray<double>(name, c, destination.Length)[j];
+            foreach (var a in sums) s += a[j];
             destination[j] = s;
         }
+    }
+
+    private double[][] ChunkAccumulators(string name, int count, int length)
+    {
+        var sums = new double[Chunks(count)][];
+        for (var c = 0; c < sums.Length; c++) sums[c] = HostArray<double>(name, c, length);
+        return sums;
     }
 
     // ---- the accelerator path ----

@@ -15,4 +15,14 @@ public static partial class Model
     public static partial void LossSparseGradBatch(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width,
         ArrayView<float> probes, ArrayView<float> f, int pde, ArrayView<float> thetaBar, ArrayView<float> result,
         ArrayView<double> tape, ArrayView<int> tapeOverflow, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+
+    [Kernel(nameof(LossDenseGrad), PerItem = "x, probes, f", Sum = "thetaBar, result")]
+    public static partial void LossDenseGradBatch(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width,
+        ArrayView<float> probes, ArrayView<float> f, int pde, ArrayView<float> thetaBar, ArrayView<float> result,
+        ArrayView<double> tape, ArrayView<int> tapeOverflow, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+
+    [Kernel(nameof(LossExactGrad), PerItem = "x, f", Sum = "thetaBar, result")]
+    public static partial void LossExactGradBatch(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width,
+        ArrayView<float> f, int pde, ArrayView<float> thetaBar, ArrayView<float> result,
+        ArrayView<double> tape, ArrayView<int> tapeOverflow, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
 }

@@ -33,11 +33,23 @@ public static class Program
             Console.WriteLine(Options.Usage);
             return 0;
         }
-        Run(o);
+        KernelDevice device;
+        try
+        {
+            device = KernelDevice.Parse(o.Device, o.Cores);
+        }
+        catch (KernelDeviceNotFoundException e)
+        {
+            Console.Error.WriteLine($"--device {o.Device}: {e.Message}");
+            Console.Error.WriteLine("hint: --device cpu (the default) trains on the CPU cores; --device cpu-accelerator runs the " +
+                "same kernel on ILGPU's CPU accelerator (slow: a check of the kernel path without a GPU).");
+            return 3;
+        }
+        using (device) Run(o, device);
         return 0;
     }
 
-    private static void Run(Options o)
+    private static void Run(Options o, KernelDevice device)
     {
         int d = o.Dim, width = o.Width, n = Model.ParameterCount(d, width);
         int pde = o.Pde switch { "allen-cahn" => 0, "poisson" => 1, _ => 2 };
@@ -53,10 +65,10 @@ public static class Program
 
         Console.WriteLine($"PINN  {o.Pde}, two-body solution, d = {d}, network {d} -> {width} -> {width} -> {width} -> 1 (tanh), {n:N0} parameters");
         Console.WriteLine($"      Laplacian: {Describe(o, d)}; batch {o.Batch}, {o.Steps} steps, Adam lr {o.LearningRate.ToString(CultureInfo.InvariantCulture)} -> 0 linearly, seed {o.Seed}");
-        Console.WriteLine($"      {Environment.ProcessorCount} cores, {Chunks(o.Batch)} batch chunks with their own gradient accumulators");
+        Console.WriteLine($"      device: {device.Description}; {KernelLauncher.Chunks(o.Batch)} batch chunks, summed in a fixed order");
 
         var adam = new Adam(n, learningRate: o.LearningRate, decaySteps: o.Steps);
-        var trainer = new Trainer(o, exact, width, pde);
+        using var trainer = new Trainer(o, exact, width, pde, device);
         var grad = new float[n];
 
         var proc = Process.GetCurrentProcess();
@@ -192,24 +204,24 @@ internal sealed class LossWindow(int size)
 }
 
 /// <summary>
-/// One training step: residual points, probes, per-point loss gradients (generated), averaged
-/// over the batch. The batch is cut into a fixed number of contiguous chunks; each chunk sums its
-/// points' gradients in order into its own accumulator, and the accumulators are added in chunk
-/// order, so the result does not depend on threads or scheduling.
+/// One training step: residual points, their source values and probes for the whole batch, then one call
+/// of a generated kernel launcher (Kernels.cs), which runs the per-point loss gradients on the device
+/// (the CPU cores or an ILGPU accelerator) and sums them over the batch in one fixed order (16 chunks at
+/// most, each in item order, the chunks in chunk order), so the result depends neither on the number of
+/// cores nor on scheduling.
 /// </summary>
-internal sealed class Trainer
+internal sealed class Trainer : IDisposable
 {
     private readonly Options _o;
     private readonly TwoBody _exact;
-    private readonly int _width, _pde, _d, _chunks;
-    private readonly float[] _points, _f;
-    private readonly double[][] _acc;
-    private readonly float[][] _scratch;
-    private readonly double[] _chunkLoss;
+    private readonly int _width, _pde, _d, _chunks, _probeRow;
+    private readonly float[] _points, _f, _probes;
+    private readonly KernelLauncher _launcher;
+    private readonly Func<float[], float[], float> _run;
     private readonly float[] _testPoints;
     private readonly double[] _testU;
 
-    public Trainer(Options o, TwoBody exact, int width, int pde)
+    public Trainer(Options o, TwoBody exact, int width, int pde, KernelDevice device)
     {
         _o = o;
         _exact = exact;
@@ -217,11 +229,12 @@ internal sealed class Trainer
         _pde = pde;
         _d = exact.Dimension;
         _chunks = Program.Chunks(o.Batch);
+        // The batch's inputs, kept between steps: one row of x, one f and one row of probes per point.
         _points = new float[o.Batch * _d];
         _f = new float[o.Batch];
-        _acc = new double[_chunks][];
-        _scratch = new float[_chunks][];
-        _chunkLoss = new double[_chunks];
+        _probeRow = o.Estimator == "exact" ? 0 : o.Probes * _d;
+        _probes = new float[o.Batch * _probeRow];
+        (_launcher, _run) = Launcher(device);
         // Held-out points, uniform in the ball, from their own stream; the progress lines use the
         // first ones, the final error all of them.
         _testPoints = new float[o.TestPoints * _d];
@@ -230,62 +243,51 @@ internal sealed class Trainer
         for (int i = 0; i < o.TestPoints; i++) _testU[i] = exact.Value(new ReadOnlySpan<float>(_testPoints, i * _d, _d));
     }
 
+    // The estimator's launcher, and its call over the batch (θ, gradient sum) -> loss sum.
+    private (KernelLauncher, Func<float[], float[], float>) Launcher(KernelDevice device)
+    {
+        int n = _o.Batch;
+        switch (_o.Estimator)
+        {
+            case "exact":
+                var exact = new Model.LossExactGradBatchLauncher(device);
+                return (exact, (theta, grad) => exact.Run(n, _points, theta, _width, _f, _pde, grad));
+            case "sparse":
+                var sparse = new Model.LossSparseGradBatchLauncher(device);
+                return (sparse, (theta, grad) => sparse.Run(n, _points, theta, _width, _probes, _f, _pde, grad));
+            default:
+                var dense = new Model.LossDenseGradBatchLauncher(device);
+                return (dense, (theta, grad) => dense.Run(n, _points, theta, _width, _probes, _f, _pde, grad));
+        }
+    }
+
     /// <summary>Writes the batch-mean gradient into <paramref name="grad"/>; returns the batch-mean loss.</summary>
     public double Step(int step, float[] theta, float[] grad)
     {
-        int d = _d, batch = _o.Batch;
+        int d = _d, batch = _o.Batch, v = _o.Probes;
         new Probes(_o.Seed, Streams.ResidualPoints(step)).FillUniformBall(_points, d);
-        for (int i = 0; i < batch; i++) _f[i] = (float)Source(_points.AsSpan(i * d, d));
-
-        Parallel.For(0, _chunks, chunk =>
+        var rng = new Probes(0);
+        for (int i = 0; i < batch; i++)
         {
-            int lo = (int)((long)batch * chunk / _chunks), hi = (int)((long)batch * (chunk + 1) / _chunks);
-            var acc = _acc[chunk] ??= new double[theta.Length];
-            Array.Clear(acc);
-            var g = _scratch[chunk] ??= new float[theta.Length];
-            int v = _o.Estimator == "exact" ? 0 : _o.Probes;
-            var probes = new float[v * d];
-            var rng = new Probes(0);
-            double loss = 0;
-            for (int i = lo; i < hi; i++)
+            _f[i] = (float)Source(_points.AsSpan(i * d, d));
+            if (_probeRow == 0) continue;
+            // Each point's probes from its own stream, so they do not depend on how the batch is split.
+            rng.Reseed(_o.Seed, Streams.ProbesOf(step, i));
+            var probes = _probes.AsSpan(i * _probeRow, _probeRow);
+            switch (_o.Estimator)
             {
-                var x = new ReadOnlySpan<float>(_points, i * d, d);
-                rng.Reseed(_o.Seed, Streams.ProbesOf(step, i));
-                float l;
-                switch (_o.Estimator)
-                {
-                    case "exact":
-                        l = Model.LossExactGrad(x, theta, _width, _f[i], _pde, g);
-                        break;
-                    case "sparse":
-                        rng.FillSparseCoordinates(probes, d, v);
-                        l = Model.LossSparseGrad(x, theta, _width, probes, _f[i], _pde, g);
-                        break;
-                    case "gaussian":
-                        rng.FillGaussian(probes);
-                        l = Model.LossDenseGrad(x, theta, _width, probes, _f[i], _pde, g);
-                        break;
-                    default:
-                        rng.FillRademacher(probes);
-                        l = Model.LossDenseGrad(x, theta, _width, probes, _f[i], _pde, g);
-                        break;
-                }
-                loss += l;
-                for (int k = 0; k < g.Length; k++) acc[k] += g[k];
+                case "sparse": rng.FillSparseCoordinates(probes, d, v); break;
+                case "gaussian": rng.FillGaussian(probes); break;
+                default: rng.FillRademacher(probes); break;
             }
-            _chunkLoss[chunk] = loss;
-        });
-
-        double total = 0;
-        for (int c = 0; c < _chunks; c++) total += _chunkLoss[c];
-        for (int k = 0; k < grad.Length; k++)
-        {
-            double s = 0;
-            for (int c = 0; c < _chunks; c++) s += _acc[c][k];
-            grad[k] = (float)(s / batch);
         }
-        return total / batch;
+        // The launcher returns the summed loss and writes the summed gradient, each rounded once to float.
+        float loss = _run(theta, grad);
+        for (int k = 0; k < grad.Length; k++) grad[k] /= batch;
+        return (double)loss / batch;
     }
+
+    public void Dispose() => _launcher.Dispose();
 
     /// <summary>The source term f of the chosen PDE, from the exact solution and its analytic Laplacian.</summary>
     public double Source(ReadOnlySpan<float> x)
@@ -368,6 +370,8 @@ internal sealed class Options
     public int TestPoints = 20_000;
     public int Width = 128;
     public double LearningRate = 1e-3;
+    public string Device = "cpu";
+    public int? Cores;
     public bool Help;
 
     public const string Usage = """
@@ -384,6 +388,12 @@ internal sealed class Options
           --test-points N  held-out uniform points for the relative L2 error (default 20000)
           --width N        hidden width (default 128, the paper's)
           --lr X           initial learning rate (default 1e-3)
+          --device cpu|gpu|cpu-accelerator
+                           where the batch's loss gradients run: cpu, the generated C# on the CPU cores;
+                           gpu, the generated ILGPU kernel on the first CUDA GPU; cpu-accelerator, that
+                           kernel on ILGPU's CPU accelerator (slow; checks the kernel path without a GPU)
+                           (default cpu)
+          --cores N        threads of --device cpu (default: every core); the sums do not depend on it
         """;
 
     public static Options Parse(string[] args)
@@ -411,6 +421,10 @@ internal sealed class Options
                 case "--test-points": o.TestPoints = Int(a, v, 1); break;
                 case "--width": o.Width = Int(a, v, 1); break;
                 case "--lr": o.LearningRate = double.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--device":
+                    o.Device = v is "cpu" or "gpu" or "cpu-accelerator" ? v : throw new ArgumentException($"unknown device '{v}'");
+                    break;
+                case "--cores": o.Cores = Int(a, v, 1); break;
                 default: throw new ArgumentException($"unknown switch '{a}'");
             }
         }

@@ -18,6 +18,11 @@ public static class Program
             if (!args.Contains("--check-only")) TaylorBenchmarks.Run(Console.Out, rounds: args.Contains("--quick") ? 40 : 150);
             return 0;
         }
+        if (args.Contains("--launcher"))
+        {
+            LauncherInterleaved.Run(Console.Out, args.Contains("--quick"));
+            return 0;
+        }
         if (args.Contains("--training"))
         {
             if (!TrainingBenchmarks.Check(Console.Out)) return 1;
