@@ -20,7 +20,8 @@ public static partial class Model
         ArrayView<float> result, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
 
     [Kernel(nameof(U), PerItem = "x")]
-    public static partial void UKernel(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width, ArrayView<float> result);
+    public static partial void UKernel(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width, ArrayView<float> result,
+        ArrayView<double> scratch, ArrayView<int> scratchNeeded);
 
     // Pass 2: s · (one-probe term) and t · u, differentiated with respect to θ, summed over their items.
     [Differentiable]
@@ -44,5 +45,6 @@ public static partial class Model
 
     [Kernel(nameof(WeightedUGrad), PerItem = "x, t", Sum = "thetaBar")]
     public static partial void WeightedUGradKernel(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width,
-        ArrayView<float> t, ArrayView<float> thetaBar, ArrayView<float> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
+        ArrayView<float> t, ArrayView<float> thetaBar, ArrayView<float> result, ArrayView<double> tape, ArrayView<int> tapeOverflow,
+        ArrayView<double> scratch, ArrayView<int> scratchNeeded);
 }

@@ -18,10 +18,12 @@ internal static class PinnTiming
 {
     private const int Batch = 100, Width = 128, Probes = 16;
 
-    public static void Run(KernelDevice device, List<int> dims, double budgetSeconds, int maxSteps)
+    public static void Run(KernelDevice device, List<int> dims, double budgetSeconds, int maxSteps, bool split)
     {
         var clock = Stopwatch.StartNew();
         using var launcher = new Model.LossSparseGradBatchLauncher(device);
+        using var splitStep = split ? new SplitStep(device) : null;
+        if (split) Console.WriteLine("split: one thread per (point, probe) pair (SplitStep), the batch gradient in two passes");
         double lastStep = 0;
         int lastD = 0;
         Console.WriteLine($"PINN step on {device.Description}: batch {Batch}, width {Width}, sparse |J| = {Probes}, float; budget {budgetSeconds} s");
@@ -40,7 +42,7 @@ internal static class PinnTiming
             }
             try
             {
-                (lastStep, lastD) = (OneDimension(launcher, d, maxSteps, left / (dims.Count - di)), d);
+                (lastStep, lastD) = (OneDimension(launcher, splitStep, d, maxSteps, left / (dims.Count - di)), d);
             }
             catch (Exception e) when (e is OutOfMemoryException or ILGPU.Runtime.AcceleratorException or InvalidOperationException
                 or ArgumentException)
@@ -52,7 +54,7 @@ internal static class PinnTiming
     }
 
     /// <summary>Times the step at dimension <paramref name="d"/>; returns the median step in seconds.</summary>
-    private static double OneDimension(Model.LossSparseGradBatchLauncher launcher, int d, int maxSteps, double seconds)
+    private static double OneDimension(Model.LossSparseGradBatchLauncher launcher, SplitStep? split, int d, int maxSteps, double seconds)
     {
         var p = Model.ParameterCount(d, Width);
         var c = new double[d - 1];
@@ -79,8 +81,20 @@ internal static class PinnTiming
         var grad = new float[p];
         var adam = new Adam(p, learningRate: 1e-3);
 
+        float Gradient() => split is null ? launcher.Run(Batch, x, theta, Width, probes, f, 0, grad)
+            : split.Run(Batch, Probes, d, x, theta, Width, probes, f, grad);
+        if (split is not null)
+        {
+            // The two ways must give the same gradient up to float rounding (different summation orders).
+            var fused = new float[p];
+            launcher.Run(Batch, x, theta, Width, probes, f, 0, fused);
+            Gradient();
+            double diff = 0, scale = 0;
+            for (var k = 0; k < p; k++) { diff = Math.Max(diff, Math.Abs(fused[k] - grad[k])); scale = Math.Max(scale, Math.Abs(fused[k])); }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{d} | split vs fused gradient: max |diff| / max |grad| = {diff / scale:E2}"));
+        }
         var first = Stopwatch.StartNew();
-        var firstLoss = launcher.Run(Batch, x, theta, Width, probes, f, 0, grad) / Batch;
+        var firstLoss = Gradient() / Batch;
         Scale(grad);
         adam.Step(theta, grad);
         var firstSeconds = first.Elapsed.TotalSeconds;
@@ -91,7 +105,7 @@ internal static class PinnTiming
         while (times.Count < maxSteps && (times.Count == 0 || window.Elapsed.TotalSeconds < seconds))
         {
             var step = Stopwatch.StartNew();
-            lastLoss = launcher.Run(Batch, x, theta, Width, probes, f, 0, grad) / Batch;
+            lastLoss = Gradient() / Batch;
             Scale(grad);
             var a = Stopwatch.StartNew();
             adam.Step(theta, grad);

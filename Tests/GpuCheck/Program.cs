@@ -8,7 +8,7 @@ using Dsl;
 namespace GpuCheck;
 
 /// <summary>
-/// <c>GpuCheck [--device gpu|cpu-accelerator] [--dims 100,1000,…|none] [--budget SECONDS] [--steps N] [--skip-cases]</c>:
+/// <c>GpuCheck [--device gpu|cpu-accelerator] [--dims 100,1000,…|none] [--budget SECONDS] [--steps N] [--skip-cases] [--split]</c>:
 /// (1) every kernel of the kernel tests through its launcher on the device against the CPU path, with a bound measured
 /// per case (<see cref="Cases"/>); (2) the PINN training step (Allen–Cahn, two-body solution, the paper's network
 /// d → 128 → 128 → 128 → 1, sparse STDE |J| = 16, batch 100) timed at each d within a time budget.
@@ -23,6 +23,7 @@ public static class Program
         var budget = 300.0;
         var steps = 20;
         var skipCases = false;
+        var split = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -35,6 +36,7 @@ public static class Program
                 case "--budget": budget = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--skip-cases": skipCases = true; break;
+                case "--split": split = true; break;
                 default: Console.Error.WriteLine($"unknown switch '{args[i]}'"); return 2;
             }
         }
@@ -51,7 +53,7 @@ public static class Program
         using var _ = dev;
         Console.WriteLine($"device: {dev.Description}; host: {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         var ok = skipCases || (dev.Accelerator is null || MathCheck.Run(dev.Accelerator)) & CompareCases(dev);
-        if (dims.Count > 0) PinnTiming.Run(dev, dims, budget, steps);
+        if (dims.Count > 0) PinnTiming.Run(dev, dims, budget, steps, split);
         Console.WriteLine(ok ? "cases: all within their bounds" : "cases: SOME OUTSIDE THEIR BOUNDS");
         return ok ? 0 : 1;
     }
