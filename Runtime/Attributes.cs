@@ -296,4 +296,23 @@ public sealed class KernelAttribute : TransformAttribute
     /// the same on every run and every number of cores. Default: none (every output is returned per item).
     /// </summary>
     public string? Sum { get; set; }
+
+    /// <summary>
+    /// How the launcher adds the <see cref="Sum"/> outputs on an accelerator: <see cref="KernelReduction.Deterministic"/>
+    /// (default: one fixed order, the same bits on every run) or <see cref="KernelReduction.Atomic"/> (one thread per
+    /// element of every item's row, <c>Atomic.Add</c> in double: more parallel, but the order, and so the last bits,
+    /// may change from run to run). The CPU path always adds in the fixed order.
+    /// </summary>
+    public KernelReduction Reduction { get; set; } = KernelReduction.Deterministic;
+}
+
+/// <summary>How a kernel launcher adds a summed output over the items on an accelerator (<see cref="KernelAttribute.Reduction"/>).
+/// </summary>
+public enum KernelReduction
+{
+    /// <summary>Chunks in order, items in order within a chunk, in double: the same bits on every run and device count.</summary>
+    Deterministic = 0,
+
+    /// <summary><c>Atomic.Add</c> of every element of every item's row into a double sum: the order is the hardware's.</summary>
+    Atomic = 1,
 }

@@ -104,7 +104,8 @@ internal sealed record RequestModel(
     string Partial = "",
     int Lanes = 1,
     string PerItem = "",
-    string Sum = "");
+    string Sum = "",
+    bool AtomicSums = false);
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

@@ -25,6 +25,7 @@ internal static class RequestReader
         string? wrt = null;
         var perItem = "";
         var sum = "";
+        var atomic = false;
         var order = row.DefaultOrder;
         var estimator = Estimator.Exact;
         var lanes = row.DefaultLanes;
@@ -33,6 +34,8 @@ internal static class RequestReader
             if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
             if (named.Key == "PerItem" && named.Value.Value is string pi) perItem = pi;
             if (named.Key == "Sum" && named.Value.Value is string su) sum = su;
+            // KernelReduction.Atomic arrives as its int (1).
+            if (named.Key == "Reduction" && named.Value.Value is int red) atomic = red == 1;
             if (named.Key == "Order" && named.Value.Value is int o) order = o;
             // The runtime enum arrives as its int; a value outside it is rejected by the signature check.
             if (named.Key == "Estimator" && named.Value.Value is int e) estimator = (Estimator)e;
@@ -56,7 +59,7 @@ internal static class RequestReader
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
             returnType, irReturn, method.Name, parameters, failure, FunctionKey.Primal(PrimalLowering.KeyOf(method)),
-            order, estimator, partial, lanes, perItem, sum);
+            order, estimator, partial, lanes, perItem, sum, atomic);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

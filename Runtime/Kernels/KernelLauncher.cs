@@ -35,6 +35,8 @@ public abstract class KernelLauncher : IDisposable
     private Action<Index1D, ArrayView<double>, int, int, int, int, int, int, ArrayView<double>>? _addChunksDouble;
     private Action<Index1D, ArrayView<double>, ArrayView<float>>? _toSingle;
     private long[]? _shape;
+    private Action<Index1D, ArrayView<float>, long, int, ArrayView<double>>? _atomicSingle;
+    private Action<Index1D, ArrayView<double>, long, int, ArrayView<double>>? _atomicDouble;
 
     /// <summary>A launcher that runs on <paramref name="device"/> (not disposed with the launcher).</summary>
     protected KernelLauncher(KernelDevice device)
@@ -338,6 +340,28 @@ public abstract class KernelLauncher : IDisposable
         _addChunksDouble(rowLength, partials, rowLength, count, Chunks(count), chunkLo, chunkHi, itemLo, sums);
     }
 
+    /// <summary>
+    /// <see cref="KernelReduction.Atomic"/>: adds every element of the first <paramref name="items"/> partial rows into
+    /// <paramref name="sums"/> with one thread per element and <c>Atomic.Add</c> in double (order not fixed).
+    /// </summary>
+    protected void AddAtomically(ArrayView<float> partials, int rowLength, int items, ArrayView<double> sums)
+    {
+        _atomicSingle ??= Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, long, int, ArrayView<double>>(
+            KernelReductions.AddAtomically);
+        // An Index1D is an int: launch at most 2^30 elements at a time.
+        for (long e = 0, total = (long)items * rowLength; e < total; e += 1 << 30)
+            _atomicSingle((int)Math.Min(1 << 30, total - e), partials, e, rowLength, sums);
+    }
+
+    /// <inheritdoc cref="AddAtomically(ArrayView{float}, int, int, ArrayView{double})"/>
+    protected void AddAtomically(ArrayView<double> partials, int rowLength, int items, ArrayView<double> sums)
+    {
+        _atomicDouble ??= Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, long, int, ArrayView<double>>(
+            KernelReductions.AddAtomically);
+        for (long e = 0, total = (long)items * rowLength; e < total; e += 1 << 30)
+            _atomicDouble((int)Math.Min(1 << 30, total - e), partials, e, rowLength, sums);
+    }
+
     /// <summary>Copies the double sums to <paramref name="destination"/>, each rounded once to float (on the device).</summary>
     protected void DownloadSums(ArrayView<double> sums, Span<float> destination)
     {
@@ -409,6 +433,20 @@ internal static class KernelReductions
             total += s;
         }
         sums[j] = total;
+    }
+
+    /// <summary>sums[e mod rowLength] += partials[e] for e = offset + k, atomically (one thread per element).</summary>
+    public static void AddAtomically(Index1D k, ArrayView<float> partials, long offset, int rowLength, ArrayView<double> sums)
+    {
+        long e = offset + k;
+        Atomic.Add(ref sums[e % rowLength], partials[e]);
+    }
+
+    /// <inheritdoc cref="AddAtomically(Index1D, ArrayView{float}, long, int, ArrayView{double})"/>
+    public static void AddAtomically(Index1D k, ArrayView<double> partials, long offset, int rowLength, ArrayView<double> sums)
+    {
+        long e = offset + k;
+        Atomic.Add(ref sums[e % rowLength], partials[e]);
     }
 
     /// <summary>single[j] = (float)sums[j].</summary>

@@ -125,6 +125,39 @@ public sealed class LauncherTests
     }
 
     [Fact]
+    public void Atomic_sums_are_within_the_summation_bound_of_the_ordered_sums()
+    {
+        var x = Batches.Doubles(Items * D, 9);
+        var w = Batches.Doubles(Items * D, 10, 0.1, 2);
+        using var device = KernelDevice.CpuAccelerator();
+        using var ordered = new Rad.RGradientSumLauncher(device);
+        using var atomic = new Rad.RGradientAtomicLauncher(device);
+        var g1 = new double[D];
+        var g2 = new double[D];
+        var v1 = ordered.Run(Items, x, w, g1);
+        var v2 = atomic.Run(Items, x, w, g2);
+        // Any order of n additions differs from another by at most 2(n − 1)·u·Σ|terms| (u = 2^-53, the recursive
+        // summation bound applied to both); Σ|terms| from the items' own gradients.
+        var rows = new double[Items][];
+        var values = new double[Items];
+        for (var i = 0; i < Items; i++)
+        {
+            rows[i] = new double[D];
+            values[i] = Rad.RGradient(x.AsSpan(i * D, D), w.AsSpan(i * D, D), rows[i]);
+        }
+        double Bound(Func<int, double> term) => 2.0 * (Items - 1) * Math.Pow(2, -53) * Enumerable.Range(0, Items).Sum(i => Math.Abs(term(i)));
+        Assert.InRange(Math.Abs(v1 - v2), 0, Bound(i => values[i]));
+        for (var j = 0; j < D; j++) Assert.InRange(Math.Abs(g1[j] - g2[j]), 0, Bound(i => rows[i][j]));
+        Assert.NotEqual(0, g2[0]);   // the atomic path did add something
+        // The CPU path of an atomic launcher adds in the fixed order, bit for bit.
+        using var cpu = KernelDevice.Cpu(2);
+        using var onCpu = new Rad.RGradientAtomicLauncher(cpu);
+        var g3 = new double[D];
+        Bits(v1, onCpu.Run(Items, x, w, g3), "CPU path value");
+        for (var j = 0; j < D; j++) Bits(g1[j], g3[j], $"CPU path xBar[{j}]");
+    }
+
+    [Fact]
     public void The_PINN_batch_gradient_is_the_same_on_the_cpu_and_the_cpu_accelerator()
     {
         const int n = 19, d = 4, width = 3, v = 2;

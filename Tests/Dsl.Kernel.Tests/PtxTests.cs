@@ -37,16 +37,34 @@ public class PtxTests(ITestOutputHelper output)
     [MemberData(nameof(Kernels))]
     public void Compiles_to_PTX_without_extern_functions(string kernel, string sm)
     {
+        var parts = kernel.Split('.');
+        var typeName = string.Join(".", parts[..^1]);
+        var method = (typeof(PtxTests).Assembly.GetType("Dsl.Kernel.Tests." + typeName) ?? typeof(PtxTests).Assembly.GetType(typeName))!
+            .GetMethod(parts[^1], BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
+        Compile(method, kernel, sm);
+    }
+
+    [Theory]
+    [InlineData("60")]
+    [InlineData("80")]
+    [InlineData("90")]
+    public void The_launchers_reduction_kernels_compile_to_PTX_without_extern_functions(string sm)
+    {
+        // Dsl.KernelReductions: the fixed-order sums, the atomic sums (atom.add.f64 needs sm_60) and the rounding to float.
+        var methods = typeof(KernelLauncher).Assembly.GetType("Dsl.KernelReductions")!
+            .GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly);
+        Assert.Equal(5, methods.Length);
+        foreach (var m in methods) Compile(m, $"KernelReductions.{m.Name}({m.GetParameters()[1].ParameterType.GenericTypeArguments[0].Name})", sm);
+    }
+
+    private void Compile(MethodInfo method, string kernel, string sm)
+    {
         var (architecture, isa) = sm switch
         {
             "60" => (CudaArchitecture.SM_60, CudaInstructionSet.ISA_50),
             "80" => (CudaArchitecture.SM_80, CudaInstructionSet.ISA_70),
             _ => (CudaArchitecture.SM_90, CudaInstructionSet.ISA_78),
         };
-        var parts = kernel.Split('.');
-        var typeName = string.Join(".", parts[..^1]);
-        var method = (typeof(PtxTests).Assembly.GetType("Dsl.Kernel.Tests." + typeName) ?? typeof(PtxTests).Assembly.GetType(typeName))!
-            .GetMethod(parts[^1], BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
         using var context = Context.Create(builder => builder.Default());
         using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, isa, null);
         var entry = EntryPointDescription.FromImplicitlyGroupedKernel(method);

@@ -42,7 +42,7 @@ internal static class KernelLauncherWriter
         w.Add($"/// <summary>");
         w.Add($"/// Runs {plan.Method} over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU");
         w.Add($"/// accelerator ({request.Name}), as the <see cref=\"global::Dsl.KernelDevice\"/> says. Per-item inputs and outputs hold");
-        w.Add($"/// one row (or value) per item, one after another; shared inputs are passed whole.{SumsNote(plan)}");
+        w.Add($"/// one row (or value) per item, one after another; shared inputs are passed whole.{SumsNote(request, plan)}");
         w.Add($"/// </summary>");
         w.Add(SourceFileEmitter.GeneratedCodeAttribute);
         w.Add($"{(access.Length > 0 ? access + " " : "")}sealed class {cls} : global::Dsl.KernelLauncher");
@@ -79,12 +79,13 @@ internal static class KernelLauncherWriter
         return w.All;
     }
 
-    private static string SumsNote(KernelPlan plan)
+    private static string SumsNote(RequestModel request, KernelPlan plan)
     {
         var sums = plan.Args.Where(a => a.Summed).Select(a => a.Param.Name).ToList();
         if (plan.SumResult) sums.Insert(0, "the result");
-        return sums.Count == 0 ? ""
-            : $"\n/// Summed over the items, in one fixed order (Dsl.KernelLauncher): {string.Join(", ", sums)}.";
+        var how = request.AtomicSums ? "on an accelerator with Atomic.Add (the last bits may vary), on the CPU in one fixed order"
+            : "in one fixed order (Dsl.KernelLauncher)";
+        return sums.Count == 0 ? "" : $"\n/// Summed over the items, {how}: {string.Join(", ", sums)}.";
     }
 
     private static string ParamDoc(KernelArg a)
@@ -271,11 +272,17 @@ internal static class KernelLauncherWriter
         {
             var q = a.Param.Name;
             var len = a.IsOut ? "1" : Row(a);
-            w.Add($"AddChunks(DeviceBuffer<{Elem(a.Param.Type!)}>(\"{q}\", (long)__m * {len}), {len}, count, __chunkLo, __chunkHi, __lo, " +
-                $"__{q}Sums);");
+            w.Add(request.AtomicSums
+                ? $"AddAtomically(DeviceBuffer<{Elem(a.Param.Type!)}>(\"{q}\", (long)__m * {len}), {len}, __m, __{q}Sums);"
+                : $"AddChunks(DeviceBuffer<{Elem(a.Param.Type!)}>(\"{q}\", (long)__m * {len}), {len}, count, __chunkLo, __chunkHi, __lo, " +
+                    $"__{q}Sums);");
         }
         if (plan.SumResult)
-            w.Add($"AddChunks(DeviceBuffer<{Elem(plan.Returns!)}>(\"result\", __m), 1, count, __chunkLo, __chunkHi, __lo, __resultSums);");
+        {
+            var t = Elem(plan.Returns!);
+            w.Add(request.AtomicSums ? $"AddAtomically(DeviceBuffer<{t}>(\"result\", __m), 1, __m, __resultSums);"
+                : $"AddChunks(DeviceBuffer<{t}>(\"result\", __m), 1, count, __chunkLo, __chunkHi, __lo, __resultSums);");
+        }
         w.Close();
         foreach (var a in plan.Args)
         {

@@ -73,6 +73,112 @@ namespace Dsl.Kernel.Tests
 
         // ILGPU kernel: runs RGradient for one item of a batch; launch it over n items, n = result.Length.
         // Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view
+        // (x, w, xBar) holds n rows of equal length, and each row and shared view has the length
+        // RGradient expects; every result view (result) has n elements.
+        // The reverse-mode tape: tape holds n slices of equal length, tapeOverflow n elements, set to 0, or, when
+        // the item's slice was too small (its results are then wrong), to the slice length the item needs.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public static partial void RGradientAtomic(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> xBar, global::ILGPU.ArrayView<double> result, global::ILGPU.ArrayView<double> tape, global::ILGPU.ArrayView<int> tapeOverflow)
+        {
+            int __item = item;
+            long __count = result.Length;
+            long __x_rowLength = x.Length / __count;
+            var __x_row = x.SubView(__item * __x_rowLength, __x_rowLength);
+            long __w_rowLength = w.Length / __count;
+            var __w_row = w.SubView(__item * __w_rowLength, __w_rowLength);
+            long __xBar_rowLength = xBar.Length / __count;
+            var __xBar_row = xBar.SubView(__item * __xBar_rowLength, __xBar_rowLength);
+            long __tapeLength = tape.Length / __count;
+            var __tape = new global::Dsl.KernelTape(tape.SubView(__item * __tapeLength, __tapeLength), global::ILGPU.LocalMemory.Allocate1D<int>(2));
+            double __result0 = __kernel_R_Gradient_10(__x_row, __w_row, __xBar_row, __tape);
+            result[__item] = __result0;
+            tapeOverflow[__item] = __tape.Overflowed ? __tape.Needed : 0;
+        }
+
+        /// <summary>
+        /// Runs RGradient over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
+        /// accelerator (RGradientAtomic), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
+        /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// Summed over the items, on an accelerator with Atomic.Add (the last bits may vary), on the CPU in one fixed order: the result, xBar.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        public sealed class RGradientAtomicLauncher : global::Dsl.KernelLauncher
+        {
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
+
+            /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
+            public RGradientAtomicLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
+            /// <param name="x">One row per item.</param>
+            /// <param name="w">One row per item.</param>
+            /// <param name="xBar">One row: the sum of the items' rows.</param>
+            /// <returns>The sum of the items' results.</returns>
+            public double Run(int count, global::System.ReadOnlyMemory<double> x, global::System.ReadOnlyMemory<double> w, global::System.Memory<double> xBar)
+            {
+                CheckCount(count);
+                int __xRow = RowLength(x.Length, count, "x");
+                int __wRow = RowLength(w.Length, count, "w");
+                int __xBarRow = xBar.Length;
+                __Check(x.Span.Slice(0, __xRow), w.Span.Slice(0, __wRow), xBar.Span.Slice(0, __xBarRow));
+                if (Device.Accelerator is null)
+                {
+                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    {
+                        var __xBarItem = HostArray<double>("xBar#item", __chunk, __xBarRow);
+                        var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
+                        var __resultSum = Accumulator("result", __chunk, 1);
+                        for (int __i = __lo; __i < __hi; __i++)
+                        {
+                            global::System.Array.Clear(__xBarItem);
+                            __resultSum[0] += RGradient(x.Span.Slice(__i * __xRow, __xRow), w.Span.Slice(__i * __wRow, __wRow), __xBarItem);
+                            Accumulate(__xBarSum, __xBarItem);
+                        }
+                    });
+                    ReduceChunks("xBar", count, xBar.Span);
+                    global::System.Span<double> __resultTotal = stackalloc double[1];
+                    ReduceChunks("result", count, __resultTotal);
+                    return __resultTotal[0];
+                }
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RGradientAtomic);
+                var __xView = Upload<double>("x", x.Span);
+                var __wView = Upload<double>("w", w.Span);
+                var __xBarSums = DeviceSums("xBar#sums", __xBarRow);
+                var __resultSums = DeviceSums("result#sums", 1);
+                void __Launch(int __lo, int __m)
+                {
+                    var __xBarPart = DeviceBuffer<double>("xBar", (long)__m * __xBarRow);
+                    Zero(__xBarPart);
+                    var __resultPart = DeviceBuffer<double>("result", __m);
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView.SubView((long)__lo * __wRow, (long)__m * __wRow), __xBarPart, __resultPart, TapeView(__m), Reports("__tapeReports", __m));
+                }
+                if (ShapeChanged(__xRow, __wRow, __xBarRow))
+                {
+                    int __m = 1;
+                    do __Launch(0, __m);
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
+                }
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, (long)sizeof(double) * __xBarRow + (long)sizeof(double) + SliceBytes(true, false)))
+                {
+                    int __m = __hi - __lo;
+                    do __Launch(__lo, __m);
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
+                    AddAtomically(DeviceBuffer<double>("xBar", (long)__m * __xBarRow), __xBarRow, __m, __xBarSums);
+                    AddAtomically(DeviceBuffer<double>("result", __m), 1, __m, __resultSums);
+                }
+                DownloadSums(__xBarSums, xBar.Span);
+                return SumDouble(__resultSums);
+            }
+
+            // RGradient's own argument checks; Run passes the first item's rows (all rows have equal lengths).
+            private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.Span<double> xBar)
+            {
+                if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+            }
+        }
+
+        // ILGPU kernel: runs RGradient for one item of a batch; launch it over n items, n = result.Length.
+        // Assumes, since a kernel cannot throw (the host checks before the launch): every per-item view
         // (x, xBar) holds n rows of equal length, and each row and shared view has the length
         // RGradient expects; every result view (result) has n elements.
         // The reverse-mode tape: tape holds n slices of equal length, tapeOverflow n elements, set to 0, or, when
