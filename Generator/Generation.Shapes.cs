@@ -88,7 +88,6 @@ internal static partial class Generation
         {
             TransformKind.Jvp => "Forward mode (JVP)",
             TransformKind.Taylor => TaylorKind(key),
-            TransformKind.Gradient => "Value and gradient (reverse mode, seed 1: the caller scales it by its own adjoint)",
             _ => "Pullback (reverse mode, seeded by the caller)",
         };
         var comment = new[] { $"// {kind} of {primalName}, called from the derivatives above." };

@@ -130,11 +130,6 @@ internal sealed partial class Reverse
 
         private void BackCall(CallOp c)
         {
-            if (_fused.TryGetValue(c, out var fused))
-            {
-                BackFused(c, fused);
-                return;
-            }
             var mask = c.Args.Select(a => Active(a)).ToList();
             if (!mask.Any(m => m)) return;
             var callee = _owner._lookup(c.Callee) ?? throw new ReverseNotSupportedException("the body of a called method is not available");
@@ -163,26 +158,6 @@ internal sealed partial class Reverse
             }
             _b.Emit(new CallOp(outs.ToEquatableArray(), key, args.ToEquatableArray()));
             foreach (var (arg, g) in grads) Accum(arg, g);
-        }
-
-        /// <summary>A fused call's adjoints: its gradient, computed in the forward sweep, times the call's adjoint.</summary>
-        private void BackFused(CallOp c, FusedCall fused)
-        {
-            if (Adj(c.Outs[0]) is not { } seed) return;
-            if (fused.Buffers.Count > 0) _b.Emit(new NoteOp("the fused call's gradient times the adjoint of its result"));
-            foreach (var (arg, part) in fused.Buffers)
-            {
-                // bar[k] += seed · part[k]
-                var bar = _adjBuf[arg.Id];
-                var length = _b.Length(part);
-                _b.BeginBlock();
-                var k = _b.NewValue(IrType.I32, "k");
-                _b.Store(bar, k, _b.Binary(BinOp.Mul, seed, _b.Load(part, k)), accumulate: true);
-                var body = _b.EndBlock();
-                _b.Emit(new ForOp(EquatableArray<Value>.Empty, _b.Const(0, IrType.I32), length, 1, LoopCmp.Lt,
-                    EquatableArray<Value>.Empty, new Region(new[] { k }.ToEquatableArray(), body, EquatableArray<Value>.Empty)));
-            }
-            foreach (var (arg, g) in fused.Scalars) Accum(arg, _b.Binary(BinOp.Mul, seed, g));
         }
 
         /// <summary>Active scalars defined outside <paramref name="regions"/> that they read: their adjoints change inside.</summary>

@@ -99,20 +99,6 @@ internal sealed partial class Reverse
         return key;
     }
 
-    /// <summary>
-    /// The gradient of <paramref name="fn"/> as a helper (seed 1, adjoint buffers cleared; yields the primal result, then
-    /// the scalar adjoints): a fused call's value and derivative in one pass (<c>FunctionTransform.Fuses</c>).
-    /// </summary>
-    private FunctionKey GradientHelper(Function fn, IReadOnlyList<bool> active)
-    {
-        var key = GradientKey(fn.Key, active);
-        if (_generated.ContainsKey(key)) return key;
-        _generated[key] = null!;
-        _generated[key] = new FunctionTransform(this, fn, active, Mode.Gradient).Run(key);
-        _order.Add(key);
-        return key;
-    }
-
     /// <summary>The forward copy of a region, completed (tape pushes at its end) once its reverse is built.</summary>
     private sealed class FwdRegion
     {
@@ -158,7 +144,6 @@ internal sealed partial class Reverse
         private readonly Dictionary<int, Op> _defOp = new();
         private readonly Dictionary<Op, FwdRegion[]> _fwdBodies = new(RefEq.Instance);
         private readonly Dictionary<Op, Value> _tripCount = new(RefEq.Instance);
-        private readonly Dictionary<Op, FusedCall> _fused = new(RefEq.Instance);
 
         public FunctionTransform(Reverse owner, Function fn, IReadOnlyList<bool> activeParams, Mode mode)
         {

@@ -34,20 +34,17 @@ public static partial class Rad
 
     [Kernel(nameof(RGradient), PerItem = "x")]
     public static partial void RGradientKernel(Index1D item, ArrayView<double> x, ArrayView<double> w, ArrayView<double> xBar,
-        ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow,
-        ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+        ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
 
     // The same sums with Atomic.Add on an accelerator (order not fixed).
     [Kernel(nameof(RGradient), PerItem = "x, w", Sum = "xBar, result", Reduction = KernelReduction.Atomic)]
     public static partial void RGradientAtomic(Index1D item, ArrayView<double> x, ArrayView<double> w, ArrayView<double> xBar,
-        ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow,
-        ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+        ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
 
     // The launcher's sums in double: the items' values and gradients summed (w per item too).
     [Kernel(nameof(RGradient), PerItem = "x, w", Sum = "xBar, result")]
     public static partial void RGradientSum(Index1D item, ArrayView<double> x, ArrayView<double> w, ArrayView<double> xBar,
-        ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow,
-        ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+        ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
 }
 
 /// <summary>

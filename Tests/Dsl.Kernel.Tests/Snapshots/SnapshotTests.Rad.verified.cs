@@ -15,7 +15,6 @@ namespace Dsl.Kernel.Tests
         {
             if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
-            var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
             global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
             xBar.Clear();
             int tmp = x.Length;
@@ -39,20 +38,9 @@ namespace Dsl.Kernel.Tests
             double tmp_4 = global::Dsl.Kernel.Tests.Rad.Norm(__parkedD[0], x_k);
             double x_k_1 = x[1];
             double tmp_5 = 0.1 * __parkedD[0];
-            // Chain and its gradient in one pass (seed 1); the reverse sweep scales the gradient
-            global::System.Span<double> x_part = __scratch.Doubles(tmp);
-            double tmp_6 = __Chain_Gradient(x, x_part);
-            // the fused call's gradient times the adjoint of its result
-            int k = 0;
-            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k + global::Dsl.Simd.DoubleWidth <= x_part.Length; k += global::Dsl.Simd.DoubleWidth)
-            {
-                global::Dsl.Simd.AddTo(xBar, k, global::Dsl.Simd.Load(x_part, k));
-            }
-            for (; k < x_part.Length; k++)
-            {
-                xBar[k] += x_part[k];
-            }
+            double tmp_6 = global::Dsl.Kernel.Tests.Rad.Chain(x);
+            // adjoint of: return Norm(acc, x[0]) + Math.Max(x[1], 0.1 * acc) + Chain(x);
+            __Chain_Pullback(x, xBar, 1.0);
             bool tmp_7 = x_k_1 >= tmp_5;
             double acc_bar = 0.1 * (tmp_7 ? 0.0 : 1.0);
             xBar[1] += tmp_7 ? 1.0 : 0.0;
@@ -80,7 +68,6 @@ namespace Dsl.Kernel.Tests
                 acc_bar_1 = acc_bar_3 + tmp_15;
             }
             __tape.Release();
-            __scratch.Release();
             return tmp_4 + global::System.Math.Max(x_k_1, tmp_5) + tmp_6;
         }
 
@@ -90,10 +77,8 @@ namespace Dsl.Kernel.Tests
         // RGradient expects; every result view (result) has n elements.
         // The reverse-mode tape: tape holds n slices of equal length, tapeOverflow n elements, set to 0, or, when
         // the item's slice was too small (its results are then wrong), to the slice length the item needs.
-        // Run-time-sized buffers: scratch holds n slices of equal length, scratchNeeded n elements, set to 0, or,
-        // when the item's slice was too small (its results are then wrong), to the slice length the item needs.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        public static partial void RGradientAtomic(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> xBar, global::ILGPU.ArrayView<double> result, global::ILGPU.ArrayView<double> tape, global::ILGPU.ArrayView<int> tapeOverflow, global::ILGPU.ArrayView<double> scratch, global::ILGPU.ArrayView<int> scratchNeeded)
+        public static partial void RGradientAtomic(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> xBar, global::ILGPU.ArrayView<double> result, global::ILGPU.ArrayView<double> tape, global::ILGPU.ArrayView<int> tapeOverflow)
         {
             int __item = item;
             long __count = result.Length;
@@ -105,12 +90,9 @@ namespace Dsl.Kernel.Tests
             var __xBar_row = xBar.SubView(__item * __xBar_rowLength, __xBar_rowLength);
             long __tapeLength = tape.Length / __count;
             var __tape = new global::Dsl.KernelTape(tape.SubView(__item * __tapeLength, __tapeLength), global::ILGPU.LocalMemory.Allocate1D<int>(2));
-            long __scratchLength = scratch.Length / __count;
-            var __scratch = new global::Dsl.KernelScratch(scratch.SubView(__item * __scratchLength, __scratchLength), global::ILGPU.LocalMemory.Allocate1D<double>(1), global::ILGPU.LocalMemory.Allocate1D<int>(2));
-            double __result0 = __kernel_R_Gradient_10(__x_row, __w_row, __xBar_row, __tape, __scratch);
+            double __result0 = __kernel_R_Gradient_10(__x_row, __w_row, __xBar_row, __tape);
             result[__item] = __result0;
             tapeOverflow[__item] = __tape.Overflowed ? __tape.Needed : 0;
-            scratchNeeded[__item] = __scratch.Overflowed ? __scratch.Needed : 0;
         }
 
         /// <summary>
@@ -122,7 +104,7 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientAtomicLauncher : global::Dsl.KernelLauncher
         {
-            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public RGradientAtomicLauncher(global::Dsl.KernelDevice device) : base(device) { }
@@ -158,7 +140,7 @@ namespace Dsl.Kernel.Tests
                     ReduceChunks("result", count, __resultTotal);
                     return __resultTotal[0];
                 }
-                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RGradientAtomic);
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RGradientAtomic);
                 var __xView = Upload<double>("x", x.Span);
                 var __wView = Upload<double>("w", w.Span);
                 var __xBarSums = DeviceSums("xBar#sums", __xBarRow);
@@ -168,19 +150,19 @@ namespace Dsl.Kernel.Tests
                     var __xBarPart = DeviceBuffer<double>("xBar", (long)__m * __xBarRow);
                     Zero(__xBarPart);
                     var __resultPart = DeviceBuffer<double>("result", __m);
-                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView.SubView((long)__lo * __wRow, (long)__m * __wRow), __xBarPart, __resultPart, TapeView(__m), Reports("__tapeReports", __m), ScratchView(__m), Reports("__scratchReports", __m));
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView.SubView((long)__lo * __wRow, (long)__m * __wRow), __xBarPart, __resultPart, TapeView(__m), Reports("__tapeReports", __m));
                 }
                 if (ShapeChanged(__xRow, __wRow, __xBarRow))
                 {
                     int __m = 1;
                     do __Launch(0, __m);
-                    while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
                 }
-                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, (long)sizeof(double) * __xBarRow + (long)sizeof(double) + SliceBytes(true, true)))
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, (long)sizeof(double) * __xBarRow + (long)sizeof(double) + SliceBytes(true, false)))
                 {
                     int __m = __hi - __lo;
                     do __Launch(__lo, __m);
-                    while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
                     AddAtomically(DeviceBuffer<double>("xBar", (long)__m * __xBarRow), __xBarRow, __m, __xBarSums);
                     AddAtomically(DeviceBuffer<double>("result", __m), 1, __m, __resultSums);
                 }
@@ -201,10 +183,8 @@ namespace Dsl.Kernel.Tests
         // RGradient expects; every result view (result) has n elements.
         // The reverse-mode tape: tape holds n slices of equal length, tapeOverflow n elements, set to 0, or, when
         // the item's slice was too small (its results are then wrong), to the slice length the item needs.
-        // Run-time-sized buffers: scratch holds n slices of equal length, scratchNeeded n elements, set to 0, or,
-        // when the item's slice was too small (its results are then wrong), to the slice length the item needs.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        public static partial void RGradientKernel(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> xBar, global::ILGPU.ArrayView<double> result, global::ILGPU.ArrayView<double> tape, global::ILGPU.ArrayView<int> tapeOverflow, global::ILGPU.ArrayView<double> scratch, global::ILGPU.ArrayView<int> scratchNeeded)
+        public static partial void RGradientKernel(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> xBar, global::ILGPU.ArrayView<double> result, global::ILGPU.ArrayView<double> tape, global::ILGPU.ArrayView<int> tapeOverflow)
         {
             int __item = item;
             long __count = result.Length;
@@ -214,12 +194,9 @@ namespace Dsl.Kernel.Tests
             var __xBar_row = xBar.SubView(__item * __xBar_rowLength, __xBar_rowLength);
             long __tapeLength = tape.Length / __count;
             var __tape = new global::Dsl.KernelTape(tape.SubView(__item * __tapeLength, __tapeLength), global::ILGPU.LocalMemory.Allocate1D<int>(2));
-            long __scratchLength = scratch.Length / __count;
-            var __scratch = new global::Dsl.KernelScratch(scratch.SubView(__item * __scratchLength, __scratchLength), global::ILGPU.LocalMemory.Allocate1D<double>(1), global::ILGPU.LocalMemory.Allocate1D<int>(2));
-            double __result0 = __kernel_R_Gradient_10(__x_row, w, __xBar_row, __tape, __scratch);
+            double __result0 = __kernel_R_Gradient_10(__x_row, w, __xBar_row, __tape);
             result[__item] = __result0;
             tapeOverflow[__item] = __tape.Overflowed ? __tape.Needed : 0;
-            scratchNeeded[__item] = __scratch.Overflowed ? __scratch.Needed : 0;
         }
 
         /// <summary>
@@ -230,7 +207,7 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientKernelLauncher : global::Dsl.KernelLauncher
         {
-            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public RGradientKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
@@ -258,7 +235,7 @@ namespace Dsl.Kernel.Tests
                     });
                     return;
                 }
-                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RGradientKernel);
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RGradientKernel);
                 var __xView = Upload<double>("x", x.Span);
                 var __wView = Upload<double>("w", w.Span);
                 var __xBarView = Upload<double>("xBar", xBar.Span);
@@ -266,19 +243,19 @@ namespace Dsl.Kernel.Tests
                 void __Launch(int __lo, int __m)
                 {
                     CopyRows(__xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), xBar.Span.Slice(__lo * __xBarRow, __m * __xBarRow));
-                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), __resultView.SubView(__lo, __m), TapeView(__m), Reports("__tapeReports", __m), ScratchView(__m), Reports("__scratchReports", __m));
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView, __xBarView.SubView((long)__lo * __xBarRow, (long)__m * __xBarRow), __resultView.SubView(__lo, __m), TapeView(__m), Reports("__tapeReports", __m));
                 }
                 if (ShapeChanged(__xRow, w.Length, __xBarRow))
                 {
                     int __m = 1;
                     do __Launch(0, __m);
-                    while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
                 }
-                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(true, true)))
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, SliceBytes(true, false)))
                 {
                     int __m = __hi - __lo;
                     do __Launch(__lo, __m);
-                    while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
                 }
                 Download(__xBarView, xBar.Span);
                 Download(__resultView, result.Span);
@@ -297,10 +274,8 @@ namespace Dsl.Kernel.Tests
         // RGradient expects; every result view (result) has n elements.
         // The reverse-mode tape: tape holds n slices of equal length, tapeOverflow n elements, set to 0, or, when
         // the item's slice was too small (its results are then wrong), to the slice length the item needs.
-        // Run-time-sized buffers: scratch holds n slices of equal length, scratchNeeded n elements, set to 0, or,
-        // when the item's slice was too small (its results are then wrong), to the slice length the item needs.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        public static partial void RGradientSum(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> xBar, global::ILGPU.ArrayView<double> result, global::ILGPU.ArrayView<double> tape, global::ILGPU.ArrayView<int> tapeOverflow, global::ILGPU.ArrayView<double> scratch, global::ILGPU.ArrayView<int> scratchNeeded)
+        public static partial void RGradientSum(global::ILGPU.Index1D item, global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> xBar, global::ILGPU.ArrayView<double> result, global::ILGPU.ArrayView<double> tape, global::ILGPU.ArrayView<int> tapeOverflow)
         {
             int __item = item;
             long __count = result.Length;
@@ -312,12 +287,9 @@ namespace Dsl.Kernel.Tests
             var __xBar_row = xBar.SubView(__item * __xBar_rowLength, __xBar_rowLength);
             long __tapeLength = tape.Length / __count;
             var __tape = new global::Dsl.KernelTape(tape.SubView(__item * __tapeLength, __tapeLength), global::ILGPU.LocalMemory.Allocate1D<int>(2));
-            long __scratchLength = scratch.Length / __count;
-            var __scratch = new global::Dsl.KernelScratch(scratch.SubView(__item * __scratchLength, __scratchLength), global::ILGPU.LocalMemory.Allocate1D<double>(1), global::ILGPU.LocalMemory.Allocate1D<int>(2));
-            double __result0 = __kernel_R_Gradient_10(__x_row, __w_row, __xBar_row, __tape, __scratch);
+            double __result0 = __kernel_R_Gradient_10(__x_row, __w_row, __xBar_row, __tape);
             result[__item] = __result0;
             tapeOverflow[__item] = __tape.Overflowed ? __tape.Needed : 0;
-            scratchNeeded[__item] = __scratch.Overflowed ? __scratch.Needed : 0;
         }
 
         /// <summary>
@@ -329,7 +301,7 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientSumLauncher : global::Dsl.KernelLauncher
         {
-            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
+            private global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>? __kernel;
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public RGradientSumLauncher(global::Dsl.KernelDevice device) : base(device) { }
@@ -365,7 +337,7 @@ namespace Dsl.Kernel.Tests
                     ReduceChunks("result", count, __resultTotal);
                     return __resultTotal[0];
                 }
-                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RGradientSum);
+                __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RGradientSum);
                 var __xView = Upload<double>("x", x.Span);
                 var __wView = Upload<double>("w", w.Span);
                 var __xBarSums = DeviceSums("xBar#sums", __xBarRow);
@@ -375,19 +347,19 @@ namespace Dsl.Kernel.Tests
                     var __xBarPart = DeviceBuffer<double>("xBar", (long)__m * __xBarRow);
                     Zero(__xBarPart);
                     var __resultPart = DeviceBuffer<double>("result", __m);
-                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView.SubView((long)__lo * __wRow, (long)__m * __wRow), __xBarPart, __resultPart, TapeView(__m), Reports("__tapeReports", __m), ScratchView(__m), Reports("__scratchReports", __m));
+                    __kernel(__m, __xView.SubView((long)__lo * __xRow, (long)__m * __xRow), __wView.SubView((long)__lo * __wRow, (long)__m * __wRow), __xBarPart, __resultPart, TapeView(__m), Reports("__tapeReports", __m));
                 }
                 if (ShapeChanged(__xRow, __wRow, __xBarRow))
                 {
                     int __m = 1;
                     do __Launch(0, __m);
-                    while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
                 }
-                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, (long)sizeof(double) * __xBarRow + (long)sizeof(double) + SliceBytes(true, true)))
+                foreach (var (__lo, __hi, __chunkLo, __chunkHi) in Waves(count, (long)sizeof(double) * __xBarRow + (long)sizeof(double) + SliceBytes(true, false)))
                 {
                     int __m = __hi - __lo;
                     do __Launch(__lo, __m);
-                    while (Grow(Reports("__tapeReports", __m), Reports("__scratchReports", __m), __m));
+                    while (Grow(Reports("__tapeReports", __m), null, __m));
                     AddChunks(DeviceBuffer<double>("xBar", (long)__m * __xBarRow), __xBarRow, count, __chunkLo, __chunkHi, __lo, __xBarSums);
                     AddChunks(DeviceBuffer<double>("result", __m), 1, count, __chunkLo, __chunkHi, __lo, __resultSums);
                 }
@@ -400,43 +372,6 @@ namespace Dsl.Kernel.Tests
             {
                 if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
             }
-        }
-
-        // Value and gradient (reverse mode, seed 1: the caller scales it by its own adjoint) of Chain, called from the derivatives above.
-        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static double __Chain_Gradient(global::System.ReadOnlySpan<double> x, global::System.Span<double> x_bar)
-        {
-            var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
-            x_bar.Clear();
-            int tmp = x.Length;
-            int i_count = global::System.Math.Max(tmp, 0);
-            double m = 1.0;
-            for (int i = 0; i < tmp; i++)
-            {
-                double x_i = x[i];
-                double tmp_1 = global::System.Math.Sqrt(m * m + x_i * x_i);
-                __tape.Push(m);
-                __tape.Push(tmp_1);
-                m = tmp_1 * 0.75 + global::System.Math.Abs(x_i);
-            }
-            // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-            double m_bar = 1.0;
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
-            {
-                double tmp_2 = __tape.PopDouble();
-                double m_1 = __tape.PopDouble();
-                double x_i_1 = x[i_1];
-                // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
-                x_bar[i_1] += x_i_1 < 0.0 ? -m_bar : m_bar;
-                double tmp_3 = m_bar * 0.75 / (2.0 * tmp_2);
-                double tmp_4 = tmp_3 * x_i_1;
-                x_bar[i_1] += tmp_4;
-                x_bar[i_1] += tmp_4;
-                double m_bar_1 = tmp_3 * m_1;
-                m_bar = m_bar_1 + m_bar_1;
-            }
-            __tape.Release();
-            return m;
         }
 
         // Pullback (reverse mode, seeded by the caller) of Norm, called from the derivatives above.
@@ -458,6 +393,54 @@ namespace Dsl.Kernel.Tests
             return a_bar + a_bar;
         }
 
+        // Pullback (reverse mode, seeded by the caller) of Chain, called from the derivatives above.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __Chain_Pullback(global::System.ReadOnlySpan<double> x, global::System.Span<double> x_bar, double seed)
+        {
+            var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            int tmp = x.Length;
+            int i_count = global::System.Math.Max(tmp, 0);
+            double m = 1.0;
+            for (int i = 0; i < tmp; i++)
+            {
+                double x_i = x[i];
+                double tmp_1 = global::System.Math.Sqrt(m * m + x_i * x_i);
+                __tape.Push(m);
+                __tape.Push(tmp_1);
+                m = tmp_1 * 0.75 + global::System.Math.Abs(x_i);
+            }
+            // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
+            double m_bar = seed;
+            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            {
+                double tmp_2 = __tape.PopDouble();
+                double m_1 = __tape.PopDouble();
+                double x_i_1 = x[i_1];
+                // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
+                x_bar[i_1] += x_i_1 < 0.0 ? -m_bar : m_bar;
+                double tmp_3 = m_bar * 0.75 / (2.0 * tmp_2);
+                double tmp_4 = tmp_3 * x_i_1;
+                x_bar[i_1] += tmp_4;
+                x_bar[i_1] += tmp_4;
+                double m_bar_1 = tmp_3 * m_1;
+                m_bar = m_bar_1 + m_bar_1;
+            }
+            __tape.Release();
+        }
+
+        // Chain for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static double __kernel_Chain(global::ILGPU.ArrayView<double> x)
+        {
+            // for (int i = 0; i < x.Length; i++)
+            double m = 1.0;
+            for (int i = 0; i < (int)x.Length; i++)
+            {
+                m = global::System.Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + global::System.Math.Abs(x[i]);
+            }
+            return m;
+        }
+
         // Norm for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static double __kernel_Norm(double a, double b)
@@ -467,7 +450,7 @@ namespace Dsl.Kernel.Tests
 
         // R_Gradient_10 for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static double __kernel_R_Gradient_10(global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> x_bar, global::Dsl.KernelTape __tape, global::Dsl.KernelScratch __scratch)
+        private static double __kernel_R_Gradient_10(global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> x_bar, global::Dsl.KernelTape __tape)
         {
             for (int x_bar_z = 0; x_bar_z < (int)x_bar.Length; x_bar_z++) x_bar[x_bar_z] = default;
             int tmp = (int)x.Length;
@@ -475,35 +458,30 @@ namespace Dsl.Kernel.Tests
             double acc = 1.0;
             for (int i = 0; i < tmp; i++)
             {
-                double w_k = w[i < (int)w.Length ? i : 0];
-                double x_k = x[i < (int)x.Length ? i : 0];
-                double tmp_1 = global::System.Math.Sqrt(acc * acc + w_k * x_k * x_k);
-                double tmp_2 = global::System.Math.Abs(x_k);
-                double tmp_3 = __kernel_Norm(acc, w_k);
+                double w_i = w[i];
+                double x_i = x[i];
+                double tmp_1 = global::System.Math.Sqrt(acc * acc + w_i * x_i * x_i);
+                double tmp_2 = global::System.Math.Abs(x_i);
+                double tmp_3 = __kernel_Norm(acc, w_i);
                 __tape.Push(acc);
                 __tape.Push(tmp_1);
                 __tape.Push(tmp_2);
                 __tape.Push(tmp_3);
                 acc = tmp_1 + tmp_2 * tmp_3;
             }
-            double x_k_1 = x[0 < (int)x.Length ? 0 : 0];
-            double tmp_4 = __kernel_Norm(acc, x_k_1);
-            double x_k_2 = x[1 < (int)x.Length ? 1 : 0];
+            double x_k = x[0];
+            double tmp_4 = __kernel_Norm(acc, x_k);
+            double x_k_1 = x[1];
             double tmp_5 = 0.1 * acc;
-            // Chain and its gradient in one pass (seed 1); the reverse sweep scales the gradient
-            var x_part = __scratch.Doubles(tmp);
-            double tmp_6 = __kernel_Chain_Gradient(x, x_part, __tape);
-            // the fused call's gradient times the adjoint of its result
-            for (int k = 0; k < (int)x_part.Length; k++)
-            {
-                x_bar[k < (int)x_bar.Length ? k : 0] += x_part[k < (int)x_part.Length ? k : 0];
-            }
-            bool tmp_7 = x_k_2 >= tmp_5;
+            double tmp_6 = __kernel_Chain(x);
+            // adjoint of: return Norm(acc, x[0]) + Math.Max(x[1], 0.1 * acc) + Chain(x);
+            __kernel_Chain_Pullback(x, x_bar, 1.0, __tape);
+            bool tmp_7 = x_k_1 >= tmp_5;
             double acc_bar = 0.1 * (tmp_7 ? 0.0 : 1.0);
-            x_bar[1 < (int)x_bar.Length ? 1 : 0] += tmp_7 ? 1.0 : 0.0;
-            double tmp_9 = __kernel_Norm_Pullback(acc, x_k_1, 1.0, out double tmp_8);
+            x_bar[1] += tmp_7 ? 1.0 : 0.0;
+            double tmp_9 = __kernel_Norm_Pullback(acc, x_k, 1.0, out double tmp_8);
             double acc_bar_1 = acc_bar + tmp_9;
-            x_bar[0 < (int)x_bar.Length ? 0 : 0] += tmp_8;
+            x_bar[0] += tmp_8;
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
             {
@@ -511,55 +489,20 @@ namespace Dsl.Kernel.Tests
                 double tmp_11 = __tape.PopDouble();
                 double tmp_12 = __tape.PopDouble();
                 double acc_1 = __tape.PopDouble();
-                double w_k_1 = w[i_1 < (int)w.Length ? i_1 : 0];
-                double x_k_3 = x[i_1 < (int)x.Length ? i_1 : 0];
+                double w_i_1 = w[i_1];
+                double x_i_1 = x[i_1];
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
                 double tmp_13 = acc_bar_1 * tmp_10;
-                double acc_bar_2 = __kernel_Norm_Pullback_10(acc_1, w_k_1, tmp_11 * acc_bar_1);
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += x_k_3 < 0.0 ? -tmp_13 : tmp_13;
+                double acc_bar_2 = __kernel_Norm_Pullback_10(acc_1, w_i_1, tmp_11 * acc_bar_1);
+                x_bar[i_1] += x_i_1 < 0.0 ? -tmp_13 : tmp_13;
                 double tmp_14 = acc_bar_1 / (2.0 * tmp_12);
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += w_k_1 * x_k_3 * tmp_14;
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += w_k_1 * (tmp_14 * x_k_3);
+                x_bar[i_1] += w_i_1 * x_i_1 * tmp_14;
+                x_bar[i_1] += w_i_1 * (tmp_14 * x_i_1);
                 double tmp_15 = tmp_14 * acc_1;
                 double acc_bar_3 = acc_bar_2 + tmp_15;
                 acc_bar_1 = acc_bar_3 + tmp_15;
             }
-            return tmp_4 + global::System.Math.Max(x_k_2, tmp_5) + tmp_6;
-        }
-
-        // Chain_Gradient for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
-        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static double __kernel_Chain_Gradient(global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> x_bar, global::Dsl.KernelTape __tape)
-        {
-            for (int x_bar_z = 0; x_bar_z < (int)x_bar.Length; x_bar_z++) x_bar[x_bar_z] = default;
-            int tmp = (int)x.Length;
-            int i_count = global::System.Math.Max(tmp, 0);
-            double m = 1.0;
-            for (int i = 0; i < tmp; i++)
-            {
-                double x_k = x[i < (int)x.Length ? i : 0];
-                double tmp_1 = global::System.Math.Sqrt(m * m + x_k * x_k);
-                __tape.Push(m);
-                __tape.Push(tmp_1);
-                m = tmp_1 * 0.75 + global::System.Math.Abs(x_k);
-            }
-            // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-            double m_bar = 1.0;
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
-            {
-                double tmp_2 = __tape.PopDouble();
-                double m_1 = __tape.PopDouble();
-                double x_k_1 = x[i_1 < (int)x.Length ? i_1 : 0];
-                // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += x_k_1 < 0.0 ? -m_bar : m_bar;
-                double tmp_3 = m_bar * 0.75 / (2.0 * tmp_2);
-                double tmp_4 = tmp_3 * x_k_1;
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += tmp_4;
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += tmp_4;
-                double m_bar_1 = tmp_3 * m_1;
-                m_bar = m_bar_1 + m_bar_1;
-            }
-            return m;
+            return tmp_4 + global::System.Math.Max(x_k_1, tmp_5) + tmp_6;
         }
 
         // Norm_Pullback_10 for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
@@ -579,6 +522,39 @@ namespace Dsl.Kernel.Tests
             double a_bar = tmp * a;
             b_bar = b_bar_1 + b_bar_1;
             return a_bar + a_bar;
+        }
+
+        // Chain_Pullback for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __kernel_Chain_Pullback(global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> x_bar, double seed, global::Dsl.KernelTape __tape)
+        {
+            int tmp = (int)x.Length;
+            int i_count = global::System.Math.Max(tmp, 0);
+            double m = 1.0;
+            for (int i = 0; i < tmp; i++)
+            {
+                double x_i = x[i];
+                double tmp_1 = global::System.Math.Sqrt(m * m + x_i * x_i);
+                __tape.Push(m);
+                __tape.Push(tmp_1);
+                m = tmp_1 * 0.75 + global::System.Math.Abs(x_i);
+            }
+            // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
+            double m_bar = seed;
+            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            {
+                double tmp_2 = __tape.PopDouble();
+                double m_1 = __tape.PopDouble();
+                double x_i_1 = x[i_1];
+                // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
+                x_bar[i_1] += x_i_1 < 0.0 ? -m_bar : m_bar;
+                double tmp_3 = m_bar * 0.75 / (2.0 * tmp_2);
+                double tmp_4 = tmp_3 * x_i_1;
+                x_bar[i_1] += tmp_4;
+                x_bar[i_1] += tmp_4;
+                double m_bar_1 = tmp_3 * m_1;
+                m_bar = m_bar_1 + m_bar_1;
+            }
         }
     }
 }

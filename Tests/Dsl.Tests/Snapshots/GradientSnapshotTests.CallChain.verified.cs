@@ -11,30 +11,29 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double CGradient(double x, out double xBar)
     {
-        // B and its gradient in one pass (seed 1); the reverse sweep scales the gradient
-        double tmp_2 = __B_Gradient(x, x * x, out double tmp, out double tmp_1);
-        double tmp_3 = 2.0 * x;
-        double tmp_4 = global::M.A(tmp_3);
-        double tmp_5 = __A_Pullback(tmp_3, -1.0);
-        double x_bar = 2.0 * tmp_5;
-        double x_bar_1 = x_bar + tmp;
-        double tmp_6 = tmp_1 * x;
-        double x_bar_2 = x_bar_1 + tmp_6;
-        xBar = x_bar_2 + tmp_6;
-        return tmp_2 - tmp_4;
+        double tmp = x * x;
+        double tmp_1 = global::M.B(x, tmp);
+        double tmp_2 = 2.0 * x;
+        double tmp_3 = global::M.A(tmp_2);
+        double tmp_4 = __A_Pullback(tmp_2, -1.0);
+        double x_bar = 2.0 * tmp_4;
+        double tmp_6 = __B_Pullback(x, tmp, 1.0, out double tmp_5);
+        double x_bar_1 = x_bar + tmp_6;
+        double tmp_7 = tmp_5 * x;
+        double x_bar_2 = x_bar_1 + tmp_7;
+        xBar = x_bar_2 + tmp_7;
+        return tmp_1 - tmp_3;
     }
 
-    // Value and gradient (reverse mode, seed 1: the caller scales it by its own adjoint) of B, called from the derivatives above.
+    // Pullback (reverse mode, seeded by the caller) of B, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static double __B_Gradient(double x, double y, out double x_bar, out double y_bar)
+    private static double __B_Pullback(double x, double y, double seed, out double y_bar)
     {
         double tmp = global::M.A(x);
-        double tmp_1 = global::M.A(y);
-        double y_bar_1 = __A_Pullback(y, 1.0);
-        double x_bar_1 = __A_Pullback(x, y);
-        x_bar = x_bar_1;
-        y_bar = y_bar_1 + tmp;
-        return tmp * y + tmp_1;
+        double y_bar_1 = __A_Pullback(y, seed);
+        double x_bar = __A_Pullback(x, seed * y);
+        y_bar = y_bar_1 + tmp * seed;
+        return x_bar;
     }
 
     // Pullback (reverse mode, seeded by the caller) of A, called from the derivatives above.
