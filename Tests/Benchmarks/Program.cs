@@ -18,6 +18,7 @@ public static class Program
             if (!args.Contains("--check-only")) TaylorBenchmarks.Run(Console.Out, rounds: args.Contains("--quick") ? 40 : 150);
             return 0;
         }
+        if (args.Contains("--peers")) return PeerBenchmarks.Run(Console.Out, args);
         if (args.Contains("--launcher"))
         {
             LauncherInterleaved.Run(Console.Out, args.Contains("--quick"));
