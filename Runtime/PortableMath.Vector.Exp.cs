@@ -67,6 +67,18 @@ public static partial class PortableMathVector
     /// <summary>Lane-wise <see cref="PortableMath.Expm1(double)"/>, bit for bit.</summary>
     public static V Expm1(V x)
     {
+        // Each side is computed only when some lane takes it (skipping a side no lane selects leaves the bits as they are).
+        V wide = Le(Abs(x), C(0.7));
+        V r = Any(wide) ? ExpM1Wide(x) : V.Zero;
+        if (!Vector256.EqualsAll(wide.AsInt64(), CL(-1))) r = Sel(wide, r, Expm1Reduced(x));
+        r = Sel(Lt(x, C(-38.0)), C(-1.0), r);
+        r = Sel(Gt(x, C(PortableMath.ExpOverflow + 0.01)), C(double.PositiveInfinity), r);
+        return Sel(IsNaN(x) | Eq(x, V.Zero), x, r);
+    }
+
+    // PortableMath.Expm1 for |x| > 0.7: 2^k (1 + p) - 1 in the three ranges of k.
+    private static V Expm1Reduced(V x)
+    {
         (V p, VL k) = ExpReduced(x, V.Zero);
         V one = C(1.0);
         V twoK = Scale(one, k);
@@ -74,11 +86,7 @@ public static partial class PortableMathVector
         V y = Sel(Vector256.LessThanOrEqual(k, CL(53)).AsDouble(), (one - tk) + p, one + (p - tk));
         V r = Scale(y, k);
         r = Sel(Vector256.LessThan(k, VL.Zero).AsDouble(), Scale(p, k) + (twoK - one), r);
-        r = Sel(Vector256.GreaterThan(k, CL(1000)).AsDouble(), Scale(one + p, k), r);
-        r = Sel(Le(Abs(x), C(0.7)), ExpM1Wide(x), r);
-        r = Sel(Lt(x, C(-38.0)), C(-1.0), r);
-        r = Sel(Gt(x, C(PortableMath.ExpOverflow + 0.01)), C(double.PositiveInfinity), r);
-        return Sel(IsNaN(x) | Eq(x, V.Zero), x, r);
+        return Sel(Vector256.GreaterThan(k, CL(1000)).AsDouble(), Scale(one + p, k), r);
     }
 
     /// <summary>Lane-wise <see cref="PortableMath.Expm1(float)"/>, bit for bit.</summary>

@@ -134,8 +134,12 @@ public static partial class PortableMathVector
         q = q * z - C(0.05396825396825263);
         q = q * z + C(0.13333333333333333);
         q = q * z - C(0.3333333333333333);
-        V r = Sel(Lt(a, C(22.0)), C(1.0) - C(2.0) / (Expm1(C(2.0) * a) + C(2.0)), C(1.0));
-        r = Sel(Lt(a, C(0.55)), a + a * z * q, r);
+        V poly = Lt(a, C(0.55));
+        V r = C(1.0);
+        // Expm1 only when some lane lies in [0.55, 22) (a lane no one selects changes no bits).
+        V mid = Not(poly) & Lt(a, C(22.0));
+        if (Any(mid)) r = Sel(mid, C(1.0) - C(2.0) / (Expm1(C(2.0) * a) + C(2.0)), r);
+        r = Sel(poly, a + a * z * q, r);
         r = Sel(Lt(x, V.Zero), Neg(r), r);
         return Sel(IsNaN(x) | Lt(a, C(PortableMath.Tiny)), x, r);
     }
@@ -168,8 +172,13 @@ public static partial class PortableMathVector
         p = p * z + C(0.0001984126984126984);
         p = p * z + C(0.008333333333333333);
         p = p * z + C(0.16666666666666666);
-        V e = Exp(a);
-        V r = Sel(Lt(a, C(22.0)), C(0.5) * (e - C(1.0) / e), HalfExp(a));
+        V r = Any(Ge(a, C(22.0))) ? HalfExp(a) : V.Zero;
+        V mid = Ge(a, C(1.0)) & Lt(a, C(22.0));
+        if (Any(mid))
+        {
+            V e = Exp(a);
+            r = Sel(Lt(a, C(22.0)), C(0.5) * (e - C(1.0) / e), r);
+        }
         r = Sel(Lt(a, C(1.0)), a + a * z * p, r);
         r = Sel(Lt(x, V.Zero), Neg(r), r);
         return Sel(IsNaN(x) | Lt(a, C(PortableMath.Tiny)), x, r);
@@ -196,8 +205,13 @@ public static partial class PortableMathVector
         c = c * z + C(2.48015873015873e-05);
         c = c * z + C(0.001388888888888889);
         c = c * z + C(0.041666666666666664);
-        V e = Exp(a);
-        V r = Sel(Lt(a, C(22.0)), C(0.5) * (e + C(1.0) / e), HalfExp(a));
+        V r = Any(Ge(a, C(22.0))) ? HalfExp(a) : V.Zero;
+        V mid = Ge(a, C(1.0)) & Lt(a, C(22.0));
+        if (Any(mid))
+        {
+            V e = Exp(a);
+            r = Sel(Lt(a, C(22.0)), C(0.5) * (e + C(1.0) / e), r);
+        }
         r = Sel(Lt(a, C(1.0)), C(1.0) + (C(0.5) * z + z * z * c), r);
         r = Sel(Lt(a, C(PortableMath.Tiny)), C(1.0), r);
         return Sel(IsNaN(x), x, r);

@@ -103,6 +103,9 @@ public static partial class PortableMathVector
     // PortableMath.Scale: x * 2^k with the same one, two or three multiplications per lane.
     private static V Scale(V x, VL k)
     {
+        // Fast path, same bits: with every |k| <= 1000 the scalar code does the one multiplication.
+        VL outside = Vector256.GreaterThan(k, CL(1000)) | Vector256.LessThan(k, CL(-1000));
+        if (outside == VL.Zero) return x * Pow2(k);
         V p1000 = Pow2(CL(1000));
         V m1000 = Pow2(CL(-1000));
         VL up = Vector256.GreaterThan(k, CL(1000));

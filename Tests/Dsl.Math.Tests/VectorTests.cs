@@ -42,6 +42,8 @@ public sealed class VectorTests
         U("Sinh", PortableMathVector.Sinh, PortableMathVector.Sinh),
         U("Cosh", PortableMathVector.Cosh, PortableMathVector.Cosh),
         U("Tanh", PortableMathVector.Tanh, PortableMathVector.Tanh),
+        U("Atan", PortableMathVector.Atan, PortableMathVector.Atan),
+        new("Atan2", PortableMathVector.Atan2, PortableMathVector.Atan2),
         new("Pow", PortableMathVector.Pow, PortableMathVector.Pow),
     };
 
@@ -55,7 +57,7 @@ public sealed class VectorTests
         1e-20, 0.5, 0.55, 0.7, 0.7071067811865476 - 1.0, 1.4142135623730951 - 1.0, 0.7853981633974483,
         1.0, 1.5707963267948966, 2.0, 3.0, 3.5, 22.0, 38.0, 709.782712893384 + 0.01, 709.782712893384,
         711.0, 745.1332191019412 + 0.01, 746.0, 1000.0, 3294198.0, 1e7, 1e22, 9007199254740992.0,
-        4.49423283715579e307, double.MaxValue, double.PositiveInfinity, double.NaN,
+        0.4375, 0.6875, 1.1875, 2.4375, 4.49423283715579e307, double.MaxValue, double.PositiveInfinity, double.NaN,
         BitConverter.Int64BitsToDouble(0x7FF0000000000123L), BitConverter.Int64BitsToDouble(0x7FF8000000000456L),
     };
 
