@@ -7,7 +7,7 @@ using BenchmarkDotNet.Configs;
 namespace Dsl.Benchmarks;
 
 /// <summary>
-/// PortableMathVector (Vector256 lanes) against the scalar PortableMath loop over the same 4,096 inputs;
+/// PortableMathVector (Vector256 lanes; Vector512 for tanh and exp) against the scalar PortableMath loop over the same 4,096 inputs;
 /// one category per function and type, the scalar loop as its baseline, so the Ratio column is
 /// vector time ÷ scalar time from one run. Run: <c>dotnet run -c Release --project Tests/Benchmarks --
 /// --vector-math</c> (docs/portable-math.md, "Vector versions").
@@ -156,5 +156,38 @@ public class VectorMathBenchmarks
         ReadOnlySpan<Vector256<double>> x = VD(_sinD);
         Span<Vector256<double>> y = OutD;
         for (int i = 0; i < x.Length; i++) y[i] = PortableMathVector.Sin(x[i]);
+    }
+
+    // The same loops on Vector512 (PortableMathVector512), for tanh and exp.
+    [Benchmark, BenchmarkCategory("tanh float")]
+    public void TanhFloatVector512()
+    {
+        ReadOnlySpan<Vector512<float>> x = MemoryMarshal.Cast<float, Vector512<float>>(_tanhF.AsSpan());
+        Span<Vector512<float>> y = MemoryMarshal.Cast<float, Vector512<float>>(_outF.AsSpan());
+        for (int i = 0; i < x.Length; i++) y[i] = PortableMathVector512.Tanh(x[i]);
+    }
+
+    [Benchmark, BenchmarkCategory("exp float")]
+    public void ExpFloatVector512()
+    {
+        ReadOnlySpan<Vector512<float>> x = MemoryMarshal.Cast<float, Vector512<float>>(_expF.AsSpan());
+        Span<Vector512<float>> y = MemoryMarshal.Cast<float, Vector512<float>>(_outF.AsSpan());
+        for (int i = 0; i < x.Length; i++) y[i] = PortableMathVector512.Exp(x[i]);
+    }
+
+    [Benchmark, BenchmarkCategory("tanh double")]
+    public void TanhDoubleVector512()
+    {
+        ReadOnlySpan<Vector512<double>> x = MemoryMarshal.Cast<double, Vector512<double>>(_tanhD.AsSpan());
+        Span<Vector512<double>> y = MemoryMarshal.Cast<double, Vector512<double>>(_outD.AsSpan());
+        for (int i = 0; i < x.Length; i++) y[i] = PortableMathVector512.Tanh(x[i]);
+    }
+
+    [Benchmark, BenchmarkCategory("exp double")]
+    public void ExpDoubleVector512()
+    {
+        ReadOnlySpan<Vector512<double>> x = MemoryMarshal.Cast<double, Vector512<double>>(_expD.AsSpan());
+        Span<Vector512<double>> y = MemoryMarshal.Cast<double, Vector512<double>>(_outD.AsSpan());
+        for (int i = 0; i < x.Length; i++) y[i] = PortableMathVector512.Exp(x[i]);
     }
 }

@@ -23,29 +23,59 @@ public sealed class VectorTests
 
     public VectorTests(ITestOutputHelper output) => _out = output;
 
+    // One function at both widths, each as "evaluate one group of lanes" over arrays.
     private sealed record VFn(
         string Name,
         Func<Vector256<double>, Vector256<double>, Vector256<double>> D,
-        Func<Vector256<float>, Vector256<float>, Vector256<float>> F);
+        Func<Vector256<float>, Vector256<float>, Vector256<float>> F,
+        Func<Vector512<double>, Vector512<double>, Vector512<double>> D512,
+        Func<Vector512<float>, Vector512<float>, Vector512<float>> F512)
+    {
+        public Func<double[], double[], double[]> Group(int width) => width == 256
+            ? (x, y) => ToArray(D(Vector256.Create(x), Vector256.Create(y)))
+            : (x, y) => ToArray(D512(Vector512.Create(x), Vector512.Create(y)));
 
-    private static VFn U(string name, Func<Vector256<double>, Vector256<double>> d, Func<Vector256<float>, Vector256<float>> f) =>
-        new(name, (a, _) => d(a), (a, _) => f(a));
+        public Func<float[], float[], float[]> GroupF(int width) => width == 256
+            ? (x, y) => ToArray(F(Vector256.Create(x), Vector256.Create(y)))
+            : (x, y) => ToArray(F512(Vector512.Create(x), Vector512.Create(y)));
+    }
+
+    private static T[] ToArray<T>(Vector256<T> v)
+    {
+        var a = new T[Vector256<T>.Count];
+        v.CopyTo(a);
+        return a;
+    }
+
+    private static T[] ToArray<T>(Vector512<T> v)
+    {
+        var a = new T[Vector512<T>.Count];
+        v.CopyTo(a);
+        return a;
+    }
+
+    private static VFn U(string name, Func<Vector256<double>, Vector256<double>> d, Func<Vector256<float>, Vector256<float>> f,
+        Func<Vector512<double>, Vector512<double>> d512, Func<Vector512<float>, Vector512<float>> f512) =>
+        new(name, (a, _) => d(a), (a, _) => f(a), (a, _) => d512(a), (a, _) => f512(a));
 
     private static readonly VFn[] All =
     {
-        U("Exp", PortableMathVector.Exp, PortableMathVector.Exp),
-        U("Expm1", PortableMathVector.Expm1, PortableMathVector.Expm1),
-        U("Log", PortableMathVector.Log, PortableMathVector.Log),
-        U("Log1p", PortableMathVector.Log1p, PortableMathVector.Log1p),
-        U("Sin", PortableMathVector.Sin, PortableMathVector.Sin),
-        U("Cos", PortableMathVector.Cos, PortableMathVector.Cos),
-        U("Sinh", PortableMathVector.Sinh, PortableMathVector.Sinh),
-        U("Cosh", PortableMathVector.Cosh, PortableMathVector.Cosh),
-        U("Tanh", PortableMathVector.Tanh, PortableMathVector.Tanh),
-        U("Atan", PortableMathVector.Atan, PortableMathVector.Atan),
-        new("Atan2", PortableMathVector.Atan2, PortableMathVector.Atan2),
-        new("Pow", PortableMathVector.Pow, PortableMathVector.Pow),
+        U("Exp", PortableMathVector.Exp, PortableMathVector.Exp, PortableMathVector512.Exp, PortableMathVector512.Exp),
+        U("Expm1", PortableMathVector.Expm1, PortableMathVector.Expm1, PortableMathVector512.Expm1, PortableMathVector512.Expm1),
+        U("Log", PortableMathVector.Log, PortableMathVector.Log, PortableMathVector512.Log, PortableMathVector512.Log),
+        U("Log1p", PortableMathVector.Log1p, PortableMathVector.Log1p, PortableMathVector512.Log1p, PortableMathVector512.Log1p),
+        U("Sin", PortableMathVector.Sin, PortableMathVector.Sin, PortableMathVector512.Sin, PortableMathVector512.Sin),
+        U("Cos", PortableMathVector.Cos, PortableMathVector.Cos, PortableMathVector512.Cos, PortableMathVector512.Cos),
+        U("Sinh", PortableMathVector.Sinh, PortableMathVector.Sinh, PortableMathVector512.Sinh, PortableMathVector512.Sinh),
+        U("Cosh", PortableMathVector.Cosh, PortableMathVector.Cosh, PortableMathVector512.Cosh, PortableMathVector512.Cosh),
+        U("Tanh", PortableMathVector.Tanh, PortableMathVector.Tanh, PortableMathVector512.Tanh, PortableMathVector512.Tanh),
+        U("Atan", PortableMathVector.Atan, PortableMathVector.Atan, PortableMathVector512.Atan, PortableMathVector512.Atan),
+        new("Atan2", PortableMathVector.Atan2, PortableMathVector.Atan2, PortableMathVector512.Atan2, PortableMathVector512.Atan2),
+        new("Pow", PortableMathVector.Pow, PortableMathVector.Pow, PortableMathVector512.Pow, PortableMathVector512.Pow),
     };
+
+    public static IEnumerable<object[]> Cases =>
+        from f in All from w in new[] { 256, 512 } select new object[] { f.Name, w };
 
     public static IEnumerable<object[]> Names => All.Select(f => new object[] { f.Name });
 
@@ -115,66 +145,46 @@ public sealed class VectorTests
     }
 
     /// <summary>Index of the first input whose vector lane differs in bits from the scalar result, or -1.
-    /// Inputs run in groups of 4 lanes; the last group is padded with copies of its first input.</summary>
-    private static int FirstMismatch(double[] x, double[] y, Func<double, double, double> scalar,
-        Func<Vector256<double>, Vector256<double>, Vector256<double>> vector)
+    /// Inputs run in groups of <paramref name="lanes"/>; the last group is padded with copies of its last input.</summary>
+    private static int FirstMismatch<T>(T[] x, T[] y, int lanes, Func<T, T, T> scalar, Func<T[], T[], T[]> group, Func<T, long> bits)
     {
-        int n = Vector256<double>.Count;
-        var bx = new double[n];
-        var by = new double[n];
-        for (int i = 0; i < x.Length; i += n)
+        var bx = new T[lanes];
+        var by = new T[lanes];
+        for (int i = 0; i < x.Length; i += lanes)
         {
-            for (int j = 0; j < n; j++)
+            for (int j = 0; j < lanes; j++)
             {
                 bx[j] = x[System.Math.Min(i + j, x.Length - 1)];
                 by[j] = y[System.Math.Min(i + j, x.Length - 1)];
             }
-            Vector256<double> r = vector(Vector256.Create(bx), Vector256.Create(by));
-            for (int j = 0; j < n && i + j < x.Length; j++)
+            T[] r = group(bx, by);
+            for (int j = 0; j < lanes && i + j < x.Length; j++)
             {
-                if (BitConverter.DoubleToInt64Bits(r[j]) != BitConverter.DoubleToInt64Bits(scalar(bx[j], by[j]))) return i + j;
+                if (bits(r[j]) != bits(scalar(bx[j], by[j]))) return i + j;
             }
         }
         return -1;
     }
 
-    private static int FirstMismatch(float[] x, float[] y, Func<float, float, float> scalar,
-        Func<Vector256<float>, Vector256<float>, Vector256<float>> vector)
-    {
-        int n = Vector256<float>.Count;
-        var bx = new float[n];
-        var by = new float[n];
-        for (int i = 0; i < x.Length; i += n)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                bx[j] = x[System.Math.Min(i + j, x.Length - 1)];
-                by[j] = y[System.Math.Min(i + j, x.Length - 1)];
-            }
-            Vector256<float> r = vector(Vector256.Create(bx), Vector256.Create(by));
-            for (int j = 0; j < n && i + j < x.Length; j++)
-            {
-                if (BitConverter.SingleToInt32Bits(r[j]) != BitConverter.SingleToInt32Bits(scalar(bx[j], by[j]))) return i + j;
-            }
-        }
-        return -1;
-    }
+    private static long DBits(double d) => BitConverter.DoubleToInt64Bits(d);
+
+    private static long FBits(float f) => BitConverter.SingleToInt32Bits(f);
 
     [Theory]
-    [MemberData(nameof(Names))]
-    public void DoubleLanesEqualScalarBits(string name)
+    [MemberData(nameof(Cases))]
+    public void DoubleLanesEqualScalarBits(string name, int width)
     {
         Fn f = Functions.All.Single(g => g.Name == name);
         VFn v = All.Single(g => g.Name == name);
         (double[] x, double[] y) = Inputs(name);
-        int at = FirstMismatch(x, y, f.D, v.D);
-        _out.WriteLine($"{name} double: {x.Length} inputs compared bit for bit");
-        Assert.True(at < 0, at < 0 ? "" : $"{name}({x[at]:R}, {y[at]:R}): vector {Bits(v.D, x[at], y[at])} scalar {f.D(x[at], y[at]):R}");
+        int at = FirstMismatch(x, y, width / 64, f.D, v.Group(width), DBits);
+        _out.WriteLine($"{name} double, {width} bits: {x.Length} inputs compared bit for bit");
+        Assert.True(at < 0, at < 0 ? "" : $"{name}({x[at]:R}, {y[at]:R}), {width} bits: vector and scalar bits differ");
     }
 
     [Theory]
-    [MemberData(nameof(Names))]
-    public void FloatLanesEqualScalarBits(string name)
+    [MemberData(nameof(Cases))]
+    public void FloatLanesEqualScalarBits(string name, int width)
     {
         Fn f = Functions.All.Single(g => g.Name == name);
         VFn v = All.Single(g => g.Name == name);
@@ -183,36 +193,37 @@ public sealed class VectorTests
         // The double inputs rounded to float, then random float bit patterns (every float class).
         float[] x = xd.Select(d => (float)d).Concat(Enumerable.Range(0, RawBitPatterns).Select(_ => RandomFloat(rng))).ToArray();
         float[] y = yd.Select(d => (float)d).Concat(Enumerable.Range(0, RawBitPatterns).Select(_ => RandomFloat(rng))).ToArray();
-        int at = FirstMismatch(x, y, f.F, v.F);
-        _out.WriteLine($"{name} float: {x.Length} inputs compared bit for bit");
-        Assert.True(at < 0, at < 0 ? "" : $"{name}({x[at]:R}, {y[at]:R}) float: vector and scalar bits differ");
+        int at = FirstMismatch(x, y, width / 32, f.F, v.GroupF(width), FBits);
+        _out.WriteLine($"{name} float, {width} bits: {x.Length} inputs compared bit for bit");
+        Assert.True(at < 0, at < 0 ? "" : $"{name}({x[at]:R}, {y[at]:R}) float, {width} bits: vector and scalar bits differ");
     }
 
     private static float RandomFloat(Random rng) => BitConverter.Int32BitsToSingle(rng.Next(int.MinValue, int.MaxValue));
 
-    private static string Bits(Func<Vector256<double>, Vector256<double>, Vector256<double>> v, double x, double y) =>
-        v(Vector256.Create(x), Vector256.Create(y))[0].ToString("R", CultureInfo.InvariantCulture);
-
-    /// <summary>The comparison can fail: one changed bit in one lane (lane 2 of each group, last bit)
+    /// <summary>The comparison can fail: one changed bit in one lane (double lane 2 of 4, float lane 13 of 16)
     /// is reported at that input, in double and in float.</summary>
     [Fact]
     public void A_changed_lane_is_flagged()
     {
         double[] x = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8 };
-        Vector256<double> Flip(Vector256<double> a, Vector256<double> b)
+        VFn exp = All.Single(g => g.Name == "Exp");
+        Func<double[], double[], double[]> flip = (a, b) =>
         {
-            Vector256<double> r = PortableMathVector.Exp(a);
-            return r.WithElement(2, BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(r[2]) ^ 1));
-        }
-        Assert.Equal(-1, FirstMismatch(x, x, (a, _) => PortableMath.Exp(a), (a, _) => PortableMathVector.Exp(a)));
-        Assert.Equal(2, FirstMismatch(x, x, (a, _) => PortableMath.Exp(a), Flip));
+            double[] r = exp.Group(256)(a, b);
+            r[2] = BitConverter.Int64BitsToDouble(DBits(r[2]) ^ 1);
+            return r;
+        };
+        Assert.Equal(-1, FirstMismatch(x, x, 4, (a, _) => PortableMath.Exp(a), exp.Group(256), DBits));
+        Assert.Equal(2, FirstMismatch(x, x, 4, (a, _) => PortableMath.Exp(a), flip, DBits));
         float[] xf = x.Concat(x).Select(d => (float)d).ToArray();
-        Vector256<float> FlipF(Vector256<float> a, Vector256<float> b)
+        VFn tanh = All.Single(g => g.Name == "Tanh");
+        Func<float[], float[], float[]> flipF = (a, b) =>
         {
-            Vector256<float> r = PortableMathVector.Tanh(a);
-            return r.WithElement(5, BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(r[5]) ^ 1));
-        }
-        Assert.Equal(-1, FirstMismatch(xf, xf, (a, _) => PortableMath.Tanh(a), (a, _) => PortableMathVector.Tanh(a)));
-        Assert.Equal(5, FirstMismatch(xf, xf, (a, _) => PortableMath.Tanh(a), FlipF));
+            float[] r = tanh.GroupF(512)(a, b);
+            r[13] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(r[13]) ^ 1);
+            return r;
+        };
+        Assert.Equal(-1, FirstMismatch(xf, xf, 16, (a, _) => PortableMath.Tanh(a), tanh.GroupF(512), FBits));
+        Assert.Equal(13, FirstMismatch(xf, xf, 16, (a, _) => PortableMath.Tanh(a), flipF, FBits));
     }
 }
