@@ -138,7 +138,9 @@ public static partial class PortableMathVector
         V r = C(1.0);
         // Expm1 only when some lane lies in [0.55, 22) (a lane no one selects changes no bits).
         V mid = Not(poly) & Lt(a, C(22.0));
-        if (Any(mid)) r = Sel(mid, C(1.0) - C(2.0) / (Expm1(C(2.0) * a) + C(2.0)), r);
+        // Other lanes get the argument 2 (any value above Expm1's 0.7 would do), so Expm1 does not also
+        // evaluate its small-argument series for lanes that are discarded.
+        if (Any(mid)) r = Sel(mid, C(1.0) - C(2.0) / (Expm1(Sel(mid, C(2.0) * a, C(2.0))) + C(2.0)), r);
         r = Sel(poly, a + a * z * q, r);
         r = Sel(Lt(x, V.Zero), Neg(r), r);
         return Sel(IsNaN(x) | Lt(a, C(PortableMath.Tiny)), x, r);
