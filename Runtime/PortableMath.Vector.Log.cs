@@ -74,6 +74,36 @@ public static partial class PortableMathVector
         return Vector256.Narrow(Log(lo), Log(hi));
     }
 
+    // PortableMath.Log2 / Log10: log x as a double-double times the constant's two parts.
+    private static V LogTimes(V x, double cHi, double cLo)
+    {
+        (V e, V f) = Split(x);
+        V r = Mul(LogCore(e, f), C(cHi), C(cLo)).Hi;
+        r = Sel(Eq(x, V.Zero), C(double.NegativeInfinity), r);
+        r = Sel(Lt(x, V.Zero), C(double.NaN), r);
+        return Sel(IsNaN(x) | Eq(x, C(double.PositiveInfinity)), x, r);
+    }
+
+    /// <summary>Lane-wise <see cref="PortableMath.Log2(double)"/>, bit for bit.</summary>
+    public static V Log2(V x) => LogTimes(x, PortableMath.Log2EHi, PortableMath.Log2ELo);
+
+    /// <summary>Lane-wise <see cref="PortableMath.Log2(float)"/>, bit for bit.</summary>
+    public static Vector256<float> Log2(Vector256<float> x)
+    {
+        (V lo, V hi) = Vector256.Widen(x);
+        return Vector256.Narrow(Log2(lo), Log2(hi));
+    }
+
+    /// <summary>Lane-wise <see cref="PortableMath.Log10(double)"/>, bit for bit.</summary>
+    public static V Log10(V x) => LogTimes(x, PortableMath.Log10EHi, PortableMath.Log10ELo);
+
+    /// <summary>Lane-wise <see cref="PortableMath.Log10(float)"/>, bit for bit.</summary>
+    public static Vector256<float> Log10(Vector256<float> x)
+    {
+        (V lo, V hi) = Vector256.Widen(x);
+        return Vector256.Narrow(Log10(lo), Log10(hi));
+    }
+
     /// <summary>Lane-wise <see cref="PortableMath.Log1p(double)"/>, bit for bit.</summary>
     public static V Log1p(V x)
     {

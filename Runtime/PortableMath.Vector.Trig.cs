@@ -38,6 +38,12 @@ public static partial class PortableMathVector
 
     private static V CosValue(V hi, V lo)
     {
+        DD c = CosPair(hi, lo);
+        return c.Hi + c.Lo;
+    }
+
+    private static DD CosPair(V hi, V lo)
+    {
         DD zz = TwoProd(hi, hi);
         V z = zz.Hi;
         V c = C(4.110317623312165e-19);
@@ -52,7 +58,45 @@ public static partial class PortableMathVector
         V hz = C(0.5) * z;
         V w = C(1.0) - hz;
         V tail = ((C(1.0) - w) - hz) + (zz.Lo * C(-0.5) + (z * z * c - hi * lo));
-        return w + tail;
+        return new DD(w, tail);
+    }
+
+    // PortableMath.Divide: (ah + al) / (bh + bl) with the remainder corrected once.
+    private static V Divide(V ah, V al, V bh, V bl)
+    {
+        V b = bh + bl;
+        V q = (ah + al) / b;
+        V rem = Residual(ah, q, bh) + (al - q * bl);
+        return q + rem / b;
+    }
+
+    /// <summary>Lane-wise <see cref="PortableMath.Tan(double)"/>, bit for bit (lanes with |x| &gt; 3.29e6
+    /// call the scalar function).</summary>
+    public static V Tan(V x)
+    {
+        (V hi, V lo, V q) = Reduce(x);
+        V sTail = SinTail(hi, lo);
+        DD c = CosPair(hi, lo);
+        V odd = Eq(q, C(1.0)) | Eq(q, C(3.0));
+        V r = Sel(odd, Neg(Divide(c.Hi, c.Lo, hi, sTail)), Divide(hi, sTail, c.Hi, c.Lo));
+        r = Sel(Lt(Abs(x), C(PortableMath.Tiny)), x, r);
+        r = Sel(IsNaN(x) | Eq(Abs(x), C(double.PositiveInfinity)), C(double.NaN), r);
+        V big = BigTrigLanes(x);
+        if (Any(big))
+        {
+            for (int i = 0; i < V.Count; i++)
+            {
+                if (big[i] != 0.0) r = r.WithElement(i, PortableMath.Tan(x[i]));
+            }
+        }
+        return r;
+    }
+
+    /// <summary>Lane-wise <see cref="PortableMath.Tan(float)"/>, bit for bit.</summary>
+    public static Vector256<float> Tan(Vector256<float> x)
+    {
+        (V lo, V hi) = Vector256.Widen(x);
+        return Vector256.Narrow(Tan(lo), Tan(hi));
     }
 
     // Lanes with |x| beyond 2^21 π/2 (finite): the scalar reduction loops a data-dependent number of

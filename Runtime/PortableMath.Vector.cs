@@ -12,8 +12,8 @@ namespace Dsl;
 /// infinities included): the vector code performs the scalar code's IEEE operations in the same order
 /// (no fused multiply-add, which the scalar library does not use either), a scalar branch becomes both
 /// sides computed and one selected per lane, and float overloads widen to two double vectors, evaluate
-/// the double function and narrow once, as the scalar float overloads do. The one slow path is Sin and
-/// Cos for |x| above 2^21·π/2 (3.29e6), where the scalar code runs a data-dependent reduction loop:
+/// the double function and narrow once, as the scalar float overloads do. The one slow path is Sin, Cos
+/// and Tan for |x| above 2^21·π/2 (3.29e6), where the scalar code runs a data-dependent reduction loop:
 /// those lanes call the scalar function (docs/portable-math.md, "Vector versions").
 /// </summary>
 public static partial class PortableMathVector
