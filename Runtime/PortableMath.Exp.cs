@@ -6,14 +6,14 @@ public static partial class PortableMath
 {
     // ln 2 split so that k * Ln2Hi is exact for |k| < 2^21 (Ln2Hi has 32 significant bits);
     // Ln2Lo = ln 2 - Ln2Hi rounded, so Ln2Hi + Ln2Lo carries about 86 bits of ln 2.
-    private const double Ln2Hi = 0.6931471806019545;
-    private const double Ln2Lo = -4.2009150726810846e-11;
-    private const double Ln2 = 0.6931471805599453;
-    private const double Log2E = 1.4426950408889634;
+    internal const double Ln2Hi = 0.6931471806019545;
+    internal const double Ln2Lo = -4.2009150726810846e-11;
+    internal const double Ln2 = 0.6931471805599453;
+    internal const double Log2E = 1.4426950408889634;
 
     // exp(x) overflows above ln(DBL_MAX) = 709.78...; below ln(2^-1075) = -745.13... it rounds to 0.
-    private const double ExpOverflow = 709.782712893384;
-    private const double ExpUnderflow = -745.1332191019412;
+    internal const double ExpOverflow = 709.782712893384;
+    internal const double ExpUnderflow = -745.1332191019412;
 
     // e^r - 1 for |r| <= ln2/2 + tiny: Taylor series to r^13 (the r^14/14! term is below
     // 2^-60 relative there); evaluated as r + r^2 * (...) so the result keeps r's relative accuracy.

@@ -4,16 +4,16 @@ namespace Dsl;
 
 public static partial class PortableMath
 {
-    private const double PiO2Hi = 1.5707963267948966;
-    private const double PiO2Lo = 6.123233995736766e-17;
-    private const double PiHi = 3.141592653589793;
-    private const double PiLo = 1.2246467991473532e-16;
-    private const double PiO4Lo = 3.061616997868383e-17;
-    private const double Atan05Hi = 0.4636476090008061;
-    private const double Atan05Lo = 2.2698777452961687e-17;
-    private const double Atan15Hi = 0.982793723247329;
-    private const double Atan15Lo = 1.3903311031230998e-17;
-    private const double Tiny = 7.450580596923828e-09;  // 2^-27: below it, x ± x^3/k rounds to x
+    internal const double PiO2Hi = 1.5707963267948966;
+    internal const double PiO2Lo = 6.123233995736766e-17;
+    internal const double PiHi = 3.141592653589793;
+    internal const double PiLo = 1.2246467991473532e-16;
+    internal const double PiO4Lo = 3.061616997868383e-17;
+    internal const double Atan05Hi = 0.4636476090008061;
+    internal const double Atan05Lo = 2.2698777452961687e-17;
+    internal const double Atan15Hi = 0.982793723247329;
+    internal const double Atan15Lo = 1.3903311031230998e-17;
+    internal const double Tiny = 7.450580596923828e-09;  // 2^-27: below it, x ± x^3/k rounds to x
 
     // atan t - t for |t| <= 7/16: t z Q(z), z = t^2, Q fitted by Chebyshev interpolation
     // (tools/fit_coeffs.py; relative error of the fit below 1e-18).

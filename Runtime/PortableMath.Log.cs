@@ -4,13 +4,13 @@ namespace Dsl;
 
 public static partial class PortableMath
 {
-    private const double Sqrt2 = 1.4142135623730951;
-    private const double TwoThirds = 0.6666666666666666;
-    private const double TwoThirdsLo = 3.700743415417188e-17;
-    private const double Log2EHi = 1.4426950408889634;
-    private const double Log2ELo = 2.0355273740931033e-17;
-    private const double Log10EHi = 0.4342944819032518;
-    private const double Log10ELo = 1.098319650216765e-17;
+    internal const double Sqrt2 = 1.4142135623730951;
+    internal const double TwoThirds = 0.6666666666666666;
+    internal const double TwoThirdsLo = 3.700743415417188e-17;
+    internal const double Log2EHi = 1.4426950408889634;
+    internal const double Log2ELo = 2.0355273740931033e-17;
+    internal const double Log10EHi = 0.4342944819032518;
+    internal const double Log10ELo = 1.098319650216765e-17;
 
     // log(2^e (1 + f)) as a double-double, for f in [sqrt(1/2) - 1, sqrt(2) - 1]:
     // log(1 + f) = 2 atanh(s) with s = f / (2 + f), |s| <= 0.1716, summed as

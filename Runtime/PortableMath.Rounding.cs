@@ -9,7 +9,7 @@ namespace Dsl;
 public static partial class PortableMath
 {
     // 2^52: every double at least this large in magnitude is an integer (or NaN, or infinite).
-    private const double TwoPow52 = 4503599627370496.0;
+    internal const double TwoPow52 = 4503599627370496.0;
 
     /// <summary>
     /// <see cref="Math.Round(double)"/>: to the nearest integer, ties to even; −0 and negative

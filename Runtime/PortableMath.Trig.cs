@@ -6,16 +6,16 @@ public static partial class PortableMath
 {
     // π/2 in four parts: the first three have 32 significant bits, so k * PiO2_n is exact for
     // |k| < 2^21; together they carry about 149 bits of π/2.
-    private const double PiO2P1 = 1.5707963267341256;
-    private const double PiO2P2 = 6.077100506303966e-11;
-    private const double PiO2P3 = 2.0222662487111665e-21;
-    private const double PiO2P4 = 8.4784276603689e-32;
-    private const double TwoOverPi = 0.6366197723675814;
-    private const double PiO4 = 0.7853981633974483;
+    internal const double PiO2P1 = 1.5707963267341256;
+    internal const double PiO2P2 = 6.077100506303966e-11;
+    internal const double PiO2P3 = 2.0222662487111665e-21;
+    internal const double PiO2P4 = 8.4784276603689e-32;
+    internal const double TwoOverPi = 0.6366197723675814;
+    internal const double PiO4 = 0.7853981633974483;
 
     // Where the reduction is exact: |k| < 2^21, i.e. |x| < 2^21 π/2 ≈ 3.29e6. Beyond, k * PiO2P1
     // rounds and the error grows with |x| (results stay in [-1, 1]; docs/portable-math.md).
-    private const double TrigExactLimit = 3294198.0;
+    internal const double TrigExactLimit = 3294198.0;
 
     // x = k π/2 + (Hi + Lo), |Hi| <= π/4 (about), Q = k mod 4.
     private readonly struct TrigArg

@@ -83,7 +83,7 @@ public static partial class PortableMath
     // Clears the low 27 of the 52 fraction bits: the high half of Dekker's split. A bit mask rather
     // than Veltkamp's (2^27 + 1) x multiply, and no Math.FusedMultiplyAdd: ILGPU 1.5.3 compiles the
     // latter to an .extern call, and ILGPU's PTX lets the assembler contract a multiply and an add.
-    private const long SplitMask = unchecked((long)0xFFFFFFFFF8000000UL);
+    internal const long SplitMask = unchecked((long)0xFFFFFFFFF8000000UL);
 
     // a * b exactly as a double-double (up to al*bl's rounding, 2^-106 relative). Built only from
     // the exact partial products ah*bh, ah*bl, al*bh and two-sums, never from the rounded a*b:

@@ -19,6 +19,18 @@ public static class Program
             return 0;
         }
         if (args.Contains("--peers")) return PeerBenchmarks.Run(Console.Out, args);
+        if (args.Contains("--vector-math"))
+        {
+            // Which instruction sets the JIT uses, then scalar vs Vector256 PortableMath with the quick job.
+            Console.WriteLine($"Vector256.IsHardwareAccelerated={System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated} "
+                + $"Avx2={System.Runtime.Intrinsics.X86.Avx2.IsSupported} Avx512F={System.Runtime.Intrinsics.X86.Avx512F.IsSupported} "
+                + $"Vector512.IsHardwareAccelerated={System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
+            string[] rest = args.Where(a => a != "--vector-math").ToArray();
+            BenchmarkSwitcher.FromTypes(new[] { typeof(VectorMathBenchmarks) }).Run(rest.Length > 0 ? rest : new[] { "--filter", "*" }, DefaultConfig.Instance
+                .AddJob(Job.ShortRun.WithWarmupCount(3).WithIterationCount(15).WithLaunchCount(1).WithId("Quick"))
+                .AddColumn(StatisticColumn.Min, StatisticColumn.Median));
+            return 0;
+        }
         if (args.Contains("--launcher"))
         {
             LauncherInterleaved.Run(Console.Out, args.Contains("--quick"));
