@@ -13,6 +13,23 @@ public static partial class Model
 {
     public static int ParameterCount(int d, int width) => width * d + width + 2 * (width * width + width) + width + 1;
 
+    /// <summary>Weights N(0, 1/fan_in) (LeCun normal) drawn from <paramref name="rng"/> in layer order, biases 0.</summary>
+    public static void InitializeParameters(Span<float> theta, int d, int width, Probes rng)
+    {
+        theta.Clear();
+        void Fill(Span<float> w, int fanIn)
+        {
+            rng.FillGaussian(w);
+            float s = 1f / MathF.Sqrt(fanIn);
+            for (int i = 0; i < w.Length; i++) w[i] *= s;
+        }
+        int off = 0;
+        Fill(theta.Slice(off, width * d), d); off += width * d + width;
+        Fill(theta.Slice(off, width * width), width); off += width * width + width;
+        Fill(theta.Slice(off, width * width), width); off += width * width + width;
+        Fill(theta.Slice(off, width), width);
+    }
+
     [Differentiable]
     public static float U(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width)
     {

@@ -61,7 +61,7 @@ public static class Program
 
         // Parameters: weights N(0, 1/fan_in) (LeCun normal), biases 0.
         var theta = new float[n];
-        InitializeParameters(theta, d, width, new Probes(o.Seed, Streams.Init));
+        Model.InitializeParameters(theta, d, width, new Probes(o.Seed, Streams.Init));
 
         Console.WriteLine($"PINN  {o.Pde}, two-body solution, d = {d}, network {d} -> {width} -> {width} -> {width} -> 1 (tanh), {n:N0} parameters");
         Console.WriteLine($"      Laplacian: {Describe(o, d)}; batch {o.Batch}, {o.Steps} steps, Adam lr {o.LearningRate.ToString(CultureInfo.InvariantCulture)} -> 0 linearly, seed {o.Seed}");
@@ -158,22 +158,6 @@ public static class Program
     };
 
     internal static int Chunks(int batch) => Math.Min(batch, 16);
-
-    private static void InitializeParameters(Span<float> theta, int d, int width, Probes rng)
-    {
-        theta.Clear();
-        void Fill(Span<float> w, int fanIn)
-        {
-            rng.FillGaussian(w);
-            float s = 1f / MathF.Sqrt(fanIn);
-            for (int i = 0; i < w.Length; i++) w[i] *= s;
-        }
-        int off = 0;
-        Fill(theta.Slice(off, width * d), d); off += width * d + width;
-        Fill(theta.Slice(off, width * width), width); off += width * width + width;
-        Fill(theta.Slice(off, width * width), width); off += width * width + width;
-        Fill(theta.Slice(off, width), width);
-    }
 }
 
 /// <summary>Independent random streams of one seed, so every draw is reproducible.</summary>

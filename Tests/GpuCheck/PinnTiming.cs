@@ -61,7 +61,7 @@ internal static class PinnTiming
         new Dsl.Probes(0, 1).FillGaussian(c);
         var exact = new TwoBody(c);
         var theta = new float[p];
-        Init(theta, d, new Dsl.Probes(0, 2));
+        Model.InitializeParameters(theta, d, Width, new Dsl.Probes(0, 2));
         var x = new float[Batch * d];
         new Dsl.Probes(0, 3).FillUniformBall(x, d);
         var f = new float[Batch];
@@ -123,20 +123,5 @@ internal static class PinnTiming
     private static void Scale(float[] grad)
     {
         for (var k = 0; k < grad.Length; k++) grad[k] /= Batch;
-    }
-
-    private static void Init(Span<float> theta, int d, Dsl.Probes rng)
-    {
-        void Fill(Span<float> w, int fanIn)
-        {
-            rng.FillGaussian(w);
-            var s = 1f / MathF.Sqrt(fanIn);
-            for (var i = 0; i < w.Length; i++) w[i] *= s;
-        }
-        var off = 0;
-        Fill(theta.Slice(off, Width * d), d); off += Width * d + Width;
-        Fill(theta.Slice(off, Width * Width), Width); off += Width * Width + Width;
-        Fill(theta.Slice(off, Width * Width), Width); off += Width * Width + Width;
-        Fill(theta.Slice(off, Width), Width);
     }
 }
