@@ -21,7 +21,7 @@ internal static partial class Generation
 {
     /// <summary>The entry of one kernel (its text is written once every kernel helper has its name), or the reason there is none.</summary>
     private static (EmittedMethod? Method, string? Failure, FailureKind Kind) GenerateKernel(RequestModel request, Callees callees,
-        SortedDictionary<FunctionKey, Function> kernelFunctions, Func<FunctionKey, string> kernelName)
+        SortedDictionary<FunctionKey, Function> kernelFunctions, Func<FunctionKey, string> kernelName, LanesTable lanesTable)
     {
         if (request.Failure is not null) return (null, request.Failure, FailureKind.Derivative);
         var (plan, fn, failure) = KernelMethod(request, callees);
@@ -56,9 +56,18 @@ internal static partial class Generation
             if (scratch.Count > 0) kernelFunctions[kv.Key] = KernelScratchGuard.Guard(f);
             else if (!kernelFunctions.ContainsKey(kv.Key)) kernelFunctions[kv.Key] = f;
         }
+        KernelLanes lanes;
+        try
+        {
+            lanes = PlanLanes(plan!, fn!, callees, lanesTable);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            lanes = KernelLanes.None($"the lanes analysis failed ({ex.GetType().Name}: {ex.Message})");
+        }
         var shape = new MethodShape("", new List<string>(), new List<string>(), new List<string>(), new List<string>());
         return (new EmittedMethod(fn!, shape, IlgpuKernel.Instance, kernelName,
-                names => KernelEntry(request, plan!, names).Concat(Launcher(request, plan!))), null,
+                names => KernelEntry(request, plan!, names).Concat(Launcher(request, plan!, lanes, lanesTable))), null,
             FailureKind.Derivative);
     }
 
@@ -265,7 +274,7 @@ internal static partial class Generation
     }
 
     /// <summary>The launcher class after the entry (<see cref="KernelLauncherWriter"/>), or why there is none.</summary>
-    private static IEnumerable<string> Launcher(RequestModel request, KernelPlan plan)
+    private static IEnumerable<string> Launcher(RequestModel request, KernelPlan plan, KernelLanes lanes, LanesTable table)
     {
         yield return "";
         if (KernelLauncherWriter.Unsupported(request) is { } why)
@@ -273,7 +282,8 @@ internal static partial class Generation
             yield return $"// No {request.Name}Launcher: {why}.";
             yield break;
         }
-        foreach (var line in KernelLauncherWriter.Write(request, plan)) yield return line;
+        var lanesMethod = lanes.RootId is { } id ? table.Name(id) : null;
+        foreach (var line in KernelLauncherWriter.Write(request, plan, lanes, lanesMethod)) yield return line;
     }
 
     /// <summary>The item's tape: its slice of <paramref name="tape"/> (view length ÷ item count), its top in local memory.</summary>

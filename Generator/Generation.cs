@@ -42,6 +42,7 @@ internal static partial class Generation
         var callees = new Callees(primals, allRequests ?? group.Requests);
         var kernelFunctions = new SortedDictionary<FunctionKey, Function>(FunctionKey.Ordinal);
         var kernelNames = new Dictionary<FunctionKey, string>();
+        var lanesTable = new LanesTable();
         string KernelName(FunctionKey key) => kernelNames.TryGetValue(key, out var n) ? n : key.QualifiedName;
         foreach (var request in group.Requests.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
@@ -51,7 +52,7 @@ internal static partial class Generation
                 string? failure;
                 var kind = FailureKind.Derivative;
                 if (RequestKinds.Of(request.Kind).Form == MethodForm.IlgpuKernel)
-                    (method, failure, kind) = GenerateKernel(request, callees, kernelFunctions, KernelName);
+                    (method, failure, kind) = GenerateKernel(request, callees, kernelFunctions, KernelName, lanesTable);
                 else (method, failure) = GenerateMethod(request, callees, helpers);
                 if (method is not null) methods.Add(method);
                 outcomes.Add(new RequestOutcome(request.Name, failure, kind));
@@ -78,6 +79,8 @@ internal static partial class Generation
         {
             methods.Add(new EmittedMethod(kv.Value, ShapeOfKernelHelper(kv.Value, kernelNames[kv.Key]), IlgpuKernel.Instance, KernelName));
         }
+        // And, for their launchers' CPU path, once more with W items in the lanes of a vector.
+        EmitLanes(lanesTable, helperNames.Values.Concat(kernelNames.Values), methods);
         // A call of a declared method names it as C# does: Type.Name.
         string CalleeName(FunctionKey key) => helperNames.TryGetValue(key, out var n) ? n : key.QualifiedName;
         try

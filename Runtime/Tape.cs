@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Dsl;
 
@@ -87,4 +88,57 @@ public sealed class Tape
     /// <summary>Takes back the last bool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PopBoolean() => _ints[--_ni] != 0;
+
+    // ---- lanes (one value per item of a lane block; see Dsl.Lanes): W consecutive elements of the typed stack ----
+
+    /// <summary>Saves one float per lane.</summary>
+    public void Push(Vector256<float> x)
+    {
+        while (_nf + 8 > _floats.Length) Grow(ref _floats);
+        x.StoreUnsafe(ref _floats[0], (nuint)_nf);
+        _nf += 8;
+    }
+
+    /// <summary>Saves one double per lane.</summary>
+    public void Push(Vector256<double> x)
+    {
+        while (_nd + 4 > _doubles.Length) Grow(ref _doubles);
+        x.StoreUnsafe(ref _doubles[0], (nuint)_nd);
+        _nd += 4;
+    }
+
+    /// <summary>Saves one int (or a mask lane) per lane.</summary>
+    public void Push(Vector256<int> x)
+    {
+        while (_ni + 8 > _ints.Length) Grow(ref _ints);
+        x.StoreUnsafe(ref _ints[0], (nuint)_ni);
+        _ni += 8;
+    }
+
+    /// <summary>Saves one long (the int lanes beside double lanes) per lane, as 4 doubles' bits.</summary>
+    public void Push(Vector256<long> x) => Push(x.AsDouble());
+
+    /// <summary>Takes back the last lanes of floats.</summary>
+    public Vector256<float> PopLanesSingle()
+    {
+        _nf -= 8;
+        return Vector256.LoadUnsafe(ref _floats[0], (nuint)_nf);
+    }
+
+    /// <summary>Takes back the last lanes of doubles.</summary>
+    public Vector256<double> PopLanesDouble()
+    {
+        _nd -= 4;
+        return Vector256.LoadUnsafe(ref _doubles[0], (nuint)_nd);
+    }
+
+    /// <summary>Takes back the last lanes of ints.</summary>
+    public Vector256<int> PopLanesInt32()
+    {
+        _ni -= 8;
+        return Vector256.LoadUnsafe(ref _ints[0], (nuint)_ni);
+    }
+
+    /// <summary>Takes back the last lanes of longs.</summary>
+    public Vector256<long> PopLanesInt64() => PopLanesDouble().AsInt64();
 }

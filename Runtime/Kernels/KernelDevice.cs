@@ -19,8 +19,9 @@ public sealed class KernelDevice : IDisposable
     private readonly Context? _context;
     private readonly bool _owns;
 
-    private KernelDevice(Accelerator? accelerator, Context? context, bool owns, int cores, string description)
+    private KernelDevice(Accelerator? accelerator, Context? context, bool owns, int cores, string description, bool lanes = false)
     {
+        Lanes = lanes;
         Accelerator = accelerator;
         _context = context;
         _owns = owns;
@@ -34,19 +35,28 @@ public sealed class KernelDevice : IDisposable
     /// <summary>The most CPU threads the CPU path uses at once.</summary>
     public int Cores { get; }
 
+    /// <summary>
+    /// On the CPU path: run W items per call in the lanes of a <c>Vector256</c> (8 floats or 4 doubles) where the
+    /// launcher has a lanes version (its <c>LanesUnavailable</c> is null) and the processor has 256-bit vectors; else one
+    /// item per call.
+    /// </summary>
+    public bool Lanes { get; }
+
     /// <summary>What this device is, for a log line.</summary>
     public string Description { get; }
 
     /// <summary>
-    /// The CPU path: each item runs the generated C# method, the batch in <see cref="KernelLauncher.ChunkCount"/>
-    /// fixed chunks spread over at most <paramref name="cores"/> threads (default: every core). The chunks, not the
-    /// threads, fix the order of the sums, so results do not depend on <paramref name="cores"/>.
+    /// The CPU path: the generated C# over the batch in <see cref="KernelLauncher.ChunkCount"/> fixed chunks spread over
+    /// at most <paramref name="cores"/> threads (default: every core). The chunks, not the threads, fix the order of the
+    /// sums, so results do not depend on <paramref name="cores"/>. With <paramref name="lanes"/> (the default), W items
+    /// run per call in the lanes of a vector (see <see cref="Lanes"/>); else the generated method runs once per item.
     /// </summary>
-    public static KernelDevice Cpu(int? cores = null)
+    public static KernelDevice Cpu(int? cores = null, bool lanes = true)
     {
         var n = cores ?? Environment.ProcessorCount;
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(cores), n, "at least one core");
-        return new KernelDevice(null, null, false, n, $"CPU, {n} core{(n == 1 ? "" : "s")}, generated C#");
+        var how = lanes ? "generated C#, items in vector lanes" : "generated C#, one item per call";
+        return new KernelDevice(null, null, false, n, $"CPU, {n} core{(n == 1 ? "" : "s")}, {how}", lanes);
     }
 
     /// <summary>ILGPU's CPU accelerator: runs the kernels' IL on the CPU (a check of their logic, not of GPU arithmetic).</summary>
@@ -85,15 +95,16 @@ public sealed class KernelDevice : IDisposable
     }
 
     /// <summary>
-    /// "cpu", "gpu" or "cpu-accelerator" (command-line spelling), as <see cref="Cpu"/>, <see cref="Gpu"/>,
-    /// <see cref="CpuAccelerator"/>.
+    /// "cpu", "cpu-per-item", "gpu" or "cpu-accelerator" (command-line spelling), as <see cref="Cpu"/> (with lanes, or
+    /// one item per call), <see cref="Gpu"/>, <see cref="CpuAccelerator"/>.
     /// </summary>
     public static KernelDevice Parse(string name, int? cores = null) => name switch
     {
         "cpu" => Cpu(cores),
+        "cpu-per-item" => Cpu(cores, lanes: false),
         "gpu" => Gpu(),
         "cpu-accelerator" => CpuAccelerator(),
-        _ => throw new ArgumentException($"unknown device '{name}'; expected cpu, gpu or cpu-accelerator", nameof(name)),
+        _ => throw new ArgumentException($"unknown device '{name}'; expected cpu, cpu-per-item, gpu or cpu-accelerator", nameof(name)),
     };
 
     /// <summary>Every accelerator ILGPU finds on this machine, by name and type ("none" when it finds none).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Tasks;
 using ILGPU;
 using ILGPU.Runtime;
@@ -63,6 +64,17 @@ public abstract class KernelLauncher : IDisposable
 
     /// <summary>Waves of items run on the accelerator by the last call.</summary>
     public int LastWaves { get; protected set; }
+
+    private int _divergedBlocks;
+
+    /// <summary>
+    /// On the CPU path in lanes: the blocks of W items, over every call so far, whose items took different sides of a
+    /// branch around stores or calls and ran again one item at a time (each such block costs about W + 1 block calls).
+    /// </summary>
+    public int DivergedBlocks => Volatile.Read(ref _divergedBlocks);
+
+    /// <summary>Counts a block that ran again one item at a time (see <see cref="DivergedBlocks"/>).</summary>
+    protected void Diverged() => Interlocked.Increment(ref _divergedBlocks);
 
     /// <summary>The chunk count of a batch of <paramref name="count"/> items.</summary>
     public static int Chunks(int count) => Math.Min(count, ChunkCount);

@@ -209,12 +209,24 @@ public sealed class LauncherTests
             losses[i] = Pinn.Model.LossSparseGrad(x.AsSpan(i * d, d), theta, width, probes.AsSpan(i * v * d, v * d), f[i], 2, rows[i]);
         }
         var expected = OrderedSum(n, p, (i, k) => rows[i][k]);
-        using var device = KernelDevice.Cpu(2);
+        using var device = KernelDevice.Cpu(2, lanes: false);
         using var launcher = new Pinn.Model.LossSparseGradBatchLauncher(device);
         var grad = new float[p];
         var loss = launcher.Run(n, x, theta, width, probes, f, 2, grad);
         Bits((float)OrderedSum(n, 1, (i, _) => losses[i])[0], loss, "loss");
         for (var k = 0; k < p; k++) Bits((float)expected[k], grad[k], $"θ[{k}]");
+
+        // In lanes, tanh is PortableMathVector's, bit for bit the kernel's PortableMath per lane (System.Math's MathF.Tanh
+        // may differ in the last bit): the lanes path equals the CPU accelerator running the kernel, bit for bit.
+        Assert.Null(Pinn.Model.LossSparseGradBatchLauncher.LanesUnavailable);
+        using var lanes = KernelDevice.Cpu(2);
+        using var accelerator = KernelDevice.CpuAccelerator();
+        var laneGrad = new float[p];
+        var kernelGrad = new float[p];
+        var laneLoss = new Pinn.Model.LossSparseGradBatchLauncher(lanes).Run(n, x, theta, width, probes, f, 2, laneGrad);
+        var kernelLoss = new Pinn.Model.LossSparseGradBatchLauncher(accelerator).Run(n, x, theta, width, probes, f, 2, kernelGrad);
+        Bits(kernelLoss, laneLoss, "lanes loss");
+        for (var k = 0; k < p; k++) Bits(kernelGrad[k], laneGrad[k], $"lanes θ[{k}]");
     }
 
     [Fact]

@@ -27,7 +27,7 @@ internal sealed partial class BodyWriter
         _w.Line("{");
         _w.Indent();
         EmitOps(f.Body);
-        EmitSlotUpdates(slots, f.Body.Yields);
+        EmitSlotUpdates(slots, f.Body.Yields, f.Outs);
         _w.Dedent();
         _w.Line("}");
         if (simd is not null)
@@ -57,7 +57,8 @@ internal sealed partial class BodyWriter
             var init = f.Inits[k];
             string name;
             if (init.Name.Length > 0 && init.Name == f.Outs[k].Name && _plan.Uses(init) == 1 && !_plan.IsInline(init) &&
-                _names.TryGet(init, out var existing) && !_fn.Params.Contains(init) && !_plan.Parking.IsParked(init))
+                _names.TryGet(init, out var existing) && !_fn.Params.Contains(init) && !_plan.Parking.IsParked(init)
+                && (_p.Items is null || _p.Items.Varies(init) == _p.Items.Varies(f.Outs[k])))
             {
                 // The loop takes over the local that held its initial value (read nowhere else).
                 name = existing;
@@ -65,7 +66,7 @@ internal sealed partial class BodyWriter
             else
             {
                 name = _names.Fresh(f.Outs[k].Name.Length > 0 ? f.Outs[k].Name : f.Body.Args[k + 1].Name);
-                _w.Line($"{Type(f.Outs[k].Type)} {name} = {_p.Expr(init)};");
+                _w.Line($"{LocalType(f.Outs[k])} {name} = {SlotExpr(f.Outs[k], init)};");
             }
             _names.Bind(f.Outs[k], name);
             _names.Bind(f.Body.Args[k + 1], name);
@@ -113,10 +114,10 @@ internal sealed partial class BodyWriter
     }
 
     /// <summary>Writes the slot updates that <see cref="SlotUpdates"/> orders.</summary>
-    private void EmitSlotUpdates(IReadOnlyList<string> slots, EquatableArray<Value> yields)
+    private void EmitSlotUpdates(IReadOnlyList<string> slots, EquatableArray<Value> yields, EquatableArray<Value> outs)
     {
         // Printed once first, so that values are named in the order the text reads.
-        var exprs = yields.Select(v => _p.Expr(v)).ToList();
+        var exprs = yields.Select((v, k) => SlotExpr(outs[k], v)).ToList();
         var steps = SlotUpdates.Plan(slots, yields, _plan.InlineDef, Name, _names.Fresh);
         foreach (var step in steps)
         {
@@ -124,15 +125,15 @@ internal sealed partial class BodyWriter
             switch (step)
             {
                 case SlotUpdates.SaveOld save:
-                    _w.Line($"{Type(yields[k].Type)} {save.Old} = {slots[k]};");
+                    _w.Line($"{LocalType(outs[k])} {save.Old} = {slots[k]};");
                     break;
                 case SlotUpdates.Increment inc:
                     _p.Renames = inc.Renames;
-                    _w.Line($"{slots[k]} += {_p.Expr(inc.By)};");
+                    _w.Line($"{slots[k]} += {SlotExpr(outs[k], inc.By)};");
                     break;
                 case SlotUpdates.Assign assign:
                     _p.Renames = assign.Renames;
-                    _w.Line($"{slots[k]} = {(assign.Renames.Count == 0 ? exprs[k] : _p.Expr(yields[k]))};");
+                    _w.Line($"{slots[k]} = {(assign.Renames.Count == 0 ? exprs[k] : SlotExpr(outs[k], yields[k]))};");
                     break;
             }
             _p.Renames = null;

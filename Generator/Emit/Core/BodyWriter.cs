@@ -73,6 +73,12 @@ internal sealed partial class BodyWriter
 
     private string Type(IrType t) => _target.Type(t);
 
+    /// <summary>The C# type a value is declared with: per-item values of a lanes target are vectors.</summary>
+    private string LocalType(Value v) => _p.Items?.LocalType(v) ?? Type(v.Type);
+
+    /// <summary>A value assigned to a local of <paramref name="slot"/>'s kind: broadcast when the slot is per item.</summary>
+    private string SlotExpr(Value slot, Value v) => _p.Items is { } items && items.Varies(slot) ? _p.LaneExpr(v) : _p.Expr(v);
+
     private string Name(Value v) => _names.Of(v);
 
     private void EmitOps(Region r)
@@ -110,15 +116,24 @@ internal sealed partial class BodyWriter
             {
                 var result = op.Results.First();
                 if (_plan.IsInline(result) || _plan.Uses(result) == 0) return;
-                var type = _p.IsLane(result) ? _p.Vector.LocalType : Type(result.Type);
+                var type = _p.Lanes is not null && _p.IsLane(result) ? _p.Vector.LocalType : LocalType(result);
                 _w.Line($"{type} {Name(result)} = {_p.Render(op)};");
                 return;
             }
             case StoreOp st when _p.Lanes is not null:
                 _w.Line(_p.Vector.Store(Name(st.Buffer), _p.Expr(st.Index), _p.LaneExpr(st.Stored), st.Accumulate));
                 return;
+            case StoreOp st when _p.Items is { } items && items.Varies(st.Buffer) && items.Varies(st.Index):
+                _w.Line(items.Scatter(Name(st.Buffer), _p.Expr(st.Index), _p.LaneExpr(st.Stored), st.Accumulate));
+                return;
+            case StoreOp st when _p.Items is { } items && items.Varies(st.Buffer):
+                _w.Line(items.Store(Name(st.Buffer), _p.Expr(st.Index), _p.LaneExpr(st.Stored), st.Accumulate));
+                return;
             case StoreOp st:
                 _w.Line(_target.Store(Name(st.Buffer), _p.Expr(st.Index), _p.Expr(st.Stored), st.Accumulate));
+                return;
+            case AllocOp a when _p.Items is { } items && items.Varies(a.Result):
+                _w.Line(items.AllocLanes(a.Result.Type, Name(a.Result), _p.Expr(a.Length)));
                 return;
             case AllocOp a:
                 _w.Line(_target.Alloc(a.Result.Type, Name(a.Result), _p.Expr(a.Length)));
@@ -126,8 +141,15 @@ internal sealed partial class BodyWriter
             case CallOp c:
                 EmitCall(c);
                 return;
+            case PushOp push when _p.Items is { } items && items.TapesLanes(push.Pushed.Type.Elem):
+                // Per-item values of this kind go on the tape W at a time; a shared one is broadcast, so every pop matches.
+                _w.Line(_target.Push(push.Level, _p.LaneExpr(push.Pushed)));
+                return;
             case PushOp push:
                 _w.Line(_target.Push(push.Level, _p.Expr(push.Pushed)));
+                return;
+            case PopOp pop when _p.Items is { } items && items.TapesLanes(pop.Result.Type.Elem):
+                _w.Line($"{LocalType(pop.Result)} {Name(pop.Result)} = {items.PopLanes(pop.Result.Type, pop.Level)};");
                 return;
             case PopOp pop:
                 _w.Line($"{Type(pop.Result.Type)} {Name(pop.Result)} = {_target.Pop(pop.Result.Type, pop.Level)};");
@@ -149,27 +171,33 @@ internal sealed partial class BodyWriter
     private void EmitCall(CallOp c)
     {
         var args = string.Join(", ", c.Args.Select(v => _p.Expr(v)));
-        var name = _calleeName(c.Callee);
+        var name = _p.Items?.CalleeName(c) ?? _calleeName(c.Callee);
         if (c.Outs.Count == 0)
         {
             _w.Line($"{name}({args});");
             return;
         }
-        var outArgs = string.Concat(c.Outs.Skip(1).Select(o => $", out {Type(o.Type)} {Name(o)}"));
+        var outArgs = string.Concat(c.Outs.Skip(1).Select(o => $", out {LocalType(o)} {Name(o)}"));
         if (c.Args.Count == 0) outArgs = outArgs.TrimStart(',', ' ');
         var first = c.Outs[0];
         var call = $"{name}({args}{outArgs})";
-        _w.Line(_plan.Uses(first) == 0 && c.Outs.Count > 1 ? $"_ = {call};" : $"{Type(first.Type)} {Name(first)} = {call};");
+        _w.Line(_plan.Uses(first) == 0 && c.Outs.Count > 1 ? $"_ = {call};" : $"{LocalType(first)} {Name(first)} = {call};");
     }
 
     private void EmitIf(IfOp op)
     {
+        if (_p.Items is { } items && items.Varies(op.Cond))
+        {
+            EmitLaneIf(op, items);
+            return;
+        }
         // Folds to a conditional expression when both branches only compute folded values.
         bool Folds(Region r) => r.Ops.All(o => o.Results.All(_plan.IsInline) && !Effects.MayWrite(o) && o is not NoteOp);
         if (op.Outs.Count == 1 && Folds(op.Then) && Folds(op.Else))
         {
             var v = op.Outs[0];
-            _w.Line($"{Type(v.Type)} {Name(v)} = {_p.Expr(op.Cond)} ? {_p.Expr(op.Then.Yields[0])} : {_p.Expr(op.Else.Yields[0])};");
+            var (a, b) = (SlotExpr(v, op.Then.Yields[0]), SlotExpr(v, op.Else.Yields[0]));
+            _w.Line($"{LocalType(v)} {Name(v)} = {_p.Expr(op.Cond)} ? {a} : {b};");
             return;
         }
         var slots = new List<string>();
@@ -177,23 +205,58 @@ internal sealed partial class BodyWriter
         {
             var name = Name(o);
             slots.Add(name);
-            _w.Line($"{Type(o.Type)} {name};");
+            _w.Line($"{LocalType(o)} {name};");
         }
         _w.Line($"if ({_p.Expr(op.Cond)})");
-        EmitBranch(op.Then, slots);
+        EmitBranch(op.Then, slots, op.Outs);
         if (op.Else.Ops.Count > 0 || op.Outs.Count > 0)
         {
             _w.Line("else");
-            EmitBranch(op.Else, slots);
+            EmitBranch(op.Else, slots, op.Outs);
         }
     }
 
-    private void EmitBranch(Region r, List<string> slots)
+    /// <summary>
+    /// A branch on a per-item condition in a lanes method: without effects both arms run and each result is a select
+    /// of the two; around stores or calls, the arm every lane takes runs (<c>Dsl.Lanes.Uniform</c> throws when the lanes
+    /// disagree, and the launcher runs that block's items one at a time).
+    /// </summary>
+    private void EmitLaneIf(IfOp op, CpuLanes items)
+    {
+        bool Pure(Region r) => r.Ops.All(o => !Effects.MayWrite(o) && o is not (CallOp or PushOp or PopOp or AllocOp or ForOp or IfOp));
+        var mask = _p.Expr(op.Cond, 0);
+        if (Pure(op.Then) && Pure(op.Else))
+        {
+            _w.Line("// both sides run for every item; each result is selected lane by lane");
+            EmitOps(op.Then);
+            EmitOps(op.Else);
+            for (var k = 0; k < op.Outs.Count; k++)
+            {
+                var o = op.Outs[k];
+                var select = items.Select(mask, _p.LaneExpr(op.Then.Yields[k]), _p.LaneExpr(op.Else.Yields[k]), o.Type);
+                _w.Line($"{LocalType(o)} {Name(o)} = {select};");
+            }
+            return;
+        }
+        var slots = new List<string>();
+        foreach (var o in op.Outs)
+        {
+            slots.Add(Name(o));
+            _w.Line($"{LocalType(o)} {Name(o)};");
+        }
+        _w.Line("// the side every item of the block takes (they differ: Dsl.Lanes.Uniform throws, the block runs per item)");
+        _w.Line($"if ({items.Uniform(mask)})");
+        EmitBranch(op.Then, slots, op.Outs);
+        _w.Line("else");
+        EmitBranch(op.Else, slots, op.Outs);
+    }
+
+    private void EmitBranch(Region r, List<string> slots, EquatableArray<Value> outs)
     {
         _w.Line("{");
         _w.Indent();
         EmitOps(r);
-        for (var k = 0; k < slots.Count; k++) _w.Line($"{slots[k]} = {_p.Expr(r.Yields[k])};");
+        for (var k = 0; k < slots.Count; k++) _w.Line($"{slots[k]} = {SlotExpr(outs[k], r.Yields[k])};");
         _w.Dedent();
         _w.Line("}");
     }

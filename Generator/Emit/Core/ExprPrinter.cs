@@ -44,11 +44,20 @@ internal sealed class ExprPrinter
         return Renames is not null && Renames.TryGetValue(n, out var r) ? r : n;
     }
 
-    /// <summary>True inside a vector loop for a value that holds one element per lane.</summary>
-    public bool IsLane(Value v) => Lanes is not null && Lanes.Vectors.Contains(v.Id);
+    /// <summary>The items-in-lanes printer of the target, if it has one (then per-item values print as vectors).</summary>
+    public CpuLanes? Items => _target.ItemLanes;
 
-    /// <summary>A value inside a vector loop as a vector: element-wise values as they are, scalars broadcast.</summary>
-    public string LaneExpr(Value v) => IsLane(v) ? Expr(v) : Vector.Broadcast(Expr(v));
+    /// <summary>True inside a vector loop for a value that holds one element per lane, or for a per-item value when the
+    /// target runs items in lanes.</summary>
+    public bool IsLane(Value v) => Lanes is not null ? Lanes.Vectors.Contains(v.Id) : Items?.Varies(v) == true;
+
+    /// <summary>A value as a vector: element-wise (or per-item) values as they are, scalars broadcast.</summary>
+    public string LaneExpr(Value v) =>
+        IsLane(v) ? Expr(v) : Lanes is null && Items is { } items ? items.Broadcast(Expr(v), v.Type) : Vector.Broadcast(Expr(v));
+
+    /// <summary>An operand of a vector operator: a vector as it is (parenthesized past <paramref name="maxLevel"/>), a
+    /// scalar broadcast.</summary>
+    public string LaneOperand(Value v, int maxLevel) => IsLane(v) ? Expr(v, maxLevel) : LaneExpr(v);
 
     // Precedence levels (lower binds tighter): 0 primary, 1 unary/cast, 2 multiplicative,
     // 3 additive, 4 relational, 5 equality, 6 &, 7 |, 8 conditional.
@@ -78,6 +87,7 @@ internal sealed class ExprPrinter
     public string Render(Op op)
     {
         if (Lanes is not null && op.Results.FirstOrDefault() is { } r && IsLane(r)) return Vector.Render(op, this);
+        if (Lanes is null && Items is { } items && op.Results.FirstOrDefault() is { } v && items.Varies(v)) return items.Render(op, this);
         switch (op)
         {
             case ConstOp c:

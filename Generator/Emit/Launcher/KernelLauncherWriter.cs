@@ -15,7 +15,7 @@ namespace Dsl.Generator.Emit.Launcher;
 /// of whole chunks, relaunches with larger tape and scratch slices while an item reports it ran out, adds the summed
 /// outputs in the fixed order and downloads. A pure function of the request and the kernel plan.
 /// </summary>
-internal static class KernelLauncherWriter
+internal static partial class KernelLauncherWriter
 {
     private const string Memory = "global::System.Memory";
     private const string ReadOnlyMemory = "global::System.ReadOnlyMemory";
@@ -29,7 +29,7 @@ internal static class KernelLauncherWriter
             ? $"ILGPU loads kernels of at most {MaxKernelParameters} parameters; this one has {request.Params.Count}"
             : null;
 
-    public static IEnumerable<string> Write(RequestModel request, KernelPlan plan)
+    public static IEnumerable<string> Write(RequestModel request, KernelPlan plan, KernelLanes lanes, string? lanesMethod)
     {
         var w = new Lines();
         var access = string.Join(" ", request.Modifiers.Split(' ').Where(m => m is "public" or "internal" or "private" or "protected"));
@@ -43,6 +43,7 @@ internal static class KernelLauncherWriter
         w.Add($"/// Runs {plan.Method} over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU");
         w.Add($"/// accelerator ({request.Name}), as the <see cref=\"global::Dsl.KernelDevice\"/> says. Per-item inputs and outputs hold");
         w.Add($"/// one row (or value) per item, one after another; shared inputs are passed whole.{SumsNote(request, plan)}");
+        foreach (var line in LanesNote(plan, lanes, lanesMethod)) w.Add("/// " + line);
         w.Add($"/// </summary>");
         w.Add(SourceFileEmitter.GeneratedCodeAttribute);
         w.Add($"{(access.Length > 0 ? access + " " : "")}sealed class {cls} : global::Dsl.KernelLauncher");
@@ -51,6 +52,11 @@ internal static class KernelLauncherWriter
         w.Add("");
         w.Add($"/// <summary>A launcher on <paramref name=\"device\"/> (the device is not disposed with it).</summary>");
         w.Add($"public {cls}(global::Dsl.KernelDevice device) : base(device) {{ }}");
+        w.Add("");
+        w.Add("/// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).");
+        w.Add("/// </summary>");
+        var why = lanesMethod is null ? Quote(lanes.Unavailable ?? "no lanes version") : "null";
+        w.Add($"public static string? LanesUnavailable => {why};");
         w.Add("");
         w.Add($"/// <summary>Runs {plan.Method} for <paramref name=\"count\"/> items.</summary>");
         foreach (var a in plan.Args) w.Add($"/// <param name=\"{a.Param.Name}\">{ParamDoc(a)}</param>");
@@ -61,7 +67,19 @@ internal static class KernelLauncherWriter
         WriteChecks(w, plan);
         w.Add("if (Device.Accelerator is null)");
         w.Open();
-        WriteCpu(w, plan);
+        if (lanesMethod is not null)
+        {
+            w.Add("if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)");
+            w.Open();
+            WriteCpuLanes(w, plan, lanes, lanesMethod);
+            w.Close();
+            w.Add("else");
+            w.Open();
+            WriteCpuPerItem(w, plan);
+            w.Close();
+        }
+        else WriteCpuPerItem(w, plan);
+        WriteCpuSums(w, plan);
         w.Close();
         WriteAccelerator(w, request, plan);
         w.Close();
@@ -142,7 +160,7 @@ internal static class KernelLauncherWriter
     /// The CPU path: chunks over the cores; each item calls the generated method on its rows; summed outputs go through
     /// a per-chunk row (cleared before each item) into the chunk's double accumulator, then the chunks are added in order.
     /// </summary>
-    private static void WriteCpu(Lines w, KernelPlan plan)
+    private static void WriteCpuPerItem(Lines w, KernelPlan plan)
     {
         w.Add("ForEachChunk(count, (__chunk, __lo, __hi) =>");
         w.Open();
@@ -190,6 +208,11 @@ internal static class KernelLauncherWriter
         }
         w.Close();
         w.Close(");");
+    }
+
+    /// <summary>The CPU path's end: the chunks' sums added in chunk order into the outputs.</summary>
+    private static void WriteCpuSums(Lines w, KernelPlan plan)
+    {
         foreach (var a in plan.Args.Where(a => a.Summed))
         {
             var q = a.Param.Name;
@@ -253,7 +276,8 @@ internal static class KernelLauncherWriter
         {
             // Tape and scratch needs depend on the lengths and int arguments: when they changed, one item's launch
             // sizes the slices before the waves are planned (a wave of many items with stale slices could exceed memory).
-            var shape = plan.Args.Where(a => !a.IsOut && (a.Param.Type!.IsBuffer || a.Param.Type.Elem is ScalarKind.I32))
+            var shape = plan.Args
+                .Where(a => !a.IsOut && !a.IsPerItemScalar && (a.Param.Type!.IsBuffer || a.Param.Type.Elem is ScalarKind.I32))
                 .Select(a => a.Param.Type!.IsBuffer ? (a.PerItem || a.IsSpanOutput ? Row(a) : a.Param.Identifier + ".Length")
                     : a.Param.Identifier);
             w.Add($"if (ShapeChanged({string.Join(", ", shape)}))");

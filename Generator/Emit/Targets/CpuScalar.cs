@@ -127,6 +127,8 @@ internal sealed class CpuScalar : ITarget
 
     public CpuVector Lanes => CpuVector.Instance;
 
+    public CpuLanes? ItemLanes => null;
+
     public ParkingPlan PlanParking(Region body) => RegisterParking.Plan(body, ParkedFloats, ParkedDoubles);
 
     public void Reserve(NameScope names, EmitPlan plan)

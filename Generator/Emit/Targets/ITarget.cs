@@ -57,6 +57,9 @@ internal interface ITarget
     /// <summary>The printer of element-wise loops run a vector at a time (<see cref="SimdLoop"/>), or null for none.</summary>
     CpuVector? Lanes { get; }
 
+    /// <summary>The items-in-lanes printer when this target runs W items at once (<see cref="CpuLanes"/>), else null.</summary>
+    CpuLanes? ItemLanes { get; }
+
     /// <summary>Which loop results are copied out of registers after their loop (empty where it does not pay).</summary>
     ParkingPlan PlanParking(Region body);
 

@@ -97,6 +97,8 @@ internal sealed class IlgpuKernel : ITarget
 
     public CpuVector? Lanes => null;
 
+    public CpuLanes? ItemLanes => null;
+
     public ParkingPlan PlanParking(Region body) => ParkingPlan.None;
 
     public void Reserve(NameScope names, EmitPlan plan)

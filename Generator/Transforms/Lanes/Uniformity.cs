@@ -16,10 +16,31 @@ namespace Dsl.Generator.Transforms.Lanes;
 /// <param name="VaryingTape">The function pushes per-item values on the tape (a lane tape: W values per push).</param>
 /// <param name="Selects">Branches on a per-item condition with no side effects, which become selects (both sides run).</param>
 /// <param name="Obstacles">Why the function cannot run lane-parallel as it is (empty: it can).</param>
+/// <param name="Speculated">Branches on a per-item condition around stores or calls, run in lanes only when every lane
+/// agrees (with <c>speculate</c>; without it they are obstacles).</param>
+/// <param name="TapeKinds">The element kinds this function pushes per-item values of: its pops of those kinds are per item.</param>
+/// <param name="FloatKinds">The float kinds (float, double) of its per-item values: lanes need exactly one.</param>
 internal sealed record LaneVerdict(IReadOnlyCollection<int> Varying, int Gathers, bool VaryingTape, int Selects,
     IReadOnlyList<string> Obstacles)
 {
+    public int Speculated { get; init; }
+
+    public IReadOnlyCollection<ScalarKind> TapeKinds { get; init; } = Array.Empty<ScalarKind>();
+
+    public IReadOnlyCollection<ScalarKind> FloatKinds { get; init; } = Array.Empty<ScalarKind>();
+
     public bool IsVarying(Value v) => Varying.Contains(v.Id);
+}
+
+/// <summary>
+/// A function and every function it calls, analysed for lanes: the root's verdict, and each callee's under the mask its
+/// call sites give it (its key and a '0'/'1' string, one character per parameter).
+/// </summary>
+internal sealed record LanePlan(Function Root, LaneVerdict Verdict,
+    IReadOnlyDictionary<(FunctionKey Key, string Mask), (Function Fn, LaneVerdict Verdict)> Callees)
+{
+    /// <summary>The mask string of a call whose arguments vary as <paramref name="varying"/> says.</summary>
+    public static string Mask(IEnumerable<bool> varying) => string.Concat(varying.Select(m => m ? '1' : '0'));
 }
 
 /// <summary>
@@ -31,17 +52,50 @@ internal sealed record LaneVerdict(IReadOnlyCollection<int> Varying, int Gathers
 /// </summary>
 internal static class Uniformity
 {
-    public static LaneVerdict Analyze(Function fn, IReadOnlyList<bool> varyingParams, Func<FunctionKey, Function?> lookup) =>
-        new Analysis(lookup, new Dictionary<(FunctionKey, string), Summary>()).Run(fn, varyingParams).Verdict;
+    public static LaneVerdict Analyze(Function fn, IReadOnlyList<bool> varyingParams, Func<FunctionKey, Function?> lookup,
+        bool speculate = false) =>
+        new Analysis(lookup, new Dictionary<(FunctionKey, string), Summary>(), speculate).Run(fn, varyingParams).Verdict;
+
+    /// <summary>
+    /// The analysis of <paramref name="fn"/> and of every callee under the masks the final verdicts give its call sites
+    /// (what a lanes backend prints). With <paramref name="speculate"/>, a branch on a per-item value around stores or
+    /// calls is run in lanes when every lane of a block agrees (<see cref="LaneVerdict.Speculated"/>), not an obstacle.
+    /// </summary>
+    public static LanePlan Plan(Function fn, IReadOnlyList<bool> varyingParams, Func<FunctionKey, Function?> lookup, bool speculate)
+    {
+        var memo = new Dictionary<(FunctionKey, string), Summary>();
+        var root = new Analysis(lookup, memo, speculate).Run(fn, varyingParams);
+        var callees = new Dictionary<(FunctionKey, string), (Function, LaneVerdict)>();
+        var work = new Queue<Summary>();
+        work.Enqueue(root);
+        while (work.Count > 0)
+        {
+            var s = work.Dequeue();
+            foreach (var c in Calls(s.Fn!.Body))
+            {
+                var key = (c.Callee, LanePlan.Mask(c.Args.Select(s.Verdict.IsVarying)));
+                if (callees.ContainsKey(key) || !memo.TryGetValue(key, out var callee) || callee.Fn is null) continue;
+                callees[key] = (callee.Fn, callee.Verdict);
+                work.Enqueue(callee);
+            }
+        }
+        return new LanePlan(fn, root.Verdict, callees);
+    }
+
+    private static IEnumerable<CallOp> Calls(Region r) =>
+        r.Ops.SelectMany(op => op is CallOp c ? new[] { c } : op.Regions.SelectMany(Calls));
 
     /// <summary>A callee's result for one mask: which yields and which buffer parameters end up varying.</summary>
-    private sealed record Summary(bool[] VaryingYields, bool[] VaryingParams, LaneVerdict Verdict);
+    private sealed record Summary(bool[] VaryingYields, bool[] VaryingParams, LaneVerdict Verdict, Function? Fn);
 
-    private sealed class Analysis(Func<FunctionKey, Function?> lookup, Dictionary<(FunctionKey, string), Summary> memo)
+    private sealed class Analysis(Func<FunctionKey, Function?> lookup, Dictionary<(FunctionKey, string), Summary> memo,
+        bool speculate)
     {
         private readonly HashSet<int> _varying = new();
         private readonly List<string> _obstacles = new();
-        private int _gathers, _selects;
+        private readonly HashSet<ScalarKind> _tapeKinds = new();
+        private readonly HashSet<ScalarKind> _floatKinds = new();
+        private int _gathers, _selects, _speculated;
         private bool _varyingTape, _changed, _final;
         private string _name = "";
 
@@ -62,8 +116,13 @@ internal static class Uniformity
             Walk(fn.Body, conditional: false);
             var yields = fn.Body.Yields.Select(IsVarying).ToArray();
             var parameters = fn.Body.Args.Select(IsVarying).ToArray();
-            var verdict = new LaneVerdict(_varying.ToList(), _gathers, _varyingTape, _selects, _obstacles.Distinct().ToList());
-            return new Summary(yields, parameters, verdict);
+            var verdict = new LaneVerdict(_varying.ToList(), _gathers, _varyingTape, _selects, _obstacles.Distinct().ToList())
+            {
+                Speculated = _speculated,
+                TapeKinds = _tapeKinds.ToList(),
+                FloatKinds = _floatKinds.ToList(),
+            };
+            return new Summary(yields, parameters, verdict, fn);
         }
 
         private bool IsVarying(Value v) => _varying.Contains(v.Id);
@@ -71,6 +130,7 @@ internal static class Uniformity
         private void Mark(Value v)
         {
             if (_varying.Add(v.Id)) _changed = true;
+            if (v.Type.IsFloat) _floatKinds.Add(v.Type.Elem);
         }
 
         private void Obstacle(string text)
@@ -91,7 +151,10 @@ internal static class Uniformity
                         break;
                     case StoreOp s:
                         if (IsVarying(s.Stored) || IsVarying(s.Index) || conditional) Mark(s.Buffer);
-                        if (IsVarying(s.Index)) Obstacle($"writes '{s.Buffer.Name}' at an index that differs between items (a scatter)");
+                        // In lanes, a per-item buffer holds each item's own copy, so a per-item index writes lane by lane
+                        // (a scatter that needs no atomics); one thread per item shares the buffer and cannot.
+                        if (IsVarying(s.Index) && !speculate)
+                            Obstacle($"writes '{s.Buffer.Name}' at an index that differs between items (a scatter)");
                         break;
                     case LengthOp:
                         break;   // rows of a batch have one length: a length is the same for every item
@@ -99,12 +162,18 @@ internal static class Uniformity
                         if (IsVarying(a.Length)) Obstacle($"allocates '{a.Result.Name}' with a length that differs between items");
                         break;
                     case PushOp p:
-                        if (IsVarying(p.Pushed) || conditional) _varyingTape = true;
+                        if (IsVarying(p.Pushed) || conditional)
+                        {
+                            _varyingTape = true;
+                            if (_tapeKinds.Add(p.Pushed.Type.Elem)) _changed = true;
+                        }
                         break;
                     case PopOp p:
-                        // Which push a pop reads is known only by matching the stack; a function with any per-item push
-                        // is treated as popping per-item values (sound: a uniform value in a vector is still right).
-                        if (_varyingTape) Mark(p.Result);
+                        // Which push a pop reads is known only by matching the stack. Each function has its own tape and
+                        // each element kind its own stack: a function with a per-item push of a kind is treated as popping
+                        // per-item values of that kind (sound: a uniform value in a vector is still right), so the int
+                        // counters a reverse sweep pops stay scalar while its floats vary.
+                        if (_tapeKinds.Contains(p.Result.Type.Elem)) Mark(p.Result);
                         break;
                     case ForOp f:
                         WalkFor(f, conditional);
@@ -141,14 +210,18 @@ internal static class Uniformity
         private void WalkIf(IfOp i, bool conditional)
         {
             var varyingCond = IsVarying(i.Cond);
+            var effects = HasEffects(i.Then) || HasEffects(i.Else);
             if (varyingCond && _final)
             {
-                if (HasEffects(i.Then) || HasEffects(i.Else))
+                if (effects && speculate) _speculated++;
+                else if (effects)
                     Obstacle("branches on a value that differs between items around stores or calls (a select cannot express it)");
                 else _selects++;
             }
-            Walk(i.Then, conditional || varyingCond);
-            Walk(i.Else, conditional || varyingCond);
+            // A speculated branch runs one arm for the whole block (its lanes agree, or the block runs per item).
+            var taints = varyingCond && !(effects && speculate);
+            Walk(i.Then, conditional || taints);
+            Walk(i.Else, conditional || taints);
             for (var j = 0; j < i.Outs.Count; j++)
             {
                 if (varyingCond || IsVarying(i.Then.Yields[j]) || IsVarying(i.Else.Yields[j])) Mark(i.Outs[j]);
@@ -172,8 +245,8 @@ internal static class Uniformity
             {
                 // A recursive call sees no summary yet: assume everything it returns varies (sound), not memoized.
                 memo[key] = new Summary(callee.Body.Yields.Select(_ => true).ToArray(), mask.Select(_ => true).ToArray(),
-                    new LaneVerdict(Array.Empty<int>(), 0, false, 0, Array.Empty<string>()));
-                summary = new Analysis(lookup, memo).Run(callee with { Key = c.Callee }, mask);
+                    new LaneVerdict(Array.Empty<int>(), 0, false, 0, Array.Empty<string>()), null);
+                summary = new Analysis(lookup, memo, speculate).Run(callee with { Key = c.Callee }, mask);
                 memo[key] = summary;
             }
             for (var j = 0; j < c.Outs.Count && j < summary.VaryingYields.Length; j++)
@@ -189,6 +262,7 @@ internal static class Uniformity
             {
                 _gathers += summary.Verdict.Gathers;
                 _selects += summary.Verdict.Selects;
+                _speculated += summary.Verdict.Speculated;
                 _varyingTape |= summary.Verdict.VaryingTape;
                 _obstacles.AddRange(summary.Verdict.Obstacles);
             }

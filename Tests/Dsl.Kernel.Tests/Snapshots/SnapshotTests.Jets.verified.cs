@@ -32,6 +32,8 @@ namespace Dsl.Kernel.Tests
         /// Runs Acc over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (AccKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, Acc runs for 4 items at once, one per lane of a Vector256 (__lanes_Acc; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class AccKernelLauncher : global::Dsl.KernelLauncher
@@ -40,6 +42,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public AccKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs Acc for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -51,13 +57,47 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_Acc); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            result.Span[__i] = Acc(x.Span.Slice(__i * __xRow, __xRow));
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                var __result = __lanes_Acc(__xLanes);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    result.Span[__first + __l] = __result[__l];
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                result.Span[__i] = Acc(x.Span.Slice(__i * __xRow, __xRow));
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, AccKernel);
@@ -220,6 +260,8 @@ namespace Dsl.Kernel.Tests
         /// Runs QLapDense over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (QLapDenseKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, QLapDense runs for 4 items at once, one per lane of a Vector256 (__lanes_Q_Laplacian_2; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class QLapDenseKernelLauncher : global::Dsl.KernelLauncher
@@ -228,6 +270,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public QLapDenseKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs QLapDense for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -242,13 +288,47 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, probes.Span);
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_Q_Laplacian_2); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            result.Span[__i] = QLapDense(x.Span.Slice(__i * __xRow, __xRow), w.Span, probes.Span);
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                var __result = __lanes_Q_Laplacian_2(__xLanes, w.Span, probes.Span);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    result.Span[__first + __l] = __result[__l];
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                result.Span[__i] = QLapDense(x.Span.Slice(__i * __xRow, __xRow), w.Span, probes.Span);
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, QLapDenseKernel);
@@ -301,6 +381,8 @@ namespace Dsl.Kernel.Tests
         /// Runs QLap over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (QLapKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, QLap runs for 4 items at once, one per lane of a Vector256 (__lanes_Q_Laplacian; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class QLapKernelLauncher : global::Dsl.KernelLauncher
@@ -309,6 +391,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public QLapKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs QLap for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -321,13 +407,47 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_Q_Laplacian); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            result.Span[__i] = QLap(x.Span.Slice(__i * __xRow, __xRow), w.Span);
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                var __result = __lanes_Q_Laplacian(__xLanes, w.Span);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    result.Span[__first + __l] = __result[__l];
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                result.Span[__i] = QLap(x.Span.Slice(__i * __xRow, __xRow), w.Span);
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>>(Accelerator, QLapKernel);
@@ -468,6 +588,8 @@ namespace Dsl.Kernel.Tests
         /// Runs QTaylor over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (QTaylorKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, QTaylor runs for 4 items at once, one per lane of a Vector256 (__lanes_Q_Taylor3_10; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class QTaylorKernelLauncher : global::Dsl.KernelLauncher
@@ -476,6 +598,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public QTaylorKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs QTaylor for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -491,13 +617,51 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, xJet.Span.Slice(0, __xJetRow), y.Span.Slice(0, __yRow));
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_Q_Taylor3_10); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            QTaylor(x.Span.Slice(__i * __xRow, __xRow), w.Span, xJet.Span.Slice(__i * __xJetRow, __xJetRow), y.Span.Slice(__i * __yRow, __yRow));
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __xJetLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xJet#lanes", __chunk, __xJetRow);
+                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("y#lanes", __chunk, __yRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                global::Dsl.Lanes.Transpose(xJet.Span, __xJetRow, __first, __valid, __xJetLanes);
+                                global::Dsl.Lanes.Transpose(y.Span, __yRow, __first, __valid, __yLanes);
+                                __lanes_Q_Taylor3_10(__xLanes, w.Span, __xJetLanes, __yLanes);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    global::Dsl.Lanes.CopyLane(__yLanes, __l, y.Span.Slice((__first + __l) * __yRow, __yRow));
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                QTaylor(x.Span.Slice(__i * __xRow, __xRow), w.Span, xJet.Span.Slice(__i * __xJetRow, __xJetRow), y.Span.Slice(__i * __yRow, __yRow));
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, int, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, QTaylorKernel);
@@ -623,6 +787,8 @@ namespace Dsl.Kernel.Tests
         /// Runs RunVjp over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (RunVjpKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, RunVjp runs for 4 items at once, one per lane of a Vector256 (__lanes_Run_Vjp; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RunVjpKernelLauncher : global::Dsl.KernelLauncher
@@ -631,6 +797,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public RunVjpKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs RunVjp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -647,13 +817,54 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), y.Span.Slice(0, __yRow), yBar.Span.Slice(0, __yBarRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_Run_Vjp); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            RunVjp(x.Span.Slice(__i * __xRow, __xRow), y.Span.Slice(__i * __yRow, __yRow), yBar.Span.Slice(__i * __yBarRow, __yBarRow), xBar.Span.Slice(__i * __xBarRow, __xBarRow));
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("y#lanes", __chunk, __yRow);
+                            var __yBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("yBar#lanes", __chunk, __yBarRow);
+                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, __xBarRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                global::Dsl.Lanes.Transpose(y.Span, __yRow, __first, __valid, __yLanes);
+                                global::Dsl.Lanes.Transpose(yBar.Span, __yBarRow, __first, __valid, __yBarLanes);
+                                global::Dsl.Lanes.Transpose(xBar.Span, __xBarRow, __first, __valid, __xBarLanes);
+                                __lanes_Run_Vjp(__xLanes, __yLanes, __yBarLanes, __xBarLanes);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    global::Dsl.Lanes.CopyLane(__yLanes, __l, y.Span.Slice((__first + __l) * __yRow, __yRow));
+                                    global::Dsl.Lanes.CopyLane(__xBarLanes, __l, xBar.Span.Slice((__first + __l) * __xBarRow, __xBarRow));
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                RunVjp(x.Span.Slice(__i * __xRow, __xRow), y.Span.Slice(__i * __yRow, __yRow), yBar.Span.Slice(__i * __yBarRow, __yBarRow), xBar.Span.Slice(__i * __xBarRow, __xBarRow));
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, int, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RunVjpKernel);
@@ -1412,6 +1623,473 @@ namespace Dsl.Kernel.Tests
             result_jet[6] = (tmp_23 * p_l2_t2 + tmp_27 * p_l2_t1 + (tmp_21 - tmp_27 * tmp_27) / tmp_24 * p + (tmp_34 + p_l2_t1 * p_l2_t1 + tmp_34)) * 2.0;
             result_jet[7] = tmp_23 * p_l3_t1 + tmp_28 * p + (tmp_35 + tmp_35);
             result_jet[8] = (tmp_23 * p_l3_t2 + tmp_28 * p_l3_t1 + (tmp_22 - tmp_28 * tmp_28) / tmp_24 * p + (tmp_36 + p_l3_t1 * p_l3_t1 + tmp_36)) * 2.0;
+        }
+
+        // Acc for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Acc(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x)
+        {
+            // Span<double> h = stackalloc double[x.Length];
+            int tmp = x.Length;
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<double>[tmp];
+            // for (int i = 0; i < x.Length; i++)
+            for (int i = 0; i < tmp; i++)
+            {
+                // h[i] += x[i] * x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                h[i] = h[i] + x_i * x_i;
+            }
+            // for (int i = 1; i < x.Length; i++)
+            for (int i_1 = 1; i_1 < tmp; i_1++)
+            {
+                // h[i] += h[i - 1];
+                h[i_1] = h[i_1] + h[i_1 - 1];
+            }
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[tmp - 1]) + h[0];
+        }
+
+        // Q_Laplacian for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w)
+        {
+            var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
+            int tmp = x.Length;
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y = global::Dsl.Lanes.Doubles(__scratch, 3);
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 9);
+            int chunks = tmp / 4;
+            global::System.Runtime.Intrinsics.Vector256<double> sum = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                int tmp_1 = chunk * 4;
+                __lanes_Q_Taylor2x4_OneHot_10(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, w, yLanes);
+                sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> sum_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = chunks * 4; i < tmp; i++)
+            {
+                __lanes_Q_Taylor2_OneHot_10(x, i, w, y);
+                sum_1 += y[2];
+            }
+            __scratch.Release();
+            return sum + sum_1;
+        }
+
+        // Q_Laplacian for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian_2(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> probes)
+        {
+            var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
+            int tmp = x.Length;
+            global::System.Span<double> jet = __scratch.Doubles(tmp);
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y = global::Dsl.Lanes.Doubles(__scratch, 3);
+            global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 9);
+            int probeCount = probes.Length / tmp;
+            int chunks = probeCount / 4;
+            global::System.Runtime.Intrinsics.Vector256<double> sum = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                int tmp_1 = chunk * 4;
+                int tmp_2 = tmp_1 + 1;
+                int tmp_3 = tmp_1 + 2;
+                int tmp_4 = tmp_1 + 3;
+                for (int k = 0; k < tmp; k++)
+                {
+                    jetLanes[k] = probes[tmp_1 * tmp + k];
+                }
+                for (int k_1 = 0; k_1 < tmp; k_1++)
+                {
+                    jetLanes[tmp + k_1] = probes[tmp_2 * tmp + k_1];
+                }
+                for (int k_2 = 0; k_2 < tmp; k_2++)
+                {
+                    jetLanes[2 * tmp + k_2] = probes[tmp_3 * tmp + k_2];
+                }
+                for (int k_3 = 0; k_3 < tmp; k_3++)
+                {
+                    jetLanes[3 * tmp + k_3] = probes[tmp_4 * tmp + k_3];
+                }
+                __lanes_Q_Taylor2x4_10(x, jetLanes, w, yLanes);
+                sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> sum_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int s = chunks * 4; s < probeCount; s++)
+            {
+                for (int k_4 = 0; k_4 < tmp; k_4++)
+                {
+                    jet[k_4] = probes[s * tmp + k_4];
+                }
+                __lanes_Q_Taylor2_10(x, jet, w, y);
+                sum_1 += y[2];
+            }
+            __scratch.Release();
+            return (sum + sum_1) / global::System.Runtime.Intrinsics.Vector256.Create((double)probeCount);
+        }
+
+        // Q_Taylor3_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_jet, result_jet; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Taylor3_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_jet, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
+        {
+            var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
+            int tmp = x.Length;
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_jet_normalized = global::Dsl.Lanes.Doubles(__scratch, x_jet.Length);
+            for (int i = 0; i < tmp; i++)
+            {
+                x_jet_normalized[i] = x_jet[i];
+            }
+            for (int i_1 = 0; i_1 < tmp; i_1++)
+            {
+                int tmp_1 = tmp + i_1;
+                x_jet_normalized[tmp_1] = x_jet[tmp_1] / global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            }
+            for (int i_2 = 0; i_2 < tmp; i_2++)
+            {
+                int tmp_2 = 2 * tmp + i_2;
+                x_jet_normalized[tmp_2] = x_jet[tmp_2] / global::System.Runtime.Intrinsics.Vector256.Create(6.0);
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i_3 = 0; i_3 < tmp; i_3++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_3 = x[i_3];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_i_3 = x_jet_normalized[i_3];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k = x_jet_normalized[tmp + i_3];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k_1 = x_jet_normalized[2 * tmp + i_3];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = x_i_3 * x_jet_normalized_i_3;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = x_i_3 * x_jet_normalized_k;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = x_i_3 * x_jet_normalized_k_1;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = x_jet_normalized_i_3 * x_jet_normalized_k;
+                double w_i_3 = w[i_3];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = global::System.Runtime.Intrinsics.Vector256.Create(w_i_3) * x_i_3;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Create(w_i_3) * x_jet_normalized_i_3;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::System.Runtime.Intrinsics.Vector256.Create(w_i_3) * x_jet_normalized_k;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = tmp_7 * x_i_3;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = tmp_7 * x_jet_normalized_i_3 + tmp_8 * x_i_3;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = tmp_7 * x_jet_normalized_k + tmp_8 * x_jet_normalized_i_3 + tmp_9 * x_i_3;
+                s += x_i_3 * x_i_3;
+                p += tmp_10 * x_i_3;
+                s_t1 += tmp_3 + tmp_3;
+                s_t2 += tmp_4 + x_jet_normalized_i_3 * x_jet_normalized_i_3 + tmp_4;
+                s_t3 += tmp_5 + tmp_6 + tmp_6 + tmp_5;
+                p_t1 += tmp_10 * x_jet_normalized_i_3 + tmp_11 * x_i_3;
+                p_t2 += tmp_10 * x_jet_normalized_k + tmp_11 * x_jet_normalized_i_3 + tmp_12 * x_i_3;
+                p_t3 += tmp_10 * x_jet_normalized_k_1 + tmp_11 * x_jet_normalized_k + tmp_12 * x_jet_normalized_i_3 + (tmp_7 * x_jet_normalized_k_1 + tmp_8 * x_jet_normalized_k + tmp_9 * x_jet_normalized_i_3 + global::System.Runtime.Intrinsics.Vector256.Create(w_i_3) * x_jet_normalized_k_1 * x_i_3) * x_i_3;
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_13;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = s_t1 / tmp_14;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = (s_t2 - tmp_15 * tmp_15) / tmp_14;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = tmp_15 * tmp_16;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = p * p_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_19 = p * p_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_20 = p * p_t3;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_21 = p_t1 * p_t2;
+            result_jet[0] = tmp_13 * p + p * p;
+            result_jet[1] = tmp_13 * p_t1 + tmp_15 * p + (tmp_18 + tmp_18);
+            result_jet[2] = (tmp_13 * p_t2 + tmp_15 * p_t1 + tmp_16 * p + (tmp_19 + p_t1 * p_t1 + tmp_19)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[3] = (tmp_13 * p_t3 + tmp_15 * p_t2 + tmp_16 * p_t1 + (s_t3 - tmp_17 - tmp_17) / tmp_14 * p + (tmp_20 + tmp_21 + tmp_21 + tmp_20)) * global::System.Runtime.Intrinsics.Vector256.Create(6.0);
+            __scratch.Release();
+        }
+
+        // Run_Vjp for 4 items at once, one per lane (the launcher's CPU path): per item: x, y, y_bar_seed, x_bar; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Run_Vjp(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> y_bar_seed, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar)
+        {
+            var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            int tmp = y_bar_seed.Length;
+            global::System.Runtime.Intrinsics.Vector256<double>[] y_bar = new global::System.Runtime.Intrinsics.Vector256<double>[tmp];
+            for (int k = 0; k < tmp; k++)
+            {
+                y_bar[k] = y_bar_seed[k];
+            }
+            x_bar.Clear();
+            int tmp_1 = x.Length;
+            int i_count = global::System.Math.Max(tmp_1, 0);
+            global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            for (int i = 0; i < tmp_1; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> acc_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + x_i * x_i);
+                y[i] = acc_1 * x_i;
+                __tape.Push(acc);
+                __tape.Push(acc_1);
+                acc = acc_1;
+            }
+            // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
+            global::System.Runtime.Intrinsics.Vector256<double> acc_bar = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> acc_2 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> acc_3 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[i_1];
+                // adjoint of: y[i] = acc * x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> y_bar_i_1 = y_bar[i_1];
+                y_bar[i_1] = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + y_bar_i_1 * x_i_1;
+                x_bar[i_1] += acc_2 * y_bar_i_1;
+                // adjoint of: acc = Math.Sqrt(acc * acc + x[i] * x[i]);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * acc_2);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = tmp_2 * x_i_1;
+                x_bar[i_1] += tmp_3;
+                x_bar[i_1] += tmp_3;
+                global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = tmp_2 * acc_3;
+                acc_bar = acc_bar_2 + acc_bar_2;
+            }
+            __tape.Release();
+        }
+
+        // Q_Taylor2_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Taylor2_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_t2 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> p_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < x.Length; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                double x_jet_i = x_jet[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i);
+                double w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                double tmp_2 = w_i * x_jet_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = tmp_1 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = tmp_1 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) * x_i;
+                s += x_i * x_i;
+                p += tmp_3 * x_i;
+                s_t1 += tmp + tmp;
+                s_t2 += x_jet_i * x_jet_i;
+                p_t1 += tmp_3 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + tmp_4 * x_i;
+                p_t2 += tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_2 * x_jet_i) * x_i;
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_5;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = s_t1 / tmp_6;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = p * p_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = p * p_t2;
+            result_jet[0] = tmp_5 * p + p * p;
+            result_jet[1] = tmp_5 * p_t1 + tmp_7 * p + (tmp_8 + tmp_8);
+            result_jet[2] = (tmp_5 * p_t2 + tmp_7 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_t2) - tmp_7 * tmp_7) / tmp_6 * p + (tmp_9 + p_t1 * p_t1 + tmp_9)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+        }
+
+        // Q_Taylor2_OneHot_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Taylor2_OneHot_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
+        {
+            int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                double tmp_1 = i == x_index ? 1.0 : 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1);
+                double w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                double tmp_4 = w_i * tmp_1;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = tmp_3 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = tmp_3 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) * x_i;
+                s += x_i * x_i;
+                p += tmp_5 * x_i;
+                s_t1 += tmp_2 + tmp_2;
+                p_t1 += tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + tmp_6 * x_i;
+                p_t2 += tmp_6 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_4 * tmp_1) * x_i;
+            }
+            double tmp_7 = x_index >= 0 & x_index < tmp ? 1.0 : 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_8;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = s_t1 / tmp_9;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = p * p_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = p * p_t2;
+            result_jet[0] = tmp_8 * p + p * p;
+            result_jet[1] = tmp_8 * p_t1 + tmp_10 * p + (tmp_11 + tmp_11);
+            result_jet[2] = (tmp_8 * p_t2 + tmp_10 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_7) - tmp_10 * tmp_10) / tmp_9 * p + (tmp_12 + p_t1 * p_t1 + tmp_12)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+        }
+
+        // Q_Taylor2x4_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Taylor2x4_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
+        {
+            int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_l0_t2 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_l1_t2 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_l2_t2 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_l3_t2 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                double x_jet_i = x_jet[i];
+                double x_jet_k = x_jet[tmp + i];
+                double x_jet_k_1 = x_jet[2 * tmp + i];
+                double x_jet_k_2 = x_jet[3 * tmp + i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2);
+                double w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                double tmp_6 = w_i * x_jet_i;
+                double tmp_7 = w_i * x_jet_k;
+                double tmp_8 = w_i * x_jet_k_1;
+                double tmp_9 = w_i * x_jet_k_2;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = tmp_5 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_6) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_7) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_8) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x_i;
+                s += x_i * x_i;
+                p += tmp_10 * x_i;
+                s_l0_t1 += tmp_1 + tmp_1;
+                s_l0_t2 += x_jet_i * x_jet_i;
+                s_l1_t1 += tmp_2 + tmp_2;
+                s_l1_t2 += x_jet_k * x_jet_k;
+                s_l2_t1 += tmp_3 + tmp_3;
+                s_l2_t2 += x_jet_k_1 * x_jet_k_1;
+                s_l3_t1 += tmp_4 + tmp_4;
+                s_l3_t2 += x_jet_k_2 * x_jet_k_2;
+                p_l0_t1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + tmp_11 * x_i;
+                p_l0_t2 += tmp_11 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_6 * x_jet_i) * x_i;
+                p_l1_t1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + tmp_12 * x_i;
+                p_l1_t2 += tmp_12 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_7 * x_jet_k) * x_i;
+                p_l2_t1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + tmp_13 * x_i;
+                p_l2_t2 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_8 * x_jet_k_1) * x_i;
+                p_l3_t1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + tmp_14 * x_i;
+                p_l3_t2 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9 * x_jet_k_2) * x_i;
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_15;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = s_l0_t1 / tmp_16;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = s_l1_t1 / tmp_16;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_19 = s_l2_t1 / tmp_16;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_20 = s_l3_t1 / tmp_16;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_21 = p * p_l0_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_22 = p * p_l0_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_23 = p * p_l1_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_24 = p * p_l1_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_25 = p * p_l2_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_26 = p * p_l2_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_27 = p * p_l3_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_28 = p * p_l3_t2;
+            result_jet[0] = tmp_15 * p + p * p;
+            result_jet[1] = tmp_15 * p_l0_t1 + tmp_17 * p + (tmp_21 + tmp_21);
+            result_jet[2] = (tmp_15 * p_l0_t2 + tmp_17 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l0_t2) - tmp_17 * tmp_17) / tmp_16 * p + (tmp_22 + p_l0_t1 * p_l0_t1 + tmp_22)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[3] = tmp_15 * p_l1_t1 + tmp_18 * p + (tmp_23 + tmp_23);
+            result_jet[4] = (tmp_15 * p_l1_t2 + tmp_18 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l1_t2) - tmp_18 * tmp_18) / tmp_16 * p + (tmp_24 + p_l1_t1 * p_l1_t1 + tmp_24)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[5] = tmp_15 * p_l2_t1 + tmp_19 * p + (tmp_25 + tmp_25);
+            result_jet[6] = (tmp_15 * p_l2_t2 + tmp_19 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l2_t2) - tmp_19 * tmp_19) / tmp_16 * p + (tmp_26 + p_l2_t1 * p_l2_t1 + tmp_26)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[7] = tmp_15 * p_l3_t1 + tmp_20 * p + (tmp_27 + tmp_27);
+            result_jet[8] = (tmp_15 * p_l3_t2 + tmp_20 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l3_t2) - tmp_20 * tmp_20) / tmp_16 * p + (tmp_28 + p_l3_t1 * p_l3_t1 + tmp_28)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+        }
+
+        // Q_Taylor2x4_OneHot_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Taylor2x4_OneHot_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
+        {
+            int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                double tmp_1 = i == x_index0 ? 1.0 : 0.0;
+                double tmp_2 = i == x_index1 ? 1.0 : 0.0;
+                double tmp_3 = i == x_index2 ? 1.0 : 0.0;
+                double tmp_4 = i == x_index3 ? 1.0 : 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_4);
+                double w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                double tmp_10 = w_i * tmp_1;
+                double tmp_11 = w_i * tmp_2;
+                double tmp_12 = w_i * tmp_3;
+                double tmp_13 = w_i * tmp_4;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = tmp_9 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_11) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_12) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_13) * x_i;
+                s += x_i * x_i;
+                p += tmp_14 * x_i;
+                s_l0_t1 += tmp_5 + tmp_5;
+                s_l1_t1 += tmp_6 + tmp_6;
+                s_l2_t1 += tmp_7 + tmp_7;
+                s_l3_t1 += tmp_8 + tmp_8;
+                p_l0_t1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + tmp_15 * x_i;
+                p_l0_t2 += tmp_15 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10 * tmp_1) * x_i;
+                p_l1_t1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + tmp_16 * x_i;
+                p_l1_t2 += tmp_16 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_11 * tmp_2) * x_i;
+                p_l2_t1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + tmp_17 * x_i;
+                p_l2_t2 += tmp_17 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_12 * tmp_3) * x_i;
+                p_l3_t1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) + tmp_18 * x_i;
+                p_l3_t2 += tmp_18 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_13 * tmp_4) * x_i;
+            }
+            double tmp_19 = x_index0 >= 0 & x_index0 < tmp ? 1.0 : 0.0;
+            double tmp_20 = x_index1 >= 0 & x_index1 < tmp ? 1.0 : 0.0;
+            double tmp_21 = x_index2 >= 0 & x_index2 < tmp ? 1.0 : 0.0;
+            double tmp_22 = x_index3 >= 0 & x_index3 < tmp ? 1.0 : 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_23 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_24 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_23;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_25 = s_l0_t1 / tmp_24;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_26 = s_l1_t1 / tmp_24;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_27 = s_l2_t1 / tmp_24;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_28 = s_l3_t1 / tmp_24;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_29 = p * p_l0_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_30 = p * p_l0_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_31 = p * p_l1_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_32 = p * p_l1_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_33 = p * p_l2_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_34 = p * p_l2_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_35 = p * p_l3_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_36 = p * p_l3_t2;
+            result_jet[0] = tmp_23 * p + p * p;
+            result_jet[1] = tmp_23 * p_l0_t1 + tmp_25 * p + (tmp_29 + tmp_29);
+            result_jet[2] = (tmp_23 * p_l0_t2 + tmp_25 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_19) - tmp_25 * tmp_25) / tmp_24 * p + (tmp_30 + p_l0_t1 * p_l0_t1 + tmp_30)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[3] = tmp_23 * p_l1_t1 + tmp_26 * p + (tmp_31 + tmp_31);
+            result_jet[4] = (tmp_23 * p_l1_t2 + tmp_26 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_20) - tmp_26 * tmp_26) / tmp_24 * p + (tmp_32 + p_l1_t1 * p_l1_t1 + tmp_32)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[5] = tmp_23 * p_l2_t1 + tmp_27 * p + (tmp_33 + tmp_33);
+            result_jet[6] = (tmp_23 * p_l2_t2 + tmp_27 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_21) - tmp_27 * tmp_27) / tmp_24 * p + (tmp_34 + p_l2_t1 * p_l2_t1 + tmp_34)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[7] = tmp_23 * p_l3_t1 + tmp_28 * p + (tmp_35 + tmp_35);
+            result_jet[8] = (tmp_23 * p_l3_t2 + tmp_28 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_22) - tmp_28 * tmp_28) / tmp_24 * p + (tmp_36 + p_l3_t1 * p_l3_t1 + tmp_36)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
         }
     }
 }

@@ -27,6 +27,8 @@ namespace Dsl.Kernel.Tests
         /// Runs P over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (PKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, P runs for 8 items at once, one per lane of a Vector256 (__lanes_P; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class PKernelLauncher : global::Dsl.KernelLauncher
@@ -35,6 +37,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public PKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs P for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -47,13 +53,47 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 8 items per call, one per lane (see __lanes_P); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            result.Span[__i] = P(x.Span.Slice(__i * __xRow, __xRow), c);
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("x#lanes", __chunk, __xRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                var __result = __lanes_P(__xLanes, c);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    result.Span[__first + __l] = __result[__l];
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 8)
+                            {
+                                int __valid = global::System.Math.Min(8, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                result.Span[__i] = P(x.Span.Slice(__i * __xRow, __xRow), c);
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, float, global::ILGPU.ArrayView<float>>(Accelerator, PKernel);
@@ -130,6 +170,8 @@ namespace Dsl.Kernel.Tests
         /// Runs PTaylor over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (PTaylorKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, PTaylor runs for 8 items at once, one per lane of a Vector256 (__lanes_P_Taylor2_01; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class PTaylorKernelLauncher : global::Dsl.KernelLauncher
@@ -138,6 +180,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public PTaylorKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs PTaylor for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -152,13 +198,49 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), c, cJet.Span, y.Span.Slice(0, __yRow));
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 8 items per call, one per lane (see __lanes_P_Taylor2_01); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            PTaylor(x.Span.Slice(__i * __xRow, __xRow), c, cJet.Span, y.Span.Slice(__i * __yRow, __yRow));
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("x#lanes", __chunk, __xRow);
+                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("y#lanes", __chunk, __yRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                global::Dsl.Lanes.Transpose(y.Span, __yRow, __first, __valid, __yLanes);
+                                __lanes_P_Taylor2_01(__xLanes, c, cJet.Span, __yLanes);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    global::Dsl.Lanes.CopyLane(__yLanes, __l, y.Span.Slice((__first + __l) * __yRow, __yRow));
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 8)
+                            {
+                                int __valid = global::System.Math.Min(8, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                PTaylor(x.Span.Slice(__i * __xRow, __xRow), c, cJet.Span, y.Span.Slice(__i * __yRow, __yRow));
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, float, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, int>(Accelerator, PTaylorKernel);
@@ -235,6 +317,56 @@ namespace Dsl.Kernel.Tests
             result_jet[0] = tmp + tmp_3 * h[1] - tmp_4 * h_k_3;
             result_jet[1] = tmp_7;
             result_jet[2] = tmp_8 * 2f;
+        }
+
+        // P for 8 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<float> __lanes_P(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<float>> x, float c)
+        {
+            // Span<float> h = stackalloc float[3];
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[3];
+            // for (int k = 0; k < 3; k++)
+            for (int k = 0; k < 3; k++)
+            {
+                // h[k] = x[k] * x[(k + 1) % 3] + c;
+                h[k] = x[k] * x[(k + 1) % 3] + global::System.Runtime.Intrinsics.Vector256.Create(c);
+            }
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[0] * h[0] + global::System.Runtime.Intrinsics.Vector256.Create(1f)) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.MathF.Floor(c)) * h[1] - global::Dsl.Lanes.Min(h[2], global::System.Runtime.Intrinsics.Vector256.Create(c)) * h[2];
+        }
+
+        // P_Taylor2_01 for 8 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_P_Taylor2_01(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<float>> x, float c, global::System.ReadOnlySpan<float> c_jet, global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> result_jet)
+        {
+            float c_jet_k = c_jet[0];
+            float c_t2 = c_jet[1] / 2f;
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[3];
+            global::System.Span<float> h_jet = stackalloc float[6];
+            for (int k = 0; k < 3; k++)
+            {
+                h[k] = x[k] * x[(k + 1) % 3] + global::System.Runtime.Intrinsics.Vector256.Create(c);
+                h_jet[k] = c_jet_k;
+                h_jet[3 + k] = c_t2;
+            }
+            global::System.Runtime.Intrinsics.Vector256<float> h_k = h[0];
+            float h_jet_k = h_jet[0];
+            global::System.Runtime.Intrinsics.Vector256<float> h_k_1 = h[0];
+            float h_jet_k_1 = h_jet[0];
+            global::System.Runtime.Intrinsics.Vector256<float> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(h_k * h_k_1 + global::System.Runtime.Intrinsics.Vector256.Create(1f));
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2f) * tmp;
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_2 = (h_k * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k) * h_k_1) / tmp_1;
+            float tmp_3 = global::System.MathF.Floor(c);
+            global::System.Runtime.Intrinsics.Vector256<float> h_k_2 = h[2];
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_4 = global::Dsl.Lanes.Min(h_k_2, global::System.Runtime.Intrinsics.Vector256.Create(c));
+            global::System.Runtime.Intrinsics.Vector256<int> tmp_5 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(h_k_2, global::System.Runtime.Intrinsics.Vector256.Create(c)));
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_6 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(tmp_5), global::System.Runtime.Intrinsics.Vector256.Create(h_jet[2]), global::System.Runtime.Intrinsics.Vector256.Create(c_jet_k));
+            global::System.Runtime.Intrinsics.Vector256<float> h_k_3 = h[2];
+            float h_jet_k_2 = h_jet[2];
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_7 = tmp_2 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3 * h_jet[1]) - (tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_2) + tmp_6 * h_k_3);
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_8 = (h_k * global::System.Runtime.Intrinsics.Vector256.Create(h_jet[3]) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k * h_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet[3]) * h_k_1 - tmp_2 * tmp_2) / tmp_1 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3 * h_jet[4]) - (tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet[5]) + tmp_6 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_2) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(tmp_5), global::System.Runtime.Intrinsics.Vector256.Create(h_jet[5]), global::System.Runtime.Intrinsics.Vector256.Create(c_t2))) * h_k_3);
+            result_jet[0] = tmp + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) * h[1] - tmp_4 * h_k_3;
+            result_jet[1] = tmp_7;
+            result_jet[2] = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(2f);
         }
     }
 }

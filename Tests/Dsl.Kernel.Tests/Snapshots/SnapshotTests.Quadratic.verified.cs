@@ -67,6 +67,8 @@ namespace Dsl.Kernel.Tests
         /// accelerator (EnergyJvpBatch), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
         /// Summed over the items, in one fixed order (Dsl.KernelLauncher): dResult.
+        /// On the CPU, EnergyJvp runs for 4 items at once, one per lane of a Vector256 (__lanes_Energy_Jvp_100_2; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class EnergyJvpBatchLauncher : global::Dsl.KernelLauncher
@@ -75,6 +77,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public EnergyJvpBatchLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs EnergyJvp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -93,16 +99,55 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), dx.Span.Slice(0, __dxRow), w.Span, s.Span[0]);
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        var __dResultSum = Accumulator("dResult", __chunk, 1);
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_Energy_Jvp_100_2); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            double __dResultItem;
-                            result.Span[__i] = EnergyJvp(x.Span.Slice(__i * __xRow, __xRow), dx.Span.Slice(__i * __dxRow, __dxRow), w.Span, s.Span[__i], out __dResultItem);
-                            __dResultSum[0] += __dResultItem;
-                        }
-                    });
+                            var __dResultSum = Accumulator("dResult", __chunk, 1);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __dxLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("dx#lanes", __chunk, __dxRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                global::Dsl.Lanes.Transpose(dx.Span, __dxRow, __first, __valid, __dxLanes);
+                                var __sLane = global::Dsl.Lanes.Gather(s.Span, __first, __valid);
+                                var __result = __lanes_Energy_Jvp_100_2(__xLanes, __dxLanes, w.Span, __sLane, out global::System.Runtime.Intrinsics.Vector256<double> __dResultOut);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    result.Span[__first + __l] = __result[__l];
+                                    __dResultSum[0] += __dResultOut[__l];
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            var __dResultSum = Accumulator("dResult", __chunk, 1);
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                double __dResultItem;
+                                result.Span[__i] = EnergyJvp(x.Span.Slice(__i * __xRow, __xRow), dx.Span.Slice(__i * __dxRow, __dxRow), w.Span, s.Span[__i], out __dResultItem);
+                                __dResultSum[0] += __dResultItem;
+                            }
+                        });
+                    }
                     global::System.Span<double> __dResultTotal = stackalloc double[1];
                     ReduceChunks("dResult", count, __dResultTotal);
                     dResult = __dResultTotal[0];
@@ -161,6 +206,8 @@ namespace Dsl.Kernel.Tests
         /// Runs EnergyJvp over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (EnergyJvpKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, EnergyJvp runs for 4 items at once, one per lane of a Vector256 (__lanes_Energy_Jvp_100; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class EnergyJvpKernelLauncher : global::Dsl.KernelLauncher
@@ -169,6 +216,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public EnergyJvpKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs EnergyJvp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -187,13 +238,50 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), dx.Span.Slice(0, __dxRow), w.Span, s);
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_Energy_Jvp_100); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            result.Span[__i] = EnergyJvp(x.Span.Slice(__i * __xRow, __xRow), dx.Span.Slice(__i * __dxRow, __dxRow), w.Span, s, out dResult.Span[__i]);
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __dxLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("dx#lanes", __chunk, __dxRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                global::Dsl.Lanes.Transpose(dx.Span, __dxRow, __first, __valid, __dxLanes);
+                                var __result = __lanes_Energy_Jvp_100(__xLanes, __dxLanes, w.Span, s, out global::System.Runtime.Intrinsics.Vector256<double> __dResultOut);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    result.Span[__first + __l] = __result[__l];
+                                    dResult.Span[__first + __l] = __dResultOut[__l];
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                result.Span[__i] = EnergyJvp(x.Span.Slice(__i * __xRow, __xRow), dx.Span.Slice(__i * __dxRow, __dxRow), w.Span, s, out dResult.Span[__i]);
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, double, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>>(Accelerator, EnergyJvpKernel);
@@ -242,6 +330,8 @@ namespace Dsl.Kernel.Tests
         /// Runs Energy over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (EnergyKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, Energy runs for 4 items at once, one per lane of a Vector256 (__lanes_Energy; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class EnergyKernelLauncher : global::Dsl.KernelLauncher
@@ -250,6 +340,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public EnergyKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs Energy for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -263,13 +357,47 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_Energy); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            result.Span[__i] = Energy(x.Span.Slice(__i * __xRow, __xRow), w.Span, s);
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                var __result = __lanes_Energy(__xLanes, w.Span, s);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    result.Span[__first + __l] = __result[__l];
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                result.Span[__i] = Energy(x.Span.Slice(__i * __xRow, __xRow), w.Span, s);
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, double, global::ILGPU.ArrayView<double>>(Accelerator, EnergyKernel);
@@ -361,6 +489,110 @@ namespace Dsl.Kernel.Tests
         private static double __kernel_Square_Jvp(double a, double a_dot, out double result_dot)
         {
             double tmp = a_dot * a;
+            result_dot = tmp + tmp;
+            return a * a;
+        }
+
+        // Energy for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, double s)
+        {
+            // for (int i = 0; i < x.Length; i++)
+            int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                // acc += w[i] * x[i] * x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                acc += global::System.Runtime.Intrinsics.Vector256.Create(w[i]) * x_i * x_i;
+            }
+            // return Math.Sqrt(acc + Square(s)) + Math.Max(Math.Abs(x[0]), s) / (1 + Square(x[x.Lengt...
+            double tmp_1 = __lanes_Square(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __lanes_Square_2(x[tmp - 1]);
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_1)) + global::Dsl.Lanes.Max(global::System.Runtime.Intrinsics.Vector256.Abs(x[0]), global::System.Runtime.Intrinsics.Vector256.Create(s)) / (global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Math.Ceiling(s)) * x[1] - global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]) * x[3];
+        }
+
+        // Energy_Jvp_100 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_dot; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy_Jvp_100(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_dot, global::System.ReadOnlySpan<double> w, double s, out global::System.Runtime.Intrinsics.Vector256<double> result_dot)
+        {
+            int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> acc_dot = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                double w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_dot_i = x_dot[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                acc += tmp_1 * x_i;
+                acc_dot += global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_dot_i * x_i + tmp_1 * x_dot_i;
+            }
+            double tmp_2 = __lanes_Square(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_2));
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
+            global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[0];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = global::System.Runtime.Intrinsics.Vector256.Abs(x_k);
+            int tmp_5 = tmp - 1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = __lanes_Square_Jvp(x[tmp_5], x_dot[tmp_5], out global::System.Runtime.Intrinsics.Vector256<double> tmp_6);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_7;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::Dsl.Lanes.Max(tmp_4, global::System.Runtime.Intrinsics.Vector256.Create(s)) / tmp_8;
+            double tmp_10 = global::System.Math.Ceiling(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]);
+            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_3) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_4, global::System.Runtime.Intrinsics.Vector256.Create(s))))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_9 * tmp_6) / tmp_8 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10) * x_dot[1] - tmp_11 * x_dot[3];
+            return tmp_3 + tmp_9 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10) * x[1] - tmp_11 * x[3];
+        }
+
+        // Energy_Jvp_100 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_dot, s; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy_Jvp_100_2(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_dot, global::System.ReadOnlySpan<double> w, global::System.Runtime.Intrinsics.Vector256<double> s, out global::System.Runtime.Intrinsics.Vector256<double> result_dot)
+        {
+            int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> acc_dot = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                double w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_dot_i = x_dot[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                acc += tmp_1 * x_i;
+                acc_dot += global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_dot_i * x_i + tmp_1 * x_dot_i;
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __lanes_Square_2(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + tmp_2);
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
+            global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[0];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = global::System.Runtime.Intrinsics.Vector256.Abs(x_k);
+            int tmp_5 = tmp - 1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = __lanes_Square_Jvp(x[tmp_5], x_dot[tmp_5], out global::System.Runtime.Intrinsics.Vector256<double> tmp_6);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_7;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::Dsl.Lanes.Max(tmp_4, s) / tmp_8;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::System.Runtime.Intrinsics.Vector256.Ceiling(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]);
+            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_3) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_4, s)))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_9 * tmp_6) / tmp_8 + tmp_10 * x_dot[1] - tmp_11 * x_dot[3];
+            return tmp_3 + tmp_9 + tmp_10 * x[1] - tmp_11 * x[3];
+        }
+
+        // Square for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static double __lanes_Square(double a)
+        {
+            return a * a;
+        }
+
+        // Square for 4 items at once, one per lane (the launcher's CPU path): per item: a; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Square_2(global::System.Runtime.Intrinsics.Vector256<double> a)
+        {
+            return a * a;
+        }
+
+        // Square_Jvp for 4 items at once, one per lane (the launcher's CPU path): per item: a, a_dot; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Square_Jvp(global::System.Runtime.Intrinsics.Vector256<double> a, global::System.Runtime.Intrinsics.Vector256<double> a_dot, out global::System.Runtime.Intrinsics.Vector256<double> result_dot)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> tmp = a_dot * a;
             result_dot = tmp + tmp;
             return a * a;
         }

@@ -100,6 +100,8 @@ namespace Dsl.Kernel.Tests
         /// accelerator (RGradientAtomic), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
         /// Summed over the items, on an accelerator with Atomic.Add (the last bits may vary), on the CPU in one fixed order: the result, xBar.
+        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10_2; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientAtomicLauncher : global::Dsl.KernelLauncher
@@ -108,6 +110,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public RGradientAtomicLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -123,18 +129,59 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span.Slice(0, __wRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        var __xBarItem = HostArray<double>("xBar#item", __chunk, __xBarRow);
-                        var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
-                        var __resultSum = Accumulator("result", __chunk, 1);
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_R_Gradient_10_2); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            global::System.Array.Clear(__xBarItem);
-                            __resultSum[0] += RGradient(x.Span.Slice(__i * __xRow, __xRow), w.Span.Slice(__i * __wRow, __wRow), __xBarItem);
-                            Accumulate(__xBarSum, __xBarItem);
-                        }
-                    });
+                            var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
+                            var __resultSum = Accumulator("result", __chunk, 1);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __wLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("w#lanes", __chunk, __wRow);
+                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, __xBarRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                global::Dsl.Lanes.Transpose(w.Span, __wRow, __first, __valid, __wLanes);
+                                global::System.Array.Clear(__xBarLanes);
+                                var __result = __lanes_R_Gradient_10_2(__xLanes, __wLanes, __xBarLanes);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    __resultSum[0] += __result[__l];
+                                    global::Dsl.Lanes.AccumulateLane(__xBarSum, __xBarLanes, __l);
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            var __xBarItem = HostArray<double>("xBar#item", __chunk, __xBarRow);
+                            var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
+                            var __resultSum = Accumulator("result", __chunk, 1);
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                global::System.Array.Clear(__xBarItem);
+                                __resultSum[0] += RGradient(x.Span.Slice(__i * __xRow, __xRow), w.Span.Slice(__i * __wRow, __wRow), __xBarItem);
+                                Accumulate(__xBarSum, __xBarItem);
+                            }
+                        });
+                    }
                     ReduceChunks("xBar", count, xBar.Span);
                     global::System.Span<double> __resultTotal = stackalloc double[1];
                     ReduceChunks("result", count, __resultTotal);
@@ -203,6 +250,8 @@ namespace Dsl.Kernel.Tests
         /// Runs RGradient over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (RGradientKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
+        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientKernelLauncher : global::Dsl.KernelLauncher
@@ -211,6 +260,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public RGradientKernelLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -226,13 +279,50 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_R_Gradient_10); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            result.Span[__i] = RGradient(x.Span.Slice(__i * __xRow, __xRow), w.Span, xBar.Span.Slice(__i * __xBarRow, __xBarRow));
-                        }
-                    });
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, __xBarRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                global::Dsl.Lanes.Transpose(xBar.Span, __xBarRow, __first, __valid, __xBarLanes);
+                                var __result = __lanes_R_Gradient_10(__xLanes, w.Span, __xBarLanes);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    result.Span[__first + __l] = __result[__l];
+                                    global::Dsl.Lanes.CopyLane(__xBarLanes, __l, xBar.Span.Slice((__first + __l) * __xBarRow, __xBarRow));
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                result.Span[__i] = RGradient(x.Span.Slice(__i * __xRow, __xRow), w.Span, xBar.Span.Slice(__i * __xBarRow, __xBarRow));
+                            }
+                        });
+                    }
                     return;
                 }
                 __kernel ??= global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<double>, global::ILGPU.ArrayView<int>>(Accelerator, RGradientKernel);
@@ -297,6 +387,8 @@ namespace Dsl.Kernel.Tests
         /// accelerator (RGradientSum), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
         /// Summed over the items, in one fixed order (Dsl.KernelLauncher): the result, xBar.
+        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10_2; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientSumLauncher : global::Dsl.KernelLauncher
@@ -305,6 +397,10 @@ namespace Dsl.Kernel.Tests
 
             /// <summary>A launcher on <paramref name="device"/> (the device is not disposed with it).</summary>
             public RGradientSumLauncher(global::Dsl.KernelDevice device) : base(device) { }
+
+            /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
+            /// </summary>
+            public static string? LanesUnavailable => null;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -320,18 +416,59 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span.Slice(0, __wRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    ForEachChunk(count, (__chunk, __lo, __hi) =>
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        var __xBarItem = HostArray<double>("xBar#item", __chunk, __xBarRow);
-                        var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
-                        var __resultSum = Accumulator("result", __chunk, 1);
-                        for (int __i = __lo; __i < __hi; __i++)
+                        // 4 items per call, one per lane (see __lanes_R_Gradient_10_2); the lanes' results are added in item order.
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            global::System.Array.Clear(__xBarItem);
-                            __resultSum[0] += RGradient(x.Span.Slice(__i * __xRow, __xRow), w.Span.Slice(__i * __wRow, __wRow), __xBarItem);
-                            Accumulate(__xBarSum, __xBarItem);
-                        }
-                    });
+                            var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
+                            var __resultSum = Accumulator("result", __chunk, 1);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __wLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("w#lanes", __chunk, __wRow);
+                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, __xBarRow);
+                            void __Block(int __first, int __valid)
+                            {
+                                global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
+                                global::Dsl.Lanes.Transpose(w.Span, __wRow, __first, __valid, __wLanes);
+                                global::System.Array.Clear(__xBarLanes);
+                                var __result = __lanes_R_Gradient_10_2(__xLanes, __wLanes, __xBarLanes);
+                                for (int __l = 0; __l < __valid; __l++)
+                                {
+                                    __resultSum[0] += __result[__l];
+                                    global::Dsl.Lanes.AccumulateLane(__xBarSum, __xBarLanes, __l);
+                                }
+                            }
+                            for (int __i = __lo; __i < __hi; __i += 4)
+                            {
+                                int __valid = global::System.Math.Min(4, __hi - __i);
+                                try
+                                {
+                                    __Block(__i, __valid);
+                                }
+                                catch (global::Dsl.LanesDivergedException)
+                                {
+                                    // The block's items took different sides of a branch around stores or calls: each runs alone, in every lane.
+                                    Diverged();
+                                    for (int __j = __i; __j < __i + __valid; __j++) __Block(__j, 1);
+                                }
+                            }
+                        });
+                    }
+                    else
+                    {
+                        ForEachChunk(count, (__chunk, __lo, __hi) =>
+                        {
+                            var __xBarItem = HostArray<double>("xBar#item", __chunk, __xBarRow);
+                            var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
+                            var __resultSum = Accumulator("result", __chunk, 1);
+                            for (int __i = __lo; __i < __hi; __i++)
+                            {
+                                global::System.Array.Clear(__xBarItem);
+                                __resultSum[0] += RGradient(x.Span.Slice(__i * __xRow, __xRow), w.Span.Slice(__i * __wRow, __wRow), __xBarItem);
+                                Accumulate(__xBarSum, __xBarItem);
+                            }
+                        });
+                    }
                     ReduceChunks("xBar", count, xBar.Span);
                     global::System.Span<double> __resultTotal = stackalloc double[1];
                     ReduceChunks("result", count, __resultTotal);
@@ -555,6 +692,213 @@ namespace Dsl.Kernel.Tests
                 double m_bar_1 = tmp_3 * m_1;
                 m_bar = m_bar_1 + m_bar_1;
             }
+        }
+
+        // Chain for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Chain(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x)
+        {
+            // for (int i = 0; i < x.Length; i++)
+            global::System.Runtime.Intrinsics.Vector256<double> m = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            for (int i = 0; i < x.Length; i++)
+            {
+                m = global::System.Runtime.Intrinsics.Vector256.Sqrt(m * m + x[i] * x[i]) * global::System.Runtime.Intrinsics.Vector256.Create(0.75) + global::System.Runtime.Intrinsics.Vector256.Abs(x[i]);
+            }
+            return m;
+        }
+
+        // Norm for 4 items at once, one per lane (the launcher's CPU path): per item: a; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Norm(global::System.Runtime.Intrinsics.Vector256<double> a, double b)
+        {
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(a * a + global::System.Runtime.Intrinsics.Vector256.Create(b * b) + global::System.Runtime.Intrinsics.Vector256.Create(1.0));
+        }
+
+        // Norm for 4 items at once, one per lane (the launcher's CPU path): per item: a, b; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Norm_2(global::System.Runtime.Intrinsics.Vector256<double> a, global::System.Runtime.Intrinsics.Vector256<double> b)
+        {
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(a * a + b * b + global::System.Runtime.Intrinsics.Vector256.Create(1.0));
+        }
+
+        // R_Gradient_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_bar; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_R_Gradient_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar)
+        {
+            var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            x_bar.Clear();
+            int tmp = x.Length;
+            int i_count = global::System.Math.Max(tmp, 0);
+            global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                double w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i * x_i);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Abs(x_i);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = __lanes_Norm(acc, w_i);
+                __tape.Push(acc);
+                __tape.Push(tmp_1);
+                __tape.Push(tmp_2);
+                __tape.Push(tmp_3);
+                acc = tmp_1 + tmp_2 * tmp_3;
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = __lanes_Norm_2(acc, x_k);
+            global::System.Runtime.Intrinsics.Vector256<double> x_k_1 = x[1];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Create(0.1) * acc;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Chain(x);
+            // adjoint of: return Norm(acc, x[0]) + Math.Max(x[1], 0.1 * acc) + Chain(x);
+            __lanes_Chain_Pullback(x, x_bar, 1.0);
+            global::System.Runtime.Intrinsics.Vector256<long> tmp_7 = global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x_k_1, tmp_5));
+            global::System.Runtime.Intrinsics.Vector256<double> acc_bar = global::System.Runtime.Intrinsics.Vector256.Create(0.1) * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(0.0), global::System.Runtime.Intrinsics.Vector256.Create(1.0)));
+            x_bar[1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(1.0), global::System.Runtime.Intrinsics.Vector256.Create(0.0));
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = __lanes_Norm_Pullback(acc, x_k, 1.0, out global::System.Runtime.Intrinsics.Vector256<double> tmp_8);
+            global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + tmp_9;
+            x_bar[0] += tmp_8;
+            // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
+            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> acc_1 = __tape.PopLanesDouble();
+                double w_i_1 = w[i_1];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[i_1];
+                // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = acc_bar_1 * tmp_10;
+                global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = __lanes_Norm_Pullback_10(acc_1, w_i_1, tmp_11 * acc_bar_1);
+                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_12);
+                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * x_i_1 * tmp_14;
+                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * (tmp_14 * x_i_1);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_14 * acc_1;
+                global::System.Runtime.Intrinsics.Vector256<double> acc_bar_3 = acc_bar_2 + tmp_15;
+                acc_bar_1 = acc_bar_3 + tmp_15;
+            }
+            __tape.Release();
+            return tmp_4 + global::Dsl.Lanes.Max(x_k_1, tmp_5) + tmp_6;
+        }
+
+        // R_Gradient_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, w, x_bar; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_R_Gradient_10_2(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar)
+        {
+            var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            x_bar.Clear();
+            int tmp = x.Length;
+            int i_count = global::System.Math.Max(tmp, 0);
+            global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + w_i * x_i * x_i);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Abs(x_i);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = __lanes_Norm_2(acc, w_i);
+                __tape.Push(acc);
+                __tape.Push(tmp_1);
+                __tape.Push(tmp_2);
+                __tape.Push(tmp_3);
+                acc = tmp_1 + tmp_2 * tmp_3;
+            }
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = __lanes_Norm_2(acc, x_k);
+            global::System.Runtime.Intrinsics.Vector256<double> x_k_1 = x[1];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Create(0.1) * acc;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Chain(x);
+            // adjoint of: return Norm(acc, x[0]) + Math.Max(x[1], 0.1 * acc) + Chain(x);
+            __lanes_Chain_Pullback(x, x_bar, 1.0);
+            global::System.Runtime.Intrinsics.Vector256<long> tmp_7 = global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x_k_1, tmp_5));
+            global::System.Runtime.Intrinsics.Vector256<double> acc_bar = global::System.Runtime.Intrinsics.Vector256.Create(0.1) * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(0.0), global::System.Runtime.Intrinsics.Vector256.Create(1.0)));
+            x_bar[1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(1.0), global::System.Runtime.Intrinsics.Vector256.Create(0.0));
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = __lanes_Norm_Pullback(acc, x_k, 1.0, out global::System.Runtime.Intrinsics.Vector256<double> tmp_8);
+            global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + tmp_9;
+            x_bar[0] += tmp_8;
+            // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
+            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> acc_1 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> w_i_1 = w[i_1];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[i_1];
+                // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = acc_bar_1 * tmp_10;
+                global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = __lanes_Norm_Pullback_10_2(acc_1, w_i_1, tmp_11 * acc_bar_1);
+                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_12);
+                x_bar[i_1] += w_i_1 * x_i_1 * tmp_14;
+                x_bar[i_1] += w_i_1 * (tmp_14 * x_i_1);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_14 * acc_1;
+                global::System.Runtime.Intrinsics.Vector256<double> acc_bar_3 = acc_bar_2 + tmp_15;
+                acc_bar_1 = acc_bar_3 + tmp_15;
+            }
+            __tape.Release();
+            return tmp_4 + global::Dsl.Lanes.Max(x_k_1, tmp_5) + tmp_6;
+        }
+
+        // Norm_Pullback_10 for 4 items at once, one per lane (the launcher's CPU path): per item: a, seed; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Norm_Pullback_10(global::System.Runtime.Intrinsics.Vector256<double> a, double b, global::System.Runtime.Intrinsics.Vector256<double> seed)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> a_bar = seed / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * global::System.Runtime.Intrinsics.Vector256.Sqrt(a * a + global::System.Runtime.Intrinsics.Vector256.Create(b * b) + global::System.Runtime.Intrinsics.Vector256.Create(1.0))) * a;
+            return a_bar + a_bar;
+        }
+
+        // Norm_Pullback_10 for 4 items at once, one per lane (the launcher's CPU path): per item: a, b, seed; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Norm_Pullback_10_2(global::System.Runtime.Intrinsics.Vector256<double> a, global::System.Runtime.Intrinsics.Vector256<double> b, global::System.Runtime.Intrinsics.Vector256<double> seed)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> a_bar = seed / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * global::System.Runtime.Intrinsics.Vector256.Sqrt(a * a + b * b + global::System.Runtime.Intrinsics.Vector256.Create(1.0))) * a;
+            return a_bar + a_bar;
+        }
+
+        // Norm_Pullback for 4 items at once, one per lane (the launcher's CPU path): per item: a, b; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Norm_Pullback(global::System.Runtime.Intrinsics.Vector256<double> a, global::System.Runtime.Intrinsics.Vector256<double> b, double seed, out global::System.Runtime.Intrinsics.Vector256<double> b_bar)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Create(seed) / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * global::System.Runtime.Intrinsics.Vector256.Sqrt(a * a + b * b + global::System.Runtime.Intrinsics.Vector256.Create(1.0)));
+            global::System.Runtime.Intrinsics.Vector256<double> b_bar_1 = tmp * b;
+            global::System.Runtime.Intrinsics.Vector256<double> a_bar = tmp * a;
+            b_bar = b_bar_1 + b_bar_1;
+            return a_bar + a_bar;
+        }
+
+        // Chain_Pullback for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_bar; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Chain_Pullback(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar, double seed)
+        {
+            var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            int tmp = x.Length;
+            int i_count = global::System.Math.Max(tmp, 0);
+            global::System.Runtime.Intrinsics.Vector256<double> m = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            for (int i = 0; i < tmp; i++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(m * m + x_i * x_i);
+                __tape.Push(m);
+                __tape.Push(tmp_1);
+                m = tmp_1 * global::System.Runtime.Intrinsics.Vector256.Create(0.75) + global::System.Runtime.Intrinsics.Vector256.Abs(x_i);
+            }
+            // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
+            global::System.Runtime.Intrinsics.Vector256<double> m_bar = global::System.Runtime.Intrinsics.Vector256.Create(seed);
+            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> m_1 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[i_1];
+                // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
+                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -m_bar, m_bar);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = m_bar * global::System.Runtime.Intrinsics.Vector256.Create(0.75) / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = tmp_3 * x_i_1;
+                x_bar[i_1] += tmp_4;
+                x_bar[i_1] += tmp_4;
+                global::System.Runtime.Intrinsics.Vector256<double> m_bar_1 = tmp_3 * m_1;
+                m_bar = m_bar_1 + m_bar_1;
+            }
+            __tape.Release();
         }
     }
 }

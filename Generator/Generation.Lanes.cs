@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Emit;
+using Dsl.Generator.Emit.Core;
+using Dsl.Generator.Emit.Targets;
+using Dsl.Generator.Frontend;
+using Dsl.Generator.Frontend.Kinds;
+using Dsl.Generator.Ir;
+using Dsl.Generator.Transforms.Lanes;
+
+namespace Dsl.Generator;
+
+/// <summary>
+/// How a kernel's launcher runs on the CPU: W items per call in the lanes of a vector (the root's lanes method and its
+/// element type), or one item per call and why (<paramref name="Unavailable"/>).
+/// </summary>
+internal sealed record KernelLanes(string? RootId, ScalarKind Elem, string? Unavailable)
+{
+    public static KernelLanes None(string why) => new(null, ScalarKind.F32, why);
+
+    public int Width => Elem == ScalarKind.F32 ? 8 : 4;
+}
+
+/// <summary>Every lanes method of one generated file: a function under a mask and element kind, and its verdict.</summary>
+internal sealed class LanesTable
+{
+    public sealed record Entry(FunctionKey Key, string Mask, ScalarKind Elem, Function Fn, LaneVerdict Verdict);
+
+    public SortedDictionary<string, Entry> Entries { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Names { get; } = new(StringComparer.Ordinal);
+
+    public static string Id(FunctionKey key, string mask, ScalarKind elem) => $"{key}#{mask}#{elem}";
+
+    public string Name(string id) => Names.TryGetValue(id, out var n) ? n : "__lanes_unnamed";
+}
+
+internal static partial class Generation
+{
+    /// <summary>
+    /// Plans the lanes version of a kernel's method: per-item parameters (the rows and values <c>PerItem</c> names, and
+    /// every span output) vary, the analysis finds what else does, and every function reached is recorded in
+    /// <paramref name="table"/> under the mask its calls give it. Obstacles (and a mix of float and double per item)
+    /// leave the launcher on one item per call, with the reason.
+    /// </summary>
+    private static KernelLanes PlanLanes(KernelPlan plan, Function fn, Callees callees, LanesTable table)
+    {
+        var inputs = plan.Args.Where(a => !a.IsOut).ToList();
+        if (inputs.Count != fn.Params.Count) return KernelLanes.None("its parameters do not match the method's");
+        var mask = inputs.Select(a => a.PerItem || a.IsSpanOutput).ToList();
+        var lanes = Uniformity.Plan(fn, mask, callees.Find, speculate: true);
+        var verdicts = new[] { lanes.Verdict }.Concat(lanes.Callees.Values.Select(v => v.Verdict)).ToList();
+        var obstacles = verdicts.SelectMany(v => v.Obstacles).Distinct().ToList();
+        if (obstacles.Count > 0) return KernelLanes.None(string.Join("; ", obstacles));
+        var kinds = verdicts.SelectMany(v => v.FloatKinds).Distinct().ToList();
+        if (kinds.Count > 1) return KernelLanes.None("its per-item values mix float and double (the lanes hold one kind)");
+        var elem = kinds.Count == 1 ? kinds[0] : ScalarKind.F32;
+        for (var i = 0; i < fn.Params.Count; i++)
+        {
+            // A shared buffer that would hold per-item values (the launcher passes it whole) keeps the per-item path.
+            if (lanes.Verdict.IsVarying(fn.Params[i]) != mask[i])
+                return KernelLanes.None($"it writes per-item values into the shared '{fn.Params[i].Name}'");
+        }
+        if (fn.Body.Yields.FirstOrDefault(y => !lanes.Verdict.IsVarying(y)) is { } same)
+            return KernelLanes.None($"its result '{(same.Name.Length > 0 ? same.Name : "result")}' is the same for every item");
+        var rootId = LanesTable.Id(fn.Key, LanePlan.Mask(mask), elem);
+        table.Entries[rootId] = new LanesTable.Entry(fn.Key, LanePlan.Mask(mask), elem, fn, lanes.Verdict);
+        foreach (var kv in lanes.Callees)
+        {
+            var id = LanesTable.Id(kv.Key.Key, kv.Key.Mask, elem);
+            table.Entries[id] = new LanesTable.Entry(kv.Key.Key, kv.Key.Mask, elem, kv.Value.Fn, kv.Value.Verdict);
+        }
+        return new KernelLanes(rootId, elem, null);
+    }
+
+    /// <summary>Names the lanes methods (<c>__lanes_…</c>, unique, in id order) and adds them to <paramref name="methods"/>.</summary>
+    private static void EmitLanes(LanesTable table, IEnumerable<string> taken, List<EmittedMethod> methods)
+    {
+        var used = new HashSet<string>(taken, StringComparer.Ordinal);
+        foreach (var kv in table.Entries)
+        {
+            var baseName = "__lanes_" + kv.Value.Fn.Name.TrimStart('_');
+            var n = baseName;
+            for (var k = 2; !used.Add(n); k++) n = baseName + "_" + k;
+            table.Names[kv.Key] = n;
+        }
+        foreach (var kv in table.Entries)
+        {
+            var e = kv.Value;
+            var target = new CpuLanes(e.Verdict, e.Elem, (key, mask) => table.Name(LanesTable.Id(key, mask, e.Elem)));
+            methods.Add(new EmittedMethod(e.Fn, ShapeOfLanesHelper(e, table.Names[kv.Key], target), target));
+        }
+    }
+
+    /// <summary>A lanes method's header: per-item parameters and results as vectors (or spans of them), the rest as they are.</summary>
+    private static MethodShape ShapeOfLanesHelper(LanesTable.Entry e, string name, CpuLanes target)
+    {
+        var fn = e.Fn;
+        var names = new List<string>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        string Unique(string n)
+        {
+            n = ParamModel.Escape(n.Length == 0 ? "arg" : n);
+            var candidate = n;
+            for (var k = 1; !taken.Add(candidate); k++) candidate = n + "_" + k;
+            return candidate;
+        }
+        var parameters = new List<string>();
+        foreach (var p in fn.Params)
+        {
+            names.Add(Unique(p.Name));
+            parameters.Add(target.LocalType(p) + " " + names[names.Count - 1]);
+        }
+        var outs = new List<string>();
+        for (var k = 1; k < fn.Body.Yields.Count; k++)
+        {
+            var y = fn.Body.Yields[k];
+            outs.Add(Unique(y.Name.Length > 0 ? y.Name : "result_dot"));
+            parameters.Add("out " + target.LocalType(y) + " " + outs[outs.Count - 1]);
+        }
+        var ret = fn.Body.Yields.Count == 0 ? "void" : target.LocalType(fn.Body.Yields[0]);
+        var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
+        var varying = Enumerable.Range(0, fn.Params.Count).Where(i => e.Mask[i] == '1').Select(i => names[i]).ToList();
+        var comment = new[]
+        {
+            $"// {fn.Name} for {target.Width} items at once, one per lane (the launcher's CPU path): " +
+                (varying.Count == 0 ? "no parameter differs per item." : $"per item: {string.Join(", ", varying)}; the rest shared."),
+        };
+        return new MethodShape(header, names, outs, comment, new List<string>(), fn.Body.Yields.Count > 0);
+    }
+}

@@ -1,0 +1,335 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Dsl;
+
+/// <summary>
+/// What the lanes methods of a <c>[Kernel]</c> launcher call (W items of a batch in the W lanes of a <c>Vector256</c>:
+/// 8 floats or 4 doubles; see docs/vectorization.md): per-lane loads at per-item indices, the math primitives that have
+/// no lane-wise hardware instruction (each lane computes exactly what the kernel's scalar code computes), masks, and
+/// pooled lane buffers. A per-item <c>bool</c> is a mask of all-ones or all-zeros lanes, as wide as the lane's integer
+/// (<c>int</c> beside float lanes, <c>long</c> beside double lanes).
+/// </summary>
+public static class Lanes
+{
+    /// <summary>Lane l: <paramref name="buffer"/>[index[l]] (a gather: each item reads its own element).</summary>
+    public static Vector256<float> Gather(ReadOnlySpan<float> buffer, Vector256<int> index)
+    {
+        Span<float> v = stackalloc float[Vector256<float>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = buffer[index.GetElement(l)];
+        return Vector256.Create<float>(v);
+    }
+
+    /// <inheritdoc cref="Gather(ReadOnlySpan{float}, Vector256{int})"/>
+    public static Vector256<double> Gather(ReadOnlySpan<double> buffer, Vector256<long> index)
+    {
+        Span<double> v = stackalloc double[Vector256<double>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = buffer[(int)index.GetElement(l)];
+        return Vector256.Create<double>(v);
+    }
+
+    /// <inheritdoc cref="Gather(ReadOnlySpan{float}, Vector256{int})"/>
+    public static Vector256<int> Gather(ReadOnlySpan<int> buffer, Vector256<int> index)
+    {
+        Span<int> v = stackalloc int[Vector256<int>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = buffer[index.GetElement(l)];
+        return Vector256.Create<int>(v);
+    }
+
+    /// <summary>Lane l: lane l of <paramref name="buffer"/>[index[l]] (per-item data at a per-item index).</summary>
+    public static Vector256<float> Gather(ReadOnlySpan<Vector256<float>> buffer, Vector256<int> index)
+    {
+        Span<float> v = stackalloc float[Vector256<float>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = buffer[index.GetElement(l)].GetElement(l);
+        return Vector256.Create<float>(v);
+    }
+
+    /// <inheritdoc cref="Gather(ReadOnlySpan{Vector256{float}}, Vector256{int})"/>
+    public static Vector256<double> Gather(ReadOnlySpan<Vector256<double>> buffer, Vector256<long> index)
+    {
+        Span<double> v = stackalloc double[Vector256<double>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = buffer[(int)index.GetElement(l)].GetElement(l);
+        return Vector256.Create<double>(v);
+    }
+
+    /// <summary>Lane l of <paramref name="buffer"/>[index[l]] set to lane l of <paramref name="value"/> (each item writes its own
+    /// copy, in lane order).</summary>
+    public static void Scatter(Span<Vector256<float>> buffer, Vector256<int> index, Vector256<float> value)
+    {
+        ref var first = ref Unsafe.As<Vector256<float>, float>(ref MemoryMarshal.GetReference(buffer));
+        for (var l = 0; l < 8; l++)
+        {
+            var k = index.GetElement(l);
+            if ((uint)k >= (uint)buffer.Length) throw new IndexOutOfRangeException();
+            Unsafe.Add(ref first, k * 8 + l) = value.GetElement(l);
+        }
+    }
+
+    /// <inheritdoc cref="Scatter(Span{Vector256{float}}, Vector256{int}, Vector256{float})"/>
+    public static void Scatter(Span<Vector256<double>> buffer, Vector256<long> index, Vector256<double> value)
+    {
+        ref var first = ref Unsafe.As<Vector256<double>, double>(ref MemoryMarshal.GetReference(buffer));
+        for (var l = 0; l < 4; l++)
+        {
+            var k = (int)index.GetElement(l);
+            if ((uint)k >= (uint)buffer.Length) throw new IndexOutOfRangeException();
+            Unsafe.Add(ref first, k * 4 + l) = value.GetElement(l);
+        }
+    }
+
+    /// <summary>Lane l of <paramref name="value"/> added to lane l of <paramref name="buffer"/>[index[l]].</summary>
+    public static void ScatterAdd(Span<Vector256<float>> buffer, Vector256<int> index, Vector256<float> value)
+    {
+        ref var first = ref Unsafe.As<Vector256<float>, float>(ref MemoryMarshal.GetReference(buffer));
+        for (var l = 0; l < 8; l++)
+        {
+            var k = index.GetElement(l);
+            if ((uint)k >= (uint)buffer.Length) throw new IndexOutOfRangeException();
+            Unsafe.Add(ref first, k * 8 + l) += value.GetElement(l);
+        }
+    }
+
+    /// <inheritdoc cref="ScatterAdd(Span{Vector256{float}}, Vector256{int}, Vector256{float})"/>
+    public static void ScatterAdd(Span<Vector256<double>> buffer, Vector256<long> index, Vector256<double> value)
+    {
+        ref var first = ref Unsafe.As<Vector256<double>, double>(ref MemoryMarshal.GetReference(buffer));
+        for (var l = 0; l < 4; l++)
+        {
+            var k = (int)index.GetElement(l);
+            if ((uint)k >= (uint)buffer.Length) throw new IndexOutOfRangeException();
+            Unsafe.Add(ref first, k * 4 + l) += value.GetElement(l);
+        }
+    }
+
+    /// <summary><see cref="Math.Max(float, float)"/> lane by lane: NaN if either is NaN, +0 over −0.</summary>
+    public static Vector256<float> Max(Vector256<float> x, Vector256<float> y)
+    {
+        var pickX = Vector256.GreaterThan(x, y) | (Vector256.Equals(x, y) & Vector256.IsNegative(y)) | ~Vector256.Equals(x, x);
+        return Vector256.ConditionalSelect(pickX, x, y);
+    }
+
+    /// <inheritdoc cref="Max(Vector256{float}, Vector256{float})"/>
+    public static Vector256<double> Max(Vector256<double> x, Vector256<double> y)
+    {
+        var pickX = Vector256.GreaterThan(x, y) | (Vector256.Equals(x, y) & Vector256.IsNegative(y)) | ~Vector256.Equals(x, x);
+        return Vector256.ConditionalSelect(pickX, x, y);
+    }
+
+    /// <summary><see cref="Math.Min(float, float)"/> lane by lane: NaN if either is NaN, −0 over +0.</summary>
+    public static Vector256<float> Min(Vector256<float> x, Vector256<float> y)
+    {
+        var pickX = Vector256.LessThan(x, y) | (Vector256.Equals(x, y) & Vector256.IsNegative(x)) | ~Vector256.Equals(x, x);
+        return Vector256.ConditionalSelect(pickX, x, y);
+    }
+
+    /// <inheritdoc cref="Min(Vector256{float}, Vector256{float})"/>
+    public static Vector256<double> Min(Vector256<double> x, Vector256<double> y)
+    {
+        var pickX = Vector256.LessThan(x, y) | (Vector256.Equals(x, y) & Vector256.IsNegative(x)) | ~Vector256.Equals(x, x);
+        return Vector256.ConditionalSelect(pickX, x, y);
+    }
+
+    /// <summary>
+    /// <paramref name="f"/> on each lane: the primitives with no exact lane-wise form (asin, cbrt, round, a remainder,
+    /// an integer division…) compute per lane what the scalar code computes.
+    /// </summary>
+    public static Vector256<T> Map<T>(Vector256<T> x, Func<T, T> f) where T : unmanaged
+    {
+        Span<T> v = stackalloc T[Vector256<T>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = f(x.GetElement(l));
+        return Vector256.Create<T>(v);
+    }
+
+    /// <inheritdoc cref="Map{T}(Vector256{T}, Func{T, T})"/>
+    public static Vector256<T> Map<T>(Vector256<T> x, Vector256<T> y, Func<T, T, T> f) where T : unmanaged
+    {
+        Span<T> v = stackalloc T[Vector256<T>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = f(x.GetElement(l), y.GetElement(l));
+        return Vector256.Create<T>(v);
+    }
+
+    /// <inheritdoc cref="Map{T}(Vector256{T}, Func{T, T})"/>
+    public static Vector256<T> Map<T>(Vector256<T> x, Vector256<T> y, Vector256<T> z, Func<T, T, T, T> f) where T : unmanaged
+    {
+        Span<T> v = stackalloc T[Vector256<T>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = f(x.GetElement(l), y.GetElement(l), z.GetElement(l));
+        return Vector256.Create<T>(v);
+    }
+
+    /// <summary><c>PortableMath.Sign</c> lane by lane, as a float: −1, 0 or +1 (0 for NaN).</summary>
+    public static Vector256<float> Sign(Vector256<float> x) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), Vector256<float>.One,
+            Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -Vector256<float>.One, Vector256<float>.Zero));
+
+    /// <inheritdoc cref="Sign(Vector256{float})"/>
+    public static Vector256<double> Sign(Vector256<double> x) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<double>.Zero), Vector256<double>.One,
+            Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), -Vector256<double>.One, Vector256<double>.Zero));
+
+    /// <summary>A per-item bool from a scalar bool (every lane the same).</summary>
+    public static Vector256<int> Mask32(bool b) => b ? Vector256<int>.AllBitsSet : Vector256<int>.Zero;
+
+    /// <inheritdoc cref="Mask32(bool)"/>
+    public static Vector256<long> Mask64(bool b) => b ? Vector256<long>.AllBitsSet : Vector256<long>.Zero;
+
+    /// <summary>
+    /// The branch every lane takes on <paramref name="mask"/>: true or false when all lanes agree; when they do not,
+    /// the block of items cannot run in lanes past this branch (its arms write memory or call), and the launcher runs
+    /// its items again one per block.
+    /// </summary>
+    public static bool Uniform(Vector256<int> mask)
+    {
+        if (mask == Vector256<int>.AllBitsSet) return true;
+        if (mask == Vector256<int>.Zero) return false;
+        throw new LanesDivergedException();
+    }
+
+    /// <inheritdoc cref="Uniform(Vector256{int})"/>
+    public static bool Uniform(Vector256<long> mask)
+    {
+        if (mask == Vector256<long>.AllBitsSet) return true;
+        if (mask == Vector256<long>.Zero) return false;
+        throw new LanesDivergedException();
+    }
+
+    /// <summary>A zeroed lane buffer of <paramref name="length"/> vectors from the pool (8 floats each).</summary>
+    public static Span<Vector256<float>> Singles(Scratch scratch, int length) =>
+        MemoryMarshal.Cast<float, Vector256<float>>(scratch.Singles(length * Vector256<float>.Count));
+
+    /// <summary>A zeroed lane buffer of <paramref name="length"/> vectors from the pool (4 doubles each).</summary>
+    public static Span<Vector256<double>> Doubles(Scratch scratch, int length) =>
+        MemoryMarshal.Cast<double, Vector256<double>>(scratch.Doubles(length * Vector256<double>.Count));
+
+    /// <summary>
+    /// Lane l of element k: element k of row <paramref name="first"/> + l of <paramref name="rows"/> (rows of
+    /// <paramref name="rowLength"/> one after another); lanes past <paramref name="valid"/> repeat the last valid row,
+    /// so that they compute what a real item computes (no NaN, no branch of their own) and are then ignored.
+    /// </summary>
+    public static void Transpose(ReadOnlySpan<float> rows, int rowLength, int first, int valid, Span<Vector256<float>> block)
+    {
+        const int w = 8;
+        Span<float> lanes = stackalloc float[w];
+        for (var k = 0; k < rowLength; k++)
+        {
+            for (var l = 0; l < w; l++) lanes[l] = rows[(first + Math.Min(l, valid - 1)) * rowLength + k];
+            block[k] = Vector256.Create<float>(lanes);
+        }
+    }
+
+    /// <inheritdoc cref="Transpose(ReadOnlySpan{float}, int, int, int, Span{Vector256{float}})"/>
+    public static void Transpose(ReadOnlySpan<double> rows, int rowLength, int first, int valid, Span<Vector256<double>> block)
+    {
+        const int w = 4;
+        Span<double> lanes = stackalloc double[w];
+        for (var k = 0; k < rowLength; k++)
+        {
+            for (var l = 0; l < w; l++) lanes[l] = rows[(first + Math.Min(l, valid - 1)) * rowLength + k];
+            block[k] = Vector256.Create<double>(lanes);
+        }
+    }
+
+    /// <summary>One item's value per lane: <paramref name="values"/>[first + l], lanes past <paramref name="valid"/>
+    /// repeating the last.</summary>
+    public static Vector256<float> Gather(ReadOnlySpan<float> values, int first, int valid)
+    {
+        Span<float> lanes = stackalloc float[8];
+        for (var l = 0; l < lanes.Length; l++) lanes[l] = values[first + Math.Min(l, valid - 1)];
+        return Vector256.Create<float>(lanes);
+    }
+
+    /// <inheritdoc cref="Gather(ReadOnlySpan{float}, int, int)"/>
+    public static Vector256<double> Gather(ReadOnlySpan<double> values, int first, int valid)
+    {
+        Span<double> lanes = stackalloc double[4];
+        for (var l = 0; l < lanes.Length; l++) lanes[l] = values[first + Math.Min(l, valid - 1)];
+        return Vector256.Create<double>(lanes);
+    }
+
+    /// <inheritdoc cref="Gather(ReadOnlySpan{float}, int, int)"/>
+    public static Vector256<int> Gather(ReadOnlySpan<int> values, int first, int valid)
+    {
+        Span<int> lanes = stackalloc int[8];
+        for (var l = 0; l < lanes.Length; l++) lanes[l] = values[first + Math.Min(l, valid - 1)];
+        return Vector256.Create<int>(lanes);
+    }
+
+    /// <summary>One item's int per lane beside double lanes (as longs).</summary>
+    public static Vector256<long> GatherInt64(ReadOnlySpan<int> values, int first, int valid)
+    {
+        Span<long> lanes = stackalloc long[4];
+        for (var l = 0; l < lanes.Length; l++) lanes[l] = values[first + Math.Min(l, valid - 1)];
+        return Vector256.Create<long>(lanes);
+    }
+
+    /// <summary>Int rows transposed beside float lanes.</summary>
+    public static void Transpose(ReadOnlySpan<int> rows, int rowLength, int first, int valid, Span<Vector256<int>> block)
+    {
+        Span<int> lanes = stackalloc int[8];
+        for (var k = 0; k < rowLength; k++)
+        {
+            for (var l = 0; l < 8; l++) lanes[l] = rows[(first + Math.Min(l, valid - 1)) * rowLength + k];
+            block[k] = Vector256.Create<int>(lanes);
+        }
+    }
+
+    /// <summary>Int rows transposed beside double lanes, as longs.</summary>
+    public static void Transpose(ReadOnlySpan<int> rows, int rowLength, int first, int valid, Span<Vector256<long>> block)
+    {
+        Span<long> lanes = stackalloc long[4];
+        for (var k = 0; k < rowLength; k++)
+        {
+            for (var l = 0; l < 4; l++) lanes[l] = rows[(first + Math.Min(l, valid - 1)) * rowLength + k];
+            block[k] = Vector256.Create<long>(lanes);
+        }
+    }
+
+    /// <summary>Every lane of the block set to row <paramref name="item"/> (a diverged block's items run one at a time,
+    /// in all lanes).</summary>
+    public static void Broadcast(ReadOnlySpan<float> rows, int rowLength, int item, Span<Vector256<float>> block)
+    {
+        for (var k = 0; k < rowLength; k++) block[k] = Vector256.Create(rows[item * rowLength + k]);
+    }
+
+    /// <inheritdoc cref="Broadcast(ReadOnlySpan{float}, int, int, Span{Vector256{float}})"/>
+    public static void Broadcast(ReadOnlySpan<double> rows, int rowLength, int item, Span<Vector256<double>> block)
+    {
+        for (var k = 0; k < rowLength; k++) block[k] = Vector256.Create(rows[item * rowLength + k]);
+    }
+
+    /// <summary>Adds lane <paramref name="lane"/> of <paramref name="block"/> to <paramref name="sum"/>, element by element
+    /// (what <c>KernelLauncher.Accumulate</c> does with one item's row).</summary>
+    public static void AccumulateLane(double[] sum, ReadOnlySpan<Vector256<float>> block, int lane)
+    {
+        ref var first = ref Unsafe.As<Vector256<float>, float>(ref MemoryMarshal.GetReference(block));
+        for (var j = 0; j < block.Length; j++) sum[j] += Unsafe.Add(ref first, j * 8 + lane);
+    }
+
+    /// <inheritdoc cref="AccumulateLane(double[], ReadOnlySpan{Vector256{float}}, int)"/>
+    public static void AccumulateLane(double[] sum, ReadOnlySpan<Vector256<double>> block, int lane)
+    {
+        ref var first = ref Unsafe.As<Vector256<double>, double>(ref MemoryMarshal.GetReference(block));
+        for (var j = 0; j < block.Length; j++) sum[j] += Unsafe.Add(ref first, j * 4 + lane);
+    }
+
+    /// <summary>Copies lane <paramref name="lane"/> of <paramref name="block"/> into one item's row.</summary>
+    public static void CopyLane(ReadOnlySpan<Vector256<float>> block, int lane, Span<float> row)
+    {
+        for (var j = 0; j < row.Length; j++) row[j] = block[j].GetElement(lane);
+    }
+
+    /// <inheritdoc cref="CopyLane(ReadOnlySpan{Vector256{float}}, int, Span{float})"/>
+    public static void CopyLane(ReadOnlySpan<Vector256<double>> block, int lane, Span<double> row)
+    {
+        for (var j = 0; j < row.Length; j++) row[j] = block[j].GetElement(lane);
+    }
+}
+
+/// <summary>Thrown by a lanes method when the items of one block take different sides of a branch that a select cannot
+/// express; the launcher catches it and runs that block's items one at a time (see <see cref="Lanes.Uniform(Vector256{int})"/>).</summary>
+public sealed class LanesDivergedException : Exception
+{
+    /// <summary>The exception a lanes method throws at a branch its lanes disagree on.</summary>
+    public LanesDivergedException() : base("the items of a lane block took different sides of a branch") { }
+}

@@ -1,0 +1,60 @@
+using System;
+using ILGPU;
+
+namespace Dsl.Kernel.Tests;
+
+/// <summary>
+/// Per-item control flow for the lanes path (W items per call): a branch on a per-item value around a call and stores
+/// (run when the block's lanes agree, per item otherwise), selects, a per-item int index (a gather from the shared
+/// weights, a scatter into the per-item adjoint), hardware-mapped math only, so the per-item CPU path is the reference
+/// bit for bit.
+/// </summary>
+public static partial class Branchy
+{
+    [Differentiable]
+    public static float Bump(float a) => a * a + 1f;
+
+    [Differentiable]
+    public static float F(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int k)
+    {
+        Span<float> h = stackalloc float[2];
+        float s = 0f;
+        for (int i = 0; i < x.Length; i++) s += w[i] * x[i];
+        if (s > 0f)
+        {
+            h[0] = Bump(s);
+        }
+        else
+        {
+            h[1] = s * s - x[k];
+        }
+        float t = s > 0.5f ? s : -s;
+        return h[0] + h[1] + MathF.Max(t, 0.25f) * w[k] + MathF.Abs(x[0]) - MathF.Sqrt(1f + x[1] * x[1]);
+    }
+
+    [Gradient(nameof(F), Wrt = "x, w")]
+    public static partial float FGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int k, Span<float> xBar, Span<float> wBar);
+
+    // x, k and the x adjoint per item; the w adjoint and the values summed.
+    [Kernel(nameof(FGrad), PerItem = "x, k, xBar", Sum = "wBar, result")]
+    public static partial void FGradBatch(Index1D item, ArrayView<float> x, ArrayView<float> w, ArrayView<int> k,
+        ArrayView<float> xBar, ArrayView<float> wBar, ArrayView<float> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
+
+    [Kernel(nameof(F), PerItem = "x, k")]
+    public static partial void FBatch(Index1D item, ArrayView<float> x, ArrayView<float> w, ArrayView<int> k, ArrayView<float> result);
+}
+
+/// <summary>A loop whose trip count differs between items: no lanes version (the launcher says why and runs per item).</summary>
+public static partial class Ragged
+{
+    [Differentiable]
+    public static double Head(ReadOnlySpan<double> x, int n)
+    {
+        double acc = 0;
+        for (int i = 0; i < n; i++) acc += x[i] * x[i];
+        return acc;
+    }
+
+    [Kernel(nameof(Head), PerItem = "x, n")]
+    public static partial void HeadBatch(Index1D item, ArrayView<double> x, ArrayView<int> n, ArrayView<double> result);
+}

@@ -1,0 +1,121 @@
+using System;
+using Dsl.Kernel.Tests.Infrastructure;
+using Xunit;
+
+namespace Dsl.Kernel.Tests;
+
+/// <summary>
+/// The launchers' CPU path with W items per call in the lanes of a Vector256 (<c>KernelDevice.Cpu()</c>'s default):
+/// every item's values equal the per-item path's (<c>KernelDevice.Cpu(lanes: false)</c>) bit for bit where the math is
+/// hardware-mapped, and the kernel's on the CPU accelerator bit for bit where it is PortableMath (tanh); blocks whose
+/// items take different sides of a branch around a call or a store run again per item; a model with a per-item trip
+/// count has no lanes version and says why.
+/// </summary>
+public sealed class LanesTests
+{
+    private const int D = 5;
+
+    private static void Bits(float expected, float actual, string what)
+    {
+        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
+            Assert.Fail($"{what}: {actual:R}, expected {expected:R}");
+    }
+
+    private static void Bits(double expected, double actual, string what)
+    {
+        if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(actual))
+            Assert.Fail($"{what}: {actual:R}, expected {expected:R}");
+    }
+
+    private static (float Loss, float[] XBar, float[] WBar, int Diverged) RunBranchy(KernelDevice device, int n, float[] x, float[] w,
+        int[] k)
+    {
+        using var launcher = new Branchy.FGradBatchLauncher(device);
+        var xBar = new float[n * D];
+        var wBar = new float[D];
+        var loss = launcher.Run(n, x, w, k, xBar, wBar);
+        return (loss, xBar, wBar, launcher.DivergedBlocks);
+    }
+
+    [Theory]
+    [InlineData(200, true)]    // signs of w·x mixed: most blocks of 8 disagree on the branch and run per item
+    [InlineData(200, false)]   // every w·x > 0.5: every block agrees
+    [InlineData(37, true)]     // chunks of 2–3 items: every block is a partial one
+    public void Gradients_in_lanes_equal_the_per_item_path_bit_for_bit(int n, bool mixed)
+    {
+        Assert.Null(Branchy.FGradBatchLauncher.LanesUnavailable);
+        var x = Batches.Floats(n * D, 51, mixed ? -1.5 : 0.5, 1.5);
+        var w = Batches.Floats(D, 52, mixed ? -1 : 0.5, 1);
+        var k = Array.ConvertAll(Batches.Doubles(n, 53, 0, D - 0.01), v => (int)v);
+        using var perItem = KernelDevice.Cpu(2, lanes: false);
+        var expected = RunBranchy(perItem, n, x, w, k);
+        foreach (var cores in new[] { 1, 2 })
+        {
+            using var device = KernelDevice.Cpu(cores);
+            var actual = RunBranchy(device, n, x, w, k);
+            Bits(expected.Loss, actual.Loss, $"{cores} cores: loss");
+            for (var j = 0; j < D; j++) Bits(expected.WBar[j], actual.WBar[j], $"{cores} cores: wBar[{j}]");
+            for (var j = 0; j < n * D; j++) Bits(expected.XBar[j], actual.XBar[j], $"{cores} cores: xBar[{j}]");
+            if (mixed) Assert.True(actual.Diverged > 0, "mixed signs should make some blocks run per item");
+            else Assert.Equal(0, actual.Diverged);
+        }
+    }
+
+    [Fact]
+    public void Per_item_values_in_lanes_equal_the_method_with_selects_gathers_and_partial_blocks()
+    {
+        const int n = 37;
+        var x = Batches.Floats(n * D, 61);
+        var w = Batches.Floats(D, 62, -1, 1);
+        var k = Array.ConvertAll(Batches.Doubles(n, 63, 0, D - 0.01), v => (int)v);
+        Assert.Null(Branchy.FBatchLauncher.LanesUnavailable);
+        using var device = KernelDevice.Cpu(2);
+        using var launcher = new Branchy.FBatchLauncher(device);
+        var result = new float[n];
+        launcher.Run(n, x, w, k, result);
+        for (var i = 0; i < n; i++) Bits(Branchy.F(x.AsSpan(i * D, D), w, k[i]), result[i], $"item {i}");
+    }
+
+    [Fact]
+    public void A_trip_count_that_differs_between_items_keeps_one_item_per_call_and_says_why()
+    {
+        Assert.Equal("'Head': runs a loop over 'i' whose bounds differ between items", Ragged.HeadBatchLauncher.LanesUnavailable);
+        const int n = 11;
+        var x = Batches.Doubles(n * D, 71);
+        var counts = Array.ConvertAll(Batches.Doubles(n, 72, 0, D + 0.99), v => (int)v);
+        using var device = KernelDevice.Cpu(2);
+        using var launcher = new Ragged.HeadBatchLauncher(device);
+        var result = new double[n];
+        launcher.Run(n, x, counts, result);
+        for (var i = 0; i < n; i++) Bits(Ragged.Head(x.AsSpan(i * D, D), counts[i]), result[i], $"item {i}");
+    }
+
+    [Fact]
+    public void The_sample_models_dense_and_exact_gradients_in_lanes_equal_the_kernel_on_the_cpu_accelerator()
+    {
+        // tanh in lanes is PortableMathVector's: lane by lane the kernel's PortableMath, so the two paths agree bit for bit.
+        const int n = 21, d = 6, width = 4, v = 3;
+        var p = Pinn.Model.ParameterCount(d, width);
+        var x = Batches.Floats(n * d, 81, -0.5, 0.5);
+        var theta = Batches.Floats(p, 82, -0.8, 0.8);
+        var f = Batches.Floats(n, 83, -1, 1);
+        var probes = new float[n * v * d];
+        new Probes(84).FillRademacher(probes);
+        Assert.Null(Pinn.Model.LossDenseGradBatchLauncher.LanesUnavailable);
+        Assert.Null(Pinn.Model.LossExactGradBatchLauncher.LanesUnavailable);
+        using var lanes = KernelDevice.Cpu(2);
+        using var accelerator = KernelDevice.CpuAccelerator();
+        foreach (var pde in new[] { 0, 2 })
+        {
+            var (gl, gk) = (new float[p], new float[p]);
+            var ll = new Pinn.Model.LossDenseGradBatchLauncher(lanes).Run(n, x, theta, width, probes, f, pde, gl);
+            var lk = new Pinn.Model.LossDenseGradBatchLauncher(accelerator).Run(n, x, theta, width, probes, f, pde, gk);
+            Bits(lk, ll, $"dense loss, pde {pde}");
+            for (var j = 0; j < p; j++) Bits(gk[j], gl[j], $"dense θ[{j}], pde {pde}");
+            ll = new Pinn.Model.LossExactGradBatchLauncher(lanes).Run(n, x, theta, width, f, pde, gl);
+            lk = new Pinn.Model.LossExactGradBatchLauncher(accelerator).Run(n, x, theta, width, f, pde, gk);
+            Bits(lk, ll, $"exact loss, pde {pde}");
+            for (var j = 0; j < p; j++) Bits(gk[j], gl[j], $"exact θ[{j}], pde {pde}");
+        }
+    }
+}
