@@ -77,6 +77,18 @@ internal static partial class Generation
     /// <summary>Names the lanes methods (<c>__lanes_…</c>, unique, in id order) and adds them to <paramref name="methods"/>.</summary>
     private static void EmitLanes(LanesTable table, IEnumerable<string> taken, List<EmittedMethod> methods)
     {
+        // Loop nests become small methods of their own (see LoopOutlining: the JIT keeps their vectors in registers).
+        foreach (var kv in table.Entries.ToList())
+        {
+            var e = kv.Value;
+            var (fn, loops) = LoopOutlining.Run(e.Fn);
+            table.Entries[kv.Key] = e with { Fn = fn };
+            foreach (var loop in loops)
+            {
+                var mask = LanePlan.Mask(loop.Params.Select(e.Verdict.IsVarying));
+                table.Entries[LanesTable.Id(loop.Key, mask, e.Elem)] = new LanesTable.Entry(loop.Key, mask, e.Elem, loop, e.Verdict);
+            }
+        }
         var used = new HashSet<string>(taken, StringComparer.Ordinal);
         foreach (var kv in table.Entries)
         {

@@ -298,19 +298,35 @@ public static class Lanes
         for (var k = 0; k < rowLength; k++) block[k] = Vector256.Create(rows[item * rowLength + k]);
     }
 
-    /// <summary>Adds lane <paramref name="lane"/> of <paramref name="block"/> to <paramref name="sum"/>, element by element
-    /// (what <c>KernelLauncher.Accumulate</c> does with one item's row).</summary>
-    public static void AccumulateLane(double[] sum, ReadOnlySpan<Vector256<float>> block, int lane)
+    /// <summary>
+    /// Adds lanes 0 … <paramref name="valid"/> − 1 of <paramref name="block"/> to <paramref name="sum"/>: element j receives
+    /// lane 0's value, then lane 1's, …, exactly the additions <c>KernelLauncher.Accumulate</c> makes with those items'
+    /// rows one after another (elements do not interact), in one pass over the block instead of one per lane (a
+    /// pass per lane read the whole block 8 times: 8.8 MB per block of PINN gradients with 34,561 parameters).
+    /// </summary>
+    public static void AccumulateLanes(double[] sum, ReadOnlySpan<Vector256<float>> block, int valid)
     {
         ref var first = ref Unsafe.As<Vector256<float>, float>(ref MemoryMarshal.GetReference(block));
-        for (var j = 0; j < block.Length; j++) sum[j] += Unsafe.Add(ref first, j * 8 + lane);
+        if (sum.Length < block.Length || (uint)valid > 8) throw new ArgumentOutOfRangeException(nameof(valid));
+        for (var j = 0; j < block.Length; j++)
+        {
+            var s = sum[j];
+            for (var l = 0; l < valid; l++) s += Unsafe.Add(ref first, j * 8 + l);
+            sum[j] = s;
+        }
     }
 
-    /// <inheritdoc cref="AccumulateLane(double[], ReadOnlySpan{Vector256{float}}, int)"/>
-    public static void AccumulateLane(double[] sum, ReadOnlySpan<Vector256<double>> block, int lane)
+    /// <inheritdoc cref="AccumulateLanes(double[], ReadOnlySpan{Vector256{float}}, int)"/>
+    public static void AccumulateLanes(double[] sum, ReadOnlySpan<Vector256<double>> block, int valid)
     {
         ref var first = ref Unsafe.As<Vector256<double>, double>(ref MemoryMarshal.GetReference(block));
-        for (var j = 0; j < block.Length; j++) sum[j] += Unsafe.Add(ref first, j * 4 + lane);
+        if (sum.Length < block.Length || (uint)valid > 4) throw new ArgumentOutOfRangeException(nameof(valid));
+        for (var j = 0; j < block.Length; j++)
+        {
+            var s = sum[j];
+            for (var l = 0; l < valid; l++) s += Unsafe.Add(ref first, j * 4 + l);
+            sum[j] = s;
+        }
     }
 
     /// <summary>Copies lane <paramref name="lane"/> of <paramref name="block"/> into one item's row.</summary>

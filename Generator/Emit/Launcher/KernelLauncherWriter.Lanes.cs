@@ -81,10 +81,13 @@ internal static partial class KernelLauncherWriter
             var q = a.Param.Name;
             if (a.IsOut)
                 w.Add(a.Summed ? $"__{q}Sum[0] += __{q}Out[__l];" : $"{n}.Span[__first + __l] = __{q}Out[__l];");
-            else if (a.IsSpanOutput && a.Summed) w.Add($"{LanesRef}.AccumulateLane(__{q}Sum, __{q}Lanes, __l);");
-            else if (a.IsSpanOutput) w.Add($"{LanesRef}.CopyLane(__{q}Lanes, __l, {n}.Span.Slice((__first + __l) * {Row(a)}, {Row(a)}));");
+            else if (a.IsSpanOutput && !a.Summed)
+                w.Add($"{LanesRef}.CopyLane(__{q}Lanes, __l, {n}.Span.Slice((__first + __l) * {Row(a)}, {Row(a)}));");
         }
         w.Close();
+        // A summed row: each element receives the lanes in item order (elements do not interact), in one pass.
+        foreach (var a in plan.Args.Where(a => !a.IsOut && a.IsSpanOutput && a.Summed))
+            w.Add($"{LanesRef}.AccumulateLanes(__{a.Param.Name}Sum, __{a.Param.Name}Lanes, __valid);");
         w.Close();
         w.Add($"for (int __i = __lo; __i < __hi; __i += {width})");
         w.Open();

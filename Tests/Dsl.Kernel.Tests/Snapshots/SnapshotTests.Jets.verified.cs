@@ -1633,19 +1633,33 @@ namespace Dsl.Kernel.Tests
             int tmp = x.Length;
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<double>[tmp];
             // for (int i = 0; i < x.Length; i++)
-            for (int i = 0; i < tmp; i++)
+            __lanes_Acc_loop0(tmp, x, h);
+            // for (int i = 1; i < x.Length; i++)
+            __lanes_Acc_loop1(tmp, h);
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[tmp - 1]) + h[0];
+        }
+
+        // Acc_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x, h; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Acc_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> h)
+        {
+            for (int i = 0; i < arg; i++)
             {
                 // h[i] += x[i] * x[i];
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
                 h[i] = h[i] + x_i * x_i;
             }
-            // for (int i = 1; i < x.Length; i++)
-            for (int i_1 = 1; i_1 < tmp; i_1++)
+        }
+
+        // Acc_loop1 for 4 items at once, one per lane (the launcher's CPU path): per item: h; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Acc_loop1(int arg, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> h)
+        {
+            for (int i = 1; i < arg; i++)
             {
                 // h[i] += h[i - 1];
-                h[i_1] = h[i_1] + h[i_1 - 1];
+                h[i] = h[i] + h[i - 1];
             }
-            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[tmp - 1]) + h[0];
         }
 
         // Q_Laplacian for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -1657,21 +1671,37 @@ namespace Dsl.Kernel.Tests
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y = global::Dsl.Lanes.Doubles(__scratch, 3);
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 9);
             int chunks = tmp / 4;
+            global::System.Runtime.Intrinsics.Vector256<double> sum = __lanes_Q_Laplacian_loop0(chunks, x, w, yLanes);
+            global::System.Runtime.Intrinsics.Vector256<double> sum_1 = __lanes_Q_Laplacian_loop1(chunks * 4, tmp, x, w, y);
+            __scratch.Release();
+            return sum + sum_1;
+        }
+
+        // Q_Laplacian_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x, yLanes; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian_loop0(int chunks, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> sum = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int chunk = 0; chunk < chunks; chunk++)
             {
-                int tmp_1 = chunk * 4;
-                __lanes_Q_Taylor2x4_OneHot_10(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, w, yLanes);
+                int tmp = chunk * 4;
+                __lanes_Q_Taylor2x4_OneHot_10(x, tmp, tmp + 1, tmp + 2, tmp + 3, w, yLanes);
                 sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
             }
-            global::System.Runtime.Intrinsics.Vector256<double> sum_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i = chunks * 4; i < tmp; i++)
+            return sum;
+        }
+
+        // Q_Laplacian_loop1 for 4 items at once, one per lane (the launcher's CPU path): per item: x, y; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian_loop1(int arg, int arg_1, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> sum = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = arg; i < arg_1; i++)
             {
                 __lanes_Q_Taylor2_OneHot_10(x, i, w, y);
-                sum_1 += y[2];
+                sum += y[2];
             }
-            __scratch.Release();
-            return sum + sum_1;
+            return sum;
         }
 
         // Q_Laplacian for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -1686,44 +1716,60 @@ namespace Dsl.Kernel.Tests
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 9);
             int probeCount = probes.Length / tmp;
             int chunks = probeCount / 4;
+            global::System.Runtime.Intrinsics.Vector256<double> sum = __lanes_Q_Laplacian_loop0_2(chunks, tmp, probes, jetLanes, x, w, yLanes);
+            global::System.Runtime.Intrinsics.Vector256<double> sum_1 = __lanes_Q_Laplacian_loop1_2(chunks * 4, probeCount, tmp, probes, jet, x, w, y);
+            __scratch.Release();
+            return (sum + sum_1) / global::System.Runtime.Intrinsics.Vector256.Create((double)probeCount);
+        }
+
+        // Q_Laplacian_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x, yLanes; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian_loop0_2(int chunks, int arg, global::System.ReadOnlySpan<double> probes, global::System.Span<double> jetLanes, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> sum = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int chunk = 0; chunk < chunks; chunk++)
             {
-                int tmp_1 = chunk * 4;
-                int tmp_2 = tmp_1 + 1;
-                int tmp_3 = tmp_1 + 2;
-                int tmp_4 = tmp_1 + 3;
-                for (int k = 0; k < tmp; k++)
+                int tmp = chunk * 4;
+                int tmp_1 = tmp + 1;
+                int tmp_2 = tmp + 2;
+                int tmp_3 = tmp + 3;
+                for (int k = 0; k < arg; k++)
                 {
-                    jetLanes[k] = probes[tmp_1 * tmp + k];
+                    jetLanes[k] = probes[tmp * arg + k];
                 }
-                for (int k_1 = 0; k_1 < tmp; k_1++)
+                for (int k_1 = 0; k_1 < arg; k_1++)
                 {
-                    jetLanes[tmp + k_1] = probes[tmp_2 * tmp + k_1];
+                    jetLanes[arg + k_1] = probes[tmp_1 * arg + k_1];
                 }
-                for (int k_2 = 0; k_2 < tmp; k_2++)
+                for (int k_2 = 0; k_2 < arg; k_2++)
                 {
-                    jetLanes[2 * tmp + k_2] = probes[tmp_3 * tmp + k_2];
+                    jetLanes[2 * arg + k_2] = probes[tmp_2 * arg + k_2];
                 }
-                for (int k_3 = 0; k_3 < tmp; k_3++)
+                for (int k_3 = 0; k_3 < arg; k_3++)
                 {
-                    jetLanes[3 * tmp + k_3] = probes[tmp_4 * tmp + k_3];
+                    jetLanes[3 * arg + k_3] = probes[tmp_3 * arg + k_3];
                 }
                 __lanes_Q_Taylor2x4_10(x, jetLanes, w, yLanes);
                 sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
             }
-            global::System.Runtime.Intrinsics.Vector256<double> sum_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int s = chunks * 4; s < probeCount; s++)
+            return sum;
+        }
+
+        // Q_Laplacian_loop1 for 4 items at once, one per lane (the launcher's CPU path): per item: x, y; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian_loop1_2(int arg, int probeCount, int arg_1, global::System.ReadOnlySpan<double> probes, global::System.Span<double> jet, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> sum = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int s = arg; s < probeCount; s++)
             {
-                for (int k_4 = 0; k_4 < tmp; k_4++)
+                for (int k = 0; k < arg_1; k++)
                 {
-                    jet[k_4] = probes[s * tmp + k_4];
+                    jet[k] = probes[s * arg_1 + k];
                 }
                 __lanes_Q_Taylor2_10(x, jet, w, y);
-                sum_1 += y[2];
+                sum += y[2];
             }
-            __scratch.Release();
-            return (sum + sum_1) / global::System.Runtime.Intrinsics.Vector256.Create((double)probeCount);
+            return sum;
         }
 
         // Q_Taylor3_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_jet, result_jet; the rest shared.
@@ -1733,68 +1779,104 @@ namespace Dsl.Kernel.Tests
             var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
             int tmp = x.Length;
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_jet_normalized = global::Dsl.Lanes.Doubles(__scratch, x_jet.Length);
-            for (int i = 0; i < tmp; i++)
+            __lanes_Q_Taylor3_10_loop0(tmp, x_jet, x_jet_normalized);
+            __lanes_Q_Taylor3_10_loop1(tmp, x_jet, x_jet_normalized);
+            __lanes_Q_Taylor3_10_loop2(tmp, x_jet, x_jet_normalized);
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor3_10_loop3(tmp, x, x_jet_normalized, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_t3, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_t3);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = s_t1 / tmp_2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = (s_t2 - tmp_3 * tmp_3) / tmp_2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = tmp_3 * tmp_4;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = p * p_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = p * p_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = p * p_t3;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = p_t1 * p_t2;
+            result_jet[0] = tmp_1 * p + p * p;
+            result_jet[1] = tmp_1 * p_t1 + tmp_3 * p + (tmp_6 + tmp_6);
+            result_jet[2] = (tmp_1 * p_t2 + tmp_3 * p_t1 + tmp_4 * p + (tmp_7 + p_t1 * p_t1 + tmp_7)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[3] = (tmp_1 * p_t3 + tmp_3 * p_t2 + tmp_4 * p_t1 + (s_t3 - tmp_5 - tmp_5) / tmp_2 * p + (tmp_8 + tmp_9 + tmp_9 + tmp_8)) * global::System.Runtime.Intrinsics.Vector256.Create(6.0);
+            __scratch.Release();
+        }
+
+        // Q_Taylor3_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x_jet, x_jet_normalized; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Taylor3_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_jet, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_jet_normalized)
+        {
+            for (int i = 0; i < arg; i++)
             {
                 x_jet_normalized[i] = x_jet[i];
             }
-            for (int i_1 = 0; i_1 < tmp; i_1++)
+        }
+
+        // Q_Taylor3_10_loop1 for 4 items at once, one per lane (the launcher's CPU path): per item: x_jet, x_jet_normalized; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Taylor3_10_loop1(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_jet, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_jet_normalized)
+        {
+            for (int i = 0; i < arg; i++)
             {
-                int tmp_1 = tmp + i_1;
-                x_jet_normalized[tmp_1] = x_jet[tmp_1] / global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+                int tmp = arg + i;
+                x_jet_normalized[tmp] = x_jet[tmp] / global::System.Runtime.Intrinsics.Vector256.Create(2.0);
             }
-            for (int i_2 = 0; i_2 < tmp; i_2++)
+        }
+
+        // Q_Taylor3_10_loop2 for 4 items at once, one per lane (the launcher's CPU path): per item: x_jet, x_jet_normalized; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Taylor3_10_loop2(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_jet, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_jet_normalized)
+        {
+            for (int i = 0; i < arg; i++)
             {
-                int tmp_2 = 2 * tmp + i_2;
-                x_jet_normalized[tmp_2] = x_jet[tmp_2] / global::System.Runtime.Intrinsics.Vector256.Create(6.0);
+                int tmp = 2 * arg + i;
+                x_jet_normalized[tmp] = x_jet[tmp] / global::System.Runtime.Intrinsics.Vector256.Create(6.0);
             }
+        }
+
+        // Q_Taylor3_10_loop3 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_jet_normalized; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor3_10_loop3(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_jet_normalized, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_t3, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_t3)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_t3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_t3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i_3 = 0; i_3 < tmp; i_3++)
+            global::System.Runtime.Intrinsics.Vector256<double> p_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t3_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t3_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < arg; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> x_i_3 = x[i_3];
-                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_i_3 = x_jet_normalized[i_3];
-                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k = x_jet_normalized[tmp + i_3];
-                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k_1 = x_jet_normalized[2 * tmp + i_3];
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = x_i_3 * x_jet_normalized_i_3;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = x_i_3 * x_jet_normalized_k;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = x_i_3 * x_jet_normalized_k_1;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = x_jet_normalized_i_3 * x_jet_normalized_k;
-                double w_i_3 = w[i_3];
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = global::System.Runtime.Intrinsics.Vector256.Create(w_i_3) * x_i_3;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Create(w_i_3) * x_jet_normalized_i_3;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::System.Runtime.Intrinsics.Vector256.Create(w_i_3) * x_jet_normalized_k;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = tmp_7 * x_i_3;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = tmp_7 * x_jet_normalized_i_3 + tmp_8 * x_i_3;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = tmp_7 * x_jet_normalized_k + tmp_8 * x_jet_normalized_i_3 + tmp_9 * x_i_3;
-                s += x_i_3 * x_i_3;
-                p += tmp_10 * x_i_3;
-                s_t1 += tmp_3 + tmp_3;
-                s_t2 += tmp_4 + x_jet_normalized_i_3 * x_jet_normalized_i_3 + tmp_4;
-                s_t3 += tmp_5 + tmp_6 + tmp_6 + tmp_5;
-                p_t1 += tmp_10 * x_jet_normalized_i_3 + tmp_11 * x_i_3;
-                p_t2 += tmp_10 * x_jet_normalized_k + tmp_11 * x_jet_normalized_i_3 + tmp_12 * x_i_3;
-                p_t3 += tmp_10 * x_jet_normalized_k_1 + tmp_11 * x_jet_normalized_k + tmp_12 * x_jet_normalized_i_3 + (tmp_7 * x_jet_normalized_k_1 + tmp_8 * x_jet_normalized_k + tmp_9 * x_jet_normalized_i_3 + global::System.Runtime.Intrinsics.Vector256.Create(w_i_3) * x_jet_normalized_k_1 * x_i_3) * x_i_3;
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_i = x_jet_normalized[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k = x_jet_normalized[arg + i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k_1 = x_jet_normalized[2 * arg + i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp = x_i * x_jet_normalized_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = x_i * x_jet_normalized_k;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = x_i * x_jet_normalized_k_1;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = x_jet_normalized_i * x_jet_normalized_k;
+                double w_i = w[i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_jet_normalized_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_jet_normalized_k;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = tmp_4 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = tmp_4 * x_jet_normalized_i + tmp_5 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = tmp_4 * x_jet_normalized_k + tmp_5 * x_jet_normalized_i + tmp_6 * x_i;
+                s += x_i * x_i;
+                p_1 += tmp_7 * x_i;
+                s_t1_1 += tmp + tmp;
+                s_t2_1 += tmp_1 + x_jet_normalized_i * x_jet_normalized_i + tmp_1;
+                s_t3_1 += tmp_2 + tmp_3 + tmp_3 + tmp_2;
+                p_t1_1 += tmp_7 * x_jet_normalized_i + tmp_8 * x_i;
+                p_t2_1 += tmp_7 * x_jet_normalized_k + tmp_8 * x_jet_normalized_i + tmp_9 * x_i;
+                p_t3_1 += tmp_7 * x_jet_normalized_k_1 + tmp_8 * x_jet_normalized_k + tmp_9 * x_jet_normalized_i + (tmp_4 * x_jet_normalized_k_1 + tmp_5 * x_jet_normalized_k + tmp_6 * x_jet_normalized_i + global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_jet_normalized_k_1 * x_i) * x_i;
             }
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_13;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = s_t1 / tmp_14;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = (s_t2 - tmp_15 * tmp_15) / tmp_14;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = tmp_15 * tmp_16;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = p * p_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_19 = p * p_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_20 = p * p_t3;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_21 = p_t1 * p_t2;
-            result_jet[0] = tmp_13 * p + p * p;
-            result_jet[1] = tmp_13 * p_t1 + tmp_15 * p + (tmp_18 + tmp_18);
-            result_jet[2] = (tmp_13 * p_t2 + tmp_15 * p_t1 + tmp_16 * p + (tmp_19 + p_t1 * p_t1 + tmp_19)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[3] = (tmp_13 * p_t3 + tmp_15 * p_t2 + tmp_16 * p_t1 + (s_t3 - tmp_17 - tmp_17) / tmp_14 * p + (tmp_20 + tmp_21 + tmp_21 + tmp_20)) * global::System.Runtime.Intrinsics.Vector256.Create(6.0);
-            __scratch.Release();
+            p = p_1;
+            s_t1 = s_t1_1;
+            s_t2 = s_t2_1;
+            s_t3 = s_t3_1;
+            p_t1 = p_t1_1;
+            p_t2 = p_t2_1;
+            p_t3 = p_t3_1;
+            return s;
         }
 
         // Run_Vjp for 4 items at once, one per lane (the launcher's CPU path): per item: x, y, y_bar_seed, x_bar; the rest shared.
@@ -1804,10 +1886,7 @@ namespace Dsl.Kernel.Tests
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             int tmp = y_bar_seed.Length;
             global::System.Runtime.Intrinsics.Vector256<double>[] y_bar = new global::System.Runtime.Intrinsics.Vector256<double>[tmp];
-            for (int k = 0; k < tmp; k++)
-            {
-                y_bar[k] = y_bar_seed[k];
-            }
+            __lanes_Run_Vjp_loop0(tmp, y_bar_seed, y_bar);
             x_bar.Clear();
             int tmp_1 = x.Length;
             int i_count = global::System.Math.Max(tmp_1, 0);
@@ -1844,17 +1923,42 @@ namespace Dsl.Kernel.Tests
             __tape.Release();
         }
 
+        // Run_Vjp_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: y_bar_seed, y_bar; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Run_Vjp_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> y_bar_seed, global::System.Runtime.Intrinsics.Vector256<double>[] y_bar)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                y_bar[k] = y_bar_seed[k];
+            }
+        }
+
         // Q_Taylor2_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static void __lanes_Q_Taylor2_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2_10_loop0(x.Length, x, x_jet, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out double s_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = s_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = p * p_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = p * p_t2;
+            result_jet[0] = tmp * p + p * p;
+            result_jet[1] = tmp * p_t1 + tmp_2 * p + (tmp_3 + tmp_3);
+            result_jet[2] = (tmp * p_t2 + tmp_2 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_t2) - tmp_2 * tmp_2) / tmp_1 * p + (tmp_4 + p_t1 * p_t1 + tmp_4)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+        }
+
+        // Q_Taylor2_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor2_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out double s_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_t2 = 0.0;
-            global::System.Runtime.Intrinsics.Vector256<double> p_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i = 0; i < x.Length; i++)
+            global::System.Runtime.Intrinsics.Vector256<double> p_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_t2_1 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> p_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < arg; i++)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
                 double x_jet_i = x_jet[i];
@@ -1865,20 +1969,18 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = tmp_1 * x_i;
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = tmp_1 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) * x_i;
                 s += x_i * x_i;
-                p += tmp_3 * x_i;
-                s_t1 += tmp + tmp;
-                s_t2 += x_jet_i * x_jet_i;
-                p_t1 += tmp_3 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + tmp_4 * x_i;
-                p_t2 += tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_2 * x_jet_i) * x_i;
+                p_1 += tmp_3 * x_i;
+                s_t1_1 += tmp + tmp;
+                s_t2_1 += x_jet_i * x_jet_i;
+                p_t1_1 += tmp_3 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + tmp_4 * x_i;
+                p_t2_1 += tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_2 * x_jet_i) * x_i;
             }
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_5;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = s_t1 / tmp_6;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = p * p_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = p * p_t2;
-            result_jet[0] = tmp_5 * p + p * p;
-            result_jet[1] = tmp_5 * p_t1 + tmp_7 * p + (tmp_8 + tmp_8);
-            result_jet[2] = (tmp_5 * p_t2 + tmp_7 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_t2) - tmp_7 * tmp_7) / tmp_6 * p + (tmp_9 + p_t1 * p_t1 + tmp_9)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            p = p_1;
+            s_t1 = s_t1_1;
+            s_t2 = s_t2_1;
+            p_t1 = p_t1_1;
+            p_t2 = p_t2_1;
+            return s;
         }
 
         // Q_Taylor2_OneHot_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
@@ -1886,125 +1988,161 @@ namespace Dsl.Kernel.Tests
         private static void __lanes_Q_Taylor2_OneHot_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
             int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2_OneHot_10_loop0(tmp, x, x_index, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2);
+            double tmp_1 = x_index >= 0 & x_index < tmp ? 1.0 : 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = s_t1 / tmp_3;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = p * p_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = p * p_t2;
+            result_jet[0] = tmp_2 * p + p * p;
+            result_jet[1] = tmp_2 * p_t1 + tmp_4 * p + (tmp_5 + tmp_5);
+            result_jet[2] = (tmp_2 * p_t2 + tmp_4 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) - tmp_4 * tmp_4) / tmp_3 * p + (tmp_6 + p_t1 * p_t1 + tmp_6)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+        }
+
+        // Q_Taylor2_OneHot_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor2_OneHot_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i = 0; i < tmp; i++)
+            global::System.Runtime.Intrinsics.Vector256<double> p_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < arg; i++)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
-                double tmp_1 = i == x_index ? 1.0 : 0.0;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1);
+                double tmp = i == x_index ? 1.0 : 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp);
                 double w_i = w[i];
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
-                double tmp_4 = w_i * tmp_1;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = tmp_3 * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = tmp_3 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                double tmp_3 = w_i * tmp;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = tmp_2 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = tmp_2 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) * x_i;
                 s += x_i * x_i;
-                p += tmp_5 * x_i;
-                s_t1 += tmp_2 + tmp_2;
-                p_t1 += tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + tmp_6 * x_i;
-                p_t2 += tmp_6 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_4 * tmp_1) * x_i;
+                p_1 += tmp_4 * x_i;
+                s_t1_1 += tmp_1 + tmp_1;
+                p_t1_1 += tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + tmp_5 * x_i;
+                p_t2_1 += tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3 * tmp) * x_i;
             }
-            double tmp_7 = x_index >= 0 & x_index < tmp ? 1.0 : 0.0;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_8;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = s_t1 / tmp_9;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = p * p_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = p * p_t2;
-            result_jet[0] = tmp_8 * p + p * p;
-            result_jet[1] = tmp_8 * p_t1 + tmp_10 * p + (tmp_11 + tmp_11);
-            result_jet[2] = (tmp_8 * p_t2 + tmp_10 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_7) - tmp_10 * tmp_10) / tmp_9 * p + (tmp_12 + p_t1 * p_t1 + tmp_12)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            p = p_1;
+            s_t1 = s_t1_1;
+            p_t1 = p_t1_1;
+            p_t2 = p_t2_1;
+            return s;
         }
 
         // Q_Taylor2x4_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static void __lanes_Q_Taylor2x4_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
-            int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_10_loop0(x.Length, x, x_jet, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out double s_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out double s_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out double s_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_l3_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = s_l0_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = s_l1_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = s_l2_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = s_l3_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = p * p_l0_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = p * p_l0_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = p * p_l1_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = p * p_l1_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = p * p_l2_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = p * p_l2_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = p * p_l3_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = p * p_l3_t2;
+            result_jet[0] = tmp * p + p * p;
+            result_jet[1] = tmp * p_l0_t1 + tmp_2 * p + (tmp_6 + tmp_6);
+            result_jet[2] = (tmp * p_l0_t2 + tmp_2 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l0_t2) - tmp_2 * tmp_2) / tmp_1 * p + (tmp_7 + p_l0_t1 * p_l0_t1 + tmp_7)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[3] = tmp * p_l1_t1 + tmp_3 * p + (tmp_8 + tmp_8);
+            result_jet[4] = (tmp * p_l1_t2 + tmp_3 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l1_t2) - tmp_3 * tmp_3) / tmp_1 * p + (tmp_9 + p_l1_t1 * p_l1_t1 + tmp_9)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[5] = tmp * p_l2_t1 + tmp_4 * p + (tmp_10 + tmp_10);
+            result_jet[6] = (tmp * p_l2_t2 + tmp_4 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l2_t2) - tmp_4 * tmp_4) / tmp_1 * p + (tmp_11 + p_l2_t1 * p_l2_t1 + tmp_11)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[7] = tmp * p_l3_t1 + tmp_5 * p + (tmp_12 + tmp_12);
+            result_jet[8] = (tmp * p_l3_t2 + tmp_5 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l3_t2) - tmp_5 * tmp_5) / tmp_1 * p + (tmp_13 + p_l3_t1 * p_l3_t1 + tmp_13)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+        }
+
+        // Q_Taylor2x4_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor2x4_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out double s_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out double s_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out double s_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_l3_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_l0_t2 = 0.0;
-            global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_l1_t2 = 0.0;
-            global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_l2_t2 = 0.0;
-            global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_l3_t2 = 0.0;
-            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i = 0; i < tmp; i++)
+            global::System.Runtime.Intrinsics.Vector256<double> p_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_l0_t2_1 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_l1_t2_1 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_l2_t2_1 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_l3_t2_1 = 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < arg; i++)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
                 double x_jet_i = x_jet[i];
-                double x_jet_k = x_jet[tmp + i];
-                double x_jet_k_1 = x_jet[2 * tmp + i];
-                double x_jet_k_2 = x_jet[3 * tmp + i];
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i);
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k);
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1);
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2);
+                double x_jet_k = x_jet[arg + i];
+                double x_jet_k_1 = x_jet[2 * arg + i];
+                double x_jet_k_2 = x_jet[3 * arg + i];
+                global::System.Runtime.Intrinsics.Vector256<double> tmp = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2);
                 double w_i = w[i];
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
-                double tmp_6 = w_i * x_jet_i;
-                double tmp_7 = w_i * x_jet_k;
-                double tmp_8 = w_i * x_jet_k_1;
-                double tmp_9 = w_i * x_jet_k_2;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = tmp_5 * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_6) * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_7) * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_8) * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = tmp_5 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                double tmp_5 = w_i * x_jet_i;
+                double tmp_6 = w_i * x_jet_k;
+                double tmp_7 = w_i * x_jet_k_1;
+                double tmp_8 = w_i * x_jet_k_2;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = tmp_4 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_5) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_6) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_7) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_8) * x_i;
                 s += x_i * x_i;
-                p += tmp_10 * x_i;
-                s_l0_t1 += tmp_1 + tmp_1;
-                s_l0_t2 += x_jet_i * x_jet_i;
-                s_l1_t1 += tmp_2 + tmp_2;
-                s_l1_t2 += x_jet_k * x_jet_k;
-                s_l2_t1 += tmp_3 + tmp_3;
-                s_l2_t2 += x_jet_k_1 * x_jet_k_1;
-                s_l3_t1 += tmp_4 + tmp_4;
-                s_l3_t2 += x_jet_k_2 * x_jet_k_2;
-                p_l0_t1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + tmp_11 * x_i;
-                p_l0_t2 += tmp_11 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_6 * x_jet_i) * x_i;
-                p_l1_t1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + tmp_12 * x_i;
-                p_l1_t2 += tmp_12 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_7 * x_jet_k) * x_i;
-                p_l2_t1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + tmp_13 * x_i;
-                p_l2_t2 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_8 * x_jet_k_1) * x_i;
-                p_l3_t1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + tmp_14 * x_i;
-                p_l3_t2 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9 * x_jet_k_2) * x_i;
+                p_1 += tmp_9 * x_i;
+                s_l0_t1_1 += tmp + tmp;
+                s_l0_t2_1 += x_jet_i * x_jet_i;
+                s_l1_t1_1 += tmp_1 + tmp_1;
+                s_l1_t2_1 += x_jet_k * x_jet_k;
+                s_l2_t1_1 += tmp_2 + tmp_2;
+                s_l2_t2_1 += x_jet_k_1 * x_jet_k_1;
+                s_l3_t1_1 += tmp_3 + tmp_3;
+                s_l3_t2_1 += x_jet_k_2 * x_jet_k_2;
+                p_l0_t1_1 += tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + tmp_10 * x_i;
+                p_l0_t2_1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_5 * x_jet_i) * x_i;
+                p_l1_t1_1 += tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + tmp_11 * x_i;
+                p_l1_t2_1 += tmp_11 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_6 * x_jet_k) * x_i;
+                p_l2_t1_1 += tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + tmp_12 * x_i;
+                p_l2_t2_1 += tmp_12 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_7 * x_jet_k_1) * x_i;
+                p_l3_t1_1 += tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + tmp_13 * x_i;
+                p_l3_t2_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_8 * x_jet_k_2) * x_i;
             }
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_15;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = s_l0_t1 / tmp_16;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = s_l1_t1 / tmp_16;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_19 = s_l2_t1 / tmp_16;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_20 = s_l3_t1 / tmp_16;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_21 = p * p_l0_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_22 = p * p_l0_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_23 = p * p_l1_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_24 = p * p_l1_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_25 = p * p_l2_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_26 = p * p_l2_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_27 = p * p_l3_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_28 = p * p_l3_t2;
-            result_jet[0] = tmp_15 * p + p * p;
-            result_jet[1] = tmp_15 * p_l0_t1 + tmp_17 * p + (tmp_21 + tmp_21);
-            result_jet[2] = (tmp_15 * p_l0_t2 + tmp_17 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l0_t2) - tmp_17 * tmp_17) / tmp_16 * p + (tmp_22 + p_l0_t1 * p_l0_t1 + tmp_22)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[3] = tmp_15 * p_l1_t1 + tmp_18 * p + (tmp_23 + tmp_23);
-            result_jet[4] = (tmp_15 * p_l1_t2 + tmp_18 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l1_t2) - tmp_18 * tmp_18) / tmp_16 * p + (tmp_24 + p_l1_t1 * p_l1_t1 + tmp_24)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[5] = tmp_15 * p_l2_t1 + tmp_19 * p + (tmp_25 + tmp_25);
-            result_jet[6] = (tmp_15 * p_l2_t2 + tmp_19 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l2_t2) - tmp_19 * tmp_19) / tmp_16 * p + (tmp_26 + p_l2_t1 * p_l2_t1 + tmp_26)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[7] = tmp_15 * p_l3_t1 + tmp_20 * p + (tmp_27 + tmp_27);
-            result_jet[8] = (tmp_15 * p_l3_t2 + tmp_20 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l3_t2) - tmp_20 * tmp_20) / tmp_16 * p + (tmp_28 + p_l3_t1 * p_l3_t1 + tmp_28)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            p = p_1;
+            s_l0_t1 = s_l0_t1_1;
+            s_l0_t2 = s_l0_t2_1;
+            s_l1_t1 = s_l1_t1_1;
+            s_l1_t2 = s_l1_t2_1;
+            s_l2_t1 = s_l2_t1_1;
+            s_l2_t2 = s_l2_t2_1;
+            s_l3_t1 = s_l3_t1_1;
+            s_l3_t2 = s_l3_t2_1;
+            p_l0_t1 = p_l0_t1_1;
+            p_l0_t2 = p_l0_t2_1;
+            p_l1_t1 = p_l1_t1_1;
+            p_l1_t2 = p_l1_t2_1;
+            p_l2_t1 = p_l2_t1_1;
+            p_l2_t2 = p_l2_t2_1;
+            p_l3_t1 = p_l3_t1_1;
+            p_l3_t2 = p_l3_t2_1;
+            return s;
         }
 
         // Q_Taylor2x4_OneHot_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
@@ -2012,84 +2150,105 @@ namespace Dsl.Kernel.Tests
         private static void __lanes_Q_Taylor2x4_OneHot_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
             int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_OneHot_10_loop0(tmp, x, x_index0, x_index1, x_index2, x_index3, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2);
+            double tmp_1 = x_index0 >= 0 & x_index0 < tmp ? 1.0 : 0.0;
+            double tmp_2 = x_index1 >= 0 & x_index1 < tmp ? 1.0 : 0.0;
+            double tmp_3 = x_index2 >= 0 & x_index2 < tmp ? 1.0 : 0.0;
+            double tmp_4 = x_index3 >= 0 & x_index3 < tmp ? 1.0 : 0.0;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_5;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = s_l0_t1 / tmp_6;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = s_l1_t1 / tmp_6;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = s_l2_t1 / tmp_6;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = s_l3_t1 / tmp_6;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = p * p_l0_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = p * p_l0_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = p * p_l1_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = p * p_l1_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = p * p_l2_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = p * p_l2_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = p * p_l3_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = p * p_l3_t2;
+            result_jet[0] = tmp_5 * p + p * p;
+            result_jet[1] = tmp_5 * p_l0_t1 + tmp_7 * p + (tmp_11 + tmp_11);
+            result_jet[2] = (tmp_5 * p_l0_t2 + tmp_7 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) - tmp_7 * tmp_7) / tmp_6 * p + (tmp_12 + p_l0_t1 * p_l0_t1 + tmp_12)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[3] = tmp_5 * p_l1_t1 + tmp_8 * p + (tmp_13 + tmp_13);
+            result_jet[4] = (tmp_5 * p_l1_t2 + tmp_8 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) - tmp_8 * tmp_8) / tmp_6 * p + (tmp_14 + p_l1_t1 * p_l1_t1 + tmp_14)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[5] = tmp_5 * p_l2_t1 + tmp_9 * p + (tmp_15 + tmp_15);
+            result_jet[6] = (tmp_5 * p_l2_t2 + tmp_9 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) - tmp_9 * tmp_9) / tmp_6 * p + (tmp_16 + p_l2_t1 * p_l2_t1 + tmp_16)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[7] = tmp_5 * p_l3_t1 + tmp_10 * p + (tmp_17 + tmp_17);
+            result_jet[8] = (tmp_5 * p_l3_t2 + tmp_10 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) - tmp_10 * tmp_10) / tmp_6 * p + (tmp_18 + p_l3_t1 * p_l3_t1 + tmp_18)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+        }
+
+        // Q_Taylor2x4_OneHot_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor2x4_OneHot_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i = 0; i < tmp; i++)
+            global::System.Runtime.Intrinsics.Vector256<double> p_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < arg; i++)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
-                double tmp_1 = i == x_index0 ? 1.0 : 0.0;
-                double tmp_2 = i == x_index1 ? 1.0 : 0.0;
-                double tmp_3 = i == x_index2 ? 1.0 : 0.0;
-                double tmp_4 = i == x_index3 ? 1.0 : 0.0;
+                double tmp = i == x_index0 ? 1.0 : 0.0;
+                double tmp_1 = i == x_index1 ? 1.0 : 0.0;
+                double tmp_2 = i == x_index2 ? 1.0 : 0.0;
+                double tmp_3 = i == x_index3 ? 1.0 : 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3);
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp_4);
                 double w_i = w[i];
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                double tmp_9 = w_i * tmp;
                 double tmp_10 = w_i * tmp_1;
                 double tmp_11 = w_i * tmp_2;
                 double tmp_12 = w_i * tmp_3;
-                double tmp_13 = w_i * tmp_4;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = tmp_9 * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10) * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_11) * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_12) * x_i;
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_13) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = tmp_8 * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_11) * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_12) * x_i;
                 s += x_i * x_i;
-                p += tmp_14 * x_i;
-                s_l0_t1 += tmp_5 + tmp_5;
-                s_l1_t1 += tmp_6 + tmp_6;
-                s_l2_t1 += tmp_7 + tmp_7;
-                s_l3_t1 += tmp_8 + tmp_8;
-                p_l0_t1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + tmp_15 * x_i;
-                p_l0_t2 += tmp_15 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10 * tmp_1) * x_i;
-                p_l1_t1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + tmp_16 * x_i;
-                p_l1_t2 += tmp_16 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_11 * tmp_2) * x_i;
-                p_l2_t1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + tmp_17 * x_i;
-                p_l2_t2 += tmp_17 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_12 * tmp_3) * x_i;
-                p_l3_t1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) + tmp_18 * x_i;
-                p_l3_t2 += tmp_18 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_13 * tmp_4) * x_i;
+                p_1 += tmp_13 * x_i;
+                s_l0_t1_1 += tmp_4 + tmp_4;
+                s_l1_t1_1 += tmp_5 + tmp_5;
+                s_l2_t1_1 += tmp_6 + tmp_6;
+                s_l3_t1_1 += tmp_7 + tmp_7;
+                p_l0_t1_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + tmp_14 * x_i;
+                p_l0_t2_1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9 * tmp) * x_i;
+                p_l1_t1_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + tmp_15 * x_i;
+                p_l1_t2_1 += tmp_15 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10 * tmp_1) * x_i;
+                p_l2_t1_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + tmp_16 * x_i;
+                p_l2_t2_1 += tmp_16 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_11 * tmp_2) * x_i;
+                p_l3_t1_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + tmp_17 * x_i;
+                p_l3_t2_1 += tmp_17 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_12 * tmp_3) * x_i;
             }
-            double tmp_19 = x_index0 >= 0 & x_index0 < tmp ? 1.0 : 0.0;
-            double tmp_20 = x_index1 >= 0 & x_index1 < tmp ? 1.0 : 0.0;
-            double tmp_21 = x_index2 >= 0 & x_index2 < tmp ? 1.0 : 0.0;
-            double tmp_22 = x_index3 >= 0 & x_index3 < tmp ? 1.0 : 0.0;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_23 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_24 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_23;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_25 = s_l0_t1 / tmp_24;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_26 = s_l1_t1 / tmp_24;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_27 = s_l2_t1 / tmp_24;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_28 = s_l3_t1 / tmp_24;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_29 = p * p_l0_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_30 = p * p_l0_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_31 = p * p_l1_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_32 = p * p_l1_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_33 = p * p_l2_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_34 = p * p_l2_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_35 = p * p_l3_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_36 = p * p_l3_t2;
-            result_jet[0] = tmp_23 * p + p * p;
-            result_jet[1] = tmp_23 * p_l0_t1 + tmp_25 * p + (tmp_29 + tmp_29);
-            result_jet[2] = (tmp_23 * p_l0_t2 + tmp_25 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_19) - tmp_25 * tmp_25) / tmp_24 * p + (tmp_30 + p_l0_t1 * p_l0_t1 + tmp_30)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[3] = tmp_23 * p_l1_t1 + tmp_26 * p + (tmp_31 + tmp_31);
-            result_jet[4] = (tmp_23 * p_l1_t2 + tmp_26 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_20) - tmp_26 * tmp_26) / tmp_24 * p + (tmp_32 + p_l1_t1 * p_l1_t1 + tmp_32)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[5] = tmp_23 * p_l2_t1 + tmp_27 * p + (tmp_33 + tmp_33);
-            result_jet[6] = (tmp_23 * p_l2_t2 + tmp_27 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_21) - tmp_27 * tmp_27) / tmp_24 * p + (tmp_34 + p_l2_t1 * p_l2_t1 + tmp_34)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[7] = tmp_23 * p_l3_t1 + tmp_28 * p + (tmp_35 + tmp_35);
-            result_jet[8] = (tmp_23 * p_l3_t2 + tmp_28 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_22) - tmp_28 * tmp_28) / tmp_24 * p + (tmp_36 + p_l3_t1 * p_l3_t1 + tmp_36)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            p = p_1;
+            s_l0_t1 = s_l0_t1_1;
+            s_l1_t1 = s_l1_t1_1;
+            s_l2_t1 = s_l2_t1_1;
+            s_l3_t1 = s_l3_t1_1;
+            p_l0_t1 = p_l0_t1_1;
+            p_l0_t2 = p_l0_t2_1;
+            p_l1_t1 = p_l1_t1_1;
+            p_l1_t2 = p_l1_t2_1;
+            p_l2_t1 = p_l2_t1_1;
+            p_l2_t2 = p_l2_t2_1;
+            p_l3_t1 = p_l3_t1_1;
+            p_l3_t2 = p_l3_t2_1;
+            return s;
         }
     }
 }

@@ -326,12 +326,19 @@ namespace Dsl.Kernel.Tests
             // Span<float> h = stackalloc float[3];
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[3];
             // for (int k = 0; k < 3; k++)
+            __lanes_P_loop0(x, c, h);
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[0] * h[0] + global::System.Runtime.Intrinsics.Vector256.Create(1f)) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.MathF.Floor(c)) * h[1] - global::Dsl.Lanes.Min(h[2], global::System.Runtime.Intrinsics.Vector256.Create(c)) * h[2];
+        }
+
+        // P_loop0 for 8 items at once, one per lane (the launcher's CPU path): per item: x, h; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_P_loop0(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<float>> x, float c, global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h)
+        {
             for (int k = 0; k < 3; k++)
             {
                 // h[k] = x[k] * x[(k + 1) % 3] + c;
                 h[k] = x[k] * x[(k + 1) % 3] + global::System.Runtime.Intrinsics.Vector256.Create(c);
             }
-            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[0] * h[0] + global::System.Runtime.Intrinsics.Vector256.Create(1f)) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.MathF.Floor(c)) * h[1] - global::Dsl.Lanes.Min(h[2], global::System.Runtime.Intrinsics.Vector256.Create(c)) * h[2];
         }
 
         // P_Taylor2_01 for 8 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
@@ -342,12 +349,7 @@ namespace Dsl.Kernel.Tests
             float c_t2 = c_jet[1] / 2f;
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[3];
             global::System.Span<float> h_jet = stackalloc float[6];
-            for (int k = 0; k < 3; k++)
-            {
-                h[k] = x[k] * x[(k + 1) % 3] + global::System.Runtime.Intrinsics.Vector256.Create(c);
-                h_jet[k] = c_jet_k;
-                h_jet[3 + k] = c_t2;
-            }
+            __lanes_P_Taylor2_01_loop0(x, c, h, h_jet, c_jet_k, c_t2);
             global::System.Runtime.Intrinsics.Vector256<float> h_k = h[0];
             float h_jet_k = h_jet[0];
             global::System.Runtime.Intrinsics.Vector256<float> h_k_1 = h[0];
@@ -367,6 +369,18 @@ namespace Dsl.Kernel.Tests
             result_jet[0] = tmp + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) * h[1] - tmp_4 * h_k_3;
             result_jet[1] = tmp_7;
             result_jet[2] = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(2f);
+        }
+
+        // P_Taylor2_01_loop0 for 8 items at once, one per lane (the launcher's CPU path): per item: x, h; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_P_Taylor2_01_loop0(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<float>> x, float c, global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h, global::System.Span<float> h_jet, float arg, float c_t2)
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                h[k] = x[k] * x[(k + 1) % 3] + global::System.Runtime.Intrinsics.Vector256.Create(c);
+                h_jet[k] = arg;
+                h_jet[3 + k] = c_t2;
+            }
         }
     }
 }

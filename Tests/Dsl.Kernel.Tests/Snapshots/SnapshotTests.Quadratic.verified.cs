@@ -499,17 +499,25 @@ namespace Dsl.Kernel.Tests
         {
             // for (int i = 0; i < x.Length; i++)
             int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> acc = __lanes_Energy_loop0(tmp, w, x);
+            // return Math.Sqrt(acc + Square(s)) + Math.Max(Math.Abs(x[0]), s) / (1 + Square(x[x.Lengt...
+            double tmp_1 = __lanes_Square(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __lanes_Square_2(x[tmp - 1]);
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_1)) + global::Dsl.Lanes.Max(global::System.Runtime.Intrinsics.Vector256.Abs(x[0]), global::System.Runtime.Intrinsics.Vector256.Create(s)) / (global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Math.Ceiling(s)) * x[1] - global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]) * x[3];
+        }
+
+        // Energy_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy_loop0(int arg, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i = 0; i < tmp; i++)
+            for (int i = 0; i < arg; i++)
             {
                 // acc += w[i] * x[i] * x[i];
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
                 acc += global::System.Runtime.Intrinsics.Vector256.Create(w[i]) * x_i * x_i;
             }
-            // return Math.Sqrt(acc + Square(s)) + Math.Max(Math.Abs(x[0]), s) / (1 + Square(x[x.Lengt...
-            double tmp_1 = __lanes_Square(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __lanes_Square_2(x[tmp - 1]);
-            return global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_1)) + global::Dsl.Lanes.Max(global::System.Runtime.Intrinsics.Vector256.Abs(x[0]), global::System.Runtime.Intrinsics.Vector256.Create(s)) / (global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Math.Ceiling(s)) * x[1] - global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]) * x[3];
+            return acc;
         }
 
         // Energy_Jvp_100 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_dot; the rest shared.
@@ -517,30 +525,20 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy_Jvp_100(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_dot, global::System.ReadOnlySpan<double> w, double s, out global::System.Runtime.Intrinsics.Vector256<double> result_dot)
         {
             int tmp = x.Length;
-            global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> acc_dot = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i = 0; i < tmp; i++)
-            {
-                double w_i = w[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_dot_i = x_dot[i];
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
-                acc += tmp_1 * x_i;
-                acc_dot += global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_dot_i * x_i + tmp_1 * x_dot_i;
-            }
-            double tmp_2 = __lanes_Square(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_2));
+            global::System.Runtime.Intrinsics.Vector256<double> acc = __lanes_Energy_Jvp_100_loop0(tmp, w, x, x_dot, out global::System.Runtime.Intrinsics.Vector256<double> acc_dot);
+            double tmp_1 = __lanes_Square(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_1));
             global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
             global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[0];
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = global::System.Runtime.Intrinsics.Vector256.Abs(x_k);
-            int tmp_5 = tmp - 1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = __lanes_Square_Jvp(x[tmp_5], x_dot[tmp_5], out global::System.Runtime.Intrinsics.Vector256<double> tmp_6);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_7;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::Dsl.Lanes.Max(tmp_4, global::System.Runtime.Intrinsics.Vector256.Create(s)) / tmp_8;
-            double tmp_10 = global::System.Math.Ceiling(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]);
-            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_3) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_4, global::System.Runtime.Intrinsics.Vector256.Create(s))))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_9 * tmp_6) / tmp_8 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10) * x_dot[1] - tmp_11 * x_dot[3];
-            return tmp_3 + tmp_9 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10) * x[1] - tmp_11 * x[3];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Abs(x_k);
+            int tmp_4 = tmp - 1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Square_Jvp(x[tmp_4], x_dot[tmp_4], out global::System.Runtime.Intrinsics.Vector256<double> tmp_5);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_6;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::Dsl.Lanes.Max(tmp_3, global::System.Runtime.Intrinsics.Vector256.Create(s)) / tmp_7;
+            double tmp_9 = global::System.Math.Ceiling(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]);
+            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_3, global::System.Runtime.Intrinsics.Vector256.Create(s))))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_8 * tmp_5) / tmp_7 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x_dot[1] - tmp_10 * x_dot[3];
+            return tmp_2 + tmp_8 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x[1] - tmp_10 * x[3];
         }
 
         // Energy_Jvp_100 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_dot, s; the rest shared.
@@ -548,30 +546,39 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy_Jvp_100_2(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_dot, global::System.ReadOnlySpan<double> w, global::System.Runtime.Intrinsics.Vector256<double> s, out global::System.Runtime.Intrinsics.Vector256<double> result_dot)
         {
             int tmp = x.Length;
+            global::System.Runtime.Intrinsics.Vector256<double> acc = __lanes_Energy_Jvp_100_loop0(tmp, w, x, x_dot, out global::System.Runtime.Intrinsics.Vector256<double> acc_dot);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = __lanes_Square_2(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + tmp_1);
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
+            global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[0];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Abs(x_k);
+            int tmp_4 = tmp - 1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Square_Jvp(x[tmp_4], x_dot[tmp_4], out global::System.Runtime.Intrinsics.Vector256<double> tmp_5);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_6;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::Dsl.Lanes.Max(tmp_3, s) / tmp_7;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::System.Runtime.Intrinsics.Vector256.Ceiling(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]);
+            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_3, s)))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_8 * tmp_5) / tmp_7 + tmp_9 * x_dot[1] - tmp_10 * x_dot[3];
+            return tmp_2 + tmp_8 + tmp_9 * x[1] - tmp_10 * x[3];
+        }
+
+        // Energy_Jvp_100_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_dot; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy_Jvp_100_loop0(int arg, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_dot, out global::System.Runtime.Intrinsics.Vector256<double> acc_dot)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> acc_dot = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i = 0; i < tmp; i++)
+            global::System.Runtime.Intrinsics.Vector256<double> acc_dot_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (int i = 0; i < arg; i++)
             {
                 double w_i = w[i];
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
                 global::System.Runtime.Intrinsics.Vector256<double> x_dot_i = x_dot[i];
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
-                acc += tmp_1 * x_i;
-                acc_dot += global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_dot_i * x_i + tmp_1 * x_dot_i;
+                global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
+                acc += tmp * x_i;
+                acc_dot_1 += global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_dot_i * x_i + tmp * x_dot_i;
             }
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __lanes_Square_2(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + tmp_2);
-            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
-            global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[0];
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = global::System.Runtime.Intrinsics.Vector256.Abs(x_k);
-            int tmp_5 = tmp - 1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = __lanes_Square_Jvp(x[tmp_5], x_dot[tmp_5], out global::System.Runtime.Intrinsics.Vector256<double> tmp_6);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_7;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::Dsl.Lanes.Max(tmp_4, s) / tmp_8;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::System.Runtime.Intrinsics.Vector256.Ceiling(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]);
-            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_3) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_4, s)))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_9 * tmp_6) / tmp_8 + tmp_10 * x_dot[1] - tmp_11 * x_dot[3];
-            return tmp_3 + tmp_9 + tmp_10 * x[1] - tmp_11 * x[3];
+            acc_dot = acc_dot_1;
+            return acc;
         }
 
         // Square for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.

@@ -148,8 +148,8 @@ namespace Dsl.Kernel.Tests
                                 for (int __l = 0; __l < __valid; __l++)
                                 {
                                     __resultSum[0] += __result[__l];
-                                    global::Dsl.Lanes.AccumulateLane(__xBarSum, __xBarLanes, __l);
                                 }
+                                global::Dsl.Lanes.AccumulateLanes(__xBarSum, __xBarLanes, __valid);
                             }
                             for (int __i = __lo; __i < __hi; __i += 4)
                             {
@@ -435,8 +435,8 @@ namespace Dsl.Kernel.Tests
                                 for (int __l = 0; __l < __valid; __l++)
                                 {
                                     __resultSum[0] += __result[__l];
-                                    global::Dsl.Lanes.AccumulateLane(__xBarSum, __xBarLanes, __l);
                                 }
+                                global::Dsl.Lanes.AccumulateLanes(__xBarSum, __xBarLanes, __valid);
                             }
                             for (int __i = __lo; __i < __hi; __i += 4)
                             {
@@ -699,8 +699,16 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Chain(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x)
         {
             // for (int i = 0; i < x.Length; i++)
+            global::System.Runtime.Intrinsics.Vector256<double> m = __lanes_Chain_loop0(x.Length, x);
+            return m;
+        }
+
+        // Chain_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Chain_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x)
+        {
             global::System.Runtime.Intrinsics.Vector256<double> m = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-            for (int i = 0; i < x.Length; i++)
+            for (int i = 0; i < arg; i++)
             {
                 m = global::System.Runtime.Intrinsics.Vector256.Sqrt(m * m + x[i] * x[i]) * global::System.Runtime.Intrinsics.Vector256.Create(0.75) + global::System.Runtime.Intrinsics.Vector256.Abs(x[i]);
             }
