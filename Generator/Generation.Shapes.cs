@@ -88,6 +88,7 @@ internal static partial class Generation
         {
             TransformKind.Jvp => "Forward mode (JVP)",
             TransformKind.Taylor => TaylorKind(key),
+            TransformKind.Gradient => "Reverse mode (gradient)",
             _ => "Pullback (reverse mode, seeded by the caller)",
         };
         var comment = new[] { $"// {kind} of {primalName}, called from the derivatives above." };
