@@ -35,6 +35,12 @@ public static partial class Compositions
         return n * Math.Sqrt(n) * Math.Exp(-alpha * r2);
     }
 
+    [Gradient(nameof(Gaussian), Wrt = "r")]
+    public static partial double GaussianGradient(ReadOnlySpan<double> r, double alpha, Span<double> rBar);
+
+    [Gradient(nameof(Gaussian), Wrt = "alpha")]
+    public static partial double GaussianAlphaGradient(ReadOnlySpan<double> r, double alpha, out double alphaBar);
+
     [FunctionalDerivative(nameof(Weizsacker), Of = nameof(Gaussian))]
     public static partial double WeizsackerOnGaussian(ReadOnlySpan<double> r, double alpha);
 
