@@ -1,5 +1,6 @@
 using System;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Dsl.Functional.Tests;
 
@@ -8,11 +9,12 @@ namespace Dsl.Functional.Tests;
 /// jets of f are exact up to rounding, the mixed partials come from y2(e_i + e_j) − f_ii − f_jj
 /// with O(1) terms, so the error stays near 1e-15 relative.
 /// </summary>
-public class CompositionTests
+public class CompositionTests(ITestOutputHelper output)
 {
-    private static void Close(double expected, double actual, double bound = 1e-9)
+    private void Close(double expected, double actual, double bound = 1e-9)
     {
         var rel = Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), 1e-300);
+        output.WriteLine($"relative error {rel:E2} (expected {expected:R})");
         Assert.True(rel <= bound, $"expected {expected:R}, got {actual:R} (relative error {rel:E2})");
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Xunit;
+using Xunit.Abstractions;
 using static Dsl.Functional.Tests.Densities;
 
 namespace Dsl.Functional.Tests;
@@ -11,7 +12,7 @@ namespace Dsl.Functional.Tests;
 /// so their rounding error is ~1e-15 relative; a wrong term (a missing ∂²L/∂p∂x, a factor 2 in
 /// the GGA divergence) changes the result at O(1).
 /// </summary>
-public class LocalFunctionalTests
+public class LocalFunctionalTests(ITestOutputHelper output)
 {
     private const double Bound = 1e-9;
 
@@ -37,9 +38,10 @@ public class LocalFunctionalTests
         }
     }
 
-    private static void Close(double expected, double actual)
+    private void Close(double expected, double actual)
     {
         var rel = Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), 1e-300);
+        output.WriteLine($"relative error {rel:E2} (expected {expected:R})");
         Assert.True(rel <= Bound, $"expected {expected:R}, got {actual:R} (relative error {rel:E2})");
     }
 

@@ -1,14 +1,16 @@
 using System;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Dsl.Functional.Tests;
 
 /// <summary>F[f] = ∬ f(x) K(x, y) f(y) dx dy and δF/δf(x) = ∫ (K(x, y) + K(y, x)) f(y) dy against analytic kernels.</summary>
-public class NonlocalTests
+public class NonlocalTests(ITestOutputHelper output)
 {
-    private static void Close(double expected, double actual, double bound)
+    private void Close(double expected, double actual, double bound)
     {
         var rel = Math.Abs(actual - expected) / Math.Abs(expected);
+        output.WriteLine($"relative error {rel:E2} (expected {expected:R})");
         Assert.True(rel <= bound, $"expected {expected:R}, got {actual:R} (relative error {rel:E2})");
     }
 

@@ -1,5 +1,6 @@
 using System;
 using Xunit;
+using Xunit.Abstractions;
 using static Dsl.Functional.Tests.Densities;
 
 namespace Dsl.Functional.Tests;
@@ -11,7 +12,7 @@ namespace Dsl.Functional.Tests;
 /// the grids below are sized so that doubling them changes F by less than 1e-10 (checked in
 /// <see cref="Atomic_grid_has_converged"/>; measured 7e-12), well inside the 1e-9.
 /// </summary>
-public class QuadratureTests
+public class QuadratureTests(ITestOutputHelper output)
 {
     private const double Alpha = 0.8;
 
@@ -24,9 +25,10 @@ public class QuadratureTests
     /// </summary>
     private static bool Resolved(double rho) => rho > 1e-250;
 
-    private static void Close(double expected, double actual, double bound = 1e-9)
+    private void Close(double expected, double actual, double bound = 1e-9)
     {
         var rel = Math.Abs(actual - expected) / Math.Abs(expected);
+        output.WriteLine($"relative error {rel:E2} (expected {expected:R})");
         Assert.True(rel <= bound, $"expected {expected:R}, got {actual:R} (relative error {rel:E2})");
     }
 
