@@ -36,6 +36,7 @@ internal static class Functional
         List<Value> args;
         Value x, f;
         Value? grad = null, hessian = null;
+        if (lp.Count == 4) return SecondOrderModule(s, density, of, key, name);
         if (of is null)
         {
             args = lp.Select(p => b.NewValue(p.Type, p.Name)).ToList();
@@ -56,7 +57,39 @@ internal static class Functional
             if (hasGrad) (grad, hessian) = s.Jets(of, args);
         }
         var result = hasGrad ? s.EulerLagrange(x, f, grad!, hessian!) : s.ValueDerivative(x, f);
-        var body = new Region(args.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray());
+        return Finish(s, args, result, key, name);
+    }
+
+    /// <summary>
+    /// A second-order density L(x, f, f', f'') of a scalar x: δF/δf = ∂L/∂f − D(∂L/∂f') + D²(∂L/∂f''), D = d/dx along
+    /// the curve c(x) = (x, f, f', f''). D g(c) is the JVP of g along c' = (1, f', f'', f'''); D² g(c) = g''[c', c'] +
+    /// g'[c''] is the JVP of that JVP, along c' for the point and c'' = (0, f'', f''', f'''') for the inner tangent
+    /// (forward over forward over reverse). With <paramref name="of"/>, f … f'''' come from one 4-jet of it.
+    /// </summary>
+    private static Module SecondOrderModule(State s, Function density, Function? of, FunctionKey key, string name)
+    {
+        var b = s.B;
+        List<Value> args;
+        Value[] d;
+        if (of is null)
+        {
+            args = density.Params.Select(p => b.NewValue(p.Type, p.Name)).ToList();
+            var fxx = density.Params[1].Name + density.Params[0].Name + density.Params[0].Name;
+            args.Add(b.NewValue(s.Elem, fxx + density.Params[0].Name));
+            args.Add(b.NewValue(s.Elem, fxx + density.Params[0].Name + density.Params[0].Name));
+            d = args.Skip(1).ToArray();
+        }
+        else
+        {
+            args = of.Params.Select(p => b.NewValue(p.Type, p.Name)).ToList();
+            d = s.ScalarJets(of, args, 4);
+        }
+        return Finish(s, args, s.SecondOrder(args[0], d), key, name);
+    }
+
+    private static Module Finish(State s, List<Value> args, Value result, FunctionKey key, string name)
+    {
+        var body = new Region(args.ToEquatableArray(), s.B.EndBlock(), new[] { result }.ToEquatableArray());
         var functions = new List<Function> { new(key, name, body) };
         var seen = new HashSet<FunctionKey> { key };
         foreach (var h in s.Helpers)
@@ -184,6 +217,52 @@ internal static class Functional
             });
             var partialF = Call(g.Key, new[] { x, f, grad, pBar }, 2, "value")[1];
             return Sub(partialF, divergence);
+        }
+
+        /// <summary>
+        /// δF/δf for L(x, f, f', f''), given <paramref name="d"/> = (f, f', f'', f''', f''''): the gradient of L in
+        /// (f, f', f''), its JVP (D), and the JVP of that (D²), all inputs carrying tangents.
+        /// </summary>
+        public Value SecondOrder(Value x, Value[] d)
+        {
+            var gradient = Gradient();
+            var g = gradient.Functions[0];
+            Function? Find(FunctionKey k) => gradient.Find(k) ?? _lookup(k);
+            var first = Forward.Jvp(g, g.Params.Select(_ => true).ToList(), Find);
+            Keep(first);
+            var j1 = first.Functions[0];
+            Function? Find1(FunctionKey k) => first.Find(k) ?? Find(k);
+            var second = Forward.Jvp(j1, j1.Params.Select(_ => true).ToList(), Find1);
+            Keep(second);
+            // j1's parameters: x, ẋ, f, ḟ, f', ḟ', f'', ḟ'' (point, then its tangent c'); each gets its own tangent in
+            // j2: the point's tangent is c' again, the inner tangent's is c'' = (0, f'', f''', f'''').
+            var zero = C(0);
+            var one = C(1);
+            var args = new[]
+            {
+                x, one, one, zero,
+                d[0], d[1], d[1], d[2],
+                d[1], d[2], d[2], d[3],
+                d[2], d[3], d[3], d[4],
+            };
+            // yields of j1: L, DL, ∂L/∂f, D∂L/∂f, ∂L/∂f', D∂L/∂f', ∂L/∂f'', D∂L/∂f''; j2 follows each by its tangent
+            var r = Call(second.Functions[0].Key, args, 16, "value");
+            return Add(Sub(r[4], r[10]), r[15]);
+        }
+
+        /// <summary>f and its first <paramref name="order"/> derivatives at a scalar x from one Taylor jet of f(x, …).</summary>
+        public Value[] ScalarJets(Function of, IReadOnlyList<Value> args, int order)
+        {
+            var taylor = Taylor.Entry(Simplify.Run(of), 0, order, _lookup, 1, new[] { 1 });
+            Keep(taylor);
+            var y = Scratch(I(order + 1), "y");
+            var jet = Scratch(I(1), "jet");
+            B.Store(jet, I(0), C(1));
+            var callArgs = new List<Value> { args[0], jet };
+            callArgs.AddRange(args.Skip(1));
+            callArgs.Add(y);
+            B.Emit(new CallOp(EquatableArray<Value>.Empty, taylor.Functions[0].Key, callArgs.ToEquatableArray()));
+            return Enumerable.Range(0, order + 1).Select(k => B.Load(y, I(k), k == 0 ? "f" : "d" + k)).ToArray();
         }
 
         /// <summary>∇f and ∇²f of f(x, …) at x from second-order Taylor jets along x (f'' and f' for a scalar x).</summary>

@@ -127,3 +127,28 @@ public static partial class Densities
     [FunctionalDerivative(nameof(SobolevF))]
     public static partial float SobolevFDerivative(float x, float f, float fx, float fxx);
 }
+
+/// <summary>Second-order densities L(x, f, f', f''): δF/δf = ∂L/∂f − (∂L/∂f')' + (∂L/∂f'')''.</summary>
+public static partial class SecondOrderDensities
+{
+    // The beam: ½ f''² → f''''.
+    [Differentiable]
+    public static double Beam(double x, double f, double fx, double fxx) => 0.5 * fxx * fxx;
+
+    [FunctionalDerivative(nameof(Beam))]
+    public static partial double BeamDerivative(double x, double f, double fx, double fxx, double fxxx, double fxxxx);
+
+    // e^{f''} + ½ x² f'² + x f f'' → x f'' − 2x f' − x² f'' + e^{f''}(f'''² + f'''') + (x f)''.
+    [Differentiable]
+    public static double Mixed(double x, double f, double fx, double fxx) =>
+        Math.Exp(fxx) + 0.5 * x * x * fx * fx + x * f * fxx;
+
+    [FunctionalDerivative(nameof(Mixed))]
+    public static partial double MixedDerivative(double x, double f, double fx, double fxx, double fxxx, double fxxxx);
+
+    [Differentiable]
+    public static double Wave(double x, ReadOnlySpan<double> theta) => theta[0] * Math.Sin(theta[1] * x);
+
+    [FunctionalDerivative(nameof(Beam), Of = nameof(Wave))]
+    public static partial double BeamOnWave(double x, ReadOnlySpan<double> theta);
+}

@@ -49,9 +49,15 @@ public class FunctionalDerivativeTests
     }
 
     [Theory]
+    [InlineData("[Differentiable] public static double L(double x, double f, double g, double h, double k) => f * g * h * k;",
+        "[FunctionalDerivative(nameof(L))] public static partial double D(double x, double f, double g, double h, double k);",
+        "has 5 parameters, expected 2, 3 or 4")]
     [InlineData("[Differentiable] public static double L(double x, double f, double g, double h) => f * g * h;",
         "[FunctionalDerivative(nameof(L))] public static partial double D(double x, double f, double g, double h);",
-        "has 4 parameters, expected 2 or 3")]
+        "expected 6: static partial double D(double x, double f, double g, double h, double fxxx, double fxxxx)")]
+    [InlineData("[Differentiable] public static double L(ReadOnlySpan<double> x, double f, ReadOnlySpan<double> g, double h) => f * h;",
+        "[FunctionalDerivative(nameof(L))] public static partial double D(ReadOnlySpan<double> x, double f, ReadOnlySpan<double> g, double h);",
+        "second-order densities are supported for a scalar x only")]
     [InlineData("[Differentiable] public static double L(ReadOnlySpan<double> x, double f, double g) => f * g;",
         "[FunctionalDerivative(nameof(L))] public static partial double D(ReadOnlySpan<double> x, double f, double g, ReadOnlySpan<double> h);",
         "is the gradient ∇f and must have the type of x")]

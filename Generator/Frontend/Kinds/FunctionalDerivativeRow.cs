@@ -18,8 +18,9 @@ internal sealed class FunctionalDerivativeRow : RequestKindRow
     public FunctionalDerivativeRow() : base(RequestKind.FunctionalDerivative, "Dsl.FunctionalDerivativeAttribute",
         "FunctionalDerivativeRequests") { }
 
-    private const string Shape = "write the density as L(double x, double f) or L(double x, double f, double fx), " +
-        "or with ReadOnlySpan<double> x and ReadOnlySpan<double> grad for x in d dimensions";
+    private const string Shape = "write the density as L(double x, double f), L(double x, double f, double fx) or " +
+        "L(double x, double f, double fx, double fxx), or with ReadOnlySpan<double> x and ReadOnlySpan<double> grad for x in d " +
+        "dimensions";
 
     public override string? CheckPrimal(RequestModel request, PrimalModel primal, bool[] active, bool wrtGiven, out JetPlan? jet)
     {
@@ -28,7 +29,7 @@ internal sealed class FunctionalDerivativeRow : RequestKindRow
         if (wrtGiven) return $"[FunctionalDerivative] on '{request.Name}' takes no Wrt: δF/δf differentiates the density in f and ∇f";
         if (ScalarResult(request, primal) is { } result) return result;
         var ps = primal.Params;
-        if (ps.Count is < 2 or > 3) return $"{head} has {ps.Count} parameters, expected 2 or 3; {Shape}";
+        if (ps.Count is < 2 or > 4) return $"{head} has {ps.Count} parameters, expected 2, 3 or 4; {Shape}";
         var x = ps[0].Type!;
         var scalar = primal.ReturnType!.Elem;
         bool IsX(IrType? t) => t is not null && t.Elem == scalar && (x.IsBuffer
@@ -39,9 +40,14 @@ internal sealed class FunctionalDerivativeRow : RequestKindRow
                 $"ReadOnlySpan<{Short(primal.ReturnTypeText)}>; {Shape}";
         if (ps[1].Type is not { IsBuffer: false } f || f.Elem != scalar || ps[1].RefKind.Length > 0)
             return $"{head}: parameter 2 ('{ps[1].Name}') is the value f(x) and must be {Short(primal.ReturnTypeText)}; {Shape}";
-        if (ps.Count == 3 && (!IsX(ps[2].Type) || ps[2].RefKind.Length > 0))
+        if (ps.Count >= 3 && (!IsX(ps[2].Type) || ps[2].RefKind.Length > 0))
             return $"{head}: parameter 3 ('{ps[2].Name}') is the gradient ∇f and must have the type of x " +
                 $"({Short(ps[0].TypeText)}); {Shape}";
+        if (ps.Count == 4 && x.IsBuffer)
+            return $"{head} takes second derivatives of f ('{ps[3].Name}'); second-order densities are supported for a scalar " +
+                "x only (a span x would need every fourth derivative of f); write L(double x, double f, double fx, double fxx)";
+        if (ps.Count == 4 && (ps[3].Type is not { IsBuffer: false } h || h.Elem != scalar || ps[3].RefKind.Length > 0))
+            return $"{head}: parameter 4 ('{ps[3].Name}') is f'' and must be {Short(primal.ReturnTypeText)}; {Shape}";
         for (var i = 0; i < active.Length; i++) active[i] = i > 0;
         return null;
     }
@@ -63,7 +69,15 @@ internal sealed class FunctionalDerivativeRow : RequestKindRow
     public override List<ExpectedParam> ExpectedParams(PrimalModel primal, IReadOnlyList<bool> active)
     {
         var list = PrimalParams(primal);
-        if (primal.Params.Count == 3)
+        if (primal.Params.Count == 4)
+        {
+            // f''' and f'''': ∂L/∂f'' enters as d²/dx² (∂L/∂f''), which reads f up to its fourth derivative.
+            var x = primal.Params[0].Name;
+            var fxx = primal.Params[1].Name + x + x;
+            list.Add(new ExpectedParam(new ParamModel(fxx + x, primal.ReturnTypeText, "", primal.ReturnType), -1));
+            list.Add(new ExpectedParam(new ParamModel(fxx + x + x, primal.ReturnTypeText, "", primal.ReturnType), -1));
+        }
+        else if (primal.Params.Count == 3)
         {
             var x = primal.Params[0];
             var elem = ElemOf(primal.ReturnType!);
