@@ -152,3 +152,29 @@ public static partial class SecondOrderDensities
     [FunctionalDerivative(nameof(Beam), Of = nameof(Wave))]
     public static partial double BeamOnWave(double x, ReadOnlySpan<double> theta);
 }
+
+/// <summary>Single precision with a span x.</summary>
+public static partial class FloatDensities
+{
+    [Differentiable]
+    public static float Weizsacker(ReadOnlySpan<float> r, float rho, ReadOnlySpan<float> grad)
+    {
+        float s = 0;
+        for (int i = 0; i < grad.Length; i++) s += grad[i] * grad[i];
+        return s / (8 * rho);
+    }
+
+    [FunctionalDerivative(nameof(Weizsacker))]
+    public static partial float WeizsackerPotential(ReadOnlySpan<float> r, float rho, ReadOnlySpan<float> grad, ReadOnlySpan<float> hessian);
+
+    [Differentiable]
+    public static float Gaussian(ReadOnlySpan<float> r, float alpha)
+    {
+        float r2 = 0;
+        for (int i = 0; i < r.Length; i++) r2 += r[i] * r[i];
+        return MathF.Exp(-alpha * r2);
+    }
+
+    [FunctionalDerivative(nameof(Weizsacker), Of = nameof(Gaussian))]
+    public static partial float WeizsackerOnGaussian(ReadOnlySpan<float> r, float alpha);
+}

@@ -149,6 +149,23 @@ public class LocalFunctionalTests(ITestOutputHelper output)
         Assert.True(Math.Abs(v - (2 * 0.3f - 2 * 0.7f)) <= 1e-6f, $"got {v}");
     }
 
+    /// <summary>
+    /// Single precision, span x: von Weizsäcker directly and on e^{−αr²} (3α/2 − α²r²/2). The bound 1e-5 is float's
+    /// rounding (6e-8) times the ~100 operations of the Hessian-vector products, with margin.
+    /// </summary>
+    [Fact]
+    public void Float_span_density()
+    {
+        float[] g = { 0.3f, -0.5f, 0.2f };
+        float[] h = { 1.0f, 0.2f, -0.1f, 0.2f, -0.7f, 0.4f, -0.1f, 0.4f, 0.5f };
+        var expected = (0.38 / (8 * 0.6 * 0.6)) - 0.8 / (4 * 0.6);
+        var v = FloatDensities.WeizsackerPotential(new float[3], 0.6f, g, h);
+        Assert.True(Math.Abs(v - expected) <= 1e-5 * Math.Abs(expected), $"got {v}, expected {expected}");
+        var onGaussian = FloatDensities.WeizsackerOnGaussian(new[] { 0.3f, -0.2f, 0.4f }, 0.9f);
+        var exact = 1.5 * 0.9 - 0.5 * 0.81 * 0.29;
+        Assert.True(Math.Abs(onGaussian - exact) <= 1e-5 * exact, $"got {onGaussian}, expected {exact}");
+    }
+
     [Theory]
     [InlineData(0.5, -0.5, -1.0, 0.0)]
     [InlineData(0.3, -0.4, -1.5, 0.8)]
