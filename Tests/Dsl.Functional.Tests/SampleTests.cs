@@ -1,11 +1,12 @@
 using System;
 using FunctionalsSample;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Dsl.Functional.Tests;
 
 /// <summary>The sample's two results, at fewer steps than the sample runs.</summary>
-public class SampleTests
+public class SampleTests(ITestOutputHelper output)
 {
     /// <summary>The cycloid through (1, −1): (Φ − sin Φ)/(1 − cos Φ) = 1, R = 1/(1 − cos Φ), F = Φ √(2R).</summary>
     private static double CycloidAction()
@@ -52,6 +53,7 @@ public class SampleTests
             (x, t, g) => Brachistochrone.CurveGradient(x[0], t, g), steps: 400);
         Assert.True(Math.Abs(final - ActionOn(QuadratureGrid.GaussLegendre(128, 0, 1, power: 6), theta)) < 1e-9);
         var gap = final - CycloidAction();
+        output.WriteLine($"F after 400 steps = {final:R}, F − F_cycloid = {gap:E2}");
         Assert.True(gap > -1e-8 && gap < 1e-3, $"F = {final:R}, F − F_cycloid = {gap:E2}");
     }
 
