@@ -70,7 +70,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 if (syntax is null) continue;
                 var request = RequestReader.Read(method, syntax, attribute, row, context.CancellationToken);
                 if (request is null) continue;
-                var (primals, requests) = LowerReachable(method.ContainingType, request.PrimalName, compilation, context);
+                var (primals, requests) = LowerReachable(method.ContainingType, request.PrimalName, request.Of, compilation, context);
                 requests.Add(request);
                 var group = new TypeRequests(request.TypeKey, request.Chain, new[] { request }.ToEquatableArray());
                 var (_, outcomes) = Generation.Generate(group, primals, requests);
@@ -85,7 +85,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
 
     /// <summary>Lowers the named primal and everything it calls, including generated methods it calls and their primals.</summary>
     private static (List<PrimalModel> Primals, List<RequestModel> Requests) LowerReachable(INamedTypeSymbol type, string primalName,
-        Compilation compilation, SymbolAnalysisContext context)
+        string of, Compilation compilation, SymbolAnalysisContext context)
     {
         var result = new List<PrimalModel>();
         var requests = new List<RequestModel>();
@@ -96,6 +96,8 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         bool IsRequest(IMethodSymbol m) =>
             m.GetAttributes().Any(a => RequestKinds.ForAttribute(a.AttributeClass?.ToDisplayString()) is not null);
         var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>().Where(m => IsPrimal(m) || IsRequest(m)));
+        // A request's second method (a functional derivative's Of = f) is lowered too.
+        if (of.Length > 0) foreach (var m in type.GetMembers(of).OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(m);
         while (work.Count > 0)
         {
             var m = work.Pop();
@@ -112,6 +114,8 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 {
                     requests.Add(r);
                     foreach (var p in m.ContainingType.GetMembers(r.PrimalName).OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(p);
+                    if (r.Of.Length > 0)
+                        foreach (var p in m.ContainingType.GetMembers(r.Of).OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(p);
                 }
             }
             if (!IsPrimal(m)) continue;

@@ -31,7 +31,7 @@ internal static partial class Generation
     private static IEnumerable<string> SpanLengthChecks(RequestModel request, TransformPlan plan)
     {
         var primal = plan.Primal;
-        var expected = SignatureRules.ExpectedFor(request, primal, plan.Active);
+        var expected = SignatureRules.ExpectedFor(request, primal, plan.Active, plan.Of);
         for (var k = 0; k < expected.Count; k++)
         {
             if (expected[k].Param.Type is not { IsBuffer: true } || expected[k].Owner < 0) continue;
@@ -88,6 +88,7 @@ internal static partial class Generation
         {
             TransformKind.Jvp => "Forward mode (JVP)",
             TransformKind.Taylor => TaylorKind(key),
+            TransformKind.Gradient => "Reverse mode (gradient)",
             _ => "Pullback (reverse mode, seeded by the caller)",
         };
         var comment = new[] { $"// {kind} of {primalName}, called from the derivatives above." };

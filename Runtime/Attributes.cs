@@ -256,6 +256,31 @@ public sealed class SecondOrderAttribute : TransformAttribute
 }
 
 /// <summary>
+/// The functional derivative δF/δf (the Euler–Lagrange expression) of a local functional
+/// F[f] = ∫ L(x, f(x), ∇f(x)) dx, declared by its density L, a <c>[Differentiable]</c> method
+/// <c>L(x, f)</c> or <c>L(x, f, grad)</c> with x a <c>T</c> or a <c>ReadOnlySpan&lt;T&gt;</c> of length d
+/// and grad of x's type. The generator derives δF/δf = ∂L/∂f − Σ_i D_i(∂L/∂p_i) by nested
+/// automatic differentiation of L (Hessian-vector products along the total derivative D_i);
+/// no rule is written by hand. Parameters: L's parameters, then, when L takes grad, the second
+/// derivatives of f: <c>T</c> (f'') for a scalar x, <c>ReadOnlySpan&lt;T&gt;</c> (the d × d Hessian,
+/// row-major) for a span x. With <see cref="Of"/> naming a <c>[Differentiable]</c> method
+/// <c>f(x, params…)</c>, the parameters are f's instead and f, ∇f, ∇²f come from Taylor mode.
+/// Returns δF/δf at x.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class FunctionalDerivativeAttribute : TransformAttribute
+{
+    /// <summary>Asks for δF/δf of the functional whose density is <paramref name="density"/>.</summary>
+    public FunctionalDerivativeAttribute(string density) : base(density) { }
+
+    /// <summary>
+    /// A <c>[Differentiable]</c> method f(x, params…) of the same type: the generated method then takes
+    /// f's parameters and returns δF/δf evaluated on f at x (default: none, f and its derivatives are passed).
+    /// </summary>
+    public string? Of { get; set; }
+}
+
+/// <summary>
 /// An ILGPU kernel that runs the method named <see cref="TransformAttribute.Primal"/> (a <c>[Differentiable]</c>
 /// primal or any generated method of the same type) once per item of a batch. Declare a
 /// <c>static partial void</c> method whose first parameter is <c>ILGPU.Index1D item</c>, followed

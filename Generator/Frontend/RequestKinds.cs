@@ -28,6 +28,7 @@ internal static class RequestKinds
         new DiffusionRow(),
         new SecondOrderRow(),
         new KernelRow(),
+        new FunctionalDerivativeRow(),
     };
 
     private static readonly Dictionary<RequestKind, RequestKindRow> ByKind = All.ToDictionary(r => r.Kind);
@@ -96,6 +97,17 @@ internal abstract class RequestKindRow
     /// <summary>The expected parameters of a request: the rule plus what the request's options add.</summary>
     public virtual List<ExpectedParam> ExpectedFor(RequestModel request, PrimalModel primal, IReadOnlyList<bool> active) =>
         ExpectedParams(primal, active);
+
+    /// <summary>
+    /// The expected parameters when the request also names a second method (<c>Of</c>); kinds
+    /// that read one override this (default: the second method plays no part).
+    /// </summary>
+    public virtual List<ExpectedParam> ExpectedFor(RequestModel request, PrimalModel primal, IReadOnlyList<bool> active, PrimalModel? of) =>
+        ExpectedFor(request, primal, active);
+
+    /// <summary>The kind's conditions on the second method a request names (<c>Of</c>); null when it qualifies.</summary>
+    public virtual string? CheckOf(RequestModel request, PrimalModel primal, PrimalModel of) =>
+        $"[{request.Kind}] takes no Of";
 
     /// <summary>The transform the request asks for, applied to its primal (not yet simplified).</summary>
     public abstract Module Build(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup);

@@ -26,6 +26,7 @@ internal static class RequestReader
         var perItem = "";
         var sum = "";
         var atomic = false;
+        var of = "";
         var order = row.DefaultOrder;
         var estimator = Estimator.Exact;
         var lanes = row.DefaultLanes;
@@ -34,6 +35,7 @@ internal static class RequestReader
             if (named.Key == "Wrt" && named.Value.Value is string w) wrt = w;
             if (named.Key == "PerItem" && named.Value.Value is string pi) perItem = pi;
             if (named.Key == "Sum" && named.Value.Value is string su) sum = su;
+            if (named.Key == "Of" && named.Value.Value is string o2) of = o2;
             // KernelReduction.Atomic arrives as its int (1).
             if (named.Key == "Reduction" && named.Value.Value is int red) atomic = red == 1;
             if (named.Key == "Order" && named.Value.Value is int o) order = o;
@@ -59,7 +61,7 @@ internal static class RequestReader
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
             returnType, irReturn, method.Name, parameters, failure, FunctionKey.Primal(PrimalLowering.KeyOf(method)),
-            order, estimator, partial, lanes, perItem, sum, atomic);
+            order, estimator, partial, lanes, perItem, sum, atomic, of);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

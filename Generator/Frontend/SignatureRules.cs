@@ -12,7 +12,8 @@ internal sealed record ExpectedParam(ParamModel Param, int Owner);
 /// What a valid request asks for: the primal, which of its parameters are differentiated (and,
 /// for a partial derivative, the jet plan).
 /// </summary>
-internal sealed record TransformPlan(PrimalModel Primal, IReadOnlyList<bool> Active, Transforms.JetPlan? Jet = null);
+internal sealed record TransformPlan(PrimalModel Primal, IReadOnlyList<bool> Active, Transforms.JetPlan? Jet = null,
+    PrimalModel? Of = null);
 
 /// <summary>
 /// The signature rules of the declared derivative methods, checked against the primal. One
@@ -35,9 +36,16 @@ internal static class SignatureRules
         var row = RequestKinds.Of(request.Kind);
         var kindFailure = row.CheckPrimal(request, primal, active, wrtNames.Count > 0, out var jet);
         if (kindFailure is not null) return (null, kindFailure);
-        var signatureFailure = CheckDeclaration(request, row, primal, active);
+        PrimalModel? of = null;
+        if (request.Of.Length > 0)
+        {
+            (of, failure) = FindPrimal(request with { PrimalName = request.Of }, primals);
+            if (of is null) return (null, failure);
+            if (row.CheckOf(request, primal, of) is { } ofFailure) return (null, ofFailure);
+        }
+        var signatureFailure = CheckDeclaration(request, row, primal, active, of);
         if (signatureFailure is not null) return (null, signatureFailure);
-        return (new TransformPlan(primal, active, jet), null);
+        return (new TransformPlan(primal, active, jet, of), null);
     }
 
     /// <summary>The one [Differentiable] method of the request's type with the name it gives.</summary>
@@ -75,9 +83,9 @@ internal static class SignatureRules
     }
 
     /// <summary>The declaration against the rule: return type, parameter count, then each parameter's type and ref kind.</summary>
-    private static string? CheckDeclaration(RequestModel request, RequestKindRow row, PrimalModel primal, bool[] active)
+    private static string? CheckDeclaration(RequestModel request, RequestKindRow row, PrimalModel primal, bool[] active, PrimalModel? of)
     {
-        var expected = row.ExpectedFor(request, primal, active).Select(e => e.Param).ToList();
+        var expected = row.ExpectedFor(request, primal, active, of).Select(e => e.Param).ToList();
         var returns = row.Returns(primal);
         var expectedText = Short($"static partial {returns} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})");
         if (request.ReturnTypeText != returns)
@@ -96,8 +104,9 @@ internal static class SignatureRules
     }
 
     /// <summary>The expected parameters of a request (its kind's rule plus the request's options).</summary>
-    public static List<ExpectedParam> ExpectedFor(RequestModel request, PrimalModel primal, IReadOnlyList<bool> active) =>
-        RequestKinds.Of(request.Kind).ExpectedFor(request, primal, active);
+    public static List<ExpectedParam> ExpectedFor(RequestModel request, PrimalModel primal, IReadOnlyList<bool> active,
+        PrimalModel? of = null) =>
+        RequestKinds.Of(request.Kind).ExpectedFor(request, primal, active, of);
 
     /// <summary>A writable span of floats: the primal writes its results there.</summary>
     public static bool IsOutput(ParamModel p) => p.Type is { IsBuffer: true, Buffer: BufferKind.Span, IsDifferentiable: true };
