@@ -57,6 +57,7 @@ internal enum RequestKind
     Diffusion,
     SecondOrder,
     Kernel,
+    ForwardGradient,
 }
 
 /// <summary>
@@ -105,7 +106,9 @@ internal sealed record RequestModel(
     int Lanes = 1,
     string PerItem = "",
     string Sum = "",
-    bool AtomicSums = false);
+    bool AtomicSums = false,
+    bool Projection = false,
+    double Clip = 0);
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

@@ -28,6 +28,7 @@ internal static class RequestKinds
         new DiffusionRow(),
         new SecondOrderRow(),
         new KernelRow(),
+        new ForwardGradientRow(),
     };
 
     private static readonly Dictionary<RequestKind, RequestKindRow> ByKind = All.ToDictionary(r => r.Kind);

@@ -1,0 +1,75 @@
+using System;
+using Dsl;
+
+namespace Dsl.Stde.Tests;
+
+/// <summary>
+/// A small two-layer network's loss in its parameters θ (p = 2·3 + 2 + 2 + 1 = 11 for a
+/// 3-input net with 2 tanh units and a linear head), with the forward-gradient estimators, the JVP they
+/// must agree with and the reverse-mode gradient they estimate.
+/// </summary>
+public static partial class ForwardGradientModels
+{
+    public const int Inputs = 3;
+    public const int Hidden = 2;
+
+    /// <summary>p = Hidden·Inputs + Hidden (first layer) + Hidden + 1 (linear head).</summary>
+    public const int P = Hidden * Inputs + Hidden + Hidden + 1;
+
+    [Differentiable]
+    public static double Loss(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, double target)
+    {
+        double y = theta[Hidden * Inputs + 2 * Hidden];
+        for (int j = 0; j < Hidden; j++)
+        {
+            double h = theta[Hidden * Inputs + j];
+            for (int i = 0; i < Inputs; i++) h += theta[j * Inputs + i] * x[i];
+            y += theta[Hidden * Inputs + Hidden + j] * Math.Tanh(h);
+        }
+        double r = y - target;
+        return 0.5 * r * r + 0.1 * Math.Sin(y);
+    }
+
+    [ForwardGradient(nameof(Loss), Wrt = "theta", Lanes = 4)]
+    public static partial double LossForwardGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, double target,
+        ReadOnlySpan<double> tangents, Span<double> thetaEstimate);
+
+    [ForwardGradient(nameof(Loss), Wrt = "theta", Lanes = 1)]
+    public static partial double LossForwardGradientOneLane(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, double target,
+        ReadOnlySpan<double> tangents, Span<double> thetaEstimate);
+
+    [ForwardGradient(nameof(Loss), Wrt = "theta", Lanes = 16)]
+    public static partial double LossForwardGradient16(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, double target,
+        ReadOnlySpan<double> tangents, Span<double> thetaEstimate);
+
+    [ForwardGradient(nameof(Loss), Wrt = "theta", Projection = true)]
+    public static partial double LossProjection(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, double target,
+        ReadOnlySpan<double> guesses, Span<double> thetaEstimate);
+
+    [ForwardGradient(nameof(Loss), Wrt = "theta", Clip = 0.05)]
+    public static partial double LossClipped(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, double target,
+        ReadOnlySpan<double> tangents, Span<double> thetaEstimate);
+
+    [Jvp(nameof(Loss), Wrt = "theta")]
+    public static partial double LossJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, ReadOnlySpan<double> dtheta, double target,
+        out double dLoss);
+
+    [Gradient(nameof(Loss), Wrt = "theta")]
+    public static partial double LossGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, double target, Span<double> thetaBar);
+
+    /// <summary>The same loss in float, to check the float path generates and agrees.</summary>
+    [Differentiable]
+    public static float LossF(ReadOnlySpan<float> theta, float target)
+    {
+        float s = 0;
+        for (int i = 0; i < theta.Length; i++) s += MathF.Sin(theta[i]) * (i + 1);
+        return (s - target) * (s - target);
+    }
+
+    [ForwardGradient(nameof(LossF), Wrt = "theta")]
+    public static partial float LossFForwardGradient(ReadOnlySpan<float> theta, float target, ReadOnlySpan<float> tangents,
+        Span<float> thetaEstimate);
+
+    [Jvp(nameof(LossF), Wrt = "theta")]
+    public static partial float LossFJvp(ReadOnlySpan<float> theta, ReadOnlySpan<float> dtheta, float target, out float dLossF);
+}
