@@ -76,7 +76,10 @@ public sealed class ActivityPerturbation : Method
 
     public override int ParameterCount => Mlp.P + 2 * Mlp.HeadSize;
 
-    public override void InitializeExtra(Span<double> extra, Probes rng)
+    public override void InitializeExtra(Span<double> extra, Probes rng) => InitializeHeads(extra, rng);
+
+    /// <summary>The two local heads: weights N(0, 1/32), biases 0.</summary>
+    public static void InitializeHeads(Span<double> extra, Probes rng)
     {
         extra.Clear();
         for (int head = 0; head < 2; head++)
@@ -121,6 +124,64 @@ public sealed class ActivityPerturbation : Method
         Mlp.Dense(head.Slice(0, Mlp.C * Mlp.H), head.Slice(Mlp.C * Mlp.H, Mlp.C), a, _zHead);
         Tangents.FillGaussian(rng, _tz);
         Mlp.LogitLossForwardGradient(_zHead, y, _tz, _gz);
+        Tangents.AddOuterProduct(_gz, a, grad.Slice(offset, Mlp.C * Mlp.H), grad.Slice(offset + Mlp.C * Mlp.H, Mlp.C));
+    }
+}
+
+/// <summary>
+/// Guessed directions (Fournier et al. 2023): per layer, the guess is the gradient of that layer's local loss (its
+/// head's cross-entropy; the loss itself for the output layer), exact and local (∂/∂h by a small generated gradient,
+/// then the outer product with the layer's input); the forward gradient projects the true gradient onto the three
+/// guesses in one 3-lane pass: (1/3) Σ_l (∇Loss·u_l) u_l / ‖u_l‖². Biased (only the part of ∇Loss along the guesses
+/// survives), and no tangent noise. The heads learn from their own exact local gradients.
+/// </summary>
+public sealed class LocalGuess : Method
+{
+    private readonly double[] _h1 = new double[Mlp.H], _a1 = new double[Mlp.H], _h2 = new double[Mlp.H], _a2 = new double[Mlp.H];
+    private readonly double[] _z = new double[Mlp.C], _zHead = new double[Mlp.C];
+    private readonly double[] _gh = new double[Mlp.H], _gz = new double[Mlp.C];
+    private readonly double[] _guesses = new double[3 * Mlp.P];
+
+    public override string Name => "guessed directions: local-loss gradients (K = 3)";
+
+    public override int ParameterCount => Mlp.P + 2 * Mlp.HeadSize;
+
+    public override void InitializeExtra(Span<double> extra, Probes rng) => ActivityPerturbation.InitializeHeads(extra, rng);
+
+    public override void Gradient(ReadOnlySpan<double> parameters, ReadOnlySpan<double> xs, ReadOnlySpan<double> ys, Span<double> grad,
+        Probes rng)
+    {
+        grad.Clear();
+        Array.Clear(_guesses);
+        var theta = parameters.Slice(0, Mlp.P);
+        // Guess l lives in row l of the guesses, in layer l's range of θ only.
+        var u1 = _guesses.AsSpan(0, Mlp.P);
+        var u2 = _guesses.AsSpan(Mlp.P, Mlp.P);
+        var u3 = _guesses.AsSpan(2 * Mlp.P, Mlp.P);
+        int n = xs.Length / Mlp.In;
+        for (int b = 0; b < n; b++)
+        {
+            var x = xs.Slice(b * Mlp.In, Mlp.In);
+            var y = ys.Slice(b * Mlp.C, Mlp.C);
+            Mlp.Forward(theta, x, _h1, _a1, _h2, _a2, _z);
+            Mlp.LogitLossGradient(_z, y, _gz);
+            Tangents.AddOuterProduct(_gz, _a2, u3.Slice(Mlp.W3, Mlp.C * Mlp.H), u3.Slice(Mlp.B3, Mlp.C));
+            Block(parameters, grad, 1, _h2, _a2, _a1, y, u2.Slice(Mlp.W2, Mlp.H * Mlp.H), u2.Slice(Mlp.B2, Mlp.H));
+            Block(parameters, grad, 0, _h1, _a1, x, y, u1.Slice(Mlp.W1, Mlp.H * Mlp.In), u1.Slice(Mlp.B1, Mlp.H));
+        }
+        for (int i = Mlp.P; i < grad.Length; i++) grad[i] /= n;
+        Mlp.LossProjection(theta, xs, ys, _guesses, grad.Slice(0, Mlp.P));
+    }
+
+    private void Block(ReadOnlySpan<double> parameters, Span<double> grad, int headIndex, double[] h, double[] a, ReadOnlySpan<double> input,
+        ReadOnlySpan<double> y, Span<double> guessW, Span<double> guessB)
+    {
+        int offset = Mlp.P + headIndex * Mlp.HeadSize;
+        var head = parameters.Slice(offset, Mlp.HeadSize);
+        Mlp.HiddenLocalLossGradient(h, head, y, _gh);
+        Tangents.AddOuterProduct(_gh, input, guessW, guessB);
+        Mlp.Dense(head.Slice(0, Mlp.C * Mlp.H), head.Slice(Mlp.C * Mlp.H, Mlp.C), a, _zHead);
+        Mlp.LogitLossGradient(_zHead, y, _gz);
         Tangents.AddOuterProduct(_gz, a, grad.Slice(offset, Mlp.C * Mlp.H), grad.Slice(offset + Mlp.C * Mlp.H, Mlp.C));
     }
 }

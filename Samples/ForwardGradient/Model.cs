@@ -124,6 +124,22 @@ public static partial class Mlp
     public static partial double HiddenLocalLossForwardGradient(ReadOnlySpan<double> h, ReadOnlySpan<double> head, ReadOnlySpan<double> y,
         ReadOnlySpan<double> tangents, Span<double> hEstimate);
 
+    /// <summary>
+    /// Projection onto guessed directions (Fournier et al. 2023): one guess per layer (zero outside it), each built
+    /// from that layer's local-loss gradient; g = (1/3) Σ_l (∇Loss·u_l) u_l / ‖u_l‖², one 3-lane pass. Biased.
+    /// </summary>
+    [ForwardGradient(nameof(Loss), Wrt = "theta", Lanes = 3, Projection = true)]
+    public static partial double LossProjection(ReadOnlySpan<double> theta, ReadOnlySpan<double> xs, ReadOnlySpan<double> ys,
+        ReadOnlySpan<double> guesses, Span<double> thetaEstimate);
+
+    /// <summary>The exact local gradients the guesses are built from (a head's or the output's cross-entropy; no layer crossed).</summary>
+    [Gradient(nameof(LogitLoss), Wrt = "z")]
+    public static partial double LogitLossGradient(ReadOnlySpan<double> z, ReadOnlySpan<double> y, Span<double> zBar);
+
+    [Gradient(nameof(HiddenLocalLoss), Wrt = "h")]
+    public static partial double HiddenLocalLossGradient(ReadOnlySpan<double> h, ReadOnlySpan<double> head, ReadOnlySpan<double> y,
+        Span<double> hBar);
+
     /// <summary>LeCun normal weights (variance 1/fan-in), zero biases.</summary>
     public static void Initialize(Span<double> theta, Probes rng)
     {

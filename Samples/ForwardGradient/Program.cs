@@ -63,8 +63,9 @@ public static class Program
             $"{Mlp.C} (tanh), p = {Mlp.P:N0} parameters; batch {o.Batch}, Adam, seed {o.Seed}");
         // The sweep: every method runs the full budget at each of these Adam learning rates; the rate with the lowest mean
         // training loss over the last fifth of its run wins (the curves are noisy, so one end point would pick by luck).
-        var rates = new[] { 1e-3, 3e-3, 1e-2, 3e-2, 1e-1 };
-        var methods = new Method[] { new Backprop(), new WeightPerturbation(1), new WeightPerturbation(16), new ActivityPerturbation() };
+        var rates = new[] { 3e-3, 1e-2, 3e-2, 1e-1 };
+        var methods = new Method[] { new Backprop(), new WeightPerturbation(1), new WeightPerturbation(16), new ActivityPerturbation(),
+            new LocalGuess() };
         var runs = new List<Run>();
         foreach (var method in methods)
         {
@@ -126,7 +127,7 @@ public static class Program
             if (progress)
             {
                 int width = 30, done = width * step / steps;
-                Console.Write($"\r{method.Name,-44} lr {rate,-6:G2} [{new string('#', done)}{new string('.', width - done)}] step {step}/{steps} " +
+                Console.Write($"\r{method.Name,-50} lr {rate,-6:G2} [{new string('#', done)}{new string('.', width - done)}] step {step}/{steps} " +
                     $"loss {point.TrainLoss:F3} test acc {point.TestAccuracy:P1} {point.Seconds:F1} s   ");
             }
         }
@@ -145,7 +146,7 @@ public static class Program
     private static void Report(List<Run> runs, Options o)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"method",-44} {"lr",7} {"loss",7} {"test acc",8} {"ms/step",8} {$"steps to {o.TargetLoss:F2}",14} " +
+        Console.WriteLine($"{"method",-50} {"lr",7} {"loss",7} {"test acc",8} {"ms/step",8} {$"steps to {o.TargetLoss:F2}",14} " +
             $"{$"s to {o.TargetLoss:F2}",10}  cos(estimate, gradient) by layer");
         foreach (var r in runs)
         {
@@ -153,7 +154,7 @@ public static class Program
             var hit = r.Points.FirstOrDefault(p => p.TrainLoss <= o.TargetLoss);
             string steps = hit is null ? "not reached" : hit.Step.ToString(Inv);
             string secs = hit is null ? "-" : hit.Seconds.ToString("F2", Inv);
-            Console.WriteLine($"{r.Name,-44} {r.Rate.ToString("G2", Inv),7} {last.TrainLoss,7:F3} {last.TestAccuracy,8:P1} " +
+            Console.WriteLine($"{r.Name,-50} {r.Rate.ToString("G2", Inv),7} {last.TrainLoss,7:F3} {last.TestAccuracy,8:P1} " +
                 $"{r.SecondsPerStep * 1e3,8:F3} {steps,14} {secs,10}  {string.Join(" ", r.Cosines.Select(c => c.ToString("F3", Inv)))}");
         }
     }

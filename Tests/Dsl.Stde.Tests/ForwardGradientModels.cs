@@ -73,3 +73,40 @@ public static partial class ForwardGradientModels
     [Jvp(nameof(LossF), Wrt = "theta")]
     public static partial float LossFJvp(ReadOnlySpan<float> theta, ReadOnlySpan<float> dtheta, float target, out float dLossF);
 }
+
+/// <summary>A dense layer h = W x + b under a loss of h: the weight gradient is ∂L/∂h ⊗ x (activity perturbation's identity).</summary>
+public static partial class DenseLayerModels
+{
+    public const int N = 4, M = 3;
+
+    [Differentiable]
+    public static double ActivityLoss(ReadOnlySpan<double> h)
+    {
+        double s = 0;
+        for (int j = 0; j < h.Length; j++) s += Math.Sin(h[j]) * (j + 1) + h[j] * h[j];
+        return s;
+    }
+
+    [Differentiable]
+    public static double LayerLoss(ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[N];
+        for (int j = 0; j < N; j++)
+        {
+            double s = b[j];
+            for (int i = 0; i < M; i++) s += w[j * M + i] * x[i];
+            h[j] = s;
+        }
+        return ActivityLoss(h);
+    }
+
+    [Gradient(nameof(ActivityLoss), Wrt = "h")]
+    public static partial double ActivityLossGradient(ReadOnlySpan<double> h, Span<double> hBar);
+
+    [ForwardGradient(nameof(ActivityLoss), Wrt = "h")]
+    public static partial double ActivityLossForwardGradient(ReadOnlySpan<double> h, ReadOnlySpan<double> tangents, Span<double> hEstimate);
+
+    [Gradient(nameof(LayerLoss), Wrt = "w,b")]
+    public static partial double LayerLossGradient(ReadOnlySpan<double> w, ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> wBar,
+        Span<double> bBar);
+}
