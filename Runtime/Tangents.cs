@@ -14,8 +14,14 @@ public static class Tangents
     /// <summary>Independent standard normal entries: E[v vᵀ] = I, so g is unbiased.</summary>
     public static void FillGaussian(Probes rng, Span<double> tangents) => rng.FillGaussian(tangents);
 
+    /// <summary>Independent standard normal entries: E[v vᵀ] = I, so g is unbiased.</summary>
+    public static void FillGaussian(Probes rng, Span<float> tangents) => rng.FillGaussian(tangents);
+
     /// <summary>Independent ±1 entries: E[v vᵀ] = I and ‖v‖² = p exactly, which removes the Gaussian's extra 2‖∇f‖².</summary>
     public static void FillRademacher(Probes rng, Span<double> tangents) => rng.FillRademacher(tangents);
+
+    /// <summary>Independent ±1 entries: E[v vᵀ] = I and ‖v‖² = p exactly, which removes the Gaussian's extra 2‖∇f‖².</summary>
+    public static void FillRademacher(Probes rng, Span<float> tangents) => rng.FillRademacher(tangents);
 
     /// <summary>
     /// K = tangents.Length / p tangents that are orthogonal to each other, each of length √p: a
@@ -130,5 +136,14 @@ public sealed class Sgd
             throw new ArgumentException($"'gradient' must have the length of 'parameters' ({parameters.Length}), but has length " +
                 $"{gradient.Length}.", nameof(gradient));
         for (int i = 0; i < parameters.Length; i++) parameters[i] -= LearningRate * gradient[i];
+    }
+
+    /// <summary>p ← p − η g, computed in double and rounded once.</summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient)
+    {
+        if (parameters.Length != gradient.Length)
+            throw new ArgumentException($"'gradient' must have the length of 'parameters' ({parameters.Length}), but has length " +
+                $"{gradient.Length}.", nameof(gradient));
+        for (int i = 0; i < parameters.Length; i++) parameters[i] = (float)(parameters[i] - LearningRate * gradient[i]);
     }
 }

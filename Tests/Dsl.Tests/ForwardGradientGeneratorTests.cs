@@ -1,5 +1,10 @@
 using System;
+using System.Collections.Immutable;
 using System.Linq;
+using System.Threading.Tasks;
+using Dsl.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Dsl.Tests.Infrastructure;
 using Xunit;
 
@@ -67,5 +72,21 @@ public class ForwardGradientGeneratorTests
         var failure = tracked.Outcome("G")?.Failure;
         Assert.NotNull(failure);
         Assert.Contains(reason, failure!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheAnalyzerReportsAWrongSignatureWithTheExpectedOne()
+    {
+        var compilation = GeneratorHarness.Compile(Usings + "public static partial class M\n{\n" + Primal + """
+                [ForwardGradient(nameof(Loss), Wrt = "theta")]
+                public static partial double G(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, Span<double> thetaEstimate);
+            }
+            """);
+        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new DslAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("DSL0002", d.Id);
+        Assert.Contains("expected 4: static partial double G(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, " +
+            "ReadOnlySpan<double> tangents, Span<double> thetaEstimate)", d.GetMessage(), StringComparison.Ordinal);
     }
 }
