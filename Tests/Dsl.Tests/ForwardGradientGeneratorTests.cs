@@ -44,6 +44,9 @@ public class ForwardGradientGeneratorTests
         Assert.Null(result.Exception);
         Assert.Empty(result.Errors);
         Snapshot.Verify(result.AllGenerated, nameof(WeightPerturbationProjectionAndClipping));
+        // Forward gradients need no tape: nothing generated for them pushes or pops one.
+        Assert.DoesNotContain("Tape", result.AllGenerated, StringComparison.Ordinal);
+        Assert.Contains("__scratch.Release()", result.AllGenerated, StringComparison.Ordinal);
     }
 
     [Theory]
