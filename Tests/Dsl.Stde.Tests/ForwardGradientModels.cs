@@ -70,6 +70,28 @@ public static partial class ForwardGradientModels
     public static partial float LossFForwardGradient(ReadOnlySpan<float> theta, float target, ReadOnlySpan<float> tangents,
         Span<float> thetaEstimate);
 
+    /// <summary>Two layers in two spans: Wrt = "w2" gives the per-layer estimator (w1 held fixed, no tangent on it).</summary>
+    [Differentiable]
+    public static double TwoSpanLoss(ReadOnlySpan<double> w1, ReadOnlySpan<double> w2, ReadOnlySpan<double> x)
+    {
+        double s = 0;
+        for (int j = 0; j < w2.Length; j++)
+        {
+            double h = 0;
+            for (int i = 0; i < x.Length; i++) h += w1[j * x.Length + i] * x[i];
+            s += w2[j] * Math.Tanh(h);
+        }
+        return s * s;
+    }
+
+    [ForwardGradient(nameof(TwoSpanLoss), Wrt = "w2", Lanes = 2)]
+    public static partial double TwoSpanLossW2ForwardGradient(ReadOnlySpan<double> w1, ReadOnlySpan<double> w2, ReadOnlySpan<double> x,
+        ReadOnlySpan<double> tangents, Span<double> w2Estimate);
+
+    [Jvp(nameof(TwoSpanLoss), Wrt = "w2")]
+    public static partial double TwoSpanLossW2Jvp(ReadOnlySpan<double> w1, ReadOnlySpan<double> w2, ReadOnlySpan<double> dw2,
+        ReadOnlySpan<double> x, out double dLoss);
+
     [Jvp(nameof(LossF), Wrt = "theta")]
     public static partial float LossFJvp(ReadOnlySpan<float> theta, ReadOnlySpan<float> dtheta, float target, out float dLossF);
 }

@@ -76,6 +76,30 @@ public class ForwardGradientTests
     }
 
     [Fact]
+    public void WrtOneOfSeveralSpansEstimatesThatLayerOnly()
+    {
+        // Per-layer estimator: tangents on w2 alone; equal to JVPs along (0, v) bit for bit.
+        var w1 = new double[3 * 2];
+        var w2 = new double[3];
+        var x = new[] { 0.3, -0.8 };
+        new Probes(21).FillGaussian(w1);
+        new Probes(22).FillGaussian(w2);
+        const int k = 2;
+        var tangents = new double[k * w2.Length];
+        new Probes(23).FillRademacher(tangents);
+        var est = new double[w2.Length];
+        M.TwoSpanLossW2ForwardGradient(w1, w2, x, tangents, est);
+        var expected = new double[w2.Length];
+        for (int t = 0; t < k; t++)
+        {
+            var v = tangents.AsSpan(t * w2.Length, w2.Length);
+            M.TwoSpanLossW2Jvp(w1, w2, v, x, out double d);
+            for (int i = 0; i < w2.Length; i++) expected[i] = expected[i] + d * v[i];
+        }
+        for (int i = 0; i < w2.Length; i++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[i] / k), BitConverter.DoubleToInt64Bits(est[i]));
+    }
+
+    [Fact]
     public void ClippingClampsEachDirectionalDerivativeBeforeItScalesItsTangent()
     {
         var theta = Theta();
