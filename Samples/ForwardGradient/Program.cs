@@ -15,7 +15,7 @@ namespace ForwardGradientSample;
 /// </summary>
 public static class Program
 {
-    private sealed record Options(int Steps, int Batch, double TargetLoss, long Seed, string Plot);
+    private sealed record Options(int Steps, int Batch, double TargetLoss, long Seed, string Plot, bool Sgd);
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -28,7 +28,8 @@ public static class Program
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("options: --steps N (6000) --batch N (32) --target-loss X (0.5) --seed N (1) --plot FILE");
+            Console.Error.WriteLine("options: --steps N (6000) --batch N (32) --target-loss X (0.5) --seed N (1) --plot FILE " +
+                "--optimizer adam|sgd (adam)");
             return 2;
         }
         return 0;
@@ -36,7 +37,7 @@ public static class Program
 
     private static Options Parse(string[] args)
     {
-        Options o = new(Steps: 6000, Batch: 32, TargetLoss: 0.5, Seed: 1, Plot: "forward-gradient.png");
+        Options o = new(Steps: 6000, Batch: 32, TargetLoss: 0.5, Seed: 1, Plot: "forward-gradient.png", Sgd: false);
         if (args.Length % 2 != 0) throw new ArgumentException($"option {args[^1]} needs a value");
         for (int i = 0; i < args.Length; i += 2)
         {
@@ -48,6 +49,10 @@ public static class Program
                 "--target-loss" => o with { TargetLoss = double.Parse(v, Inv) },
                 "--seed" => o with { Seed = long.Parse(v, Inv) },
                 "--plot" => o with { Plot = v },
+                "--optimizer" => o with
+                {
+                    Sgd = v switch { "sgd" => true, "adam" => false, _ => throw new ArgumentException("--optimizer is adam or sgd") },
+                },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -60,10 +65,10 @@ public static class Program
         var train = Spirals.Make(1500, new Probes(o.Seed, 1));
         var test = Spirals.Make(600, new Probes(o.Seed, 2));
         Console.WriteLine($"Three spirals: {train.Count} training and {test.Count} test points; MLP {Mlp.In} -> {Mlp.H} -> {Mlp.H} -> " +
-            $"{Mlp.C} (tanh), p = {Mlp.P:N0} parameters; batch {o.Batch}, Adam, seed {o.Seed}");
-        // The sweep: every method runs the full budget at each of these Adam learning rates; the rate with the lowest mean
+            $"{Mlp.C} (tanh), p = {Mlp.P:N0} parameters; batch {o.Batch}, {(o.Sgd ? "SGD" : "Adam")}, seed {o.Seed}");
+        // The sweep: every method runs the full budget at each of these learning rates; the rate with the lowest mean
         // training loss over the last fifth of its run wins (the curves are noisy, so one end point would pick by luck).
-        var rates = new[] { 3e-3, 1e-2, 3e-2, 1e-1 };
+        var rates = o.Sgd ? new[] { 3e-4, 3e-3, 3e-2, 3e-1, 3.0 } : new[] { 3e-3, 1e-2, 3e-2, 1e-1 };
         var methods = new Method[] { new Backprop(), new WeightPerturbation(1), new WeightPerturbation(16), new ActivityPerturbation(),
             new LocalGuess() };
         var runs = new List<Run>();
@@ -88,6 +93,7 @@ public static class Program
         Mlp.Initialize(parameters.AsSpan(0, Mlp.P), new Probes(o.Seed, 3));
         method.InitializeExtra(parameters.AsSpan(Mlp.P), new Probes(o.Seed, 4));
         var adam = new Adam(parameters.Length, rate);
+        var sgd = new Sgd(rate);
         var grad = new double[parameters.Length];
         var exact = new double[Mlp.P];
         var batches = new Probes(o.Seed, 5);
@@ -106,7 +112,8 @@ public static class Program
             train.Batch(batches, xs, ys);
             clock.Start();
             method.Gradient(parameters, xs, ys, grad, tangents);
-            adam.Step(parameters, grad);
+            if (o.Sgd) sgd.Step(parameters, grad);
+            else adam.Step(parameters, grad);
             clock.Stop();
             if (step % every != 0 && step != steps) continue;
             var point = Evaluate(step, clock.Elapsed.TotalSeconds, parameters, train, test);
