@@ -331,6 +331,41 @@ public sealed class KernelAttribute : TransformAttribute
     public KernelReduction Reduction { get; set; } = KernelReduction.Deterministic;
 }
 
+/// <summary>
+/// The forward gradient of the primal with respect to its span parameter named by <c>Wrt</c>
+/// (Baydin et al. 2022): the primal's parameters, then <c>ReadOnlySpan&lt;T&gt; tangents</c> (K
+/// tangents of length p, row-major; K from the length), then <c>Span&lt;T&gt; estimate</c> of
+/// length p; returns the primal's value. The estimate is g = (1/K) Σ_k (∇f·v_k) v_k, unbiased
+/// for tangents with independent zero-mean unit-variance entries (<c>Dsl.Tangents</c> draws them).
+/// The directional derivatives come from one vector-mode pass per <see cref="Lanes"/> tangents,
+/// which computes the primal once; no tape is used.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class ForwardGradientAttribute : TransformAttribute
+{
+    /// <summary>Asks for the forward gradient of <paramref name="primal"/>.</summary>
+    public ForwardGradientAttribute(string primal) : base(primal) { }
+
+    /// <summary>
+    /// Tangents per pass (1 to 16, default 4): K = Lanes tangents take exactly one pass; more run in
+    /// chunks of this size, a remainder one tangent at a time.
+    /// </summary>
+    public int Lanes { get; set; } = 4;
+
+    /// <summary>
+    /// Projection onto guessed directions: g = (1/K) Σ_k (∇f·u_k) u_k / ‖u_k‖² for directions u_k the
+    /// caller supplies (a local loss's gradient, say). Biased: it keeps only the part of ∇f in the span of
+    /// the guesses (Fournier et al. 2023). Default false (random tangents, unbiased).
+    /// </summary>
+    public bool Projection { get; set; }
+
+    /// <summary>
+    /// Clips each directional derivative ∇f·v_k to [−Clip, Clip] before it scales its tangent (0, the
+    /// default: no clipping). Clipping bounds a step's size; the estimate is biased when it acts.
+    /// </summary>
+    public double Clip { get; set; }
+}
+
 /// <summary>How a kernel launcher adds a summed output over the items on an accelerator (<see cref="KernelAttribute.Reduction"/>).
 /// </summary>
 public enum KernelReduction

@@ -58,6 +58,7 @@ internal enum RequestKind
     SecondOrder,
     Kernel,
     FunctionalDerivative,
+    ForwardGradient,
 }
 
 /// <summary>
@@ -107,7 +108,9 @@ internal sealed record RequestModel(
     string PerItem = "",
     string Sum = "",
     bool AtomicSums = false,
-    string Of = "");
+    string Of = "",
+    bool Projection = false,
+    double Clip = 0);
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);

@@ -29,6 +29,7 @@ internal static class RequestKinds
         new SecondOrderRow(),
         new KernelRow(),
         new FunctionalDerivativeRow(),
+        new ForwardGradientRow(),
     };
 
     private static readonly Dictionary<RequestKind, RequestKindRow> ByKind = All.ToDictionary(r => r.Kind);

@@ -27,6 +27,8 @@ internal static class RequestReader
         var sum = "";
         var atomic = false;
         var of = "";
+        var projection = false;
+        var clip = 0.0;
         var order = row.DefaultOrder;
         var estimator = Estimator.Exact;
         var lanes = row.DefaultLanes;
@@ -42,6 +44,8 @@ internal static class RequestReader
             // The runtime enum arrives as its int; a value outside it is rejected by the signature check.
             if (named.Key == "Estimator" && named.Value.Value is int e) estimator = (Estimator)e;
             if (named.Key is "Jets" or "Lanes" && named.Value.Value is int l) lanes = l;
+            if (named.Key == "Projection" && named.Value.Value is bool pr) projection = pr;
+            if (named.Key == "Clip" && named.Value.Value is double cl) clip = cl;
         }
         var failure = row.CheckOptions(order, lanes);
         if (primalName.Length == 0) failure = $"[{kind}] needs the name of the primal method: [{kind}(nameof(F))]";
@@ -61,7 +65,7 @@ internal static class RequestReader
         var parameters = method.Parameters.Select(PrimalLowering.ParamOf).ToEquatableArray();
         return new RequestModel(kind, primalName, wrt, chain, PrimalLowering.TypeKeyOf(method.ContainingType), modifiers,
             returnType, irReturn, method.Name, parameters, failure, FunctionKey.Primal(PrimalLowering.KeyOf(method)),
-            order, estimator, partial, lanes, perItem, sum, atomic, of);
+            order, estimator, partial, lanes, perItem, sum, atomic, of, projection, clip);
     }
 
     private static TypeChain ChainOf(INamedTypeSymbol type, CancellationToken ct, ref string? failure)

@@ -18,7 +18,7 @@ namespace Dsl.Generator.Transforms;
 /// operators): the others are symbolic zeros, so they cost nothing.
 /// </para>
 /// </summary>
-internal static class Operators
+internal static partial class Operators
 {
     /// <summary>Jets run in chunks of this many lanes unless the declaration says otherwise.</summary>
     public const int DefaultLanes = 4;
@@ -116,9 +116,9 @@ internal static class Operators
         public Value Mul(Value a, Value b) => B.Binary(BinOp.Mul, a, b);
 
         /// <summary>An extra parameter after the primal's (probes, σ, C).</summary>
-        public Value Parameter(string name)
+        public Value Parameter(string name, BufferKind kind = BufferKind.ReadOnlySpan)
         {
-            var p = B.NewValue(IrType.Buf(Elem.Elem, BufferKind.ReadOnlySpan), name);
+            var p = B.NewValue(IrType.Buf(Elem.Elem, kind), name);
             _args.Add(p);
             return p;
         }
