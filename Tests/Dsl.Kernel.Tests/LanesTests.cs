@@ -44,6 +44,7 @@ public sealed class LanesTests
     public void Gradients_in_lanes_equal_the_per_item_path_bit_for_bit(int n, bool mixed)
     {
         Assert.Null(Branchy.FGradBatchLauncher.LanesUnavailable);
+        Assert.False(Branchy.FGradBatchLauncher.LanesByDefault);   // a reverse sweep: one item per call unless asked
         var x = Batches.Floats(n * D, 51, mixed ? -1.5 : 0.5, 1.5);
         var w = Batches.Floats(D, 52, mixed ? -1 : 0.5, 1);
         var k = Array.ConvertAll(Batches.Doubles(n, 53, 0, D - 0.01), v => (int)v);
@@ -51,7 +52,7 @@ public sealed class LanesTests
         var expected = RunBranchy(perItem, n, x, w, k);
         foreach (var cores in new[] { 1, 2 })
         {
-            using var device = KernelDevice.Cpu(cores);
+            using var device = KernelDevice.Cpu(cores, lanes: true);
             var actual = RunBranchy(device, n, x, w, k);
             Bits(expected.Loss, actual.Loss, $"{cores} cores: loss");
             for (var j = 0; j < D; j++) Bits(expected.WBar[j], actual.WBar[j], $"{cores} cores: wBar[{j}]");
@@ -69,6 +70,7 @@ public sealed class LanesTests
         var w = Batches.Floats(D, 62, -1, 1);
         var k = Array.ConvertAll(Batches.Doubles(n, 63, 0, D - 0.01), v => (int)v);
         Assert.Null(Branchy.FBatchLauncher.LanesUnavailable);
+        Assert.True(Branchy.FBatchLauncher.LanesByDefault);   // forward code: lanes by default
         using var device = KernelDevice.Cpu(2);
         using var launcher = new Branchy.FBatchLauncher(device);
         var result = new float[n];
@@ -103,7 +105,7 @@ public sealed class LanesTests
         new Probes(84).FillRademacher(probes);
         Assert.Null(Pinn.Model.LossDenseGradBatchLauncher.LanesUnavailable);
         Assert.Null(Pinn.Model.LossExactGradBatchLauncher.LanesUnavailable);
-        using var lanes = KernelDevice.Cpu(2);
+        using var lanes = KernelDevice.Cpu(2, lanes: true);
         using var accelerator = KernelDevice.CpuAccelerator();
         foreach (var pde in new[] { 0, 2 })
         {

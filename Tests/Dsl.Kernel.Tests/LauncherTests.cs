@@ -103,8 +103,8 @@ public sealed class LauncherTests
         var expectedGrad = OrderedSum(Items, D, (i, j) => rows[i][j]);
         var expectedValue = OrderedSum(Items, 1, (i, _) => values[i])[0];
         using var accelerator = KernelDevice.CpuAccelerator();
-        foreach (var (device, waveBytes) in new[] { (KernelDevice.Cpu(1), 0L), (KernelDevice.Cpu(2), 0L), (accelerator, 0L),
-                     (accelerator, 1L) })
+        foreach (var (device, waveBytes) in new[] { (KernelDevice.Cpu(1), 0L), (KernelDevice.Cpu(2), 0L),
+                     (KernelDevice.Cpu(2, lanes: true), 0L), (accelerator, 0L), (accelerator, 1L) })
         {
             using var launcher = new Rad.RGradientSumLauncher(device);
             if (waveBytes > 0) launcher.MaxWaveBytes = waveBytes;   // one chunk per wave
@@ -177,7 +177,7 @@ public sealed class LauncherTests
         }
         var expected = OrderedSum(n, p, (i, k) => rows[i][k]);
         var expectedLoss = (float)OrderedSum(n, 1, (i, _) => losses[i])[0];
-        foreach (var device in new[] { KernelDevice.Cpu(2), KernelDevice.CpuAccelerator() })
+        foreach (var device in new[] { KernelDevice.Cpu(2), KernelDevice.Cpu(2, lanes: true), KernelDevice.CpuAccelerator() })
         {
             using var _ = device;
             using var launcher = new PinnAlg.LossSparseGradBatchLauncher(device);
@@ -219,7 +219,7 @@ public sealed class LauncherTests
         // In lanes, tanh is PortableMathVector's, bit for bit the kernel's PortableMath per lane (System.Math's MathF.Tanh
         // may differ in the last bit): the lanes path equals the CPU accelerator running the kernel, bit for bit.
         Assert.Null(Pinn.Model.LossSparseGradBatchLauncher.LanesUnavailable);
-        using var lanes = KernelDevice.Cpu(2);
+        using var lanes = KernelDevice.Cpu(2, lanes: true);
         using var accelerator = KernelDevice.CpuAccelerator();
         var laneGrad = new float[p];
         var kernelGrad = new float[p];

@@ -18,10 +18,16 @@ internal static partial class KernelLauncherWriter
 
     private static IEnumerable<string> LanesNote(KernelPlan plan, KernelLanes lanes, string? lanesMethod)
     {
-        if (lanesMethod is not null)
+        if (lanesMethod is not null && !lanes.Reverse)
         {
             yield return $"On the CPU, {plan.Method} runs for {lanes.Width} items at once, one per lane of a Vector256 ({lanesMethod}; per";
             yield return "item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.";
+        }
+        else if (lanesMethod is not null)
+        {
+            yield return $"On the CPU, {plan.Method} runs one item per call unless the device asks for lanes ({lanes.Width} items at";
+            yield return $"once, {lanesMethod}): its reverse sweep keeps per-item adjoints, which lanes do not make faster";
+            yield return "(docs/vectorization.md).";
         }
         else yield return $"On the CPU, {plan.Method} runs one item per call: {Escape(lanes.Unavailable ?? "")}.";
     }

@@ -47,6 +47,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs Acc for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="result">One value per item: its result.</param>
@@ -57,7 +62,7 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Acc); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -275,6 +280,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs QLapDense for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="w">Shared by every item.</param>
@@ -288,7 +298,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, probes.Span);
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Q_Laplacian_2); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -396,6 +406,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs QLap for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="w">Shared by every item.</param>
@@ -407,7 +422,7 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Q_Laplacian); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -603,6 +618,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs QTaylor for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="w">Shared by every item.</param>
@@ -617,7 +637,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, xJet.Span.Slice(0, __xJetRow), y.Span.Slice(0, __yRow));
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Q_Taylor3_10); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -787,8 +807,9 @@ namespace Dsl.Kernel.Tests
         /// Runs RunVjp over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (RunVjpKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
-        /// On the CPU, RunVjp runs for 4 items at once, one per lane of a Vector256 (__lanes_Run_Vjp; per
-        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
+        /// On the CPU, RunVjp runs one item per call unless the device asks for lanes (4 items at
+        /// once, __lanes_Run_Vjp): its reverse sweep keeps per-item adjoints, which lanes do not make faster
+        /// (docs/vectorization.md).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RunVjpKernelLauncher : global::Dsl.KernelLauncher
@@ -801,6 +822,11 @@ namespace Dsl.Kernel.Tests
             /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
             /// </summary>
             public static string? LanesUnavailable => null;
+
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => false;
 
             /// <summary>Runs RunVjp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -817,7 +843,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), y.Span.Slice(0, __yRow), yBar.Span.Slice(0, __yBarRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Run_Vjp); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>

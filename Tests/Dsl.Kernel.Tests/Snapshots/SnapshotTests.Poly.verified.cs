@@ -42,6 +42,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs P for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="c">Shared by every item.</param>
@@ -53,7 +58,7 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 8 items per call, one per lane (see __lanes_P); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -185,6 +190,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs PTaylor for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="c">Shared by every item.</param>
@@ -198,7 +208,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), c, cJet.Span, y.Span.Slice(0, __yRow));
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 8 items per call, one per lane (see __lanes_P_Taylor2_01); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>

@@ -82,6 +82,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs EnergyJvp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="dx">One row per item.</param>
@@ -99,7 +104,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), dx.Span.Slice(0, __dxRow), w.Span, s.Span[0]);
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Energy_Jvp_100_2); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -221,6 +226,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs EnergyJvp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="dx">One row per item.</param>
@@ -238,7 +248,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), dx.Span.Slice(0, __dxRow), w.Span, s);
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Energy_Jvp_100); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -345,6 +355,11 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => true;
+
             /// <summary>Runs Energy for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="w">Shared by every item.</param>
@@ -357,7 +372,7 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Energy); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>

@@ -100,8 +100,9 @@ namespace Dsl.Kernel.Tests
         /// accelerator (RGradientAtomic), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
         /// Summed over the items, on an accelerator with Atomic.Add (the last bits may vary), on the CPU in one fixed order: the result, xBar.
-        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10_2; per
-        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
+        /// On the CPU, RGradient runs one item per call unless the device asks for lanes (4 items at
+        /// once, __lanes_R_Gradient_10_2): its reverse sweep keeps per-item adjoints, which lanes do not make faster
+        /// (docs/vectorization.md).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientAtomicLauncher : global::Dsl.KernelLauncher
@@ -114,6 +115,11 @@ namespace Dsl.Kernel.Tests
             /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
             /// </summary>
             public static string? LanesUnavailable => null;
+
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => false;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -129,7 +135,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span.Slice(0, __wRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_R_Gradient_10_2); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -250,8 +256,9 @@ namespace Dsl.Kernel.Tests
         /// Runs RGradient over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (RGradientKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
-        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10; per
-        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
+        /// On the CPU, RGradient runs one item per call unless the device asks for lanes (4 items at
+        /// once, __lanes_R_Gradient_10): its reverse sweep keeps per-item adjoints, which lanes do not make faster
+        /// (docs/vectorization.md).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientKernelLauncher : global::Dsl.KernelLauncher
@@ -264,6 +271,11 @@ namespace Dsl.Kernel.Tests
             /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
             /// </summary>
             public static string? LanesUnavailable => null;
+
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => false;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -279,7 +291,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_R_Gradient_10); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
@@ -387,8 +399,9 @@ namespace Dsl.Kernel.Tests
         /// accelerator (RGradientSum), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
         /// Summed over the items, in one fixed order (Dsl.KernelLauncher): the result, xBar.
-        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10_2; per
-        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
+        /// On the CPU, RGradient runs one item per call unless the device asks for lanes (4 items at
+        /// once, __lanes_R_Gradient_10_2): its reverse sweep keeps per-item adjoints, which lanes do not make faster
+        /// (docs/vectorization.md).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientSumLauncher : global::Dsl.KernelLauncher
@@ -401,6 +414,11 @@ namespace Dsl.Kernel.Tests
             /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
             /// </summary>
             public static string? LanesUnavailable => null;
+
+            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
+            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
+            /// </summary>
+            public static bool LanesByDefault => false;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -416,7 +434,7 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span.Slice(0, __wRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_R_Gradient_10_2); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
