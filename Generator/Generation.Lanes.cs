@@ -15,9 +15,7 @@ namespace Dsl.Generator;
 /// How a kernel's launcher runs on the CPU: W items per call in the lanes of a vector (the root's lanes method and its
 /// element type), or one item per call and why (<paramref name="Unavailable"/>).
 /// </summary>
-/// <param name="Reverse">Some function it reaches keeps per-item values on the tape (a reverse sweep): the launcher then
-/// runs one item per call unless the device asks for lanes (see docs/vectorization.md for the measurements).</param>
-internal sealed record KernelLanes(string? RootId, ScalarKind Elem, string? Unavailable, bool Reverse = false)
+internal sealed record KernelLanes(string? RootId, ScalarKind Elem, string? Unavailable)
 {
     public static KernelLanes None(string why) => new(null, ScalarKind.F32, why);
 
@@ -73,7 +71,7 @@ internal static partial class Generation
             var id = LanesTable.Id(kv.Key.Key, kv.Key.Mask, elem);
             table.Entries[id] = new LanesTable.Entry(kv.Key.Key, kv.Key.Mask, elem, kv.Value.Fn, kv.Value.Verdict);
         }
-        return new KernelLanes(rootId, elem, null, verdicts.Any(v => v.VaryingTape));
+        return new KernelLanes(rootId, elem, null);
     }
 
     /// <summary>Names the lanes methods (<c>__lanes_…</c>, unique, in id order) and adds them to <paramref name="methods"/>.</summary>

@@ -19,7 +19,7 @@ public sealed class KernelDevice : IDisposable
     private readonly Context? _context;
     private readonly bool _owns;
 
-    private KernelDevice(Accelerator? accelerator, Context? context, bool owns, int cores, string description, bool? lanes = false)
+    private KernelDevice(Accelerator? accelerator, Context? context, bool owns, int cores, string description, bool lanes = false)
     {
         Lanes = lanes;
         Accelerator = accelerator;
@@ -36,12 +36,11 @@ public sealed class KernelDevice : IDisposable
     public int Cores { get; }
 
     /// <summary>
-    /// On the CPU path: true runs W items per call in the lanes of a <c>Vector256</c> (8 floats or 4 doubles) where the
-    /// launcher has a lanes version (its <c>LanesUnavailable</c> is null) and the processor has 256-bit vectors; false runs
-    /// one item per call; null (the default) leaves it to each launcher's <c>LanesByDefault</c>: lanes for forward code,
-    /// one item per call where a reverse sweep keeps per-item adjoints (measured: docs/vectorization.md).
+    /// On the CPU path: run W items per call in the lanes of a <c>Vector256</c> (8 floats or 4 doubles) where the
+    /// launcher has a lanes version (its <c>LanesUnavailable</c> is null) and the processor has 256-bit vectors; else one
+    /// item per call.
     /// </summary>
-    public bool? Lanes { get; }
+    public bool Lanes { get; }
 
     /// <summary>What this device is, for a log line.</summary>
     public string Description { get; }
@@ -49,18 +48,14 @@ public sealed class KernelDevice : IDisposable
     /// <summary>
     /// The CPU path: the generated C# over the batch in <see cref="KernelLauncher.ChunkCount"/> fixed chunks spread over
     /// at most <paramref name="cores"/> threads (default: every core). The chunks, not the threads, fix the order of the
-    /// sums, so results do not depend on <paramref name="cores"/>. <paramref name="lanes"/>: see <see cref="Lanes"/>.
+    /// sums, so results do not depend on <paramref name="cores"/>. With <paramref name="lanes"/> (the default), W items
+    /// run per call in the lanes of a vector (see <see cref="Lanes"/>); else the generated method runs once per item.
     /// </summary>
-    public static KernelDevice Cpu(int? cores = null, bool? lanes = null)
+    public static KernelDevice Cpu(int? cores = null, bool lanes = true)
     {
         var n = cores ?? Environment.ProcessorCount;
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(cores), n, "at least one core");
-        var how = lanes switch
-        {
-            true => "generated C#, items in vector lanes",
-            false => "generated C#, one item per call",
-            null => "generated C#, items in vector lanes for forward code",
-        };
+        var how = lanes ? "generated C#, items in vector lanes" : "generated C#, one item per call";
         return new KernelDevice(null, null, false, n, $"CPU, {n} core{(n == 1 ? "" : "s")}, {how}", lanes);
     }
 
@@ -100,18 +95,17 @@ public sealed class KernelDevice : IDisposable
     }
 
     /// <summary>
-    /// "cpu", "cpu-lanes", "cpu-per-item", "gpu" or "cpu-accelerator" (command-line spelling), as <see cref="Cpu"/> (lanes
-    /// as each launcher chooses, always, or never), <see cref="Gpu"/>, <see cref="CpuAccelerator"/>.
+    /// "cpu", "cpu-per-item", "gpu" or "cpu-accelerator" (command-line spelling), as <see cref="Cpu"/> (with lanes, or one
+    /// item per call), <see cref="Gpu"/>, <see cref="CpuAccelerator"/>.
     /// </summary>
     public static KernelDevice Parse(string name, int? cores = null) => name switch
     {
         "cpu" => Cpu(cores),
-        "cpu-lanes" => Cpu(cores, lanes: true),
         "cpu-per-item" => Cpu(cores, lanes: false),
         "gpu" => Gpu(),
         "cpu-accelerator" => CpuAccelerator(),
         _ => throw new ArgumentException(
-            $"unknown device '{name}'; expected cpu, cpu-lanes, cpu-per-item, gpu or cpu-accelerator", nameof(name)),
+            $"unknown device '{name}'; expected cpu, cpu-per-item, gpu or cpu-accelerator", nameof(name)),
     };
 
     /// <summary>Every accelerator ILGPU finds on this machine, by name and type ("none" when it finds none).</summary>

@@ -372,14 +372,13 @@ internal sealed class Options
           --test-points N  held-out uniform points for the relative L2 error (default 20000)
           --width N        hidden width (default 128, the paper's)
           --lr X           initial learning rate (default 1e-3)
-          --device cpu|cpu-lanes|gpu|cpu-accelerator
+          --device cpu|cpu-per-item|gpu|cpu-accelerator
                            where the batch's loss gradients run: cpu, the generated C# on the CPU cores,
-                           one point per call; cpu-lanes, the same C# with 8 points per call in the
-                           lanes of a Vector256 (slower for these gradients today: docs/vectorization.md);
-                           gpu, the generated ILGPU kernel on the first CUDA GPU; cpu-accelerator, that
-                           kernel on ILGPU's CPU accelerator (slow; checks the kernel path without a GPU)
-                           (default cpu)
-          --cores N        threads of --device cpu and cpu-lanes (default: every core); the sums do not
+                           8 points per call in the lanes of a Vector256; cpu-per-item, the same C# one
+                           point per call; gpu, the generated ILGPU kernel on the first CUDA GPU;
+                           cpu-accelerator, that kernel on ILGPU's CPU accelerator (slow; checks the
+                           kernel path without a GPU) (default cpu)
+          --cores N        threads of --device cpu and cpu-per-item (default: every core); the sums do not
                            depend on it
         """;
 
@@ -409,7 +408,7 @@ internal sealed class Options
                 case "--width": o.Width = Int(a, v, 1); break;
                 case "--lr": o.LearningRate = double.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--device":
-                    o.Device = v is "cpu" or "cpu-lanes" or "cpu-per-item" or "gpu" or "cpu-accelerator" ? v
+                    o.Device = v is "cpu" or "cpu-per-item" or "gpu" or "cpu-accelerator" ? v
                         : throw new ArgumentException($"unknown device '{v}'");
                     break;
                 case "--cores": o.Cores = Int(a, v, 1); break;

@@ -44,7 +44,6 @@ public sealed class LanesTests
     public void Gradients_in_lanes_equal_the_per_item_path_bit_for_bit(int n, bool mixed)
     {
         Assert.Null(Branchy.FGradBatchLauncher.LanesUnavailable);
-        Assert.False(Branchy.FGradBatchLauncher.LanesByDefault);   // a reverse sweep: one item per call unless asked
         var x = Batches.Floats(n * D, 51, mixed ? -1.5 : 0.5, 1.5);
         var w = Batches.Floats(D, 52, mixed ? -1 : 0.5, 1);
         var k = Array.ConvertAll(Batches.Doubles(n, 53, 0, D - 0.01), v => (int)v);
@@ -70,7 +69,6 @@ public sealed class LanesTests
         var w = Batches.Floats(D, 62, -1, 1);
         var k = Array.ConvertAll(Batches.Doubles(n, 63, 0, D - 0.01), v => (int)v);
         Assert.Null(Branchy.FBatchLauncher.LanesUnavailable);
-        Assert.True(Branchy.FBatchLauncher.LanesByDefault);   // forward code: lanes by default
         using var device = KernelDevice.Cpu(2);
         using var launcher = new Branchy.FBatchLauncher(device);
         var result = new float[n];

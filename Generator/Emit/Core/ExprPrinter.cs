@@ -103,6 +103,8 @@ internal sealed class ExprPrinter
                 return _target.Call(t.Kind, t.Result.Type, Expr(t.A), Expr(t.B), Expr(t.C));
             case SelectOp s:
                 return $"{Expr(s.Cond, 7)} ? {Expr(s.IfTrue, 7)} : {Expr(s.IfFalse, 8)}";
+            case LengthOp l when Items is { } lanes && lanes.Varies(l.Buffer):
+                return lanes.LengthLanes(Name(l.Buffer));
             case LengthOp l:
                 return _target.Length(Name(l.Buffer));
             case LoadOp l:

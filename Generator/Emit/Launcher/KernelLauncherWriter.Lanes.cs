@@ -18,16 +18,10 @@ internal static partial class KernelLauncherWriter
 
     private static IEnumerable<string> LanesNote(KernelPlan plan, KernelLanes lanes, string? lanesMethod)
     {
-        if (lanesMethod is not null && !lanes.Reverse)
+        if (lanesMethod is not null)
         {
             yield return $"On the CPU, {plan.Method} runs for {lanes.Width} items at once, one per lane of a Vector256 ({lanesMethod}; per";
             yield return "item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.";
-        }
-        else if (lanesMethod is not null)
-        {
-            yield return $"On the CPU, {plan.Method} runs one item per call unless the device asks for lanes ({lanes.Width} items at";
-            yield return $"once, {lanesMethod}): its reverse sweep keeps per-item adjoints, which lanes do not make faster";
-            yield return "(docs/vectorization.md).";
         }
         else yield return $"On the CPU, {plan.Method} runs one item per call: {Escape(lanes.Unavailable ?? "")}.";
     }
@@ -54,7 +48,7 @@ internal static partial class KernelLauncherWriter
         if (plan.SumResult) w.Add("var __resultSum = Accumulator(\"result\", __chunk, 1);");
         var blocks = plan.Args.Where(a => !a.IsOut && !a.IsPerItemScalar && (a.PerItem || a.IsSpanOutput)).ToList();
         foreach (var a in blocks)
-            w.Add($"var __{a.Param.Name}Lanes = HostArray<{VectorOf(a)}>(\"{a.Param.Name}#lanes\", __chunk, {Row(a)});");
+            w.Add($"var __{a.Param.Name}Lanes = HostArray<{VectorOf(a)}>(\"{a.Param.Name}#lanes\", __chunk, {LanesRef}.Padded({Row(a)}));");
         w.Add("void __Block(int __first, int __valid)");
         w.Open();
         var args = new List<string>();

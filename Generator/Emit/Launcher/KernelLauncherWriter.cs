@@ -58,11 +58,7 @@ internal static partial class KernelLauncherWriter
         var why = lanesMethod is null ? Quote(lanes.Unavailable ?? "no lanes version") : "null";
         w.Add($"public static string? LanesUnavailable => {why};");
         w.Add("");
-        w.Add("/// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):");
-        w.Add("/// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).");
-        w.Add("/// </summary>");
-        w.Add($"public static bool LanesByDefault => {(lanesMethod is not null && !lanes.Reverse ? "true" : "false")};");
-        w.Add("");
+
         w.Add($"/// <summary>Runs {plan.Method} for <paramref name=\"count\"/> items.</summary>");
         foreach (var a in plan.Args) w.Add($"/// <param name=\"{a.Param.Name}\">{ParamDoc(a)}</param>");
         if (plan.Returns is not null && !plan.SumResult) w.Add("/// <param name=\"result\">One value per item: its result.</param>");
@@ -74,7 +70,7 @@ internal static partial class KernelLauncherWriter
         w.Open();
         if (lanesMethod is not null)
         {
-            w.Add("if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)");
+            w.Add("if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)");
             w.Open();
             WriteCpuLanes(w, plan, lanes, lanesMethod);
             w.Close();

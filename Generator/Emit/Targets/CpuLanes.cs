@@ -100,7 +100,7 @@ internal sealed class CpuLanes : ITarget
             case LoadOp l:
                 // A per-item buffer at a shared index is one vector; a per-item index gathers lane by lane.
                 return Varies(l.Index) ? $"{LanesTypeRef}.Gather({p.Name(l.Buffer)}, {p.Expr(l.Index)})"
-                    : $"{p.Name(l.Buffer)}[{p.Expr(l.Index)}]";
+                    : $"{p.Name(l.Buffer)}[{At(p.Expr(l.Index))}]";
             case UnaryOp u:
                 return Unary(u, p);
             case BinaryOp b:
@@ -217,7 +217,13 @@ internal sealed class CpuLanes : ITarget
 
     /// <summary>A store into a per-item buffer (the value broadcast when it is shared).</summary>
     public string Store(string buffer, string index, string vector, bool accumulate) =>
-        $"{buffer}[{index}] {(accumulate ? "+=" : "=")} {vector};";
+        $"{buffer}[{At(index)}] {(accumulate ? "+=" : "=")} {vector};";
+
+    /// <summary>The slot of element <paramref name="index"/> in a lane buffer (<c>Dsl.Lanes.At</c>: padded against 4K aliasing).</summary>
+    private static string At(string index) => $"{LanesTypeRef}.At({index})";
+
+    /// <summary>The element count of a lane buffer (its slots include padding: <c>Dsl.Lanes.Logical</c>).</summary>
+    public string LengthLanes(string buffer) => $"{LanesTypeRef}.Logical({buffer}.Length)";
 
     /// <summary>A store at a per-item index: lane l writes (or adds to) lane l of element index[l].</summary>
     public string Scatter(string buffer, string index, string vector, bool accumulate) =>
@@ -229,10 +235,10 @@ internal sealed class CpuLanes : ITarget
         var vector = VectorType(type.Elem);
         return type.Buffer switch
         {
-            BufferKind.Stack => $"{CpuScalar.SpanTypeRef}<{vector}> {name} = stackalloc {vector}[{length}];",
+            BufferKind.Stack => $"{CpuScalar.SpanTypeRef}<{vector}> {name} = stackalloc {vector}[{LanesTypeRef}.Padded({length})];",
             BufferKind.Scratch => $"{CpuScalar.SpanTypeRef}<{vector}> {name} = " +
                 $"{LanesTypeRef}.{(Elem == ScalarKind.F32 ? "Singles" : "Doubles")}({ScratchName}, {length});",
-            _ => $"{vector}[] {name} = new {vector}[{length}];",
+            _ => $"{vector}[] {name} = new {vector}[{LanesTypeRef}.Padded({length})];",
         };
     }
 

@@ -47,11 +47,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs Acc for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="result">One value per item: its result.</param>
@@ -62,12 +57,12 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Acc); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -280,11 +275,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs QLapDense for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="w">Shared by every item.</param>
@@ -298,12 +288,12 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, probes.Span);
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Q_Laplacian_2); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -406,11 +396,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs QLap for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="w">Shared by every item.</param>
@@ -422,12 +407,12 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Q_Laplacian); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -618,11 +603,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs QTaylor for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="w">Shared by every item.</param>
@@ -637,14 +617,14 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, xJet.Span.Slice(0, __xJetRow), y.Span.Slice(0, __yRow));
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Q_Taylor3_10); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
-                            var __xJetLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xJet#lanes", __chunk, __xJetRow);
-                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("y#lanes", __chunk, __yRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
+                            var __xJetLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xJet#lanes", __chunk, global::Dsl.Lanes.Padded(__xJetRow));
+                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("y#lanes", __chunk, global::Dsl.Lanes.Padded(__yRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -807,9 +787,8 @@ namespace Dsl.Kernel.Tests
         /// Runs RunVjp over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (RunVjpKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
-        /// On the CPU, RunVjp runs one item per call unless the device asks for lanes (4 items at
-        /// once, __lanes_Run_Vjp): its reverse sweep keeps per-item adjoints, which lanes do not make faster
-        /// (docs/vectorization.md).
+        /// On the CPU, RunVjp runs for 4 items at once, one per lane of a Vector256 (__lanes_Run_Vjp; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RunVjpKernelLauncher : global::Dsl.KernelLauncher
@@ -822,11 +801,6 @@ namespace Dsl.Kernel.Tests
             /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
             /// </summary>
             public static string? LanesUnavailable => null;
-
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => false;
 
             /// <summary>Runs RunVjp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -843,15 +817,15 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), y.Span.Slice(0, __yRow), yBar.Span.Slice(0, __yBarRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Run_Vjp); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
-                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("y#lanes", __chunk, __yRow);
-                            var __yBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("yBar#lanes", __chunk, __yBarRow);
-                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, __xBarRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
+                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("y#lanes", __chunk, global::Dsl.Lanes.Padded(__yRow));
+                            var __yBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("yBar#lanes", __chunk, global::Dsl.Lanes.Padded(__yBarRow));
+                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, global::Dsl.Lanes.Padded(__xBarRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -1656,13 +1630,13 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Acc(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x)
         {
             // Span<double> h = stackalloc double[x.Length];
-            int tmp = x.Length;
-            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<double>[tmp];
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<double>[global::Dsl.Lanes.Padded(tmp)];
             // for (int i = 0; i < x.Length; i++)
             __lanes_Acc_loop0(tmp, x, h);
             // for (int i = 1; i < x.Length; i++)
             __lanes_Acc_loop1(tmp, h);
-            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[tmp - 1]) + h[0];
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[global::Dsl.Lanes.At(tmp - 1)]) + h[global::Dsl.Lanes.At(0)];
         }
 
         // Acc_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x, h; the rest shared.
@@ -1672,8 +1646,8 @@ namespace Dsl.Kernel.Tests
             for (int i = 0; i < arg; i++)
             {
                 // h[i] += x[i] * x[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
-                h[i] = h[i] + x_i * x_i;
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
+                h[global::Dsl.Lanes.At(i)] = h[global::Dsl.Lanes.At(i)] + x_i * x_i;
             }
         }
 
@@ -1684,7 +1658,7 @@ namespace Dsl.Kernel.Tests
             for (int i = 1; i < arg; i++)
             {
                 // h[i] += h[i - 1];
-                h[i] = h[i] + h[i - 1];
+                h[global::Dsl.Lanes.At(i)] = h[global::Dsl.Lanes.At(i)] + h[global::Dsl.Lanes.At(i - 1)];
             }
         }
 
@@ -1693,7 +1667,7 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w)
         {
             var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y = global::Dsl.Lanes.Doubles(__scratch, 3);
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 9);
             int chunks = tmp / 4;
@@ -1712,7 +1686,7 @@ namespace Dsl.Kernel.Tests
             {
                 int tmp = chunk * 4;
                 __lanes_Q_Taylor2x4_OneHot_10(x, tmp, tmp + 1, tmp + 2, tmp + 3, w, yLanes);
-                sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+                sum += yLanes[global::Dsl.Lanes.At(2)] + yLanes[global::Dsl.Lanes.At(4)] + yLanes[global::Dsl.Lanes.At(6)] + yLanes[global::Dsl.Lanes.At(8)];
             }
             return sum;
         }
@@ -1725,7 +1699,7 @@ namespace Dsl.Kernel.Tests
             for (int i = arg; i < arg_1; i++)
             {
                 __lanes_Q_Taylor2_OneHot_10(x, i, w, y);
-                sum += y[2];
+                sum += y[global::Dsl.Lanes.At(2)];
             }
             return sum;
         }
@@ -1735,7 +1709,7 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian_2(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> probes)
         {
             var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             global::System.Span<double> jet = __scratch.Doubles(tmp);
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y = global::Dsl.Lanes.Doubles(__scratch, 3);
             global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
@@ -1776,7 +1750,7 @@ namespace Dsl.Kernel.Tests
                     jetLanes[3 * arg + k_3] = probes[tmp_3 * arg + k_3];
                 }
                 __lanes_Q_Taylor2x4_10(x, jetLanes, w, yLanes);
-                sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+                sum += yLanes[global::Dsl.Lanes.At(2)] + yLanes[global::Dsl.Lanes.At(4)] + yLanes[global::Dsl.Lanes.At(6)] + yLanes[global::Dsl.Lanes.At(8)];
             }
             return sum;
         }
@@ -1793,7 +1767,7 @@ namespace Dsl.Kernel.Tests
                     jet[k] = probes[s * arg_1 + k];
                 }
                 __lanes_Q_Taylor2_10(x, jet, w, y);
-                sum += y[2];
+                sum += y[global::Dsl.Lanes.At(2)];
             }
             return sum;
         }
@@ -1803,8 +1777,8 @@ namespace Dsl.Kernel.Tests
         private static void __lanes_Q_Taylor3_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_jet, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
             var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
-            int tmp = x.Length;
-            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_jet_normalized = global::Dsl.Lanes.Doubles(__scratch, x_jet.Length);
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_jet_normalized = global::Dsl.Lanes.Doubles(__scratch, global::Dsl.Lanes.Logical(x_jet.Length));
             __lanes_Q_Taylor3_10_loop0(tmp, x_jet, x_jet_normalized);
             __lanes_Q_Taylor3_10_loop1(tmp, x_jet, x_jet_normalized);
             __lanes_Q_Taylor3_10_loop2(tmp, x_jet, x_jet_normalized);
@@ -1818,10 +1792,10 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = p * p_t2;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = p * p_t3;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = p_t1 * p_t2;
-            result_jet[0] = tmp_1 * p + p * p;
-            result_jet[1] = tmp_1 * p_t1 + tmp_3 * p + (tmp_6 + tmp_6);
-            result_jet[2] = (tmp_1 * p_t2 + tmp_3 * p_t1 + tmp_4 * p + (tmp_7 + p_t1 * p_t1 + tmp_7)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[3] = (tmp_1 * p_t3 + tmp_3 * p_t2 + tmp_4 * p_t1 + (s_t3 - tmp_5 - tmp_5) / tmp_2 * p + (tmp_8 + tmp_9 + tmp_9 + tmp_8)) * global::System.Runtime.Intrinsics.Vector256.Create(6.0);
+            result_jet[global::Dsl.Lanes.At(0)] = tmp_1 * p + p * p;
+            result_jet[global::Dsl.Lanes.At(1)] = tmp_1 * p_t1 + tmp_3 * p + (tmp_6 + tmp_6);
+            result_jet[global::Dsl.Lanes.At(2)] = (tmp_1 * p_t2 + tmp_3 * p_t1 + tmp_4 * p + (tmp_7 + p_t1 * p_t1 + tmp_7)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(3)] = (tmp_1 * p_t3 + tmp_3 * p_t2 + tmp_4 * p_t1 + (s_t3 - tmp_5 - tmp_5) / tmp_2 * p + (tmp_8 + tmp_9 + tmp_9 + tmp_8)) * global::System.Runtime.Intrinsics.Vector256.Create(6.0);
             __scratch.Release();
         }
 
@@ -1831,7 +1805,7 @@ namespace Dsl.Kernel.Tests
         {
             for (int i = 0; i < arg; i++)
             {
-                x_jet_normalized[i] = x_jet[i];
+                x_jet_normalized[global::Dsl.Lanes.At(i)] = x_jet[global::Dsl.Lanes.At(i)];
             }
         }
 
@@ -1842,7 +1816,7 @@ namespace Dsl.Kernel.Tests
             for (int i = 0; i < arg; i++)
             {
                 int tmp = arg + i;
-                x_jet_normalized[tmp] = x_jet[tmp] / global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+                x_jet_normalized[global::Dsl.Lanes.At(tmp)] = x_jet[global::Dsl.Lanes.At(tmp)] / global::System.Runtime.Intrinsics.Vector256.Create(2.0);
             }
         }
 
@@ -1853,7 +1827,7 @@ namespace Dsl.Kernel.Tests
             for (int i = 0; i < arg; i++)
             {
                 int tmp = 2 * arg + i;
-                x_jet_normalized[tmp] = x_jet[tmp] / global::System.Runtime.Intrinsics.Vector256.Create(6.0);
+                x_jet_normalized[global::Dsl.Lanes.At(tmp)] = x_jet[global::Dsl.Lanes.At(tmp)] / global::System.Runtime.Intrinsics.Vector256.Create(6.0);
             }
         }
 
@@ -1871,10 +1845,10 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> p_t3_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int i = 0; i < arg; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_i = x_jet_normalized[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k = x_jet_normalized[arg + i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k_1 = x_jet_normalized[2 * arg + i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_i = x_jet_normalized[global::Dsl.Lanes.At(i)];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k = x_jet_normalized[global::Dsl.Lanes.At(arg + i)];
+                global::System.Runtime.Intrinsics.Vector256<double> x_jet_normalized_k_1 = x_jet_normalized[global::Dsl.Lanes.At(2 * arg + i)];
                 global::System.Runtime.Intrinsics.Vector256<double> tmp = x_i * x_jet_normalized_i;
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = x_i * x_jet_normalized_k;
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = x_i * x_jet_normalized_k_1;
@@ -1910,18 +1884,18 @@ namespace Dsl.Kernel.Tests
         private static void __lanes_Run_Vjp(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> y_bar_seed, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar)
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
-            int tmp = y_bar_seed.Length;
-            global::System.Runtime.Intrinsics.Vector256<double>[] y_bar = new global::System.Runtime.Intrinsics.Vector256<double>[tmp];
+            int tmp = global::Dsl.Lanes.Logical(y_bar_seed.Length);
+            global::System.Runtime.Intrinsics.Vector256<double>[] y_bar = new global::System.Runtime.Intrinsics.Vector256<double>[global::Dsl.Lanes.Padded(tmp)];
             __lanes_Run_Vjp_loop0(tmp, y_bar_seed, y_bar);
             x_bar.Clear();
-            int tmp_1 = x.Length;
+            int tmp_1 = global::Dsl.Lanes.Logical(x.Length);
             int i_count = global::System.Math.Max(tmp_1, 0);
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp_1; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 global::System.Runtime.Intrinsics.Vector256<double> acc_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + x_i * x_i);
-                y[i] = acc_1 * x_i;
+                y[global::Dsl.Lanes.At(i)] = acc_1 * x_i;
                 __tape.Push(acc);
                 __tape.Push(acc_1);
                 acc = acc_1;
@@ -1932,17 +1906,17 @@ namespace Dsl.Kernel.Tests
             {
                 global::System.Runtime.Intrinsics.Vector256<double> acc_2 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> acc_3 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[i_1];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: y[i] = acc * x[i];
-                global::System.Runtime.Intrinsics.Vector256<double> y_bar_i_1 = y_bar[i_1];
-                y_bar[i_1] = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                global::System.Runtime.Intrinsics.Vector256<double> y_bar_i_1 = y_bar[global::Dsl.Lanes.At(i_1)];
+                y_bar[global::Dsl.Lanes.At(i_1)] = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + y_bar_i_1 * x_i_1;
-                x_bar[i_1] += acc_2 * y_bar_i_1;
+                x_bar[global::Dsl.Lanes.At(i_1)] += acc_2 * y_bar_i_1;
                 // adjoint of: acc = Math.Sqrt(acc * acc + x[i] * x[i]);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * acc_2);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = tmp_2 * x_i_1;
-                x_bar[i_1] += tmp_3;
-                x_bar[i_1] += tmp_3;
+                x_bar[global::Dsl.Lanes.At(i_1)] += tmp_3;
+                x_bar[global::Dsl.Lanes.At(i_1)] += tmp_3;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = tmp_2 * acc_3;
                 acc_bar = acc_bar_2 + acc_bar_2;
             }
@@ -1955,7 +1929,7 @@ namespace Dsl.Kernel.Tests
         {
             for (int k = 0; k < arg; k++)
             {
-                y_bar[k] = y_bar_seed[k];
+                y_bar[global::Dsl.Lanes.At(k)] = y_bar_seed[global::Dsl.Lanes.At(k)];
             }
         }
 
@@ -1963,15 +1937,15 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static void __lanes_Q_Taylor2_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
-            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2_10_loop0(x.Length, x, x_jet, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out double s_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2);
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2_10_loop0(global::Dsl.Lanes.Logical(x.Length), x, x_jet, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out double s_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2);
             global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
             global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = s_t1 / tmp_1;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = p * p_t1;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = p * p_t2;
-            result_jet[0] = tmp * p + p * p;
-            result_jet[1] = tmp * p_t1 + tmp_2 * p + (tmp_3 + tmp_3);
-            result_jet[2] = (tmp * p_t2 + tmp_2 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_t2) - tmp_2 * tmp_2) / tmp_1 * p + (tmp_4 + p_t1 * p_t1 + tmp_4)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(0)] = tmp * p + p * p;
+            result_jet[global::Dsl.Lanes.At(1)] = tmp * p_t1 + tmp_2 * p + (tmp_3 + tmp_3);
+            result_jet[global::Dsl.Lanes.At(2)] = (tmp * p_t2 + tmp_2 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_t2) - tmp_2 * tmp_2) / tmp_1 * p + (tmp_4 + p_t1 * p_t1 + tmp_4)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
         }
 
         // Q_Taylor2_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -1986,7 +1960,7 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> p_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int i = 0; i < arg; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 double x_jet_i = x_jet[i];
                 global::System.Runtime.Intrinsics.Vector256<double> tmp = x_i * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i);
                 double w_i = w[i];
@@ -2013,7 +1987,7 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static void __lanes_Q_Taylor2_OneHot_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2_OneHot_10_loop0(tmp, x, x_index, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_t2);
             double tmp_1 = x_index >= 0 & x_index < tmp ? 1.0 : 0.0;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
@@ -2021,9 +1995,9 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = s_t1 / tmp_3;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = p * p_t1;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = p * p_t2;
-            result_jet[0] = tmp_2 * p + p * p;
-            result_jet[1] = tmp_2 * p_t1 + tmp_4 * p + (tmp_5 + tmp_5);
-            result_jet[2] = (tmp_2 * p_t2 + tmp_4 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) - tmp_4 * tmp_4) / tmp_3 * p + (tmp_6 + p_t1 * p_t1 + tmp_6)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(0)] = tmp_2 * p + p * p;
+            result_jet[global::Dsl.Lanes.At(1)] = tmp_2 * p_t1 + tmp_4 * p + (tmp_5 + tmp_5);
+            result_jet[global::Dsl.Lanes.At(2)] = (tmp_2 * p_t2 + tmp_4 * p_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) - tmp_4 * tmp_4) / tmp_3 * p + (tmp_6 + p_t1 * p_t1 + tmp_6)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
         }
 
         // Q_Taylor2_OneHot_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -2037,7 +2011,7 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> p_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int i = 0; i < arg; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 double tmp = i == x_index ? 1.0 : 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = x_i * global::System.Runtime.Intrinsics.Vector256.Create(tmp);
                 double w_i = w[i];
@@ -2062,7 +2036,7 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static void __lanes_Q_Taylor2x4_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
-            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_10_loop0(x.Length, x, x_jet, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out double s_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out double s_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out double s_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_l3_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2);
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_10_loop0(global::Dsl.Lanes.Logical(x.Length), x, x_jet, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out double s_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out double s_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out double s_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_l3_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2);
             global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
             global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = s_l0_t1 / tmp_1;
@@ -2077,15 +2051,15 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = p * p_l2_t2;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = p * p_l3_t1;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = p * p_l3_t2;
-            result_jet[0] = tmp * p + p * p;
-            result_jet[1] = tmp * p_l0_t1 + tmp_2 * p + (tmp_6 + tmp_6);
-            result_jet[2] = (tmp * p_l0_t2 + tmp_2 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l0_t2) - tmp_2 * tmp_2) / tmp_1 * p + (tmp_7 + p_l0_t1 * p_l0_t1 + tmp_7)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[3] = tmp * p_l1_t1 + tmp_3 * p + (tmp_8 + tmp_8);
-            result_jet[4] = (tmp * p_l1_t2 + tmp_3 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l1_t2) - tmp_3 * tmp_3) / tmp_1 * p + (tmp_9 + p_l1_t1 * p_l1_t1 + tmp_9)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[5] = tmp * p_l2_t1 + tmp_4 * p + (tmp_10 + tmp_10);
-            result_jet[6] = (tmp * p_l2_t2 + tmp_4 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l2_t2) - tmp_4 * tmp_4) / tmp_1 * p + (tmp_11 + p_l2_t1 * p_l2_t1 + tmp_11)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[7] = tmp * p_l3_t1 + tmp_5 * p + (tmp_12 + tmp_12);
-            result_jet[8] = (tmp * p_l3_t2 + tmp_5 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l3_t2) - tmp_5 * tmp_5) / tmp_1 * p + (tmp_13 + p_l3_t1 * p_l3_t1 + tmp_13)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(0)] = tmp * p + p * p;
+            result_jet[global::Dsl.Lanes.At(1)] = tmp * p_l0_t1 + tmp_2 * p + (tmp_6 + tmp_6);
+            result_jet[global::Dsl.Lanes.At(2)] = (tmp * p_l0_t2 + tmp_2 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l0_t2) - tmp_2 * tmp_2) / tmp_1 * p + (tmp_7 + p_l0_t1 * p_l0_t1 + tmp_7)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(3)] = tmp * p_l1_t1 + tmp_3 * p + (tmp_8 + tmp_8);
+            result_jet[global::Dsl.Lanes.At(4)] = (tmp * p_l1_t2 + tmp_3 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l1_t2) - tmp_3 * tmp_3) / tmp_1 * p + (tmp_9 + p_l1_t1 * p_l1_t1 + tmp_9)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(5)] = tmp * p_l2_t1 + tmp_4 * p + (tmp_10 + tmp_10);
+            result_jet[global::Dsl.Lanes.At(6)] = (tmp * p_l2_t2 + tmp_4 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l2_t2) - tmp_4 * tmp_4) / tmp_1 * p + (tmp_11 + p_l2_t1 * p_l2_t1 + tmp_11)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(7)] = tmp * p_l3_t1 + tmp_5 * p + (tmp_12 + tmp_12);
+            result_jet[global::Dsl.Lanes.At(8)] = (tmp * p_l3_t2 + tmp_5 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l3_t2) - tmp_5 * tmp_5) / tmp_1 * p + (tmp_13 + p_l3_t1 * p_l3_t1 + tmp_13)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
         }
 
         // Q_Taylor2x4_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -2112,7 +2086,7 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int i = 0; i < arg; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 double x_jet_i = x_jet[i];
                 double x_jet_k = x_jet[arg + i];
                 double x_jet_k_1 = x_jet[2 * arg + i];
@@ -2175,7 +2149,7 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static void __lanes_Q_Taylor2x4_OneHot_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_OneHot_10_loop0(tmp, x, x_index0, x_index1, x_index2, x_index3, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2);
             double tmp_1 = x_index0 >= 0 & x_index0 < tmp ? 1.0 : 0.0;
             double tmp_2 = x_index1 >= 0 & x_index1 < tmp ? 1.0 : 0.0;
@@ -2195,15 +2169,15 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = p * p_l2_t2;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = p * p_l3_t1;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = p * p_l3_t2;
-            result_jet[0] = tmp_5 * p + p * p;
-            result_jet[1] = tmp_5 * p_l0_t1 + tmp_7 * p + (tmp_11 + tmp_11);
-            result_jet[2] = (tmp_5 * p_l0_t2 + tmp_7 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) - tmp_7 * tmp_7) / tmp_6 * p + (tmp_12 + p_l0_t1 * p_l0_t1 + tmp_12)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[3] = tmp_5 * p_l1_t1 + tmp_8 * p + (tmp_13 + tmp_13);
-            result_jet[4] = (tmp_5 * p_l1_t2 + tmp_8 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) - tmp_8 * tmp_8) / tmp_6 * p + (tmp_14 + p_l1_t1 * p_l1_t1 + tmp_14)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[5] = tmp_5 * p_l2_t1 + tmp_9 * p + (tmp_15 + tmp_15);
-            result_jet[6] = (tmp_5 * p_l2_t2 + tmp_9 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) - tmp_9 * tmp_9) / tmp_6 * p + (tmp_16 + p_l2_t1 * p_l2_t1 + tmp_16)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[7] = tmp_5 * p_l3_t1 + tmp_10 * p + (tmp_17 + tmp_17);
-            result_jet[8] = (tmp_5 * p_l3_t2 + tmp_10 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) - tmp_10 * tmp_10) / tmp_6 * p + (tmp_18 + p_l3_t1 * p_l3_t1 + tmp_18)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(0)] = tmp_5 * p + p * p;
+            result_jet[global::Dsl.Lanes.At(1)] = tmp_5 * p_l0_t1 + tmp_7 * p + (tmp_11 + tmp_11);
+            result_jet[global::Dsl.Lanes.At(2)] = (tmp_5 * p_l0_t2 + tmp_7 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) - tmp_7 * tmp_7) / tmp_6 * p + (tmp_12 + p_l0_t1 * p_l0_t1 + tmp_12)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(3)] = tmp_5 * p_l1_t1 + tmp_8 * p + (tmp_13 + tmp_13);
+            result_jet[global::Dsl.Lanes.At(4)] = (tmp_5 * p_l1_t2 + tmp_8 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) - tmp_8 * tmp_8) / tmp_6 * p + (tmp_14 + p_l1_t1 * p_l1_t1 + tmp_14)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(5)] = tmp_5 * p_l2_t1 + tmp_9 * p + (tmp_15 + tmp_15);
+            result_jet[global::Dsl.Lanes.At(6)] = (tmp_5 * p_l2_t2 + tmp_9 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) - tmp_9 * tmp_9) / tmp_6 * p + (tmp_16 + p_l2_t1 * p_l2_t1 + tmp_16)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(7)] = tmp_5 * p_l3_t1 + tmp_10 * p + (tmp_17 + tmp_17);
+            result_jet[global::Dsl.Lanes.At(8)] = (tmp_5 * p_l3_t2 + tmp_10 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) - tmp_10 * tmp_10) / tmp_6 * p + (tmp_18 + p_l3_t1 * p_l3_t1 + tmp_18)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
         }
 
         // Q_Taylor2x4_OneHot_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -2226,7 +2200,7 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int i = 0; i < arg; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 double tmp = i == x_index0 ? 1.0 : 0.0;
                 double tmp_1 = i == x_index1 ? 1.0 : 0.0;
                 double tmp_2 = i == x_index2 ? 1.0 : 0.0;

@@ -42,11 +42,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs P for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="c">Shared by every item.</param>
@@ -58,12 +53,12 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 8 items per call, one per lane (see __lanes_P); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("x#lanes", __chunk, __xRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -190,11 +185,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs PTaylor for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="c">Shared by every item.</param>
@@ -208,13 +198,13 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), c, cJet.Span, y.Span.Slice(0, __yRow));
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 8 items per call, one per lane (see __lanes_P_Taylor2_01); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("x#lanes", __chunk, __xRow);
-                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("y#lanes", __chunk, __yRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
+                            var __yLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<float>>("y#lanes", __chunk, global::Dsl.Lanes.Padded(__yRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -334,10 +324,10 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<float> __lanes_P(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<float>> x, float c)
         {
             // Span<float> h = stackalloc float[3];
-            global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[3];
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[global::Dsl.Lanes.Padded(3)];
             // for (int k = 0; k < 3; k++)
             __lanes_P_loop0(x, c, h);
-            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[0] * h[0] + global::System.Runtime.Intrinsics.Vector256.Create(1f)) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.MathF.Floor(c)) * h[1] - global::Dsl.Lanes.Min(h[2], global::System.Runtime.Intrinsics.Vector256.Create(c)) * h[2];
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[global::Dsl.Lanes.At(0)] * h[global::Dsl.Lanes.At(0)] + global::System.Runtime.Intrinsics.Vector256.Create(1f)) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.MathF.Floor(c)) * h[global::Dsl.Lanes.At(1)] - global::Dsl.Lanes.Min(h[global::Dsl.Lanes.At(2)], global::System.Runtime.Intrinsics.Vector256.Create(c)) * h[global::Dsl.Lanes.At(2)];
         }
 
         // P_loop0 for 8 items at once, one per lane (the launcher's CPU path): per item: x, h; the rest shared.
@@ -347,7 +337,7 @@ namespace Dsl.Kernel.Tests
             for (int k = 0; k < 3; k++)
             {
                 // h[k] = x[k] * x[(k + 1) % 3] + c;
-                h[k] = x[k] * x[(k + 1) % 3] + global::System.Runtime.Intrinsics.Vector256.Create(c);
+                h[global::Dsl.Lanes.At(k)] = x[global::Dsl.Lanes.At(k)] * x[global::Dsl.Lanes.At((k + 1) % 3)] + global::System.Runtime.Intrinsics.Vector256.Create(c);
             }
         }
 
@@ -357,28 +347,28 @@ namespace Dsl.Kernel.Tests
         {
             float c_jet_k = c_jet[0];
             float c_t2 = c_jet[1] / 2f;
-            global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[3];
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[global::Dsl.Lanes.Padded(3)];
             global::System.Span<float> h_jet = stackalloc float[6];
             __lanes_P_Taylor2_01_loop0(x, c, h, h_jet, c_jet_k, c_t2);
-            global::System.Runtime.Intrinsics.Vector256<float> h_k = h[0];
+            global::System.Runtime.Intrinsics.Vector256<float> h_k = h[global::Dsl.Lanes.At(0)];
             float h_jet_k = h_jet[0];
-            global::System.Runtime.Intrinsics.Vector256<float> h_k_1 = h[0];
+            global::System.Runtime.Intrinsics.Vector256<float> h_k_1 = h[global::Dsl.Lanes.At(0)];
             float h_jet_k_1 = h_jet[0];
             global::System.Runtime.Intrinsics.Vector256<float> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(h_k * h_k_1 + global::System.Runtime.Intrinsics.Vector256.Create(1f));
             global::System.Runtime.Intrinsics.Vector256<float> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2f) * tmp;
             global::System.Runtime.Intrinsics.Vector256<float> tmp_2 = (h_k * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k) * h_k_1) / tmp_1;
             float tmp_3 = global::System.MathF.Floor(c);
-            global::System.Runtime.Intrinsics.Vector256<float> h_k_2 = h[2];
+            global::System.Runtime.Intrinsics.Vector256<float> h_k_2 = h[global::Dsl.Lanes.At(2)];
             global::System.Runtime.Intrinsics.Vector256<float> tmp_4 = global::Dsl.Lanes.Min(h_k_2, global::System.Runtime.Intrinsics.Vector256.Create(c));
             global::System.Runtime.Intrinsics.Vector256<int> tmp_5 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(h_k_2, global::System.Runtime.Intrinsics.Vector256.Create(c)));
             global::System.Runtime.Intrinsics.Vector256<float> tmp_6 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(tmp_5), global::System.Runtime.Intrinsics.Vector256.Create(h_jet[2]), global::System.Runtime.Intrinsics.Vector256.Create(c_jet_k));
-            global::System.Runtime.Intrinsics.Vector256<float> h_k_3 = h[2];
+            global::System.Runtime.Intrinsics.Vector256<float> h_k_3 = h[global::Dsl.Lanes.At(2)];
             float h_jet_k_2 = h_jet[2];
             global::System.Runtime.Intrinsics.Vector256<float> tmp_7 = tmp_2 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3 * h_jet[1]) - (tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_2) + tmp_6 * h_k_3);
             global::System.Runtime.Intrinsics.Vector256<float> tmp_8 = (h_k * global::System.Runtime.Intrinsics.Vector256.Create(h_jet[3]) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k * h_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet[3]) * h_k_1 - tmp_2 * tmp_2) / tmp_1 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3 * h_jet[4]) - (tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet[5]) + tmp_6 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_2) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(tmp_5), global::System.Runtime.Intrinsics.Vector256.Create(h_jet[5]), global::System.Runtime.Intrinsics.Vector256.Create(c_t2))) * h_k_3);
-            result_jet[0] = tmp + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) * h[1] - tmp_4 * h_k_3;
-            result_jet[1] = tmp_7;
-            result_jet[2] = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(2f);
+            result_jet[global::Dsl.Lanes.At(0)] = tmp + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) * h[global::Dsl.Lanes.At(1)] - tmp_4 * h_k_3;
+            result_jet[global::Dsl.Lanes.At(1)] = tmp_7;
+            result_jet[global::Dsl.Lanes.At(2)] = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(2f);
         }
 
         // P_Taylor2_01_loop0 for 8 items at once, one per lane (the launcher's CPU path): per item: x, h; the rest shared.
@@ -387,7 +377,7 @@ namespace Dsl.Kernel.Tests
         {
             for (int k = 0; k < 3; k++)
             {
-                h[k] = x[k] * x[(k + 1) % 3] + global::System.Runtime.Intrinsics.Vector256.Create(c);
+                h[global::Dsl.Lanes.At(k)] = x[global::Dsl.Lanes.At(k)] * x[global::Dsl.Lanes.At((k + 1) % 3)] + global::System.Runtime.Intrinsics.Vector256.Create(c);
                 h_jet[k] = arg;
                 h_jet[3 + k] = c_t2;
             }

@@ -82,11 +82,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs EnergyJvp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="dx">One row per item.</param>
@@ -104,14 +99,14 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), dx.Span.Slice(0, __dxRow), w.Span, s.Span[0]);
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Energy_Jvp_100_2); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
                             var __dResultSum = Accumulator("dResult", __chunk, 1);
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
-                            var __dxLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("dx#lanes", __chunk, __dxRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
+                            var __dxLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("dx#lanes", __chunk, global::Dsl.Lanes.Padded(__dxRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -226,11 +221,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs EnergyJvp for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="dx">One row per item.</param>
@@ -248,13 +238,13 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), dx.Span.Slice(0, __dxRow), w.Span, s);
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Energy_Jvp_100); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
-                            var __dxLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("dx#lanes", __chunk, __dxRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
+                            var __dxLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("dx#lanes", __chunk, global::Dsl.Lanes.Padded(__dxRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -355,11 +345,6 @@ namespace Dsl.Kernel.Tests
             /// </summary>
             public static string? LanesUnavailable => null;
 
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => true;
-
             /// <summary>Runs Energy for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
             /// <param name="w">Shared by every item.</param>
@@ -372,12 +357,12 @@ namespace Dsl.Kernel.Tests
                 CheckItems(result.Length, count, "result");
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_Energy); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -513,12 +498,12 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, double s)
         {
             // for (int i = 0; i < x.Length; i++)
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             global::System.Runtime.Intrinsics.Vector256<double> acc = __lanes_Energy_loop0(tmp, w, x);
             // return Math.Sqrt(acc + Square(s)) + Math.Max(Math.Abs(x[0]), s) / (1 + Square(x[x.Lengt...
             double tmp_1 = __lanes_Square(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __lanes_Square_2(x[tmp - 1]);
-            return global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_1)) + global::Dsl.Lanes.Max(global::System.Runtime.Intrinsics.Vector256.Abs(x[0]), global::System.Runtime.Intrinsics.Vector256.Create(s)) / (global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Math.Ceiling(s)) * x[1] - global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]) * x[3];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __lanes_Square_2(x[global::Dsl.Lanes.At(tmp - 1)]);
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_1)) + global::Dsl.Lanes.Max(global::System.Runtime.Intrinsics.Vector256.Abs(x[global::Dsl.Lanes.At(0)]), global::System.Runtime.Intrinsics.Vector256.Create(s)) / (global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Math.Ceiling(s)) * x[global::Dsl.Lanes.At(1)] - global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[global::Dsl.Lanes.At(2)]) * x[global::Dsl.Lanes.At(3)];
         }
 
         // Energy_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -529,7 +514,7 @@ namespace Dsl.Kernel.Tests
             for (int i = 0; i < arg; i++)
             {
                 // acc += w[i] * x[i] * x[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 acc += global::System.Runtime.Intrinsics.Vector256.Create(w[i]) * x_i * x_i;
             }
             return acc;
@@ -539,42 +524,42 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy_Jvp_100(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_dot, global::System.ReadOnlySpan<double> w, double s, out global::System.Runtime.Intrinsics.Vector256<double> result_dot)
         {
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             global::System.Runtime.Intrinsics.Vector256<double> acc = __lanes_Energy_Jvp_100_loop0(tmp, w, x, x_dot, out global::System.Runtime.Intrinsics.Vector256<double> acc_dot);
             double tmp_1 = __lanes_Square(s);
             global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + global::System.Runtime.Intrinsics.Vector256.Create(tmp_1));
-            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
-            global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[0];
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[global::Dsl.Lanes.At(0)];
+            global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[global::Dsl.Lanes.At(0)];
             global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Abs(x_k);
             int tmp_4 = tmp - 1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Square_Jvp(x[tmp_4], x_dot[tmp_4], out global::System.Runtime.Intrinsics.Vector256<double> tmp_5);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Square_Jvp(x[global::Dsl.Lanes.At(tmp_4)], x_dot[global::Dsl.Lanes.At(tmp_4)], out global::System.Runtime.Intrinsics.Vector256<double> tmp_5);
             global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_6;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::Dsl.Lanes.Max(tmp_3, global::System.Runtime.Intrinsics.Vector256.Create(s)) / tmp_7;
             double tmp_9 = global::System.Math.Ceiling(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]);
-            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_3, global::System.Runtime.Intrinsics.Vector256.Create(s))))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_8 * tmp_5) / tmp_7 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x_dot[1] - tmp_10 * x_dot[3];
-            return tmp_2 + tmp_8 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x[1] - tmp_10 * x[3];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[global::Dsl.Lanes.At(2)]);
+            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_3, global::System.Runtime.Intrinsics.Vector256.Create(s))))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_8 * tmp_5) / tmp_7 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x_dot[global::Dsl.Lanes.At(1)] - tmp_10 * x_dot[global::Dsl.Lanes.At(3)];
+            return tmp_2 + tmp_8 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9) * x[global::Dsl.Lanes.At(1)] - tmp_10 * x[global::Dsl.Lanes.At(3)];
         }
 
         // Energy_Jvp_100 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_dot, s; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Energy_Jvp_100_2(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x_dot, global::System.ReadOnlySpan<double> w, global::System.Runtime.Intrinsics.Vector256<double> s, out global::System.Runtime.Intrinsics.Vector256<double> result_dot)
         {
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             global::System.Runtime.Intrinsics.Vector256<double> acc = __lanes_Energy_Jvp_100_loop0(tmp, w, x, x_dot, out global::System.Runtime.Intrinsics.Vector256<double> acc_dot);
             global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = __lanes_Square_2(s);
             global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc + tmp_1);
-            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
-            global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[0];
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[global::Dsl.Lanes.At(0)];
+            global::System.Runtime.Intrinsics.Vector256<double> x_dot_k = x_dot[global::Dsl.Lanes.At(0)];
             global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Abs(x_k);
             int tmp_4 = tmp - 1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Square_Jvp(x[tmp_4], x_dot[tmp_4], out global::System.Runtime.Intrinsics.Vector256<double> tmp_5);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Square_Jvp(x[global::Dsl.Lanes.At(tmp_4)], x_dot[global::Dsl.Lanes.At(tmp_4)], out global::System.Runtime.Intrinsics.Vector256<double> tmp_5);
             global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = global::System.Runtime.Intrinsics.Vector256.Create(1.0) + tmp_6;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = global::Dsl.Lanes.Max(tmp_3, s) / tmp_7;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = global::System.Runtime.Intrinsics.Vector256.Ceiling(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[2]);
-            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_3, s)))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_8 * tmp_5) / tmp_7 + tmp_9 * x_dot[1] - tmp_10 * x_dot[3];
-            return tmp_2 + tmp_8 + tmp_9 * x[1] - tmp_10 * x[3];
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::System.Runtime.Intrinsics.Vector256.Floor(global::System.Runtime.Intrinsics.Vector256.Create(3.0) * x[global::Dsl.Lanes.At(2)]);
+            result_dot = acc_dot / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2) + ((global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(tmp_3, s)))), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_k, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -x_dot_k, x_dot_k), global::System.Runtime.Intrinsics.Vector256.Create(0.0))) - tmp_8 * tmp_5) / tmp_7 + tmp_9 * x_dot[global::Dsl.Lanes.At(1)] - tmp_10 * x_dot[global::Dsl.Lanes.At(3)];
+            return tmp_2 + tmp_8 + tmp_9 * x[global::Dsl.Lanes.At(1)] - tmp_10 * x[global::Dsl.Lanes.At(3)];
         }
 
         // Energy_Jvp_100_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x, x_dot; the rest shared.
@@ -586,8 +571,8 @@ namespace Dsl.Kernel.Tests
             for (int i = 0; i < arg; i++)
             {
                 double w_i = w[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_dot_i = x_dot[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
+                global::System.Runtime.Intrinsics.Vector256<double> x_dot_i = x_dot[global::Dsl.Lanes.At(i)];
                 global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i;
                 acc += tmp * x_i;
                 acc_dot_1 += global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_dot_i * x_i + tmp * x_dot_i;

@@ -100,9 +100,8 @@ namespace Dsl.Kernel.Tests
         /// accelerator (RGradientAtomic), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
         /// Summed over the items, on an accelerator with Atomic.Add (the last bits may vary), on the CPU in one fixed order: the result, xBar.
-        /// On the CPU, RGradient runs one item per call unless the device asks for lanes (4 items at
-        /// once, __lanes_R_Gradient_10_2): its reverse sweep keeps per-item adjoints, which lanes do not make faster
-        /// (docs/vectorization.md).
+        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10_2; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientAtomicLauncher : global::Dsl.KernelLauncher
@@ -115,11 +114,6 @@ namespace Dsl.Kernel.Tests
             /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
             /// </summary>
             public static string? LanesUnavailable => null;
-
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => false;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -135,16 +129,16 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span.Slice(0, __wRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_R_Gradient_10_2); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
                             var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
                             var __resultSum = Accumulator("result", __chunk, 1);
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
-                            var __wLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("w#lanes", __chunk, __wRow);
-                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, __xBarRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
+                            var __wLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("w#lanes", __chunk, global::Dsl.Lanes.Padded(__wRow));
+                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, global::Dsl.Lanes.Padded(__xBarRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -256,9 +250,8 @@ namespace Dsl.Kernel.Tests
         /// Runs RGradient over a batch of items: on the CPU cores (the generated method per item) or on an ILGPU
         /// accelerator (RGradientKernel), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
-        /// On the CPU, RGradient runs one item per call unless the device asks for lanes (4 items at
-        /// once, __lanes_R_Gradient_10): its reverse sweep keeps per-item adjoints, which lanes do not make faster
-        /// (docs/vectorization.md).
+        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientKernelLauncher : global::Dsl.KernelLauncher
@@ -271,11 +264,6 @@ namespace Dsl.Kernel.Tests
             /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
             /// </summary>
             public static string? LanesUnavailable => null;
-
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => false;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -291,13 +279,13 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span, xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_R_Gradient_10); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
-                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, __xBarRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
+                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, global::Dsl.Lanes.Padded(__xBarRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -399,9 +387,8 @@ namespace Dsl.Kernel.Tests
         /// accelerator (RGradientSum), as the <see cref="global::Dsl.KernelDevice"/> says. Per-item inputs and outputs hold
         /// one row (or value) per item, one after another; shared inputs are passed whole.
         /// Summed over the items, in one fixed order (Dsl.KernelLauncher): the result, xBar.
-        /// On the CPU, RGradient runs one item per call unless the device asks for lanes (4 items at
-        /// once, __lanes_R_Gradient_10_2): its reverse sweep keeps per-item adjoints, which lanes do not make faster
-        /// (docs/vectorization.md).
+        /// On the CPU, RGradient runs for 4 items at once, one per lane of a Vector256 (__lanes_R_Gradient_10_2; per
+        /// item, each lane computes what the kernel computes, bit for bit), unless the device asks for one item per call.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public sealed class RGradientSumLauncher : global::Dsl.KernelLauncher
@@ -414,11 +401,6 @@ namespace Dsl.Kernel.Tests
             /// <summary>Why the CPU path runs one item per call instead of W items in the lanes of a vector (null: it runs in lanes).
             /// </summary>
             public static string? LanesUnavailable => null;
-
-            /// <summary>Whether the CPU path runs in lanes when the device leaves it to the launcher (KernelDevice.Lanes null):
-            /// yes for forward code; no where a reverse sweep keeps per-item adjoints (measured slower: docs/vectorization.md).
-            /// </summary>
-            public static bool LanesByDefault => false;
 
             /// <summary>Runs RGradient for <paramref name="count"/> items.</summary>
             /// <param name="x">One row per item.</param>
@@ -434,16 +416,16 @@ namespace Dsl.Kernel.Tests
                 __Check(x.Span.Slice(0, __xRow), w.Span.Slice(0, __wRow), xBar.Span.Slice(0, __xBarRow));
                 if (Device.Accelerator is null)
                 {
-                    if ((Device.Lanes ?? LanesByDefault) && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    if (Device.Lanes && global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         // 4 items per call, one per lane (see __lanes_R_Gradient_10_2); the lanes' results are added in item order.
                         ForEachChunk(count, (__chunk, __lo, __hi) =>
                         {
                             var __xBarSum = Accumulator("xBar", __chunk, __xBarRow);
                             var __resultSum = Accumulator("result", __chunk, 1);
-                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, __xRow);
-                            var __wLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("w#lanes", __chunk, __wRow);
-                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, __xBarRow);
+                            var __xLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("x#lanes", __chunk, global::Dsl.Lanes.Padded(__xRow));
+                            var __wLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("w#lanes", __chunk, global::Dsl.Lanes.Padded(__wRow));
+                            var __xBarLanes = HostArray<global::System.Runtime.Intrinsics.Vector256<double>>("xBar#lanes", __chunk, global::Dsl.Lanes.Padded(__xBarRow));
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
@@ -717,7 +699,7 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Chain(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x)
         {
             // for (int i = 0; i < x.Length; i++)
-            global::System.Runtime.Intrinsics.Vector256<double> m = __lanes_Chain_loop0(x.Length, x);
+            global::System.Runtime.Intrinsics.Vector256<double> m = __lanes_Chain_loop0(global::Dsl.Lanes.Logical(x.Length), x);
             return m;
         }
 
@@ -728,7 +710,7 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> m = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < arg; i++)
             {
-                m = global::System.Runtime.Intrinsics.Vector256.Sqrt(m * m + x[i] * x[i]) * global::System.Runtime.Intrinsics.Vector256.Create(0.75) + global::System.Runtime.Intrinsics.Vector256.Abs(x[i]);
+                m = global::System.Runtime.Intrinsics.Vector256.Sqrt(m * m + x[global::Dsl.Lanes.At(i)] * x[global::Dsl.Lanes.At(i)]) * global::System.Runtime.Intrinsics.Vector256.Create(0.75) + global::System.Runtime.Intrinsics.Vector256.Abs(x[global::Dsl.Lanes.At(i)]);
             }
             return m;
         }
@@ -753,13 +735,13 @@ namespace Dsl.Kernel.Tests
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             x_bar.Clear();
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             int i_count = global::System.Math.Max(tmp, 0);
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
                 double w_i = w[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i * x_i);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Abs(x_i);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = __lanes_Norm(acc, w_i);
@@ -769,19 +751,19 @@ namespace Dsl.Kernel.Tests
                 __tape.Push(tmp_3);
                 acc = tmp_1 + tmp_2 * tmp_3;
             }
-            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[global::Dsl.Lanes.At(0)];
             global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = __lanes_Norm_2(acc, x_k);
-            global::System.Runtime.Intrinsics.Vector256<double> x_k_1 = x[1];
+            global::System.Runtime.Intrinsics.Vector256<double> x_k_1 = x[global::Dsl.Lanes.At(1)];
             global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Create(0.1) * acc;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Chain(x);
             // adjoint of: return Norm(acc, x[0]) + Math.Max(x[1], 0.1 * acc) + Chain(x);
             __lanes_Chain_Pullback(x, x_bar, 1.0);
             global::System.Runtime.Intrinsics.Vector256<long> tmp_7 = global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x_k_1, tmp_5));
             global::System.Runtime.Intrinsics.Vector256<double> acc_bar = global::System.Runtime.Intrinsics.Vector256.Create(0.1) * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(0.0), global::System.Runtime.Intrinsics.Vector256.Create(1.0)));
-            x_bar[1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(1.0), global::System.Runtime.Intrinsics.Vector256.Create(0.0));
+            x_bar[global::Dsl.Lanes.At(1)] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(1.0), global::System.Runtime.Intrinsics.Vector256.Create(0.0));
             global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = __lanes_Norm_Pullback(acc, x_k, 1.0, out global::System.Runtime.Intrinsics.Vector256<double> tmp_8);
             global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + tmp_9;
-            x_bar[0] += tmp_8;
+            x_bar[global::Dsl.Lanes.At(0)] += tmp_8;
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
             {
@@ -790,14 +772,14 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> acc_1 = __tape.PopLanesDouble();
                 double w_i_1 = w[i_1];
-                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[i_1];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = acc_bar_1 * tmp_10;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = __lanes_Norm_Pullback_10(acc_1, w_i_1, tmp_11 * acc_bar_1);
-                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13);
+                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_12);
-                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * x_i_1 * tmp_14;
-                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * (tmp_14 * x_i_1);
+                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * x_i_1 * tmp_14;
+                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * (tmp_14 * x_i_1);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_14 * acc_1;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_3 = acc_bar_2 + tmp_15;
                 acc_bar_1 = acc_bar_3 + tmp_15;
@@ -812,13 +794,13 @@ namespace Dsl.Kernel.Tests
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             x_bar.Clear();
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             int i_count = global::System.Math.Max(tmp, 0);
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> w_i = w[i];
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> w_i = w[global::Dsl.Lanes.At(i)];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + w_i * x_i * x_i);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Abs(x_i);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = __lanes_Norm_2(acc, w_i);
@@ -828,19 +810,19 @@ namespace Dsl.Kernel.Tests
                 __tape.Push(tmp_3);
                 acc = tmp_1 + tmp_2 * tmp_3;
             }
-            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[0];
+            global::System.Runtime.Intrinsics.Vector256<double> x_k = x[global::Dsl.Lanes.At(0)];
             global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = __lanes_Norm_2(acc, x_k);
-            global::System.Runtime.Intrinsics.Vector256<double> x_k_1 = x[1];
+            global::System.Runtime.Intrinsics.Vector256<double> x_k_1 = x[global::Dsl.Lanes.At(1)];
             global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Create(0.1) * acc;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = __lanes_Chain(x);
             // adjoint of: return Norm(acc, x[0]) + Math.Max(x[1], 0.1 * acc) + Chain(x);
             __lanes_Chain_Pullback(x, x_bar, 1.0);
             global::System.Runtime.Intrinsics.Vector256<long> tmp_7 = global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(x_k_1, tmp_5));
             global::System.Runtime.Intrinsics.Vector256<double> acc_bar = global::System.Runtime.Intrinsics.Vector256.Create(0.1) * (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(0.0), global::System.Runtime.Intrinsics.Vector256.Create(1.0)));
-            x_bar[1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(1.0), global::System.Runtime.Intrinsics.Vector256.Create(0.0));
+            x_bar[global::Dsl.Lanes.At(1)] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(1.0), global::System.Runtime.Intrinsics.Vector256.Create(0.0));
             global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = __lanes_Norm_Pullback(acc, x_k, 1.0, out global::System.Runtime.Intrinsics.Vector256<double> tmp_8);
             global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + tmp_9;
-            x_bar[0] += tmp_8;
+            x_bar[global::Dsl.Lanes.At(0)] += tmp_8;
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
             {
@@ -848,15 +830,15 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> acc_1 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> w_i_1 = w[i_1];
-                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[i_1];
+                global::System.Runtime.Intrinsics.Vector256<double> w_i_1 = w[global::Dsl.Lanes.At(i_1)];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = acc_bar_1 * tmp_10;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = __lanes_Norm_Pullback_10_2(acc_1, w_i_1, tmp_11 * acc_bar_1);
-                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13);
+                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_12);
-                x_bar[i_1] += w_i_1 * x_i_1 * tmp_14;
-                x_bar[i_1] += w_i_1 * (tmp_14 * x_i_1);
+                x_bar[global::Dsl.Lanes.At(i_1)] += w_i_1 * x_i_1 * tmp_14;
+                x_bar[global::Dsl.Lanes.At(i_1)] += w_i_1 * (tmp_14 * x_i_1);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_14 * acc_1;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_3 = acc_bar_2 + tmp_15;
                 acc_bar_1 = acc_bar_3 + tmp_15;
@@ -897,12 +879,12 @@ namespace Dsl.Kernel.Tests
         private static void __lanes_Chain_Pullback(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar, double seed)
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
-            int tmp = x.Length;
+            int tmp = global::Dsl.Lanes.Logical(x.Length);
             int i_count = global::System.Math.Max(tmp, 0);
             global::System.Runtime.Intrinsics.Vector256<double> m = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[i];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(m * m + x_i * x_i);
                 __tape.Push(m);
                 __tape.Push(tmp_1);
@@ -914,13 +896,13 @@ namespace Dsl.Kernel.Tests
             {
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> m_1 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[i_1];
+                global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
-                x_bar[i_1] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -m_bar, m_bar);
+                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -m_bar, m_bar);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = m_bar * global::System.Runtime.Intrinsics.Vector256.Create(0.75) / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = tmp_3 * x_i_1;
-                x_bar[i_1] += tmp_4;
-                x_bar[i_1] += tmp_4;
+                x_bar[global::Dsl.Lanes.At(i_1)] += tmp_4;
+                x_bar[global::Dsl.Lanes.At(i_1)] += tmp_4;
                 global::System.Runtime.Intrinsics.Vector256<double> m_bar_1 = tmp_3 * m_1;
                 m_bar = m_bar_1 + m_bar_1;
             }
