@@ -40,10 +40,16 @@ public static partial class PeerBenchmarks
     // A case whose time with default tiering exceeds its time with TieredCompilation=0 by more than this is flagged.
     private const double TieringFlag = 1.5;
 
+    private static bool PerItem;
+
     public static int Run(TextWriter log, string[] args)
     {
         bool quick = args.Contains("--quick"), large = args.Contains("--large");
-        var cases = Cases(quick, large);
+        // --per-item: the PINN launchers run one point per call (the CPU path before the lanes), for a same-run comparison;
+        // --pinn-only: only the PINN cases.
+        PerItem = args.Contains("--per-item");
+        var cases = Cases(quick, large).Where(c => !args.Contains("--pinn-only") || c.Id.StartsWith("pinn", StringComparison.Ordinal))
+            .ToList();
         if (args.Contains("--dsl-only")) return DslOnly(log, cases);
         var root = Path.Combine(Path.GetTempPath(), $"dsl-peers-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
@@ -188,7 +194,7 @@ public static partial class PeerBenchmarks
         }
         var theta = PinnTraining.InitialParameters(d, width, seed);
         var grad = new float[theta.Length];
-        var device = KernelDevice.Cpu(1);
+        var device = KernelDevice.Cpu(1, lanes: !PerItem);
         KernelLauncher launcher;
         Func<double> run;
         if (sparse)
