@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Dsl.Generator;
 using Dsl.Generator.Frontend;
 using Dsl.Generator.Ir;
 using Dsl.Generator.Transforms;
@@ -164,5 +165,87 @@ public class UniformityTests
         Assert.Empty(verdict.Obstacles);
         Assert.True(verdict.VaryingTape);
         Assert.True(verdict.IsVarying(grad.Body.Args[3]));   // thetaBar
+    }
+
+    [Fact]
+    public void In_lanes_a_store_under_a_per_item_branch_is_speculated_and_a_per_item_index_is_a_lane_scatter()
+    {
+        // The lanes backend runs the side every lane of a block takes (or reruns the block per item), and a store at a
+        // per-item index into a per-item buffer writes each lane's own copy: neither is an obstacle there.
+        var mark = Uniformity.Analyze(Primals["Mark"].Ir!, new[] { true, true }, Lookup, speculate: true);
+        Assert.Empty(mark.Obstacles);
+        Assert.Equal(1, mark.Speculated);
+        Assert.Equal(0, mark.Selects);
+        var pick = Uniformity.Analyze(Primals["Pick"].Ir!, new[] { false, true, true }, Lookup, speculate: true);
+        Assert.Empty(pick.Obstacles);
+        Assert.Equal(new[] { ScalarKind.F64 }, pick.FloatKinds.ToArray());
+    }
+
+    [Fact]
+    public void A_gradient_pops_per_item_floats_but_keeps_its_int_counters_shared()
+    {
+        // Each element kind has its own stack: the floats U's reverse sweep saves differ per item, the loop counts it
+        // pops (if any) do not, so its loops keep shared bounds.
+        var fn = Primals["U"].Ir!;
+        var module = Simplify.Run(Reverse.Gradient(fn, new[] { false, true, false }, Lookup), key => Lookup(key));
+        var grad = module.Functions[0];
+        var all = module.Functions.ToDictionary(f => f.Key);
+        var verdict = Uniformity.Analyze(grad, new[] { true, false, false, false },
+            key => all.TryGetValue(key, out var f) ? f : Lookup(key), speculate: true);
+        Assert.Contains(ScalarKind.F32, verdict.TapeKinds);
+        Assert.DoesNotContain(ScalarKind.I32, verdict.TapeKinds);
+        Assert.All(AllOps(grad.Body).OfType<PopOp>().Where(p => p.Result.Type.Elem == ScalarKind.I32),
+            p => Assert.False(verdict.IsVarying(p.Result)));
+        Assert.All(AllOps(grad.Body).OfType<ForOp>(), f => Assert.False(verdict.IsVarying(f.Bound)));
+    }
+
+    [Fact]
+    public void Plan_reaches_every_callee_under_the_mask_its_call_gives_it()
+    {
+        var plan = Uniformity.Plan(Primals["U"].Ir!, new[] { true, false, false }, Lookup, speculate: true);
+        var (key, entry) = Assert.Single(plan.Callees);
+        Assert.Equal("Scale", entry.Fn.Name);
+        Assert.Equal("0", key.Mask);   // Scale(theta[0]): a shared argument
+        Assert.False(entry.Verdict.IsVarying(entry.Fn.Body.Yields[0]));
+    }
+
+    [Fact]
+    public void Outlining_moves_tape_free_loop_nests_into_functions_of_the_same_values()
+    {
+        var fn = Primals["U"].Ir!;
+        var (outer, loops) = LoopOutlining.Run(fn);
+        // U has three top-level loop nests (the hidden layer with its inner loop, the output sum, r²): each becomes a
+        // function, called where it stood, with the same result values.
+        Assert.Equal(3, loops.Count);
+        Assert.Empty(AllOps(outer.Body).OfType<ForOp>());
+        var calls = AllOps(outer.Body).OfType<CallOp>().Where(c => loops.Any(l => l.Key == c.Callee)).ToList();
+        Assert.Equal(3, calls.Count);
+        foreach (var (call, loop) in calls.Zip(loops))
+        {
+            Assert.Equal(loop.Key, call.Callee);
+            Assert.Equal(call.Outs.Select(v => v.Id), loop.Body.Yields.Select(v => v.Id));
+            Assert.Equal(call.Args.Select(v => v.Id), loop.Params.Select(v => v.Id));
+            Assert.IsType<ForOp>(loop.Body.Ops.Last());
+        }
+        // The same computation: the interpreter gives the same value before and after.
+        var scale = Primals["Scale"].Ir!;
+        var x = new[] { 0.3, -0.2 };
+        var theta = Enumerable.Range(0, 2 * 3 + 3 + 1 + 3 + 1).Select(i => 0.1 * (i % 7) - 0.3).ToArray();
+        var before = new Interpreter(new Module(new[] { fn, scale }.ToEquatableArray())).Call(fn, x, theta, 3);
+        var after = new Interpreter(new Module(new[] { outer, scale }.Concat(loops).ToEquatableArray())).Call(outer, x, theta, 3);
+        Assert.Equal((double)before[0], (double)after[0]);
+        Assert.NotEqual(0.0, (double)before[0]);
+    }
+
+    [Fact]
+    public void A_reverse_sweep_keeps_its_pushing_loops_and_outlines_their_inner_loops()
+    {
+        var fn = Primals["U"].Ir!;
+        var module = Simplify.Run(Reverse.Gradient(fn, new[] { false, true, false }, Lookup), key => Lookup(key));
+        var (outer, loops) = LoopOutlining.Run(module.Functions[0]);
+        // Loops that push or pop stay where they are (the tape must see the same order); loops inside them do not.
+        Assert.All(loops, l => Assert.DoesNotContain(AllOps(l.Body), op => op is PushOp or PopOp));
+        Assert.Contains(AllOps(outer.Body).OfType<ForOp>(), f => AllOps(f.Body).Any(op => op is PushOp or PopOp));
+        Assert.NotEmpty(loops);
     }
 }

@@ -1,0 +1,129 @@
+using System;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using Xunit;
+
+namespace Dsl.Math.Tests;
+
+/// <summary>
+/// The runtime side of the launchers' lanes (<c>Dsl.Lanes</c>, the lane tape): the padded layout's index map is
+/// invertible and keeps bounds, the lane-wise Max/Min/Sign are the scalar functions per lane bit for bit (NaN and
+/// signed zeros included), a summed block adds each lane as the per-item path adds each item, gathers and scatters
+/// reach the right slots and refuse bad indices, mixed masks stop a block.
+/// </summary>
+public sealed class LanesRuntimeTests
+{
+    private static readonly float[] Specials =
+        [0f, -0f, 1f, -1f, 2.5f, -2.5f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon, 3e38f];
+
+    [Fact]
+    public void The_padded_index_map_is_strictly_increasing_and_inverted_by_Logical()
+    {
+        for (var n = 0; n <= 5000; n++)
+        {
+            Assert.Equal(n, Lanes.Logical(Lanes.Padded(n)));
+            Assert.Equal(Lanes.Padded(n), Lanes.At(n));   // so index n (one past the end) is one past the last slot
+            if (n > 0) Assert.True(Lanes.At(n) > Lanes.At(n - 1));
+        }
+        // Rows of 128 elements, the PINN's jet stride, are no longer 4,096 B apart (132 vectors of 32 B).
+        Assert.Equal(132, Lanes.At(128));
+        Assert.True(Lanes.At(-1) < 0);
+    }
+
+    [Fact]
+    public void Max_Min_and_Sign_are_the_scalar_functions_lane_by_lane()
+    {
+        foreach (var a in Specials)
+        {
+            var x = Vector256.Create(Specials.Take(8).ToArray());
+            var y = Vector256.Create(a);
+            var max = Lanes.Max(x, y);
+            var min = Lanes.Min(x, y);
+            for (var l = 0; l < 8; l++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(System.Math.Max(x[l], a)), BitConverter.SingleToInt32Bits(max[l]));
+                Assert.Equal(BitConverter.SingleToInt32Bits(System.Math.Min(x[l], a)), BitConverter.SingleToInt32Bits(min[l]));
+            }
+            var dx = Vector256.Create(Specials.Skip(4).Take(4).Select(v => (double)v).ToArray());
+            var dmax = Lanes.Max(dx, Vector256.Create((double)a));
+            var dmin = Lanes.Min(dx, Vector256.Create((double)a));
+            for (var l = 0; l < 4; l++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(System.Math.Max(dx[l], a)), BitConverter.DoubleToInt64Bits(dmax[l]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(System.Math.Min(dx[l], a)), BitConverter.DoubleToInt64Bits(dmin[l]));
+            }
+        }
+        var s = Lanes.Sign(Vector256.Create(Specials.Skip(4).Take(8).ToArray()));
+        for (var l = 0; l < 8; l++) Assert.Equal((float)PortableMath.Sign(Specials[4 + l]), s[l]);
+    }
+
+    [Fact]
+    public void A_summed_block_adds_each_lane_as_the_per_item_path_adds_each_item()
+    {
+        const int row = 70;
+        var rng = new Random(5);
+        var items = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, row).Select(_ => (float)(rng.NextDouble() * 2e3 - 1e3)).ToArray())
+            .ToArray();
+        var block = new Vector256<float>[Lanes.Padded(row)];
+        var flat = items.SelectMany(r => r).ToArray();
+        Lanes.Transpose(flat, row, 0, 8, block);
+        foreach (var valid in new[] { 8, 5, 1 })
+        {
+            var expected = Enumerable.Range(0, row).Select(j => 0.1 * j).ToArray();
+            var actual = expected.ToArray();
+            for (var i = 0; i < valid; i++)
+                for (var j = 0; j < row; j++) expected[j] += items[i][j];
+            Lanes.AccumulateLanes(actual, block, valid);
+            for (var j = 0; j < row; j++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[j]), BitConverter.DoubleToInt64Bits(actual[j]));
+        }
+        var back = new float[row];
+        Lanes.CopyLane(block, 3, back);
+        Assert.Equal(items[3], back);
+        // A partial block repeats its last item in the unused lanes.
+        Lanes.Transpose(flat, row, 0, 2, block);
+        Lanes.CopyLane(block, 7, back);
+        Assert.Equal(items[1], back);
+    }
+
+    [Fact]
+    public void Gathers_and_scatters_reach_each_lanes_own_slot_and_refuse_bad_indices()
+    {
+        var buffer = new Vector256<float>[Lanes.Padded(40)];
+        var index = Vector256.Create(0, 1, 31, 32, 33, 39, 5, 5);
+        var value = Vector256.Create(1f, 2, 3, 4, 5, 6, 7, 8);
+        Lanes.Scatter(buffer, index, value);
+        Lanes.ScatterAdd(buffer, index, value);
+        var read = Lanes.Gather((ReadOnlySpan<Vector256<float>>)buffer, index);
+        for (var l = 0; l < 8; l++)
+        {
+            Assert.Equal(2 * value[l], read[l]);
+            Assert.Equal(2 * value[l], buffer[Lanes.At(index[l])][l]);
+        }
+        Assert.Throws<IndexOutOfRangeException>(() => Lanes.Scatter(buffer, Vector256.Create(40), value));
+        Assert.Throws<IndexOutOfRangeException>(() => Lanes.ScatterAdd(buffer, Vector256.Create(-1), value));
+        Assert.Throws<LanesDivergedException>(() => Lanes.Uniform(Vector256.Create(-1, 0, 0, 0, 0, 0, 0, 0)));
+        Assert.True(Lanes.Uniform(Vector256<int>.AllBitsSet));
+        Assert.False(Lanes.Uniform(Vector256<long>.Zero));
+    }
+
+    [Fact]
+    public void The_lane_tape_returns_vectors_and_scalars_in_reverse_order()
+    {
+        var tape = Tape.Rent();
+        for (var i = 0; i < 100; i++)
+        {
+            tape.Push(Vector256.Create((float)i));
+            tape.Push(i);
+            tape.Push(Vector256.Create((double)i));
+            tape.Push(Vector256.Create((long)-i));
+        }
+        for (var i = 99; i >= 0; i--)
+        {
+            Assert.Equal(Vector256.Create((long)-i), tape.PopLanesInt64());
+            Assert.Equal(Vector256.Create((double)i), tape.PopLanesDouble());
+            Assert.Equal(i, tape.PopInt32());
+            Assert.Equal(Vector256.Create((float)i), tape.PopLanesSingle());
+        }
+        tape.Release();
+    }
+}
