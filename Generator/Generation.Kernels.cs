@@ -152,6 +152,19 @@ internal static partial class Generation
     private static MethodShape ShapeOfKernelHelper(Function fn, string name)
     {
         var target = IlgpuKernel.Instance;
+        // The parameters KernelTapeThreading adds (placeholder ints in the IR).
+        string TypeOf(Value p) => p.Name == KernelTapeThreading.TapeName ? IlgpuKernel.KernelTapeTypeRef
+            : p.Name == KernelTapeThreading.ScratchName ? IlgpuKernel.KernelScratchTypeRef : target.Type(p.Type);
+        var comment = new[] { $"// {fn.Name} for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools." };
+        return HelperShape(fn, name, TypeOf, comment);
+    }
+
+    /// <summary>
+    /// The header of a private helper printed for another target (kernels, lanes): unique escaped parameter names,
+    /// each parameter and yield typed by <paramref name="typeOf"/>, yields after the first as outs.
+    /// </summary>
+    private static MethodShape HelperShape(Function fn, string name, Func<Value, string> typeOf, IReadOnlyList<string> comment)
+    {
         var names = new List<string>();
         var taken = new HashSet<string>(StringComparer.Ordinal);
         string Unique(string n)
@@ -165,22 +178,18 @@ internal static partial class Generation
         foreach (var p in fn.Params)
         {
             names.Add(Unique(p.Name));
-            // The parameters KernelTapeThreading adds (placeholder ints in the IR).
-            var type = p.Name == KernelTapeThreading.TapeName ? IlgpuKernel.KernelTapeTypeRef
-                : p.Name == KernelTapeThreading.ScratchName ? IlgpuKernel.KernelScratchTypeRef : target.Type(p.Type);
-            parameters.Add(type + " " + names[names.Count - 1]);
+            parameters.Add(typeOf(p) + " " + names[names.Count - 1]);
         }
         var outs = new List<string>();
         for (var k = 1; k < fn.Body.Yields.Count; k++)
         {
             var y = fn.Body.Yields[k];
             outs.Add(Unique(y.Name.Length > 0 ? y.Name : "result_dot"));
-            parameters.Add("out " + target.Type(y.Type) + " " + outs[outs.Count - 1]);
+            parameters.Add("out " + typeOf(y) + " " + outs[outs.Count - 1]);
         }
-        var ret = fn.Body.Yields.Count == 0 ? "void" : target.Type(fn.Body.Yields[0].Type);
+        var ret = fn.Body.Yields.Count == 0 ? "void" : typeOf(fn.Body.Yields[0]);
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
-        var comment = new[] { $"// {fn.Name} for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools." };
-        return new MethodShape(header, names, outs, comment, new List<string>(), fn.Body.Yields.Count > 0);
+        return new MethodShape(header, names, outs, comment.ToList(), new List<string>(), fn.Body.Yields.Count > 0);
     }
 
     /// <summary>

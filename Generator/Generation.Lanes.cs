@@ -109,36 +109,13 @@ internal static partial class Generation
     private static MethodShape ShapeOfLanesHelper(LanesTable.Entry e, string name, CpuLanes target)
     {
         var fn = e.Fn;
-        var names = new List<string>();
-        var taken = new HashSet<string>(StringComparer.Ordinal);
-        string Unique(string n)
-        {
-            n = ParamModel.Escape(n.Length == 0 ? "arg" : n);
-            var candidate = n;
-            for (var k = 1; !taken.Add(candidate); k++) candidate = n + "_" + k;
-            return candidate;
-        }
-        var parameters = new List<string>();
-        foreach (var p in fn.Params)
-        {
-            names.Add(Unique(p.Name));
-            parameters.Add(target.LocalType(p) + " " + names[names.Count - 1]);
-        }
-        var outs = new List<string>();
-        for (var k = 1; k < fn.Body.Yields.Count; k++)
-        {
-            var y = fn.Body.Yields[k];
-            outs.Add(Unique(y.Name.Length > 0 ? y.Name : "result_dot"));
-            parameters.Add("out " + target.LocalType(y) + " " + outs[outs.Count - 1]);
-        }
-        var ret = fn.Body.Yields.Count == 0 ? "void" : target.LocalType(fn.Body.Yields[0]);
-        var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
-        var varying = Enumerable.Range(0, fn.Params.Count).Where(i => e.Mask[i] == '1').Select(i => names[i]).ToList();
+        var shape = HelperShape(fn, name, target.LocalType, new List<string>());
+        var varying = Enumerable.Range(0, fn.Params.Count).Where(i => e.Mask[i] == '1').Select(i => shape.ParamNames[i]).ToList();
         var comment = new[]
         {
             $"// {fn.Name} for {target.Width} items at once, one per lane (the launcher's CPU path): " +
                 (varying.Count == 0 ? "no parameter differs per item." : $"per item: {string.Join(", ", varying)}; the rest shared."),
         };
-        return new MethodShape(header, names, outs, comment, new List<string>(), fn.Body.Yields.Count > 0);
+        return shape with { Comment = comment.ToList() };
     }
 }

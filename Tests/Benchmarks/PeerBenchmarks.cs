@@ -46,9 +46,10 @@ public static partial class PeerBenchmarks
     {
         bool quick = args.Contains("--quick"), large = args.Contains("--large");
         // --per-item: the PINN launchers run one point per call (the CPU path before the lanes), for a same-run comparison;
-        // --pinn-only: only the PINN cases.
+        // --kernels-only: only the batch-kernel cases (PINN steps, the MLP batch).
         PerItem = args.Contains("--per-item");
-        var cases = Cases(quick, large).Where(c => !args.Contains("--pinn-only") || c.Id.StartsWith("pinn", StringComparison.Ordinal))
+        var cases = Cases(quick, large).Where(c => !args.Contains("--kernels-only") || c.Id.StartsWith("pinn", StringComparison.Ordinal)
+            || c.Id == "mlp-batch")
             .ToList();
         if (args.Contains("--dsl-only")) return DslOnly(log, cases);
         var root = Path.Combine(Path.GetTempPath(), $"dsl-peers-{Environment.ProcessId}");
@@ -110,6 +111,7 @@ public static partial class PeerBenchmarks
         foreach (var (dxk, rounds, calls) in new[] { ("2x5", 200, 20), ("10x25", 60, 1), ("20x50", 30, 1), ("64x200", 5, 1) })
             list.Add(GmmCase(dxk, r(rounds), calls));
         list.Add(MlpCase(r(200), 5));
+        list.Add(MlpBatchCase(r(200), 5));
         // The two methods that issue 10 saw 5× slower under default tiering on this kind of machine: C# only.
         var mlp = new MlpLossData(dim: 16, batch: 32);
         var bar = new double[mlp.Theta.Length];
@@ -162,6 +164,29 @@ public static partial class PeerBenchmarks
                 Meta(dir, ("kind", "mlp"), ("dim", data.Dim), ("batch", data.Batch), ("h", MlpLossModel.H));
                 Write(dir, "theta", data.Theta); Write(dir, "xs", data.Xs); Write(dir, "ys", data.Ys);
             },
+        };
+    }
+
+    /// <summary>The same MLP problem as a batch kernel: per-sample gradients summed by the launcher (4 samples per call in
+    /// lanes on <c>KernelDevice.Cpu(1)</c>, or one per call with <c>--per-item</c>); the PyTorch side is the "mlp" case.</summary>
+    private static PeerCase MlpBatchCase(int rounds, int calls)
+    {
+        var data = new MlpLossData(dim: 16, batch: 32);
+        var bar = new double[data.Theta.Length];
+        var device = KernelDevice.Cpu(1, lanes: !PerItem);
+        var launcher = new MlpLossBatch.SampleLossGradientBatchLauncher(device);
+        return new PeerCase
+        {
+            Id = "mlp-batch", Title = "MLP loss gradient as a batch kernel (double, batch 32, 16 → 128 → 128)", Float = false,
+            Rounds = rounds, Calls = calls,
+            Run = () => launcher.Run(data.Batch, data.Theta, data.Xs, data.Ys, bar),
+            Gradient = () => bar,
+            WriteInputs = dir =>
+            {
+                Meta(dir, ("kind", "mlp"), ("dim", data.Dim), ("batch", data.Batch), ("h", MlpLossModel.H));
+                Write(dir, "theta", data.Theta); Write(dir, "xs", data.Xs); Write(dir, "ys", data.Ys);
+            },
+            Dispose = () => { launcher.Dispose(); device.Dispose(); },
         };
     }
 
