@@ -291,6 +291,7 @@ internal static partial class Generation
             yield return $"// No {request.Name}Launcher: {why}.";
             yield break;
         }
+        if (lanes.RootId is not null && table.Failure is { } failed) lanes = KernelLanes.None(failed);
         var lanesMethod = lanes.RootId is { } id ? table.Name(id) : null;
         foreach (var line in KernelLauncherWriter.Write(request, plan, lanes, lanesMethod)) yield return line;
     }

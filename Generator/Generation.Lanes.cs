@@ -31,6 +31,9 @@ internal sealed class LanesTable
 
     public Dictionary<string, string> Names { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Why no lanes method of the file was printed (null: all were).</summary>
+    public string? Failure { get; set; }
+
     public static string Id(FunctionKey key, string mask, ScalarKind elem) => $"{key}#{mask}#{elem}";
 
     public string Name(string id) => Names.TryGetValue(id, out var n) ? n : "__lanes_unnamed";
@@ -74,10 +77,48 @@ internal static partial class Generation
         return new KernelLanes(rootId, elem, null);
     }
 
-    /// <summary>Names the lanes methods (<c>__lanes_…</c>, unique, in id order) and adds them to <paramref name="methods"/>.</summary>
+    /// <summary>
+    /// Names the lanes methods (<c>__lanes_…</c>, unique, in id order) and adds them to <paramref name="methods"/>, printed
+    /// here, each inside the guard: if any fails to print (a construct the lanes target has no form for), none is
+    /// added and every launcher of the file keeps one item per call, with the reason in its <c>LanesUnavailable</c> —
+    /// the rest of the file is unaffected.
+    /// </summary>
     private static void EmitLanes(LanesTable table, IEnumerable<string> taken, List<EmittedMethod> methods)
     {
-        // Loop nests become small methods of their own (see LoopOutlining: the JIT keeps their vectors in registers).
+        if (table.Entries.Count == 0) return;
+        var printed = new List<EmittedMethod>();
+        try
+        {
+            Outline(table);
+            var used = new HashSet<string>(taken, StringComparer.Ordinal);
+            foreach (var kv in table.Entries)
+            {
+                var baseName = "__lanes_" + kv.Value.Fn.Name.TrimStart('_');
+                var n = baseName;
+                for (var k = 2; !used.Add(n); k++) n = baseName + "_" + k;
+                table.Names[kv.Key] = n;
+            }
+            foreach (var kv in table.Entries)
+            {
+                var e = kv.Value;
+                var target = new CpuLanes(e.Verdict, e.Elem, (key, mask) => table.Name(LanesTable.Id(key, mask, e.Elem)));
+                var w = new IndentedWriter();
+                BodyWriter.EmitMethod(w, e.Fn, ShapeOfLanesHelper(e, table.Names[kv.Key], target), _ => "", target);
+                var lines = w.ToString().TrimEnd('\n').Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+                printed.Add(new EmittedMethod(e.Fn, ShapeOfLanesHelper(e, table.Names[kv.Key], target), target, Text: _ => lines));
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            table.Failure = $"its lanes version could not be printed ({ex.GetType().Name}: {ex.Message}); please report it";
+            return;
+        }
+        methods.AddRange(printed);
+    }
+
+    /// <summary>Loop nests become small methods of their own (see LoopOutlining: the JIT keeps their vectors in registers).</summary>
+    private static void Outline(LanesTable table)
+    {
         foreach (var kv in table.Entries.ToList())
         {
             var e = kv.Value;
@@ -88,20 +129,6 @@ internal static partial class Generation
                 var mask = LanePlan.Mask(loop.Params.Select(e.Verdict.IsVarying));
                 table.Entries[LanesTable.Id(loop.Key, mask, e.Elem)] = new LanesTable.Entry(loop.Key, mask, e.Elem, loop, e.Verdict);
             }
-        }
-        var used = new HashSet<string>(taken, StringComparer.Ordinal);
-        foreach (var kv in table.Entries)
-        {
-            var baseName = "__lanes_" + kv.Value.Fn.Name.TrimStart('_');
-            var n = baseName;
-            for (var k = 2; !used.Add(n); k++) n = baseName + "_" + k;
-            table.Names[kv.Key] = n;
-        }
-        foreach (var kv in table.Entries)
-        {
-            var e = kv.Value;
-            var target = new CpuLanes(e.Verdict, e.Elem, (key, mask) => table.Name(LanesTable.Id(key, mask, e.Elem)));
-            methods.Add(new EmittedMethod(e.Fn, ShapeOfLanesHelper(e, table.Names[kv.Key], target), target));
         }
     }
 
