@@ -58,3 +58,36 @@ public static partial class Ragged
     [Kernel(nameof(Head), PerItem = "x, n")]
     public static partial void HeadBatch(Index1D item, ArrayView<double> x, ArrayView<int> n, ArrayView<double> result);
 }
+
+/// <summary><see cref="Branchy"/> in double: 4 lanes, per-item ints as long lanes, masks of long lanes.</summary>
+public static partial class BranchyD
+{
+    [Differentiable]
+    public static double Bump(double a) => a * a + 1;
+
+    [Differentiable]
+    public static double F(ReadOnlySpan<double> x, ReadOnlySpan<double> w, int k)
+    {
+        Span<double> h = stackalloc double[2];
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += w[i] * x[i];
+        if (s > 0)
+        {
+            h[0] = Bump(s);
+        }
+        else
+        {
+            h[1] = s * s - x[k];
+        }
+        double t = s > 0.5 ? s : -s;
+        int m = k * 2 + 1;
+        return h[0] + h[1] + Math.Max(t, 0.25) * w[k] + Math.Abs(x[0]) - Math.Sqrt(1 + x[1] * x[1]) + m * x[2];
+    }
+
+    [Gradient(nameof(F), Wrt = "x, w")]
+    public static partial double FGrad(ReadOnlySpan<double> x, ReadOnlySpan<double> w, int k, Span<double> xBar, Span<double> wBar);
+
+    [Kernel(nameof(FGrad), PerItem = "x, k, xBar", Sum = "wBar, result")]
+    public static partial void FGradBatch(Index1D item, ArrayView<double> x, ArrayView<double> w, ArrayView<int> k,
+        ArrayView<double> xBar, ArrayView<double> wBar, ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
+}

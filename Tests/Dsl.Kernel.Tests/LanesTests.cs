@@ -118,4 +118,32 @@ public sealed class LanesTests
             for (var j = 0; j < p; j++) Bits(gk[j], gl[j], $"exact θ[{j}], pde {pde}");
         }
     }
+
+    [Theory]
+    [InlineData(200, true)]
+    [InlineData(37, false)]
+    public void Double_gradients_in_four_lanes_equal_the_per_item_path_bit_for_bit(int n, bool mixed)
+    {
+        Assert.Null(BranchyD.FGradBatchLauncher.LanesUnavailable);
+        var x = Batches.Doubles(n * D, 91, mixed ? -1.5 : 0.5, 1.5);
+        var w = Batches.Doubles(D, 92, mixed ? -1 : 0.5, 1);
+        var k = Array.ConvertAll(Batches.Doubles(n, 93, 0, D - 0.01), v => (int)v);
+        (double Loss, double[] XBar, double[] WBar, int Diverged) Run(KernelDevice device)
+        {
+            using var launcher = new BranchyD.FGradBatchLauncher(device);
+            var xBar = new double[n * D];
+            var wBar = new double[D];
+            var loss = launcher.Run(n, x, w, k, xBar, wBar);
+            return (loss, xBar, wBar, launcher.DivergedBlocks);
+        }
+        using var perItem = KernelDevice.Cpu(2, lanes: false);
+        using var lanes = KernelDevice.Cpu(2);
+        var expected = Run(perItem);
+        var actual = Run(lanes);
+        Bits(expected.Loss, actual.Loss, "loss");
+        for (var j = 0; j < D; j++) Bits(expected.WBar[j], actual.WBar[j], $"wBar[{j}]");
+        for (var j = 0; j < n * D; j++) Bits(expected.XBar[j], actual.XBar[j], $"xBar[{j}]");
+        if (mixed) Assert.True(actual.Diverged > 0);
+        else Assert.Equal(0, actual.Diverged);
+    }
 }
