@@ -92,6 +92,7 @@ public sealed class Tape
     // ---- lanes (one value per item of a lane block; see Dsl.Lanes): W consecutive elements of the typed stack ----
 
     /// <summary>Saves one float per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(Vector256<float> x)
     {
         while (_nf + 8 > _floats.Length) Grow(ref _floats);
@@ -100,6 +101,7 @@ public sealed class Tape
     }
 
     /// <summary>Saves one double per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(Vector256<double> x)
     {
         while (_nd + 4 > _doubles.Length) Grow(ref _doubles);
@@ -108,6 +110,7 @@ public sealed class Tape
     }
 
     /// <summary>Saves one int (or a mask lane) per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(Vector256<int> x)
     {
         while (_ni + 8 > _ints.Length) Grow(ref _ints);
@@ -119,6 +122,7 @@ public sealed class Tape
     public void Push(Vector256<long> x) => Push(x.AsDouble());
 
     /// <summary>Takes back the last lanes of floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> PopLanesSingle()
     {
         _nf -= 8;
@@ -126,6 +130,7 @@ public sealed class Tape
     }
 
     /// <summary>Takes back the last lanes of doubles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<double> PopLanesDouble()
     {
         _nd -= 4;
@@ -133,6 +138,7 @@ public sealed class Tape
     }
 
     /// <summary>Takes back the last lanes of ints.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<int> PopLanesInt32()
     {
         _ni -= 8;
