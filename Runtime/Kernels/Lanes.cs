@@ -224,6 +224,7 @@ public static class Lanes
     /// <paramref name="rowLength"/> one after another); lanes past <paramref name="valid"/> repeat the last valid row,
     /// so that they compute what a real item computes (no NaN, no branch of their own) and are then ignored.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void Transpose(ReadOnlySpan<float> rows, int rowLength, int first, int valid, Span<Vector256<float>> block)
     {
         const int w = 8;
@@ -236,6 +237,7 @@ public static class Lanes
     }
 
     /// <inheritdoc cref="Transpose(ReadOnlySpan{float}, int, int, int, Span{Vector256{float}})"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void Transpose(ReadOnlySpan<double> rows, int rowLength, int first, int valid, Span<Vector256<double>> block)
     {
         const int w = 4;
@@ -281,6 +283,7 @@ public static class Lanes
     }
 
     /// <summary>Int rows transposed beside float lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void Transpose(ReadOnlySpan<int> rows, int rowLength, int first, int valid, Span<Vector256<int>> block)
     {
         Span<int> lanes = stackalloc int[8];
@@ -292,6 +295,7 @@ public static class Lanes
     }
 
     /// <summary>Int rows transposed beside double lanes, as longs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void Transpose(ReadOnlySpan<int> rows, int rowLength, int first, int valid, Span<Vector256<long>> block)
     {
         Span<long> lanes = stackalloc long[4];
@@ -308,6 +312,7 @@ public static class Lanes
     /// rows one after another (elements do not interact), in one pass over the block instead of one per lane (a
     /// pass per lane read the whole block 8 times: 8.8 MB per block of PINN gradients with 34,561 parameters).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void AccumulateLanes(double[] sum, ReadOnlySpan<Vector256<float>> block, int valid)
     {
         ref var first = ref Unsafe.As<Vector256<float>, float>(ref MemoryMarshal.GetReference(block));
@@ -321,6 +326,7 @@ public static class Lanes
     }
 
     /// <inheritdoc cref="AccumulateLanes(double[], ReadOnlySpan{Vector256{float}}, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void AccumulateLanes(double[] sum, ReadOnlySpan<Vector256<double>> block, int valid)
     {
         ref var first = ref Unsafe.As<Vector256<double>, double>(ref MemoryMarshal.GetReference(block));
@@ -334,12 +340,14 @@ public static class Lanes
     }
 
     /// <summary>Copies lane <paramref name="lane"/> of <paramref name="block"/> into one item's row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void CopyLane(ReadOnlySpan<Vector256<float>> block, int lane, Span<float> row)
     {
         for (var j = 0; j < row.Length; j++) row[j] = block[At(j)].GetElement(lane);
     }
 
     /// <inheritdoc cref="CopyLane(ReadOnlySpan{Vector256{float}}, int, Span{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void CopyLane(ReadOnlySpan<Vector256<double>> block, int lane, Span<double> row)
     {
         for (var j = 0; j < row.Length; j++) row[j] = block[At(j)].GetElement(lane);
