@@ -41,7 +41,8 @@ internal sealed class CpuScalar : ITarget
         _ => false,
     };
 
-    public Function Legalize(Function fn) => Legalizers.None(fn);
+    /// <summary>Loop-invariant elements of local buffers carried as locals (<see cref="ScalarReplacement"/>).</summary>
+    public Function Legalize(Function fn) => ScalarReplacement.Run(fn);
 
     public string Type(IrType t)
     {
