@@ -30,6 +30,17 @@ internal sealed class IrBuilder
 
     public EquatableArray<Op> EndBlock() => _blocks.Pop().ToEquatableArray();
 
+    /// <summary><c>for (index = start; index &lt; bound; index++) body(index)</c>, carrying nothing.</summary>
+    public void Loop(Value start, Value bound, string index, System.Action<Value> body)
+    {
+        BeginBlock();
+        var i = NewValue(IrType.I32, index);
+        body(i);
+        var ops = EndBlock();
+        Emit(new ForOp(EquatableArray<Value>.Empty, start, bound, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
+            new Region(new[] { i }.ToEquatableArray(), ops, EquatableArray<Value>.Empty)));
+    }
+
     public Value Const(double number, IrType type, string name = "")
     {
         var v = NewValue(type, name);

@@ -141,15 +141,7 @@ internal static class Functional
             return outs;
         }
 
-        private void Loop(Value start, Value bound, string index, Action<Value> body)
-        {
-            B.BeginBlock();
-            var i = B.NewValue(IrType.I32, index);
-            body(i);
-            var ops = B.EndBlock();
-            B.Emit(new ForOp(EquatableArray<Value>.Empty, start, bound, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
-                new Region(new[] { i }.ToEquatableArray(), ops, EquatableArray<Value>.Empty)));
-        }
+        private void Loop(Value start, Value bound, string index, Action<Value> body) => B.Loop(start, bound, index, body);
 
         private Value SumLoop(Value bound, string index, Func<Value, Value> term)
         {

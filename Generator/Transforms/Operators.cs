@@ -173,15 +173,7 @@ internal static partial class Operators
         }
 
         /// <summary><c>for (index = start; index &lt; bound; index++) body(index)</c>.</summary>
-        public void Loop(Value start, Value bound, string index, Action<Value> body)
-        {
-            B.BeginBlock();
-            var i = B.NewValue(IrType.I32, index);
-            body(i);
-            var ops = B.EndBlock();
-            B.Emit(new ForOp(EquatableArray<Value>.Empty, start, bound, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
-                new Region(new[] { i }.ToEquatableArray(), ops, EquatableArray<Value>.Empty)));
-        }
+        public void Loop(Value start, Value bound, string index, Action<Value> body) => B.Loop(start, bound, index, body);
 
         /// <summary>
         /// Σ over <paramref name="count"/> items in chunks: <c>chunk(true, perChunk, first)</c> for

@@ -13,6 +13,19 @@ public static partial class Brachistochrone
     [Differentiable]
     public static double Density(double x, double y, double yx) => Math.Sqrt(1 + yx * yx) / Math.Sqrt(-y);
 
+    /// <summary>F[y(·; θ)] by the quadrature rule <paramref name="line"/> on [0, 1].</summary>
+    public static double Action(QuadratureGrid line, double[] theta)
+    {
+        double sum = 0;
+        for (var k = 0; k < line.Count; k++)
+        {
+            var x = line.Point(k)[0];
+            var y = CurveSlope(x, 1, theta, out var slope);
+            sum += line.Weight(k) * Density(x, y, slope);
+        }
+        return sum;
+    }
+
     [Differentiable]
     public static double Curve(double x, ReadOnlySpan<double> theta)
     {

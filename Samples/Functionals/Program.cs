@@ -91,17 +91,7 @@ Console.WriteLine("(b) brachistochrone from (0, 0) to (1, -1): F[y] = integral o
 // x = t⁶ on [0, 1]: the integrand behaves like x^{-1/2} (straight line) or x^{-2/3} (y ∝ x^{2/3}) at 0;
 // times dx = 6t⁵ dt both become polynomials in t near 0.
 var line = QuadratureGrid.GaussLegendre(64, 0, 1, power: 6);
-double Action(double[] theta)
-{
-    double sum = 0;
-    for (var k = 0; k < line.Count; k++)
-    {
-        var x = line.Point(k)[0];
-        var y = Brachistochrone.CurveSlope(x, 1, theta, out var slope);
-        sum += line.Weight(k) * Brachistochrone.Density(x, y, slope);
-    }
-    return sum;
-}
+double Action(double[] theta) => Brachistochrone.Action(line, theta);
 // The cycloid through (1, −1): x = R(φ − sin φ), y = −R(1 − cos φ), φ ∈ [0, Φ]; F = Φ √(2R).
 double lo = 0.1, hi = Math.PI;
 for (var i = 0; i < 200; i++)

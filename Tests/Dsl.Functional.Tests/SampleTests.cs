@@ -34,24 +34,13 @@ public class SampleTests(ITestOutputHelper output)
     public void Brachistochrone_descent_reaches_the_cycloid()
     {
         var line = QuadratureGrid.GaussLegendre(64, 0, 1, power: 6);
-        double Action(double[] theta) => ActionOn(line, theta);
-        double ActionOn(QuadratureGrid line, double[] theta)
-        {
-            double sum = 0;
-            for (var k = 0; k < line.Count; k++)
-            {
-                var x = line.Point(k)[0];
-                var y = Brachistochrone.CurveSlope(x, 1, theta, out var slope);
-                sum += line.Weight(k) * Brachistochrone.Density(x, y, slope);
-            }
-            return sum;
-        }
+        double Action(double[] theta) => Brachistochrone.Action(line, theta);
         var theta = new double[6];
         theta[0] = -1;
         Assert.True(Math.Abs(Action(theta) - 2 * Math.Sqrt(2)) < 1e-8);
         var final = Functionals.Descend(line, theta, Action, (x, t) => Brachistochrone.Derivative(x[0], t),
             (x, t, g) => Brachistochrone.CurveGradient(x[0], t, g), steps: 400);
-        Assert.True(Math.Abs(final - ActionOn(QuadratureGrid.GaussLegendre(128, 0, 1, power: 6), theta)) < 1e-9);
+        Assert.True(Math.Abs(final - Brachistochrone.Action(QuadratureGrid.GaussLegendre(128, 0, 1, power: 6), theta)) < 1e-9);
         var gap = final - CycloidAction();
         output.WriteLine($"F after 400 steps = {final:R}, F − F_cycloid = {gap:E2}");
         Assert.True(gap > -1e-8 && gap < 1e-3, $"F = {final:R}, F − F_cycloid = {gap:E2}");
