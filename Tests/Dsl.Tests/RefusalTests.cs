@@ -88,4 +88,46 @@ public class RefusalTests
         // Only the refusal's location follows the edit.
         Assert.Equal(7, Assert.Single(run.Diagnostics).Location.GetLineSpan().StartLinePosition.Line);
     }
+
+    [Theory]
+    [InlineData("x[0] = 1; ", "is not supported because it writes span 'x'")]
+    [InlineData("", "parameter 'x' is a Span<double>, which the signature rules take for an output, but 'S' only reads it; "
+        + "declare it 'ReadOnlySpan<double> x'")]
+    public void ASpanThatIsOnlyReadIsNotCalledWritten(string write, string reason)
+    {
+        var result = GeneratorHarness.Run("using System;\nusing Dsl;\npublic static partial class M\n{\n" +
+            "    [Differentiable] public static double S(Span<double> x) { " + write +
+            "double s = 0; for (int i = 0; i < x.Length; i++) s += x[i] * x[i]; return s; }\n" +
+            "    [Gradient(nameof(S))] public static partial double SGradient(Span<double> x, Span<double> xBar);\n" +
+            "    [Laplacian(nameof(S), Wrt = \"x\")] public static partial double SLap(Span<double> x);\n}\n");
+        Assert.Equal(2, result.GeneratorDiagnostics.Length);
+        Assert.All(result.GeneratorDiagnostics, d => Assert.Contains(reason, d.GetMessage(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void APrimalThatCallsItsOwnOperatorIsRecursive()
+    {
+        // U calls ULap, which is generated from U: differentiating U would need ULap's derivative, which needs U's.
+        var result = GeneratorHarness.Run("""
+            using System;
+            using Dsl;
+            public static partial class M
+            {
+                [Differentiable] public static double U(ReadOnlySpan<double> x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < x.Length; i++) s += x[i] * x[i];
+                    return s > 10 ? s : s + 0 * ULap(x);
+                }
+                [Laplacian(nameof(U), Wrt = "x")] public static partial double ULap(ReadOnlySpan<double> x);
+                [Gradient(nameof(U))] public static partial double UGradient(ReadOnlySpan<double> x, Span<double> xBar);
+            }
+            """);
+        Assert.Equal(2, result.GeneratorDiagnostics.Length);
+        foreach (var d in result.GeneratorDiagnostics)
+        {
+            Assert.DoesNotContain("internal error", d.GetMessage(), StringComparison.Ordinal);
+            Assert.Contains("'U' is recursive through the generated 'ULap' (U → ULap, generated from U)", d.GetMessage(), StringComparison.Ordinal);
+        }
+    }
 }
