@@ -12,24 +12,19 @@ namespace Dsl.Analyzers;
 /// <summary>
 /// Reports, as you type, why a method cannot be differentiated (DSL0001), why a declared
 /// derivative gets no body (DSL0002) and why a declared kernel cannot contain what its method
-/// reaches (DSL0003). Both come from the generator's own frontend and
+/// reaches (DSL0003); the last two only where the generator did not run, for the generator reports them itself, on
+/// the command line too (the compiler drops analyzer diagnostics when a build has errors). All come from the generator's own frontend and
 /// signature rules, so the IDE and the generator never disagree.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DslAnalyzer : DiagnosticAnalyzer
 {
-    public static readonly DiagnosticDescriptor NotDifferentiable = new(
-        "DSL0001", "Method cannot be differentiated", "{0}", "Dsl", DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "The body of a [Differentiable] method uses a construct outside the differentiable subset.");
+    // The descriptors live with the generator (Generator/DslDiagnostics.cs), which reports DSL0002/DSL0003 itself.
+    public static readonly DiagnosticDescriptor NotDifferentiable = DslDiagnostics.NotDifferentiable;
 
-    public static readonly DiagnosticDescriptor InvalidDerivative = new(
-        "DSL0002", "Derivative cannot be generated", "{0}", "Dsl", DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "A declared derivative method does not follow the signature rule, or its primal cannot be differentiated.");
+    public static readonly DiagnosticDescriptor InvalidDerivative = DslDiagnostics.InvalidDerivative;
 
-    public static readonly DiagnosticDescriptor NotAKernel = new(
-        "DSL0003", "Method cannot become an ILGPU kernel", "{0}", "Dsl", DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "A [Kernel] reaches a construct an ILGPU kernel cannot contain yet (the tape of reverse mode, a local buffer "
-            + "sized at run time, a function ILGPU leaves unresolved); the message names it and what to write instead.");
+    public static readonly DiagnosticDescriptor NotAKernel = DslDiagnostics.NotAKernel;
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
         ImmutableArray.Create(NotDifferentiable, InvalidDerivative, NotAKernel);
@@ -63,6 +58,10 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             }
             else if (RequestKinds.ForAttribute(name) is { } row)
             {
+                // Where the generator ran, the declaration has its generated part (the derivative, or for a refusal a stub
+                // that throws) and the generator has reported the reason itself (DslGenerator.ReportRefusals): saying it
+                // again would list it twice in the IDE. Without the generator (an analyzer-only host) it is said here.
+                if (method.PartialImplementationPart is not null) continue;
                 // The declaration without a body (the generated part has one).
                 var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken))
                         .OfType<MethodDeclarationSyntax>().FirstOrDefault(m => m.Body is null && m.ExpressionBody is null)

@@ -19,6 +19,7 @@ internal static class TrackingNames
     public const string AllRequests = nameof(AllRequests);
     public const string TypeRequests = nameof(TypeRequests);
     public const string Generated = nameof(Generated);
+    public const string RequestSites = nameof(RequestSites);
 }
 
 /// <summary>
@@ -30,9 +31,11 @@ internal static class TrackingNames
 /// partial methods.</item>
 /// <item><c>AllRequests</c>: all of them.</item>
 /// <item><c>TypeRequests</c>: requests grouped by containing type (one file each).</item>
-/// <item><c>Generated</c>: the file of one type.</item>
+/// <item><c>Generated</c>: the file of one type, and its refusals (<see cref="Refusals"/>).</item>
+/// <item><c>RequestSites</c> (not in <see cref="StepNames"/>: an edit above a declaration moves it): where each request is
+/// declared, read only by the output that reports refusals as DSL0002/DSL0003 and writes their throwing stubs.</item>
 /// </list>
-/// It reports no diagnostics: the analyzers report what the frontend rejects.
+/// The analyzers report what the frontend rejects in a primal's body (DSL0001).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class DslGenerator : IIncrementalGenerator
@@ -60,10 +63,14 @@ public sealed class DslGenerator : IIncrementalGenerator
 
         // Every kind's requests, collected and concatenated in the table's order.
         IncrementalValueProvider<ImmutableArray<RequestModel>>? all = null;
+        IncrementalValueProvider<ImmutableArray<RequestSite>>? allSites = null;
         foreach (var row in RequestKinds.All)
         {
-            var requests = Requests(context, row).WithTrackingName(row.TrackingName).Collect();
+            var declared = Requests(context, row);
+            var requests = declared.Select(static (d, _) => d.Model).WithTrackingName(row.TrackingName).Collect();
             all = all is { } before ? before.Combine(requests).Select(static (pair, _) => pair.Left.AddRange(pair.Right)) : requests;
+            var sites = declared.Select(static (d, _) => d.Site).Where(static s => s is not null).Select(static (s, _) => s!).Collect();
+            allSites = allSites is { } b ? b.Combine(sites).Select(static (pair, _) => pair.Left.AddRange(pair.Right)) : sites;
         }
         var allRequests = all!.Value
             .Select(static (list, _) => list.OrderBy(r => r.Key, FunctionKey.Ordinal).ToEquatableArray())
@@ -83,22 +90,30 @@ public sealed class DslGenerator : IIncrementalGenerator
                 ct.ThrowIfCancellationRequested();
                 try
                 {
-                    return Generation.Generate(pair.Left, pair.Right.Left, pair.Right.Right).File;
+                    var (file, outcomes) = Generation.Generate(pair.Left, pair.Right.Left, pair.Right.Right);
+                    return Refusals.Output(pair.Left, file, outcomes);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    return null;
+                    return Refusals.All(pair.Left, $"internal error ({ex.GetType().Name}: {ex.Message}); please report it");
                 }
             })
             .WithTrackingName(TrackingNames.Generated);
 
-        context.RegisterSourceOutput(generated, static (spc, file) =>
+        context.RegisterSourceOutput(generated, static (spc, output) =>
         {
-            if (file is not null) spc.AddSource(file.HintName, file.Text);
+            if (output.File is { } file) spc.AddSource(file.HintName, file.Text);
         });
+
+        var sitesByRequest = allSites!.Value.WithTrackingName(TrackingNames.RequestSites);
+        context.RegisterSourceOutput(generated.Collect().Combine(sitesByRequest),
+            static (spc, pair) => Refusals.Report(spc, pair.Left, pair.Right));
     }
 
-    private static IncrementalValuesProvider<RequestModel> Requests(IncrementalGeneratorInitializationContext context,
+    /// <summary>A declared request and where it is (two outputs, so that only the site changes when it moves).</summary>
+    private sealed record Declared(RequestModel Model, RequestSite? Site);
+
+    private static IncrementalValuesProvider<Declared> Requests(IncrementalGeneratorInitializationContext context,
         RequestKindRow row) =>
         context.SyntaxProvider.ForAttributeWithMetadataName(
                 row.Attribute,
@@ -107,9 +122,9 @@ public sealed class DslGenerator : IIncrementalGenerator
                 {
                     try
                     {
-                        return ctx.Attributes.Length == 0
-                            ? null
-                            : RequestReader.Read(ctx.TargetSymbol, ctx.TargetNode, ctx.Attributes[0], row, ct);
+                        if (ctx.Attributes.Length == 0) return null;
+                        var model = RequestReader.Read(ctx.TargetSymbol, ctx.TargetNode, ctx.Attributes[0], row, ct);
+                        return model is null ? null : new Declared(model, RequestSite.Of(ctx.TargetSymbol, ctx.TargetNode));
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {

@@ -199,7 +199,13 @@ internal static partial class Generation
             state[p.Key] = 1;
             foreach (var c in p.Callees)
             {
-                if (requests.ContainsKey(c)) continue; // a generated method: checked when it is built
+                if (requests.TryGetValue(c, out var request))
+                {
+                    // A generated method: checked when it is built, except for a cycle through its primal (U calls
+                    // ULaplacian, generated from U), which no order of generation can resolve.
+                    if (CycleThrough(request, path) is { } cycle) return cycle;
+                    continue;
+                }
                 if (!byKey.TryGetValue(c, out var callee))
                     return $"'{primal.Name}' calls '{ShortKey(c)}', whose body is not available to the generator";
                 if (callee.Failure is not null) return callee.Failure;
@@ -208,6 +214,19 @@ internal static partial class Generation
                 if (s == 0 && Visit(callee, path + " → " + callee.Name) is { } f) return f;
             }
             state[p.Key] = 2;
+            return null;
+        }
+        string? CycleThrough(RequestModel request, string path)
+        {
+            foreach (var target in byKey.Values.Where(t => t.TypeKey == request.TypeKey && t.Name == request.PrimalName))
+            {
+                state.TryGetValue(target.Key, out var s);
+                var via = $"{path} → {request.Name}, generated from {target.Name}";
+                if (s == 1)
+                    return $"'{primal.Name}' is recursive through the generated '{request.Name}' ({via}); a primal cannot call a " +
+                        "method generated from itself or from a method it calls: call a copy of the primal, or write the loop out";
+                if (s == 0 && Visit(target, via) is { } f) return f;
+            }
             return null;
         }
         return Visit(primal, primal.Name);

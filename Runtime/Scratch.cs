@@ -29,13 +29,23 @@ public sealed class Scratch
         return s;
     }
 
+    /// <summary>The largest scratch, in bytes, that <see cref="Release"/> keeps for reuse (as <see cref="Tape.PoolLimitBytes"/>).</summary>
+    public static long PoolLimitBytes { get; set; } = long.MaxValue;
+
+    /// <summary>The bytes this scratch holds (its capacity, not what is taken).</summary>
+    public long CapacityBytes => 4L * _floats.Length + 8L * _doubles.Length;
+
     /// <summary>Returns the scratch to this thread's pool; spans taken from it must not be used afterwards.</summary>
     public void Release()
     {
         _nf = _nd = 0;
+        if (CapacityBytes > PoolLimitBytes) return;
         _next = t_free;
         t_free = this;
     }
+
+    /// <summary>Drops the scratch this thread keeps for reuse, giving its memory back to the garbage collector.</summary>
+    public static void TrimThreadPool() => t_free = null;
 
     /// <summary><paramref name="length"/> zeroed floats.</summary>
     public Span<float> Singles(int length) => Take(ref _floats, ref _nf, length);

@@ -171,11 +171,8 @@ internal abstract class RequestKindRow
         if (primal.ReturnType is null)
             return $"[{request.Kind}] needs a primal that returns a float or double; '{primal.Name}' returns void " +
                 "(use [Vjp] for span outputs)";
-        var outputs = SignatureRules.Outputs(primal);
-        if (outputs.Count > 0)
-            return $"[{request.Kind}] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'; " +
-                "use [Vjp], or allocate scratch buffers inside the method (stackalloc or new)";
-        return null;
+        return SignatureRules.SpanOutputRefusal(request.Kind.ToString(), primal,
+            "; use [Vjp], or allocate scratch buffers inside the method (stackalloc or new)");
     }
 
     protected static string ArgumentCheck(string condition, string message, string param) =>

@@ -113,5 +113,44 @@ internal static class SignatureRules
 
     public static List<ParamModel> Outputs(PrimalModel primal) => primal.Params.Where(IsOutput).ToList();
 
+    /// <summary>
+    /// Why a request that needs a primal without span outputs refuses this one (null: it has none). A <c>Span&lt;T&gt;</c>
+    /// parameter is an output by its type; when the primal's IR only loads from it and reads its length, the message
+    /// says so and asks for <c>ReadOnlySpan&lt;T&gt;</c> instead of claiming the primal writes it.
+    /// </summary>
+    public static string? SpanOutputRefusal(string kind, PrimalModel primal, string writtenAdvice = "")
+    {
+        var outputs = Outputs(primal);
+        if (outputs.Count == 0) return null;
+        var written = outputs.FirstOrDefault(p => !OnlyRead(primal, p));
+        if (written is not null)
+            return $"[{kind}] of '{primal.Name}' is not supported because it writes span '{written.Name}'{writtenAdvice}";
+        var first = outputs[0];
+        var readOnly = Short(first.TypeText).Replace("Span<", "ReadOnlySpan<");
+        return $"[{kind}] of '{primal.Name}': parameter '{first.Name}' is a {Short(first.TypeText)}, which the signature rules take "
+            + $"for an output, but '{primal.Name}' only reads it; declare it '{readOnly} {first.Name}'";
+    }
+
+    /// <summary>The primal's IR uses the parameter only to load from it and to read its length (a call or store: unknown).</summary>
+    private static bool OnlyRead(PrimalModel primal, ParamModel p)
+    {
+        var index = primal.Params.ToList().IndexOf(p);
+        if (primal.Ir is not { } fn || index < 0 || index >= fn.Params.Count) return false;
+        var value = fn.Params[index];
+        return OnlyRead(fn.Body, value);
+    }
+
+    private static bool OnlyRead(Region region, Value value)
+    {
+        if (region.Yields.Contains(value)) return false;
+        foreach (var op in region.Ops)
+        {
+            var reads = op is LoadOp load && load.Buffer == value && load.Index != value || op is LengthOp;
+            if (!reads && op.Operands.Contains(value)) return false;
+            if (op.Regions.Any(r => !OnlyRead(r, value))) return false;
+        }
+        return true;
+    }
+
     private static string Short(string text) => text.Replace("global::System.", "").Replace("global::", "");
 }

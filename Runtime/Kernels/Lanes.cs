@@ -120,31 +120,36 @@ public static class Lanes
         }
     }
 
+    // Vector256.IsNegative exists from .NET 9 only; the package also targets net8.0, so the sign bit is read as an integer.
+    private static Vector256<float> SignBit(Vector256<float> x) => Vector256.LessThan(x.AsInt32(), Vector256<int>.Zero).AsSingle();
+
+    private static Vector256<double> SignBit(Vector256<double> x) => Vector256.LessThan(x.AsInt64(), Vector256<long>.Zero).AsDouble();
+
     /// <summary><see cref="Math.Max(float, float)"/> lane by lane: NaN if either is NaN, +0 over −0.</summary>
     public static Vector256<float> Max(Vector256<float> x, Vector256<float> y)
     {
-        var pickX = Vector256.GreaterThan(x, y) | (Vector256.Equals(x, y) & Vector256.IsNegative(y)) | ~Vector256.Equals(x, x);
+        var pickX = Vector256.GreaterThan(x, y) | (Vector256.Equals(x, y) & SignBit(y)) | ~Vector256.Equals(x, x);
         return Vector256.ConditionalSelect(pickX, x, y);
     }
 
     /// <inheritdoc cref="Max(Vector256{float}, Vector256{float})"/>
     public static Vector256<double> Max(Vector256<double> x, Vector256<double> y)
     {
-        var pickX = Vector256.GreaterThan(x, y) | (Vector256.Equals(x, y) & Vector256.IsNegative(y)) | ~Vector256.Equals(x, x);
+        var pickX = Vector256.GreaterThan(x, y) | (Vector256.Equals(x, y) & SignBit(y)) | ~Vector256.Equals(x, x);
         return Vector256.ConditionalSelect(pickX, x, y);
     }
 
     /// <summary><see cref="Math.Min(float, float)"/> lane by lane: NaN if either is NaN, −0 over +0.</summary>
     public static Vector256<float> Min(Vector256<float> x, Vector256<float> y)
     {
-        var pickX = Vector256.LessThan(x, y) | (Vector256.Equals(x, y) & Vector256.IsNegative(x)) | ~Vector256.Equals(x, x);
+        var pickX = Vector256.LessThan(x, y) | (Vector256.Equals(x, y) & SignBit(x)) | ~Vector256.Equals(x, x);
         return Vector256.ConditionalSelect(pickX, x, y);
     }
 
     /// <inheritdoc cref="Min(Vector256{float}, Vector256{float})"/>
     public static Vector256<double> Min(Vector256<double> x, Vector256<double> y)
     {
-        var pickX = Vector256.LessThan(x, y) | (Vector256.Equals(x, y) & Vector256.IsNegative(x)) | ~Vector256.Equals(x, x);
+        var pickX = Vector256.LessThan(x, y) | (Vector256.Equals(x, y) & SignBit(x)) | ~Vector256.Equals(x, x);
         return Vector256.ConditionalSelect(pickX, x, y);
     }
 

@@ -277,7 +277,34 @@ public class GeneratorRobustnessTests
                 Assert.Equal(c.Request, EnclosingMethod(e)?.Identifier.Text);
             }
         }
-        Assert.Empty(result.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        // The generator's only diagnostics are refusals: the request's reason as DSL0002/DSL0003 at its declaration, which
+        // then has a stub that throws with it instead of a bare CS8795 (where the declaration can take a body at all).
+        var outcomeFailure = tracked.Outcome(c.Request)?.Failure;
+        foreach (var d in result.GeneratorDiagnostics)
+        {
+            Assert.True(d.Id is "DSL0002" or "DSL0003", $"unexpected generator diagnostic {d}");
+            Assert.True(outcomeFailure is not null && d.GetMessage() == outcomeFailure, $"{d} is not the recorded reason");
+            // The location is the declaration's name (by path and span: the generator keeps no syntax tree).
+            var tree = tracked.Input.SyntaxTrees.Single(t => t.FilePath == d.Location.GetLineSpan().Path);
+            Assert.Equal(c.Request, tree.GetRoot().FindToken(d.Location.SourceSpan.Start).Text);
+        }
+        Assert.Equal(outcomeFailure is null ? 0 : 1, result.GeneratorDiagnostics.Length);
+        // A declaration that can take a body gets the stub, so its refusal is never a bare CS8795; one that cannot (not
+        // partial, has a body, generic, unresolved types, types not partial) keeps the compiler's error next to the reason.
+        var hasStub = Pipeline.RefusedStubs(result).Any(m => m.Identifier.Text == c.Request);
+        string[] shapeFailures =
+        {
+            "must be declared 'static partial'", "must have no body", "must not be generic", "already has an implementation",
+            "must be declared 'partial'",
+        };
+        if (outcomeFailure is not null && !c.UserErrors && !shapeFailures.Any(f => outcomeFailure.Contains(f, StringComparison.Ordinal)))
+            Assert.True(hasStub, "a refused request that can take a body gets the throwing stub");
+        if (hasStub) Assert.DoesNotContain(result.Errors, e => e.Id == "CS8795" && EnclosingMethod(e)?.Identifier.Text == c.Request);
+        foreach (var stub in Pipeline.RefusedStubs(result))
+        {
+            Assert.Equal(c.Request, stub.Identifier.Text);
+            Assert.Contains("NotSupportedException", stub.ToString(), StringComparison.Ordinal);
+        }
 
         // 4. The recorded reason names the construct (so an analyzer can report it).
         var outcome = tracked.Outcome(c.Request);

@@ -26,8 +26,7 @@ internal abstract class JetOperatorRow : RequestKindRow
             for (var i = 0; i < active.Length; i++) active[i] = i == spans[0];
         }
         if (primal.ReturnType is null) return $"[{request.Kind}] needs a primal that returns a float or double";
-        var outputs = SignatureRules.Outputs(primal);
-        if (outputs.Count > 0) return $"[{request.Kind}] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'";
+        if (SignatureRules.SpanOutputRefusal(request.Kind.ToString(), primal) is { } writes) return writes;
         if (request.Estimator is < Estimator.Exact or > Estimator.Sparse) return $"unknown estimator {request.Estimator}";
         return CheckOperator(request, primal, active, out jet);
     }

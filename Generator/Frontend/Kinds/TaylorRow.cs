@@ -38,10 +38,7 @@ internal sealed class TaylorRow : RequestKindRow
             return $"[Taylor] on '{request.Name}' takes exactly one Wrt parameter (univariate Taylor mode); got {chosen}";
         if (primal.ReturnType is null)
             return $"[Taylor] needs a primal that returns a float or double; '{primal.Name}' returns void";
-        var outputs = SignatureRules.Outputs(primal);
-        if (outputs.Count > 0)
-            return $"[Taylor] of '{primal.Name}' is not supported because it writes span '{outputs[0].Name}'";
-        return null;
+        return SignatureRules.SpanOutputRefusal("Taylor", primal);
     }
 
     public override string Returns(PrimalModel primal) => "void";

@@ -81,8 +81,15 @@ internal static class Pipeline
         return result;
     }
 
-    /// <summary>Method declarations of the generated trees.</summary>
+    /// <summary>Method declarations of the generated trees (derivatives and helpers; not the stubs of refused requests).</summary>
     public static IEnumerable<MethodDeclarationSyntax> GeneratedMethods(GeneratorHarness.Result result) =>
-        result.Sources.SelectMany(s => CSharpSyntaxTree.ParseText(s.SourceText, GeneratorHarness.ParseOptions)
+        MethodsOf(result, refused: false);
+
+    /// <summary>The stubs that stand in for refused requests (they throw NotSupportedException with the reason).</summary>
+    public static IEnumerable<MethodDeclarationSyntax> RefusedStubs(GeneratorHarness.Result result) => MethodsOf(result, refused: true);
+
+    private static IEnumerable<MethodDeclarationSyntax> MethodsOf(GeneratorHarness.Result result, bool refused) =>
+        result.Sources.Where(s => s.HintName.EndsWith(".Dsl.Refused.g.cs", StringComparison.Ordinal) == refused)
+            .SelectMany(s => CSharpSyntaxTree.ParseText(s.SourceText, GeneratorHarness.ParseOptions)
             .GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>());
 }
