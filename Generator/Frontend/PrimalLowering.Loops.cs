@@ -14,22 +14,32 @@ internal sealed partial class PrimalLowering
 {
     private void LowerFor(ForStatementSyntax fs)
     {
-        // for (int i = start; i CMP bound; i += step)
+        // for (int i = start; COND; i += step), COND affine in i (normalized to i CMP bound).
         var (counter, start) = LowerForCounter(fs);
-        var (cond, cmp) = ForCondition(fs, counter);
+        var cond = ForCondition(fs, counter);
+        var cmp = NormalizedCmp(cond);
         var step = ForStep(fs, counter, cmp);
         CheckForBody(fs, counter);
         var bound = LowerForBound(fs, cond);
+        LowerCountedLoop(fs.Statement, counter, start, bound, step, cmp, bindElement: null);
+    }
 
-        // Loop-carried values: the enclosing scope's scalars that the body assigns.
-        var carried = AssignedSymbols(fs.Statement)
+    /// <summary>
+    /// The loop op itself: the body lowered with the counter bound to the induction variable
+    /// (or, for <c>foreach</c>, <paramref name="bindElement"/> binding the element at it), and
+    /// the enclosing scope's scalars that the body assigns carried through.
+    /// </summary>
+    private void LowerCountedLoop(StatementSyntax body, ISymbol? counter, Value start, Value bound, int step, LoopCmp cmp,
+        System.Action<Value>? bindElement)
+    {
+        var carried = AssignedSymbols(body)
             .Where(s => _env.ContainsKey(s) && !_env[s].Type.IsBuffer)
             .Distinct<ISymbol>(SymbolEqualityComparer.Default)
             .OrderBy(s => _env[s].Id)
             .ToList();
 
         var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
-        var iv = _b.NewValue(IrType.I32, counter.Name);
+        var iv = _b.NewValue(IrType.I32, counter?.Name ?? "i");
         var bodyArgs = new List<Value> { iv };
         foreach (var s in carried)
         {
@@ -37,10 +47,11 @@ internal sealed partial class PrimalLowering
             bodyArgs.Add(arg);
             _env[s] = arg;
         }
-        _env[counter] = iv;
+        if (counter is not null) _env[counter] = iv;
 
         _b.BeginBlock();
-        LowerStatement(fs.Statement);
+        bindElement?.Invoke(iv);
+        LowerStatement(body);
         var bodyOps = _b.EndBlock();
         var yields = carried.Select(s => _env[s]).ToEquatableArray();
 
@@ -62,26 +73,6 @@ internal sealed partial class PrimalLowering
             throw new UnsupportedException("the loop counter must be an initialized int", fs);
         var start = Coerce(LowerExpr(counterDecl.Initializer.Value), IrType.I32, counterDecl);
         return (counter, start);
-    }
-
-    /// <summary>The condition: the counter on the left of &lt;, &lt;=, &gt; or &gt;= a bound that does not mention it.</summary>
-    private (BinaryExpressionSyntax Cond, LoopCmp Cmp) ForCondition(ForStatementSyntax fs, ILocalSymbol counter)
-    {
-        if (fs.Condition is not BinaryExpressionSyntax cond)
-            throw new UnsupportedException("the loop condition must compare the counter with a bound (i < n)", fs);
-        var cmp = cond.Kind() switch
-        {
-            SyntaxKind.LessThanExpression => LoopCmp.Lt,
-            SyntaxKind.LessThanOrEqualExpression => LoopCmp.Le,
-            SyntaxKind.GreaterThanExpression => LoopCmp.Gt,
-            SyntaxKind.GreaterThanOrEqualExpression => LoopCmp.Ge,
-            _ => throw new UnsupportedException("the loop condition must be <, <=, > or >= against a bound", cond),
-        };
-        if (!SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(cond.Left, _ct).Symbol, counter))
-            throw new UnsupportedException("the loop condition must have the counter on the left (i < n)", cond);
-        if (Mentions(cond.Right, counter))
-            throw new UnsupportedException("the loop bound must not depend on the counter", cond.Right);
-        return (cond, cmp);
     }
 
     /// <summary>The step: a nonzero constant that moves the counter toward the bound.</summary>
@@ -118,23 +109,6 @@ internal sealed partial class PrimalLowering
         if (ContainsReturn(fs.Statement))
             throw new UnsupportedException(
                 "'return' inside a loop is not supported; keep the result in a local and return after the loop", fs.Statement);
-    }
-
-    private Value LowerForBound(ForStatementSyntax fs, BinaryExpressionSyntax cond)
-    {
-        // The bound is evaluated before the loop (it must not change inside it).
-        var boundWrites = AssignedSymbols(fs.Statement).ToList();
-        foreach (var s in SymbolsIn(cond.Right))
-        {
-            if (boundWrites.Any(w => SymbolEqualityComparer.Default.Equals(w, s)))
-                throw new UnsupportedException($"the loop bound reads '{s.Name}', which the body changes", cond.Right);
-        }
-        if (_model.GetTypeInfo(cond.Right, _ct).Type?.SpecialType != SpecialType.System_Int32)
-            throw new UnsupportedException(
-                "the loop bound must be an int; a float or double bound compares differently — " +
-                "cast it explicitly, e.g. i < (int)Math.Ceiling(t)", cond.Right);
-        var bound = Coerce(LowerExpr(cond.Right), IrType.I32, cond.Right);
-        return bound;
     }
 
     private bool IsCounter(ExpressionSyntax e, ILocalSymbol counter) =>

@@ -1,0 +1,72 @@
+using System;
+
+namespace Dsl.Reverse.Tests;
+
+/// <summary>
+/// Everyday loop headers the frontend normalizes to a counted loop: conditions affine in the
+/// counter (<c>i + 1 &lt; n</c>, <c>2 * i &lt;= m</c>, <c>m &gt; i</c>, negative coefficients).
+/// </summary>
+public static partial class ControlFlowCases
+{
+    // Rosenbrock with its usual neighbour loop (i + 1 < n).
+    [Differentiable]
+    public static double Rosenbrock(ReadOnlySpan<double> v)
+    {
+        double s = 0;
+        for (int i = 0; i + 1 < v.Length; i++)
+        {
+            double a = v[i + 1] - v[i] * v[i];
+            double b = 1 - v[i];
+            s += 100 * a * a + b * b;
+        }
+        return s;
+    }
+
+    [Jvp(nameof(Rosenbrock))]
+    public static partial double RosenbrockJvp(ReadOnlySpan<double> v, ReadOnlySpan<double> dv, out double dy);
+
+    [Gradient(nameof(Rosenbrock))]
+    public static partial double RosenbrockGradient(ReadOnlySpan<double> v, Span<double> vBar);
+
+    [Taylor(nameof(Rosenbrock), Order = 4, Wrt = "v")]
+    public static partial void RosenbrockTaylor(ReadOnlySpan<double> v, ReadOnlySpan<double> vJet, Span<double> y);
+
+    // Loop j adds x^j once per iteration, so the value and every derivative expose each trip count.
+    [Differentiable]
+    public static double TripCounts(double x, int lo, int m)
+    {
+        double x2 = x * x, x3 = x2 * x, x4 = x3 * x, x5 = x4 * x, x6 = x5 * x, x7 = x6 * x;
+        double s = 0;
+        for (int i = lo; i + 1 < m; i++) s += x;
+        for (int i = lo; 2 * i <= m; i++) s += x2;
+        for (int i = lo; i < m - 3; i += 2) s += x3;
+        for (int i = lo; m > i; i++) s += x4;
+        for (int i = m; 3 * i > lo - 1; i--) s += x5;
+        for (int i = lo; -2 * i + m >= 1; i++) s += x6;
+        for (int i = m + 4; lo <= (i - m) * 3 - i; i -= 3) s += x7;
+        return s;
+    }
+
+    /// <summary>How often each loop of <see cref="TripCounts"/> runs (the same headers, counted by C#).</summary>
+    public static int[] Trips(int lo, int m)
+    {
+        var c = new int[8];
+        for (int i = lo; i + 1 < m; i++) c[1]++;
+        for (int i = lo; 2 * i <= m; i++) c[2]++;
+        for (int i = lo; i < m - 3; i += 2) c[3]++;
+        for (int i = lo; m > i; i++) c[4]++;
+        for (int i = m; 3 * i > lo - 1; i--) c[5]++;
+        for (int i = lo; -2 * i + m >= 1; i++) c[6]++;
+        for (int i = m + 4; lo <= (i - m) * 3 - i; i -= 3) c[7]++;
+        return c;
+    }
+
+    [Jvp(nameof(TripCounts), Wrt = "x")]
+    public static partial double TripCountsJvp(double x, double dx, int lo, int m, out double dy);
+
+    [Gradient(nameof(TripCounts), Wrt = "x")]
+    public static partial double TripCountsGradient(double x, int lo, int m, out double xBar);
+
+    [Taylor(nameof(TripCounts), Order = 3, Wrt = "x")]
+    public static partial void TripCountsTaylor(double x, int lo, int m, ReadOnlySpan<double> xJet, Span<double> y);
+}

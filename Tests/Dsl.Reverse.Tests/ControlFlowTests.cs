@@ -1,0 +1,137 @@
+using System;
+using Xunit;
+using static Dsl.Reverse.Tests.Numeric;
+
+namespace Dsl.Reverse.Tests;
+
+/// <summary>
+/// Loops written with everyday headers (<see cref="ControlFlowCases"/>): forward, reverse and
+/// Taylor code against closed forms and MathNet finite differences.
+/// </summary>
+public class ControlFlowTests
+{
+    private static double[] RosenbrockGradientByHand(double[] v)
+    {
+        // ∂f/∂v_i = −400 v_i (v_{i+1} − v_i²) − 2 (1 − v_i) for i < n−1, plus 200 (v_i − v_{i−1}²) for i > 0.
+        var g = new double[v.Length];
+        for (int i = 0; i + 1 < v.Length; i++)
+        {
+            g[i] += -400 * v[i] * (v[i + 1] - v[i] * v[i]) - 2 * (1 - v[i]);
+            g[i + 1] += 200 * (v[i + 1] - v[i] * v[i]);
+        }
+        return g;
+    }
+
+    [Theory]
+    [InlineData(1)]   // no pair: f = 0, gradient 0
+    [InlineData(2)]
+    [InlineData(7)]
+    public void RosenbrockGradientMatchesTheClosedForm(int n)
+    {
+        var v = Uniform(n, 40 + n, -1.5, 1.5);
+        var vBar = new double[n];
+        double y = ControlFlowCases.RosenbrockGradient(v, vBar);
+        Assert.Equal(ControlFlowCases.Rosenbrock(v), y);
+        var expected = RosenbrockGradientByHand(v);
+        // Both are the same polynomial evaluated in a different order: rounding only (≲ 1e-13 of the scale).
+        AssertGradient(vBar, expected, y, 1e-12, "closed form");
+        AssertGradient(vBar, FiniteDifferenceGradient(x => ControlFlowCases.Rosenbrock(x), v), y, DoubleTolerance);
+    }
+
+    [Fact]
+    public void RosenbrockJvpIsTheGradientAlongTheDirection()
+    {
+        var v = Uniform(6, 50, -1.5, 1.5);
+        var dv = Uniform(6, 51);
+        double y = ControlFlowCases.RosenbrockJvp(v, dv, out var dy);
+        Assert.Equal(ControlFlowCases.Rosenbrock(v), y);
+        var g = RosenbrockGradientByHand(v);
+        double expected = 0, scale = 1;
+        for (int i = 0; i < v.Length; i++)
+        {
+            expected += g[i] * dv[i];
+            scale = Math.Max(scale, Math.Abs(g[i] * dv[i]));
+        }
+        // A sum of 6 products: rounding ≲ 6ε of its largest term; 1e-12 leaves 700×.
+        Assert.True(Math.Abs(dy - expected) <= 1e-12 * scale, $"{dy} vs {expected}");
+    }
+
+    [Fact]
+    public void RosenbrockTaylorIsItsExactQuarticAlongALine()
+    {
+        // f(v + t u) is a polynomial Σ c_k t^k of degree 4; a 4-jet with v_1 = u, v_2.. = 0 yields
+        // y_k = d^k/dt^k f(v + t u) at 0 = k!·c_k (the README's convention).
+        const int n = 5, K = 4;
+        var v = Uniform(n, 60, -1.5, 1.5);
+        var u = Uniform(n, 61);
+        var jet = new double[K * n];
+        u.CopyTo(jet, 0);
+        var y = new double[K + 1];
+        ControlFlowCases.RosenbrockTaylor(v, jet, y);
+        var c = new double[K + 1];
+        for (int i = 0; i + 1 < n; i++)
+        {
+            // a(t) = A0 + A1 t + A2 t², b(t) = B0 + B1 t; term 100 a² + b².
+            double a0 = v[i + 1] - v[i] * v[i], a1 = u[i + 1] - 2 * v[i] * u[i], a2 = -u[i] * u[i];
+            double b0 = 1 - v[i], b1 = -u[i];
+            c[0] += 100 * a0 * a0 + b0 * b0;
+            c[1] += 100 * 2 * a0 * a1 + 2 * b0 * b1;
+            c[2] += 100 * (a1 * a1 + 2 * a0 * a2) + b1 * b1;
+            c[3] += 100 * 2 * a1 * a2;
+            c[4] += 100 * a2 * a2;
+        }
+        double factorial = 1;
+        for (int k = 0; k <= K; k++)
+        {
+            if (k > 0) factorial *= k;
+            c[k] *= factorial;
+            // Each coefficient sums ≤ 4 terms of ≤ 3 products each: rounding ≲ 1e-14 relative; 1e-12 leaves 100×.
+            Assert.True(Math.Abs(y[k] - c[k]) <= 1e-12 * Math.Max(1, Math.Abs(c[k])), $"y_{k} = {y[k]}, closed form {c[k]}");
+        }
+    }
+
+    public static TheoryData<int, int> Bounds()
+    {
+        // Negative, zero and positive bounds, so the floor divisions of 2·i ≤ m and 3·i > lo − 1
+        // are taken on both sides of zero, and empty loops occur.
+        var data = new TheoryData<int, int>();
+        foreach (var lo in new[] { -7, -2, 0, 1, 4 })
+            foreach (var m in new[] { -9, -4, -1, 0, 3, 8 }) data.Add(lo, m);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Bounds))]
+    public void AffineLoopConditionsRunTheTripCountsCSharpRuns(int lo, int m)
+    {
+        const double x = 0.8;
+        var trips = ControlFlowCases.Trips(lo, m);
+        // f = Σ_j trips_j x^j, so f^(k) = Σ_j j!/(j−k)! trips_j x^(j−k) (a Taylor jet's y_k is f^(k) for v_1 = 1).
+        var derivatives = new double[4];
+        for (int j = 1; j <= 7; j++)
+        {
+            for (int k = 0; k <= 3 && k <= j; k++) derivatives[k] += Falling(j, k) * trips[j] * Math.Pow(x, j - k);
+        }
+        double f = ControlFlowCases.TripCounts(x, lo, m);
+        // The value is exact arithmetic on the same trip counts (bit for bit); derivatives to rounding
+        // of ≤ 7 terms of at most ~60 summands each (≲ 1e-13 relative; 1e-11 leaves 100×).
+        Assert.Equal(f, ControlFlowCases.TripCountsJvp(x, 1, lo, m, out var dy));
+        Assert.Equal(f, ControlFlowCases.TripCountsGradient(x, lo, m, out var xBar));
+        AssertClose(derivatives[1], dy, "JVP");
+        AssertClose(derivatives[1], xBar, "gradient");
+        var y = new double[4];
+        ControlFlowCases.TripCountsTaylor(x, lo, m, [1.0, 0, 0], y);
+        Assert.Equal(f, y[0]);
+        for (int k = 1; k <= 3; k++) AssertClose(derivatives[k], y[k], $"Taylor y_{k}");
+    }
+
+    private static void AssertClose(double expected, double actual, string what) =>
+        Assert.True(Math.Abs(actual - expected) <= 1e-11 * Math.Max(1, Math.Abs(expected)), $"{what}: {actual} vs {expected}");
+
+    private static double Falling(int n, int k)
+    {
+        double r = 1;
+        for (int i = 0; i < k; i++) r *= n - i;
+        return r;
+    }
+}

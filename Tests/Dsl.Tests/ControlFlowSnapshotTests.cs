@@ -1,0 +1,53 @@
+using Dsl.Tests.Infrastructure;
+using Xunit;
+
+namespace Dsl.Tests;
+
+/// <summary>
+/// Pins the code generated for everyday loop headers that the frontend normalizes to a counted
+/// loop (the numbers are checked in Dsl.Reverse.Tests' ControlFlowTests).
+/// </summary>
+public class ControlFlowSnapshotTests
+{
+    private const string Usings = "using System;\nusing Dsl;\n";
+
+    private static void Check(string body, string name)
+    {
+        var result = GeneratorHarness.Run(Usings + body);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Errors);
+        Snapshot.Verify(result.AllGenerated, name);
+    }
+
+    [Fact]
+    public void AffineLoopConditions() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double Rosenbrock(ReadOnlySpan<double> v)
+            {
+                double s = 0;
+                for (int i = 0; i + 1 < v.Length; i++)
+                {
+                    double a = v[i + 1] - v[i] * v[i];
+                    s += 100 * a * a + (1 - v[i]) * (1 - v[i]);
+                }
+                return s;
+            }
+            [Gradient(nameof(Rosenbrock))] public static partial double RosenbrockGradient(ReadOnlySpan<double> v, Span<double> vBar);
+
+            // Every other element from the top, with the counter on the right and a coefficient.
+            [Differentiable]
+            public static double EvenSquares(double x, ReadOnlySpan<double> w)
+            {
+                double s = 0;
+                for (int i = 0; w.Length > 2 * i; i++) s += w[2 * i] * x * x;
+                return s;
+            }
+            [Jvp(nameof(EvenSquares), Wrt = "x")]
+            public static partial double EvenSquaresJvp(double x, double dx, ReadOnlySpan<double> w, out double dy);
+            [Taylor(nameof(EvenSquares), Order = 2, Wrt = "x")]
+            public static partial void EvenSquaresTaylor(double x, ReadOnlySpan<double> w, ReadOnlySpan<double> xJet, Span<double> y);
+        }
+        """, nameof(AffineLoopConditions));
+}
