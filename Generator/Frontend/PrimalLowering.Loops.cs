@@ -62,6 +62,34 @@ internal sealed partial class PrimalLowering
         for (var i = 0; i < carried.Count; i++) _env[carried[i]] = outs[i];
     }
 
+    /// <summary>
+    /// <c>foreach (var x in v)</c> over a span or array of the method: the counted loop
+    /// <c>for (int i = 0; i &lt; v.Length; i++)</c> with x bound to <c>v[i]</c> at the top of each
+    /// iteration, which is when C#'s span and array enumerators read the element.
+    /// </summary>
+    private void LowerForEach(ForEachStatementSyntax fe)
+    {
+        if (fe.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword)) throw new UnsupportedException("'await foreach' is not supported", fe);
+        if (fe.Type is RefTypeSyntax)
+            throw new UnsupportedException("'foreach (ref ...)' is not supported; write elements with a 'for' loop and an index", fe);
+        var element = _model.GetDeclaredSymbol(fe, _ct) as ILocalSymbol
+            ?? throw new UnsupportedException("unknown foreach variable", fe);
+        var elementType = MapType(element.Type, false);
+        if (elementType is null || elementType.IsBuffer)
+            throw new UnsupportedException(
+                $"the foreach variable '{element.Name}' has type '{element.Type.ToDisplayString()}'; " +
+                "iterate a span or array of float or double",
+                fe);
+        var buffer = LowerBufferRef(fe.Expression);
+        if (ContainsReturn(fe.Statement))
+            throw new UnsupportedException(
+                "'return' inside a loop is not supported; keep the result in a local and return after the loop", fe.Statement);
+        var start = _b.Const(0, IrType.I32);
+        var bound = _b.Length(buffer);
+        LowerCountedLoop(fe.Statement, counter: null, start, bound, 1, LoopCmp.Lt,
+            iv => _env[element] = Coerce(_b.Load(buffer, iv, element.Name), elementType, fe));
+    }
+
     /// <summary>The counter (one initialized int) and its start value.</summary>
     private (ILocalSymbol Counter, Value Start) LowerForCounter(ForStatementSyntax fs)
     {

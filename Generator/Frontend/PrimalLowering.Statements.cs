@@ -26,6 +26,8 @@ internal sealed partial class PrimalLowering
         {
             ForStatementSyntax f => $"for ({f.Declaration}; {f.Condition}; {string.Join(", ", f.Incrementors)})",
             IfStatementSyntax i => $"if ({i.Condition})",
+            ForEachStatementSyntax f => $"foreach ({f.Type} {f.Identifier} in {f.Expression})",
+            SwitchStatementSyntax w => $"switch ({w.Expression})",
             _ => s.ToString(),
         };
         _b.Emit(new NoteOp(NoteText(text)));
@@ -33,7 +35,8 @@ internal sealed partial class PrimalLowering
 
     private void LowerStatement(StatementSyntax s)
     {
-        if (s is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ForStatementSyntax or IfStatementSyntax) Note(s);
+        if (s is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ForStatementSyntax or IfStatementSyntax
+            or ForEachStatementSyntax or SwitchStatementSyntax) Note(s);
         switch (s)
         {
             case BlockSyntax block:
@@ -60,15 +63,19 @@ internal sealed partial class PrimalLowering
                 throw new UnsupportedException("'while' loops are not supported; use a 'for' loop with a bound", s);
             case DoStatementSyntax:
                 throw new UnsupportedException("'do' loops are not supported; use a 'for' loop with a bound", s);
-            case ForEachStatementSyntax:
-                throw new UnsupportedException("'foreach' is not supported; index the span in a 'for' loop", s);
+            case ForEachStatementSyntax fe:
+                LowerForEach(fe);
+                return;
+            case ForEachVariableStatementSyntax:
+                throw new UnsupportedException("deconstructing 'foreach' is not supported; iterate a span of float or double", s);
             case BreakStatementSyntax:
                 throw new UnsupportedException(
                     "'break' is not supported; loops run their whole range (put the rest of the body in an 'if')", s);
             case ContinueStatementSyntax:
                 throw new UnsupportedException("'continue' is not supported; put the rest of the loop body in an 'if'", s);
-            case SwitchStatementSyntax:
-                throw new UnsupportedException("'switch' is not supported; use if/else", s);
+            case SwitchStatementSyntax sw:
+                LowerSwitchStatement(sw);
+                return;
             case TryStatementSyntax:
                 throw new UnsupportedException("'try' is not supported in a differentiable method", s);
             case ThrowStatementSyntax:

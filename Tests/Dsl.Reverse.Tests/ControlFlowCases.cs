@@ -69,4 +69,41 @@ public static partial class ControlFlowCases
 
     [Taylor(nameof(TripCounts), Order = 3, Wrt = "x")]
     public static partial void TripCountsTaylor(double x, int lo, int m, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // foreach over a span and over an array; a switch statement and a switch expression on an int.
+    [Differentiable]
+    public static double Modes(ReadOnlySpan<double> x, double[] w, int mode)
+    {
+        double s = 0;
+        foreach (var v in x)
+        {
+            switch (mode)
+            {
+                case 0:
+                    s += v * v;
+                    break;
+                case 1 or 2:
+                    s += mode * Math.Sin(v);
+                    break;
+                case < 0:
+                    s -= Math.Exp(v);
+                    break;
+                default:
+                    s += v * v * v;
+                    break;
+            }
+        }
+        foreach (double u in w) s += u * (mode switch { 0 => u, > 2 and < 5 => Math.Cos(u), _ => 2 * u });
+        return s;
+    }
+
+    [Jvp(nameof(Modes))]
+    public static partial double ModesJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double[] w, ReadOnlySpan<double> dw, int mode,
+        out double dy);
+
+    [Gradient(nameof(Modes))]
+    public static partial double ModesGradient(ReadOnlySpan<double> x, double[] w, int mode, Span<double> xBar, Span<double> wBar);
+
+    [Taylor(nameof(Modes), Order = 3, Wrt = "x")]
+    public static partial void ModesTaylor(ReadOnlySpan<double> x, double[] w, int mode, ReadOnlySpan<double> xJet, Span<double> y);
 }

@@ -134,4 +134,70 @@ public class ControlFlowTests
         for (int i = 0; i < k; i++) r *= n - i;
         return r;
     }
+
+    /// <summary>d^k/dv^k of the switch statement's term for each element of x, k = 0..3.</summary>
+    private static double ElementTerm(int mode, double v, int k) => mode switch
+    {
+        0 => k switch { 0 => v * v, 1 => 2 * v, 2 => 2, _ => 0 },
+        1 or 2 => mode * (k switch { 0 => Math.Sin(v), 1 => Math.Cos(v), 2 => -Math.Sin(v), _ => -Math.Cos(v) }),
+        < 0 => -Math.Exp(v),
+        _ => k switch { 0 => v * v * v, 1 => 3 * v * v, 2 => 6 * v, _ => 6 },
+    };
+
+    /// <summary>d/du of u·h(u), h the switch expression's arm.</summary>
+    private static double WeightSlope(int mode, double u) => mode switch
+    {
+        0 => 2 * u,
+        > 2 and < 5 => Math.Cos(u) - u * Math.Sin(u),
+        _ => 4 * u,
+    };
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void ForeachAndSwitchMatchTheClosedForm(int mode)
+    {
+        var x = Uniform(5, 70 + mode);
+        var w = Uniform(4, 80 + mode);
+        var dx = Uniform(5, 90);
+        var dw = Uniform(4, 91);
+        double f = ControlFlowCases.Modes(x, w, mode);
+        var xBar = new double[5];
+        var wBar = new double[4];
+        Assert.Equal(f, ControlFlowCases.ModesGradient(x, w, mode, xBar, wBar));
+        Assert.Equal(f, ControlFlowCases.ModesJvp(x, dx, w, dw, mode, out var dy));
+        double directional = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            // Each partial is one closed-form term evaluated in another order: rounding only.
+            AssertClose(ElementTerm(mode, x[i], 1), xBar[i], $"x̄_{i}");
+            directional += ElementTerm(mode, x[i], 1) * dx[i];
+        }
+        for (int j = 0; j < 4; j++)
+        {
+            AssertClose(WeightSlope(mode, w[j]), wBar[j], $"w̄_{j}");
+            directional += WeightSlope(mode, w[j]) * dw[j];
+        }
+        AssertClose(directional, dy, "JVP");
+        double F(double[] a) => ControlFlowCases.Modes(a.AsSpan(0, 5), a[5..], mode);
+        AssertGradient(Concat(xBar, wBar), FiniteDifferenceGradient(F, Concat(x, w)), f, DoubleTolerance);
+
+        // Along x(t) = x + t·dx: y_k = Σ_i g^(k)(x_i) dx_i^k.
+        var jet = new double[3 * 5];
+        dx.CopyTo(jet, 0);
+        var y = new double[4];
+        ControlFlowCases.ModesTaylor(x, w, mode, jet, y);
+        Assert.Equal(f, y[0]);
+        for (int k = 1; k <= 3; k++)
+        {
+            double expected = 0;
+            for (int i = 0; i < 5; i++) expected += ElementTerm(mode, x[i], k) * Math.Pow(dx[i], k);
+            AssertClose(expected, y[k], $"Taylor y_{k}");
+        }
+    }
 }

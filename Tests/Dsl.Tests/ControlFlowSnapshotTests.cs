@@ -50,4 +50,35 @@ public class ControlFlowSnapshotTests
             public static partial void EvenSquaresTaylor(double x, ReadOnlySpan<double> w, ReadOnlySpan<double> xJet, Span<double> y);
         }
         """, nameof(AffineLoopConditions));
+
+    [Fact]
+    public void ForeachAndSwitch() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double Modes(ReadOnlySpan<double> x, int mode)
+            {
+                double s = 0;
+                foreach (var v in x)
+                {
+                    switch (mode)
+                    {
+                        case 0:
+                            s += v * v;
+                            break;
+                        case 1 or 2:
+                            s += Math.Sin(v);
+                            break;
+                        default:
+                            s -= v;
+                            break;
+                    }
+                }
+                return s * (mode switch { < 0 => 2.0, 3 => s, _ => 1.0 });
+            }
+            [Gradient(nameof(Modes))] public static partial double ModesGradient(ReadOnlySpan<double> x, int mode, Span<double> xBar);
+            [Taylor(nameof(Modes), Order = 2, Wrt = "x")]
+            public static partial void ModesTaylor(ReadOnlySpan<double> x, int mode, ReadOnlySpan<double> xJet, Span<double> y);
+        }
+        """, nameof(ForeachAndSwitch));
 }
