@@ -80,8 +80,12 @@ internal sealed partial class PrimalLowering
                 throw new UnsupportedException("'try' is not supported in a differentiable method", s);
             case ThrowStatementSyntax:
                 throw new UnsupportedException("'throw' is not supported; validate inputs before calling the differentiable method", s);
+            case LocalFunctionStatementSyntax lf when lf.Modifiers.Any(SyntaxKind.StaticKeyword):
+                // Inlined at each call (PrimalLowering.LocalFunctions.cs).
+                return;
             case LocalFunctionStatementSyntax:
-                throw new UnsupportedException("local functions are not supported; make it a [Differentiable] static method", s);
+                throw new UnsupportedException(
+                    "local functions must be 'static' (they are inlined at their calls); or make it a [Differentiable] static method", s);
             case GotoStatementSyntax:
                 throw new UnsupportedException("'goto' is not supported", s);
             case LockStatementSyntax:

@@ -106,4 +106,36 @@ public static partial class ControlFlowCases
 
     [Taylor(nameof(Modes), Order = 3, Wrt = "x")]
     public static partial void ModesTaylor(ReadOnlySpan<double> x, double[] w, int mode, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // Static local functions, inlined at their calls: one with an early return, called in a loop; one taking spans.
+    [Differentiable]
+    public static double Robust(ReadOnlySpan<double> x, double a)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += Huber(x[i], a);
+        return s + Dot(x, x);
+
+        static double Huber(double r, double a)
+        {
+            double m = Math.Abs(r);
+            if (m <= a) return 0.5 * r * r;
+            return a * (m - 0.5 * a);
+        }
+
+        static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
+        {
+            double d = 0;
+            for (int i = 0; i < u.Length; i++) d += u[i] * v[i];
+            return d;
+        }
+    }
+
+    [Jvp(nameof(Robust))]
+    public static partial double RobustJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double a, double da, out double dy);
+
+    [Gradient(nameof(Robust))]
+    public static partial double RobustGradient(ReadOnlySpan<double> x, double a, Span<double> xBar, out double aBar);
+
+    [Taylor(nameof(Robust), Order = 2, Wrt = "x")]
+    public static partial void RobustTaylor(ReadOnlySpan<double> x, double a, ReadOnlySpan<double> xJet, Span<double> y);
 }

@@ -200,4 +200,40 @@ public class ControlFlowTests
             AssertClose(expected, y[k], $"Taylor y_{k}");
         }
     }
+
+    [Fact]
+    public void StaticLocalFunctionsAreInlined()
+    {
+        // |x_i| at least 0.05 from a = 0.5, so every point is 0.05 (far more than the 5-point FD's 2h ≈ 4e-3) from Huber's kink.
+        double[] x = [-0.9, -0.3, 0.1, 0.45, 0.8, -0.6];
+        double[] dx = [0.3, -0.7, 0.2, 0.9, -0.4, 0.6];
+        const double a = 0.5, da = 0.25;
+        double f = ControlFlowCases.Robust(x, a);
+        var xBar = new double[x.Length];
+        Assert.Equal(f, ControlFlowCases.RobustGradient(x, a, xBar, out var aBar));
+        Assert.Equal(f, ControlFlowCases.RobustJvp(x, dx, a, da, out var dy));
+        // f = Σ h_a(x_i) + Σ x_i², h_a(r) = r²/2 for |r| ≤ a, a(|r| − a/2) outside:
+        // ∂f/∂x_i = (|x_i| ≤ a ? x_i : a·sign x_i) + 2 x_i, ∂f/∂a = Σ_{|x_i| > a} (|x_i| − a), ∂²f/∂x_i² = (|x_i| ≤ a ? 1 : 0) + 2.
+        double expectedA = 0, directional = 0, second = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            bool inside = Math.Abs(x[i]) <= a;
+            double g = (inside ? x[i] : a * Math.Sign(x[i])) + 2 * x[i];
+            AssertClose(g, xBar[i], $"x̄_{i}");
+            directional += g * dx[i];
+            second += ((inside ? 1 : 0) + 2) * dx[i] * dx[i];
+            if (!inside) expectedA += Math.Abs(x[i]) - a;
+        }
+        AssertClose(expectedA, aBar, "ā");
+        AssertClose(directional + expectedA * da, dy, "JVP");
+        var jet = new double[2 * x.Length];
+        dx.CopyTo(jet, 0);
+        var y = new double[3];
+        ControlFlowCases.RobustTaylor(x, a, jet, y);
+        Assert.Equal(f, y[0]);
+        AssertClose(directional, y[1], "Taylor y_1");
+        AssertClose(second, y[2], "Taylor y_2");
+        double F(double[] v) => ControlFlowCases.Robust(v.AsSpan(0, x.Length), v[x.Length]);
+        AssertGradient(Concat(xBar, [aBar]), FiniteDifferenceGradient(F, Concat(x, [a])), f, DoubleTolerance);
+    }
 }

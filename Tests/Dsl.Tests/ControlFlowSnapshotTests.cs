@@ -81,4 +81,26 @@ public class ControlFlowSnapshotTests
             public static partial void ModesTaylor(ReadOnlySpan<double> x, int mode, ReadOnlySpan<double> xJet, Span<double> y);
         }
         """, nameof(ForeachAndSwitch));
+
+    [Fact]
+    public void StaticLocalFunction() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double Robust(ReadOnlySpan<double> x, double a)
+            {
+                double s = 0;
+                foreach (var r in x) s += Huber(r, a);
+                return s;
+
+                static double Huber(double r, double a)
+                {
+                    double m = Math.Abs(r);
+                    if (m <= a) return 0.5 * r * r;
+                    return a * (m - 0.5 * a);
+                }
+            }
+            [Gradient(nameof(Robust))] public static partial double RobustGradient(ReadOnlySpan<double> x, double a, Span<double> xBar, out double aBar);
+        }
+        """, nameof(StaticLocalFunction));
 }

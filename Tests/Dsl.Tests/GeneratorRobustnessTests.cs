@@ -94,6 +94,7 @@ public class GeneratorRobustnessTests
         Body("Lambda", "        Func<double, double> g = v => v * v;\n        return g(x);", "Func"),
         Body("LambdaInExpression", "        return Enumerable.Range(0, 3).Select(i => x * i).Sum();", "Sum"),
         Body("LocalFunction", "        double Sq(double v) => v * v;\n        return Sq(x);", "local functions"),
+        Body("RecursiveLocalFunction", "        return R(x);\n        static double R(double v) => v > 1 ? R(v / 2) : v;", "calls itself"),
         Body("LinqMethod", "        return w.Sum() * x;", "calls 'Sum', which is not [Differentiable]", "double x, double[] w"),
         Body("LinqQuery", "        var q = from v in w select v * x;\n        return q.Sum();", "IEnumerable", "double x, double[] w"),
         Body("StringLocal", "        string s = x.ToString();\n        return x;", "'string'"),
