@@ -51,7 +51,7 @@ internal sealed partial class PrimalLowering
 
         _b.BeginBlock();
         bindElement?.Invoke(iv);
-        LowerStatement(body);
+        LowerLoopBody(Flatten(new[] { body }));
         var bodyOps = _b.EndBlock();
         var yields = carried.Select(s => _env[s]).ToEquatableArray();
 

@@ -138,4 +138,32 @@ public static partial class ControlFlowCases
 
     [Taylor(nameof(Robust), Order = 2, Wrt = "x")]
     public static partial void RobustTaylor(ReadOnlySpan<double> x, double a, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // continue: skips negative entries; every third index adds linearly and skips the rest of the body.
+    [Differentiable]
+    public static double SkipSome(ReadOnlySpan<double> x, double c)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            if (v < 0) continue;
+            if (i % 3 == 2)
+            {
+                s += c * v;
+                continue;
+            }
+            s += Math.Exp(c * v);
+        }
+        return s;
+    }
+
+    [Jvp(nameof(SkipSome))]
+    public static partial double SkipSomeJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double c, double dc, out double dy);
+
+    [Gradient(nameof(SkipSome))]
+    public static partial double SkipSomeGradient(ReadOnlySpan<double> x, double c, Span<double> xBar, out double cBar);
+
+    [Taylor(nameof(SkipSome), Order = 2, Wrt = "x")]
+    public static partial void SkipSomeTaylor(ReadOnlySpan<double> x, double c, ReadOnlySpan<double> xJet, Span<double> y);
 }

@@ -236,4 +236,48 @@ public class ControlFlowTests
         double F(double[] v) => ControlFlowCases.Robust(v.AsSpan(0, x.Length), v[x.Length]);
         AssertGradient(Concat(xBar, [aBar]), FiniteDifferenceGradient(F, Concat(x, [a])), f, DoubleTolerance);
     }
+
+    [Fact]
+    public void ContinueSkipsTheRestOfTheIteration()
+    {
+        // Entries at least 0.1 from 0, where the contribution jumps (0 below, e^0 = 1 above); FD steps are ≈ 2e-3.
+        double[] x = [0.4, -0.3, 0.7, 0.2, 0.9, -0.5, 0.6, 0.3];
+        double[] dx = [0.5, 0.2, -0.6, 0.8, -0.3, 0.4, 0.7, -0.9];
+        const double c = 0.8, dc = -0.35;
+        double f = ControlFlowCases.SkipSome(x, c);
+        var xBar = new double[x.Length];
+        Assert.Equal(f, ControlFlowCases.SkipSomeGradient(x, c, xBar, out var cBar));
+        Assert.Equal(f, ControlFlowCases.SkipSomeJvp(x, dx, c, dc, out var dy));
+        // g_i = 0 for x_i < 0, c·x_i at i ≡ 2 (mod 3), e^(c x_i) otherwise.
+        double expectedF = 0, expectedC = 0, directional = 0, second = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double gx = 0, gc = 0, gxx = 0;
+            if (x[i] >= 0 && i % 3 == 2)
+            {
+                expectedF += c * x[i];
+                (gx, gc) = (c, x[i]);
+            }
+            else if (x[i] >= 0)
+            {
+                double e = Math.Exp(c * x[i]);
+                expectedF += e;
+                (gx, gc, gxx) = (c * e, x[i] * e, c * c * e);
+            }
+            AssertClose(gx, xBar[i], $"x̄_{i}");
+            expectedC += gc;
+            directional += gx * dx[i];
+            second += gxx * dx[i] * dx[i];
+        }
+        AssertClose(expectedF, f, "value");
+        AssertClose(expectedC, cBar, "c̄");
+        AssertClose(directional + expectedC * dc, dy, "JVP");
+        var jet = new double[2 * x.Length];
+        dx.CopyTo(jet, 0);
+        var y = new double[3];
+        ControlFlowCases.SkipSomeTaylor(x, c, jet, y);
+        Assert.Equal(f, y[0]);
+        AssertClose(directional, y[1], "Taylor y_1");
+        AssertClose(second, y[2], "Taylor y_2");
+    }
 }

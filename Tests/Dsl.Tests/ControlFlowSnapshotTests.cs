@@ -103,4 +103,23 @@ public class ControlFlowSnapshotTests
             [Gradient(nameof(Robust))] public static partial double RobustGradient(ReadOnlySpan<double> x, double a, Span<double> xBar, out double aBar);
         }
         """, nameof(StaticLocalFunction));
+
+    [Fact]
+    public void Continue() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double PositiveLogs(ReadOnlySpan<double> x)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (x[i] <= 0) continue;
+                    s += Math.Log(x[i]);
+                }
+                return s;
+            }
+            [Gradient(nameof(PositiveLogs))] public static partial double PositiveLogsGradient(ReadOnlySpan<double> x, Span<double> xBar);
+        }
+        """, nameof(Continue));
 }
