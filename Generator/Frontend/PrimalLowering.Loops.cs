@@ -12,7 +12,7 @@ namespace Dsl.Generator.Frontend;
 /// </summary>
 internal sealed partial class PrimalLowering
 {
-    private void LowerFor(ForStatementSyntax fs)
+    private (Value? Exited, Value? Result) LowerFor(ForStatementSyntax fs)
     {
         // for (int i = start; COND; i += step), COND affine in i (normalized to i CMP bound).
         var (counter, start) = LowerForCounter(fs);
@@ -21,22 +21,33 @@ internal sealed partial class PrimalLowering
         var step = ForStep(fs, counter, cmp);
         CheckForBody(fs, counter);
         var bound = LowerForBound(fs, cond);
-        LowerCountedLoop(fs.Statement, counter, start, bound, step, cmp, bindElement: null);
+        return LowerCountedLoop(fs, fs.Statement, counter, start, bound, step, cmp, bindElement: null);
     }
 
     /// <summary>
     /// The loop op itself: the body lowered with the counter bound to the induction variable
     /// (or, for <c>foreach</c>, <paramref name="bindElement"/> binding the element at it), and
-    /// the enclosing scope's scalars that the body assigns carried through.
+    /// the enclosing scope's scalars that the body assigns carried through. A body that can
+    /// <c>break</c> (or <c>return</c>) also carries an "exited" flag (and the returned value):
+    /// once set, the remaining iterations do nothing. Returns the flag and value after the loop.
     /// </summary>
-    private void LowerCountedLoop(StatementSyntax body, ISymbol? counter, Value start, Value bound, int step, LoopCmp cmp,
-        System.Action<Value>? bindElement)
+    private (Value? Exited, Value? Result) LowerCountedLoop(StatementSyntax loop, StatementSyntax body, ISymbol? counter, Value start,
+        Value bound, int step, LoopCmp cmp, System.Action<Value>? bindElement)
     {
         var carried = AssignedSymbols(body)
             .Where(s => _env.ContainsKey(s) && !_env[s].Type.IsBuffer)
             .Distinct<ISymbol>(SymbolEqualityComparer.Default)
             .OrderBy(s => _env[s].Id)
             .ToList();
+        var allowsReturn = ReferenceEquals(loop, _returnLoop) && ContainsReturn(body);
+        var exits = ContainsBreak(body) || allowsReturn;
+        var retType = allowsReturn ? _returnLoopType : null;
+        var exitInits = new List<Value>();
+        if (exits)
+        {
+            exitInits.Add(_b.Const(0, IrType.Bool, "exited"));
+            if (retType is not null) exitInits.Add(_b.Const(0, retType, "result"));
+        }
 
         var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
         var iv = _b.NewValue(IrType.I32, counter?.Name ?? "i");
@@ -48,18 +59,32 @@ internal sealed partial class PrimalLowering
             _env[s] = arg;
         }
         if (counter is not null) _env[counter] = iv;
+        var exitArgs = exitInits.Select(v => _b.NewValue(v.Type, v.Name)).ToList();
+        bodyArgs.AddRange(exitArgs);
 
+        var savedExit = _exit;
+        _exit = exits ? new LoopExit(exitArgs[0], retType is null ? null : exitArgs[1], allowsReturn, retType) : null;
         _b.BeginBlock();
         bindElement?.Invoke(iv);
-        LowerLoopBody(Flatten(new[] { body }));
+        if (exits) LowerBranches(exitArgs[0], () => { }, () => LowerLoopBody(Flatten(new[] { body })));
+        else LowerLoopBody(Flatten(new[] { body }));
         var bodyOps = _b.EndBlock();
-        var yields = carried.Select(s => _env[s]).ToEquatableArray();
+        var yields = carried.Select(s => _env[s]).ToList();
+        if (_exit is { } exit)
+        {
+            yields.Add(exit.Flag);
+            if (exit.Result is not null) yields.Add(exit.Result);
+        }
+        _exit = savedExit;
 
-        var outs = carried.Select(s => _b.NewValue(outer[s].Type, s.Name)).ToEquatableArray();
-        _b.Emit(new ForOp(outs, start, bound, step, cmp, carried.Select(s => outer[s]).ToEquatableArray(),
-            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields)));
+        var outs = carried.Select(s => _b.NewValue(outer[s].Type, s.Name)).ToList();
+        var exitOuts = exitInits.Select(v => _b.NewValue(v.Type, v.Name)).ToList();
+        var inits = carried.Select(s => outer[s]).Concat(exitInits).ToEquatableArray();
+        _b.Emit(new ForOp(outs.Concat(exitOuts).ToEquatableArray(), start, bound, step, cmp, inits,
+            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray())));
         _env = outer;
         for (var i = 0; i < carried.Count; i++) _env[carried[i]] = outs[i];
+        return exits ? (exitOuts[0], retType is null ? null : exitOuts[1]) : (null, null);
     }
 
     /// <summary>
@@ -67,7 +92,7 @@ internal sealed partial class PrimalLowering
     /// <c>for (int i = 0; i &lt; v.Length; i++)</c> with x bound to <c>v[i]</c> at the top of each
     /// iteration, which is when C#'s span and array enumerators read the element.
     /// </summary>
-    private void LowerForEach(ForEachStatementSyntax fe)
+    private (Value? Exited, Value? Result) LowerForEach(ForEachStatementSyntax fe)
     {
         if (fe.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword)) throw new UnsupportedException("'await foreach' is not supported", fe);
         if (fe.Type is RefTypeSyntax)
@@ -81,12 +106,10 @@ internal sealed partial class PrimalLowering
                 "iterate a span or array of float or double",
                 fe);
         var buffer = LowerBufferRef(fe.Expression);
-        if (ContainsReturn(fe.Statement))
-            throw new UnsupportedException(
-                "'return' inside a loop is not supported; keep the result in a local and return after the loop", fe.Statement);
+        if (!ReferenceEquals(fe, _returnLoop) && ContainsReturn(fe.Statement)) throw ReturnInNestedLoop(fe.Statement);
         var start = _b.Const(0, IrType.I32);
         var bound = _b.Length(buffer);
-        LowerCountedLoop(fe.Statement, counter: null, start, bound, 1, LoopCmp.Lt,
+        return LowerCountedLoop(fe, fe.Statement, counter: null, start, bound, 1, LoopCmp.Lt,
             iv => _env[element] = Coerce(_b.Load(buffer, iv, element.Name), elementType, fe));
     }
 
@@ -134,9 +157,7 @@ internal sealed partial class PrimalLowering
             if (SymbolEqualityComparer.Default.Equals(w, counter))
                 throw new UnsupportedException("the loop body must not write the loop counter", fs.Statement);
         }
-        if (ContainsReturn(fs.Statement))
-            throw new UnsupportedException(
-                "'return' inside a loop is not supported; keep the result in a local and return after the loop", fs.Statement);
+        if (!ReferenceEquals(fs, _returnLoop) && ContainsReturn(fs.Statement)) throw ReturnInNestedLoop(fs.Statement);
     }
 
     private bool IsCounter(ExpressionSyntax e, ILocalSymbol counter) =>

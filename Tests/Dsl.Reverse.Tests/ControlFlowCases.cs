@@ -166,4 +166,48 @@ public static partial class ControlFlowCases
 
     [Taylor(nameof(SkipSome), Order = 2, Wrt = "x")]
     public static partial void SkipSomeTaylor(ReadOnlySpan<double> x, double c, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // break: a data-dependent exit from a counted loop (stop once the sum of squares passes t).
+    [Differentiable]
+    public static double SumUntil(ReadOnlySpan<double> x, double t)
+    {
+        double s = 0;
+        foreach (var v in x)
+        {
+            s += v * v;
+            if (s > t) break;
+        }
+        return s * t;
+    }
+
+    [Jvp(nameof(SumUntil))]
+    public static partial double SumUntilJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double t, double dt, out double dy);
+
+    [Gradient(nameof(SumUntil))]
+    public static partial double SumUntilGradient(ReadOnlySpan<double> x, double t, Span<double> xBar, out double tBar);
+
+    [Taylor(nameof(SumUntil), Order = 2, Wrt = "x")]
+    public static partial void SumUntilTaylor(ReadOnlySpan<double> x, double t, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // return inside a loop: the first entry above c decides the result; without one, the mean square.
+    [Differentiable]
+    public static double FirstAbove(ReadOnlySpan<double> x, double c)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > c) return Math.Sin(x[i]) * c;
+            s += x[i] * x[i];
+        }
+        return s / x.Length + c;
+    }
+
+    [Jvp(nameof(FirstAbove))]
+    public static partial double FirstAboveJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double c, double dc, out double dy);
+
+    [Gradient(nameof(FirstAbove))]
+    public static partial double FirstAboveGradient(ReadOnlySpan<double> x, double c, Span<double> xBar, out double cBar);
+
+    [Taylor(nameof(FirstAbove), Order = 2, Wrt = "x")]
+    public static partial void FirstAboveTaylor(ReadOnlySpan<double> x, double c, ReadOnlySpan<double> xJet, Span<double> y);
 }

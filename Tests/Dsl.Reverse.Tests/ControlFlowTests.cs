@@ -280,4 +280,101 @@ public class ControlFlowTests
         AssertClose(directional, y[1], "Taylor y_1");
         AssertClose(second, y[2], "Taylor y_2");
     }
+
+    private static readonly double[] Entries = [0.4, -0.3, 0.7, 0.2, 0.9, -0.5, 0.6, 0.3];
+    private static readonly double[] Directions = [0.5, 0.2, -0.6, 0.8, -0.3, 0.4, 0.7, -0.9];
+
+    [Theory]
+    [InlineData(0.5)]   // prefix sums of squares 0.16, 0.25, 0.74: stops after x_2 (0.24 above t)
+    [InlineData(1.2)]   // 0.74, 0.78, 1.59: stops after x_4 (0.39 above t, 0.42 below before it)
+    [InlineData(5.0)]   // total 2.00: never stops
+    public void BreakStopsTheLoopAtTheDataDependentIndex(double t)
+    {
+        double[] x = Entries, dx = Directions;
+        const double dt = 0.3;
+        double f = ControlFlowCases.SumUntil(x, t);
+        var xBar = new double[x.Length];
+        Assert.Equal(f, ControlFlowCases.SumUntilGradient(x, t, xBar, out var tBar));
+        Assert.Equal(f, ControlFlowCases.SumUntilJvp(x, dx, t, dt, out var dy));
+        // k = the first index whose prefix sum S_k exceeds t (else n − 1); f = S_k t,
+        // ∂f/∂x_i = 2 t x_i for i ≤ k (0 after), ∂f/∂t = S_k, d²f/dτ² along dx = Σ_{i≤k} 2 t dx_i².
+        int k = 0;
+        double sum = 0;
+        for (; k < x.Length; k++)
+        {
+            sum += x[k] * x[k];
+            if (sum > t) break;
+        }
+        double directional = 0, second = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double g = i <= k ? 2 * t * x[i] : 0;
+            AssertClose(g, xBar[i], $"x̄_{i}");
+            directional += g * dx[i];
+            if (i <= k) second += 2 * t * dx[i] * dx[i];
+        }
+        AssertClose(sum * t, f, "value");
+        AssertClose(sum, tBar, "t̄");
+        AssertClose(directional + sum * dt, dy, "JVP");
+        var jet = new double[2 * x.Length];
+        dx.CopyTo(jet, 0);
+        var y = new double[3];
+        ControlFlowCases.SumUntilTaylor(x, t, jet, y);
+        Assert.Equal(f, y[0]);
+        AssertClose(directional, y[1], "Taylor y_1");
+        AssertClose(second, y[2], "Taylor y_2");
+        // Prefix sums stay ≥ 0.09 from t at these points; FD steps (≈ 2e-3) do not cross the exit.
+        double F(double[] a) => ControlFlowCases.SumUntil(a.AsSpan(0, x.Length), a[x.Length]);
+        AssertGradient(Concat(xBar, [tBar]), FiniteDifferenceGradient(F, Concat(x, [t])), f, DoubleTolerance);
+    }
+
+    [Theory]
+    [InlineData(0.5)]   // x_2 = 0.7 is the first above c
+    [InlineData(0.8)]   // x_4 = 0.9
+    [InlineData(2.0)]   // none: the loop runs out and the method goes on
+    public void ReturnInsideALoopEndsTheMethod(double c)
+    {
+        double[] x = Entries, dx = Directions;
+        const double dc = -0.4;
+        double f = ControlFlowCases.FirstAbove(x, c);
+        var xBar = new double[x.Length];
+        Assert.Equal(f, ControlFlowCases.FirstAboveGradient(x, c, xBar, out var cBar));
+        Assert.Equal(f, ControlFlowCases.FirstAboveJvp(x, dx, c, dc, out var dy));
+        int k = Array.FindIndex(x, v => v > c);
+        var g = new double[x.Length];
+        double gc, second = 0;
+        if (k >= 0)
+        {
+            // f = c sin x_k.
+            g[k] = c * Math.Cos(x[k]);
+            gc = Math.Sin(x[k]);
+            second = -c * Math.Sin(x[k]) * dx[k] * dx[k];
+            AssertClose(c * Math.Sin(x[k]), f, "value");
+        }
+        else
+        {
+            // f = Σ x_i² / n + c.
+            for (int i = 0; i < x.Length; i++)
+            {
+                g[i] = 2 * x[i] / x.Length;
+                second += 2 * dx[i] * dx[i] / x.Length;
+            }
+            gc = 1;
+        }
+        double directional = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            AssertClose(g[i], xBar[i], $"x̄_{i}");
+            directional += g[i] * dx[i];
+        }
+        AssertClose(gc, cBar, "c̄");
+        AssertClose(directional + gc * dc, dy, "JVP");
+        var jet = new double[2 * x.Length];
+        dx.CopyTo(jet, 0);
+        var y = new double[3];
+        ControlFlowCases.FirstAboveTaylor(x, c, jet, y);
+        Assert.Equal(f, y[0]);
+        AssertClose(directional, y[1], "Taylor y_1");
+        AssertClose(second, y[2], "Taylor y_2");
+    }
 }

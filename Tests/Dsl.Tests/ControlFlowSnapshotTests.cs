@@ -122,4 +122,35 @@ public class ControlFlowSnapshotTests
             [Gradient(nameof(PositiveLogs))] public static partial double PositiveLogsGradient(ReadOnlySpan<double> x, Span<double> xBar);
         }
         """, nameof(Continue));
+
+    [Fact]
+    public void BreakAndReturnInLoops() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double SumUntil(ReadOnlySpan<double> x, double t)
+            {
+                double s = 0;
+                foreach (var v in x)
+                {
+                    s += v * v;
+                    if (s > t) break;
+                }
+                return s * t;
+            }
+            [Gradient(nameof(SumUntil))] public static partial double SumUntilGradient(ReadOnlySpan<double> x, double t, Span<double> xBar, out double tBar);
+
+            [Differentiable]
+            public static double FirstAbove(ReadOnlySpan<double> x, double c)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (x[i] > c) return Math.Sin(x[i]) * c;
+                }
+                return c;
+            }
+            [Jvp(nameof(FirstAbove))]
+            public static partial double FirstAboveJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double c, double dc, out double dy);
+        }
+        """, nameof(BreakAndReturnInLoops));
 }
