@@ -60,9 +60,13 @@ internal sealed partial class PrimalLowering
                 throw new UnsupportedException(
                     "'return' inside a loop is not supported; keep a flag or the result in a local and return after the loop", ret);
             case WhileStatementSyntax:
-                throw new UnsupportedException("'while' loops are not supported; use a 'for' loop with a bound", s);
+                throw new UnsupportedException(
+                    "'while' loops are not supported; use a 'for' loop with an iteration cap and 'break': " +
+                    "for (int k = 0; k < maxIterations; k++) { if (!condition) break; ... }", s);
             case DoStatementSyntax:
-                throw new UnsupportedException("'do' loops are not supported; use a 'for' loop with a bound", s);
+                throw new UnsupportedException(
+                    "'do' loops are not supported; use a 'for' loop with an iteration cap and 'break': " +
+                    "for (int k = 0; k < maxIterations; k++) { ...; if (!condition) break; }", s);
             case ForEachStatementSyntax fe:
                 LowerForEach(fe);
                 return;
@@ -70,9 +74,11 @@ internal sealed partial class PrimalLowering
                 throw new UnsupportedException("deconstructing 'foreach' is not supported; iterate a span of float or double", s);
             case BreakStatementSyntax:
                 throw new UnsupportedException(
-                    "'break' is not supported; loops run their whole range (put the rest of the body in an 'if')", s);
+                    "'break' is supported directly in a loop body or inside its if/else (and at the end of a switch section); " +
+                    "here, put the rest of the body in an 'if'", s);
             case ContinueStatementSyntax:
-                throw new UnsupportedException("'continue' is not supported; put the rest of the loop body in an 'if'", s);
+                throw new UnsupportedException(
+                    "'continue' is supported directly in a loop body or inside its if/else; here, put the rest of the body in an 'if'", s);
             case SwitchStatementSyntax sw:
                 LowerSwitchStatement(sw);
                 return;

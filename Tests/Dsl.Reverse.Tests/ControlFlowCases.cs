@@ -210,4 +210,20 @@ public static partial class ControlFlowCases
 
     [Taylor(nameof(FirstAbove), Order = 2, Wrt = "x")]
     public static partial void FirstAboveTaylor(ReadOnlySpan<double> x, double c, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // Operators through the new constructs: forward over reverse, and the exact Laplacian (second-order jets).
+    [Hvp(nameof(Rosenbrock))]
+    public static partial double RosenbrockHvp(ReadOnlySpan<double> v, ReadOnlySpan<double> dv, Span<double> vBar, Span<double> vHv);
+
+    [Laplacian(nameof(Rosenbrock), Wrt = "v")]
+    public static partial double RosenbrockLaplacian(ReadOnlySpan<double> v);
+
+    [Hvp(nameof(SumUntil), Wrt = "x")]
+    public static partial double SumUntilHvp(ReadOnlySpan<double> x, double t, ReadOnlySpan<double> dx, Span<double> xBar, Span<double> xHv);
+
+    [Laplacian(nameof(SumUntil), Wrt = "x")]
+    public static partial double SumUntilLaplacian(ReadOnlySpan<double> x, double t);
+
+    [Laplacian(nameof(Modes), Wrt = "x")]
+    public static partial double ModesLaplacian(ReadOnlySpan<double> x, double[] w, int mode);
 }

@@ -377,4 +377,70 @@ public class ControlFlowTests
         AssertClose(directional, y[1], "Taylor y_1");
         AssertClose(second, y[2], "Taylor y_2");
     }
+
+    [Fact]
+    public void RosenbrockHessianOperatorsMatchTheClosedForm()
+    {
+        // Per pair i: ∂²/∂v_i² = 1200 v_i² − 400 v_{i+1} + 2, ∂²/∂v_i∂v_{i+1} = −400 v_i, ∂²/∂v_{i+1}² = 200.
+        const int n = 6;
+        var v = Uniform(n, 100, -1.5, 1.5);
+        var dv = Uniform(n, 101);
+        var hv = new double[n];
+        double laplacian = 0;
+        for (int i = 0; i + 1 < n; i++)
+        {
+            double hii = 1200 * v[i] * v[i] - 400 * v[i + 1] + 2, hij = -400 * v[i];
+            hv[i] += hii * dv[i] + hij * dv[i + 1];
+            hv[i + 1] += hij * dv[i] + 200 * dv[i + 1];
+            laplacian += hii + 200;
+        }
+        var vBar = new double[n];
+        var vHv = new double[n];
+        double f = ControlFlowCases.RosenbrockHvp(v, dv, vBar, vHv);
+        Assert.Equal(ControlFlowCases.Rosenbrock(v), f);
+        AssertGradient(vBar, RosenbrockGradientByHand(v), f, 1e-12, "gradient");
+        // Sums of ≤ 4 products of size ≤ 3e3: rounding ≲ 1e-12 of the largest entry; 1e-11 leaves 10×.
+        AssertGradient(vHv, hv, f, 1e-11, "H·v");
+        AssertClose(laplacian, ControlFlowCases.RosenbrockLaplacian(v), "Laplacian");
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(1.2)]
+    [InlineData(5.0)]
+    public void HessianOperatorsThroughBreak(double t)
+    {
+        // f = t Σ_{i≤k} x_i² with k the exit index (fixed near these points): H = 2t·diag(1_{i≤k}), Δf = 2t(k + 1).
+        double[] x = Entries, dx = Directions;
+        int k = 0;
+        for (double sum = 0; k < x.Length; k++)
+        {
+            sum += x[k] * x[k];
+            if (sum > t) break;
+        }
+        var xBar = new double[x.Length];
+        var xHv = new double[x.Length];
+        double f = ControlFlowCases.SumUntilHvp(x, t, dx, xBar, xHv);
+        Assert.Equal(ControlFlowCases.SumUntil(x, t), f);
+        for (int i = 0; i < x.Length; i++)
+        {
+            AssertClose(i <= k ? 2 * t * x[i] : 0, xBar[i], $"x̄_{i}");
+            AssertClose(i <= k ? 2 * t * dx[i] : 0, xHv[i], $"(H·v)_{i}");
+        }
+        AssertClose(2 * t * Math.Min(k + 1, x.Length), ControlFlowCases.SumUntilLaplacian(x, t), "Laplacian");
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void LaplacianThroughForeachAndSwitch(int mode)
+    {
+        var x = Uniform(5, 110 + mode);
+        var w = Uniform(4, 120);
+        double expected = 0;
+        for (int i = 0; i < 5; i++) expected += ElementTerm(mode, x[i], 2);
+        AssertClose(expected, ControlFlowCases.ModesLaplacian(x, w, mode), "Laplacian");
+    }
 }
