@@ -101,8 +101,8 @@ internal sealed partial class PrimalLowering
     {
         if (ContainsReturn(sw))
             throw new UnsupportedException(
-                "'return' inside a 'switch' statement is not supported; assign the result to a local in each section " +
-                "and return after the switch, or write a switch expression", sw);
+                "'return' inside this 'switch' statement is not supported (inside a loop, or past the early-return budget); " +
+                "assign the result to a local in each section and return after the switch, or write a switch expression", sw);
         var g = LowerSwitchGoverning(sw.Expression);
         var sections = new List<(SwitchSectionSyntax Section, List<StatementSyntax> Body)>();
         List<StatementSyntax>? defaultBody = null;
@@ -115,12 +115,13 @@ internal sealed partial class PrimalLowering
         LowerSections(sections, 0, g, defaultBody);
     }
 
-    private List<StatementSyntax> SectionBody(SwitchSectionSyntax section)
+    private List<StatementSyntax> SectionBody(SwitchSectionSyntax section, bool mayReturn = false)
     {
         var statements = Flatten(section.Statements);
-        if (statements.Count == 0 || statements[statements.Count - 1] is not BreakStatementSyntax)
-            throw new UnsupportedException("a switch section must end with 'break'", section);
-        statements.RemoveAt(statements.Count - 1);
+        var last = statements.Count == 0 ? null : statements[statements.Count - 1];
+        if (last is BreakStatementSyntax) statements.RemoveAt(statements.Count - 1);
+        else if (!mayReturn || last is not ReturnStatementSyntax)
+            throw new UnsupportedException("a switch section must end with 'break'" + (mayReturn ? " or 'return'" : ""), section);
         // A 'break' elsewhere leaves the section early; loops inside a section refuse their own.
         var early = statements.SelectMany(s => s.DescendantNodesAndSelf()).OfType<BreakStatementSyntax>().FirstOrDefault();
         if (early is not null)
@@ -138,18 +139,8 @@ internal sealed partial class PrimalLowering
             return;
         }
         var (section, body) = sections[k];
-        Value? cond = null;
-        foreach (var label in section.Labels)
-        {
-            var c = label switch
-            {
-                CaseSwitchLabelSyntax cl => _b.Binary(BinOp.Eq, g, PatternConstant(cl.Value)),
-                CasePatternSwitchLabelSyntax { WhenClause: null } pl => PatternCondition(pl.Pattern, g),
-                _ => throw new UnsupportedException("'when' clauses are not supported; test inside the section with 'if'", label),
-            };
-            cond = cond is null ? c : _b.Binary(BinOp.Or, cond, c);
-        }
-        LowerBranches(cond!, () => { foreach (var s in body) LowerStatement(s); },
+        var cond = SectionCondition(section, g);
+        LowerBranches(cond, () => { foreach (var s in body) LowerStatement(s); },
             () => LowerSections(sections, k + 1, g, defaultBody));
     }
 
@@ -200,5 +191,66 @@ internal sealed partial class PrimalLowering
             exit!.Flag = outs[changed.Count];
             if (outerResult is not null) exit.Result = outs[changed.Count + 1];
         }
+    }
+
+    /// <summary>
+    /// A <c>switch</c> statement of the method's statement sequence that returns on some path: an
+    /// if-chain whose branches each take the rest of the method (as a returning <c>if</c> does).
+    /// </summary>
+    private List<Value> LowerReturningSwitch(SwitchStatementSyntax sw, List<StatementSyntax> rest, int restStart, IrType? retType)
+    {
+        var tail = rest.Skip(restStart).ToList();
+        var tailSize = tail.Sum(t => t.DescendantNodesAndSelf().OfType<StatementSyntax>().Count());
+        if (_duplicated + tailSize * sw.Sections.Count > DuplicationBudget)
+            throw new UnsupportedException(
+                $"the statements after this 'switch' would be copied into each of its sections (over {DuplicationBudget} in all); " +
+                "assign the result to a local in each section and return after the switch", sw);
+        _duplicated += tailSize * sw.Sections.Count;
+        Note(sw);
+        var g = LowerSwitchGoverning(sw.Expression);
+        var sections = new List<(SwitchSectionSyntax Section, List<StatementSyntax> Body)>();
+        var defaultBody = new List<StatementSyntax>();
+        foreach (var section in sw.Sections)
+        {
+            var body = SectionBody(section, mayReturn: true);
+            if (section.Labels.Any(l => l is DefaultSwitchLabelSyntax)) defaultBody = body;
+            else sections.Add((section, body));
+        }
+        List<Value> Chain(int k)
+        {
+            if (k == sections.Count) return LowerSequence(defaultBody.Concat(tail).ToList(), 0, retType);
+            var cond = SectionCondition(sections[k].Section, g);
+            var saved = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
+            _b.BeginBlock();
+            var thenYields = LowerSequence(sections[k].Body.Concat(tail).ToList(), 0, retType);
+            var thenOps = _b.EndBlock();
+            _env = new Dictionary<ISymbol, Value>(saved, SymbolEqualityComparer.Default);
+            _b.BeginBlock();
+            var elseYields = Chain(k + 1);
+            var elseOps = _b.EndBlock();
+            _env = saved;
+            var outs = thenYields.Select(v => _b.NewValue(v.Type, "")).ToEquatableArray();
+            _b.Emit(new IfOp(outs, cond,
+                new Region(EquatableArray<Value>.Empty, thenOps, thenYields.ToEquatableArray()),
+                new Region(EquatableArray<Value>.Empty, elseOps, elseYields.ToEquatableArray())));
+            return outs.ToList();
+        }
+        return Chain(0);
+    }
+
+    private Value SectionCondition(SwitchSectionSyntax section, Value g)
+    {
+        Value? cond = null;
+        foreach (var label in section.Labels)
+        {
+            var c = label switch
+            {
+                CaseSwitchLabelSyntax cl => _b.Binary(BinOp.Eq, g, PatternConstant(cl.Value)),
+                CasePatternSwitchLabelSyntax { WhenClause: null } pl => PatternCondition(pl.Pattern, g),
+                _ => throw new UnsupportedException("'when' clauses are not supported; test inside the section with 'if'", label),
+            };
+            cond = cond is null ? c : _b.Binary(BinOp.Or, cond, c);
+        }
+        return cond!;
     }
 }

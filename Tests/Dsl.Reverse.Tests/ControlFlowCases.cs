@@ -226,4 +226,32 @@ public static partial class ControlFlowCases
 
     [Laplacian(nameof(Modes), Wrt = "x")]
     public static partial double ModesLaplacian(ReadOnlySpan<double> x, double[] w, int mode);
+
+    // A switch statement whose sections return, or fall out to the rest of the method.
+    [Differentiable]
+    public static double Pick(double x, int n)
+    {
+        double y = x * x;
+        switch (n)
+        {
+            case 0:
+                return Math.Exp(x);
+            case 1:
+            case 2:
+                y *= n;
+                break;
+            default:
+                return y * x;
+        }
+        return y + Math.Sin(x);
+    }
+
+    [Jvp(nameof(Pick), Wrt = "x")]
+    public static partial double PickJvp(double x, double dx, int n, out double dy);
+
+    [Gradient(nameof(Pick), Wrt = "x")]
+    public static partial double PickGradient(double x, int n, out double xBar);
+
+    [Taylor(nameof(Pick), Order = 3, Wrt = "x")]
+    public static partial void PickTaylor(double x, int n, ReadOnlySpan<double> xJet, Span<double> y);
 }

@@ -443,4 +443,31 @@ public class ControlFlowTests
         for (int i = 0; i < 5; i++) expected += ElementTerm(mode, x[i], 2);
         AssertClose(expected, ControlFlowCases.ModesLaplacian(x, w, mode), "Laplacian");
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    public void SwitchSectionsThatReturn(int n)
+    {
+        const double x = 0.7;
+        // n = 0: e^x; n = 1, 2: n x² + sin x; otherwise x³ — derivatives k = 0..3 in closed form.
+        double[] d = n switch
+        {
+            0 => [Math.Exp(x), Math.Exp(x), Math.Exp(x), Math.Exp(x)],
+            1 or 2 => [n * x * x + Math.Sin(x), 2 * n * x + Math.Cos(x), 2 * n - Math.Sin(x), -Math.Cos(x)],
+            _ => [x * x * x, 3 * x * x, 6 * x, 6],
+        };
+        double f = ControlFlowCases.Pick(x, n);
+        AssertClose(d[0], f, "value");
+        Assert.Equal(f, ControlFlowCases.PickJvp(x, 1, n, out var dy));
+        Assert.Equal(f, ControlFlowCases.PickGradient(x, n, out var xBar));
+        AssertClose(d[1], dy, "JVP");
+        AssertClose(d[1], xBar, "gradient");
+        var y = new double[4];
+        ControlFlowCases.PickTaylor(x, n, [1.0, 0, 0], y);
+        Assert.Equal(f, y[0]);
+        for (int k = 1; k <= 3; k++) AssertClose(d[k], y[k], $"Taylor y_{k}");
+    }
 }

@@ -153,4 +153,29 @@ public class ControlFlowSnapshotTests
             public static partial double FirstAboveJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double c, double dc, out double dy);
         }
         """, nameof(BreakAndReturnInLoops));
+
+    [Fact]
+    public void SwitchWithReturns() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double Pick(double x, int n)
+            {
+                double y = x * x;
+                switch (n)
+                {
+                    case 0:
+                        return Math.Exp(x);
+                    case 1:
+                    case 2:
+                        y *= n;
+                        break;
+                    default:
+                        return y * x;
+                }
+                return y + Math.Sin(x);
+            }
+            [Gradient(nameof(Pick), Wrt = "x")] public static partial double PickGradient(double x, int n, out double xBar);
+        }
+        """, nameof(SwitchWithReturns));
 }
