@@ -27,14 +27,14 @@ internal sealed partial class PrimalLowering
         "(i < n, i + 1 < n, 2 * i <= n, n > i)";
 
     /// <summary>The condition, normalized to <c>i CMP bound</c> (bound not yet lowered).</summary>
-    private LoopCondition ForCondition(ForStatementSyntax fs, ILocalSymbol counter)
+    private LoopCondition ForCondition(ForStatementSyntax fs, ExpressionSyntax? condition, ILocalSymbol counter)
     {
-        var e = fs.Condition;
+        var e = condition;
         while (e is ParenthesizedExpressionSyntax p) e = p.Expression;
         if (e is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LogicalAndExpression or (int)SyntaxKind.LogicalOrExpression })
             throw new UnsupportedException(
-                "the loop condition must be one comparison of the counter with a bound; " +
-                "test the other part with an 'if' inside the body (i < n && ok: for (i < n) { if (ok) ... })", e);
+                "the loop condition must be a comparison of the counter with a bound, alone or '&&' other tests " +
+                "(i < n && ok); for '||', test inside the body with 'if' and 'break'", e);
         if (e is not BinaryExpressionSyntax cond)
             throw new UnsupportedException($"the loop condition must compare the counter with a bound: {LoopConditionHelp}", fs);
         var cmp = cond.Kind() switch
@@ -82,6 +82,39 @@ internal sealed partial class PrimalLowering
             cmp = Flip(cmp);
         }
         return new LoopCondition(cmp, cond, null, a, terms, constant);
+    }
+
+    /// <summary>
+    /// Splits <c>c_1 &amp;&amp; … &amp;&amp; c_m</c> into the first conjunct that bounds the counter and the
+    /// others, the guards: <c>for (…; i &lt; n &amp;&amp; ok; …) body</c> runs as
+    /// <c>for (…; i &lt; n; …) { if (!ok) break; body }</c> (the tests are side-effect free, so only
+    /// the order of evaluation changes, and the guards are read only where the bound holds).
+    /// </summary>
+    private (ExpressionSyntax? Bound, List<ExpressionSyntax> Guards) SplitCondition(ForStatementSyntax fs, ILocalSymbol counter)
+    {
+        var conjuncts = new List<ExpressionSyntax>();
+        void Collect(ExpressionSyntax e)
+        {
+            e = Unparenthesized(e);
+            if (e is BinaryExpressionSyntax b && b.IsKind(SyntaxKind.LogicalAndExpression))
+            {
+                Collect(b.Left);
+                Collect(b.Right);
+            }
+            else conjuncts.Add(e);
+        }
+        if (fs.Condition is null) return (null, new List<ExpressionSyntax>());
+        Collect(fs.Condition);
+        if (conjuncts.Count == 1) return (conjuncts[0], new List<ExpressionSyntax>());
+        var bound = conjuncts.FirstOrDefault(c => c is BinaryExpressionSyntax b
+            && b.Kind() is SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression
+                or SyntaxKind.GreaterThanExpression or SyntaxKind.GreaterThanOrEqualExpression
+            && Mentions(c, counter) && !AssignedSymbols(fs.Statement).Any(w => Mentions(c, w)));
+        if (bound is null)
+            throw new UnsupportedException(
+                $"no part of the loop condition compares the counter '{counter.Name}' with a bound the body leaves alone; " +
+                LoopConditionHelp, fs.Condition);
+        return (bound, conjuncts.Where(c => c != bound).ToList());
     }
 
     private static ExpressionSyntax Unparenthesized(ExpressionSyntax e)

@@ -16,12 +16,13 @@ internal sealed partial class PrimalLowering
     {
         // for (int i = start; COND; i += step), COND affine in i (normalized to i CMP bound).
         var (counter, start) = LowerForCounter(fs);
-        var cond = ForCondition(fs, counter);
+        var (boundTest, guards) = SplitCondition(fs, counter);
+        var cond = ForCondition(fs, boundTest, counter);
         var cmp = NormalizedCmp(cond);
         var step = ForStep(fs, counter, cmp);
         CheckForBody(fs, counter);
         var bound = LowerForBound(fs, cond);
-        return LowerCountedLoop(fs, fs.Statement, counter, start, bound, step, cmp, bindElement: null);
+        return LowerCountedLoop(fs, fs.Statement, counter, start, bound, step, cmp, bindElement: null, guards);
     }
 
     /// <summary>
@@ -32,15 +33,16 @@ internal sealed partial class PrimalLowering
     /// once set, the remaining iterations do nothing. Returns the flag and value after the loop.
     /// </summary>
     private (Value? Exited, Value? Result) LowerCountedLoop(StatementSyntax loop, StatementSyntax body, ISymbol? counter, Value start,
-        Value bound, int step, LoopCmp cmp, System.Action<Value>? bindElement)
+        Value bound, int step, LoopCmp cmp, System.Action<Value>? bindElement, List<ExpressionSyntax>? guards = null)
     {
+        guards ??= new List<ExpressionSyntax>();
         var carried = AssignedSymbols(body)
             .Where(s => _env.ContainsKey(s) && !_env[s].Type.IsBuffer)
             .Distinct<ISymbol>(SymbolEqualityComparer.Default)
             .OrderBy(s => _env[s].Id)
             .ToList();
         var allowsReturn = ReferenceEquals(loop, _returnLoop) && ContainsReturn(body);
-        var exits = ContainsBreak(body) || allowsReturn;
+        var exits = ContainsBreak(body) || allowsReturn || guards.Count > 0;
         var retType = allowsReturn ? _returnLoopType : null;
         var exitInits = new List<Value>();
         if (exits)
@@ -66,7 +68,17 @@ internal sealed partial class PrimalLowering
         _exit = exits ? new LoopExit(exitArgs[0], retType is null ? null : exitArgs[1], allowsReturn, retType) : null;
         _b.BeginBlock();
         bindElement?.Invoke(iv);
-        if (exits) LowerBranches(exitArgs[0], () => { }, () => LowerLoopBody(Flatten(new[] { body })));
+        void Guarded(int k)
+        {
+            // The condition's other tests, in order: a failing one ends the loop as 'break' would.
+            if (k == guards.Count)
+            {
+                LowerLoopBody(Flatten(new[] { body }));
+                return;
+            }
+            LowerBranches(LowerCondition(guards[k]), () => Guarded(k + 1), () => _exit!.Flag = _b.Const(1, IrType.Bool));
+        }
+        if (exits) LowerBranches(exitArgs[0], () => { }, () => Guarded(0));
         else LowerLoopBody(Flatten(new[] { body }));
         var bodyOps = _b.EndBlock();
         var yields = carried.Select(s => _env[s]).ToList();

@@ -254,4 +254,22 @@ public static partial class ControlFlowCases
 
     [Taylor(nameof(Pick), Order = 3, Wrt = "x")]
     public static partial void PickTaylor(double x, int n, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // A loop condition with a data-dependent test next to the bound (the same function as SumUntil).
+    [Differentiable]
+    public static double SumWhileBelow(ReadOnlySpan<double> x, double t)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length && s <= t; i++) s += x[i] * x[i];
+        return s * t;
+    }
+
+    [Jvp(nameof(SumWhileBelow))]
+    public static partial double SumWhileBelowJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, double t, double dt, out double dy);
+
+    [Gradient(nameof(SumWhileBelow))]
+    public static partial double SumWhileBelowGradient(ReadOnlySpan<double> x, double t, Span<double> xBar, out double tBar);
+
+    [Taylor(nameof(SumWhileBelow), Order = 2, Wrt = "x")]
+    public static partial void SumWhileBelowTaylor(ReadOnlySpan<double> x, double t, ReadOnlySpan<double> xJet, Span<double> y);
 }

@@ -470,4 +470,45 @@ public class ControlFlowTests
         Assert.Equal(f, y[0]);
         for (int k = 1; k <= 3; k++) AssertClose(d[k], y[k], $"Taylor y_{k}");
     }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(1.2)]
+    [InlineData(5.0)]
+    public void ConditionWithAnotherTestStopsLikeBreak(double t)
+    {
+        // i < n && s <= t adds x_0..x_k, k the first index whose prefix sum exceeds t: SumUntil's closed form
+        // (f = S_k t, ∂f/∂x_i = 2 t x_i for i ≤ k, ∂f/∂t = S_k, second derivative along dx Σ_{i≤k} 2 t dx_i²).
+        double[] x = Entries, dx = Directions;
+        const double dt = 0.3;
+        int k = 0;
+        double sum = 0;
+        for (; k < x.Length; k++)
+        {
+            sum += x[k] * x[k];
+            if (sum > t) break;
+        }
+        double f = ControlFlowCases.SumWhileBelow(x, t);
+        AssertClose(sum * t, f, "value");
+        var xBar = new double[x.Length];
+        Assert.Equal(f, ControlFlowCases.SumWhileBelowGradient(x, t, xBar, out var tBar));
+        Assert.Equal(f, ControlFlowCases.SumWhileBelowJvp(x, dx, t, dt, out var dy));
+        double directional = 0, second = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double g = i <= k ? 2 * t * x[i] : 0;
+            AssertClose(g, xBar[i], $"x̄_{i}");
+            directional += g * dx[i];
+            if (i <= k) second += 2 * t * dx[i] * dx[i];
+        }
+        AssertClose(sum, tBar, "t̄");
+        AssertClose(directional + sum * dt, dy, "JVP");
+        var jet = new double[2 * x.Length];
+        dx.CopyTo(jet, 0);
+        var y = new double[3];
+        ControlFlowCases.SumWhileBelowTaylor(x, t, jet, y);
+        Assert.Equal(f, y[0]);
+        AssertClose(directional, y[1], "Taylor y_1");
+        AssertClose(second, y[2], "Taylor y_2");
+    }
 }

@@ -178,4 +178,20 @@ public class ControlFlowSnapshotTests
             [Gradient(nameof(Pick), Wrt = "x")] public static partial double PickGradient(double x, int n, out double xBar);
         }
         """, nameof(SwitchWithReturns));
+
+    [Fact]
+    public void ConditionWithAnotherTest() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double SumWhileBelow(ReadOnlySpan<double> x, double t)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length && s <= t; i++) s += x[i] * x[i];
+                return s * t;
+            }
+            [Taylor(nameof(SumWhileBelow), Order = 2, Wrt = "x")]
+            public static partial void SumWhileBelowTaylor(ReadOnlySpan<double> x, double t, ReadOnlySpan<double> xJet, Span<double> y);
+        }
+        """, nameof(ConditionWithAnotherTest));
 }
