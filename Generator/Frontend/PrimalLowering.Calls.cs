@@ -24,6 +24,7 @@ internal sealed partial class PrimalLowering
             if (a.NameColon is not null)
                 throw new UnsupportedException("named arguments are not supported; pass arguments in order", a);
         }
+        if (method.MethodKind == MethodKind.LocalFunction) return LowerLocalFunctionCall(method, args, inv, asStatement);
         var container = method.ContainingType?.ToDisplayString();
         if (container is "System.Math" or "System.MathF")
         {

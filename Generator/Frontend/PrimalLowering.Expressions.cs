@@ -87,6 +87,8 @@ internal sealed partial class PrimalLowering
                 return LowerCast(cast);
             case ConditionalExpressionSyntax c:
                 return LowerConditional(c);
+            case SwitchExpressionSyntax sw:
+                return LowerSwitchExpression(sw);
             case ElementAccessExpressionSyntax ea:
                 return LowerElementRead(ea);
             case MemberAccessExpressionSyntax ma when ma.Name.Identifier.Text == "Length":
@@ -166,8 +168,8 @@ internal sealed partial class PrimalLowering
                 return new UnsupportedException("lambdas are not supported; use [Differentiable] static methods", e);
             case InterpolatedStringExpressionSyntax:
                 return new UnsupportedException("strings are not supported", e);
-            case IsPatternExpressionSyntax or SwitchExpressionSyntax:
-                return new UnsupportedException("patterns and switch expressions are not supported; use comparisons and ?:", e);
+            case IsPatternExpressionSyntax:
+                return new UnsupportedException("'is' patterns are not supported; use comparisons (x > 0) and ?:", e);
             case TupleExpressionSyntax:
                 return new UnsupportedException("tuples are not supported", e);
             case CheckedExpressionSyntax:

@@ -12,24 +12,47 @@ namespace Dsl.Generator.Frontend;
 /// </summary>
 internal sealed partial class PrimalLowering
 {
-    private void LowerFor(ForStatementSyntax fs)
+    private (Value? Exited, Value? Result) LowerFor(ForStatementSyntax fs)
     {
-        // for (int i = start; i CMP bound; i += step)
+        // for (int i = start; COND; i += step), COND affine in i (normalized to i CMP bound).
         var (counter, start) = LowerForCounter(fs);
-        var (cond, cmp) = ForCondition(fs, counter);
+        var (boundTest, guards) = SplitCondition(fs, counter);
+        var cond = ForCondition(fs, boundTest, counter);
+        var cmp = NormalizedCmp(cond);
         var step = ForStep(fs, counter, cmp);
         CheckForBody(fs, counter);
         var bound = LowerForBound(fs, cond);
+        return LowerCountedLoop(fs, fs.Statement, counter, start, bound, step, cmp, bindElement: null, guards);
+    }
 
-        // Loop-carried values: the enclosing scope's scalars that the body assigns.
-        var carried = AssignedSymbols(fs.Statement)
+    /// <summary>
+    /// The loop op itself: the body lowered with the counter bound to the induction variable
+    /// (or, for <c>foreach</c>, <paramref name="bindElement"/> binding the element at it), and
+    /// the enclosing scope's scalars that the body assigns carried through. A body that can
+    /// <c>break</c> (or <c>return</c>) also carries an "exited" flag (and the returned value):
+    /// once set, the remaining iterations do nothing. Returns the flag and value after the loop.
+    /// </summary>
+    private (Value? Exited, Value? Result) LowerCountedLoop(StatementSyntax loop, StatementSyntax body, ISymbol? counter, Value start,
+        Value bound, int step, LoopCmp cmp, System.Action<Value>? bindElement, List<ExpressionSyntax>? guards = null)
+    {
+        guards ??= new List<ExpressionSyntax>();
+        var carried = AssignedSymbols(body)
             .Where(s => _env.ContainsKey(s) && !_env[s].Type.IsBuffer)
             .Distinct<ISymbol>(SymbolEqualityComparer.Default)
             .OrderBy(s => _env[s].Id)
             .ToList();
+        var allowsReturn = ReferenceEquals(loop, _returnLoop) && ContainsReturn(body);
+        var exits = ContainsBreak(body) || allowsReturn || guards.Count > 0;
+        var retType = allowsReturn ? _returnLoopType : null;
+        var exitInits = new List<Value>();
+        if (exits)
+        {
+            exitInits.Add(_b.Const(0, IrType.Bool, "exited"));
+            if (retType is not null) exitInits.Add(_b.Const(0, retType, "result"));
+        }
 
         var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
-        var iv = _b.NewValue(IrType.I32, counter.Name);
+        var iv = _b.NewValue(IrType.I32, counter?.Name ?? "i");
         var bodyArgs = new List<Value> { iv };
         foreach (var s in carried)
         {
@@ -37,18 +60,69 @@ internal sealed partial class PrimalLowering
             bodyArgs.Add(arg);
             _env[s] = arg;
         }
-        _env[counter] = iv;
+        if (counter is not null) _env[counter] = iv;
+        var exitArgs = exitInits.Select(v => _b.NewValue(v.Type, v.Name)).ToList();
+        bodyArgs.AddRange(exitArgs);
 
+        var savedExit = _exit;
+        _exit = exits ? new LoopExit(exitArgs[0], retType is null ? null : exitArgs[1], allowsReturn, retType) : null;
         _b.BeginBlock();
-        LowerStatement(fs.Statement);
+        bindElement?.Invoke(iv);
+        void Guarded(int k)
+        {
+            // The condition's other tests, in order: a failing one ends the loop as 'break' would.
+            if (k == guards.Count)
+            {
+                LowerLoopBody(Flatten(new[] { body }));
+                return;
+            }
+            LowerBranches(LowerCondition(guards[k]), () => Guarded(k + 1), () => _exit!.Flag = _b.Const(1, IrType.Bool));
+        }
+        if (exits) LowerBranches(exitArgs[0], () => { }, () => Guarded(0));
+        else LowerLoopBody(Flatten(new[] { body }));
         var bodyOps = _b.EndBlock();
-        var yields = carried.Select(s => _env[s]).ToEquatableArray();
+        var yields = carried.Select(s => _env[s]).ToList();
+        if (_exit is { } exit)
+        {
+            yields.Add(exit.Flag);
+            if (exit.Result is not null) yields.Add(exit.Result);
+        }
+        _exit = savedExit;
 
-        var outs = carried.Select(s => _b.NewValue(outer[s].Type, s.Name)).ToEquatableArray();
-        _b.Emit(new ForOp(outs, start, bound, step, cmp, carried.Select(s => outer[s]).ToEquatableArray(),
-            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields)));
+        var outs = carried.Select(s => _b.NewValue(outer[s].Type, s.Name)).ToList();
+        var exitOuts = exitInits.Select(v => _b.NewValue(v.Type, v.Name)).ToList();
+        var inits = carried.Select(s => outer[s]).Concat(exitInits).ToEquatableArray();
+        _b.Emit(new ForOp(outs.Concat(exitOuts).ToEquatableArray(), start, bound, step, cmp, inits,
+            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray())));
         _env = outer;
         for (var i = 0; i < carried.Count; i++) _env[carried[i]] = outs[i];
+        return exits ? (exitOuts[0], retType is null ? null : exitOuts[1]) : (null, null);
+    }
+
+    /// <summary>
+    /// <c>foreach (var x in v)</c> over a span or array of the method: the counted loop
+    /// <c>for (int i = 0; i &lt; v.Length; i++)</c> with x bound to <c>v[i]</c> at the top of each
+    /// iteration, which is when C#'s span and array enumerators read the element.
+    /// </summary>
+    private (Value? Exited, Value? Result) LowerForEach(ForEachStatementSyntax fe)
+    {
+        if (fe.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword)) throw new UnsupportedException("'await foreach' is not supported", fe);
+        if (fe.Type is RefTypeSyntax)
+            throw new UnsupportedException("'foreach (ref ...)' is not supported; write elements with a 'for' loop and an index", fe);
+        var element = _model.GetDeclaredSymbol(fe, _ct) as ILocalSymbol
+            ?? throw new UnsupportedException("unknown foreach variable", fe);
+        var elementType = MapType(element.Type, false);
+        if (elementType is null || elementType.IsBuffer)
+            throw new UnsupportedException(
+                $"the foreach variable '{element.Name}' has type '{element.Type.ToDisplayString()}'; " +
+                "iterate a span or array of float or double",
+                fe);
+        var buffer = LowerBufferRef(fe.Expression);
+        if (!ReferenceEquals(fe, _returnLoop) && ContainsReturn(fe.Statement)) throw ReturnInNestedLoop(fe.Statement);
+        var start = _b.Const(0, IrType.I32);
+        var bound = _b.Length(buffer);
+        return LowerCountedLoop(fe, fe.Statement, counter: null, start, bound, 1, LoopCmp.Lt,
+            iv => _env[element] = Coerce(_b.Load(buffer, iv, element.Name), elementType, fe));
     }
 
     /// <summary>The counter (one initialized int) and its start value.</summary>
@@ -62,26 +136,6 @@ internal sealed partial class PrimalLowering
             throw new UnsupportedException("the loop counter must be an initialized int", fs);
         var start = Coerce(LowerExpr(counterDecl.Initializer.Value), IrType.I32, counterDecl);
         return (counter, start);
-    }
-
-    /// <summary>The condition: the counter on the left of &lt;, &lt;=, &gt; or &gt;= a bound that does not mention it.</summary>
-    private (BinaryExpressionSyntax Cond, LoopCmp Cmp) ForCondition(ForStatementSyntax fs, ILocalSymbol counter)
-    {
-        if (fs.Condition is not BinaryExpressionSyntax cond)
-            throw new UnsupportedException("the loop condition must compare the counter with a bound (i < n)", fs);
-        var cmp = cond.Kind() switch
-        {
-            SyntaxKind.LessThanExpression => LoopCmp.Lt,
-            SyntaxKind.LessThanOrEqualExpression => LoopCmp.Le,
-            SyntaxKind.GreaterThanExpression => LoopCmp.Gt,
-            SyntaxKind.GreaterThanOrEqualExpression => LoopCmp.Ge,
-            _ => throw new UnsupportedException("the loop condition must be <, <=, > or >= against a bound", cond),
-        };
-        if (!SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(cond.Left, _ct).Symbol, counter))
-            throw new UnsupportedException("the loop condition must have the counter on the left (i < n)", cond);
-        if (Mentions(cond.Right, counter))
-            throw new UnsupportedException("the loop bound must not depend on the counter", cond.Right);
-        return (cond, cmp);
     }
 
     /// <summary>The step: a nonzero constant that moves the counter toward the bound.</summary>
@@ -115,26 +169,7 @@ internal sealed partial class PrimalLowering
             if (SymbolEqualityComparer.Default.Equals(w, counter))
                 throw new UnsupportedException("the loop body must not write the loop counter", fs.Statement);
         }
-        if (ContainsReturn(fs.Statement))
-            throw new UnsupportedException(
-                "'return' inside a loop is not supported; keep the result in a local and return after the loop", fs.Statement);
-    }
-
-    private Value LowerForBound(ForStatementSyntax fs, BinaryExpressionSyntax cond)
-    {
-        // The bound is evaluated before the loop (it must not change inside it).
-        var boundWrites = AssignedSymbols(fs.Statement).ToList();
-        foreach (var s in SymbolsIn(cond.Right))
-        {
-            if (boundWrites.Any(w => SymbolEqualityComparer.Default.Equals(w, s)))
-                throw new UnsupportedException($"the loop bound reads '{s.Name}', which the body changes", cond.Right);
-        }
-        if (_model.GetTypeInfo(cond.Right, _ct).Type?.SpecialType != SpecialType.System_Int32)
-            throw new UnsupportedException(
-                "the loop bound must be an int; a float or double bound compares differently — " +
-                "cast it explicitly, e.g. i < (int)Math.Ceiling(t)", cond.Right);
-        var bound = Coerce(LowerExpr(cond.Right), IrType.I32, cond.Right);
-        return bound;
+        if (!ReferenceEquals(fs, _returnLoop) && ContainsReturn(fs.Statement)) throw ReturnInNestedLoop(fs.Statement);
     }
 
     private bool IsCounter(ExpressionSyntax e, ILocalSymbol counter) =>

@@ -30,6 +30,10 @@ internal sealed partial class PrimalLowering
                     Note(ret);
                     if (retType is null) throw new UnsupportedException("a void method returns a value", ret);
                     return new List<Value> { Coerce(LowerExpr(ret.Expression), retType, ret.Expression) };
+                case SwitchStatementSyntax sw when ContainsReturn(sw):
+                    return LowerReturningSwitch(sw, statements, i + 1, retType);
+                case ForStatementSyntax or ForEachStatementSyntax when ContainsReturn(s):
+                    return LowerReturningLoop(statements, i, retType);
                 case IfStatementSyntax ifs when ContainsReturn(ifs):
                     Note(ifs);
                     return LowerReturningIf(ifs, statements, i + 1, retType);

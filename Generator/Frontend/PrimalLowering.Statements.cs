@@ -26,6 +26,8 @@ internal sealed partial class PrimalLowering
         {
             ForStatementSyntax f => $"for ({f.Declaration}; {f.Condition}; {string.Join(", ", f.Incrementors)})",
             IfStatementSyntax i => $"if ({i.Condition})",
+            ForEachStatementSyntax f => $"foreach ({f.Type} {f.Identifier} in {f.Expression})",
+            SwitchStatementSyntax w => $"switch ({w.Expression})",
             _ => s.ToString(),
         };
         _b.Emit(new NoteOp(NoteText(text)));
@@ -33,7 +35,8 @@ internal sealed partial class PrimalLowering
 
     private void LowerStatement(StatementSyntax s)
     {
-        if (s is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ForStatementSyntax or IfStatementSyntax) Note(s);
+        if (s is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ForStatementSyntax or IfStatementSyntax
+            or ForEachStatementSyntax or SwitchStatementSyntax) Note(s);
         switch (s)
         {
             case BlockSyntax block:
@@ -57,24 +60,38 @@ internal sealed partial class PrimalLowering
                 throw new UnsupportedException(
                     "'return' inside a loop is not supported; keep a flag or the result in a local and return after the loop", ret);
             case WhileStatementSyntax:
-                throw new UnsupportedException("'while' loops are not supported; use a 'for' loop with a bound", s);
+                throw new UnsupportedException(
+                    "'while' loops are not supported; use a 'for' loop with an iteration cap and 'break': " +
+                    "for (int k = 0; k < maxIterations; k++) { if (!condition) break; ... }", s);
             case DoStatementSyntax:
-                throw new UnsupportedException("'do' loops are not supported; use a 'for' loop with a bound", s);
-            case ForEachStatementSyntax:
-                throw new UnsupportedException("'foreach' is not supported; index the span in a 'for' loop", s);
+                throw new UnsupportedException(
+                    "'do' loops are not supported; use a 'for' loop with an iteration cap and 'break': " +
+                    "for (int k = 0; k < maxIterations; k++) { ...; if (!condition) break; }", s);
+            case ForEachStatementSyntax fe:
+                LowerForEach(fe);
+                return;
+            case ForEachVariableStatementSyntax:
+                throw new UnsupportedException("deconstructing 'foreach' is not supported; iterate a span of float or double", s);
             case BreakStatementSyntax:
                 throw new UnsupportedException(
-                    "'break' is not supported; loops run their whole range (put the rest of the body in an 'if')", s);
+                    "'break' is supported directly in a loop body or inside its if/else (and at the end of a switch section); " +
+                    "here, put the rest of the body in an 'if'", s);
             case ContinueStatementSyntax:
-                throw new UnsupportedException("'continue' is not supported; put the rest of the loop body in an 'if'", s);
-            case SwitchStatementSyntax:
-                throw new UnsupportedException("'switch' is not supported; use if/else", s);
+                throw new UnsupportedException(
+                    "'continue' is supported directly in a loop body or inside its if/else; here, put the rest of the body in an 'if'", s);
+            case SwitchStatementSyntax sw:
+                LowerSwitchStatement(sw);
+                return;
             case TryStatementSyntax:
                 throw new UnsupportedException("'try' is not supported in a differentiable method", s);
             case ThrowStatementSyntax:
                 throw new UnsupportedException("'throw' is not supported; validate inputs before calling the differentiable method", s);
+            case LocalFunctionStatementSyntax lf when lf.Modifiers.Any(SyntaxKind.StaticKeyword):
+                // Inlined at each call (PrimalLowering.LocalFunctions.cs).
+                return;
             case LocalFunctionStatementSyntax:
-                throw new UnsupportedException("local functions are not supported; make it a [Differentiable] static method", s);
+                throw new UnsupportedException(
+                    "local functions must be 'static' (they are inlined at their calls); or make it a [Differentiable] static method", s);
             case GotoStatementSyntax:
                 throw new UnsupportedException("'goto' is not supported", s);
             case LockStatementSyntax:

@@ -21,7 +21,9 @@ internal sealed class UnsupportedException : Exception
 /// decides what C# the DSL accepts: every rejection carries a reason that names the construct
 /// and says what to write instead.
 /// Split by concern: this file holds the entry points, types, keys and the method itself;
-/// <c>.Returns</c> early returns, <c>.Statements</c>, <c>.Loops</c>, <c>.Expressions</c>, <c>.Calls</c>.
+/// <c>.Returns</c> early returns, <c>.Statements</c>, <c>.Loops</c> (<c>for</c>, <c>foreach</c>), <c>.LoopConditions</c>
+/// (affine loop conditions), <c>.LoopExits</c> (<c>continue</c>, <c>break</c>, <c>return</c> in loops), <c>.Switch</c>,
+/// <c>.LocalFunctions</c> (inlined static local functions), <c>.Expressions</c>, <c>.Calls</c>.
 /// </summary>
 internal sealed partial class PrimalLowering
 {

@@ -1,0 +1,127 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Dsl.Generator.Frontend;
+
+/// <summary>
+/// <c>continue</c>, <c>break</c> and <c>return</c> in a counted loop. An <c>if</c> in the body
+/// that leaves the iteration on some path takes the rest of the body into both of its branches
+/// (as an early return takes the rest of the method), so the remaining statements run exactly on
+/// the paths that stay. <c>break</c> and <c>return</c> also set the loop's carried "exited" flag
+/// (and the returned value); the iterations after it do nothing, so the trip count stays the
+/// counted loop's and reverse mode needs nothing new.
+/// </summary>
+internal sealed partial class PrimalLowering
+{
+    /// <summary>The exit state of the loop being lowered: its current flag and returned value.</summary>
+    private sealed class LoopExit
+    {
+        public LoopExit(Value flag, Value? result, bool allowsReturn, IrType? returnType)
+        {
+            Flag = flag;
+            Result = result;
+            AllowsReturn = allowsReturn;
+            ReturnType = returnType;
+        }
+
+        public Value Flag;
+        public Value? Result;
+        public bool AllowsReturn { get; }
+        public IrType? ReturnType { get; }
+    }
+
+    private LoopExit? _exit;
+
+    // The loop statement (of a method-level statement sequence) whose body may return, and the method's result type.
+    private StatementSyntax? _returnLoop;
+    private IrType? _returnLoopType;
+
+    private static UnsupportedException ReturnInNestedLoop(SyntaxNode at) => new(
+        "'return' inside a loop is supported only in a loop that is a statement of the method itself (not nested in another " +
+        "loop or in a branch that cannot take the rest of the method); keep the result in a local, 'break', and return after the loop",
+        at);
+
+    /// <summary>
+    /// The loop at <paramref name="statements"/>[i] returns on some path: lower it with the exit
+    /// flag, then the rest of the method only when it did not return.
+    /// </summary>
+    private List<Value> LowerReturningLoop(List<StatementSyntax> statements, int i, IrType? retType)
+    {
+        var s = statements[i];
+        Note(s);
+        var (savedLoop, savedType) = (_returnLoop, _returnLoopType);
+        (_returnLoop, _returnLoopType) = (s, retType);
+        var (done, result) = s is ForStatementSyntax fs ? LowerFor(fs) : LowerForEach((ForEachStatementSyntax)s);
+        (_returnLoop, _returnLoopType) = (savedLoop, savedType);
+        return ContinueUnlessDone(done!, result, statements.Skip(i + 1).ToList(), retType);
+    }
+
+    private void LowerLoopBody(List<StatementSyntax> statements)
+    {
+        for (var i = 0; i < statements.Count; i++)
+        {
+            _ct.ThrowIfCancellationRequested();
+            var s = statements[i];
+            switch (s)
+            {
+                case ContinueStatementSyntax:
+                    return;
+                case BreakStatementSyntax when _exit is not null:
+                    _exit.Flag = _b.Const(1, IrType.Bool);
+                    return;
+                case ReturnStatementSyntax ret when _exit is { AllowsReturn: true } exit:
+                    Note(ret);
+                    if (exit.ReturnType is not null)
+                    {
+                        if (ret.Expression is null) throw new UnsupportedException("this method returns a value", ret);
+                        exit.Result = Coerce(LowerExpr(ret.Expression), exit.ReturnType, ret.Expression);
+                    }
+                    exit.Flag = _b.Const(1, IrType.Bool);
+                    return;
+                case IfStatementSyntax ifs when LeavesIteration(ifs):
+                    LowerLeavingIf(ifs, statements.Skip(i + 1).ToList());
+                    return;
+            }
+            if (ContainsContinue(s) || ContainsBreak(s))
+                throw new UnsupportedException(
+                    "'continue' and 'break' are supported directly in the loop body or inside its if/else; here, put the rest " +
+                    "of the body in an 'if'", s);
+            LowerStatement(s);
+        }
+    }
+
+    private bool LeavesIteration(IfStatementSyntax ifs) =>
+        ContainsContinue(ifs) || ContainsBreak(ifs) || (_exit is { AllowsReturn: true } && ContainsReturn(ifs));
+
+    private void LowerLeavingIf(IfStatementSyntax ifs, List<StatementSyntax> tail)
+    {
+        Note(ifs);
+        var tailSize = tail.Sum(t => t.DescendantNodesAndSelf().OfType<StatementSyntax>().Count());
+        if (_duplicated + tailSize > DuplicationBudget)
+            throw new UnsupportedException(
+                $"the statements after this 'continue', 'break' or 'return' would be copied into too many branches " +
+                $"(over {DuplicationBudget}); put the rest of the loop body in an 'if' instead", ifs);
+        _duplicated += tailSize;
+        var cond = LowerCondition(ifs.Condition);
+        var thenStatements = Flatten(new[] { ifs.Statement });
+        thenStatements.AddRange(tail);
+        var elseStatements = ifs.Else is null ? new List<StatementSyntax>() : Flatten(new[] { ifs.Else.Statement });
+        elseStatements.AddRange(tail);
+        LowerBranches(cond, () => LowerLoopBody(thenStatements), () => LowerLoopBody(elseStatements));
+    }
+
+    /// <summary>Whether a <c>continue</c> of the enclosing loop (not of a loop nested in it) is inside <paramref name="node"/>.</summary>
+    private static bool ContainsContinue(SyntaxNode node) =>
+        node.DescendantNodesAndSelf(n => !IsLoopOrFunction(n)).OfType<ContinueStatementSyntax>().Any();
+
+    /// <summary>Whether a <c>break</c> of the enclosing loop (not of a nested loop or switch) is inside <paramref name="node"/>.</summary>
+    private static bool ContainsBreak(SyntaxNode node) =>
+        node.DescendantNodesAndSelf(n => !IsLoopOrFunction(n) && n is not SwitchStatementSyntax)
+            .OfType<BreakStatementSyntax>().Any();
+
+    private static bool IsLoopOrFunction(SyntaxNode n) => n is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax
+        or DoStatementSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax;
+}
