@@ -121,33 +121,13 @@ internal static class Refusals
         w.Line("// Stand-ins for derivatives Dsl.Generator refused: the build reports why (DSL0002/DSL0003, docs/diagnostics.md).");
         w.Line("#nullable enable");
         w.Line();
-        if (chain.Namespace is not null)
-        {
-            w.Line($"namespace {chain.Namespace}");
-            w.Line("{");
-            w.Indent();
-        }
-        foreach (var t in chain.Types)
-        {
-            w.Line($"{(t.Modifiers.Length > 0 ? t.Modifiers + " " : "")}partial {t.Keyword} {t.Name}");
-            w.Line("{");
-            w.Indent();
-        }
+        SourceFileEmitter.OpenTypeChain(w, chain);
         for (var i = 0; i < stubs.Count; i++)
         {
             if (i > 0) w.Line();
             foreach (var line in stubs[i].Split('\n')) w.Line(line);
         }
-        foreach (var _ in chain.Types)
-        {
-            w.Dedent();
-            w.Line("}");
-        }
-        if (chain.Namespace is not null)
-        {
-            w.Dedent();
-            w.Line("}");
-        }
+        SourceFileEmitter.CloseTypeChain(w, chain);
         return w.ToString();
     }
 }

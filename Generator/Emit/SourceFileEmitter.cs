@@ -31,6 +31,25 @@ internal static class SourceFileEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS0162, CS0164, CS0168, CS0219, CS8321 // generated code may leave locals unused");
         w.Line();
+        OpenTypeChain(w, chain);
+        for (var i = 0; i < methods.Count; i++)
+        {
+            if (i > 0) w.Line();
+            var m = methods[i];
+            if (m.Text is not null)
+            {
+                foreach (var line in m.Text(m.CalleeName ?? calleeName)) w.Line(line);
+                continue;
+            }
+            BodyWriter.EmitMethod(w, m.Function, m.Shape, m.CalleeName ?? calleeName, m.Target ?? CpuScalar.Instance);
+        }
+        CloseTypeChain(w, chain);
+        return w.ToString();
+    }
+
+    /// <summary>Opens the namespace (if any) and the partial declarations of the containing types, outermost first.</summary>
+    public static void OpenTypeChain(IndentedWriter w, TypeChain chain)
+    {
         if (chain.Namespace is not null)
         {
             w.Line($"namespace {chain.Namespace}");
@@ -44,17 +63,11 @@ internal static class SourceFileEmitter
             w.Line("{");
             w.Indent();
         }
-        for (var i = 0; i < methods.Count; i++)
-        {
-            if (i > 0) w.Line();
-            var m = methods[i];
-            if (m.Text is not null)
-            {
-                foreach (var line in m.Text(m.CalleeName ?? calleeName)) w.Line(line);
-                continue;
-            }
-            BodyWriter.EmitMethod(w, m.Function, m.Shape, m.CalleeName ?? calleeName, m.Target ?? CpuScalar.Instance);
-        }
+    }
+
+    /// <summary>Closes what <see cref="OpenTypeChain"/> opened.</summary>
+    public static void CloseTypeChain(IndentedWriter w, TypeChain chain)
+    {
         foreach (var _ in chain.Types)
         {
             w.Dedent();
@@ -65,7 +78,6 @@ internal static class SourceFileEmitter
             w.Dedent();
             w.Line("}");
         }
-        return w.ToString();
     }
 
     public static string GeneratedCodeAttribute =>

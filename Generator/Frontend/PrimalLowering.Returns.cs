@@ -85,10 +85,7 @@ internal sealed partial class PrimalLowering
         var elseOps = _b.EndBlock();
         _env = saved;
 
-        var outs = thenYields.Select(v => _b.NewValue(v.Type, "")).ToEquatableArray();
-        _b.Emit(new IfOp(outs, cond,
-            new Region(EquatableArray<Value>.Empty, thenOps, thenYields.ToEquatableArray()),
-            new Region(EquatableArray<Value>.Empty, elseOps, elseYields.ToEquatableArray())));
+        var outs = _b.If(cond, thenOps, thenYields, elseOps, elseYields);
         return outs.ToList();
     }
 

@@ -30,6 +30,16 @@ internal sealed class IrBuilder
 
     public EquatableArray<Op> EndBlock() => _blocks.Pop().ToEquatableArray();
 
+    /// <summary>An if of already built branches, each yielding the given values; its results (unnamed, one per yield).</summary>
+    public EquatableArray<Value> If(Value cond, EquatableArray<Op> thenOps, IReadOnlyList<Value> thenYields, EquatableArray<Op> elseOps,
+        IReadOnlyList<Value> elseYields)
+    {
+        var outs = thenYields.Select(v => NewValue(v.Type, "")).ToEquatableArray();
+        Emit(new IfOp(outs, cond, new Region(EquatableArray<Value>.Empty, thenOps, thenYields.ToEquatableArray()),
+            new Region(EquatableArray<Value>.Empty, elseOps, elseYields.ToEquatableArray())));
+        return outs;
+    }
+
     /// <summary><c>for (index = start; index &lt; bound; index++) body(index)</c>, carrying nothing.</summary>
     public void Loop(Value start, Value bound, string index, System.Action<Value> body)
     {
