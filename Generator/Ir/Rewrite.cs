@@ -38,6 +38,31 @@ internal static class Rewrite
         _ => op,
     };
 
+    /// <summary>
+    /// Rebuilds a region innermost loops first: each loop's body is rebuilt, then the loop is replaced by the ops
+    /// <paramref name="loop"/> returns for it; branches are rebuilt in place; every other op stays.
+    /// </summary>
+    public static Region MapLoops(Region r, System.Func<ForOp, IEnumerable<Op>> loop)
+    {
+        var ops = new List<Op>();
+        foreach (var op in r.Ops)
+        {
+            switch (op)
+            {
+                case ForOp f:
+                    ops.AddRange(loop(f with { Body = MapLoops(f.Body, loop) }));
+                    break;
+                case IfOp i:
+                    ops.Add(i with { Then = MapLoops(i.Then, loop), Else = MapLoops(i.Else, loop) });
+                    break;
+                default:
+                    ops.Add(op);
+                    break;
+            }
+        }
+        return r with { Ops = ops.ToEquatableArray() };
+    }
+
     /// <summary>The tape levels that pushes and pops in a region use (at any depth).</summary>
     public static void TapeLevels(Region r, ISet<int> into)
     {

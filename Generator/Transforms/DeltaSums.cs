@@ -41,30 +41,7 @@ internal static class DeltaSums
         /// <summary>The symbolic zeros among them.</summary>
         public HashSet<int> Symbolic { get; } = new();
 
-        public Region Region(Region r)
-        {
-            var ops = new List<Op>();
-            foreach (var op in r.Ops)
-            {
-                switch (op)
-                {
-                    case ForOp f:
-                    {
-                        var inner = f with { Body = Region(f.Body) };
-                        ops.Add(inner);
-                        ops.AddRange(Rewrite(inner));
-                        break;
-                    }
-                    case IfOp i:
-                        ops.Add(i with { Then = Region(i.Then), Else = Region(i.Else) });
-                        break;
-                    default:
-                        ops.Add(op);
-                        break;
-                }
-            }
-            return r with { Ops = ops.ToEquatableArray() };
-        }
+        public Region Region(Region r) => Ir.Rewrite.MapLoops(r, f => new Op[] { f }.Concat(Rewrite(f)));
 
         /// <summary>The closed forms of the loop's delta sums, to follow the loop.</summary>
         private List<Op> Rewrite(ForOp f)

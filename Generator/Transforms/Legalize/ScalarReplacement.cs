@@ -45,27 +45,7 @@ internal static class ScalarReplacement
 
         public bool Changed { get; private set; }
 
-        public Region Region(Region r)
-        {
-            var ops = new List<Op>();
-            foreach (var op in r.Ops)
-            {
-                switch (op)
-                {
-                    case ForOp f:
-                        var inner = f with { Body = Region(f.Body) };
-                        ops.AddRange(Replace(inner));
-                        break;
-                    case IfOp i:
-                        ops.Add(i with { Then = Region(i.Then), Else = Region(i.Else) });
-                        break;
-                    default:
-                        ops.Add(op);
-                        break;
-                }
-            }
-            return r with { Ops = ops.ToEquatableArray() };
-        }
+        public Region Region(Region r) => Rewrite.MapLoops(r, Replace);
 
         /// <summary>The loop with each qualifying element carried (a load before it, a store after it), or the loop as it is.</summary>
         private IEnumerable<Op> Replace(ForOp f)
