@@ -16,8 +16,9 @@ internal sealed partial class Reverse
         /// the others are pushed at the end of the forward region and popped at the start of
         /// the reverse one.
         /// </summary>
-        private Region Complete(FwdRegion fr, Region reverse, Dictionary<int, Value> map)
+        private Region Complete(FwdRegion fr, Region reverse, Dictionary<int, Value> map, ForOp? loop = null)
         {
+            var counters = loop is null ? new Dictionary<int, (int Slot, Value Step, bool Up)>() : AffineCounters(loop);
             var original = fr.Original;
             // The forward copy, not the primal: it also defines trip counts and saved elements.
             var forwardOps = fr.Ops;
@@ -35,11 +36,13 @@ internal sealed partial class Reverse
             // Decide, recursively: recompute or tape.
             var recompute = new SortedSet<int>();
             var tape = new SortedSet<int>();
+            var usedCounters = new SortedSet<int>();
             var work = new Stack<int>(needed.Reverse());
             while (work.Count > 0)
             {
                 var id = work.Pop();
                 if (recompute.Contains(id) || tape.Contains(id) || map.ContainsKey(id)) continue;
+                if (counters.ContainsKey(id)) { usedCounters.Add(id); continue; }
                 if (args.Contains(id)) { tape.Add(id); continue; }
                 var op = forwardOps[position[id]];
                 if (IsRecomputable(op, forwardOps, position[id]))
@@ -64,6 +67,7 @@ internal sealed partial class Reverse
             }
 
             var prelude = new List<Op>();
+            foreach (var id in usedCounters) prelude.AddRange(RecomputeCounter(loop!, counters[id], map));
             var taped = tape.Select(id => values[id]).ToList();
             fr.EndPushes.AddRange(taped);
             for (var k = taped.Count - 1; k >= 0; k--)
@@ -111,7 +115,7 @@ internal sealed partial class Reverse
                     return b.Result.Type == IrType.I32 || b.Result.Type == IrType.Bool || Primitives.Of(b.Kind).Recompute;
                 case LoadOp l:
                     if (l.Buffer.Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) return true;
-                    if (!_localBuffers.Contains(l.Buffer.Id)) return false;
+                    if (!_localBuffers.Contains(l.Buffer.Id) || _unrestored.Contains(l.Buffer.Id)) return false;
                     // A local buffer holds, at the start of this reverse region, what it held at the
                     // end of the forward region: valid if nothing later in the region writes it.
                     for (var p = position + 1; p < region.Count; p++)

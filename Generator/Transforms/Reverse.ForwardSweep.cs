@@ -33,7 +33,7 @@ internal sealed partial class Reverse
                             _adjBuf[a.Result.Id] = bar;
                         }
                         break;
-                    case StoreOp st when !st.Accumulate && _localBuffers.Contains(st.Buffer.Id):
+                    case StoreOp st when !st.Accumulate && _localBuffers.Contains(st.Buffer.Id) && !_unrestored.Contains(st.Buffer.Id):
                     {
                         // Save the element about to be overwritten; the reverse sweep restores it.
                         var old = _b.NewValue(st.Buffer.Type.ElementType, "");

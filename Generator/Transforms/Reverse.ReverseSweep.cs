@@ -120,7 +120,7 @@ internal sealed partial class Reverse
                 if (Active(st.Stored)) Accum(st.Stored, _b.Load(bar, st.Index));
                 _b.Store(bar, st.Index, Zero(st.Buffer.Type.ElementType));
             }
-            if (_localBuffers.Contains(st.Buffer.Id))
+            if (_localBuffers.Contains(st.Buffer.Id) && !_unrestored.Contains(st.Buffer.Id))
             {
                 var old = _b.NewValue(st.Buffer.Type.ElementType, "");
                 _b.Emit(new PopOp(old, _tape));
@@ -209,7 +209,7 @@ internal sealed partial class Reverse
             _adj = saved;
 
             var reverseBody = Complete(_fwdBodies[f][0], new Region(bodyArgs.ToEquatableArray(), ops, yields.ToEquatableArray()),
-                new Dictionary<int, Value> { [body.Args[0].Id] = i });
+                new Dictionary<int, Value> { [body.Args[0].Id] = i }, f);
 
             var outs = new List<Value>();
             foreach (var j in slots) outs.Add(_b.NewValue(f.Outs[j].Type, Bar(f.Outs[j])));

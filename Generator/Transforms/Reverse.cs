@@ -141,6 +141,7 @@ internal sealed partial class Reverse
         private Dictionary<int, Value> _adj = new();
         private readonly Dictionary<int, Value> _adjBuf = new();
         private readonly HashSet<int> _localBuffers = new();
+        private readonly HashSet<int> _unrestored;
         private readonly Dictionary<int, Op> _defOp = new();
         private readonly Dictionary<Op, FwdRegion[]> _fwdBodies = new(RefEq.Instance);
         private readonly Dictionary<Op, Value> _tripCount = new(RefEq.Instance);
@@ -148,11 +149,14 @@ internal sealed partial class Reverse
         public FunctionTransform(Reverse owner, Function fn, IReadOnlyList<bool> activeParams, Mode mode)
         {
             _owner = owner;
+            // Simplified first: equal loads of a local buffer become one value, so the sweep saves it once.
+            fn = Simplify.Run(fn, owner._lookup);
             _fn = fn;
             _activeParams = activeParams;
             _mode = mode;
             _activity = Activity.Analyze(fn, activeParams, owner._lookup);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
+            _unrestored = UnrestoredBuffers(fn.Body);
             // Code that already uses tapes (a generated gradient or HVP) keeps them; this sweep
             // saves its own values on the next tape, and the adjoints of the values that travel
             // through the code's tapes go on the one after.

@@ -16,6 +16,10 @@ internal static partial class Simplify
         private readonly IrBuilder _b;
         private readonly Stack<Dictionary<string, Value>> _cse = new();
         private readonly HashSet<int> _readOnlyBuffers = new();
+        // Loads of local buffers (allocated in the function, so nothing else aliases them) already made in the current
+        // region since the buffer was last written: a second x[i] with the same index value reads the first's value.
+        private readonly HashSet<int> _allocated = new();
+        private readonly Stack<Dictionary<(int Buffer, int Index), Value>> _localLoads = new();
 
         public Folder(int firstId) => _b = new IrBuilder(firstId);
 
@@ -26,6 +30,7 @@ internal static partial class Simplify
                 if (p.Type.IsBuffer && p.Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) _readOnlyBuffers.Add(p.Id);
             }
             _cse.Push(new Dictionary<string, Value>(StringComparer.Ordinal));
+            _localLoads.Push(new Dictionary<(int, int), Value>());
             foreach (var op in fn.Body.Ops) Visit(op);
             var yields = fn.Body.Yields.Select(S).ToEquatableArray();
             return fn with { Body = new Region(fn.Body.Args, _b.EndBlock(), yields) };
@@ -86,14 +91,36 @@ internal static partial class Simplify
         {
             _b.BeginBlock();
             _cse.Push(new Dictionary<string, Value>(StringComparer.Ordinal));
+            _localLoads.Push(new Dictionary<(int, int), Value>());
             foreach (var op in r.Ops) Visit(op);
             var yields = r.Yields.Select(S).ToEquatableArray();
+            _localLoads.Pop();
             _cse.Pop();
             return new Region(r.Args, _b.EndBlock(), yields);
         }
 
+        /// <summary>Forgets the loads of local buffers that <paramref name="op"/> may write (any, for a loop, branch or call).</summary>
+        private void ForgetWritten(Op op)
+        {
+            var loads = _localLoads.Peek();
+            if (loads.Count == 0) return;
+            switch (op)
+            {
+                case StoreOp st:
+                    foreach (var key in loads.Keys.Where(k => k.Buffer == S(st.Buffer).Id).ToList()) loads.Remove(key);
+                    break;
+                case ClearOp clear:
+                    foreach (var key in loads.Keys.Where(k => k.Buffer == S(clear.Buffer).Id).ToList()) loads.Remove(key);
+                    break;
+                case CallOp or ForOp or IfOp:
+                    loads.Clear();
+                    break;
+            }
+        }
+
         private void Visit(Op op)
         {
+            ForgetWritten(op);
             switch (op)
             {
                 case ConstOp c:
@@ -129,6 +156,7 @@ internal static partial class Simplify
                     return;
                 }
                 case AllocOp a:
+                    _allocated.Add(a.Result.Id);
                     _b.Emit(a with { Length = S(a.Length) });
                     return;
                 case CallOp c:
@@ -186,6 +214,16 @@ internal static partial class Simplify
                 // Inputs never change during the call: equal loads can be shared.
                 EmitPure(load, load.Result, $"load {load.Buffer.Id} {load.Index.Id}");
                 return;
+            }
+            if (_allocated.Contains(load.Buffer.Id))
+            {
+                var loads = _localLoads.Peek();
+                if (loads.TryGetValue((load.Buffer.Id, load.Index.Id), out var earlier) && earlier.Type == load.Result.Type)
+                {
+                    _subst[load.Result.Id] = earlier;
+                    return;
+                }
+                loads[(load.Buffer.Id, load.Index.Id)] = load.Result;
             }
             _b.Emit(load);
         }

@@ -194,4 +194,33 @@ public class ControlFlowSnapshotTests
             public static partial void SumWhileBelowTaylor(ReadOnlySpan<double> x, double t, ReadOnlySpan<double> xJet, Span<double> y);
         }
         """, nameof(ConditionWithAnotherTest));
+    [Fact]
+    public void IncrementsAndCountersSaveNothing() => Check("""
+        public static partial class M
+        {
+            // The ADBench GMM triangle: qx[j] is incremented in the inner loop (no value saved) and lidx rises by one per
+            // iteration (recomputed in the reverse sweep from j, not saved); qx's later reads are saved instead.
+            [Differentiable]
+            public static double Triangle(ReadOnlySpan<double> x, ReadOnlySpan<double> l)
+            {
+                int d = x.Length;
+                Span<double> qx = stackalloc double[d];
+                for (int i = 0; i < d; i++) qx[i] = l[i] * x[i];
+                int lidx = d;
+                for (int i = 0; i < d; i++)
+                {
+                    for (int j = i + 1; j < d; j++)
+                    {
+                        qx[j] = qx[j] + l[lidx] * x[i];
+                        lidx++;
+                    }
+                }
+                double s = 0;
+                for (int j = 0; j < d; j++) s += Math.Sin(qx[j]) * qx[j];
+                return s;
+            }
+            [Gradient(nameof(Triangle))]
+            public static partial double TriangleGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> l, Span<double> xBar, Span<double> lBar);
+        }
+        """, nameof(IncrementsAndCountersSaveNothing));
 }

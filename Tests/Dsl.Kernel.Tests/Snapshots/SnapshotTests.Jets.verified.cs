@@ -741,12 +741,10 @@ namespace Dsl.Kernel.Tests
                 double y_bar_i_1 = y_bar[i_1];
                 y_bar[i_1] = 0.0;
                 double acc_bar_1 = acc_bar + y_bar_i_1 * x_i_1;
-                xBar[i_1] += acc_2 * y_bar_i_1;
                 // adjoint of: acc = Math.Sqrt(acc * acc + x[i] * x[i]);
                 double tmp_2 = acc_bar_1 / (2.0 * acc_2);
                 double tmp_3 = tmp_2 * x_i_1;
-                xBar[i_1] += tmp_3;
-                xBar[i_1] += tmp_3;
+                xBar[i_1] += acc_2 * y_bar_i_1 + tmp_3 + tmp_3;
                 double acc_bar_2 = tmp_2 * acc_3;
                 acc_bar = acc_bar_2 + acc_bar_2;
             }
@@ -1363,12 +1361,10 @@ namespace Dsl.Kernel.Tests
                 double y_bar_k = y_bar[i_1 < (int)y_bar.Length ? i_1 : 0];
                 y_bar[i_1 < (int)y_bar.Length ? i_1 : 0] = 0.0;
                 double acc_bar_1 = acc_bar + y_bar_k * x_k_1;
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += acc_2 * y_bar_k;
                 // adjoint of: acc = Math.Sqrt(acc * acc + x[i] * x[i]);
                 double tmp_2 = acc_bar_1 / (2.0 * acc_2);
                 double tmp_3 = tmp_2 * x_k_1;
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += tmp_3;
-                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += tmp_3;
+                x_bar[i_1 < (int)x_bar.Length ? i_1 : 0] += acc_2 * y_bar_k + tmp_3 + tmp_3;
                 double acc_bar_2 = tmp_2 * acc_3;
                 acc_bar = acc_bar_2 + acc_bar_2;
             }
@@ -1911,12 +1907,10 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<double> y_bar_i_1 = y_bar[global::Dsl.Lanes.At(i_1)];
                 y_bar[global::Dsl.Lanes.At(i_1)] = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + y_bar_i_1 * x_i_1;
-                x_bar[global::Dsl.Lanes.At(i_1)] += acc_2 * y_bar_i_1;
                 // adjoint of: acc = Math.Sqrt(acc * acc + x[i] * x[i]);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * acc_2);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = tmp_2 * x_i_1;
-                x_bar[global::Dsl.Lanes.At(i_1)] += tmp_3;
-                x_bar[global::Dsl.Lanes.At(i_1)] += tmp_3;
+                x_bar[global::Dsl.Lanes.At(i_1)] += acc_2 * y_bar_i_1 + tmp_3 + tmp_3;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = tmp_2 * acc_3;
                 acc_bar = acc_bar_2 + acc_bar_2;
             }

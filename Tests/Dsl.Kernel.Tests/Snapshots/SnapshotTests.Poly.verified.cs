@@ -131,23 +131,23 @@ namespace Dsl.Kernel.Tests
             }
             float h_k = h[0];
             float h_jet_k = h_jet[0];
-            float h_k_1 = h[0];
-            float h_jet_k_1 = h_jet[0];
-            float tmp = global::System.MathF.Sqrt(h_k * h_k_1 + 1f);
-            float tmp_1 = 2f * tmp;
-            float tmp_2 = (h_k * h_jet_k_1 + h_jet_k * h_k_1) / tmp_1;
-            float tmp_3 = global::System.MathF.Floor(c);
-            float h_k_2 = h[2];
-            float tmp_4 = global::System.MathF.Min(h_k_2, c);
-            bool tmp_5 = h_k_2 <= c;
-            float tmp_6 = tmp_5 ? h_jet[2] : cJet_k;
-            float h_k_3 = h[2];
-            float h_jet_k_2 = h_jet[2];
-            float tmp_7 = tmp_2 + tmp_3 * h_jet[1] - (tmp_4 * h_jet_k_2 + tmp_6 * h_k_3);
-            float tmp_8 = (h_k * h_jet[3] + h_jet_k * h_jet_k_1 + h_jet[3] * h_k_1 - tmp_2 * tmp_2) / tmp_1 + tmp_3 * h_jet[4] - (tmp_4 * h_jet[5] + tmp_6 * h_jet_k_2 + (tmp_5 ? h_jet[5] : c_t2) * h_k_3);
-            y[0] = tmp + tmp_3 * h[1] - tmp_4 * h_k_3;
-            y[1] = tmp_7;
-            y[2] = tmp_8 * 2f;
+            float tmp = h_k * h_jet_k;
+            float tmp_1 = h_k * h_jet[3];
+            float tmp_2 = global::System.MathF.Sqrt(h_k * h_k + 1f);
+            float tmp_3 = 2f * tmp_2;
+            float tmp_4 = (tmp + tmp) / tmp_3;
+            float tmp_5 = global::System.MathF.Floor(c);
+            float h_k_1 = h[2];
+            float h_jet_k_1 = h_jet[2];
+            float h_jet_k_2 = h_jet[5];
+            float tmp_6 = global::System.MathF.Min(h_k_1, c);
+            bool tmp_7 = h_k_1 <= c;
+            float tmp_8 = tmp_7 ? h_jet_k_1 : cJet_k;
+            float tmp_9 = tmp_4 + tmp_5 * h_jet[1] - (tmp_6 * h_jet_k_1 + tmp_8 * h_k_1);
+            float tmp_10 = (tmp_1 + h_jet_k * h_jet_k + tmp_1 - tmp_4 * tmp_4) / tmp_3 + tmp_5 * h_jet[4] - (tmp_6 * h_jet_k_2 + tmp_8 * h_jet_k_1 + (tmp_7 ? h_jet_k_2 : c_t2) * h_k_1);
+            y[0] = tmp_2 + tmp_5 * h[1] - tmp_6 * h_k_1;
+            y[1] = tmp_9;
+            y[2] = tmp_10 * 2f;
         }
 
         // ILGPU kernel: runs PTaylor for one item of a batch; launch it over n items, n = count.
@@ -281,7 +281,10 @@ namespace Dsl.Kernel.Tests
                 // h[k] = x[k] * x[(k + 1) % 3] + c;
                 h[k] = x[k] * x[(k + 1) % 3] + c;
             }
-            return global::System.MathF.Sqrt(h[0] * h[0] + 1f) + global::System.MathF.Floor(c) * h[1] - global::System.MathF.Min(h[2], c) * h[2];
+            // return MathF.Sqrt(h[0] * h[0] + 1f) + MathF.Floor(c) * h[1] - MathF.Min(h[2], c) * h[2];
+            float h_k = h[0];
+            float h_k_1 = h[2];
+            return global::System.MathF.Sqrt(h_k * h_k + 1f) + global::System.MathF.Floor(c) * h[1] - global::System.MathF.Min(h_k_1, c) * h_k_1;
         }
 
         // P_Taylor2_01 for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
@@ -300,23 +303,23 @@ namespace Dsl.Kernel.Tests
             }
             float h_k = h[0];
             float h_jet_k = h_jet[0];
-            float h_k_1 = h[0];
-            float h_jet_k_1 = h_jet[0];
-            float tmp = global::System.MathF.Sqrt(h_k * h_k_1 + 1f);
-            float tmp_1 = 2f * tmp;
-            float tmp_2 = (h_k * h_jet_k_1 + h_jet_k * h_k_1) / tmp_1;
-            float tmp_3 = global::System.MathF.Floor(c);
-            float h_k_2 = h[2];
-            float tmp_4 = global::System.MathF.Min(h_k_2, c);
-            bool tmp_5 = h_k_2 <= c;
-            float tmp_6 = tmp_5 ? h_jet[2] : c_jet_k;
-            float h_k_3 = h[2];
-            float h_jet_k_2 = h_jet[2];
-            float tmp_7 = tmp_2 + tmp_3 * h_jet[1] - (tmp_4 * h_jet_k_2 + tmp_6 * h_k_3);
-            float tmp_8 = (h_k * h_jet[3] + h_jet_k * h_jet_k_1 + h_jet[3] * h_k_1 - tmp_2 * tmp_2) / tmp_1 + tmp_3 * h_jet[4] - (tmp_4 * h_jet[5] + tmp_6 * h_jet_k_2 + (tmp_5 ? h_jet[5] : c_t2) * h_k_3);
-            result_jet[0] = tmp + tmp_3 * h[1] - tmp_4 * h_k_3;
-            result_jet[1] = tmp_7;
-            result_jet[2] = tmp_8 * 2f;
+            float tmp = h_k * h_jet_k;
+            float tmp_1 = h_k * h_jet[3];
+            float tmp_2 = global::System.MathF.Sqrt(h_k * h_k + 1f);
+            float tmp_3 = 2f * tmp_2;
+            float tmp_4 = (tmp + tmp) / tmp_3;
+            float tmp_5 = global::System.MathF.Floor(c);
+            float h_k_1 = h[2];
+            float h_jet_k_1 = h_jet[2];
+            float h_jet_k_2 = h_jet[5];
+            float tmp_6 = global::System.MathF.Min(h_k_1, c);
+            bool tmp_7 = h_k_1 <= c;
+            float tmp_8 = tmp_7 ? h_jet_k_1 : c_jet_k;
+            float tmp_9 = tmp_4 + tmp_5 * h_jet[1] - (tmp_6 * h_jet_k_1 + tmp_8 * h_k_1);
+            float tmp_10 = (tmp_1 + h_jet_k * h_jet_k + tmp_1 - tmp_4 * tmp_4) / tmp_3 + tmp_5 * h_jet[4] - (tmp_6 * h_jet_k_2 + tmp_8 * h_jet_k_1 + (tmp_7 ? h_jet_k_2 : c_t2) * h_k_1);
+            result_jet[0] = tmp_2 + tmp_5 * h[1] - tmp_6 * h_k_1;
+            result_jet[1] = tmp_9;
+            result_jet[2] = tmp_10 * 2f;
         }
 
         // P for 8 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -327,7 +330,10 @@ namespace Dsl.Kernel.Tests
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[global::Dsl.Lanes.Padded(3)];
             // for (int k = 0; k < 3; k++)
             __lanes_P_loop0(x, c, h);
-            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h[global::Dsl.Lanes.At(0)] * h[global::Dsl.Lanes.At(0)] + global::System.Runtime.Intrinsics.Vector256.Create(1f)) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.MathF.Floor(c)) * h[global::Dsl.Lanes.At(1)] - global::Dsl.Lanes.Min(h[global::Dsl.Lanes.At(2)], global::System.Runtime.Intrinsics.Vector256.Create(c)) * h[global::Dsl.Lanes.At(2)];
+            // return MathF.Sqrt(h[0] * h[0] + 1f) + MathF.Floor(c) * h[1] - MathF.Min(h[2], c) * h[2];
+            global::System.Runtime.Intrinsics.Vector256<float> h_k = h[global::Dsl.Lanes.At(0)];
+            global::System.Runtime.Intrinsics.Vector256<float> h_k_1 = h[global::Dsl.Lanes.At(2)];
+            return global::System.Runtime.Intrinsics.Vector256.Sqrt(h_k * h_k + global::System.Runtime.Intrinsics.Vector256.Create(1f)) + global::System.Runtime.Intrinsics.Vector256.Create(global::System.MathF.Floor(c)) * h[global::Dsl.Lanes.At(1)] - global::Dsl.Lanes.Min(h_k_1, global::System.Runtime.Intrinsics.Vector256.Create(c)) * h_k_1;
         }
 
         // P_loop0 for 8 items at once, one per lane (the launcher's CPU path): per item: x, h; the rest shared.
@@ -352,23 +358,23 @@ namespace Dsl.Kernel.Tests
             __lanes_P_Taylor2_01_loop0(x, c, h, h_jet, c_jet_k, c_t2);
             global::System.Runtime.Intrinsics.Vector256<float> h_k = h[global::Dsl.Lanes.At(0)];
             float h_jet_k = h_jet[0];
-            global::System.Runtime.Intrinsics.Vector256<float> h_k_1 = h[global::Dsl.Lanes.At(0)];
-            float h_jet_k_1 = h_jet[0];
-            global::System.Runtime.Intrinsics.Vector256<float> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(h_k * h_k_1 + global::System.Runtime.Intrinsics.Vector256.Create(1f));
-            global::System.Runtime.Intrinsics.Vector256<float> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2f) * tmp;
-            global::System.Runtime.Intrinsics.Vector256<float> tmp_2 = (h_k * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k) * h_k_1) / tmp_1;
-            float tmp_3 = global::System.MathF.Floor(c);
-            global::System.Runtime.Intrinsics.Vector256<float> h_k_2 = h[global::Dsl.Lanes.At(2)];
-            global::System.Runtime.Intrinsics.Vector256<float> tmp_4 = global::Dsl.Lanes.Min(h_k_2, global::System.Runtime.Intrinsics.Vector256.Create(c));
-            global::System.Runtime.Intrinsics.Vector256<int> tmp_5 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(h_k_2, global::System.Runtime.Intrinsics.Vector256.Create(c)));
-            global::System.Runtime.Intrinsics.Vector256<float> tmp_6 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(tmp_5), global::System.Runtime.Intrinsics.Vector256.Create(h_jet[2]), global::System.Runtime.Intrinsics.Vector256.Create(c_jet_k));
-            global::System.Runtime.Intrinsics.Vector256<float> h_k_3 = h[global::Dsl.Lanes.At(2)];
-            float h_jet_k_2 = h_jet[2];
-            global::System.Runtime.Intrinsics.Vector256<float> tmp_7 = tmp_2 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3 * h_jet[1]) - (tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_2) + tmp_6 * h_k_3);
-            global::System.Runtime.Intrinsics.Vector256<float> tmp_8 = (h_k * global::System.Runtime.Intrinsics.Vector256.Create(h_jet[3]) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k * h_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(h_jet[3]) * h_k_1 - tmp_2 * tmp_2) / tmp_1 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3 * h_jet[4]) - (tmp_4 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet[5]) + tmp_6 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_2) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(tmp_5), global::System.Runtime.Intrinsics.Vector256.Create(h_jet[5]), global::System.Runtime.Intrinsics.Vector256.Create(c_t2))) * h_k_3);
-            result_jet[global::Dsl.Lanes.At(0)] = tmp + global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) * h[global::Dsl.Lanes.At(1)] - tmp_4 * h_k_3;
-            result_jet[global::Dsl.Lanes.At(1)] = tmp_7;
-            result_jet[global::Dsl.Lanes.At(2)] = tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(2f);
+            global::System.Runtime.Intrinsics.Vector256<float> tmp = h_k * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k);
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_1 = h_k * global::System.Runtime.Intrinsics.Vector256.Create(h_jet[3]);
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(h_k * h_k + global::System.Runtime.Intrinsics.Vector256.Create(1f));
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_3 = global::System.Runtime.Intrinsics.Vector256.Create(2f) * tmp_2;
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_4 = (tmp + tmp) / tmp_3;
+            float tmp_5 = global::System.MathF.Floor(c);
+            global::System.Runtime.Intrinsics.Vector256<float> h_k_1 = h[global::Dsl.Lanes.At(2)];
+            float h_jet_k_1 = h_jet[2];
+            float h_jet_k_2 = h_jet[5];
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_6 = global::Dsl.Lanes.Min(h_k_1, global::System.Runtime.Intrinsics.Vector256.Create(c));
+            global::System.Runtime.Intrinsics.Vector256<int> tmp_7 = global::System.Runtime.Intrinsics.Vector256.AsInt32(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(h_k_1, global::System.Runtime.Intrinsics.Vector256.Create(c)));
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_8 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_1), global::System.Runtime.Intrinsics.Vector256.Create(c_jet_k));
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_9 = tmp_4 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_5 * h_jet[1]) - (tmp_6 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_1) + tmp_8 * h_k_1);
+            global::System.Runtime.Intrinsics.Vector256<float> tmp_10 = (tmp_1 + global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k * h_jet_k) + tmp_1 - tmp_4 * tmp_4) / tmp_3 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_5 * h_jet[4]) - (tmp_6 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_2) + tmp_8 * global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_1) + (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(tmp_7), global::System.Runtime.Intrinsics.Vector256.Create(h_jet_k_2), global::System.Runtime.Intrinsics.Vector256.Create(c_t2))) * h_k_1);
+            result_jet[global::Dsl.Lanes.At(0)] = tmp_2 + global::System.Runtime.Intrinsics.Vector256.Create(tmp_5) * h[global::Dsl.Lanes.At(1)] - tmp_6 * h_k_1;
+            result_jet[global::Dsl.Lanes.At(1)] = tmp_9;
+            result_jet[global::Dsl.Lanes.At(2)] = tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(2f);
         }
 
         // P_Taylor2_01_loop0 for 8 items at once, one per lane (the launcher's CPU path): per item: x, h; the rest shared.

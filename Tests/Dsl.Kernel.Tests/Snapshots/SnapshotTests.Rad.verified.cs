@@ -59,10 +59,8 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
                 double tmp_13 = acc_bar_1 * tmp_10;
                 double acc_bar_2 = __Norm_Pullback_10(acc_1, w_i_1, tmp_11 * acc_bar_1);
-                xBar[i_1] += x_i_1 < 0.0 ? -tmp_13 : tmp_13;
                 double tmp_14 = acc_bar_1 / (2.0 * tmp_12);
-                xBar[i_1] += w_i_1 * x_i_1 * tmp_14;
-                xBar[i_1] += w_i_1 * (tmp_14 * x_i_1);
+                xBar[i_1] += (x_i_1 < 0.0 ? -tmp_13 : tmp_13) + w_i_1 * x_i_1 * tmp_14 + w_i_1 * (tmp_14 * x_i_1);
                 double tmp_15 = tmp_14 * acc_1;
                 double acc_bar_3 = acc_bar_2 + tmp_15;
                 acc_bar_1 = acc_bar_3 + tmp_15;
@@ -554,11 +552,9 @@ namespace Dsl.Kernel.Tests
                 double m_1 = __tape.PopDouble();
                 double x_i_1 = x[i_1];
                 // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
-                x_bar[i_1] += x_i_1 < 0.0 ? -m_bar : m_bar;
                 double tmp_3 = m_bar * 0.75 / (2.0 * tmp_2);
                 double tmp_4 = tmp_3 * x_i_1;
-                x_bar[i_1] += tmp_4;
-                x_bar[i_1] += tmp_4;
+                x_bar[i_1] += (x_i_1 < 0.0 ? -m_bar : m_bar) + tmp_4 + tmp_4;
                 double m_bar_1 = tmp_3 * m_1;
                 m_bar = m_bar_1 + m_bar_1;
             }
@@ -631,10 +627,8 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
                 double tmp_13 = acc_bar_1 * tmp_10;
                 double acc_bar_2 = __kernel_Norm_Pullback_10(acc_1, w_i_1, tmp_11 * acc_bar_1);
-                x_bar[i_1] += x_i_1 < 0.0 ? -tmp_13 : tmp_13;
                 double tmp_14 = acc_bar_1 / (2.0 * tmp_12);
-                x_bar[i_1] += w_i_1 * x_i_1 * tmp_14;
-                x_bar[i_1] += w_i_1 * (tmp_14 * x_i_1);
+                x_bar[i_1] += (x_i_1 < 0.0 ? -tmp_13 : tmp_13) + w_i_1 * x_i_1 * tmp_14 + w_i_1 * (tmp_14 * x_i_1);
                 double tmp_15 = tmp_14 * acc_1;
                 double acc_bar_3 = acc_bar_2 + tmp_15;
                 acc_bar_1 = acc_bar_3 + tmp_15;
@@ -684,11 +678,9 @@ namespace Dsl.Kernel.Tests
                 double m_1 = __tape.PopDouble();
                 double x_i_1 = x[i_1];
                 // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
-                x_bar[i_1] += x_i_1 < 0.0 ? -m_bar : m_bar;
                 double tmp_3 = m_bar * 0.75 / (2.0 * tmp_2);
                 double tmp_4 = tmp_3 * x_i_1;
-                x_bar[i_1] += tmp_4;
-                x_bar[i_1] += tmp_4;
+                x_bar[i_1] += (x_i_1 < 0.0 ? -m_bar : m_bar) + tmp_4 + tmp_4;
                 double m_bar_1 = tmp_3 * m_1;
                 m_bar = m_bar_1 + m_bar_1;
             }
@@ -776,10 +768,8 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = acc_bar_1 * tmp_10;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = __lanes_Norm_Pullback_10(acc_1, w_i_1, tmp_11 * acc_bar_1);
-                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_12);
-                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * x_i_1 * tmp_14;
-                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * (tmp_14 * x_i_1);
+                x_bar[global::Dsl.Lanes.At(i_1)] += (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13)) + global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * x_i_1 * tmp_14 + global::System.Runtime.Intrinsics.Vector256.Create(w_i_1) * (tmp_14 * x_i_1);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_14 * acc_1;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_3 = acc_bar_2 + tmp_15;
                 acc_bar_1 = acc_bar_3 + tmp_15;
@@ -835,10 +825,8 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = acc_bar_1 * tmp_10;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_2 = __lanes_Norm_Pullback_10_2(acc_1, w_i_1, tmp_11 * acc_bar_1);
-                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = acc_bar_1 / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_12);
-                x_bar[global::Dsl.Lanes.At(i_1)] += w_i_1 * x_i_1 * tmp_14;
-                x_bar[global::Dsl.Lanes.At(i_1)] += w_i_1 * (tmp_14 * x_i_1);
+                x_bar[global::Dsl.Lanes.At(i_1)] += (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -tmp_13, tmp_13)) + w_i_1 * x_i_1 * tmp_14 + w_i_1 * (tmp_14 * x_i_1);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = tmp_14 * acc_1;
                 global::System.Runtime.Intrinsics.Vector256<double> acc_bar_3 = acc_bar_2 + tmp_15;
                 acc_bar_1 = acc_bar_3 + tmp_15;
@@ -898,11 +886,9 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<double> m_1 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
-                x_bar[global::Dsl.Lanes.At(i_1)] += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -m_bar, m_bar);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = m_bar * global::System.Runtime.Intrinsics.Vector256.Create(0.75) / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = tmp_3 * x_i_1;
-                x_bar[global::Dsl.Lanes.At(i_1)] += tmp_4;
-                x_bar[global::Dsl.Lanes.At(i_1)] += tmp_4;
+                x_bar[global::Dsl.Lanes.At(i_1)] += (global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsDouble((global::System.Runtime.Intrinsics.Vector256.AsInt64(global::System.Runtime.Intrinsics.Vector256.LessThan(x_i_1, global::System.Runtime.Intrinsics.Vector256.Create(0.0))))), -m_bar, m_bar)) + tmp_4 + tmp_4;
                 global::System.Runtime.Intrinsics.Vector256<double> m_bar_1 = tmp_3 * m_1;
                 m_bar = m_bar_1 + m_bar_1;
             }

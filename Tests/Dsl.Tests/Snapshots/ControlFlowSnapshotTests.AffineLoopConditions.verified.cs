@@ -77,15 +77,12 @@ static partial class M
             var v_i_1 = global::Dsl.Simd.Load(v, i_1_first);
             var a_1 = global::Dsl.Simd.Load(v, tmp_2) - v_i_1 * v_i_1;
             var tmp_3 = 100.0 * a_1;
+            var tmp_4 = global::Dsl.Simd.Splat(1.0) - v_i_1;
             // adjoint of: s += 100 * a * a + (1 - v[i]) * (1 - v[i]);
-            var tmp_4 = -(global::Dsl.Simd.Splat(1.0) - v_i_1);
-            global::Dsl.Simd.AddTo(vBar, i_1_first, tmp_4);
-            global::Dsl.Simd.AddTo(vBar, i_1_first, tmp_4);
             var a_bar = tmp_3 + tmp_3;
             // adjoint of: double a = v[i + 1] - v[i] * v[i];
             var tmp_5 = -a_bar * v_i_1;
-            global::Dsl.Simd.AddTo(vBar, i_1_first, tmp_5);
-            global::Dsl.Simd.AddTo(vBar, i_1_first, tmp_5);
+            global::Dsl.Simd.AddTo(vBar, i_1_first, -(tmp_4 + tmp_4) + tmp_5 + tmp_5);
             global::Dsl.Simd.AddTo(vBar, tmp_2, a_bar);
         }
         for (; i_1 >= 0; i_1--)
@@ -94,15 +91,12 @@ static partial class M
             double v_i_1 = v[i_1];
             double a_1 = v[tmp_2] - v_i_1 * v_i_1;
             double tmp_3 = 100.0 * a_1;
+            double tmp_4 = 1.0 - v_i_1;
             // adjoint of: s += 100 * a * a + (1 - v[i]) * (1 - v[i]);
-            double tmp_4 = -(1.0 - v_i_1);
-            vBar[i_1] += tmp_4;
-            vBar[i_1] += tmp_4;
             double a_bar = tmp_3 + tmp_3;
             // adjoint of: double a = v[i + 1] - v[i] * v[i];
             double tmp_5 = -a_bar * v_i_1;
-            vBar[i_1] += tmp_5;
-            vBar[i_1] += tmp_5;
+            vBar[i_1] += -(tmp_4 + tmp_4) + tmp_5 + tmp_5;
             vBar[tmp_2] += a_bar;
         }
         return s;

@@ -27,14 +27,16 @@ static partial class M
         {
             double x_i_1 = x[i_1];
             // adjoint of: if (x[i] <= 0)
+            double tmp_1;
             if (x_i_1 <= 0.0)
             {
+                tmp_1 = 0.0;
             }
             else
             {
-                // adjoint of: s += Math.Log(x[i]);
-                xBar[i_1] += 1.0 / x_i_1;
+                tmp_1 = 1.0 / x_i_1;
             }
+            xBar[i_1] += tmp_1;
         }
         return s;
     }

@@ -96,15 +96,13 @@ static partial class M
             int i_1_first = i_1 - global::Dsl.Simd.DoubleWidth + 1;
             // adjoint of: s += grad[i] * grad[i];
             var tmp_3 = s_bar * global::Dsl.Simd.Load(grad, i_1_first);
-            global::Dsl.Simd.AddTo(grad_bar, i_1_first, tmp_3);
-            global::Dsl.Simd.AddTo(grad_bar, i_1_first, tmp_3);
+            global::Dsl.Simd.AddTo(grad_bar, i_1_first, tmp_3 + tmp_3);
         }
         for (; i_1 >= 0; i_1--)
         {
             // adjoint of: s += grad[i] * grad[i];
             double tmp_3 = s_bar * grad[i_1];
-            grad_bar[i_1] += tmp_3;
-            grad_bar[i_1] += tmp_3;
+            grad_bar[i_1] += tmp_3 + tmp_3;
         }
         rho_bar = 8.0 * (-tmp_2 / tmp_1);
         return tmp_2;
@@ -142,20 +140,16 @@ static partial class M
             var grad_i_1 = global::Dsl.Simd.Load(grad, i_1_first);
             var tmp_7 = s_bar * grad_i_1;
             var tmp_8 = s_bar_dot * grad_i_1 + s_bar * global::Dsl.Simd.Load(grad_dot, i_1_first);
-            global::Dsl.Simd.AddTo(grad_bar, i_1_first, tmp_7);
-            global::Dsl.Simd.AddTo(grad_bar_dot, i_1_first, tmp_8);
-            global::Dsl.Simd.AddTo(grad_bar, i_1_first, tmp_7);
-            global::Dsl.Simd.AddTo(grad_bar_dot, i_1_first, tmp_8);
+            global::Dsl.Simd.AddTo(grad_bar, i_1_first, tmp_7 + tmp_7);
+            global::Dsl.Simd.AddTo(grad_bar_dot, i_1_first, tmp_8 + tmp_8);
         }
         for (; i_1 >= 0; i_1--)
         {
             double grad_i_1 = grad[i_1];
             double tmp_7 = s_bar * grad_i_1;
             double tmp_8 = s_bar_dot * grad_i_1 + s_bar * grad_dot[i_1];
-            grad_bar[i_1] += tmp_7;
-            grad_bar_dot[i_1] += tmp_8;
-            grad_bar[i_1] += tmp_7;
-            grad_bar_dot[i_1] += tmp_8;
+            grad_bar[i_1] += tmp_7 + tmp_7;
+            grad_bar_dot[i_1] += tmp_8 + tmp_8;
         }
         result_dot = tmp_5;
         rho_bar = 8.0 * tmp_6;

@@ -27,17 +27,16 @@ static partial class M
         {
             double x_i_1 = x[i_1];
             // adjoint of: if (x[i] > 1)
+            double tmp_1;
             if (x_i_1 > 1.0)
             {
-                // adjoint of: s += Math.Log(x[i]);
-                xBar[i_1] += 1.0 / x_i_1;
+                tmp_1 = 1.0 / x_i_1;
             }
             else
             {
-                // adjoint of: s += x[i] * x[i];
-                xBar[i_1] += x_i_1;
-                xBar[i_1] += x_i_1;
+                tmp_1 = x_i_1 + x_i_1;
             }
+            xBar[i_1] += tmp_1;
         }
         return s;
     }

@@ -47,14 +47,10 @@ static partial class M
             var tmp_5 = -b_bar;
             var tmp_6 = tmp_5 * x_i_1;
             var tmp_7 = -b_bar_dot * x_i_1 + tmp_5 * vX_i_1;
-            global::Dsl.Simd.AddTo(xBar, i_1_first, tmp_6);
-            global::Dsl.Simd.AddTo(xHv, i_1_first, tmp_7);
-            global::Dsl.Simd.AddTo(xBar, i_1_first, tmp_6);
-            global::Dsl.Simd.AddTo(xHv, i_1_first, tmp_7);
             global::Dsl.Simd.AddTo(xBar, tmp_1, b_bar);
             global::Dsl.Simd.AddTo(xHv, tmp_1, b_bar_dot);
-            global::Dsl.Simd.AddTo(xBar, i_1_first, -a_bar);
-            global::Dsl.Simd.AddTo(xHv, i_1_first, -a_bar_dot);
+            global::Dsl.Simd.AddTo(xBar, i_1_first, tmp_6 + tmp_6 - a_bar);
+            global::Dsl.Simd.AddTo(xHv, i_1_first, tmp_7 + tmp_7 - a_bar_dot);
         }
         for (; i_1 >= 0; i_1--)
         {
@@ -75,14 +71,10 @@ static partial class M
             double tmp_5 = -b_bar;
             double tmp_6 = tmp_5 * x_i_1;
             double tmp_7 = -b_bar_dot * x_i_1 + tmp_5 * vX_i_1;
-            xBar[i_1] += tmp_6;
-            xHv[i_1] += tmp_7;
-            xBar[i_1] += tmp_6;
-            xHv[i_1] += tmp_7;
             xBar[tmp_1] += b_bar;
             xHv[tmp_1] += b_bar_dot;
-            xBar[i_1] += -a_bar;
-            xHv[i_1] += -a_bar_dot;
+            xBar[i_1] += tmp_6 + tmp_6 - a_bar;
+            xHv[i_1] += tmp_7 + tmp_7 - a_bar_dot;
         }
         return s;
     }

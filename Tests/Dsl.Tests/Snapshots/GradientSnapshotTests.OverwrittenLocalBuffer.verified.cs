@@ -28,8 +28,9 @@ static partial class M
         {
             for (int i_1 = 1; i_1 < n; i_1++)
             {
-                double tmp = global::System.Math.Tanh(h[i_1] + h[i_1 - 1]);
-                __tape.Push(h[i_1]);
+                double h_i_1 = h[i_1];
+                double tmp = global::System.Math.Tanh(h_i_1 + h[i_1 - 1]);
+                __tape.Push(h_i_1);
                 h[i_1] = tmp;
                 __tape.Push(tmp);
             }

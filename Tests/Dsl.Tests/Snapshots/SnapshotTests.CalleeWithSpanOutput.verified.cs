@@ -20,9 +20,9 @@ static partial class Layers
         for (int i = 0; i < a.Length; i++)
         {
             double a_i = a[i];
-            double a_i_1 = a[i];
-            s += a_i * a_i_1;
-            s_dot += a_dot[i] * a_i_1 + a_i * a_dot[i];
+            double tmp_1 = a_dot[i] * a_i;
+            s += a_i * a_i;
+            s_dot += tmp_1 + tmp_1;
         }
         dLoss = 0.5 * s_dot;
         return 0.5 * s;

@@ -26,9 +26,9 @@ static partial class Buffers
         for (int i_1 = 0; i_1 < h.Length; i_1++)
         {
             double h_i_1 = h[i_1];
-            double h_i_1_1 = h[i_1];
-            s += h_i_1 * h_i_1_1;
-            s_dot += h_dot[i_1] * h_i_1_1 + h_i_1 * h_dot[i_1];
+            double tmp_2 = h_dot[i_1] * h_i_1;
+            s += h_i_1 * h_i_1;
+            s_dot += tmp_2 + tmp_2;
         }
         dF = s_dot;
         return s;
