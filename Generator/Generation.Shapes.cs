@@ -83,12 +83,15 @@ internal static partial class Generation
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
         // Helpers are transforms of one function: name the primal when it is one.
         var key = fn.Key;
-        var primalName = key.Of is { } of && byKey.TryGetValue(of, out var pm) ? pm.Name : fn.Name;
+        // Otherwise (an operator's function) its name without the transform's suffix (U_Laplacian_Pullback_0100 → U_Laplacian).
+        var primalName = key.Of is { } of && byKey.TryGetValue(of, out var pm)
+            ? pm.Name
+            : System.Text.RegularExpressions.Regex.Replace(fn.Name, "_(Gradient|Pullback|Vjp)(_[01]+)?$", "");
         var kind = key.Kind switch
         {
             TransformKind.Jvp => "Forward mode (JVP)",
             TransformKind.Taylor => TaylorKind(key),
-            TransformKind.Gradient => "Reverse mode (gradient)",
+            TransformKind.Gradient => "Value and gradient (seed 1, adjoints cleared first)",
             _ => "Pullback (reverse mode, seeded by the caller)",
         };
         var comment = new[] { $"// {kind} of {primalName}, called from the derivatives above." };

@@ -25,6 +25,9 @@ internal sealed class IrBuilder
 
     public void Emit(Op op) => _blocks.Peek().Add(op);
 
+    /// <summary>The ops of the innermost open block so far.</summary>
+    public IReadOnlyList<Op> CurrentBlock => _blocks.Peek();
+
     /// <summary>Opens a nested block; <see cref="EndBlock"/> returns its ops.</summary>
     public void BeginBlock() => _blocks.Push(new List<Op>());
 

@@ -116,6 +116,9 @@ internal sealed partial class Reverse
                 case LoadOp l:
                     if (l.Buffer.Type.Buffer is BufferKind.ReadOnlySpan or BufferKind.Array) return true;
                     if (!_localBuffers.Contains(l.Buffer.Id) || _unrestored.Contains(l.Buffer.Id)) return false;
+                    // A call's writes into a local buffer are not saved element by element, so a later iteration's call
+                    // may have changed what this load read: save the value instead.
+                    if (_passedToCalls.Contains(l.Buffer.Id)) return false;
                     // A local buffer holds, at the start of this reverse region, what it held at the
                     // end of the forward region: valid if nothing later in the region writes it.
                     for (var p = position + 1; p < region.Count; p++)

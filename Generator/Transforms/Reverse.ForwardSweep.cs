@@ -42,6 +42,8 @@ internal sealed partial class Reverse
                         into.Ops.Add(st);
                         break;
                     }
+                    case CallOp c when into.IsTop && TryEagerCall(c, into.Ops):
+                        break;
                     case ForOp f:
                     {
                         into.Ops.AddRange(TripCountOps(f, out var n));

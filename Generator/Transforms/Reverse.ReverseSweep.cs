@@ -13,7 +13,10 @@ internal sealed partial class Reverse
         /// The reverse sweep of a region: its ops backwards, each statement's adjoint code under
         /// a comment naming the statement.
         /// </summary>
-        private void BackRegion(Region r)
+        private void BackRegion(Region r) => BackOps(r, 0, r.Ops.Count);
+
+        /// <summary>The reverse sweep of ops <paramref name="from"/> to <paramref name="to"/> − 1 of a region, backwards.</summary>
+        private void BackOps(Region r, int from, int to)
         {
             var notes = new string?[r.Ops.Count];
             string? current = null;
@@ -23,7 +26,7 @@ internal sealed partial class Reverse
                 notes[k] = current;
             }
             string? written = null;
-            for (var k = r.Ops.Count - 1; k >= 0; k--)
+            for (var k = to - 1; k >= from; k--)
             {
                 var op = r.Ops[k];
                 if (op is NoteOp) continue;
@@ -130,6 +133,7 @@ internal sealed partial class Reverse
 
         private void BackCall(CallOp c)
         {
+            if (BackEagerCall(c)) return;
             var mask = c.Args.Select(a => Active(a)).ToList();
             if (!mask.Any(m => m)) return;
             var callee = _owner._lookup(c.Callee) ?? throw new ReverseNotSupportedException("the body of a called method is not available");
@@ -179,6 +183,7 @@ internal sealed partial class Reverse
 
         private void BackFor(ForOp f)
         {
+            if (TryFuse(f)) return;
             var body = f.Body;
             var slots = Enumerable.Range(0, f.Inits.Count).Where(j => Active(body.Args[j + 1])).ToList();
             var outer = OuterReads(body);

@@ -142,6 +142,10 @@ internal sealed partial class Reverse
         private readonly Dictionary<int, Value> _adjBuf = new();
         private readonly HashSet<int> _localBuffers = new();
         private readonly HashSet<int> _unrestored;
+        private readonly HashSet<int> _passedToCalls;
+
+        private static IEnumerable<CallOp> Calls(Region r) =>
+            r.Ops.OfType<CallOp>().Concat(r.Ops.SelectMany(op => op.Regions).SelectMany(Calls));
         private readonly Dictionary<int, Op> _defOp = new();
         private readonly Dictionary<Op, FwdRegion[]> _fwdBodies = new(RefEq.Instance);
         private readonly Dictionary<Op, Value> _tripCount = new(RefEq.Instance);
@@ -157,6 +161,7 @@ internal sealed partial class Reverse
             _activity = Activity.Analyze(fn, activeParams, owner._lookup);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
             _unrestored = UnrestoredBuffers(fn.Body);
+            _passedToCalls = new HashSet<int>(Calls(fn.Body).SelectMany(c => c.Args).Where(a => a.Type.IsBuffer).Select(a => a.Id));
             // Code that already uses tapes (a generated gradient or HVP) keeps them; this sweep
             // saves its own values on the next tape, and the adjoints of the values that travel
             // through the code's tapes go on the one after.
@@ -188,10 +193,13 @@ internal sealed partial class Reverse
             var args = new List<Value>(_fn.Params);
             var seeds = new List<Value>();
             var prologue = Prologue(args, seeds);
+            foreach (var a in args) _prologueDefs.Add(a.Id);
+            foreach (var op in prologue) _prologueDefs.UnionWith(op.Results.Select(v => v.Id));
             _b.BeginBlock();
 
             // Forward sweep.
             var top = new FwdRegion(_fn.Body, isTop: true);
+            _top = top;
             BuildForward(_fn.Body, top);
 
             var (backward, yields) = ReverseSweep(seeds);

@@ -19,6 +19,11 @@ public static class Program
             return 0;
         }
         if (args.Contains("--peers")) return PeerBenchmarks.Run(Console.Out, args);
+        if (args.Contains("--operator-gradient"))
+        {
+            OperatorGradientBenchmarks.Run(Console.Out, args.Contains("--quick"));
+            return 0;
+        }
         if (args.Contains("--vector-math"))
         {
             // Which instruction sets the JIT uses, then scalar vs Vector256 PortableMath with the quick job.

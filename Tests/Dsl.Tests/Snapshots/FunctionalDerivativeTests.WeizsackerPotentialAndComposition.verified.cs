@@ -58,7 +58,7 @@ static partial class M
         return tmp_4 - __parkedD[0];
     }
 
-    // Reverse mode (gradient) of L, called from the derivatives above.
+    // Value and gradient (seed 1, adjoints cleared first) of L, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static double __L_Gradient_011(double x, double y, double yx, out double y_bar, out double yx_bar)
     {
@@ -71,7 +71,7 @@ static partial class M
         return tmp_2;
     }
 
-    // Reverse mode (gradient) of Tw, called from the derivatives above.
+    // Value and gradient (seed 1, adjoints cleared first) of Tw, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static double __Tw_Gradient_011(global::System.ReadOnlySpan<double> r, double rho, global::System.ReadOnlySpan<double> grad, global::System.Span<double> grad_bar, out double rho_bar)
     {

@@ -12,15 +12,27 @@ static partial class M
     public static partial double LossGradient(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> thetaBar)
     {
         if (thetaBar.Length != theta.Length) throw new global::System.ArgumentException($"'thetaBar' must have the length of 'theta' ({theta.Length}), but has length {thetaBar.Length}.", "thetaBar");
+        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         thetaBar.Clear();
-        double tmp = global::M.ULaplacian(x, theta, probes);
+        global::System.Span<double> theta_bar_of_U_Laplacian = __scratch.Doubles(theta.Length);
+        double tmp = __U_Laplacian_Gradient_010(x, theta, probes, theta_bar_of_U_Laplacian);
         double tmp_1 = global::M.U(x, theta);
         double r = tmp + tmp_1;
         // adjoint of: return r * r;
         double r_bar = r + r;
         // adjoint of: double r = ULaplacian(x, theta, probes) + U(x, theta);
         __U_Pullback_01(x, theta, thetaBar, r_bar);
-        __U_Laplacian_Pullback_010(x, theta, probes, thetaBar, r_bar);
+        int k = 0;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; k + global::Dsl.Simd.DoubleWidth <= theta_bar_of_U_Laplacian.Length; k += global::Dsl.Simd.DoubleWidth)
+        {
+            global::Dsl.Simd.AddTo(thetaBar, k, r_bar * global::Dsl.Simd.Load(theta_bar_of_U_Laplacian, k));
+        }
+        for (; k < theta_bar_of_U_Laplacian.Length; k++)
+        {
+            thetaBar[k] += r_bar * theta_bar_of_U_Laplacian[k];
+        }
+        __scratch.Release();
         return r * r;
     }
 
@@ -109,6 +121,102 @@ static partial class M
         return (__parkedD[0] + sum_1) / (double)probeCount;
     }
 
+    // Value and gradient (seed 1, adjoints cleared first) of U_Laplacian, called from the derivatives above.
+    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+    private static double __U_Laplacian_Gradient_010(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> theta_bar)
+    {
+        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
+        global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
+        theta_bar.Clear();
+        int tmp = x.Length;
+        global::System.Span<double> jet = __scratch.Doubles(tmp);
+        global::System.Span<double> y = __scratch.Doubles(3);
+        global::System.Span<double> y_bar = __scratch.Doubles(3);
+        global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
+        global::System.Span<double> yLanes = __scratch.Doubles(9);
+        global::System.Span<double> yLanes_bar = __scratch.Doubles(9);
+        int probeCount = probes.Length / tmp;
+        int chunks = probeCount / 4;
+        double tmp_1 = (double)probeCount;
+        double sum_bar = 1.0 / tmp_1;
+        double sum = 0.0;
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            int tmp_2 = chunk * 4;
+            int tmp_3 = tmp_2 + 1;
+            int tmp_4 = tmp_2 + 2;
+            int tmp_5 = tmp_2 + 3;
+            int k = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k + global::Dsl.Simd.DoubleWidth <= tmp; k += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jetLanes, k, global::Dsl.Simd.Load(probes, tmp_2 * tmp + k));
+            }
+            for (; k < tmp; k++)
+            {
+                jetLanes[k] = probes[tmp_2 * tmp + k];
+            }
+            int k_1 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_1 + global::Dsl.Simd.DoubleWidth <= tmp; k_1 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jetLanes, tmp + k_1, global::Dsl.Simd.Load(probes, tmp_3 * tmp + k_1));
+            }
+            for (; k_1 < tmp; k_1++)
+            {
+                jetLanes[tmp + k_1] = probes[tmp_3 * tmp + k_1];
+            }
+            int k_2 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_2 + global::Dsl.Simd.DoubleWidth <= tmp; k_2 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jetLanes, 2 * tmp + k_2, global::Dsl.Simd.Load(probes, tmp_4 * tmp + k_2));
+            }
+            for (; k_2 < tmp; k_2++)
+            {
+                jetLanes[2 * tmp + k_2] = probes[tmp_4 * tmp + k_2];
+            }
+            int k_3 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_3 + global::Dsl.Simd.DoubleWidth <= tmp; k_3 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jetLanes, 3 * tmp + k_3, global::Dsl.Simd.Load(probes, tmp_5 * tmp + k_3));
+            }
+            for (; k_3 < tmp; k_3++)
+            {
+                jetLanes[3 * tmp + k_3] = probes[tmp_5 * tmp + k_3];
+            }
+            yLanes_bar[8] += sum_bar;
+            yLanes_bar[6] += sum_bar;
+            yLanes_bar[4] += sum_bar;
+            yLanes_bar[2] += sum_bar;
+            // the call's pullback: its outputs and its adjoints in one pass
+            __U_Taylor2x4_10_Pullback_0011(x, jetLanes, theta, yLanes, theta_bar, yLanes_bar);
+            sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+        }
+        __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
+        double sum_1 = 0.0;
+        for (int s = chunks * 4; s < probeCount; s++)
+        {
+            int k_4 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_4 + global::Dsl.Simd.DoubleWidth <= tmp; k_4 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(jet, k_4, global::Dsl.Simd.Load(probes, s * tmp + k_4));
+            }
+            for (; k_4 < tmp; k_4++)
+            {
+                jet[k_4] = probes[s * tmp + k_4];
+            }
+            y_bar[2] += sum_bar;
+            // the call's pullback: its outputs and its adjoints in one pass
+            __U_Taylor2_10_Pullback_0011(x, jet, theta, y, theta_bar, y_bar);
+            sum_1 += y[2];
+        }
+        __scratch.Release();
+        return (__parkedD[0] + sum_1) / tmp_1;
+    }
+
     // Taylor mode of order 2 (one jet) of U, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static void __U_Taylor2_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet)
@@ -178,7 +286,7 @@ static partial class M
         result_jet[8] = theta_k_1 * s_l3_t2 * 2.0;
     }
 
-    // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10_Pullback_0011, called from the derivatives above.
+    // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static void __U_Taylor2_10_Pullback_0011(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
     {
@@ -232,7 +340,7 @@ static partial class M
         __tape.Release();
     }
 
-    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_10_Pullback_0011, called from the derivatives above.
+    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_10, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static void __U_Taylor2x4_10_Pullback_0011(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
     {
@@ -338,108 +446,6 @@ static partial class M
             theta_bar[0] += (tmp_19 * -(tmp_18 * tmp_13) + tmp_20 * tmp_13 + s_l3_t1_bar * tmp_12) * x_jet_k_2 + (tmp_21 * -(tmp_17 * tmp_13) + tmp_22 * tmp_13 + s_l2_t1_bar * tmp_12) * x_jet_k_1 + (tmp_23 * -(tmp_16 * tmp_13) + tmp_24 * tmp_13 + s_l1_t1_bar * tmp_12) * x_jet_k + (tmp_25 * -(tmp_15 * tmp_13) + tmp_26 * tmp_13 + s_l0_t1_bar * tmp_12) * x_jet_i_1 + (-(global::System.Math.Sin(tmp_14) * (tmp_18 * s_l3_t1_bar + tmp_17 * s_l2_t1_bar + tmp_16 * s_l1_t1_bar + tmp_15 * s_l0_t1_bar)) + global::System.Math.Cos(tmp_14) * (s_bar + tmp_18 * tmp_20 + tmp_17 * tmp_22 + tmp_16 * tmp_24 + tmp_15 * tmp_26)) * x_i_1;
         }
         __tape.Release();
-    }
-
-    // Pullback (reverse mode, seeded by the caller) of U_Laplacian_Pullback_010, called from the derivatives above.
-    [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __U_Laplacian_Pullback_010(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> theta_bar, double seed)
-    {
-        var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
-        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
-        int tmp = x.Length;
-        global::System.Span<double> jet = __scratch.Doubles(tmp);
-        global::System.Span<double> y = __scratch.Doubles(3);
-        global::System.Span<double> y_bar = __scratch.Doubles(3);
-        global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
-        global::System.Span<double> yLanes = __scratch.Doubles(9);
-        global::System.Span<double> yLanes_bar = __scratch.Doubles(9);
-        int probeCount = probes.Length / tmp;
-        int chunks = probeCount / 4;
-        int chunk_count = global::System.Math.Max(chunks, 0);
-        for (int chunk = 0; chunk < chunks; chunk++)
-        {
-            int tmp_1 = chunk * 4;
-            int tmp_2 = tmp_1 + 1;
-            int tmp_3 = tmp_1 + 2;
-            int tmp_4 = tmp_1 + 3;
-            for (int k = 0; k < tmp; k++)
-            {
-                __tape.Push(jetLanes[k]);
-                jetLanes[k] = probes[tmp_1 * tmp + k];
-            }
-            for (int k_1 = 0; k_1 < tmp; k_1++)
-            {
-                int tmp_5 = tmp + k_1;
-                __tape.Push(jetLanes[tmp_5]);
-                jetLanes[tmp_5] = probes[tmp_2 * tmp + k_1];
-            }
-            for (int k_2 = 0; k_2 < tmp; k_2++)
-            {
-                int tmp_6 = 2 * tmp + k_2;
-                __tape.Push(jetLanes[tmp_6]);
-                jetLanes[tmp_6] = probes[tmp_3 * tmp + k_2];
-            }
-            for (int k_3 = 0; k_3 < tmp; k_3++)
-            {
-                int tmp_7 = 3 * tmp + k_3;
-                __tape.Push(jetLanes[tmp_7]);
-                jetLanes[tmp_7] = probes[tmp_4 * tmp + k_3];
-            }
-        }
-        int tmp_8 = chunks * 4;
-        int s_count = global::System.Math.Max(probeCount - tmp_8, 0);
-        for (int s = tmp_8; s < probeCount; s++)
-        {
-            for (int k_4 = 0; k_4 < tmp; k_4++)
-            {
-                __tape.Push(jet[k_4]);
-                jet[k_4] = probes[s * tmp + k_4];
-            }
-        }
-        double sum_bar = seed / (double)probeCount;
-        for (int s_1 = tmp_8 + (s_count - 1); s_1 >= tmp_8; s_1--)
-        {
-            int k_count = global::System.Math.Max(tmp, 0);
-            y_bar[2] += sum_bar;
-            __U_Taylor2_10_Pullback_0011(x, jet, theta, y, theta_bar, y_bar);
-            for (int k_5 = k_count - 1; k_5 >= 0; k_5--)
-            {
-                double tmp_9 = __tape.PopDouble();
-                jet[k_5] = tmp_9;
-            }
-        }
-        for (int chunk_1 = chunk_count - 1; chunk_1 >= 0; chunk_1--)
-        {
-            int k_count_1 = global::System.Math.Max(tmp, 0);
-            yLanes_bar[8] += sum_bar;
-            yLanes_bar[6] += sum_bar;
-            yLanes_bar[4] += sum_bar;
-            yLanes_bar[2] += sum_bar;
-            __U_Taylor2x4_10_Pullback_0011(x, jetLanes, theta, yLanes, theta_bar, yLanes_bar);
-            int tmp_10 = k_count_1 - 1;
-            for (int k_6 = tmp_10; k_6 >= 0; k_6--)
-            {
-                double tmp_11 = __tape.PopDouble();
-                jetLanes[3 * tmp + k_6] = tmp_11;
-            }
-            for (int k_7 = tmp_10; k_7 >= 0; k_7--)
-            {
-                double tmp_12 = __tape.PopDouble();
-                jetLanes[2 * tmp + k_7] = tmp_12;
-            }
-            for (int k_8 = tmp_10; k_8 >= 0; k_8--)
-            {
-                double tmp_13 = __tape.PopDouble();
-                jetLanes[tmp + k_8] = tmp_13;
-            }
-            for (int k_9 = tmp_10; k_9 >= 0; k_9--)
-            {
-                double tmp_14 = __tape.PopDouble();
-                jetLanes[k_9] = tmp_14;
-            }
-        }
-        __tape.Release();
-        __scratch.Release();
     }
 
     // Pullback (reverse mode, seeded by the caller) of U, called from the derivatives above.
