@@ -51,7 +51,10 @@ internal sealed record JetPlan(IReadOnlyList<(int Coordinate, int Multiplicity, 
         var groups = coordinates.GroupBy(c => c).OrderBy(g => g.Key).Select(g => (Coordinate: g.Key, Multiplicity: g.Count())).ToList();
         JetPlan? best = null;
         var slots = new int[groups.Count];
-        void Search(int t, HashSet<int> used)
+        // Distinct slots make k ≥ Σ multiplicities; past 12 no plan exists, and without the bound
+        // on the running sum the search walks 12!/(12 − g)! assignments for g distinct coordinates.
+        if (coordinates.Count > MaxOrder) return null;
+        void Search(int t, HashSet<int> used, int sum)
         {
             if (t == groups.Count)
             {
@@ -64,16 +67,16 @@ internal sealed record JetPlan(IReadOnlyList<(int Coordinate, int Multiplicity, 
                 best = new JetPlan(groups.Select((g, i) => (g.Coordinate, g.Multiplicity, slots[i])).ToList(), k, coefficient);
                 return;
             }
-            for (var s = 1; s <= MaxOrder; s++)
+            for (var s = 1; sum + groups[t].Multiplicity * s <= MaxOrder; s++)
             {
                 if (used.Contains(s)) continue;
                 slots[t] = s;
                 used.Add(s);
-                Search(t + 1, used);
+                Search(t + 1, used, sum + groups[t].Multiplicity * s);
                 used.Remove(s);
             }
         }
-        Search(0, new HashSet<int>());
+        Search(0, new HashSet<int>(), 0);
         return best;
     }
 

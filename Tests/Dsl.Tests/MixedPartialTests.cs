@@ -130,6 +130,20 @@ public class MixedPartialTests
         Assert.Equal((jets, order, singleOrder), (plan!.Jets, plan.Order, plan.SingleJetOrder));
     }
 
+    /// <summary>
+    /// Many distinct coordinates: eight combine into 2^7 jets of order 8; twelve have no plan (order
+    /// above 8, and no single jet: distinct slots 1..12 sum to 78), found without walking the 12!
+    /// slot assignments the single-jet search used to try.
+    /// </summary>
+    [Fact]
+    public void ManyDistinctCoordinates()
+    {
+        var eight = JetPlan.Choose(Enumerable.Range(0, 8).ToList());
+        Assert.Equal((128, 8, 0), (eight!.Jets, eight.Order, eight.SingleJetOrder));
+        Assert.Null(JetPlan.Choose(Enumerable.Range(0, 12).ToList()));
+        Assert.Null(JetPlan.Find(Enumerable.Range(0, 7).ToList()));
+    }
+
     /// <summary>The table of docs/mixed-partials.md, printed (not asserted: the theory above pins the rows it quotes).</summary>
     [Fact]
     public void PlanTable()
