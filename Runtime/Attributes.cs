@@ -188,10 +188,11 @@ public sealed class BiharmonicAttribute : TransformAttribute
 
 /// <summary>
 /// One mixed partial derivative with respect to elements of the span parameter named by
-/// <c>Wrt</c>, read off a single Taylor jet. The partial is written as the list of
-/// differentiated elements: <c>"x[0] x[0] x[1]"</c> is ∂³u/∂x₀²∂x₁. The generator chooses jet
-/// slots so that the target is the only term of its order, and reports when no such plan of
-/// order ≤ 12 exists. Parameters: the primal's parameters; returns the derivative.
+/// <c>Wrt</c>. The partial is written as the list of differentiated elements:
+/// <c>"x[0] x[0] x[1]"</c> is ∂³u/∂x₀²∂x₁. The generator reads it off one Taylor jet whose slots
+/// make the target the only term of its order (order ≤ 12), or combines several jets of the
+/// partial's order p ≤ 8 with exact weights, whichever costs fewer jets × order, and reports
+/// when neither exists. Parameters: the primal's parameters; returns the derivative.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class DerivativeAttribute : TransformAttribute

@@ -14,13 +14,47 @@ internal sealed record JetPlan(IReadOnlyList<(int Coordinate, int Multiplicity, 
 {
     public const int MaxOrder = 12;
 
+    /// <summary>
+    /// Several jets of order |α| combined (see <see cref="JetCombination"/>), chosen when cheaper
+    /// than one jet; the slots in <see cref="Terms"/> are then 0 and <see cref="Coefficient"/> 1.
+    /// </summary>
+    public JetCombination? Combination { get; init; }
+
+    /// <summary>The single-jet order the chosen plan was compared with (0: no single jet of order ≤ 12 isolates the partial).</summary>
+    public int SingleJetOrder { get; init; }
+
+    /// <summary>How many jets the plan runs.</summary>
+    public int Jets => Combination?.Directions.Count ?? 1;
+
+    /// <summary>Jets × order, the measure plans are compared by (one jet of order 5 costs 5, two of order 2 cost 4).</summary>
+    public int Cost => Jets * Order;
+
+    /// <summary>
+    /// The cheapest plan for the multiset of coordinates: one jet with spread slots (<see cref="Find"/>)
+    /// or a combination of jets of order |α| (<see cref="JetCombination.Find"/>), the single jet on a tie
+    /// (one call); null when neither exists.
+    /// </summary>
+    public static JetPlan? Choose(IReadOnlyList<int> coordinates)
+    {
+        var single = Find(coordinates);
+        var combination = JetCombination.Find(coordinates);
+        var singleOrder = single?.Order ?? 0;
+        if (combination is null || (single is not null && single.Order <= combination.Cost))
+            return single is null ? null : single with { SingleJetOrder = singleOrder };
+        var terms = combination.Coordinates.Select((c, i) => (c, combination.Exponents[i], 0)).ToList();
+        return new JetPlan(terms, combination.Order, 1) { Combination = combination, SingleJetOrder = singleOrder };
+    }
+
     /// <summary>Finds the plan for the multiset of coordinates, or null when no plan of order ≤ 12 exists.</summary>
     public static JetPlan? Find(IReadOnlyList<int> coordinates)
     {
         var groups = coordinates.GroupBy(c => c).OrderBy(g => g.Key).Select(g => (Coordinate: g.Key, Multiplicity: g.Count())).ToList();
         JetPlan? best = null;
         var slots = new int[groups.Count];
-        void Search(int t, HashSet<int> used)
+        // Distinct slots make k ≥ Σ multiplicities; past 12 no plan exists, and without the bound
+        // on the running sum the search walks 12!/(12 − g)! assignments for g distinct coordinates.
+        if (coordinates.Count > MaxOrder) return null;
+        void Search(int t, HashSet<int> used, int sum)
         {
             if (t == groups.Count)
             {
@@ -33,16 +67,16 @@ internal sealed record JetPlan(IReadOnlyList<(int Coordinate, int Multiplicity, 
                 best = new JetPlan(groups.Select((g, i) => (g.Coordinate, g.Multiplicity, slots[i])).ToList(), k, coefficient);
                 return;
             }
-            for (var s = 1; s <= MaxOrder; s++)
+            for (var s = 1; sum + groups[t].Multiplicity * s <= MaxOrder; s++)
             {
                 if (used.Contains(s)) continue;
                 slots[t] = s;
                 used.Add(s);
-                Search(t + 1, used);
+                Search(t + 1, used, sum + groups[t].Multiplicity * s);
                 used.Remove(s);
             }
         }
-        Search(0, new HashSet<int>());
+        Search(0, new HashSet<int>(), 0);
         return best;
     }
 

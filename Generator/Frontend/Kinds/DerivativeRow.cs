@@ -7,7 +7,10 @@ using Dsl.Generator.Transforms;
 
 namespace Dsl.Generator.Frontend.Kinds;
 
-/// <summary><c>[Derivative]</c>: one mixed partial, such as "x[0] x[0] x[1]", off one Taylor jet (see <see cref="JetPlan"/>).</summary>
+/// <summary>
+/// <c>[Derivative]</c>: one mixed partial, such as "x[0] x[0] x[1]", off one Taylor jet or a combination of
+/// several, whichever costs fewer jets × order (see <see cref="JetPlan.Choose"/>).
+/// </summary>
 internal sealed class DerivativeRow : JetOperatorRow
 {
     public DerivativeRow() : base(RequestKind.Derivative, "Dsl.DerivativeAttribute", "DerivativeRequests") { }
@@ -31,19 +34,41 @@ internal sealed class DerivativeRow : JetOperatorRow
         }
         if (coordinates.Count == 0)
             return $"[Derivative] on '{request.Name}' names no elements; write the partial as \"{span}[0] {span}[1]\"";
-        jet = JetPlan.Find(coordinates);
+        jet = JetPlan.Choose(coordinates);
         if (jet is null)
-            return $"[Derivative] on '{request.Name}': no single Taylor jet of order ≤ {JetPlan.MaxOrder} isolates '{request.Partial}' " +
-                "(every slot assignment lets other derivatives of the same order mix in)";
+            return $"[Derivative] on '{request.Name}': '{request.Partial}' has order {coordinates.Count}; no single Taylor jet of order " +
+                $"≤ {JetPlan.MaxOrder} isolates it (every slot assignment lets other derivatives of that order mix in), and " +
+                $"combinations of jets are generated up to order {JetCombination.MaxOrder} (beyond, up to 2^(order−1) jets with " +
+                "weights whose rounding grows with the order); request a [Taylor] jet of that order and combine jets along " +
+                "directions of your choosing (docs/mixed-partials.md)";
         return null;
     }
 
     public override Module Build(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> lookup) =>
-        Operators.Partial(plan.Primal.Ir!, Wrt(plan.Active), plan.Jet!, request.Key, plan.Primal.Ir!.Name + "_Partial", lookup);
+        plan.Jet!.Combination is { } combination
+            ? Operators.Combination(plan.Primal.Ir!, Wrt(plan.Active), combination, request.Key, plan.Primal.Ir!.Name + "_Partial", lookup)
+            : Operators.Partial(plan.Primal.Ir!, Wrt(plan.Active), plan.Jet!, request.Key, plan.Primal.Ir!.Name + "_Partial", lookup);
 
-    public override string Describe(RequestModel request, TransformPlan plan) =>
-        $"partial derivative {request.Partial} from one Taylor jet of order {plan.Jet!.Order}: " +
-        string.Join(", ", plan.Jet.Terms.Select(t => $"e_{t.Coordinate} in slot {t.Slot}")) + $", divided by {plan.Jet.Coefficient}";
+    /// <summary>Which plan was chosen and what it cost against the other (jets × order).</summary>
+    public override string Describe(RequestModel request, TransformPlan plan)
+    {
+        var jet = plan.Jet!;
+        var single = jet.SingleJetOrder == 0
+            ? $"no single jet of order ≤ {JetPlan.MaxOrder} isolates it"
+            : $"one jet with spread slots needs order {jet.SingleJetOrder}";
+        if (jet.Combination is not { } c)
+        {
+            var alternative = JetCombination.Find(jet.Terms.SelectMany(t => Enumerable.Repeat(t.Coordinate, t.Multiplicity)).ToList());
+            var other = alternative is null ? "" : $"; combining jets would cost {alternative.Directions.Count} × {alternative.Order}";
+            return $"partial derivative {request.Partial} from one Taylor jet of order {jet.Order} (cost 1 × {jet.Order}{other}): " +
+                string.Join(", ", jet.Terms.Select(t => $"e_{t.Coordinate} in slot {t.Slot}")) + $", divided by {jet.Coefficient}";
+        }
+        var span = request.Params[Wrt(plan.Active)].Name;
+        var over = string.Join(", ", c.Coordinates.Select(i => $"{span}[{i}]"));
+        return $"partial derivative {request.Partial} from {c.Directions.Count} Taylor jets of order {c.Order}, y0, y1, … along " +
+            string.Join(", ", c.Directions.Select(v => $"({string.Join(", ", v)})")) + $" over ({over}), weights " +
+            $"({string.Join(", ", c.Numerators)}) / {c.Denominator} (cost {c.Directions.Count} × {c.Order}; {single}),";
+    }
 
     public override IEnumerable<string> LengthChecks(RequestModel request, TransformPlan plan)
     {
