@@ -33,8 +33,8 @@ internal sealed class DerivativeRow : JetOperatorRow
             return $"[Derivative] on '{request.Name}' names no elements; write the partial as \"{span}[0] {span}[1]\"";
         jet = JetPlan.Find(coordinates);
         if (jet is null)
-            return $"[Derivative] on '{request.Name}': no single Taylor jet of order ≤ {JetPlan.MaxOrder} isolates '{request.Partial}' " +
-                "(every slot assignment lets other derivatives of the same order mix in)";
+            return Failures.Tag(DslDiagnostics.NoJetPlan, $"[Derivative] on '{request.Name}': no single Taylor jet of order ≤ " +
+                $"{JetPlan.MaxOrder} isolates '{request.Partial}' (every slot assignment lets other derivatives of the same order mix in)");
         return null;
     }
 
