@@ -1,0 +1,2 @@
+namespace Dsl.CodeFixes;
+internal static class Placeholder { }
