@@ -1,2 +1,0 @@
-namespace Dsl.CodeFixes;
-internal static class Placeholder { }
