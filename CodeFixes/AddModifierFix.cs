@@ -12,11 +12,14 @@ namespace Dsl.CodeFixes;
 /// <summary>
 /// DSL0010: adds the modifier the diagnostic's properties name ('partial' or 'static') to the derivative's declaration
 /// (Target = "method") or to each declaration of the type that lacks it (Target = the type's documentation id).
+/// DSL0005 on a primal that is not static: adds 'static' to it (Target = the primal's documentation id), also from a
+/// derivative's declaration, where the generator reports the primal's reason.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddModifierFix))]
 public sealed class AddModifierFix : CodeFixProvider
 {
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DslDiagnostics.MustBePartialOrStatic.Id);
+    public override ImmutableArray<string> FixableDiagnosticIds =>
+        ImmutableArray.Create(DslDiagnostics.MustBePartialOrStatic.Id, DslDiagnostics.NameofTarget.Id);
 
     public override FixAllProvider? GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
@@ -41,23 +44,27 @@ public sealed class AddModifierFix : CodeFixProvider
             {
                 var compilation = await context.Document.Project.GetCompilationAsync(context.CancellationToken).ConfigureAwait(false);
                 if (compilation is null) continue;
-                if (DocumentationCommentId.GetFirstSymbolForDeclarationId(target, compilation) is not INamedTypeSymbol type) continue;
+                var symbol = DocumentationCommentId.GetFirstSymbolForDeclarationId(target, compilation);
+                if (symbol is not (INamedTypeSymbol or IMethodSymbol)) continue;
                 var solution = context.Document.Project.Solution;
-                context.RegisterCodeFix(Fixes.Action($"Add '{modifier}' to type '{type.Name}'",
-                    ct => AddToType(solution, type, kind, ct)), diagnostic);
+                var what = symbol is INamedTypeSymbol ? "type " : "";
+                context.RegisterCodeFix(Fixes.Action($"Add '{modifier}' to {what}'{symbol.Name}'",
+                    ct => AddTo(solution, symbol, kind, ct)), diagnostic);
             }
         }
     }
 
-    private static async Task<Solution> AddToType(Solution solution, INamedTypeSymbol type, SyntaxKind kind,
-        System.Threading.CancellationToken ct)
+    /// <summary>The modifier on every declaration of the type or method that lacks it (a partial type has several).</summary>
+    private static async Task<Solution> AddTo(Solution solution, ISymbol symbol, SyntaxKind kind, System.Threading.CancellationToken ct)
     {
-        foreach (var reference in type.DeclaringSyntaxReferences)
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
         {
-            if (await reference.GetSyntaxAsync(ct).ConfigureAwait(false) is not TypeDeclarationSyntax declaration) continue;
-            if (declaration.Modifiers.Any(kind) || solution.GetDocument(declaration.SyntaxTree) is not { } document) continue;
+            var declaration = await reference.GetSyntaxAsync(ct).ConfigureAwait(false) as MemberDeclarationSyntax;
+            if (declaration is null || declaration.Modifiers.Any(kind)) continue;
+            if (solution.GetDocument(declaration.SyntaxTree) is not { } document) continue;
+            // Earlier edits changed the solution: find the declaration again in the current document.
             var current = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
-            var node = current!.FindNode(declaration.Span) as TypeDeclarationSyntax ?? declaration;
+            var node = current!.FindNode(declaration.Span) as MemberDeclarationSyntax ?? declaration;
             var changed = node.WithModifiers(Fixes.WithModifier(node.Modifiers, kind));
             solution = (await Fixes.Replace(document, node, changed, ct).ConfigureAwait(false)).Project.Solution;
         }

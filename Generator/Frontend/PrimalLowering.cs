@@ -191,7 +191,7 @@ internal sealed partial class PrimalLowering
     {
         if (!method.IsStatic)
             throw new UnsupportedException(DslDiagnostics.NameofTarget, "it is not static; differentiable methods must be static",
-                null, Failures.Modifier, "static");
+                null, Failures.Modifier, "static", Failures.Target, method.GetDocumentationCommentId() ?? "");
         if (method.IsGenericMethod) throw new UnsupportedException("generic methods are not supported; write it for float or double");
         if (method.IsAsync) throw new UnsupportedException("async methods are not supported");
         // A partial method's body is in its implementation part.

@@ -88,6 +88,19 @@ public class CodeFixTests
         """);
 
     [Fact]
+    public Task PrimalGetsStatic() => Fix<AddModifierFix>("""
+        public partial class M
+        {
+            [Differentiable] public double {|DSL0005:F|}(double x) => x * x;
+        }
+        """, """
+        public partial class M
+        {
+            [Differentiable] public static double F(double x) => x * x;
+        }
+        """);
+
+    [Fact]
     public Task WhileBecomesFor() => Fix<WhileToForFix>("""
         public static partial class M
         {

@@ -56,6 +56,35 @@ public class FamilyTests
         Assert.Equal(Fields.Values.Select(d => d.Id).OrderBy(x => x), named.Select(n => Fields[n].Id).Distinct().OrderBy(x => x));
     }
 
+    /// <summary>The fixes read properties, not text: the generator's diagnostics (what the IDE shows where the generator
+    /// ran) carry them as the analyzer's do.</summary>
+    [Fact]
+    public void TheGeneratorCarriesTheFixProperties()
+    {
+        var d = RunGenerator("""
+            public static partial class M
+            {
+                static double Square(double x) => x * x;
+                [Differentiable] public static double F(double x) => Square(x) + 1;
+                [Gradient(nameof(F))] public static partial double FGradient(double x, out double xBar);
+                [Differentiable] public static double G(double x) => x * x;
+                [Jvp(nameof(G))] public static partial double GJvp(double x);
+            }
+            """);
+        var callee = Assert.Single(d, x => x.Id == "DSL0009");
+        Assert.Equal("M:M.Square(System.Double)", callee.Properties[Failures.Callee]);
+        var signature = Assert.Single(d, x => x.Id == "DSL0004");
+        Assert.Equal("double", signature.Properties[Failures.ExpectedReturn]);
+        Assert.Equal("double x, double dX, out double dResult", signature.Properties[Failures.ExpectedParameters]);
+    }
+
+    private static ImmutableArray<Diagnostic> RunGenerator(string source)
+    {
+        var compilation = CSharpCompilation.Create("Test", new[] { CSharpSyntaxTree.ParseText(Harness.Usings + source, path: "Test0.cs") },
+            Harness.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        return CSharpGeneratorDriver.Create(new DslGenerator()).RunGenerators(compilation).GetRunResult().Diagnostics;
+    }
+
     public static IEnumerable<object[]> DeclarationIds => AnalyzerIdTests.Cases
         .Where(c => c.Key is not ("DSL0001" or "DSL0009" or "DSL0101"))
         .Select(c => new object[] { c.Key });
@@ -69,12 +98,7 @@ public class FamilyTests
     public void TheGeneratorReportsTheSameIdAndText(string id)
     {
         var (source, message) = AnalyzerIdTests.Cases[id];
-        var text = Harness.Usings + source.Replace("{|#0:", "").Replace("|}", "");
-        var compilation = CSharpCompilation.Create("Test", new[] { CSharpSyntaxTree.ParseText(text, path: "Test0.cs") },
-            Harness.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-        var driver = CSharpGeneratorDriver.Create(new DslGenerator()).RunGenerators(compilation);
-        var diagnostics = driver.GetRunResult().Diagnostics;
-        var d = Assert.Single(diagnostics);
+        var d = Assert.Single(RunGenerator(source.Replace("{|#0:", "").Replace("|}", "")));
         Assert.Equal(id, d.Id);
         Assert.Equal(message, d.GetMessage());
         Assert.Equal(DslDiagnostics.Of(id).DefaultSeverity, d.Severity);
