@@ -166,6 +166,41 @@ public class AnalyzerIdTests
             + "jet of order ≤ 12 isolates 'x[0] x[1] x[2] x[3] x[4] x[5] x[6] x[7] x[8] x[9] x[10] x[11] x[12]' (every slot "
             + "assignment lets other derivatives of the same order mix in)"));
 
+    [Fact]
+    public Task AComparisonThatSelectsBetweenInputsWarns() => Run<NonSmoothAnalyzer>("""
+        public static partial class M
+        {
+            [Differentiable] public static double F(double x, double y) => {|#0:x > y ? x * x : y|};
+        }
+        """, new DiagnosticResult(DslDiagnostics.NonSmooth).WithLocation(0).WithArguments("'x > y ? … : …' selects between values "
+            + "by a comparison of values that depend on the inputs; it is not differentiable where x = y; its derivative is taken "
+            + "piecewise, from the branch in effect"));
+
+    [Fact]
+    public Task AbsSaysWhereItsKinkIs() => Run<NonSmoothAnalyzer>("""
+        public static partial class M
+        {
+            [Differentiable] public static float F(float x) => {|#0:MathF.Abs(x - 1f)|};
+        }
+        """, new DiagnosticResult(DslDiagnostics.NonSmooth).WithLocation(0).WithArguments("'MathF.Abs' of a value that depends on "
+            + "the inputs is not differentiable at x - 1f = 0 (a kink); its derivative is taken piecewise, from the side in effect; "
+            + "where that matters, use a smooth function instead (such as Math.Sqrt(x * x + eps) for Abs)"));
+
+    /// <summary>Constants, int counters and methods that are not [Differentiable] get no DSL0101.</summary>
+    [Fact]
+    public Task ConstantsCountersAndOrdinaryMethodsDoNotWarn() => Run<NonSmoothAnalyzer>("""
+        public static partial class M
+        {
+            [Differentiable] public static double F(double x, int n)
+            {
+                double s = Math.Max(1.0, 2.0) * x;
+                for (int i = 0; i < Math.Min(n, 4); i++) s += x;
+                return s;
+            }
+            public static double G(double x) => Math.Abs(x);
+        }
+        """);
+
     internal static async Task Run<TAnalyzer>(string source, params DiagnosticResult[] expected)
         where TAnalyzer : DiagnosticAnalyzer, new()
     {
