@@ -103,6 +103,12 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         bool IsRequest(IMethodSymbol m) =>
             m.GetAttributes().Any(a => RequestKinds.ForAttribute(a.AttributeClass?.ToDisplayString()) is not null);
         var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>().Where(m => IsPrimal(m) || IsRequest(m)));
+        // nameof(Other.F): the generator names a [Differentiable] F of another type in its refusal, so the analyzer lowers it too.
+        if (work.Count == 0)
+        {
+            foreach (var m in compilation.GetSymbolsWithName(primalName, SymbolFilter.Member, context.CancellationToken)
+                .OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(m);
+        }
         // A request's second method (a functional derivative's Of = f) is lowered too.
         if (of.Length > 0) foreach (var m in type.GetMembers(of).OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(m);
         while (work.Count > 0)

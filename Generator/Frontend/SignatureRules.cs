@@ -52,6 +52,12 @@ internal static class SignatureRules
     private static (PrimalModel? Primal, string? Failure) FindPrimal(RequestModel request, IReadOnlyList<PrimalModel> primals)
     {
         var candidates = primals.Where(p => p.TypeKey == request.TypeKey && p.Name == request.PrimalName).ToList();
+        // nameof(Other.F) gives "F": a [Differentiable] F of another type is named as such, with where to declare instead.
+        var other = primals.Where(p => p.Name == request.PrimalName).OrderBy(p => p.TypeKey, StringComparer.Ordinal).FirstOrDefault();
+        if (candidates.Count == 0 && other is { } elsewhere)
+            return (null, Failures.Tag(DslDiagnostics.NameofTarget, $"[{request.Kind}] on '{request.Name}' names '{request.PrimalName}', "
+                + $"which is a [Differentiable] method of '{Short(elsewhere.TypeKey)}', not of this type; declare the derivative in "
+                + $"'{Short(elsewhere.TypeKey)}' (a derivative is generated into the type of its primal)"));
         if (candidates.Count == 0)
             return (null, Failures.Tag(DslDiagnostics.NameofTarget, $"[{request.Kind}] on '{request.Name}' names " +
                 $"'{request.PrimalName}', but this type has no [Differentiable] method of that name; mark the method " +

@@ -201,6 +201,33 @@ public class AnalyzerIdTests
         }
         """);
 
+    /// <summary>nameof(Other.F) gives "F": the message says F is in another type and where to declare instead.</summary>
+    [Fact]
+    public Task APrimalOfAnotherTypeIsNamedAsSuch() => Run<DslAnalyzer>("""
+        public static class Other { [Differentiable] public static double F(double x) => x * x; }
+        public static partial class M
+        {
+            [Gradient(nameof(Other.F))] public static partial double {|#0:FGradient|}(double x, out double xBar);
+        }
+        """, new DiagnosticResult(DslDiagnostics.NameofTarget).WithLocation(0).WithArguments("[Gradient] on 'FGradient' names 'F', "
+            + "which is a [Differentiable] method of 'Other', not of this type; declare the derivative in 'Other' (a derivative is "
+            + "generated into the type of its primal)"));
+
+    /// <summary>A lambda held in a local is refused as a lambda, with what to write instead, not only by its type.</summary>
+    [Fact]
+    public Task ALambdaIsNamedAsALambda() => Run<DslAnalyzer>("""
+        public static partial class M
+        {
+            [Differentiable] public static double F(double x)
+            {
+                Func<double, double> {|#0:g = v => v * v|};
+                return g(x);
+            }
+        }
+        """, new DiagnosticResult(DslDiagnostics.NotDifferentiable).WithLocation(0).WithArguments("'F' cannot be differentiated "
+            + "(line 9): local 'g' of type 'System.Func<double, double>' holds a lambda; lambdas are not supported: write the "
+            + "function as a [Differentiable] static method (or a static local function) and call it"));
+
     internal static async Task Run<TAnalyzer>(string source, params DiagnosticResult[] expected)
         where TAnalyzer : DiagnosticAnalyzer, new()
     {

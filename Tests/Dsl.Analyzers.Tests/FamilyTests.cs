@@ -78,6 +78,22 @@ public class FamilyTests
         Assert.Equal("double x, double dX, out double dResult", signature.Properties[Failures.ExpectedParameters]);
     }
 
+    /// <summary>The generator sees every primal of the compilation, the analyzer looks the name up: the same text.</summary>
+    [Fact]
+    public void APrimalOfAnotherTypeGetsTheAnalyzersText()
+    {
+        var d = Assert.Single(RunGenerator("""
+            public static class Other { [Differentiable] public static double F(double x) => x * x; }
+            public static partial class M
+            {
+                [Gradient(nameof(Other.F))] public static partial double FGradient(double x, out double xBar);
+            }
+            """));
+        Assert.Equal("DSL0005", d.Id);
+        Assert.Equal("[Gradient] on 'FGradient' names 'F', which is a [Differentiable] method of 'Other', not of this type; declare "
+            + "the derivative in 'Other' (a derivative is generated into the type of its primal)", d.GetMessage());
+    }
+
     private static ImmutableArray<Diagnostic> RunGenerator(string source)
     {
         var compilation = CSharpCompilation.Create("Test", new[] { CSharpSyntaxTree.ParseText(Harness.Usings + source, path: "Test0.cs") },
