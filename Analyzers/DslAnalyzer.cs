@@ -10,24 +10,27 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Dsl.Analyzers;
 
 /// <summary>
-/// Reports, as you type, why a method cannot be differentiated (DSL0001), why a declared
-/// derivative gets no body (DSL0002) and why a declared kernel cannot contain what its method
-/// reaches (DSL0003); the last two only where the generator did not run, for the generator reports them itself, on
-/// the command line too (the compiler drops analyzer diagnostics when a build has errors). All come from the generator's own frontend and
-/// signature rules, so the IDE and the generator never disagree.
+/// Reports, as you type, why a method cannot be differentiated (DSL0001 at the construct, or the family of the problem:
+/// DSL0005 a method that is not static, DSL0007 recursion, DSL0009 a call of a method that is not differentiable), and
+/// why a declared derivative gets no body (DSL0002-DSL0010) or is always zero (DSL0100); the declarations' diagnostics
+/// only where the generator did not run, for the generator reports them itself, on the command line too (the compiler
+/// drops analyzer diagnostics when a build has errors). <see cref="NonSmoothAnalyzer"/> reports DSL0101. All come from
+/// the generator's own frontend and signature rules, so the IDE and the generator never disagree.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DslAnalyzer : DiagnosticAnalyzer
 {
-    // The descriptors live with the generator (Generator/DslDiagnostics.cs), which reports DSL0002/DSL0003 itself.
+    // The descriptors live with the generator (Generator/DslDiagnostics.cs), which reports the declarations' refusals itself.
     public static readonly DiagnosticDescriptor NotDifferentiable = DslDiagnostics.NotDifferentiable;
 
     public static readonly DiagnosticDescriptor InvalidDerivative = DslDiagnostics.InvalidDerivative;
 
     public static readonly DiagnosticDescriptor NotAKernel = DslDiagnostics.NotAKernel;
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics =>
-        ImmutableArray.Create(NotDifferentiable, InvalidDerivative, NotAKernel);
+    private static readonly ImmutableArray<DiagnosticDescriptor> Supported =
+        DslDiagnostics.All.Where(d => d != DslDiagnostics.NonSmooth).ToImmutableArray();
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Supported;
 
     public override void Initialize(AnalysisContext context)
     {
@@ -53,7 +56,7 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 if (reason is not null)
                 {
                     var location = node?.GetLocation() ?? method.Locations.FirstOrDefault();
-                    context.ReportDiagnostic(Diagnostic.Create(NotDifferentiable, location, reason));
+                    context.ReportDiagnostic(Create(Failures.Classify(reason), location));
                 }
             }
             else if (RequestKinds.ForAttribute(name) is { } row)
@@ -75,12 +78,17 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 var (_, outcomes) = Generation.Generate(group, primals, requests);
                 if (outcomes.FirstOrDefault() is { Failure: { } failure } outcome)
                 {
-                    var descriptor = outcome.Kind == FailureKind.KernelConstruct ? NotAKernel : InvalidDerivative;
-                    context.ReportDiagnostic(Diagnostic.Create(descriptor, method.Locations.FirstOrDefault(), failure));
+                    var classified = new Classified(outcome.Id, failure, outcome.Properties);
+                    context.ReportDiagnostic(Create(classified, method.Locations.FirstOrDefault()));
                 }
+                else if (outcomes.FirstOrDefault() is { Warning: { } warning })
+                    context.ReportDiagnostic(Create(Failures.Classify(warning), method.Locations.FirstOrDefault()));
             }
         }
     }
+
+    private static Diagnostic Create(Classified failure, Location? location) =>
+        Diagnostic.Create(failure.Descriptor, location, Failures.PropertiesOf(failure.Properties), failure.Message);
 
     /// <summary>Lowers the named primal and everything it calls, including generated methods it calls and their primals.</summary>
     private static (List<PrimalModel> Primals, List<RequestModel> Requests) LowerReachable(INamedTypeSymbol type, string primalName,
@@ -95,6 +103,12 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
         bool IsRequest(IMethodSymbol m) =>
             m.GetAttributes().Any(a => RequestKinds.ForAttribute(a.AttributeClass?.ToDisplayString()) is not null);
         var work = new Stack<IMethodSymbol>(type.GetMembers(primalName).OfType<IMethodSymbol>().Where(m => IsPrimal(m) || IsRequest(m)));
+        // nameof(Other.F): the generator names a [Differentiable] F of another type in its refusal, so the analyzer lowers it too.
+        if (work.Count == 0)
+        {
+            foreach (var m in compilation.GetSymbolsWithName(primalName, SymbolFilter.Member, context.CancellationToken)
+                .OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(m);
+        }
         // A request's second method (a functional derivative's Of = f) is lowered too.
         if (of.Length > 0) foreach (var m in type.GetMembers(of).OfType<IMethodSymbol>().Where(IsPrimal)) work.Push(m);
         while (work.Count > 0)

@@ -79,10 +79,11 @@ internal static partial class Generation
         var generated = callees.Requests.Values
             .Where(r => r.TypeKey == request.TypeKey && r.Name == name && RequestKinds.Of(r.Kind).Form != MethodForm.IlgpuKernel).ToList();
         if (primals.Count + generated.Count == 0)
-            return (null, null, $"[Kernel] on '{request.Name}' names '{name}', but this type has no [Differentiable] or generated " +
-                "method of that name");
+            return (null, null, Failures.Tag(DslDiagnostics.NameofTarget, $"[Kernel] on '{request.Name}' names '{name}', but this " +
+                "type has no [Differentiable] or generated method of that name"));
         if (primals.Count + generated.Count > 1)
-            return (null, null, $"[Kernel] on '{request.Name}' names '{name}', which is overloaded; give the overloads distinct names");
+            return (null, null, Failures.Tag(DslDiagnostics.NameofTarget,
+                $"[Kernel] on '{request.Name}' names '{name}', which is overloaded; give the overloads distinct names"));
         if (primals.Count == 1)
         {
             var primal = primals[0];
@@ -107,7 +108,9 @@ internal static partial class Generation
         if (kernelPlan is null) return (null, null, kernelFailure);
         if (found is not { } fn)
         {
-            var why = SignatureRules.Check(target, callees.PrimalList).Failure ?? "it could not be generated";
+            // The target's own reason, without its family: a fix of the target's signature must not apply to the kernel.
+            var why = Failures.Text(SignatureRules.Check(target, callees.PrimalList).Failure) is { Length: > 0 } text
+                ? text : "it could not be generated";
             return (null, null, $"[Kernel] on '{request.Name}' runs '{name}', which cannot be generated: {why}");
         }
         return (kernelPlan, fn, null);

@@ -13,7 +13,37 @@ namespace Dsl.Generator;
 internal sealed record TypeRequests(string TypeKey, TypeChain Chain, EquatableArray<RequestModel> Requests);
 
 /// <summary>The outcome of one request: a method, or the reason there is none.</summary>
-internal sealed record RequestOutcome(string RequestName, string? Failure, FailureKind Kind = FailureKind.Derivative);
+/// <remarks>The failure arrives with its family header (<see cref="Failures"/>); the outcome keeps the text without it,
+/// and the family as <see cref="Id"/> (DSL0003 for <see cref="FailureKind.KernelConstruct"/>).</remarks>
+internal sealed record RequestOutcome
+{
+    public RequestOutcome(string requestName, string? failure, FailureKind kind = FailureKind.Derivative)
+    {
+        RequestName = requestName;
+        Kind = kind;
+        if (failure is null) return;
+        var classified = Failures.Classify(failure);
+        Failure = classified.Message;
+        Id = kind == FailureKind.KernelConstruct ? DslDiagnostics.NotAKernel.Id : classified.Id;
+        Properties = classified.Properties;
+    }
+
+    public string RequestName { get; }
+
+    /// <summary>The reason there is no method, as shown (null: generated).</summary>
+    public string? Failure { get; }
+
+    public FailureKind Kind { get; }
+
+    /// <summary>The diagnostic id of the failure ("" without one).</summary>
+    public string Id { get; } = "";
+
+    /// <summary>The failure's diagnostic properties, encoded (<see cref="Failures.PropertiesOf"/>).</summary>
+    public string Properties { get; } = "";
+
+    /// <summary>A warning about the generated method, with its family header (DSL0100), or null.</summary>
+    public string? Warning { get; init; }
+}
 
 /// <summary>Which diagnostic a failure is reported as.</summary>
 internal enum FailureKind
@@ -51,11 +81,12 @@ internal static partial class Generation
                 EmittedMethod? method;
                 string? failure;
                 var kind = FailureKind.Derivative;
+                string? warning = null;
                 if (RequestKinds.Of(request.Kind).Form == MethodForm.IlgpuKernel)
                     (method, failure, kind) = GenerateKernel(request, callees, kernelFunctions, KernelName, lanesTable);
-                else (method, failure) = GenerateMethod(request, callees, helpers);
+                else (method, failure, warning) = GenerateMethod(request, callees, helpers);
                 if (method is not null) methods.Add(method);
-                outcomes.Add(new RequestOutcome(request.Name, failure, kind));
+                outcomes.Add(new RequestOutcome(request.Name, failure, kind) { Warning = warning });
             }
             catch (ReverseNotSupportedException ex)
             {
@@ -95,21 +126,45 @@ internal static partial class Generation
     }
 
     /// <summary>One request's method (its helpers go into <paramref name="helpers"/>), or the reason there is none.</summary>
-    private static (EmittedMethod? Method, string? Failure) GenerateMethod(RequestModel request, Callees callees,
+    private static (EmittedMethod? Method, string? Failure, string? Warning) GenerateMethod(RequestModel request, Callees callees,
         SortedDictionary<FunctionKey, Function> helpers)
     {
         var (plan, failure) = SignatureRules.Check(request, callees.PrimalList);
         failure ??= CheckCallGraph(plan!.Primal, callees.Primals, callees.Requests);
         failure ??= CheckAccess(plan!.Primal, callees.Primals);
-        if (failure is not null) return (null, failure);
+        if (failure is not null) return (null, failure, null);
         var row = RequestKinds.Of(request.Kind);
         var module = row.Build(request, plan!, callees.Find);
         module = Simplify.Run(module, callees.Find);
         var errors = Verifier.Verify(module);
-        if (errors.Count > 0) return (null, "internal error: generated IR is invalid: " + errors[0]);
+        if (errors.Count > 0) return (null, "internal error: generated IR is invalid: " + errors[0], null);
         var method = new EmittedMethod(module.Functions[0], ShapeOfRequest(row, request, plan!));
         foreach (var helper in module.Functions.Skip(1)) helpers[helper.Key] = helper;
-        return (method, null);
+        return (method, null, AlwaysZero(request, plan!, callees.Find));
+    }
+
+    /// <summary>
+    /// DSL0100: no output of the primal (its result, a span it writes) is active in the Wrt inputs, so the derivative is
+    /// zero for every input. The activity analysis is the one the transforms use: a value behind Floor, Sign or a
+    /// comparison is not active, which is exactly when the piecewise derivative vanishes everywhere.
+    /// </summary>
+    private static string? AlwaysZero(RequestModel request, TransformPlan plan, Func<FunctionKey, Function?> find)
+    {
+        // A Taylor jet or a functional derivative carries values besides the derivative (the jet's coefficient 0, the density's
+        // terms), so zero activity does not make them zero.
+        if (request.Kind is RequestKind.Taylor or RequestKind.FunctionalDerivative || plan.Jet is not null) return null;
+        if (plan.Primal.Ir is not { } fn || fn.Params.Count != plan.Active.Count) return null;
+        var activity = Activity.Analyze(fn, plan.Active, find);
+        if (fn.Body.Yields.Any(activity.IsActive)) return null;
+        for (var i = 0; i < fn.Params.Count; i++)
+        {
+            var output = fn.Params[i].Type.IsBuffer && SignatureRules.IsOutput(plan.Primal.Params[i]);
+            if (output && activity.IsActive(fn.Params[i])) return null;
+        }
+        var wrt = string.Join(", ", plan.Primal.Params.Where((_, i) => plan.Active[i]).Select(p => p.Name));
+        return Failures.Tag(DslDiagnostics.AlwaysZero, $"'{request.Name}' is identically zero: no output of '{plan.Primal.Name}' " +
+            $"depends on {wrt} (a value behind Floor, Ceiling, Round, Truncate, Sign or a comparison has a zero derivative); " +
+            "differentiate with respect to inputs the result depends on, or remove the declaration");
     }
 
     /// <summary>Helpers get readable, unique names in key order (deterministic).</summary>
@@ -210,7 +265,8 @@ internal static partial class Generation
                     return $"'{primal.Name}' calls '{ShortKey(c)}', whose body is not available to the generator";
                 if (callee.Failure is not null) return callee.Failure;
                 if (state.TryGetValue(c, out var s) && s == 1)
-                    return $"'{primal.Name}' is recursive ({path} → {callee.Name}); recursion is not supported, write a loop";
+                    return Failures.Tag(DslDiagnostics.Recursion,
+                        $"'{primal.Name}' is recursive ({path} → {callee.Name}); recursion is not supported, write a loop");
                 if (s == 0 && Visit(callee, path + " → " + callee.Name) is { } f) return f;
             }
             state[p.Key] = 2;
@@ -223,8 +279,9 @@ internal static partial class Generation
                 state.TryGetValue(target.Key, out var s);
                 var via = $"{path} → {request.Name}, generated from {target.Name}";
                 if (s == 1)
-                    return $"'{primal.Name}' is recursive through the generated '{request.Name}' ({via}); a primal cannot call a " +
-                        "method generated from itself or from a method it calls: call a copy of the primal, or write the loop out";
+                    return Failures.Tag(DslDiagnostics.Recursion, $"'{primal.Name}' is recursive through the generated " +
+                        $"'{request.Name}' ({via}); a primal cannot call a method generated from itself or from a method it calls: " +
+                        "call a copy of the primal, or write the loop out");
                 if (s == 0 && Visit(target, via) is { } f) return f;
             }
             return null;

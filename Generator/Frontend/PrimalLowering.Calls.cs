@@ -61,8 +61,9 @@ internal sealed partial class PrimalLowering
     {
         var generated = method.GetAttributes().Any(a => InheritsFrom(a.AttributeClass, "Dsl.TransformAttribute"));
         if (!generated && !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
-            throw new UnsupportedException(
-                $"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable] or inline it", inv);
+            throw new UnsupportedException(DslDiagnostics.CalleeNotDifferentiable,
+                $"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable] or inline it", inv,
+                Failures.Callee, method.OriginalDefinition.GetDocumentationCommentId() ?? "");
         if (generated && method.Parameters.Any(p => p.RefKind != RefKind.None))
             throw new UnsupportedException(
                 $"calls generated method '{method.Name}', which has out parameters; only generated methods that return " +

@@ -27,7 +27,8 @@ internal sealed partial class PrimalLowering
                 "function that captures the method's locals is not supported)", syntax);
         if (method.IsGenericMethod) throw new UnsupportedException($"generic local function '{method.Name}' is not supported", syntax);
         if (!_inlining.Add(method))
-            throw new UnsupportedException($"local function '{method.Name}' calls itself; recursion is not supported, write a loop", inv);
+            throw new UnsupportedException(DslDiagnostics.Recursion,
+                $"local function '{method.Name}' calls itself; recursion is not supported, write a loop", inv);
         if (!method.ReturnsVoid && asStatement) throw new UnsupportedException($"the result of '{method.Name}' is discarded", inv);
         if (method.ReturnsVoid && !asStatement) throw new UnsupportedException($"'{method.Name}' returns nothing", inv);
         var rt = method.ReturnsVoid ? null : MapType(method.ReturnType, false);

@@ -134,10 +134,7 @@ internal sealed partial class PrimalLowering
         {
             var symbol = _model.GetDeclaredSymbol(v, _ct) as ILocalSymbol ?? throw new UnsupportedException("unknown local", v);
             if (symbol.IsRef) throw new UnsupportedException($"ref local '{symbol.Name}' is not supported", v);
-            var type = MapType(symbol.Type, false)
-                ?? throw new UnsupportedException(
-                    $"local '{symbol.Name}' has type '{symbol.Type.ToDisplayString()}'; " +
-                    "supported are float, double, int, bool, Span<T> and T[] of float or double", v);
+            var type = MapType(symbol.Type, false) ?? throw UnsupportedLocal(symbol, v);
             if (type.IsBuffer)
             {
                 if (v.Initializer is null)
@@ -348,5 +345,25 @@ internal sealed partial class PrimalLowering
             new Region(EquatableArray<Value>.Empty, elseOps, changed.Select(k => elseEnv[k]).ToEquatableArray())));
         _env = outer;
         for (var i = 0; i < changed.Count; i++) _env[changed[i]] = outs[i];
+    }
+
+    /// <summary>
+    /// A local of a type outside the subset, described by what it holds where that is the construct to replace (a lambda,
+    /// an object, a pointer), not only by its type.
+    /// </summary>
+    private static UnsupportedException UnsupportedLocal(ILocalSymbol symbol, VariableDeclaratorSyntax v)
+    {
+        var head = $"local '{symbol.Name}' of type '{symbol.Type.ToDisplayString()}'";
+        return v.Initializer?.Value switch
+        {
+            AnonymousFunctionExpressionSyntax => new UnsupportedException($"{head} holds a lambda; lambdas are not supported: write "
+                + "the function as a [Differentiable] static method (or a static local function) and call it", v),
+            ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax => new UnsupportedException($"{head} holds a "
+                + "new object; creating objects is not supported in a differentiable method: pass what it provides as a parameter", v),
+            _ when symbol.Type is IPointerTypeSymbol => new UnsupportedException($"{head} is a pointer; pointers are not supported: "
+                + "pass a Span<T> or ReadOnlySpan<T> and index it", v),
+            _ => new UnsupportedException($"{head} is outside the subset; supported are float, double, int, bool, Span<T> and T[] "
+                + "of float or double", v),
+        };
     }
 }

@@ -4,16 +4,31 @@ using System.Linq;
 using System.Threading;
 using Dsl.Generator.Ir;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Dsl.Generator.Frontend;
 
 /// <summary>Thrown inside the frontend when a construct is outside the subset; never escapes it.</summary>
+/// <remarks>Most are DSL0001 (a construct outside the subset); a refusal of another family (a call of a method that is not
+/// differentiable, DSL0009) names its descriptor and the properties its code fix reads.</remarks>
 internal sealed class UnsupportedException : Exception
 {
     public UnsupportedException(string reason, SyntaxNode? node = null) : base(reason) => Node = node;
 
+    public UnsupportedException(DiagnosticDescriptor family, string reason, SyntaxNode? node, params string[] properties)
+        : base(reason)
+    {
+        Node = node;
+        Family = family;
+        Properties = properties;
+    }
+
     public SyntaxNode? Node { get; }
+
+    public DiagnosticDescriptor Family { get; } = DslDiagnostics.NotDifferentiable;
+
+    public string[] Properties { get; } = Array.Empty<string>();
 }
 
 /// <summary>
@@ -163,14 +178,20 @@ internal sealed partial class PrimalLowering
             var line = node.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
             where = $" (line {line})";
         }
-        return $"'{method.Name}' cannot be differentiated{where}: {ex.Message}";
+        var properties = ex.Properties;
+        // The construct's kind, for a code fix that rewrites it (a 'while' loop into a 'for').
+        if (ex.Node is { } n && ex.Family == DslDiagnostics.NotDifferentiable)
+            properties = properties.Concat(new[] { Failures.Construct, n.Kind().ToString() }).ToArray();
+        return Failures.Tag(ex.Family, $"'{method.Name}' cannot be differentiated{where}: {ex.Message}", properties);
     }
 
     // ------------------------------------------------------------------ method
 
     private Function LowerMethod(IMethodSymbol method, string key)
     {
-        if (!method.IsStatic) throw new UnsupportedException("it is not static; differentiable methods must be static");
+        if (!method.IsStatic)
+            throw new UnsupportedException(DslDiagnostics.NameofTarget, "it is not static; differentiable methods must be static",
+                null, Failures.Modifier, "static", Failures.Target, method.GetDocumentationCommentId() ?? "");
         if (method.IsGenericMethod) throw new UnsupportedException("generic methods are not supported; write it for float or double");
         if (method.IsAsync) throw new UnsupportedException("async methods are not supported");
         // A partial method's body is in its implementation part.

@@ -48,12 +48,17 @@ internal static class RequestReader
             if (named.Key == "Clip" && named.Value.Value is double cl) clip = cl;
         }
         var failure = row.CheckOptions(order, lanes);
-        if (primalName.Length == 0) failure = $"[{kind}] needs the name of the primal method: [{kind}(nameof(F))]";
+        if (primalName.Length == 0)
+            failure = Failures.Tag(DslDiagnostics.NameofTarget, $"[{kind}] needs the name of the primal method: [{kind}(nameof(F))]");
 
         var chain = ChainOf(method.ContainingType, ct, ref failure);
-        if (!method.IsStatic) failure ??= $"'{method.Name}' must be static";
+        if (!method.IsStatic)
+            failure ??= Failures.Tag(DslDiagnostics.MustBePartialOrStatic, $"'{method.Name}' must be static; declare it 'static partial'",
+                Failures.Modifier, "static", Failures.Target, "method");
         if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            failure ??= $"'{method.Name}' must be declared 'static partial' with no body; the generator writes the body";
+            failure ??= Failures.Tag(DslDiagnostics.MustBePartialOrStatic,
+                $"'{method.Name}' must be declared 'static partial' with no body; the generator writes the body",
+                Failures.Modifier, "partial", Failures.Target, "method");
         else if (syntax.Body is not null || syntax.ExpressionBody is not null)
             failure ??= $"'{method.Name}' must have no body; the generator writes it";
         else if (method.PartialImplementationPart is not null) failure ??= $"'{method.Name}' already has an implementation";
@@ -75,7 +80,9 @@ internal static class RequestReader
         {
             var decl = t.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
             if (decl is null || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
-                failure ??= $"type '{t.Name}' must be declared 'partial' so the generator can add the method body";
+                failure ??= Failures.Tag(DslDiagnostics.MustBePartialOrStatic,
+                    $"type '{t.Name}' must be declared 'partial' so the generator can add the method body",
+                    Failures.Modifier, "partial", Failures.Target, t.GetDocumentationCommentId() ?? "");
             var keyword = decl switch
             {
                 RecordDeclarationSyntax r => r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",

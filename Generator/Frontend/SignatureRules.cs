@@ -52,12 +52,19 @@ internal static class SignatureRules
     private static (PrimalModel? Primal, string? Failure) FindPrimal(RequestModel request, IReadOnlyList<PrimalModel> primals)
     {
         var candidates = primals.Where(p => p.TypeKey == request.TypeKey && p.Name == request.PrimalName).ToList();
+        // nameof(Other.F) gives "F": a [Differentiable] F of another type is named as such, with where to declare instead.
+        var other = primals.Where(p => p.Name == request.PrimalName).OrderBy(p => p.TypeKey, StringComparer.Ordinal).FirstOrDefault();
+        if (candidates.Count == 0 && other is { } elsewhere)
+            return (null, Failures.Tag(DslDiagnostics.NameofTarget, $"[{request.Kind}] on '{request.Name}' names '{request.PrimalName}', "
+                + $"which is a [Differentiable] method of '{Short(elsewhere.TypeKey)}', not of this type; declare the derivative in "
+                + $"'{Short(elsewhere.TypeKey)}' (a derivative is generated into the type of its primal)"));
         if (candidates.Count == 0)
-            return (null, $"[{request.Kind}] on '{request.Name}' names '{request.PrimalName}', " +
-                "but this type has no [Differentiable] method of that name");
+            return (null, Failures.Tag(DslDiagnostics.NameofTarget, $"[{request.Kind}] on '{request.Name}' names " +
+                $"'{request.PrimalName}', but this type has no [Differentiable] method of that name; mark the method " +
+                "[Differentiable], or name one that is"));
         if (candidates.Count > 1)
-            return (null, $"[{request.Kind}] on '{request.Name}' names '{request.PrimalName}', " +
-                "which is overloaded; give the overloads distinct names");
+            return (null, Failures.Tag(DslDiagnostics.NameofTarget, $"[{request.Kind}] on '{request.Name}' names " +
+                $"'{request.PrimalName}', which is overloaded; give the overloads distinct names"));
         var primal = candidates[0];
         return primal.Failure is not null ? (null, primal.Failure) : (primal, null);
     }
@@ -73,12 +80,16 @@ internal static class SignatureRules
         foreach (var w in wrtNames)
         {
             var idx = primal.Params.AsImmutableArray().IndexOf(primal.Params.FirstOrDefault(p => p.Name == w)!);
-            if (idx < 0) return (null, $"Wrt names '{w}', which is not a parameter of '{primal.Name}'");
+            if (idx < 0)
+                return (null, Failures.Tag(DslDiagnostics.WrtProblem, $"Wrt names '{w}', which is not a parameter of '{primal.Name}'; " +
+                    $"its parameters: {string.Join(", ", primal.Params.Select(p => p.Name))}"));
             if (primal.Params[idx].Type is not { IsDifferentiable: true })
-                return (null, $"Wrt names '{w}', which is not float, double or a span of them");
+                return (null, Failures.Tag(DslDiagnostics.WrtProblem, $"Wrt names '{w}', which is not float, double or a span of them; " +
+                    "name a float or double parameter"));
             active[idx] = true;
         }
-        if (!active.Any(a => a)) return (null, $"'{primal.Name}' has no float or double parameter to differentiate");
+        if (!active.Any(a => a))
+            return (null, Failures.Tag(DslDiagnostics.WrtProblem, $"'{primal.Name}' has no float or double parameter to differentiate"));
         return (active, null);
     }
 
@@ -87,20 +98,38 @@ internal static class SignatureRules
     {
         var expected = row.ExpectedFor(request, primal, active, of).Select(e => e.Param).ToList();
         var returns = row.Returns(primal);
-        var expectedText = Short($"static partial {returns} {request.Name}({string.Join(", ", expected.Select(p => p.Declaration))})");
+        var parameters = string.Join(", ", expected.Select(p => p.Declaration));
+        var expectedText = Short($"static partial {returns} {request.Name}({parameters})");
+        string Mismatch(string message) => Failures.Tag(DslDiagnostics.SignatureMismatch, message,
+            Failures.ExpectedReturn, returns, Failures.ExpectedParameters, parameters);
         if (request.ReturnTypeText != returns)
-            return $"'{request.Name}' must return {Short(returns)}; expected: {expectedText}";
+            return Mismatch($"'{request.Name}' must return {Short(returns)}; expected: {expectedText}");
         if (request.Params.Count != expected.Count)
-            return $"'{request.Name}' has {request.Params.Count} parameters, expected {expected.Count}: {expectedText}";
+            return Mismatch($"'{request.Name}' has {request.Params.Count} parameters, expected {expected.Count}: {expectedText}");
         for (var i = 0; i < expected.Count; i++)
         {
             var got = request.Params[i];
             var want = expected[i];
             if (got.TypeText != want.TypeText || got.RefKind != want.RefKind)
-                return $"parameter {i + 1} of '{request.Name}' ('{got.Name}') should be '{Short(want.Declaration)}'; " +
-                    $"expected: {expectedText}";
+                return Mismatch($"parameter {i + 1} of '{request.Name}' ('{got.Name}') should be '{Short(want.Declaration)}'; " +
+                    $"expected: {expectedText}");
         }
         return null;
+    }
+
+    /// <summary>The signature a request should have (return type and parameters, fully qualified), or null when the request
+    /// fails before its declaration is checked. The code fixes that declare a derivative read it.</summary>
+    public static (string Returns, string Parameters)? ExpectedSignature(RequestModel request, IReadOnlyList<PrimalModel> primals)
+    {
+        var (primal, _) = FindPrimal(request, primals);
+        if (primal is null) return null;
+        var wrtNames = (request.Wrt ?? "").Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
+        var (active, _) = ActiveParams(primal, wrtNames);
+        if (active is null) return null;
+        var row = RequestKinds.Of(request.Kind);
+        if (row.CheckPrimal(request, primal, active, wrtNames.Count > 0, out _) is not null) return null;
+        var expected = row.ExpectedFor(request, primal, active, null).Select(e => e.Param);
+        return (row.Returns(primal), string.Join(", ", expected.Select(p => p.Declaration)));
     }
 
     /// <summary>The expected parameters of a request (its kind's rule plus the request's options).</summary>

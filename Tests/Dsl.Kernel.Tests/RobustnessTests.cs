@@ -6,7 +6,7 @@ using Xunit;
 namespace Dsl.Kernel.Tests;
 
 /// <summary>
-/// Kernels the generator refuses say why (DSL0003 for a construct a kernel cannot contain, DSL0002 for
+/// Kernels the generator refuses say why (DSL0003 for a construct a kernel cannot contain, DSL0004 or DSL0002 for
 /// the declaration: the construct and what to write instead); none of them makes the generator fail internally.
 /// </summary>
 public class RobustnessTests
@@ -92,7 +92,7 @@ public class RobustnessTests
                 [Kernel(nameof(FGradient))] static partial void GKernel(Index1D item, ArrayView<double> x, ArrayView<double> xBar,
                     ArrayView<double> result);
             }
-            """);
+            """, id: "DSL0004");
         Assert.Contains("'GKernel' has 4 parameters, expected 6", message);
         Assert.Contains("ILGPU.ArrayView<double> result, ILGPU.ArrayView<double> tape, ILGPU.ArrayView<int> tapeOverflow)", message);
     }
@@ -119,7 +119,7 @@ public class RobustnessTests
                 [Kernel(nameof(RunVjp))] static partial void VKernel(Index1D item, ArrayView<double> x, ArrayView<double> y,
                     ArrayView<double> yBar, ArrayView<double> xBar, int count, ArrayView<double> tape, ArrayView<int> tapeOverflow);
             }
-            """);
+            """, id: "DSL0004");
         Assert.Contains("'VKernel' has 8 parameters, expected 10", message);
         Assert.Contains("ILGPU.ArrayView<int> tapeOverflow, ILGPU.ArrayView<double> scratch, ILGPU.ArrayView<int> scratchNeeded)", message);
     }
@@ -148,7 +148,7 @@ public class RobustnessTests
                 [Differentiable] public static double F(ReadOnlySpan<double> x, double s) => x[0] * s;
                 [Kernel(nameof(F))] static partial void FKernel(Index1D item, ArrayView<double> x, ArrayView<double> s, ArrayView<double> result);
             }
-            """);
+            """, id: "DSL0004");
         Assert.Contains("parameter 3 of 'FKernel' ('s') should be 'double s'", message);
         Assert.Contains("expected: static partial void FKernel(ILGPU.Index1D item, ILGPU.ArrayView<double> x, double s, " +
             "ILGPU.ArrayView<double> result)", message);
@@ -176,7 +176,7 @@ public class RobustnessTests
                 [Differentiable] public static double F(ReadOnlySpan<double> x, double s) => x[0] * s;
                 [Kernel(nameof(F), PerItem = "x, s")] static partial void FKernel(Index1D item, ArrayView<double> x, double s, ArrayView<double> result);
             }
-            """);
+            """, id: "DSL0004");
         Assert.Contains("parameter 3 of 'FKernel' ('s') should be 'ILGPU.ArrayView<double> s'", message);
     }
 

@@ -45,7 +45,7 @@ public class AnalyzerTests
             }
             """);
         var d = Assert.Single(diagnostics);
-        Assert.Equal("DSL0002", d.Id);
+        Assert.Equal("DSL0004", d.Id);
         Assert.Contains("should be 'double dX'", d.GetMessage());
         Assert.Contains("expected: static partial double GJvp(double x, double dX, ReadOnlySpan<double> w, ReadOnlySpan<double> dW, out double dResult)", d.GetMessage());
     }

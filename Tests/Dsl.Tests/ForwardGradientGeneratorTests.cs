@@ -88,7 +88,7 @@ public class ForwardGradientGeneratorTests
         var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new DslAnalyzer()))
             .GetAnalyzerDiagnosticsAsync();
         var d = Assert.Single(diagnostics);
-        Assert.Equal("DSL0002", d.Id);
+        Assert.Equal("DSL0004", d.Id);
         Assert.Contains("expected 4: static partial double G(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, " +
             "ReadOnlySpan<double> tangents, Span<double> thetaEstimate)", d.GetMessage(), StringComparison.Ordinal);
     }

@@ -38,7 +38,7 @@ public class RefusalTests
     {
         var result = GeneratorHarness.Run(Source);
         var d = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal("DSL0002", d.Id);
+        Assert.Equal("DSL0004", d.Id); // signature mismatch
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         Assert.Equal(Expected, d.GetMessage());
         // Line 7 of the source, at the method's name: what `dotnet build` prints as Source0.cs(7,56).

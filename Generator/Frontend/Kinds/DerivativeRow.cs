@@ -36,11 +36,12 @@ internal sealed class DerivativeRow : JetOperatorRow
             return $"[Derivative] on '{request.Name}' names no elements; write the partial as \"{span}[0] {span}[1]\"";
         jet = JetPlan.Choose(coordinates);
         if (jet is null)
-            return $"[Derivative] on '{request.Name}': '{request.Partial}' has order {coordinates.Count}; no single Taylor jet of order " +
+            return Failures.Tag(DslDiagnostics.NoJetPlan,
+                $"[Derivative] on '{request.Name}': '{request.Partial}' has order {coordinates.Count}; no single Taylor jet of order " +
                 $"≤ {JetPlan.MaxOrder} isolates it (every slot assignment lets other derivatives of that order mix in), and " +
                 $"combinations of jets are generated up to order {JetCombination.MaxOrder} (beyond, up to 2^(order−1) jets with " +
                 "weights whose rounding grows with the order); request a [Taylor] jet of that order and combine jets along " +
-                "directions of your choosing (docs/mixed-partials.md)";
+                "directions of your choosing (docs/mixed-partials.md)");
         return null;
     }
 

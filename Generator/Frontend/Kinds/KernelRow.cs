@@ -123,14 +123,16 @@ internal sealed class KernelRow : RequestKindRow
         var expected = Expected(plan);
         var expectedText = $"static partial void {request.Name}({string.Join(", ", expected.Select(e => e.Declaration))})"
             .Replace("global::", "");
+        string Mismatch(string message) => Failures.Tag(DslDiagnostics.SignatureMismatch, message, Failures.ExpectedReturn, "void",
+            Failures.ExpectedParameters, string.Join(", ", expected.Select(e => e.Declaration)));
         if (request.Params.Count != expected.Count)
-            return (null, $"'{request.Name}' has {request.Params.Count} parameters, expected {expected.Count}: {expectedText}");
+            return (null, Mismatch($"'{request.Name}' has {request.Params.Count} parameters, expected {expected.Count}: {expectedText}"));
         for (var i = 0; i < expected.Count; i++)
         {
             var got = request.Params[i];
             if (got.TypeText != expected[i].TypeText || got.RefKind != expected[i].RefKind)
-                return (null, $"parameter {i + 1} of '{request.Name}' ('{got.Name}') should be " +
-                    $"'{expected[i].Declaration.Replace("global::", "")}'; expected: {expectedText}");
+                return (null, Mismatch($"parameter {i + 1} of '{request.Name}' ('{got.Name}') should be " +
+                    $"'{expected[i].Declaration.Replace("global::", "")}'; expected: {expectedText}"));
         }
         return (plan, null);
     }

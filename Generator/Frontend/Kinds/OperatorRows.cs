@@ -22,12 +22,14 @@ internal abstract class JetOperatorRow : RequestKindRow
         if (active.Count(a => a) != 1 || spans.Count != 1)
         {
             if (wrtGiven || spans.Count != 1)
-                return $"[{request.Kind}] on '{request.Name}' needs Wrt naming the one span parameter the operator acts on";
+                return Failures.Tag(DslDiagnostics.WrtProblem,
+                    $"[{request.Kind}] on '{request.Name}' needs Wrt naming the one span parameter the operator acts on");
             for (var i = 0; i < active.Length; i++) active[i] = i == spans[0];
         }
         if (primal.ReturnType is null) return $"[{request.Kind}] needs a primal that returns a float or double";
         if (SignatureRules.SpanOutputRefusal(request.Kind.ToString(), primal) is { } writes) return writes;
-        if (request.Estimator is < Estimator.Exact or > Estimator.Sparse) return $"unknown estimator {request.Estimator}";
+        if (request.Estimator is < Estimator.Exact or > Estimator.Sparse)
+            return $"unknown estimator {(int)request.Estimator}; use Estimator.Exact, Estimator.Dense or Estimator.Sparse";
         return CheckOperator(request, primal, active, out jet);
     }
 

@@ -32,10 +32,11 @@ internal sealed class TaylorRow : RequestKindRow
         jet = null;
         var chosen = active.Count(a => a);
         if (!wrtGiven && chosen != 1)
-            return $"[Taylor] on '{request.Name}' needs Wrt naming the one parameter the jet runs along " +
-                $"('{primal.Name}' has {chosen} differentiable parameters)";
+            return Failures.Tag(DslDiagnostics.WrtProblem, $"[Taylor] on '{request.Name}' needs Wrt naming the one parameter the " +
+                $"jet runs along ('{primal.Name}' has {chosen} differentiable parameters)");
         if (chosen != 1)
-            return $"[Taylor] on '{request.Name}' takes exactly one Wrt parameter (univariate Taylor mode); got {chosen}";
+            return Failures.Tag(DslDiagnostics.WrtProblem,
+                $"[Taylor] on '{request.Name}' takes exactly one Wrt parameter (univariate Taylor mode); got {chosen}");
         if (primal.ReturnType is null)
             return $"[Taylor] needs a primal that returns a float or double; '{primal.Name}' returns void";
         return SignatureRules.SpanOutputRefusal("Taylor", primal);
