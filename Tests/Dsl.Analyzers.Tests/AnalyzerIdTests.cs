@@ -95,8 +95,11 @@ public class AnalyzerIdTests
                 [Derivative(nameof(U), "x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0]", Wrt = "x")]
                 public static partial double {|#0:D|}(ReadOnlySpan<double> x);
             }
-            """, "[Derivative] on 'D': no single Taylor jet of order ≤ 12 isolates 'x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] "
-                + "x[0] x[0] x[0]' (every slot assignment lets other derivatives of the same order mix in)"),
+            """, "[Derivative] on 'D': 'x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0] x[0]'"
+                + " has order 13; no single Taylor jet of order ≤ 12 isolates it (every slot assignment lets other derivatives of that "
+                + "order mix in), and combinations of jets are generated up to order 8 (beyond, up to 2^(order−1) jets with weights "
+                + "whose rounding grows with the order); request a [Taylor] jet of that order and combine jets along directions of "
+                + "your choosing (docs/mixed-partials.md)"),
         ["DSL0009"] = ("""
             public static partial class M
             {
@@ -162,9 +165,11 @@ public class AnalyzerIdTests
             [Derivative(nameof(U), "x[0] x[1] x[2] x[3] x[4] x[5] x[6] x[7] x[8] x[9] x[10] x[11] x[12]", Wrt = "x")]
             public static partial double {|#0:D|}(ReadOnlySpan<double> x);
         }
-        """, new DiagnosticResult(DslDiagnostics.NoJetPlan).WithLocation(0).WithArguments("[Derivative] on 'D': no single Taylor "
-            + "jet of order ≤ 12 isolates 'x[0] x[1] x[2] x[3] x[4] x[5] x[6] x[7] x[8] x[9] x[10] x[11] x[12]' (every slot "
-            + "assignment lets other derivatives of the same order mix in)"));
+        """, new DiagnosticResult(DslDiagnostics.NoJetPlan).WithLocation(0).WithArguments("[Derivative] on 'D': 'x[0] x[1] x[2] x[3] x[4] "
+            + "x[5] x[6] x[7] x[8] x[9] x[10] x[11] x[12]' has order 13; no single Taylor jet of order ≤ 12 isolates it (every slot "
+            + "assignment lets other derivatives of that order mix in), and combinations of jets are generated up to order 8 "
+            + "(beyond, up to 2^(order−1) jets with weights whose rounding grows with the order); request a [Taylor] jet of that "
+            + "order and combine jets along directions of your choosing (docs/mixed-partials.md)"));
 
     [Fact]
     public Task AComparisonThatSelectsBetweenInputsWarns() => Run<NonSmoothAnalyzer>("""
