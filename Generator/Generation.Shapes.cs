@@ -83,7 +83,7 @@ internal static partial class Generation
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
         // Helpers are transforms of one function: name the primal when it is one.
         var key = fn.Key;
-        var primalName = key.Of is { } of && byKey.TryGetValue(of, out var pm) ? pm.Name : fn.Name;
+        var primalName = key.Of is { } of && byKey.TryGetValue(of, out var pm) ? pm.Name : Rules.BuiltinRules.Describe(key.Of) ?? fn.Name;
         var kind = key.Kind switch
         {
             TransformKind.Jvp => "Forward mode (JVP)",
