@@ -217,6 +217,17 @@ public class CustomRuleTests
             // Reverse over Taylor: the gradient of a loss on the Laplacian.
             [Differentiable] public static double Loss(ReadOnlySpan<double> x) { double l = ULap(x); return l * l; }
             [Gradient(nameof(Loss))] public static partial double LossGrad(ReadOnlySpan<double> x, Span<double> xBar);
+            // Reverse over reverse: a gradient penalty ‖∇u‖².
+            [Differentiable]
+            public static double Pen(ReadOnlySpan<double> x)
+            {
+                Span<double> g = stackalloc double[2];
+                double u = UGrad(x, g);
+                return g[0] * g[0] + g[1] * g[1] + u;
+            }
+            [Gradient(nameof(Pen))] public static partial double PenGrad(ReadOnlySpan<double> x, Span<double> xBar);
+            public static double PenG(double[] x, double[] g) => PenGrad(x, g);
+            public static double P(double[] x) => Pen(x);
             // Two partials of one call.
             [Differentiable] public static double B(double z, double w) => SpecialFunctions.BetaLn(z, w) * Ext.Hyp(z, w);
             [Gradient(nameof(B))] public static partial double BGrad(double z, double w, out double zBar, out double wBar);
@@ -293,6 +304,27 @@ public class CustomRuleTests
             xm[i] -= h;
             var fd = ((double)Op("L", xp)! - (double)Op("L", xm)!) / (2 * h);
             Assert.True(Math.Abs(lossBar[i] - fd) <= 1e-8 * (1 + Math.Abs(fd)), $"dLoss/dx[{i}] {lossBar[i]}, difference {fd}");
+        }
+    }
+
+    /// <summary>
+    /// Reverse over reverse (the gradient of ‖∇u‖² + u) through the rules against a central difference of the penalty
+    /// (h = 1e-5, as above: below 1e-8 relative).
+    /// </summary>
+    [Fact]
+    public void ReverseOverReverseThroughRules()
+    {
+        var x = new[] { 0.4, 1.7 };
+        const double h = 1e-5;
+        var bar = new double[2];
+        Assert.Equal((double)Op("P", x)!, (double)Op("PenG", x, bar)!);
+        for (var i = 0; i < 2; i++)
+        {
+            var (xp, xm) = ((double[])x.Clone(), (double[])x.Clone());
+            xp[i] += h;
+            xm[i] -= h;
+            var fd = ((double)Op("P", xp)! - (double)Op("P", xm)!) / (2 * h);
+            Assert.True(Math.Abs(bar[i] - fd) <= 1e-8 * (1 + Math.Abs(fd)), $"dPen/dx[{i}] {bar[i]}, difference {fd}");
         }
     }
 
@@ -438,5 +470,30 @@ public class CustomRuleTests
         Assert.Null(result.Exception);
         Assert.Empty(result.Errors);
         Snapshot.Verify(result.AllGenerated);
+    }
+
+    /// <summary>
+    /// A float primal: MathNet's double methods through C#'s float → double conversion, and a user rule for a float
+    /// method. Against the closed forms in double with float's rounding: a few float operations, 1e-6 relative.
+    /// </summary>
+    [Fact]
+    public void FloatPrimals()
+    {
+        var type = Build("""
+            public static class Ext32 { public static float Square(float x) => x * x; }
+            public static partial class F32
+            {
+                [Differentiable, DerivativeOf(typeof(Ext32), nameof(Ext32.Square))] public static float SquarePrime(float x) => 2 * x;
+                [Differentiable] public static float F(float x) => (float)SpecialFunctions.Erf(x) + Ext32.Square(x);
+                [Taylor(nameof(F), Order = 2, Wrt = "x")] public static partial void FT(float x, ReadOnlySpan<float> j, Span<float> y);
+                public static void Taylor(float x, float[] j, float[] y) => FT(x, j, y);
+            }
+            """).GetType("F32")!;
+        var y = new float[3];
+        type.GetMethod("Taylor")!.Invoke(null, new object[] { 0.3f, new float[] { 1, 0 }, y });
+        var x = 0.3;
+        var erf1 = 2 / Math.Sqrt(Math.PI) * Math.Exp(-x * x);
+        Assert.Equal(erf1 + 2 * x, y[1], 1e-6);
+        Assert.Equal(-2 * x * erf1 + 2, y[2], 1e-6);
     }
 }
