@@ -410,6 +410,9 @@ public class CustomRuleTests
         "'Ext.Hyp' has a derivative rule for x but not for 'y'; add [DerivativeOf(typeof(Ext), nameof(Ext.Hyp), Wrt = \"y\")]")]
     [InlineData("SpecialFunctions.Erf(x)", "[Differentiable, DerivativeOf(typeof(SpecialFunctions), nameof(SpecialFunctions.Erf))] public static double E(double x) => x;",
         "the derivative rule 'E' of 'SpecialFunctions.Erf' is refused: 'SpecialFunctions.Erf' already has a built-in rule")]
+    [InlineData("Ext.Hyp(x, 2.0)", "[Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Hyp), Wrt = \"x\")] public static double A(double x, double y) => x;\n" +
+        "[Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Hyp), Wrt = \"x\")] public static double B(double x, double y) => x;",
+        "both declare ∂Ext.Hyp/∂x; keep one")]
     [InlineData("Ext.Softplus(x)", "", "calls 'Softplus', which is not [Differentiable]; mark it [Differentiable], inline it, or declare its derivative with [DerivativeOf]")]
     public void CallOfATargetWithRefusedRules(string call, string rules, string reason)
     {
@@ -495,5 +498,20 @@ public class CustomRuleTests
         var erf1 = 2 / Math.Sqrt(Math.PI) * Math.Exp(-x * x);
         Assert.Equal(erf1 + 2 * x, y[1], 1e-6);
         Assert.Equal(-2 * x * erf1 + 2, y[2], 1e-6);
+    }
+
+    /// <summary>Without the generator (an analyzer-only host) valid rules and their calls raise nothing: the rules are found as callees.</summary>
+    [Fact]
+    public void ValidRulesAreNotReported()
+    {
+        var diagnostics = Analyze(Ext + """
+            public static partial class P
+            {
+                [Differentiable] public static double U(ReadOnlySpan<double> x) => Ext.Softplus(x[0]) * Ext.Hyp(x[0], x[1]) + SpecialFunctions.Erf(x[1]);
+                [Gradient(nameof(U))] public static partial double UGrad(ReadOnlySpan<double> x, Span<double> xBar);
+                [Laplacian(nameof(U), Wrt = "x")] public static partial double ULap(ReadOnlySpan<double> x);
+            }
+            """);
+        Assert.Empty(diagnostics);
     }
 }
