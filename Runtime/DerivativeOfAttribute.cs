@@ -38,4 +38,21 @@ public sealed class DerivativeOfAttribute : Attribute
     /// exactly one floating-point parameter.
     /// </summary>
     public string? Wrt { get; set; }
+
+    /// <summary>
+    /// What the marked method computes: a partial derivative (the default), or with <see cref="RuleForm.Jvp"/> the
+    /// whole tangent ẏ = Σ ∂f/∂x_i·ẋ_i from the target's parameters followed by one tangent per floating-point
+    /// parameter (no <see cref="Wrt"/>; it must be linear in the tangents).
+    /// </summary>
+    public RuleForm Form { get; set; }
+}
+
+/// <summary>The form of a <see cref="DerivativeOfAttribute"/> rule.</summary>
+public enum RuleForm
+{
+    /// <summary>∂f/∂<see cref="DerivativeOfAttribute.Wrt"/> at f's parameters; one rule per floating-point parameter.</summary>
+    Derivative = 0,
+
+    /// <summary>ẏ at f's parameters and their tangents (JAX's <c>custom_jvp</c>, Swift's <c>@derivative</c> JVP).</summary>
+    Jvp = 1,
 }

@@ -33,10 +33,14 @@ internal static class UserRules
         if (args.Length != 2 || args[0].Value is not INamedTypeSymbol type || args[1].Value is not string name)
             return Fail("[DerivativeOf] names its target by type and name: [DerivativeOf(typeof(T), nameof(T.F))]");
         var shown = type.Name + "." + name;
+        var jvp = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Form").Value.Value is int form && form == JvpForm;
         var candidates = type.GetMembers(name).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
         if (candidates.Count == 0) return Fail($"'{type.Name}' has no method '{name}'");
-        var target = candidates.FirstOrDefault(m => m.Parameters.Length == rule.Parameters.Length &&
-            m.Parameters.Zip(rule.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(s => s));
+        var target = candidates.FirstOrDefault(m => Matches(m, rule, jvp));
+        if (target is null && jvp)
+            return Fail($"no overload of '{shown}' matches the JVP rule's parameters ({Types(rule)}); a JVP rule takes its target's " +
+                "parameters and then one tangent per float or double parameter: " +
+                string.Join(" or ", candidates.Select(c => "(" + Shown(Expected(c, true)) + ")")));
         if (target is null)
             return Fail($"no overload of '{shown}' takes the rule's parameters ({Types(rule)}); a rule takes exactly its target's " +
                 $"parameters: {string.Join(" or ", candidates.Select(c => "(" + Types(c) + ")"))}");
@@ -53,24 +57,10 @@ internal static class UserRules
             return Fail(
                 $"'{shown}' has a parameter that is not a float, double, int or bool passed by value; rules are for scalar functions",
                 target);
-        var floats = Enumerable.Range(0, target.Parameters.Length)
-            .Where(i => PrimalLowering.MapType(target.Parameters[i].Type, true) is { IsFloat: true }).ToList();
         var wrtName = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Wrt").Value.Value as string;
-        int wrt;
-        if (wrtName is null)
-        {
-            if (floats.Count != 1)
-                return Fail($"'{shown}' has {floats.Count} floating-point parameters; say which one this rule differentiates by: " +
-                    $"Wrt = \"{(floats.Count > 0 ? target.Parameters[floats[0]].Name : "x")}\"", target);
-            wrt = floats[0];
-        }
-        else
-        {
-            wrt = floats.Where(i => target.Parameters[i].Name == wrtName).DefaultIfEmpty(-1).First();
-            if (wrt < 0)
-                return Fail($"Wrt = \"{wrtName}\" is not a float or double parameter of '{shown}' " +
-                    $"({string.Join(", ", floats.Select(i => target.Parameters[i].Name))})", target);
-        }
+        if (jvp && wrtName is not null) return Fail("a JVP rule gives the tangent in every parameter; leave Wrt out", target);
+        var (wrt, wrtError) = jvp ? (AllParameters, null) : Wrt(target, shown, wrtName);
+        if (wrtError is not null) return Fail(wrtError, target);
         if (!rule.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PrimalLowering.DifferentiableAttribute))
             return Fail($"mark '{rule.Name}' [Differentiable] as well: higher derivatives and Taylor jets through '{shown}' " +
                 "come from differentiating the rule", target);
@@ -85,6 +75,42 @@ internal static class UserRules
         return new DeclaredRule(rule, target, wrt, null);
     }
 
+    // RuleForm.Jvp's value (Runtime/DerivativeOfAttribute.cs), and the Wrt of a JVP rule.
+    private const int JvpForm = 1;
+    private const int AllParameters = -2;
+
+    private static bool IsFloat(ITypeSymbol t) => PrimalLowering.MapType(t, true) is { IsFloat: true };
+
+    private static string Shown(IEnumerable<ITypeSymbol> types) => string.Join(", ", types.Select(t => t.ToDisplayString()));
+
+    /// <summary>The parameter types a rule of <paramref name="target"/> takes: its own, then (JVP rule) a tangent per float.</summary>
+    private static List<ITypeSymbol> Expected(IMethodSymbol target, bool jvp) =>
+        target.Parameters.Select(p => p.Type)
+            .Concat(jvp ? target.Parameters.Where(p => IsFloat(p.Type)).Select(p => p.Type) : Enumerable.Empty<ITypeSymbol>()).ToList();
+
+    private static bool Matches(IMethodSymbol target, IMethodSymbol rule, bool jvp)
+    {
+        var expected = Expected(target, jvp);
+        return expected.Count == rule.Parameters.Length &&
+            expected.Zip(rule.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a, b.Type)).All(s => s);
+    }
+
+    /// <summary>The parameter a partial rule differentiates by: <paramref name="wrtName"/>, or the one float parameter.</summary>
+    private static (int Wrt, string? Error) Wrt(IMethodSymbol target, string shown, string? wrtName)
+    {
+        var floats = Enumerable.Range(0, target.Parameters.Length).Where(i => IsFloat(target.Parameters[i].Type)).ToList();
+        if (wrtName is null)
+        {
+            return floats.Count == 1 ? (floats[0], null)
+                : (-1, $"'{shown}' has {floats.Count} floating-point parameters; say which one this rule differentiates by: " +
+                    $"Wrt = \"{(floats.Count > 0 ? target.Parameters[floats[0]].Name : "x")}\"");
+        }
+        var wrt = floats.Where(i => target.Parameters[i].Name == wrtName).DefaultIfEmpty(-1).First();
+        return wrt >= 0 ? (wrt, null)
+            : (-1, $"Wrt = \"{wrtName}\" is not a float or double parameter of '{shown}' " +
+                $"({string.Join(", ", floats.Select(i => target.Parameters[i].Name))})");
+    }
+
     /// <summary>
     /// The rule of <paramref name="target"/>: the compilation's, else a built-in one, else null. Throws
     /// <see cref="UnsupportedException"/> when its declared rules are refused or do not cover every
@@ -97,6 +123,16 @@ internal static class UserRules
         var shown = target.ContainingType.Name + "." + target.Name;
         if (declared.FirstOrDefault(d => d.Error is not null) is { } bad)
             throw new UnsupportedException($"the derivative rule '{bad.Rule.Name}' of '{shown}' is refused: {bad.Error}");
+        if (declared.FirstOrDefault(d => d.Wrt == AllParameters) is { } jvpRule)
+        {
+            if (declared.Count > 1)
+                throw new UnsupportedException($"'{jvpRule.Rule.Name}' is a JVP rule of '{shown}' and gives every partial; " +
+                    $"remove the other rules ({string.Join(", ", declared.Where(d => d != jvpRule).Select(d => d.Rule.Name))})");
+            var jvpKey = FunctionKey.Primal(PrimalLowering.KeyOf(jvpRule.Rule));
+            var seed = 0;
+            return new ExternRule(shown, target.Parameters
+                .Select(p => IsFloat(p.Type) ? new RulePartial(Method: jvpKey, Seed: seed++) : RulePartial.None).ToEquatableArray());
+        }
         var partials = new List<RulePartial>();
         for (var i = 0; i < target.Parameters.Length; i++)
         {

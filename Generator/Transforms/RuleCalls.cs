@@ -25,8 +25,9 @@ internal static class RuleCalls
         var type = c.Outs[0].Type;
         if (p.Method is { } method)
         {
+            var args = p.Seed < 0 ? c.Args : JvpArgs(b, c.Args, c, j => b.Const(j == i ? 1 : 0, c.Args[j].Type));
             var result = b.NewValue(type, "");
-            b.Emit(new CallOp(new[] { result }.ToEquatableArray(), method, c.Args));
+            b.Emit(new CallOp(new[] { result }.ToEquatableArray(), method, args));
             return result;
         }
         var value = BuiltinRules.Body(p.Builtin!)(new RuleBuilder(b, IrType.F64), c.Args.ToArray());
@@ -38,14 +39,49 @@ internal static class RuleCalls
     {
         var p = Checked(c, i);
         if (p.Method is { } method)
-            return lookup(method) ?? throw new ReverseNotSupportedException(
+        {
+            var fn = lookup(method) ?? throw new ReverseNotSupportedException(
                 $"the derivative rule of '{c.Rule!.Name}' ('{method.QualifiedName.Replace("global::", "")}') is not available");
+            return p.Seed < 0 ? fn : SeededJvp(fn, c, i);
+        }
         return BuiltinRules.Function(p.Builtin!);
+    }
+
+    /// <summary>∂_i f as a function of f's parameters from a JVP rule: the rule at the unit tangent of parameter i.</summary>
+    private static Function SeededJvp(Function jvp, CallOp c, int i)
+    {
+        var b = new IrBuilder();
+        var parameters = c.Args.Select(a => b.NewValue(a.Type, a.Name)).ToArray();
+        b.BeginBlock();
+        var args = JvpArgs(b, parameters, c, j => b.Const(j == i ? 1 : 0, c.Args[j].Type));
+        var result = b.NewValue(c.Outs[0].Type, "");
+        b.Emit(new CallOp(new[] { result }.ToEquatableArray(), jvp.Key, args));
+        return new Function(FunctionKey.Primal("rule:" + jvp.Key.Method + "#" + i), jvp.Name + "_D" + i,
+            new Region(parameters.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray()));
+    }
+
+    /// <summary>A JVP rule's arguments: f's, then the tangent of each float parameter (<paramref name="tangent"/> by position).</summary>
+    private static EquatableArray<Value> JvpArgs(IrBuilder b, IReadOnlyList<Value> args, CallOp c, Func<int, Value> tangent)
+    {
+        var list = new List<Value>(args);
+        for (var j = 0; j < c.Args.Count; j++)
+        {
+            if (Differentiable(c, j)) list.Add(tangent(j));
+        }
+        return list.ToEquatableArray();
     }
 
     /// <summary>ẏ = Σ_i ∂_i f·ẋ_i over the arguments that have a tangent (<paramref name="tangent"/> gives null for none).</summary>
     public static Value Tangent(IrBuilder b, CallOp c, Func<Value, Value?> tangent)
     {
+        if (c.Rule!.Partials.FirstOrDefault(p => p.Seed >= 0) is { Method: { } jvp })
+        {
+            // A JVP rule takes the tangents as they are: one call.
+            var args = JvpArgs(b, c.Args, c, j => tangent(c.Args[j]) ?? b.Zero(c.Args[j].Type));
+            var result = b.NewValue(c.Outs[0].Type, "");
+            b.Emit(new CallOp(new[] { result }.ToEquatableArray(), jvp, args));
+            return result;
+        }
         Value? sum = null;
         for (var i = 0; i < c.Args.Count; i++)
         {

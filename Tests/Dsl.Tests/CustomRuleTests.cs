@@ -25,9 +25,13 @@ public class CustomRuleTests
         {
             public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
             public static double Hyp(double x, double y) => Math.Sqrt(x * x + y * y);
+            public static double Hyp2(double x, double y) => Math.Sqrt(x * x + y * y);
         }
         public static partial class Rules
         {
+            // The JVP form: one rule for every parameter, linear in the tangents.
+            [Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Hyp2), Form = RuleForm.Jvp)]
+            public static double Hyp2Jvp(double x, double y, double dx, double dy) => (x * dx + y * dy) / Ext.Hyp2(x, y);
             [Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Softplus))]
             public static double SoftplusPrime(double x) => 1 / (1 + Math.Exp(-x));
             // The rules of Hyp call Hyp: Taylor mode jets them one order lower each time, so the recursion ends.
@@ -71,6 +75,7 @@ public class CustomRuleTests
         ("SpecialFunctions.AiryAi(x)", 0.5), ("SpecialFunctions.AiryAiPrime(x)", -0.4),
         ("SpecialFunctions.AiryBi(x)", 0.3), ("SpecialFunctions.AiryBiPrime(x)", 0.2),
         ("Ext.Softplus(x)", 0.4), ("Ext.Hyp(x, 0.7)", 0.6), ("Ext.Hyp(0.6, x)", 0.7),
+        ("Ext.Hyp2(x, 0.7)", 0.6), ("Ext.Hyp2(0.6, x)", 0.7), ("Ext.Hyp2(x, x * x)", 0.8),
     };
 
     private static readonly Lazy<Assembly> CaseAssembly = new(() =>
@@ -228,6 +233,19 @@ public class CustomRuleTests
             [Gradient(nameof(Pen))] public static partial double PenGrad(ReadOnlySpan<double> x, Span<double> xBar);
             public static double PenG(double[] x, double[] g) => PenGrad(x, g);
             public static double P(double[] x) => Pen(x);
+            // A rule inside a loop: reverse mode saves the arguments the rule reads on the tape.
+            [Differentiable]
+            public static double Sum(ReadOnlySpan<double> x)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++) s += SpecialFunctions.Erf(x[i] * s + 0.5) * Ext.Softplus(x[i]);
+                return s;
+            }
+            [Gradient(nameof(Sum))] public static partial double SumGrad(ReadOnlySpan<double> x, Span<double> xBar);
+            [Laplacian(nameof(Sum), Wrt = "x")] public static partial double SumLap(ReadOnlySpan<double> x);
+            public static double SumG(double[] x, double[] g) => SumGrad(x, g);
+            public static double S(double[] x) => Sum(x);
+            public static double SLap(double[] x) => SumLap(x);
             // Two partials of one call.
             [Differentiable] public static double B(double z, double w) => SpecialFunctions.BetaLn(z, w) * Ext.Hyp(z, w);
             [Gradient(nameof(B))] public static partial double BGrad(double z, double w, out double zBar, out double wBar);
@@ -328,6 +346,34 @@ public class CustomRuleTests
         }
     }
 
+    /// <summary>
+    /// Rules in a loop that carries a value through them: the gradient against central differences (h = 1e-5, below 1e-8
+    /// relative), the Laplacian against second differences of the primal (h = 1e-4: truncation h²/12·|f⁽⁴⁾| ≈ 1e-9,
+    /// rounding 4ε|f|/h² ≈ 1e-7·|f|, so 1e-6 relative).
+    /// </summary>
+    [Fact]
+    public void RulesInALoop()
+    {
+        var x = new[] { 0.3, -0.2, 0.5, 0.1 };
+        var bar = new double[4];
+        Assert.Equal((double)Op("S", x)!, (double)Op("SumG", x, bar)!);
+        double lap = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var (xp, xm) = ((double[])x.Clone(), (double[])x.Clone());
+            xp[i] += 1e-5;
+            xm[i] -= 1e-5;
+            var fd = ((double)Op("S", xp)! - (double)Op("S", xm)!) / 2e-5;
+            Assert.True(Math.Abs(bar[i] - fd) <= 1e-8 * (1 + Math.Abs(fd)), $"dSum/dx[{i}] {bar[i]}, difference {fd}");
+            var (p, m) = ((double[])x.Clone(), (double[])x.Clone());
+            p[i] += 1e-4;
+            m[i] -= 1e-4;
+            lap += ((double)Op("S", p)! - 2 * (double)Op("S", x)! + (double)Op("S", m)!) / 1e-8;
+        }
+        var exact = (double)Op("SLap", x)!;
+        Assert.True(Math.Abs(exact - lap) <= 1e-6 * (1 + Math.Abs(lap)), $"Laplacian {exact}, second differences {lap}");
+    }
+
     /// <summary>Both partials of BetaLn(z, w)·|(z, w)| in one reverse pass: ∂z = (ψ(z) − ψ(z+w)) r + lnB z/r (rounding, 1e-14).</summary>
     [Fact]
     public void TwoPartialsOfOneCall()
@@ -371,6 +417,11 @@ public class CustomRuleTests
         "the rule returns 'float' but a partial derivative of 'Ext.Softplus' is a 'double'")]
     [InlineData("[DerivativeOf(typeof(P), nameof(P.Square))] public static double R(double x) => 2 * x;",
         "'P.Square' is [Differentiable]: the generator differentiates its body")]
+    [InlineData("[DerivativeOf(typeof(Ext), nameof(Ext.Hyp), Form = RuleForm.Jvp)] public static double R(double x, double y, double dx) => x;",
+        "no overload of 'Ext.Hyp' matches the JVP rule's parameters (double, double, double); a JVP rule takes its target's parameters " +
+        "and then one tangent per float or double parameter: (double, double, double, double)")]
+    [InlineData("[DerivativeOf(typeof(Ext), nameof(Ext.Softplus), Form = RuleForm.Jvp, Wrt = \"x\")] public static double R(double x, double dx) => dx;",
+        "a JVP rule gives the tangent in every parameter; leave Wrt out")]
     public void RefusedRuleIsReportedAtTheAttribute(string rule, string reason)
     {
         var source = """
@@ -413,6 +464,9 @@ public class CustomRuleTests
     [InlineData("Ext.Hyp(x, 2.0)", "[Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Hyp), Wrt = \"x\")] public static double A(double x, double y) => x;\n" +
         "[Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Hyp), Wrt = \"x\")] public static double B(double x, double y) => x;",
         "both declare ∂Ext.Hyp/∂x; keep one")]
+    [InlineData("Ext.Hyp(x, 2.0)", "[Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Hyp), Wrt = \"x\")] public static double A(double x, double y) => x;\n" +
+        "[Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Hyp), Form = RuleForm.Jvp)] public static double J(double x, double y, double dx, double dy) => dx;",
+        "'J' is a JVP rule of 'Ext.Hyp' and gives every partial; remove the other rules (A)")]
     [InlineData("Ext.Softplus(x)", "", "calls 'Softplus', which is not [Differentiable]; mark it [Differentiable], inline it, or declare its derivative with [DerivativeOf]")]
     public void CallOfATargetWithRefusedRules(string call, string rules, string reason)
     {
