@@ -25,6 +25,9 @@ internal static class BuiltinRules
     private const string DD = "(double, double)";
     private const string RulePrefix = "rule:";
 
+    /// <summary>The key prefix of a partial taken from a user's JVP rule at a unit tangent (Transforms/RuleCalls.cs).</summary>
+    public const string JvpPrefix = RulePrefix + "jvp:";
+
     // 2/√π and √π/2.
     private static readonly double TwoOverSqrtPi = 2 / Math.Sqrt(Math.PI);
     private static readonly double SqrtPiOverTwo = Math.Sqrt(Math.PI) / 2;
@@ -79,6 +82,12 @@ internal static class BuiltinRules
         if (key is null || !key.Method.StartsWith(RulePrefix, StringComparison.Ordinal)) return null;
         var id = key.Method.Substring(RulePrefix.Length);
         var hash = id.LastIndexOf('#');
+        if (key.Method.StartsWith(JvpPrefix, StringComparison.Ordinal))
+        {
+            var jvp = FunctionKey.Primal(key.Method.Substring(JvpPrefix.Length, key.Method.LastIndexOf('#') - JvpPrefix.Length));
+            var shown = jvp.QualifiedName.Replace("global::", "");
+            return $"the JVP rule {shown} at the unit tangent of parameter {int.Parse(id.Substring(hash + 1)) + 1}";
+        }
         return Table.TryGetValue(id.Substring(0, hash), out var entry)
             ? $"the built-in derivative rule of {entry.Name} (parameter {int.Parse(id.Substring(hash + 1)) + 1})"
             : null;

@@ -51,12 +51,12 @@ internal static class RuleCalls
     private static Function SeededJvp(Function jvp, CallOp c, int i)
     {
         var b = new IrBuilder();
-        var parameters = c.Args.Select(a => b.NewValue(a.Type, a.Name)).ToArray();
+        var parameters = c.Args.Select((a, j) => b.NewValue(a.Type, jvp.Params[j].Name)).ToArray();
         b.BeginBlock();
         var args = JvpArgs(b, parameters, c, j => b.Const(j == i ? 1 : 0, c.Args[j].Type));
         var result = b.NewValue(c.Outs[0].Type, "");
         b.Emit(new CallOp(new[] { result }.ToEquatableArray(), jvp.Key, args));
-        return new Function(FunctionKey.Primal("rule:" + jvp.Key.Method + "#" + i), jvp.Name + "_D" + i,
+        return new Function(FunctionKey.Primal(BuiltinRules.JvpPrefix + jvp.Key.Method + "#" + i), jvp.Name + "_D" + i,
             new Region(parameters.ToEquatableArray(), b.EndBlock(), new[] { result }.ToEquatableArray()));
     }
 

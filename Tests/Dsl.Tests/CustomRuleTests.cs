@@ -510,6 +510,27 @@ public class CustomRuleTests
         Assert.Contains("FGrad'", d.GetMessage());
     }
 
+    /// <summary>
+    /// Pins the JVP form: forward mode calls the JVP rule once with both tangents, reverse mode at the unit tangents,
+    /// and an exact Laplacian jets the rule's partials through helpers that call it at a unit tangent.
+    /// </summary>
+    [Fact]
+    public void GeneratedCodeOfTheJvpForm()
+    {
+        var result = Run(Ext + """
+            public static partial class S
+            {
+                [Differentiable] public static double F(ReadOnlySpan<double> x) => Ext.Hyp2(x[0], x[1]);
+                [Jvp(nameof(F))] public static partial double FJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dy);
+                [Gradient(nameof(F))] public static partial double FGrad(ReadOnlySpan<double> x, Span<double> xBar);
+                [Laplacian(nameof(F), Wrt = "x")] public static partial double FLap(ReadOnlySpan<double> x);
+            }
+            """);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Errors);
+        Snapshot.Verify(result.AllGenerated);
+    }
+
     /// <summary>Pins the code: the call of the original method for the value, the rule inline (built-in) or called (user), and
     /// the Taylor helper of one order less that jets a partial.</summary>
     [Fact]
