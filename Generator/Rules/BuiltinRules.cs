@@ -162,6 +162,20 @@ internal static class BuiltinRules
         };
         t[Sf + "BesselJ" + DD] = Binary("SpecialFunctions.BesselJ", null, Neighbours("BesselJ", -1), orderRefusal);
         t[Sf + "BesselY" + DD] = Binary("SpecialFunctions.BesselY", null, Neighbours("BesselY", -1), orderRefusal);
+        // P(a, x), Q(a, x): ∂x P = x^(a−1) e^(−x)/Γ(a) = exp((a − 1) ln x − x − ln Γ(a)) = −∂x Q; ∂a has no closed form.
+        const string shapeRefusal = "has no closed-form derivative in the shape a; pass a as a constant (it is not differentiated)";
+        RuleBody GammaDensity(double sign) => (e, a) =>
+        {
+            var log = e.Sub(e.Sub(e.Mul(e.Sub(a[0], e.C(1)), e.Un(UnOp.Log, a[1])), a[1]), Call(e, Sf + "GammaLn" + D, a[0]));
+            var density = e.Un(UnOp.Exp, log);
+            return sign > 0 ? density : e.Neg(density);
+        };
+        t[Sf + "GammaLowerRegularized" + DD] = Binary("SpecialFunctions.GammaLowerRegularized", null, GammaDensity(1), shapeRefusal);
+        t[Sf + "GammaUpperRegularized" + DD] = Binary("SpecialFunctions.GammaUpperRegularized", null, GammaDensity(-1), shapeRefusal);
+        // e^x − 1 and √(x² + y²).
+        t[Sf + "ExponentialMinusOne" + D] = Unary("SpecialFunctions.ExponentialMinusOne", (e, a) => e.Un(UnOp.Exp, a[0]));
+        RuleBody Leg(int i) => (e, a) => e.Div(a[i], Call(e, Sf + "Hypotenuse" + DD, a[0], a[1]));
+        t[Sf + "Hypotenuse" + DD] = Binary("SpecialFunctions.Hypotenuse", Leg(0), Leg(1));
         // Airy: Ai′ is AiryAiPrime, and Ai″ = x Ai (the Airy equation); Bi likewise.
         t[Sf + "AiryAi" + D] = Unary("SpecialFunctions.AiryAi", (e, a) => Call(e, Sf + "AiryAiPrime" + D, a[0]));
         t[Sf + "AiryAiPrime" + D] = Unary("SpecialFunctions.AiryAiPrime", (e, a) => e.Mul(a[0], Call(e, Sf + "AiryAi" + D, a[0])));

@@ -74,6 +74,9 @@ public class CustomRuleTests
         ("SpecialFunctions.BesselJ(1.5, x)", 2.0), ("SpecialFunctions.BesselY(1, x)", 2.5),
         ("SpecialFunctions.AiryAi(x)", 0.5), ("SpecialFunctions.AiryAiPrime(x)", -0.4),
         ("SpecialFunctions.AiryBi(x)", 0.3), ("SpecialFunctions.AiryBiPrime(x)", 0.2),
+        ("SpecialFunctions.GammaLowerRegularized(2.5, x)", 1.3), ("SpecialFunctions.GammaUpperRegularized(1.5, x)", 0.9),
+        ("SpecialFunctions.ExponentialMinusOne(x)", 0.3), ("SpecialFunctions.Hypotenuse(x, 0.7)", 0.5),
+        ("SpecialFunctions.Hypotenuse(0.5, x)", 0.7),
         ("Ext.Softplus(x)", 0.4), ("Ext.Hyp(x, 0.7)", 0.6), ("Ext.Hyp(0.6, x)", 0.7),
         ("Ext.Hyp2(x, 0.7)", 0.6), ("Ext.Hyp2(0.6, x)", 0.7), ("Ext.Hyp2(x, x * x)", 0.8),
     };
