@@ -29,6 +29,9 @@ public class CustomRuleTests
         }
         public static partial class Rules
         {
+            // A rule for a method of another assembly (MathNet has no built-in rule for it): (ψ⁻¹)′(p) = 1/ψ⁽¹⁾(ψ⁻¹(p)).
+            [Differentiable, DerivativeOf(typeof(SpecialFunctions), nameof(SpecialFunctions.DiGammaInv))]
+            public static double DiGammaInvPrime(double p) => 1 / Dsl.Special.Trigamma(SpecialFunctions.DiGammaInv(p));
             // The JVP form: one rule for every parameter, linear in the tangents.
             [Differentiable, DerivativeOf(typeof(Ext), nameof(Ext.Hyp2), Form = RuleForm.Jvp)]
             public static double Hyp2Jvp(double x, double y, double dx, double dy) => (x * dx + y * dy) / Ext.Hyp2(x, y);
@@ -78,7 +81,7 @@ public class CustomRuleTests
         ("SpecialFunctions.ExponentialMinusOne(x)", 0.3), ("SpecialFunctions.Hypotenuse(x, 0.7)", 0.5),
         ("SpecialFunctions.Hypotenuse(0.5, x)", 0.7),
         ("Ext.Softplus(x)", 0.4), ("Ext.Hyp(x, 0.7)", 0.6), ("Ext.Hyp(0.6, x)", 0.7),
-        ("Ext.Hyp2(x, 0.7)", 0.6), ("Ext.Hyp2(0.6, x)", 0.7), ("Ext.Hyp2(x, x * x)", 0.8),
+        ("SpecialFunctions.DiGammaInv(x)", 0.5), ("Ext.Hyp2(x, 0.7)", 0.6), ("Ext.Hyp2(0.6, x)", 0.7), ("Ext.Hyp2(x, x * x)", 0.8),
     };
 
     private static readonly Lazy<Assembly> CaseAssembly = new(() =>
