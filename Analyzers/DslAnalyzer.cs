@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Dsl.Generator;
 using Dsl.Generator.Frontend;
+using Dsl.Generator.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -57,6 +58,15 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
                 {
                     var location = node?.GetLocation() ?? method.Locations.FirstOrDefault();
                     context.ReportDiagnostic(Create(Failures.Classify(reason), location));
+                }
+            }
+            else if (name == UserRules.AttributeName)
+            {
+                if (UserRules.Check(method, attribute).Error is { } error)
+                {
+                    var at = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation();
+                    context.ReportDiagnostic(Diagnostic.Create(InvalidDerivative, at ?? method.Locations.FirstOrDefault(),
+                        $"'{method.Name}' is not a derivative rule: {error}"));
                 }
             }
             else if (RequestKinds.ForAttribute(name) is { } row)
@@ -136,7 +146,11 @@ public sealed class DslAnalyzer : DiagnosticAnalyzer
             foreach (var invocation in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 if (model.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol callee)
+                {
                     work.Push(callee);
+                    // A method with [DerivativeOf] rules: the rules are primals the call reaches.
+                    foreach (var rule in UserRules.RulesOf(callee, compilation, context.CancellationToken)) work.Push(rule);
+                }
             }
         }
         return (result, requests);

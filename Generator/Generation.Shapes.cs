@@ -83,10 +83,12 @@ internal static partial class Generation
         var header = $"{SourceFileEmitter.GeneratedCodeAttribute}\nprivate static {ret} {name}({string.Join(", ", parameters)})";
         // Helpers are transforms of one function: name the primal when it is one.
         var key = fn.Key;
-        // Otherwise (an operator's function) its name without the transform's suffix (U_Laplacian_Pullback_0100 → U_Laplacian).
+        // Otherwise a built-in rule's method, or (an operator's function) its name without the transform's suffix
+        // (U_Laplacian_Pullback_0100 → U_Laplacian).
         var primalName = key.Of is { } of && byKey.TryGetValue(of, out var pm)
             ? pm.Name
-            : System.Text.RegularExpressions.Regex.Replace(fn.Name, "_(Gradient|Pullback|Vjp)(_[01]+)?$", "");
+            : Rules.BuiltinRules.Describe(key.Of)
+                ?? System.Text.RegularExpressions.Regex.Replace(fn.Name, "_(Gradient|Pullback|Vjp)(_[01]+)?$", "");
         var kind = key.Kind switch
         {
             TransformKind.Jvp => "Forward mode (JVP)",

@@ -269,6 +269,14 @@ internal static partial class Generation
                         $"'{primal.Name}' is recursive ({path} → {callee.Name}); recursion is not supported, write a loop");
                 if (s == 0 && Visit(callee, path + " → " + callee.Name) is { } f) return f;
             }
+            // Derivative rules: lowered and free of recursion themselves, but one may call its own target.
+            foreach (var r in p.RuleCallees)
+            {
+                if (!byKey.TryGetValue(r, out var rule))
+                    return $"'{primal.Name}' reaches the derivative rule '{ShortKey(r)}', whose body is not available to the generator";
+                if (rule.Failure is not null) return rule.Failure;
+                if (!state.ContainsKey(r) && Visit(rule, path + " → " + rule.Name) is { } f) return f;
+            }
             state[p.Key] = 2;
             return null;
         }
@@ -305,7 +313,7 @@ internal static partial class Generation
             if (p.IsPrivate && p.TypeKey != primal.TypeKey)
                 return $"'{primal.Name}' reaches '{ShortKey(p.Key)}', which is private to another type; the generated code in " +
                     $"'{primal.TypeKey.Replace("global::", "")}' cannot call it — make it internal or public";
-            foreach (var c in p.Callees)
+            foreach (var c in p.Callees.Concat(p.RuleCallees))
             {
                 if (byKey.TryGetValue(c, out var callee)) work.Push(callee);
             }

@@ -29,7 +29,9 @@ internal sealed record TypeChain(string? Namespace, EquatableArray<ContainingTyp
 
 /// <summary>
 /// A <c>[Differentiable]</c> method after lowering: its IR, or the reason it could not be
-/// lowered. Equatable, and free of symbols and syntax, so the pipeline caches it.
+/// lowered. <c>RuleCallees</c>: the <c>[DerivativeOf]</c> rule methods of the methods it calls (the
+/// transforms call and differentiate them, but a rule may call its own target: not a recursion).
+/// Equatable, and free of symbols and syntax, so the pipeline caches it.
 /// </summary>
 internal sealed record PrimalModel(
     FunctionKey Key,
@@ -41,7 +43,8 @@ internal sealed record PrimalModel(
     Function? Ir,
     string? Failure,
     EquatableArray<FunctionKey> Callees,
-    bool IsPrivate = false);
+    bool IsPrivate = false,
+    EquatableArray<FunctionKey> RuleCallees = default);
 
 /// <summary>The transform a declared partial method asks for.</summary>
 internal enum RequestKind

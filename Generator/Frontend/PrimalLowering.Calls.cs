@@ -61,9 +61,14 @@ internal sealed partial class PrimalLowering
     {
         var generated = method.GetAttributes().Any(a => InheritsFrom(a.AttributeClass, "Dsl.TransformAttribute"));
         if (!generated && !method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute))
+        {
+            if (Rules.UserRules.Resolve(method, _model.Compilation, _ct) is { } rule)
+                return LowerRuledCall(method, args, inv, asStatement, rule);
             throw new UnsupportedException(DslDiagnostics.CalleeNotDifferentiable,
-                $"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable] or inline it", inv,
+                $"calls '{method.Name}', which is not [Differentiable]; mark it [Differentiable], inline it, or declare its " +
+                "derivative with [DerivativeOf] (docs/custom-rules.md)", inv,
                 Failures.Callee, method.OriginalDefinition.GetDocumentationCommentId() ?? "");
+        }
         if (generated && method.Parameters.Any(p => p.RefKind != RefKind.None))
             throw new UnsupportedException(
                 $"calls generated method '{method.Name}', which has out parameters; only generated methods that return " +

@@ -48,6 +48,7 @@ internal sealed partial class PrimalLowering
     private readonly CancellationToken _ct;
     private readonly IrBuilder _b = new();
     private readonly HashSet<string> _callees = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ruleCallees = new(StringComparer.Ordinal);
 
     // Current SSA binding of each local and parameter (mutation = rebinding).
     private Dictionary<ISymbol, Value> _env = new(SymbolEqualityComparer.Default);
@@ -128,7 +129,8 @@ internal sealed partial class PrimalLowering
             var fn = lowering.LowerMethod(method, key);
             return new PrimalModel(key, typeKey, method.Name, returnText, returnType, parameters, fn, null,
                 lowering._callees.OrderBy(c => c, StringComparer.Ordinal).Select(FunctionKey.Primal).ToEquatableArray(),
-                method.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal);
+                method.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal,
+                lowering._ruleCallees.OrderBy(c => c, StringComparer.Ordinal).Select(FunctionKey.Primal).ToEquatableArray());
         }
         catch (UnsupportedException ex)
         {

@@ -196,9 +196,11 @@ internal sealed record AllocOp(Value Result, Value Length) : Op
 
 /// <summary>
 /// A call of another IR function, by key. Scalar results come back as results; buffers are
-/// passed by reference.
+/// passed by reference. With a <see cref="Rule"/> the callee is a method the generator does not
+/// look into (a MathNet special function): the call runs it for the value, and the transforms take
+/// its derivative from the rule (see <see cref="ExternRule"/>).
 /// </summary>
-internal sealed record CallOp(EquatableArray<Value> Outs, FunctionKey Callee, EquatableArray<Value> Args) : Op
+internal sealed record CallOp(EquatableArray<Value> Outs, FunctionKey Callee, EquatableArray<Value> Args, ExternRule? Rule = null) : Op
 {
     public override IEnumerable<Value> Results => Outs;
     public override IEnumerable<Value> Operands => Args;

@@ -126,6 +126,11 @@ internal sealed class Forward
                 case IfOp i:
                     _regions.If(i);
                     return;
+                case CallOp { Rule: not null } rc:
+                    // A method with a derivative rule: its value by the call, ẏ = Σ ∂_i f·ẋ_i from the rule.
+                    _b.Emit(rc);
+                    if (rc.Outs.Count == 1 && Active(rc.Outs[0])) SetTangent(rc.Outs[0], RuleCalls.Tangent(_b, rc, T));
+                    return;
                 case CallOp c:
                     _regions.Call(c);
                     return;

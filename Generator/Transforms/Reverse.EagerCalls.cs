@@ -73,7 +73,7 @@ internal sealed partial class Reverse
 
         private static string CalleeName(Function f) => f.Name.Length == 0 ? "call" : f.Name;
 
-        private static bool LoopsAroundCalls(Region r) => r.Ops.Any(op => op is CallOp || op.Regions.Any(LoopsAroundCalls));
+        private static bool LoopsAroundCalls(Region r) => r.Ops.Any(op => op is CallOp { Rule: null } || op.Regions.Any(LoopsAroundCalls));
 
         /// <summary>The reverse sweep of an eager call: its inputs' adjoints grow by r̄ times the gradient saved forward.</summary>
         private bool BackEagerCall(CallOp c)

@@ -89,7 +89,7 @@ internal sealed partial class Reverse
         private int SiteIndex(Region r)
         {
             var sites = Enumerable.Range(0, r.Ops.Count)
-                .Where(k => r.Ops[k] is CallOp || r.Ops[k].Regions.Any(ContainsCall)).ToList();
+                .Where(k => r.Ops[k] is CallOp { Rule: null } || r.Ops[k].Regions.Any(ContainsCall)).ToList();
             if (sites.Count == 0) return -1;
             if (sites.Count > 1) return -2;
             var op = r.Ops[sites[0]];
@@ -98,7 +98,7 @@ internal sealed partial class Reverse
             for (var k = sites[0] + 1; k < r.Ops.Count; k++)
             {
                 var next = r.Ops[k];
-                if (next.Regions.Any() || next is StoreOp or CallOp or PushOp or PopOp or AllocOp or ClearOp) return -2;
+                if (next.Regions.Any() || next is StoreOp or CallOp { Rule: null } or PushOp or PopOp or AllocOp or ClearOp) return -2;
             }
             return sites[0];
         }

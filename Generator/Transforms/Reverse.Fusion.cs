@@ -106,7 +106,8 @@ internal sealed partial class Reverse
             op.Operands.Count(v => v.Id == id)
             + op.Regions.Sum(r => r.Ops.Sum(inner => CountReads(inner, id)) + r.Yields.Count(y => y.Id == id));
 
-        private static bool ContainsCall(Region r) => r.Ops.Any(op => op is CallOp || op.Regions.Any(ContainsCall));
+        // A call with a derivative rule is arithmetic here (its reverse is its partials); only calls of functions count.
+        private static bool ContainsCall(Region r) => r.Ops.Any(op => op is CallOp { Rule: null } || op.Regions.Any(ContainsCall));
 
         /// <summary>The local buffers stored into or cleared anywhere in <paramref name="r"/>.</summary>
         private HashSet<int> WrittenLocals(Region r)

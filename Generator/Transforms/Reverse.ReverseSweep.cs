@@ -134,6 +134,14 @@ internal sealed partial class Reverse
         private void BackCall(CallOp c)
         {
             if (BackEagerCall(c)) return;
+            if (c.Rule is not null)
+            {
+                // A method with a derivative rule: x̄_i += ∂_i f(x)·ȳ.
+                if (c.Outs.Count != 1 || !Active(c.Outs[0]) || Adj(c.Outs[0]) is not { } seed) return;
+                foreach (var i in RuleCalls.ActiveArgs(c, Active))
+                    Accum(c.Args[i], _b.Binary(BinOp.Mul, RuleCalls.Partial(_b, c, i), seed));
+                return;
+            }
             var mask = c.Args.Select(a => Active(a)).ToList();
             if (!mask.Any(m => m)) return;
             var callee = _owner._lookup(c.Callee) ?? throw new ReverseNotSupportedException("the body of a called method is not available");

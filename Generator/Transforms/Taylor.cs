@@ -76,7 +76,8 @@ internal sealed partial class Taylor
         var key = FunctionKey.TaylorEntry(entry.Key, active, order, lanes, inputSlots, oneHot);
         var fn = new FunctionTransform(t, entry, active, isEntry: true, inputSlots, oneHot).Run(key);
         var list = new List<Function> { fn };
-        list.AddRange(t._helperKeys.Select(k => t._generated[k]));
+        // The helpers of every order: derivative rules jet their partials one order lower (Taylor.Rules.cs).
+        for (var o = t; o is not null; o = o._lower) list.AddRange(o._helperKeys.Select(k => o._generated[k]));
         return new Module(list.ToEquatableArray());
     }
 
@@ -256,6 +257,9 @@ internal sealed partial class Taylor
                     return;
                 case IfOp i:
                     _regions.If(i);
+                    return;
+                case CallOp { Rule: not null } rc:
+                    RuleJet(rc);
                     return;
                 case CallOp c:
                     _regions.Call(c);

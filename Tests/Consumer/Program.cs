@@ -37,11 +37,23 @@ Span<double> wBar = stackalloc double[3];
 var squares = Model.SquaresGradient(w, wBar);
 Check("sum w_i^2 and its gradient 2w", Close(squares, 6.5) && Close(wBar[0], 3.0) && Close(wBar[1], -4.0) && Close(wBar[2], 1.0));
 
+// A MathNet special function (a dependency of the package) through its built-in derivative rule, declared nowhere here.
+var erfValue = Model.GGradient(0.6, out var gBar);
+var erf = MathNet.Numerics.SpecialFunctions.Erf(0.6);
+Check("d/dx x erf(x) = erf x + x 2/sqrt(pi) e^(-x^2) (built-in rule)",
+    Close(erfValue, 0.6 * erf) && Close(gBar, erf + 0.6 * 2 / Math.Sqrt(Math.PI) * Math.Exp(-0.36)));
+
 Console.WriteLine($"checks: {passed} passed, {failed} failed");
 return failed == 0 ? 0 : 1;
 
 static partial class Model
 {
+    [Differentiable]
+    public static double G(double x) => MathNet.Numerics.SpecialFunctions.Erf(x) * x;
+
+    [Gradient(nameof(G))]
+    public static partial double GGradient(double x, out double xBar);
+
     [Differentiable]
     public static double F(double x, double y)
     {

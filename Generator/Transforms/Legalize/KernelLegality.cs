@@ -36,6 +36,9 @@ internal static class KernelLegality
                 case UnaryOp or BinaryOp or TernaryOp when Primitives.Of(op) is { Kernel: KernelMath.Refused } row:
                     return $"'{name}' calls Math.{row.ClrName}, which ILGPU 1.5.3 compiles to an .extern call that fails when " +
                         $"the kernel is loaded; write {row.KernelInstead}";
+                case CallOp { Rule: { } rule }:
+                    return $"'{name}' calls '{rule.Name}', which the generator does not look into (it has a derivative rule): a " +
+                        "kernel cannot call it; write the function out in a [Differentiable] method, or call it outside the kernel";
                 case AllocOp a when !constants.Contains(a.Length.Id) && a.Result.Type.Elem is not (ScalarKind.F64 or ScalarKind.F32):
                     return $"'{name}' allocates a {a.Result.Type.Elem} buffer ('{a.Result.Name}') whose length is known only at run " +
                         "time; a kernel's run-time-sized buffers come from its scratch (Dsl.KernelScratch), which holds doubles and " +
