@@ -20,7 +20,7 @@ internal static partial class Generation
         var wrt = primal.Params.Where((p, i) => plan.Active[i]).Select(p => p.Name);
         var comment = new List<string> { $"// {row.Describe(request, plan)} of {primal.Name} with respect to {string.Join(", ", wrt)}." };
         comment.AddRange(row.Notes);
-        var checks = row.LengthChecks(request, plan).Concat(SpanLengthChecks(request, plan)).ToList();
+        var checks = row.LengthChecks(request, plan).Concat(SpanLengthChecks(request, plan)).Concat(AliasingChecks(request)).ToList();
         return new MethodShape(header, names, outs, comment, checks, request.ReturnTypeText != "void");
     }
 
@@ -38,10 +38,43 @@ internal static partial class Generation
             var ownerPosition = expected.FindIndex(e => e.Owner < 0 && ReferenceEquals(e.Param, primal.Params[expected[k].Owner]));
             var of = request.Params[ownerPosition].Name;
             var span = request.Params[k].Name;
-            yield return $"if ({span}.Length != {of}.Length) throw new global::System.ArgumentException(" +
-                $"$\"'{span}' must have the length of '{of}' ({{{of}.Length}}), but has length {{{span}.Length}}.\", \"{span}\");";
+            // A runtime call (the message is built only when it throws) keeps the generated method's IL small.
+            yield return $"global::Dsl.Arguments.SameLength({span}.Length, {of}.Length, \"{span}\", \"{of}\");";
         }
     }
+
+    /// <summary>
+    /// Argument checks against aliasing: a span the generated method writes (an adjoint, a tangent or jet output) must
+    /// not share memory with another span argument of the same element type. The generated code reads its inputs after
+    /// it has started writing its outputs (a gradient clears its adjoints first), so <c>Gradient(x, xBar: x)</c> would
+    /// silently return wrong numbers; it throws instead, naming both arguments.
+    /// </summary>
+    private static IEnumerable<string> AliasingChecks(RequestModel request)
+    {
+        static string? Element(ParamModel p) =>
+            p.RefKind.Length > 0 || p.Type is not { IsBuffer: true, IsDifferentiable: true } t || !IsSpanOrArray(p.TypeText) ? null
+            : t.Elem == ScalarKind.F32 ? "float" : "double";
+        var spans = request.Params.Where(p => Element(p) is not null).ToList();
+        for (var i = 0; i < spans.Count; i++)
+        {
+            if (spans[i].Type!.Buffer != BufferKind.Span) continue;
+            for (var j = 0; j < spans.Count; j++)
+            {
+                var (output, other) = (spans[i], spans[j]);
+                // Each pair once: an output against every input, and two outputs in parameter order.
+                if (i == j || Element(output) != Element(other) || (other.Type!.Buffer == BufferKind.Span && j < i)) continue;
+                // An array converts to either overload's span: it is cast to the read-only one.
+                var otherText = other.TypeText.EndsWith("[]", StringComparison.Ordinal)
+                    ? $"(global::System.ReadOnlySpan<{Element(other)}>){other.Identifier}"
+                    : other.Identifier;
+                yield return $"global::Dsl.Arguments.Disjoint<{Element(output)}>({output.Identifier}, {otherText}, " +
+                    $"\"{output.Name}\", \"{other.Name}\", \"{request.Name}\");";
+            }
+        }
+    }
+
+    private static bool IsSpanOrArray(string typeText) =>
+        typeText.Contains("Span<") || typeText.EndsWith("[]", StringComparison.Ordinal);
 
     /// <summary>"Taylor mode of order 2, 4 jets sharing one primal pass" for a Taylor helper.</summary>
     private static string TaylorKind(FunctionKey key)

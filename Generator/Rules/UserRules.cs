@@ -118,15 +118,17 @@ internal static class UserRules
     /// </summary>
     public static ExternRule? Resolve(IMethodSymbol target, Compilation compilation, CancellationToken ct)
     {
+        // A call whose rules cannot be used is a call of a method without a derivative: DSL0009's family.
+        static UnsupportedException Refused(string reason) => new(DslDiagnostics.CalleeNotDifferentiable, reason, null);
         var key = PrimalLowering.KeyOf(target);
         if (!Index(compilation, ct).TryGetValue(key, out var declared)) return BuiltinRules.For(key);
         var shown = target.ContainingType.Name + "." + target.Name;
         if (declared.FirstOrDefault(d => d.Error is not null) is { } bad)
-            throw new UnsupportedException($"the derivative rule '{bad.Rule.Name}' of '{shown}' is refused: {bad.Error}");
+            throw Refused($"the derivative rule '{bad.Rule.Name}' of '{shown}' is refused: {bad.Error}");
         if (declared.FirstOrDefault(d => d.Wrt == AllParameters) is { } jvpRule)
         {
             if (declared.Count > 1)
-                throw new UnsupportedException($"'{jvpRule.Rule.Name}' is a JVP rule of '{shown}' and gives every partial; " +
+                throw Refused($"'{jvpRule.Rule.Name}' is a JVP rule of '{shown}' and gives every partial; " +
                     $"remove the other rules ({string.Join(", ", declared.Where(d => d != jvpRule).Select(d => d.Rule.Name))})");
             var jvpKey = FunctionKey.Primal(PrimalLowering.KeyOf(jvpRule.Rule));
             var seed = 0;
@@ -144,12 +146,11 @@ internal static class UserRules
                 continue;
             }
             if (rules.Count > 1)
-                throw new UnsupportedException(
-                    $"'{rules[0].Rule.Name}' and '{rules[1].Rule.Name}' both declare ∂{shown}/∂{p.Name}; keep one");
+                throw Refused($"'{rules[0].Rule.Name}' and '{rules[1].Rule.Name}' both declare ∂{shown}/∂{p.Name}; keep one");
             if (rules.Count == 0)
             {
                 var covered = string.Join(", ", declared.Select(d => target.Parameters[d.Wrt].Name));
-                throw new UnsupportedException($"'{shown}' has a derivative rule for {covered} but not for '{p.Name}'; " +
+                throw Refused($"'{shown}' has a derivative rule for {covered} but not for '{p.Name}'; " +
                     $"add [DerivativeOf(typeof({target.ContainingType.Name}), nameof({shown}), Wrt = \"{p.Name}\")]");
             }
             partials.Add(new RulePartial(Method: FunctionKey.Primal(PrimalLowering.KeyOf(rules[0].Rule))));

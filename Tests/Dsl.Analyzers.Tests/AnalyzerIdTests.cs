@@ -106,8 +106,8 @@ public class AnalyzerIdTests
                 static double Square(double x) => x * x;
                 [Differentiable] public static double F(double x) => {|#0:Square(x)|} + 1;
             }
-            """, "'F' cannot be differentiated (line 8): calls 'Square', which is not [Differentiable]; mark it [Differentiable] or "
-                + "inline it"),
+            """, "'F' cannot be differentiated (line 8): calls 'Square', which is not [Differentiable]; mark it [Differentiable], "
+                + "inline it, or declare its derivative with [DerivativeOf] (docs/custom-rules.md)"),
         ["DSL0010"] = ("""
             static class M
             {

@@ -474,6 +474,9 @@ namespace Dsl.Kernel.Tests
         {
             if (xJet.Length != 3 * x.Length) throw new global::System.ArgumentException($"'xJet' must have length 3 x {x.Length} (order x length of 'x', row-major), but has length {xJet.Length}.", "xJet");
             if (y.Length != 4) throw new global::System.ArgumentException($"'y' must have length 4 (y_0..y_3), but has length {y.Length}.", "y");
+            global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "QTaylor");
+            global::Dsl.Arguments.Disjoint<double>(y, w, "y", "w", "QTaylor");
+            global::Dsl.Arguments.Disjoint<double>(y, xJet, "y", "xJet", "QTaylor");
             var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
             int tmp = x.Length;
             global::System.Span<double> x_jet_normalized = __scratch.Doubles(xJet.Length);
@@ -694,6 +697,9 @@ namespace Dsl.Kernel.Tests
             {
                 if (xJet.Length != 3 * x.Length) throw new global::System.ArgumentException($"'xJet' must have length 3 x {x.Length} (order x length of 'x', row-major), but has length {xJet.Length}.", "xJet");
                 if (y.Length != 4) throw new global::System.ArgumentException($"'y' must have length 4 (y_0..y_3), but has length {y.Length}.", "y");
+                global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "QTaylor");
+                global::Dsl.Arguments.Disjoint<double>(y, w, "y", "w", "QTaylor");
+                global::Dsl.Arguments.Disjoint<double>(y, xJet, "y", "xJet", "QTaylor");
             }
         }
 
@@ -702,8 +708,13 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public static partial void RunVjp(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> yBar, global::System.Span<double> xBar)
         {
-            if (yBar.Length != y.Length) throw new global::System.ArgumentException($"'yBar' must have the length of 'y' ({y.Length}), but has length {yBar.Length}.", "yBar");
-            if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+            global::Dsl.Arguments.SameLength(yBar.Length, y.Length, "yBar", "y");
+            global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+            global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "RunVjp");
+            global::Dsl.Arguments.Disjoint<double>(y, yBar, "y", "yBar", "RunVjp");
+            global::Dsl.Arguments.Disjoint<double>(y, xBar, "y", "xBar", "RunVjp");
+            global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RunVjp");
+            global::Dsl.Arguments.Disjoint<double>(xBar, yBar, "xBar", "yBar", "RunVjp");
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             int tmp = yBar.Length;
             double[] y_bar = new double[tmp];
@@ -895,8 +906,13 @@ namespace Dsl.Kernel.Tests
             // RunVjp's own argument checks; Run passes the first item's rows (all rows have equal lengths).
             private static void __Check(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> yBar, global::System.Span<double> xBar)
             {
-                if (yBar.Length != y.Length) throw new global::System.ArgumentException($"'yBar' must have the length of 'y' ({y.Length}), but has length {yBar.Length}.", "yBar");
-                if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+                global::Dsl.Arguments.SameLength(yBar.Length, y.Length, "yBar", "y");
+                global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+                global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "RunVjp");
+                global::Dsl.Arguments.Disjoint<double>(y, yBar, "y", "yBar", "RunVjp");
+                global::Dsl.Arguments.Disjoint<double>(y, xBar, "y", "xBar", "RunVjp");
+                global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RunVjp");
+                global::Dsl.Arguments.Disjoint<double>(xBar, yBar, "xBar", "yBar", "RunVjp");
             }
         }
 

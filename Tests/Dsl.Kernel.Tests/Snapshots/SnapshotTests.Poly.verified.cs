@@ -119,6 +119,8 @@ namespace Dsl.Kernel.Tests
         {
             if (cJet.Length != 2) throw new global::System.ArgumentException($"'cJet' must have length 2 (the order), but has length {cJet.Length}.", "cJet");
             if (y.Length != 3) throw new global::System.ArgumentException($"'y' must have length 3 (y_0..y_2), but has length {y.Length}.", "y");
+            global::Dsl.Arguments.Disjoint<float>(y, x, "y", "x", "PTaylor");
+            global::Dsl.Arguments.Disjoint<float>(y, cJet, "y", "cJet", "PTaylor");
             float cJet_k = cJet[0];
             float c_t2 = cJet[1] / 2f;
             global::System.Span<float> h = stackalloc float[3];
@@ -266,6 +268,8 @@ namespace Dsl.Kernel.Tests
             {
                 if (cJet.Length != 2) throw new global::System.ArgumentException($"'cJet' must have length 2 (the order), but has length {cJet.Length}.", "cJet");
                 if (y.Length != 3) throw new global::System.ArgumentException($"'y' must have length 3 (y_0..y_2), but has length {y.Length}.", "y");
+                global::Dsl.Arguments.Disjoint<float>(y, x, "y", "x", "PTaylor");
+                global::Dsl.Arguments.Disjoint<float>(y, cJet, "y", "cJet", "PTaylor");
             }
         }
 

@@ -12,7 +12,7 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public static partial double EnergyJvp(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, global::System.ReadOnlySpan<double> w, double s, out double dResult)
         {
-            if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+            global::Dsl.Arguments.SameLength(dx.Length, x.Length, "dx", "x");
             global::System.Span<double> __parkedD = stackalloc double[2]; // loop results parked across calls (see below)
             int tmp = x.Length;
             double acc = 0.0;
@@ -180,7 +180,7 @@ namespace Dsl.Kernel.Tests
             // EnergyJvp's own argument checks; Run passes the first item's rows (all rows have equal lengths).
             private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, global::System.ReadOnlySpan<double> w, double s)
             {
-                if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+                global::Dsl.Arguments.SameLength(dx.Length, x.Length, "dx", "x");
             }
         }
 
@@ -307,7 +307,7 @@ namespace Dsl.Kernel.Tests
             // EnergyJvp's own argument checks; Run passes the first item's rows (all rows have equal lengths).
             private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, global::System.ReadOnlySpan<double> w, double s)
             {
-                if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+                global::Dsl.Arguments.SameLength(dx.Length, x.Length, "dx", "x");
             }
         }
 

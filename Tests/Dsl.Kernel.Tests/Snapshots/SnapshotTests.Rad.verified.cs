@@ -13,7 +13,9 @@ namespace Dsl.Kernel.Tests
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
         public static partial double RGradient(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.Span<double> xBar)
         {
-            if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+            global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+            global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RGradient");
+            global::Dsl.Arguments.Disjoint<double>(xBar, w, "xBar", "w", "RGradient");
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
             xBar.Clear();
@@ -218,7 +220,9 @@ namespace Dsl.Kernel.Tests
             // RGradient's own argument checks; Run passes the first item's rows (all rows have equal lengths).
             private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.Span<double> xBar)
             {
-                if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+                global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+                global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RGradient");
+                global::Dsl.Arguments.Disjoint<double>(xBar, w, "xBar", "w", "RGradient");
             }
         }
 
@@ -352,7 +356,9 @@ namespace Dsl.Kernel.Tests
             // RGradient's own argument checks; Run passes the first item's rows (all rows have equal lengths).
             private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.Span<double> xBar)
             {
-                if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+                global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+                global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RGradient");
+                global::Dsl.Arguments.Disjoint<double>(xBar, w, "xBar", "w", "RGradient");
             }
         }
 
@@ -505,7 +511,9 @@ namespace Dsl.Kernel.Tests
             // RGradient's own argument checks; Run passes the first item's rows (all rows have equal lengths).
             private static void __Check(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> w, global::System.Span<double> xBar)
             {
-                if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+                global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+                global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RGradient");
+                global::Dsl.Arguments.Disjoint<double>(xBar, w, "xBar", "w", "RGradient");
             }
         }
 

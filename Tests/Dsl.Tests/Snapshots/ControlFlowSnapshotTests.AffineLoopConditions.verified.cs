@@ -30,6 +30,8 @@ static partial class M
     {
         if (xJet.Length != 2) throw new global::System.ArgumentException($"'xJet' must have length 2 (the order), but has length {xJet.Length}.", "xJet");
         if (y.Length != 3) throw new global::System.ArgumentException($"'y' must have length 3 (y_0..y_2), but has length {y.Length}.", "y");
+        global::Dsl.Arguments.Disjoint<double>(y, w, "y", "w", "EvenSquaresTaylor");
+        global::Dsl.Arguments.Disjoint<double>(y, xJet, "y", "xJet", "EvenSquaresTaylor");
         double xJet_k = xJet[0];
         double x_t2 = xJet[1] / 2.0;
         int tmp = w.Length - 1;
@@ -55,7 +57,8 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double RosenbrockGradient(global::System.ReadOnlySpan<double> v, global::System.Span<double> vBar)
     {
-        if (vBar.Length != v.Length) throw new global::System.ArgumentException($"'vBar' must have the length of 'v' ({v.Length}), but has length {vBar.Length}.", "vBar");
+        global::Dsl.Arguments.SameLength(vBar.Length, v.Length, "vBar", "v");
+        global::Dsl.Arguments.Disjoint<double>(vBar, v, "vBar", "v", "RosenbrockGradient");
         vBar.Clear();
         int tmp = v.Length - 1;
         int i_count = global::System.Math.Max(tmp, 0);

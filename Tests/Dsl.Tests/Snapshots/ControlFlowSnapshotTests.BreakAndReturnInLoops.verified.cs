@@ -10,7 +10,7 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double FirstAboveJvp(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, double c, double dc, out double dy)
     {
-        if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+        global::Dsl.Arguments.SameLength(dx.Length, x.Length, "dx", "x");
         bool exited = false;
         double result = 0.0;
         double result_dot = 0.0;
@@ -74,7 +74,8 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double SumUntilGradient(global::System.ReadOnlySpan<double> x, double t, global::System.Span<double> xBar, out double tBar)
     {
-        if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+        global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+        global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "SumUntilGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         xBar.Clear();
         int tmp = x.Length;

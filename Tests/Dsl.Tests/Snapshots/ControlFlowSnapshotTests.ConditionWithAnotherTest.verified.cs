@@ -12,6 +12,8 @@ static partial class M
     {
         if (xJet.Length != 2 * x.Length) throw new global::System.ArgumentException($"'xJet' must have length 2 x {x.Length} (order x length of 'x', row-major), but has length {xJet.Length}.", "xJet");
         if (y.Length != 3) throw new global::System.ArgumentException($"'y' must have length 3 (y_0..y_2), but has length {y.Length}.", "y");
+        global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "SumWhileBelowTaylor");
+        global::Dsl.Arguments.Disjoint<double>(y, xJet, "y", "xJet", "SumWhileBelowTaylor");
         var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         int tmp = x.Length;
         global::System.Span<double> x_jet_normalized = __scratch.Doubles(xJet.Length);

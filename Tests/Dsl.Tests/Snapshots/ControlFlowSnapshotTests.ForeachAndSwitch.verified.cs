@@ -11,7 +11,8 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double ModesGradient(global::System.ReadOnlySpan<double> x, int mode, global::System.Span<double> xBar)
     {
-        if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+        global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+        global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "ModesGradient");
         xBar.Clear();
         int tmp = x.Length;
         int i_count = global::System.Math.Max(tmp, 0);
@@ -89,6 +90,8 @@ static partial class M
     {
         if (xJet.Length != 2 * x.Length) throw new global::System.ArgumentException($"'xJet' must have length 2 x {x.Length} (order x length of 'x', row-major), but has length {xJet.Length}.", "xJet");
         if (y.Length != 3) throw new global::System.ArgumentException($"'y' must have length 3 (y_0..y_2), but has length {y.Length}.", "y");
+        global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "ModesTaylor");
+        global::Dsl.Arguments.Disjoint<double>(y, xJet, "y", "xJet", "ModesTaylor");
         var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         int tmp = x.Length;
         global::System.Span<double> x_jet_normalized = __scratch.Doubles(xJet.Length);

@@ -11,8 +11,13 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double TriangleGradient(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> l, global::System.Span<double> xBar, global::System.Span<double> lBar)
     {
-        if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
-        if (lBar.Length != l.Length) throw new global::System.ArgumentException($"'lBar' must have the length of 'l' ({l.Length}), but has length {lBar.Length}.", "lBar");
+        global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+        global::Dsl.Arguments.SameLength(lBar.Length, l.Length, "lBar", "l");
+        global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "TriangleGradient");
+        global::Dsl.Arguments.Disjoint<double>(xBar, l, "xBar", "l", "TriangleGradient");
+        global::Dsl.Arguments.Disjoint<double>(xBar, lBar, "xBar", "lBar", "TriangleGradient");
+        global::Dsl.Arguments.Disjoint<double>(lBar, x, "lBar", "x", "TriangleGradient");
+        global::Dsl.Arguments.Disjoint<double>(lBar, l, "lBar", "l", "TriangleGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         xBar.Clear();

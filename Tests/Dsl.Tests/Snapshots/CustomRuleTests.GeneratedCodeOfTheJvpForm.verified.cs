@@ -11,7 +11,8 @@ static partial class S
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double FGrad(global::System.ReadOnlySpan<double> x, global::System.Span<double> xBar)
     {
-        if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+        global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+        global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "FGrad");
         xBar.Clear();
         double x_k = x[0];
         double x_k_1 = x[1];
@@ -27,7 +28,7 @@ static partial class S
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double FJvp(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, out double dy)
     {
-        if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
+        global::Dsl.Arguments.SameLength(dx.Length, x.Length, "dx", "x");
         double x_k = x[0];
         double x_k_1 = x[1];
         double tmp = global::Ext.Hyp2(x_k, x_k_1);

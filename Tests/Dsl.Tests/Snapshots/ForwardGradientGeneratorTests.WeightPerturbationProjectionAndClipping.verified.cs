@@ -11,7 +11,10 @@ static partial class M
     public static partial double LossForwardGradient(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> tangents, global::System.Span<double> thetaEstimate)
     {
         if (tangents.Length == 0 || theta.Length == 0 || tangents.Length % theta.Length != 0) throw new global::System.ArgumentException($"'tangents' must hold one or more tangents of length {theta.Length} (the length of 'theta'), row-major, but has length {tangents.Length}.", "tangents");
-        if (thetaEstimate.Length != theta.Length) throw new global::System.ArgumentException($"'thetaEstimate' must have the length of 'theta' ({theta.Length}), but has length {thetaEstimate.Length}.", "thetaEstimate");
+        global::Dsl.Arguments.SameLength(thetaEstimate.Length, theta.Length, "thetaEstimate", "theta");
+        global::Dsl.Arguments.Disjoint<double>(thetaEstimate, x, "thetaEstimate", "x", "LossForwardGradient");
+        global::Dsl.Arguments.Disjoint<double>(thetaEstimate, theta, "thetaEstimate", "theta", "LossForwardGradient");
+        global::Dsl.Arguments.Disjoint<double>(thetaEstimate, tangents, "thetaEstimate", "tangents", "LossForwardGradient");
         var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         int tmp = theta.Length;
         global::System.Span<double> jet = __scratch.Doubles(tmp);
@@ -93,7 +96,10 @@ static partial class M
     public static partial double LossGuided(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> guesses, global::System.Span<double> thetaEstimate)
     {
         if (guesses.Length == 0 || theta.Length == 0 || guesses.Length % theta.Length != 0) throw new global::System.ArgumentException($"'guesses' must hold one or more tangents of length {theta.Length} (the length of 'theta'), row-major, but has length {guesses.Length}.", "guesses");
-        if (thetaEstimate.Length != theta.Length) throw new global::System.ArgumentException($"'thetaEstimate' must have the length of 'theta' ({theta.Length}), but has length {thetaEstimate.Length}.", "thetaEstimate");
+        global::Dsl.Arguments.SameLength(thetaEstimate.Length, theta.Length, "thetaEstimate", "theta");
+        global::Dsl.Arguments.Disjoint<double>(thetaEstimate, x, "thetaEstimate", "x", "LossGuided");
+        global::Dsl.Arguments.Disjoint<double>(thetaEstimate, theta, "thetaEstimate", "theta", "LossGuided");
+        global::Dsl.Arguments.Disjoint<double>(thetaEstimate, guesses, "thetaEstimate", "guesses", "LossGuided");
         var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         int tmp = theta.Length;
         global::System.Span<double> jet = __scratch.Doubles(tmp);

@@ -11,7 +11,8 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double ClippedGradient(global::System.ReadOnlySpan<double> x, global::System.Span<double> xBar)
     {
-        if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+        global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+        global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "ClippedGradient");
         xBar.Clear();
         int tmp = x.Length;
         int i_count = global::System.Math.Max(tmp, 0);

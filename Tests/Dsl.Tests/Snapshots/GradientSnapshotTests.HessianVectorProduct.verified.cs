@@ -10,9 +10,14 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double RosenbrockHvp(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> vX, global::System.Span<double> xBar, global::System.Span<double> xHv)
     {
-        if (vX.Length != x.Length) throw new global::System.ArgumentException($"'vX' must have the length of 'x' ({x.Length}), but has length {vX.Length}.", "vX");
-        if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
-        if (xHv.Length != x.Length) throw new global::System.ArgumentException($"'xHv' must have the length of 'x' ({x.Length}), but has length {xHv.Length}.", "xHv");
+        global::Dsl.Arguments.SameLength(vX.Length, x.Length, "vX", "x");
+        global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+        global::Dsl.Arguments.SameLength(xHv.Length, x.Length, "xHv", "x");
+        global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RosenbrockHvp");
+        global::Dsl.Arguments.Disjoint<double>(xBar, vX, "xBar", "vX", "RosenbrockHvp");
+        global::Dsl.Arguments.Disjoint<double>(xBar, xHv, "xBar", "xHv", "RosenbrockHvp");
+        global::Dsl.Arguments.Disjoint<double>(xHv, x, "xHv", "x", "RosenbrockHvp");
+        global::Dsl.Arguments.Disjoint<double>(xHv, vX, "xHv", "vX", "RosenbrockHvp");
         xBar.Clear();
         xHv.Clear();
         int tmp = x.Length - 1;

@@ -11,7 +11,10 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double LossGradient(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> thetaBar)
     {
-        if (thetaBar.Length != theta.Length) throw new global::System.ArgumentException($"'thetaBar' must have the length of 'theta' ({theta.Length}), but has length {thetaBar.Length}.", "thetaBar");
+        global::Dsl.Arguments.SameLength(thetaBar.Length, theta.Length, "thetaBar", "theta");
+        global::Dsl.Arguments.Disjoint<double>(thetaBar, x, "thetaBar", "x", "LossGradient");
+        global::Dsl.Arguments.Disjoint<double>(thetaBar, theta, "thetaBar", "theta", "LossGradient");
+        global::Dsl.Arguments.Disjoint<double>(thetaBar, probes, "thetaBar", "probes", "LossGradient");
         var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         thetaBar.Clear();
         global::System.Span<double> theta_bar_of_U_Laplacian = __scratch.Doubles(theta.Length);

@@ -11,7 +11,8 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double HornerGradient(double x, global::System.ReadOnlySpan<double> c, out double xBar, global::System.Span<double> cBar)
     {
-        if (cBar.Length != c.Length) throw new global::System.ArgumentException($"'cBar' must have the length of 'c' ({c.Length}), but has length {cBar.Length}.", "cBar");
+        global::Dsl.Arguments.SameLength(cBar.Length, c.Length, "cBar", "c");
+        global::Dsl.Arguments.Disjoint<double>(cBar, c, "cBar", "c", "HornerGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         cBar.Clear();
         int tmp = c.Length - 1;

@@ -11,7 +11,9 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial float MlpGradient(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> theta, int hidden, global::System.Span<float> thetaBar)
     {
-        if (thetaBar.Length != theta.Length) throw new global::System.ArgumentException($"'thetaBar' must have the length of 'theta' ({theta.Length}), but has length {thetaBar.Length}.", "thetaBar");
+        global::Dsl.Arguments.SameLength(thetaBar.Length, theta.Length, "thetaBar", "theta");
+        global::Dsl.Arguments.Disjoint<float>(thetaBar, x, "thetaBar", "x", "MlpGradient");
+        global::Dsl.Arguments.Disjoint<float>(thetaBar, theta, "thetaBar", "theta", "MlpGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         thetaBar.Clear();
         int d = x.Length;

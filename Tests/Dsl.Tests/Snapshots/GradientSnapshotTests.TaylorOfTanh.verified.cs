@@ -12,6 +12,7 @@ static partial class M
     {
         if (xJet.Length != 3) throw new global::System.ArgumentException($"'xJet' must have length 3 (the order), but has length {xJet.Length}.", "xJet");
         if (resultJet.Length != 4) throw new global::System.ArgumentException($"'resultJet' must have length 4 (y_0..y_3), but has length {resultJet.Length}.", "resultJet");
+        global::Dsl.Arguments.Disjoint<double>(resultJet, xJet, "resultJet", "xJet", "FTaylor");
         double xJet_k = xJet[0];
         double x_t3 = xJet[2] / 6.0;
         double tmp = global::System.Math.Tanh(x);

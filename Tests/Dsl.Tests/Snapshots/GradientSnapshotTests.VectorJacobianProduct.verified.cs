@@ -11,8 +11,13 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial void SoftmaxVjp(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> yBar, global::System.Span<double> xBar)
     {
-        if (yBar.Length != y.Length) throw new global::System.ArgumentException($"'yBar' must have the length of 'y' ({y.Length}), but has length {yBar.Length}.", "yBar");
-        if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+        global::Dsl.Arguments.SameLength(yBar.Length, y.Length, "yBar", "y");
+        global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+        global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "SoftmaxVjp");
+        global::Dsl.Arguments.Disjoint<double>(y, yBar, "y", "yBar", "SoftmaxVjp");
+        global::Dsl.Arguments.Disjoint<double>(y, xBar, "y", "xBar", "SoftmaxVjp");
+        global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "SoftmaxVjp");
+        global::Dsl.Arguments.Disjoint<double>(xBar, yBar, "xBar", "yBar", "SoftmaxVjp");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         int tmp = yBar.Length;

@@ -80,6 +80,8 @@ static partial class M
     {
         if (xJet.Length != 4 * x.Length) throw new global::System.ArgumentException($"'xJet' must have length 2 x 2 x {x.Length} (jets x order x length of 'x', row-major), but has length {xJet.Length}.", "xJet");
         if (y.Length != 5) throw new global::System.ArgumentException($"'y' must have length 5 (y_0, then y_1..y_2 of each of the 2 jets), but has length {y.Length}.", "y");
+        global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "UJets");
+        global::Dsl.Arguments.Disjoint<double>(y, xJet, "y", "xJet", "UJets");
         var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         int tmp = x.Length;
         global::System.Span<double> x_jet_normalized = __scratch.Doubles(xJet.Length);

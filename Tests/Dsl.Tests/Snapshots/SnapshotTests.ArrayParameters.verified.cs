@@ -10,7 +10,7 @@ static partial class Arrays
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double WeightedNormJvp(double[] v, global::System.ReadOnlySpan<double> dv, double[] weights, out double dNorm)
     {
-        if (dv.Length != v.Length) throw new global::System.ArgumentException($"'dv' must have the length of 'v' ({v.Length}), but has length {dv.Length}.", "dv");
+        global::Dsl.Arguments.SameLength(dv.Length, v.Length, "dv", "v");
         double s = 0.0;
         double s_dot = 0.0;
         for (int i = 0; i < v.Length; i++)

@@ -10,7 +10,7 @@ static partial class Layers
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double LossJvp(global::System.ReadOnlySpan<double> z, global::System.ReadOnlySpan<double> dz, out double dLoss)
     {
-        if (dz.Length != z.Length) throw new global::System.ArgumentException($"'dz' must have the length of 'z' ({z.Length}), but has length {dz.Length}.", "dz");
+        global::Dsl.Arguments.SameLength(dz.Length, z.Length, "dz", "z");
         int tmp = z.Length;
         global::System.Span<double> a = stackalloc double[tmp];
         global::System.Span<double> a_dot = stackalloc double[tmp];

@@ -10,7 +10,7 @@ static partial class Relu
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double FJvp(double x, double dx, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> dw, out double dF)
     {
-        if (dw.Length != w.Length) throw new global::System.ArgumentException($"'dw' must have the length of 'w' ({w.Length}), but has length {dw.Length}.", "dw");
+        global::Dsl.Arguments.SameLength(dw.Length, w.Length, "dw", "w");
         double s = 0.0;
         int active = 0;
         double s_dot = 0.0;

@@ -10,7 +10,7 @@ static partial class Buffers
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double FJvp(double x, double dx, global::System.ReadOnlySpan<double> w, global::System.ReadOnlySpan<double> dw, out double dF)
     {
-        if (dw.Length != w.Length) throw new global::System.ArgumentException($"'dw' must have the length of 'w' ({w.Length}), but has length {dw.Length}.", "dw");
+        global::Dsl.Arguments.SameLength(dw.Length, w.Length, "dw", "w");
         int tmp = w.Length;
         global::System.Span<double> h = stackalloc double[tmp];
         global::System.Span<double> h_dot = stackalloc double[tmp];

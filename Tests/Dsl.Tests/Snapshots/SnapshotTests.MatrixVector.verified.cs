@@ -10,9 +10,18 @@ static partial class Linear
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial void MatVecJvp(global::System.ReadOnlySpan<double> a, global::System.ReadOnlySpan<double> da, global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, global::System.Span<double> y, global::System.Span<double> dy, int n, int m)
     {
-        if (da.Length != a.Length) throw new global::System.ArgumentException($"'da' must have the length of 'a' ({a.Length}), but has length {da.Length}.", "da");
-        if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
-        if (dy.Length != y.Length) throw new global::System.ArgumentException($"'dy' must have the length of 'y' ({y.Length}), but has length {dy.Length}.", "dy");
+        global::Dsl.Arguments.SameLength(da.Length, a.Length, "da", "a");
+        global::Dsl.Arguments.SameLength(dx.Length, x.Length, "dx", "x");
+        global::Dsl.Arguments.SameLength(dy.Length, y.Length, "dy", "y");
+        global::Dsl.Arguments.Disjoint<double>(y, a, "y", "a", "MatVecJvp");
+        global::Dsl.Arguments.Disjoint<double>(y, da, "y", "da", "MatVecJvp");
+        global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "MatVecJvp");
+        global::Dsl.Arguments.Disjoint<double>(y, dx, "y", "dx", "MatVecJvp");
+        global::Dsl.Arguments.Disjoint<double>(y, dy, "y", "dy", "MatVecJvp");
+        global::Dsl.Arguments.Disjoint<double>(dy, a, "dy", "a", "MatVecJvp");
+        global::Dsl.Arguments.Disjoint<double>(dy, da, "dy", "da", "MatVecJvp");
+        global::Dsl.Arguments.Disjoint<double>(dy, x, "dy", "x", "MatVecJvp");
+        global::Dsl.Arguments.Disjoint<double>(dy, dx, "dy", "dx", "MatVecJvp");
         for (int i = 0; i < n; i++)
         {
             double acc = 0.0;

@@ -10,10 +10,23 @@ static partial class Mlp
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial void DenseJvp(global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<float> dw, global::System.ReadOnlySpan<float> b, global::System.ReadOnlySpan<float> db, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dx, global::System.Span<float> y, global::System.Span<float> dy)
     {
-        if (dw.Length != w.Length) throw new global::System.ArgumentException($"'dw' must have the length of 'w' ({w.Length}), but has length {dw.Length}.", "dw");
-        if (db.Length != b.Length) throw new global::System.ArgumentException($"'db' must have the length of 'b' ({b.Length}), but has length {db.Length}.", "db");
-        if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
-        if (dy.Length != y.Length) throw new global::System.ArgumentException($"'dy' must have the length of 'y' ({y.Length}), but has length {dy.Length}.", "dy");
+        global::Dsl.Arguments.SameLength(dw.Length, w.Length, "dw", "w");
+        global::Dsl.Arguments.SameLength(db.Length, b.Length, "db", "b");
+        global::Dsl.Arguments.SameLength(dx.Length, x.Length, "dx", "x");
+        global::Dsl.Arguments.SameLength(dy.Length, y.Length, "dy", "y");
+        global::Dsl.Arguments.Disjoint<float>(y, w, "y", "w", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(y, dw, "y", "dw", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(y, b, "y", "b", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(y, db, "y", "db", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(y, x, "y", "x", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(y, dx, "y", "dx", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(y, dy, "y", "dy", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(dy, w, "dy", "w", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(dy, dw, "dy", "dw", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(dy, b, "dy", "b", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(dy, db, "dy", "db", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(dy, x, "dy", "x", "DenseJvp");
+        global::Dsl.Arguments.Disjoint<float>(dy, dx, "dy", "dx", "DenseJvp");
         global::System.Span<float> __parkedF = stackalloc float[1]; // loop results parked across calls (see below)
         int inputs = x.Length;
         for (int o = 0; o < y.Length; o++)

@@ -10,8 +10,13 @@ static partial class InPlace
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial void UpdateJvp(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dx, global::System.Span<double> y, global::System.Span<double> dy, double rate, double dRate)
     {
-        if (dx.Length != x.Length) throw new global::System.ArgumentException($"'dx' must have the length of 'x' ({x.Length}), but has length {dx.Length}.", "dx");
-        if (dy.Length != y.Length) throw new global::System.ArgumentException($"'dy' must have the length of 'y' ({y.Length}), but has length {dy.Length}.", "dy");
+        global::Dsl.Arguments.SameLength(dx.Length, x.Length, "dx", "x");
+        global::Dsl.Arguments.SameLength(dy.Length, y.Length, "dy", "y");
+        global::Dsl.Arguments.Disjoint<double>(y, x, "y", "x", "UpdateJvp");
+        global::Dsl.Arguments.Disjoint<double>(y, dx, "y", "dx", "UpdateJvp");
+        global::Dsl.Arguments.Disjoint<double>(y, dy, "y", "dy", "UpdateJvp");
+        global::Dsl.Arguments.Disjoint<double>(dy, x, "dy", "x", "UpdateJvp");
+        global::Dsl.Arguments.Disjoint<double>(dy, dx, "dy", "dx", "UpdateJvp");
         for (int i = 0; i < y.Length; i++)
         {
             double x_i = x[i];
