@@ -42,8 +42,17 @@ internal static partial class Generation
     /// <summary>Every request's input, in the order of <paramref name="requests"/> (lookups built once: linear in the models).</summary>
     public static IReadOnlyList<RequestInput> Inputs(IReadOnlyList<RequestModel> requests, IReadOnlyList<PrimalModel> primals)
     {
-        var graph = new ReachGraph(primals, requests);
-        return requests.Select(graph.Input).ToList();
+        try
+        {
+            var graph = new ReachGraph(primals, requests);
+            return requests.Select(graph.Input).ToList();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Never into the compiler: every request then sees every model, as when the output was one step per type.
+            var (allPrimals, allRequests) = (primals.ToEquatableArray(), requests.ToEquatableArray());
+            return requests.Select(r => new RequestInput(r, allPrimals, allRequests)).ToList();
+        }
     }
 
     /// <summary>The transforms, simplification and printing of one request (nothing for a kernel); never throws.</summary>
@@ -113,9 +122,16 @@ internal static partial class Generation
             if (open < 0) break;
             var close = text.IndexOf(Mark, open + 1);
             sb.Append(text, at, open - at);
-            var i = int.Parse(text.Substring(open + 1, close - open - 1), System.Globalization.CultureInfo.InvariantCulture);
-            sb.Append(calleeName(part.Calls[i]));
-            at = close + 1;
+            // Only the placeholders hold U+0001 (a note quoting a source line with one would not parse: kept as it is).
+            if (close > open && int.TryParse(text.Substring(open + 1, close - open - 1), System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var i) && i < part.Calls.Count)
+            {
+                sb.Append(calleeName(part.Calls[i]));
+                at = close + 1;
+                continue;
+            }
+            sb.Append(Mark);
+            at = open + 1;
         }
         return sb.Append(text, at, text.Length - at).ToString();
     }
