@@ -18,6 +18,8 @@ internal static class TrackingNames
     public const string AllPrimals = nameof(AllPrimals);
     public const string AllRequests = nameof(AllRequests);
     public const string TypeRequests = nameof(TypeRequests);
+    public const string RequestInputs = nameof(RequestInputs);
+    public const string RequestParts = nameof(RequestParts);
     public const string Generated = nameof(Generated);
     public const string RequestSites = nameof(RequestSites);
 }
@@ -31,7 +33,11 @@ internal static class TrackingNames
 /// partial methods.</item>
 /// <item><c>AllRequests</c>: all of them.</item>
 /// <item><c>TypeRequests</c>: requests grouped by containing type (one file each).</item>
-/// <item><c>Generated</c>: the file of one type, and its refusals (<see cref="Refusals"/>).</item>
+/// <item><c>RequestInputs</c>: each request with the primals and generated methods it reaches (<see cref="RequestInput"/>).</item>
+/// <item><c>RequestParts</c>: each request transformed, simplified and printed (<see cref="RequestPart"/>): an edit of one
+/// primal reruns only the requests whose inputs reach it (200 gradients in one type: 1 instead of 200).</item>
+/// <item><c>Generated</c>: the file of one type from its parts (helpers named and printed, kernels generated), and its
+/// refusals (<see cref="Refusals"/>).</item>
 /// <item><c>RequestSites</c> (not in <see cref="StepNames"/>: an edit above a declaration moves it): where each request is
 /// declared, read only by the output that reports refusals as DSL0002/DSL0003 and writes their throwing stubs.</item>
 /// </list>
@@ -43,7 +49,11 @@ public sealed class DslGenerator : IIncrementalGenerator
     /// <summary>Tracking names of the pipeline steps, in pipeline order (tests assert they are cached).</summary>
     public static readonly string[] StepNames = new[] { TrackingNames.Primals, TrackingNames.AllPrimals }
         .Concat(RequestKinds.All.Select(r => r.TrackingName))
-        .Concat(new[] { TrackingNames.AllRequests, TrackingNames.TypeRequests, TrackingNames.Generated })
+        .Concat(new[]
+        {
+            TrackingNames.AllRequests, TrackingNames.TypeRequests, TrackingNames.RequestInputs, TrackingNames.RequestParts,
+            TrackingNames.Generated,
+        })
         .ToArray();
 
     /// <inheritdoc />
@@ -84,13 +94,24 @@ public sealed class DslGenerator : IIncrementalGenerator
                 .ToImmutableArray())
             .WithTrackingName(TrackingNames.TypeRequests);
 
-        var generated = byType.Combine(allPrimals.Combine(allRequests))
+        var parts = allRequests.Combine(allPrimals)
+            .SelectMany(static (pair, _) => Generation.Inputs(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.RequestInputs)
+            .Select(static (input, ct) =>
+            {
+                ct.ThrowIfCancellationRequested();
+                return Generation.GeneratePart(input);
+            })
+            .WithTrackingName(TrackingNames.RequestParts);
+
+        var generated = byType.Combine(parts.Collect().Combine(allPrimals.Combine(allRequests)))
             .Select(static (pair, ct) =>
             {
                 ct.ThrowIfCancellationRequested();
                 try
                 {
-                    var (file, outcomes) = Generation.Generate(pair.Left, pair.Right.Left, pair.Right.Right);
+                    var (primals, requests) = pair.Right.Right;
+                    var (file, outcomes) = Generation.Generate(pair.Left, primals, requests, pair.Right.Left);
                     return Refusals.Output(pair.Left, file, outcomes);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -63,8 +63,13 @@ internal enum FailureKind
 /// </summary>
 internal static partial class Generation
 {
+    /// <summary>
+    /// The file of one type. <paramref name="parts"/>: its requests' parts from the pipeline's per-request step (null: made
+    /// here); a part whose inputs did not change is reused, so an edit of one primal transforms only the requests that reach
+    /// it, and this step only joins texts, names the helpers and prints them and the kernels.
+    /// </summary>
     public static (GeneratedFile? File, IReadOnlyList<RequestOutcome> Outcomes) Generate(TypeRequests group,
-        IReadOnlyList<PrimalModel> primals, IReadOnlyList<RequestModel>? allRequests = null)
+        IReadOnlyList<PrimalModel> primals, IReadOnlyList<RequestModel>? allRequests = null, IReadOnlyList<RequestPart>? parts = null)
     {
         var outcomes = new List<RequestOutcome>();
         var methods = new List<EmittedMethod>();
@@ -74,19 +79,31 @@ internal static partial class Generation
         var kernelNames = new Dictionary<FunctionKey, string>();
         var lanesTable = new LanesTable();
         string KernelName(FunctionKey key) => kernelNames.TryGetValue(key, out var n) ? n : key.QualifiedName;
+        var partsByKey = new Dictionary<FunctionKey, Queue<RequestPart>>();
+        foreach (var part in parts ?? PartsOf(group, primals, allRequests ?? group.Requests))
+        {
+            if (!partsByKey.TryGetValue(part.Key, out var queue)) partsByKey[part.Key] = queue = new Queue<RequestPart>();
+            queue.Enqueue(part);
+        }
         foreach (var request in group.Requests.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
+            var found = partsByKey.TryGetValue(request.Key, out var q) && q.Count > 0 ? q.Dequeue() : null;
+            if (found is null && RequestKinds.Of(request.Kind).Form != MethodForm.IlgpuKernel)
+                found = PartsOf(group with { Requests = new[] { request }.ToEquatableArray() }, primals, allRequests ?? group.Requests)[0];
+            if (found is { Kernel: false } part)
+            {
+                if (part.EmitFailure is { } emit) return (null, EmitFailed(group, emit));
+                outcomes.Add(part.Outcome!);
+                foreach (var helper in part.Helpers) helpers[helper.Key] = helper;
+                if (part.Text is not null)
+                    methods.Add(EmittedMethod.Printed(names => Resolve(part, names)));
+                continue;
+            }
             try
             {
-                EmittedMethod? method;
-                string? failure;
-                var kind = FailureKind.Derivative;
-                string? warning = null;
-                if (RequestKinds.Of(request.Kind).Form == MethodForm.IlgpuKernel)
-                    (method, failure, kind) = GenerateKernel(request, callees, kernelFunctions, KernelName, lanesTable);
-                else (method, failure, warning) = GenerateMethod(request, callees, helpers);
+                var (method, failure, kind) = GenerateKernel(request, callees, kernelFunctions, KernelName, lanesTable);
                 if (method is not null) methods.Add(method);
-                outcomes.Add(new RequestOutcome(request.Name, failure, kind) { Warning = warning });
+                outcomes.Add(new RequestOutcome(request.Name, failure, kind));
             }
             catch (ReverseNotSupportedException ex)
             {
@@ -121,9 +138,12 @@ internal static partial class Generation
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return (null, group.Requests.Select(r => new RequestOutcome(r.Name, $"internal error while emitting ({ex.Message})")).ToList());
+            return (null, EmitFailed(group, ex.Message));
         }
     }
+
+    private static List<RequestOutcome> EmitFailed(TypeRequests group, string message) =>
+        group.Requests.Select(r => new RequestOutcome(r.Name, $"internal error while emitting ({message})")).ToList();
 
     /// <summary>One request's method (its helpers go into <paramref name="helpers"/>), or the reason there is none.</summary>
     private static (EmittedMethod? Method, string? Failure, string? Warning) GenerateMethod(RequestModel request, Callees callees,

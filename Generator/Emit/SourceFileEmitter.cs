@@ -10,8 +10,15 @@ namespace Dsl.Generator.Emit;
 /// <param name="Target">The target it is printed for (null: the CPU's scalar C#).</param>
 /// <param name="CalleeName">How its calls name their callees (null: the file's names, for the CPU target).</param>
 /// <param name="Text">A method written as text rather than from IR (a kernel's entry), given the callee names.</param>
+/// <param name="Written">A method already printed at the file's indentation (a request's part), given the callee names.</param>
 internal sealed record EmittedMethod(Function Function, MethodShape Shape, ITarget? Target = null,
-    System.Func<FunctionKey, string>? CalleeName = null, System.Func<System.Func<FunctionKey, string>, IEnumerable<string>>? Text = null);
+    System.Func<FunctionKey, string>? CalleeName = null, System.Func<System.Func<FunctionKey, string>, IEnumerable<string>>? Text = null,
+    System.Func<System.Func<FunctionKey, string>, string>? Written = null)
+{
+    /// <summary>A method printed before the file's names were known: it has neither IR nor shape here.</summary>
+    public static EmittedMethod Printed(System.Func<System.Func<FunctionKey, string>, string> written) =>
+        new(null!, null!, Written: written);
+}
 
 /// <summary>
 /// Writes one generated file: the header (<c>// &lt;auto-generated/&gt;</c>, <c>#nullable
@@ -36,6 +43,11 @@ internal static class SourceFileEmitter
         {
             if (i > 0) w.Line();
             var m = methods[i];
+            if (m.Written is not null)
+            {
+                w.Raw(m.Written(m.CalleeName ?? calleeName));
+                continue;
+            }
             if (m.Text is not null)
             {
                 foreach (var line in m.Text(m.CalleeName ?? calleeName)) w.Line(line);

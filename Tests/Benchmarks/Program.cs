@@ -18,6 +18,11 @@ public static class Program
             if (!args.Contains("--check-only")) TaylorBenchmarks.Run(Console.Out, rounds: args.Contains("--quick") ? 40 : 150);
             return 0;
         }
+        if (args.Contains("--generator"))
+        {
+            GeneratorIncrementality.Run(Console.Out, args);
+            return 0;
+        }
         if (args.Contains("--peers")) return PeerBenchmarks.Run(Console.Out, args);
         if (args.Contains("--operator-gradient"))
         {

@@ -1,5 +1,8 @@
 using System.Linq;
 using System.Text;
+using Dsl.Generator.Emit;
+using Dsl.Generator.Emit.Core;
+using Dsl.Generator.Emit.Targets;
 using Dsl.Generator.Ir;
 using Dsl.Generator.Transforms;
 using Dsl.Tests.Infrastructure;
@@ -51,5 +54,40 @@ public class GeneratorGrowthTests
         var (p24, o24) = Simplified(24, reverse);
         Assert.True(p24 <= 2.5 * p12, $"region passes: depth 12 {p12}, depth 24 {p24}");
         Assert.True(o12 <= 2.5 * o6 && o24 <= 2.5 * o12, $"ops: {o6}, {o12}, {o24}");
+    }
+
+    /// <summary>A loop whose body assigns <c>s</c> in <paramref name="statements"/> statements, and its gradient.</summary>
+    private static string LongBody(int statements)
+    {
+        var sb = new StringBuilder("using System;\nusing Dsl;\npublic static partial class G\n{\n[Differentiable]\n");
+        sb.Append("public static double F(double x, double y)\n{\ndouble s = x;\nfor (int i = 0; i < 3; i++)\n{\n");
+        for (var k = 0; k < statements; k++) sb.Append($"s = s * {0.5 + k % 7 * 0.01} + x * y;\n");
+        return sb.Append("}\nreturn s;\n}\n}\n").ToString();
+    }
+
+    /// <summary>Names tried while printing the simplified gradient, and the printed length.</summary>
+    private static (long Names, int Chars) Printed(int statements)
+    {
+        var fn = Pipeline.LowerAll(LongBody(statements))["F"].Ir!;
+        var module = Simplify.Run(Reverse.Gradient(fn, new[] { true, true }, _ => null), _ => null);
+        var w = new IndentedWriter();
+        var shape = new MethodShape("public static double FGrad(double x, double y, out double xBar, out double yBar)",
+            new[] { "x", "y" }, new[] { "xBar", "yBar" }, new string[0], new string[0]);
+        NameScope.NamesTried = 0;
+        BodyWriter.EmitMethod(w, module.Functions[0], shape, k => k.QualifiedName, CpuScalar.Instance);
+        return (NameScope.NamesTried, w.ToString().Length);
+    }
+
+    [Fact]
+    public void Printing_a_long_loop_body_grows_linearly_with_its_statements()
+    {
+        // Every statement assigns s, so the printer names s, s_1, …, s_n (and their adjoints). Each fresh name was searched
+        // from s_1 upwards: n²/2 names tried (10,000 statements: 50 million strings, 7.7 GB allocated, most of the 80 s).
+        // Linear: four times the statements, at most four times the names (the method's fixed names only lower the ratio);
+        // the quadratic search gave 16 times. 4.5 leaves room for per-region names that do not scale exactly.
+        var (n1, c1) = Printed(1000);
+        var (n4, c4) = Printed(4000);
+        Assert.True(n4 <= 4.5 * n1, $"names tried: 1,000 statements {n1}, 4,000 statements {n4}");
+        Assert.True(c4 <= 4.5 * c1, $"printed characters: {c1}, {c4}");
     }
 }

@@ -221,6 +221,52 @@ public class IncrementalityTests
         Assert.Contains("// Forward mode (JVP) of Composite with respect to x.", ModelFile(driver), StringComparison.Ordinal);
     }
 
+    // ------------------------------------------------------------------ per request, not per type
+
+    /// <summary>The reason of each request's part in the last run, by request name.</summary>
+    private static Dictionary<string, IncrementalStepRunReason> PartReasons(GeneratorRunResult result) =>
+        result.TrackedSteps["RequestParts"].SelectMany(s => s.Outputs)
+            .Where(o => o.Value is RequestPart)
+            .ToDictionary(o => ((RequestPart)o.Value).Outcome!.RequestName, o => o.Reason, StringComparer.Ordinal);
+
+    private static GeneratorRunResult EditPrimal(ref GeneratorDriver driver, CSharpCompilation compilation, string from, string to)
+    {
+        var old = Tree(compilation, 0);
+        var text = old.GetText().ToString();
+        var at = text.IndexOf(from, StringComparison.Ordinal);
+        Assert.True(at >= 0, from);
+        return Rerun(ref driver, compilation.ReplaceSyntaxTree(old, old.WithChangedText(old.GetText().Replace(at, from.Length, to))));
+    }
+
+    [Fact]
+    public void EditingAPrimalRegeneratesOnlyTheRequestsThatReachIt()
+    {
+        var (driver, compilation) = FirstRun();
+        // Square is reached by SquareJvp and by CompositeJvp (Composite calls Square); Poly's and the other type's are not.
+        var result = EditPrimal(ref driver, compilation, "x * x;", "x * x * x;");
+        var reasons = PartReasons(result);
+        Assert.Equal(5, reasons.Count);
+        Assert.Equal(IncrementalStepRunReason.Modified, reasons["SquareJvp"]);
+        // CompositeJvp reran (its input holds Square's IR) but printed the same method: with Wrt = "y" it calls Square(x) as
+        // it is, so its part is Unchanged, and the file's step sees no change from it.
+        Assert.Equal(IncrementalStepRunReason.Unchanged, reasons["CompositeJvp"]);
+        // Cached, not Unchanged: their inputs compared equal, so their transforms did not run at all.
+        foreach (var untouched in new[] { "PolyJvp", "EnergyJvp", "EnergyGrad" })
+            Assert.Equal(IncrementalStepRunReason.Cached, reasons[untouched]);
+    }
+
+    [Fact]
+    public void EditingALeafPrimalRegeneratesOneRequest()
+    {
+        var (driver, compilation) = FirstRun();
+        var before = ModelFile(driver);
+        var result = EditPrimal(ref driver, compilation, "p *= x;", "p *= 2 * x;");
+        var reasons = PartReasons(result);
+        Assert.Equal(new[] { "PolyJvp" }, reasons.Where(kv => kv.Value == IncrementalStepRunReason.Modified).Select(kv => kv.Key));
+        Assert.All(reasons.Where(kv => kv.Key != "PolyJvp"), kv => Assert.Equal(IncrementalStepRunReason.Cached, kv.Value));
+        Assert.NotEqual(before, ModelFile(driver));
+    }
+
     // ------------------------------------------------------------------ models hold no Roslyn objects
 
     [Fact]

@@ -32,7 +32,7 @@ public class RequestKindsTests
     public void StepNamesListTheRowsInTableOrder()
     {
         var rows = RequestKinds.All.Select(r => r.TrackingName).ToArray();
-        Assert.Equal(new[] { "Primals", "AllPrimals" }.Concat(rows).Concat(new[] { "AllRequests", "TypeRequests", "Generated" }),
+        Assert.Equal(new[] { "Primals", "AllPrimals" }.Concat(rows).Concat(new[] { "AllRequests", "TypeRequests", "RequestInputs", "RequestParts", "Generated" }),
             DslGenerator.StepNames);
     }
 

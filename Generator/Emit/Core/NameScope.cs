@@ -25,6 +25,16 @@ internal sealed class NameScope
 
     private readonly Dictionary<int, string> _names = new();
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Per base name, the suffix to try first: every smaller one was found taken, and names are never released, so the
+    /// search resumes there. Starting from 1 each time made a body of n statements that all assign <c>s</c> try
+    /// n²/2 names (10,000 statements: 50 million strings, 7.7 GB allocated in the generator).
+    /// </summary>
+    private readonly Dictionary<string, int> _nextSuffix = new(StringComparer.Ordinal);
+
+    /// <summary>Names tried by <see cref="Fresh"/> on this thread (a step counter for the growth tests).</summary>
+    [ThreadStatic] internal static long NamesTried;
     private readonly EmitPlan _plan;
 
     public NameScope(EmitPlan plan) => _plan = plan;
@@ -43,11 +53,15 @@ internal sealed class NameScope
     {
         if (baseName.Length == 0) baseName = "tmp";
         if (Keywords.Contains(baseName)) baseName = "@" + baseName;
+        NamesTried++;
         if (_taken.Add(baseName)) return baseName;
-        for (var k = 1; ; k++)
+        for (var k = _nextSuffix.TryGetValue(baseName, out var next) ? next : 1; ; k++)
         {
+            NamesTried++;
             var candidate = baseName + "_" + k.ToString(CultureInfo.InvariantCulture);
-            if (_taken.Add(candidate)) return candidate;
+            if (!_taken.Add(candidate)) continue;
+            _nextSuffix[baseName] = k + 1;
+            return candidate;
         }
     }
 
