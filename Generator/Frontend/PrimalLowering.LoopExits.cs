@@ -19,16 +19,48 @@ internal sealed partial class PrimalLowering
     /// <summary>The exit state of the loop being lowered: its current flag and returned value.</summary>
     private sealed class LoopExit
     {
-        public LoopExit(Value flag, Value? result, bool allowsReturn, IrType? returnType)
+        public LoopExit(Value flag, Value? returned, Value? result, bool allowsReturn, IrType? returnType)
         {
             Flag = flag;
+            Returned = returned;
             Result = result;
             AllowsReturn = allowsReturn;
             ReturnType = returnType;
         }
 
         public Value Flag;
+
+        /// <summary>
+        /// Set by <c>return</c> when the flag alone cannot tell a return from the loop's end: in a while/do loop or a
+        /// <c>for</c> with other tests in its condition, a failing condition sets the flag too.
+        /// </summary>
+        public Value? Returned;
+
         public Value? Result;
+
+        /// <summary>The flag, then the returned flag and value where the loop has them: carried and merged like locals.</summary>
+        public List<Value> State()
+        {
+            var state = new List<Value> { Flag };
+            if (Returned is not null) state.Add(Returned);
+            if (Result is not null) state.Add(Result);
+            return state;
+        }
+
+        public IEnumerable<string> Names()
+        {
+            yield return "exited";
+            if (Returned is not null) yield return "returned";
+            if (Result is not null) yield return "result";
+        }
+
+        public void Restore(IReadOnlyList<Value> state)
+        {
+            var k = 0;
+            Flag = state[k++];
+            if (Returned is not null) Returned = state[k++];
+            if (Result is not null) Result = state[k];
+        }
         public bool AllowsReturn { get; }
         public IrType? ReturnType { get; }
     }
@@ -54,7 +86,13 @@ internal sealed partial class PrimalLowering
         Note(s);
         var (savedLoop, savedType) = (_returnLoop, _returnLoopType);
         (_returnLoop, _returnLoopType) = (s, retType);
-        var (done, result) = s is ForStatementSyntax fs ? LowerFor(fs) : LowerForEach((ForEachStatementSyntax)s);
+        var (done, result) = s switch
+        {
+            ForStatementSyntax fs => LowerFor(fs),
+            WhileStatementSyntax ws => LowerWhile(ws),
+            DoStatementSyntax ds => LowerDo(ds),
+            _ => LowerForEach((ForEachStatementSyntax)s),
+        };
         (_returnLoop, _returnLoopType) = (savedLoop, savedType);
         return ContinueUnlessDone(done!, result, statements.Skip(i + 1).ToList(), retType);
     }
@@ -68,6 +106,12 @@ internal sealed partial class PrimalLowering
             switch (s)
             {
                 case ContinueStatementSyntax:
+                    // In a do loop, 'continue' goes to the test (the last of the statements, copied into each branch).
+                    if (statements.Count > 0 && IsDoTest(statements[statements.Count - 1]))
+                        LowerDoTest(_doTest!);
+                    return;
+                case DoStatementSyntax test when IsDoTest(test):
+                    LowerDoTest(test);
                     return;
                 case BreakStatementSyntax when _exit is not null:
                     _exit.Flag = _b.Const(1, IrType.Bool);
@@ -80,6 +124,7 @@ internal sealed partial class PrimalLowering
                         exit.Result = Coerce(LowerExpr(ret.Expression), exit.ReturnType, ret.Expression);
                     }
                     exit.Flag = _b.Const(1, IrType.Bool);
+                    if (exit.Returned is not null) exit.Returned = _b.Const(1, IrType.Bool);
                     return;
                 case IfStatementSyntax ifs when LeavesIteration(ifs):
                     LowerLeavingIf(ifs, statements.Skip(i + 1).ToList());
@@ -99,7 +144,7 @@ internal sealed partial class PrimalLowering
     private void LowerLeavingIf(IfStatementSyntax ifs, List<StatementSyntax> tail)
     {
         Note(ifs);
-        var tailSize = tail.Sum(t => t.DescendantNodesAndSelf().OfType<StatementSyntax>().Count());
+        var tailSize = tail.Where(t => !IsDoTest(t)).Sum(t => t.DescendantNodesAndSelf().OfType<StatementSyntax>().Count());
         if (_duplicated + tailSize > DuplicationBudget)
             throw new UnsupportedException(
                 $"the statements after this 'continue', 'break' or 'return' would be copied into too many branches " +

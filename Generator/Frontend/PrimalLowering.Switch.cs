@@ -149,18 +149,18 @@ internal sealed partial class PrimalLowering
     {
         var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
         var exit = _exit;
-        var (outerFlag, outerResult) = (exit?.Flag, exit?.Result);
+        var outerExit = exit?.State() ?? new List<Value>();
         _b.BeginBlock();
         then();
         var thenEnv = _env;
-        var thenExit = (exit?.Flag, exit?.Result);
+        var thenExit = exit?.State() ?? new List<Value>();
         var thenOps = _b.EndBlock();
         _env = new Dictionary<ISymbol, Value>(outer, SymbolEqualityComparer.Default);
-        if (exit is not null) (exit.Flag, exit.Result) = (outerFlag!, outerResult);
+        exit?.Restore(outerExit);
         _b.BeginBlock();
         @else();
         var elseEnv = _env;
-        var elseExit = (exit?.Flag, exit?.Result);
+        var elseExit = exit?.State() ?? new List<Value>();
         var elseOps = _b.EndBlock();
         var changed = outer.Keys.Where(k => !thenEnv[k].Equals(outer[k]) || !elseEnv[k].Equals(outer[k]))
             .OrderBy(k => outer[k].Id).ToList();
@@ -168,29 +168,19 @@ internal sealed partial class PrimalLowering
         var thenYields = changed.Select(k => thenEnv[k]).ToList();
         var elseYields = changed.Select(k => elseEnv[k]).ToList();
         // A loop's exit flag and returned value merge like locals when either branch leaves the loop.
-        var exitChanged = exit is not null && (!Equals(thenExit, (outerFlag, outerResult)) || !Equals(elseExit, (outerFlag, outerResult)));
+        var exitChanged = exit is not null && (!thenExit.SequenceEqual(outerExit) || !elseExit.SequenceEqual(outerExit));
         if (exitChanged)
         {
-            thenYields.Add(thenExit.Item1!);
-            elseYields.Add(elseExit.Item1!);
-            outs.Add(_b.NewValue(IrType.Bool, "exited"));
-            if (outerResult is not null)
-            {
-                thenYields.Add(thenExit.Item2!);
-                elseYields.Add(elseExit.Item2!);
-                outs.Add(_b.NewValue(outerResult.Type, "result"));
-            }
+            thenYields.AddRange(thenExit);
+            elseYields.AddRange(elseExit);
+            outs.AddRange(outerExit.Zip(exit!.Names(), (v, name) => _b.NewValue(v.Type, name)));
         }
         _b.Emit(new IfOp(outs.ToEquatableArray(), cond,
             new Region(EquatableArray<Value>.Empty, thenOps, thenYields.ToEquatableArray()),
             new Region(EquatableArray<Value>.Empty, elseOps, elseYields.ToEquatableArray())));
         _env = outer;
         for (var i = 0; i < changed.Count; i++) _env[changed[i]] = outs[i];
-        if (exitChanged)
-        {
-            exit!.Flag = outs[changed.Count];
-            if (outerResult is not null) exit.Result = outs[changed.Count + 1];
-        }
+        if (exitChanged) exit!.Restore(outs.Skip(changed.Count).ToList());
     }
 
     /// <summary>

@@ -223,4 +223,45 @@ public class ControlFlowSnapshotTests
             public static partial double TriangleGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> l, Span<double> xBar, Span<double> lBar);
         }
         """, nameof(IncrementsAndCountersSaveNothing));
+
+    [Fact]
+    public void WhileAndDoLoops() => Check("""
+        public static partial class M
+        {
+            // Newton's method to a tolerance: the reverse sweep runs as many iterations as the forward one did.
+            [Differentiable]
+            public static double CubicRoot(double a, double b)
+            {
+                double x = b / (1 + a);
+                double step = 1;
+                while (Math.Abs(step) > 1e-14 * (1 + Math.Abs(x)))
+                {
+                    step = (x * x * x + a * x - b) / (3 * x * x + a);
+                    x -= step;
+                }
+                return x;
+            }
+            [Jvp(nameof(CubicRoot))]
+            public static partial double CubicRootJvp(double a, double da, double b, double db, out double dx);
+            [Gradient(nameof(CubicRoot))]
+            public static partial double CubicRootGradient(double a, double b, out double aBar, out double bBar);
+
+            // A do loop whose 'continue' goes to the test.
+            [Differentiable]
+            public static double DoSkipping(double x, int n)
+            {
+                double s = 0;
+                int k = 0;
+                do
+                {
+                    k++;
+                    if (k % 3 == 0) continue;
+                    s += Math.Sin(k * x);
+                } while (k < n);
+                return s;
+            }
+            [Taylor(nameof(DoSkipping), Order = 2, Wrt = "x")]
+            public static partial void DoSkippingTaylor(double x, int n, ReadOnlySpan<double> xJet, Span<double> y);
+        }
+        """, nameof(WhileAndDoLoops));
 }

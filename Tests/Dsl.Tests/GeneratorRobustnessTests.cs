@@ -76,8 +76,9 @@ public class GeneratorRobustnessTests
     public static readonly IReadOnlyList<Case> Cases = new[]
     {
         // ---------------------------------------------------------------- statements
-        Body("While", "        double s = x; int i = 0;\n        while (i < 3) { s *= x; i++; }\n        return s;", "'while'"),
-        Body("DoWhile", "        double s = x; int i = 0;\n        do { s *= x; i++; } while (i < 3);\n        return s;", "'do'"),
+        Body("ReturnInNestedWhile",
+            "        double s = x;\n        for (int j = 0; j < 2; j++) { while (s < 5) { if (s > 4) return s; s *= 2; } }\n        return s;",
+            "'return' inside a loop"),
         Body("ForeachOverEnumerable", "        double s = 0;\n        foreach (var k in Enumerable.Range(0, 3)) s += x * k;\n        return s;",
             "not a span or array", "double x"),
         Body("SwitchWithReturnInLoop", "        for (int i = 0; i < 3; i++) { switch (n) { case 0: return x; default: break; } }\n        return x * x;",
@@ -166,7 +167,7 @@ public class GeneratorRobustnessTests
             "    [Differentiable] public static double G(double x) => F(x) * 2;\n" + StdRequest, "recursive"),
         Decl("CalleeFails",
             "    [Differentiable] public static double F(double x) => G(x) * 2;\n" +
-            "    [Differentiable] public static double G(double x) { double s = x; while (s < 1) s *= 2; return s; }\n" + StdRequest, "'while'"),
+            "    [Differentiable] public static double G(double x) { double s = x; lock (typeof(C)) { s *= 2; } return s; }\n" + StdRequest, "'lock'"),
         Decl("ReturnsInt", "    [Differentiable] public static int F(double x) => (int)x;\n" +
             "    [Jvp(nameof(F))] public static partial int FJvp(double x, double dx, out int dResult);\n", "returns 'int'", primalFailure: true),
         Decl("AbstractPrimal", "    [Differentiable] public abstract double F(double x);\n" + StdRequest, "not static",
