@@ -124,4 +124,16 @@ public static partial class WhileLoopCases
 
     [Gradient(nameof(FirstAbove))]
     public static partial double FirstAboveGradient(ReadOnlySpan<double> x, double c, Span<double> xBar, out double cBar);
+
+    // A loop that never ends in C#: the generated code stops at the int counter's end, after 2³¹ − 1 iterations.
+    [Differentiable]
+    public static double Endless(double x)
+    {
+        double c = 0;
+        while (x > 0) c += 1;
+        return c * x;
+    }
+
+    [Jvp(nameof(Endless))]
+    public static partial double EndlessJvp(double x, double dx, out double dy);
 }

@@ -181,4 +181,15 @@ public class WhileLoopTests
         for (int i = 0; i < x.Length; i++) AssertClose(i == first ? 2 * v * c : 0, xBar[i], Rounding, $"x̄_{i}");
         AssertClose(2 * v * c * dx[first] + v * v * dc, dy, Rounding, "JVP");
     }
+
+    [Fact]
+    public void AWhileLoopStopsAtTheCountersEnd()
+    {
+        // The stated cap: 2³¹ − 1 iterations (c counts them exactly: a double holds every integer below 2⁵³). For x ≤ 0
+        // the loop does not run.
+        Assert.Equal(int.MaxValue * 0.5, WhileLoopCases.EndlessJvp(0.5, 2, out var dy));
+        Assert.Equal(int.MaxValue * 2.0, dy);
+        Assert.Equal(0, WhileLoopCases.EndlessJvp(-1, 2, out dy));
+        Assert.Equal(0, dy);
+    }
 }
