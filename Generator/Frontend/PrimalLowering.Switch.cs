@@ -35,10 +35,9 @@ internal sealed partial class PrimalLowering
             throw new UnsupportedException(
                 "the switch expression has no '_' arm; add one (a differentiable method cannot throw when no arm matches)", sw);
         var arm = sw.Arms[k];
-        if (arm.WhenClause is not null)
-            throw new UnsupportedException("'when' clauses are not supported; use ?: inside the arm", arm.WhenClause);
-        if (arm.Pattern is DiscardPatternSyntax) return Coerce(LowerExpr(arm.Expression), type, arm.Expression);
-        var cond = PatternCondition(arm.Pattern, g);
+        var catchAll = arm.Pattern is DiscardPatternSyntax;
+        if (catchAll && arm.WhenClause is null) return Coerce(LowerExpr(arm.Expression), type, arm.Expression);
+        var cond = catchAll ? LowerCondition(arm.WhenClause!.Condition) : AndWhen(PatternCondition(arm.Pattern, g), arm.WhenClause);
         var saved = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
         _b.BeginBlock();
         var a = Coerce(LowerExpr(arm.Expression), type, arm.Expression);
@@ -225,6 +224,22 @@ internal sealed partial class PrimalLowering
         return Chain(0);
     }
 
+    /// <summary>
+    /// A pattern's match and its <c>when</c> clause, which C# evaluates only once the pattern has matched: an <c>if</c>, so
+    /// a clause that reads a span at an index valid only for that case is read only then.
+    /// </summary>
+    private Value AndWhen(Value matches, WhenClauseSyntax? when)
+    {
+        if (when is null) return matches;
+        _b.BeginBlock();
+        var clause = LowerCondition(when.Condition);
+        var thenOps = _b.EndBlock();
+        _b.BeginBlock();
+        var no = _b.Const(0, IrType.Bool);
+        var elseOps = _b.EndBlock();
+        return _b.If(matches, thenOps, new[] { clause }, elseOps, new[] { no })[0];
+    }
+
     private Value SectionCondition(SwitchSectionSyntax section, Value g)
     {
         Value? cond = null;
@@ -233,8 +248,8 @@ internal sealed partial class PrimalLowering
             var c = label switch
             {
                 CaseSwitchLabelSyntax cl => _b.Binary(BinOp.Eq, g, PatternConstant(cl.Value)),
-                CasePatternSwitchLabelSyntax { WhenClause: null } pl => PatternCondition(pl.Pattern, g),
-                _ => throw new UnsupportedException("'when' clauses are not supported; test inside the section with 'if'", label),
+                CasePatternSwitchLabelSyntax pl => AndWhen(PatternCondition(pl.Pattern, g), pl.WhenClause),
+                _ => throw new UnsupportedException("this switch label is not supported; use int constants and comparisons", label),
             };
             cond = cond is null ? c : _b.Binary(BinOp.Or, cond, c);
         }

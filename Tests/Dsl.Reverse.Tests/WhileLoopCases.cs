@@ -136,4 +136,36 @@ public static partial class WhileLoopCases
 
     [Jvp(nameof(Endless))]
     public static partial double EndlessJvp(double x, double dx, out double dy);
+
+    // 'when' clauses on int switch sections and arms: each is tested only once its pattern has matched, in source order.
+    [Differentiable]
+    public static double Banded(double x, int n)
+    {
+        double s;
+        switch (n)
+        {
+            case 0 when x > 1:
+                s = x * x;
+                break;
+            case 0:
+                s = -x;
+                break;
+            case > 0 when x < 0:
+                s = Math.Exp(x);
+                break;
+            default:
+                s = x * x * x;
+                break;
+        }
+        return s + (n switch { 1 when x > 0.5 => Math.Sin(x), _ when x < -2 => 1.0, _ => 0.0 });
+    }
+
+    [Jvp(nameof(Banded), Wrt = "x")]
+    public static partial double BandedJvp(double x, double dx, int n, out double dy);
+
+    [Gradient(nameof(Banded), Wrt = "x")]
+    public static partial double BandedGradient(double x, int n, out double xBar);
+
+    [Taylor(nameof(Banded), Order = 2, Wrt = "x")]
+    public static partial void BandedTaylor(double x, int n, ReadOnlySpan<double> xJet, Span<double> y);
 }

@@ -192,4 +192,31 @@ public class WhileLoopTests
         Assert.Equal(0, WhileLoopCases.EndlessJvp(-1, 2, out dy));
         Assert.Equal(0, dy);
     }
+
+    [Theory]
+    [InlineData(1.5, 0)]   // case 0 when x > 1: x²
+    [InlineData(0.5, 0)]   // case 0: −x
+    [InlineData(-0.5, 3)]  // case > 0 when x < 0: eˣ
+    [InlineData(-3.0, 5)]  // eˣ, and the arm _ when x < −2: + 1
+    [InlineData(0.7, 1)]   // default: x³, and the arm 1 when x > 0.5: + sin x
+    [InlineData(0.2, 1)]   // x³ + 0
+    public void WhenClausesPickTheirSections(double x, int n)
+    {
+        // Value, first and second derivative of the chosen section plus the chosen arm.
+        double[] s = n == 0 && x > 1 ? [x * x, 2 * x, 2]
+            : n == 0 ? [-x, -1, 0]
+            : n > 0 && x < 0 ? [Math.Exp(x), Math.Exp(x), Math.Exp(x)]
+            : [x * x * x, 3 * x * x, 6 * x];
+        double[] arm = n == 1 && x > 0.5 ? [Math.Sin(x), Math.Cos(x), -Math.Sin(x)] : x < -2 ? [1.0, 0, 0] : [0.0, 0, 0];
+        double f = WhileLoopCases.Banded(x, n);
+        AssertClose(s[0] + arm[0], f, Rounding, "value");
+        Assert.Equal(f, WhileLoopCases.BandedJvp(x, 1, n, out var dy));
+        Assert.Equal(f, WhileLoopCases.BandedGradient(x, n, out var xBar));
+        AssertClose(s[1] + arm[1], dy, Rounding, "JVP");
+        AssertClose(s[1] + arm[1], xBar, Rounding, "gradient");
+        var y = new double[3];
+        WhileLoopCases.BandedTaylor(x, n, [1.0, 0], y);
+        Assert.Equal(f, y[0]);
+        AssertClose(s[2] + arm[2], y[2], Rounding, "Taylor y_2");
+    }
 }

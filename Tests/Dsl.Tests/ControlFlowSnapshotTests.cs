@@ -264,4 +264,31 @@ public class ControlFlowSnapshotTests
             public static partial void DoSkippingTaylor(double x, int n, ReadOnlySpan<double> xJet, Span<double> y);
         }
         """, nameof(WhileAndDoLoops));
+
+    [Fact]
+    public void SwitchWhenClauses() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double Banded(double x, int n)
+            {
+                double s;
+                switch (n)
+                {
+                    case 0 when x > 1:
+                        s = x * x;
+                        break;
+                    case > 0 when x < 0:
+                        s = Math.Exp(x);
+                        break;
+                    default:
+                        s = x;
+                        break;
+                }
+                return s + (n switch { 1 when x > 0.5 => Math.Sin(x), _ => 0.0 });
+            }
+            [Jvp(nameof(Banded), Wrt = "x")]
+            public static partial double BandedJvp(double x, double dx, int n, out double dy);
+        }
+        """, nameof(SwitchWhenClauses));
 }

@@ -86,7 +86,6 @@ public class GeneratorRobustnessTests
         Body("SwitchOnDouble", "        double s = 0;\n        switch ((int)x) { case 0: s = x; break; }\n        return n switch { 1.5 => s, _ => x };",
             "'switch' must be on an int", "double x, double n"),
         Body("SwitchExpressionWithoutDiscard", "        return n switch { 0 => x, 1 => x * x };", "no '_' arm", "double x, int n"),
-        Body("SwitchWhen", "        return n switch { 0 when x > 0 => x, _ => x * x };", "'when'", "double x, int n"),
         Body("BreakInsideSwitchSection", "        double s = 0;\n        for (int i = 0; i < 4; i++) { switch (i) { case 0: if (s > 1) break; s += x; break; default: break; } }\n        return s;",
             "'break' before the end of a switch section"),
         Body("ContinueInSwitch", "        double s = 0;\n        for (int i = 0; i < 4; i++) { switch (i) { case 2: continue; default: break; } s += x; }\n        return s;",
