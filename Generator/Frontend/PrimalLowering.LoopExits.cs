@@ -129,6 +129,9 @@ internal sealed partial class PrimalLowering
                 case IfStatementSyntax ifs when LeavesIteration(ifs):
                     LowerLeavingIf(ifs, statements.Skip(i + 1).ToList());
                     return;
+                case SwitchStatementSyntax sw when LeavesIteration(sw):
+                    LowerLeavingSwitch(sw, statements.Skip(i + 1).ToList());
+                    return;
             }
             if (ContainsContinue(s) || ContainsBreak(s))
                 throw new UnsupportedException(

@@ -168,4 +168,39 @@ public static partial class WhileLoopCases
 
     [Taylor(nameof(Banded), Order = 2, Wrt = "x")]
     public static partial void BandedTaylor(double x, int n, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // A switch in a loop whose sections continue, return or break: Σ over i < x.Length of
+    // x_i² (mode 0), skip (mode 1), or return 10·x_i at the first element (mode 2); modes above 2 add x_i.
+    [Differentiable]
+    public static double SwitchInLoop(ReadOnlySpan<double> x, int mode)
+    {
+        double s = 0;
+        int i = 0;
+        do
+        {
+            double v = x[i];
+            i++;
+            switch (mode)
+            {
+                case 0:
+                    s += v * v;
+                    break;
+                case 1:
+                    continue;
+                case 2:
+                    return 10 * v;
+                default:
+                    s += v;
+                    break;
+            }
+            s *= 1.5;
+        } while (i < x.Length);
+        return s;
+    }
+
+    [Gradient(nameof(SwitchInLoop))]
+    public static partial double SwitchInLoopGradient(ReadOnlySpan<double> x, int mode, Span<double> xBar);
+
+    [Taylor(nameof(SwitchInLoop), Order = 2, Wrt = "x")]
+    public static partial void SwitchInLoopTaylor(ReadOnlySpan<double> x, int mode, ReadOnlySpan<double> xJet, Span<double> y);
 }

@@ -219,4 +219,37 @@ public class WhileLoopTests
         Assert.Equal(f, y[0]);
         AssertClose(s[2] + arm[2], y[2], Rounding, "Taylor y_2");
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void SwitchSectionsInALoopContinueReturnOrBreak(int mode)
+    {
+        // s_{k+1} = 1.5 (s_k + t(x_k)) with t = x² (mode 0) or x (modes ≥ 3): f = Σ_k 1.5^(n−k) t(x_k); mode 1 skips every
+        // element (f = 0), mode 2 returns 10 x_0. Gradient and the second coefficient along dx from that closed form.
+        double[] x = [0.3, -0.8, 1.1, 0.4], dx = [0.5, 0.2, -0.7, 0.9];
+        int n = x.Length;
+        double f = 0, d1 = 0, d2 = 0;
+        var g = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            double w = Math.Pow(1.5, n - k);
+            if (mode == 0) { f += w * x[k] * x[k]; g[k] = 2 * w * x[k]; d2 += 2 * w * dx[k] * dx[k]; }
+            else if (mode >= 3) { f += w * x[k]; g[k] = w; }
+        }
+        if (mode == 2) { f = 10 * x[0]; g[0] = 10; }
+        for (int k = 0; k < n; k++) d1 += g[k] * dx[k];
+        AssertClose(f, WhileLoopCases.SwitchInLoop(x, mode), Rounding, "value");
+        var xBar = new double[n];
+        Assert.Equal(WhileLoopCases.SwitchInLoop(x, mode), WhileLoopCases.SwitchInLoopGradient(x, mode, xBar));
+        for (int k = 0; k < n; k++) AssertClose(g[k], xBar[k], Rounding, $"x̄_{k}");
+        var jet = new double[2 * n];
+        dx.CopyTo(jet, 0);
+        var y = new double[3];
+        WhileLoopCases.SwitchInLoopTaylor(x, mode, jet, y);
+        AssertClose(d1, y[1], Rounding, "Taylor y_1");
+        AssertClose(d2, y[2], Rounding, "Taylor y_2");
+    }
 }

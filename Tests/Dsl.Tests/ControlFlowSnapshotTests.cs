@@ -291,4 +291,37 @@ public class ControlFlowSnapshotTests
             public static partial double BandedJvp(double x, double dx, int n, out double dy);
         }
         """, nameof(SwitchWhenClauses));
+
+    [Fact]
+    public void SwitchInALoop() => Check("""
+        public static partial class M
+        {
+            // Sections that continue, return or break; the rest of the body follows only the sections that break.
+            [Differentiable]
+            public static double SwitchInLoop(ReadOnlySpan<double> x, int mode)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    switch (mode)
+                    {
+                        case 0:
+                            s += x[i] * x[i];
+                            break;
+                        case 1:
+                            continue;
+                        case 2:
+                            return 10 * x[i];
+                        default:
+                            s += x[i];
+                            break;
+                    }
+                    s *= 1.5;
+                }
+                return s;
+            }
+            [Gradient(nameof(SwitchInLoop))]
+            public static partial double SwitchInLoopGradient(ReadOnlySpan<double> x, int mode, Span<double> xBar);
+        }
+        """, nameof(SwitchInALoop));
 }
