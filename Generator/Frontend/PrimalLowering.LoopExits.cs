@@ -72,8 +72,9 @@ internal sealed partial class PrimalLowering
     private IrType? _returnLoopType;
 
     private static UnsupportedException ReturnInNestedLoop(SyntaxNode at) => new(
-        "'return' inside a loop is supported only in a loop that is a statement of the method itself (not nested in another " +
-        "loop or in a branch that cannot take the rest of the method); keep the result in a local, 'break', and return after the loop",
+        "'return' inside a loop is supported only in a loop that is a statement of the method itself, or in loops nested in " +
+        "such a loop (not in a branch that cannot take the rest of the method); keep the result in a local, 'break', and return " +
+        "after the loop",
         at);
 
     /// <summary>
@@ -86,13 +87,7 @@ internal sealed partial class PrimalLowering
         Note(s);
         var (savedLoop, savedType) = (_returnLoop, _returnLoopType);
         (_returnLoop, _returnLoopType) = (s, retType);
-        var (done, result) = s switch
-        {
-            ForStatementSyntax fs => LowerFor(fs),
-            WhileStatementSyntax ws => LowerWhile(ws),
-            DoStatementSyntax ds => LowerDo(ds),
-            _ => LowerForEach((ForEachStatementSyntax)s),
-        };
+        var (done, result) = LowerLoop(s);
         (_returnLoop, _returnLoopType) = (savedLoop, savedType);
         return ContinueUnlessDone(done!, result, statements.Skip(i + 1).ToList(), retType);
     }
@@ -129,6 +124,10 @@ internal sealed partial class PrimalLowering
                 case IfStatementSyntax ifs when LeavesIteration(ifs):
                     LowerLeavingIf(ifs, statements.Skip(i + 1).ToList());
                     return;
+                case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
+                    when _exit is { AllowsReturn: true } && ContainsReturn(s):
+                    LowerReturningInnerLoop(s, statements.Skip(i + 1).ToList());
+                    return;
                 case SwitchStatementSyntax sw when LeavesIteration(sw):
                     LowerLeavingSwitch(sw, statements.Skip(i + 1).ToList());
                     return;
@@ -140,6 +139,35 @@ internal sealed partial class PrimalLowering
             LowerStatement(s);
         }
     }
+
+    /// <summary>
+    /// A loop in the body of a loop that may return, which itself returns on some path: it carries its own returned flag
+    /// and value; after it, a return passes them on to the enclosing loop (whose flag ends it too), and the rest of the body
+    /// runs only when it did not return.
+    /// </summary>
+    private void LowerReturningInnerLoop(StatementSyntax loop, List<StatementSyntax> tail)
+    {
+        Note(loop);
+        var (savedLoop, savedType) = (_returnLoop, _returnLoopType);
+        (_returnLoop, _returnLoopType) = (loop, _exit!.ReturnType);
+        var (returned, result) = LowerLoop(loop);
+        (_returnLoop, _returnLoopType) = (savedLoop, savedType);
+        LowerBranches(returned!, () =>
+        {
+            var exit = _exit!;
+            exit.Flag = _b.Const(1, IrType.Bool);
+            if (exit.Returned is not null) exit.Returned = _b.Const(1, IrType.Bool);
+            if (exit.ReturnType is not null) exit.Result = result!;
+        }, () => LowerLoopBody(tail));
+    }
+
+    private (Value? Exited, Value? Result) LowerLoop(StatementSyntax s) => s switch
+    {
+        ForStatementSyntax fs => LowerFor(fs),
+        WhileStatementSyntax ws => LowerWhile(ws),
+        DoStatementSyntax ds => LowerDo(ds),
+        _ => LowerForEach((ForEachStatementSyntax)s),
+    };
 
     private bool LeavesIteration(IfStatementSyntax ifs) =>
         ContainsContinue(ifs) || ContainsBreak(ifs) || (_exit is { AllowsReturn: true } && ContainsReturn(ifs));

@@ -203,4 +203,31 @@ public static partial class WhileLoopCases
 
     [Taylor(nameof(SwitchInLoop), Order = 2, Wrt = "x")]
     public static partial void SwitchInLoopTaylor(ReadOnlySpan<double> x, int mode, ReadOnlySpan<double> xJet, Span<double> y);
+
+    // The first element above c in a rows × m matrix, scaled by c, or c² when there is none: 'return' in a while loop
+    // nested in a for loop.
+    [Differentiable]
+    public static double FirstAboveInRows(ReadOnlySpan<double> x, int rows, int m, double c)
+    {
+        double seen = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int j = 0;
+            while (j < m)
+            {
+                if (x[r * m + j] > c) return x[r * m + j] * c + seen;
+                j++;
+            }
+            seen += 1;
+        }
+        return c * c;
+    }
+
+    [Jvp(nameof(FirstAboveInRows))]
+    public static partial double FirstAboveInRowsJvp(ReadOnlySpan<double> x, ReadOnlySpan<double> dx, int rows, int m, double c, double dc,
+        out double dy);
+
+    [Gradient(nameof(FirstAboveInRows))]
+    public static partial double FirstAboveInRowsGradient(ReadOnlySpan<double> x, int rows, int m, double c, Span<double> xBar,
+        out double cBar);
 }

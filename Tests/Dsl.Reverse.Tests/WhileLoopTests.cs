@@ -252,4 +252,30 @@ public class WhileLoopTests
         AssertClose(d1, y[1], Rounding, "Taylor y_1");
         AssertClose(d2, y[2], Rounding, "Taylor y_2");
     }
+
+    [Theory]
+    [InlineData(0.85, 4)]  // row 1, column 1: f = x_4 c + 1 (one full row seen before)
+    [InlineData(-1.0, 0)]
+    [InlineData(2.0, -1)]  // none: f = c²
+    public void ReturnInsideANestedLoop(double c, int first)
+    {
+        double[] x = [0.1, -0.4, 0.3, 0.2, 0.9, 0.95], dx = [0.2, 0.7, -0.5, 0.1, 0.3, -0.4];
+        const int rows = 2, m = 3;
+        const double dc = -0.6;
+        double f = WhileLoopCases.FirstAboveInRows(x, rows, m, c);
+        var xBar = new double[x.Length];
+        Assert.Equal(f, WhileLoopCases.FirstAboveInRowsGradient(x, rows, m, c, xBar, out var cBar));
+        Assert.Equal(f, WhileLoopCases.FirstAboveInRowsJvp(x, dx, rows, m, c, dc, out var dy));
+        double expected = first < 0 ? c * c : x[first] * c + first / m, dc_ = first < 0 ? 2 * c : x[first];
+        AssertClose(expected, f, Rounding, "value");
+        AssertClose(dc_, cBar, Rounding, "c̄");
+        double directional = dc_ * dc;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double g = i == first ? c : 0;
+            AssertClose(g, xBar[i], Rounding, $"x̄_{i}");
+            directional += g * dx[i];
+        }
+        AssertClose(directional, dy, Rounding, "JVP");
+    }
 }

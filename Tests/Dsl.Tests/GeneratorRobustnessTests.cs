@@ -76,14 +76,8 @@ public class GeneratorRobustnessTests
     public static readonly IReadOnlyList<Case> Cases = new[]
     {
         // ---------------------------------------------------------------- statements
-        Body("ReturnInNestedWhile",
-            "        double s = x;\n        for (int j = 0; j < 2; j++) { while (s < 5) { if (s > 4) return s; s *= 2; } }\n        return s;",
-            "'return' inside a loop"),
         Body("ForeachOverEnumerable", "        double s = 0;\n        foreach (var k in Enumerable.Range(0, 3)) s += x * k;\n        return s;",
             "not a span or array", "double x"),
-        Body("SwitchWithReturnInNestedLoop",
-            "        for (int j = 0; j < 2; j++) { for (int i = 0; i < 3; i++) { switch (n) { case 0: return x; default: break; } } }\n" +
-            "        return x * x;", "'return' inside a loop", "double x, int n"),
         Body("SwitchOnDouble", "        double s = 0;\n        switch ((int)x) { case 0: s = x; break; }\n        return n switch { 1.5 => s, _ => x };",
             "'switch' must be on an int", "double x, double n"),
         Body("SwitchExpressionWithoutDiscard", "        return n switch { 0 => x, 1 => x * x };", "no '_' arm", "double x, int n"),
