@@ -33,27 +33,34 @@ internal sealed partial class PrimalLowering
     /// once set, the remaining iterations do nothing. Returns the flag and value after the loop.
     /// </summary>
     private (Value? Exited, Value? Result) LowerCountedLoop(StatementSyntax loop, StatementSyntax body, ISymbol? counter, Value start,
-        Value bound, int step, LoopCmp cmp, System.Action<Value>? bindElement, List<ExpressionSyntax>? guards = null)
+        Value bound, int step, LoopCmp cmp, System.Action<Value>? bindElement, List<ExpressionSyntax>? guards = null,
+        UntilExit? until = null)
     {
         guards ??= new List<ExpressionSyntax>();
-        var carried = AssignedSymbols(body)
+        var carried = AssignedSymbols(body).Concat(guards.SelectMany(AssignedSymbols))
+            .Concat(until?.Test is { } test ? AssignedSymbols(test.Condition) : Enumerable.Empty<ISymbol>())
             .Where(s => _env.ContainsKey(s) && !_env[s].Type.IsBuffer)
             .Distinct<ISymbol>(SymbolEqualityComparer.Default)
             .OrderBy(s => _env[s].Id)
             .ToList();
         var allowsReturn = ReferenceEquals(loop, _returnLoop) && ContainsReturn(body);
-        var exits = ContainsBreak(body) || allowsReturn || guards.Count > 0;
+        var exits = ContainsBreak(body) || allowsReturn || guards.Count > 0 || until is not null;
         var retType = allowsReturn ? _returnLoopType : null;
         var exitInits = new List<Value>();
         if (exits)
         {
             exitInits.Add(_b.Const(0, IrType.Bool, "exited"));
+            // A failing condition sets the flag too: a return then needs its own flag.
+            if (retType is not null && (until is not null || guards.Count > 0)) exitInits.Add(_b.Const(0, IrType.Bool, "returned"));
             if (retType is not null) exitInits.Add(_b.Const(0, retType, "result"));
         }
 
         var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
-        var iv = _b.NewValue(IrType.I32, counter?.Name ?? "i");
+        var iv = _b.NewValue(IrType.I32, counter?.Name ?? until?.Name ?? "i");
         var bodyArgs = new List<Value> { iv };
+        // ForOp.Exits: the flag is the first carried value (other loops carry it last).
+        var exitArgs = until is null ? null : exitInits.Select(v => _b.NewValue(v.Type, v.Name)).ToList();
+        if (exitArgs is not null) bodyArgs.AddRange(exitArgs);
         foreach (var s in carried)
         {
             var arg = _b.NewValue(outer[s].Type, s.Name);
@@ -61,11 +68,18 @@ internal sealed partial class PrimalLowering
             _env[s] = arg;
         }
         if (counter is not null) _env[counter] = iv;
-        var exitArgs = exitInits.Select(v => _b.NewValue(v.Type, v.Name)).ToList();
-        bodyArgs.AddRange(exitArgs);
+        if (exitArgs is null)
+        {
+            exitArgs = exitInits.Select(v => _b.NewValue(v.Type, v.Name)).ToList();
+            bodyArgs.AddRange(exitArgs);
+        }
 
         var savedExit = _exit;
-        _exit = exits ? new LoopExit(exitArgs[0], retType is null ? null : exitArgs[1], allowsReturn, retType) : null;
+        var hasReturned = exitInits.Count == 3;
+        _exit = exits
+            ? new LoopExit(exitArgs[0], hasReturned ? exitArgs[1] : null, retType is null ? null : exitArgs[exitArgs.Count - 1],
+                allowsReturn, retType)
+            : null;
         _b.BeginBlock();
         bindElement?.Invoke(iv);
         void Guarded(int k)
@@ -73,30 +87,36 @@ internal sealed partial class PrimalLowering
             // The condition's other tests, in order: a failing one ends the loop as 'break' would.
             if (k == guards.Count)
             {
-                LowerLoopBody(Flatten(new[] { body }));
+                var statements = Flatten(new[] { body });
+                if (until?.Test is { } doTest) statements.Add(doTest);  // a do loop's test ends its body (LowerDoTest)
+                LowerLoopBody(statements);
                 return;
             }
             LowerBranches(LowerCondition(guards[k]), () => Guarded(k + 1), () => _exit!.Flag = _b.Const(1, IrType.Bool));
         }
-        if (exits) LowerBranches(exitArgs[0], () => { }, () => Guarded(0));
+        if (until is not null) Guarded(0);  // the loop stops once the flag is set: no iteration starts with it
+        else if (exits) LowerBranches(exitArgs[0], () => { }, () => Guarded(0));
         else LowerLoopBody(Flatten(new[] { body }));
         var bodyOps = _b.EndBlock();
         var yields = carried.Select(s => _env[s]).ToList();
         if (_exit is { } exit)
         {
-            yields.Add(exit.Flag);
-            if (exit.Result is not null) yields.Add(exit.Result);
+            var exitYields = exit.State();
+            yields = until is null ? yields.Concat(exitYields).ToList() : exitYields.Concat(yields).ToList();
         }
         _exit = savedExit;
 
         var outs = carried.Select(s => _b.NewValue(outer[s].Type, s.Name)).ToList();
         var exitOuts = exitInits.Select(v => _b.NewValue(v.Type, v.Name)).ToList();
-        var inits = carried.Select(s => outer[s]).Concat(exitInits).ToEquatableArray();
-        _b.Emit(new ForOp(outs.Concat(exitOuts).ToEquatableArray(), start, bound, step, cmp, inits,
-            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray())));
+        var carriedInits = carried.Select(s => outer[s]).ToList();
+        var inits = (until is null ? carriedInits.Concat(exitInits) : exitInits.Concat(carriedInits)).ToEquatableArray();
+        var allOuts = until is null ? outs.Concat(exitOuts) : exitOuts.Concat(outs);
+        _b.Emit(new ForOp(allOuts.ToEquatableArray(), start, bound, step, cmp, inits,
+            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray()), Exits: until is not null));
         _env = outer;
         for (var i = 0; i < carried.Count; i++) _env[carried[i]] = outs[i];
-        return exits ? (exitOuts[0], retType is null ? null : exitOuts[1]) : (null, null);
+        // What follows the loop asks whether it returned: the returned flag where the loop has one, else the exit flag.
+        return exits ? (exitOuts[hasReturned ? 1 : 0], retType is null ? null : exitOuts[exitOuts.Count - 1]) : (null, null);
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ internal sealed partial class PrimalLowering
                     return new List<Value> { Coerce(LowerExpr(ret.Expression), retType, ret.Expression) };
                 case SwitchStatementSyntax sw when ContainsReturn(sw):
                     return LowerReturningSwitch(sw, statements, i + 1, retType);
-                case ForStatementSyntax or ForEachStatementSyntax when ContainsReturn(s):
+                case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax when ContainsReturn(s):
                     return LowerReturningLoop(statements, i, retType);
                 case IfStatementSyntax ifs when ContainsReturn(ifs):
                     Note(ifs);

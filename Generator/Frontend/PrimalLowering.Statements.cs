@@ -27,6 +27,8 @@ internal sealed partial class PrimalLowering
             ForStatementSyntax f => $"for ({f.Declaration}; {f.Condition}; {string.Join(", ", f.Incrementors)})",
             IfStatementSyntax i => $"if ({i.Condition})",
             ForEachStatementSyntax f => $"foreach ({f.Type} {f.Identifier} in {f.Expression})",
+            WhileStatementSyntax w => $"while ({w.Condition})",
+            DoStatementSyntax d => $"do … while ({d.Condition})",
             SwitchStatementSyntax w => $"switch ({w.Expression})",
             _ => s.ToString(),
         };
@@ -36,7 +38,7 @@ internal sealed partial class PrimalLowering
     private void LowerStatement(StatementSyntax s)
     {
         if (s is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ForStatementSyntax or IfStatementSyntax
-            or ForEachStatementSyntax or SwitchStatementSyntax) Note(s);
+            or ForEachStatementSyntax or SwitchStatementSyntax or WhileStatementSyntax or DoStatementSyntax) Note(s);
         switch (s)
         {
             case BlockSyntax block:
@@ -59,14 +61,12 @@ internal sealed partial class PrimalLowering
             case ReturnStatementSyntax ret:
                 throw new UnsupportedException(
                     "'return' inside a loop is not supported; keep a flag or the result in a local and return after the loop", ret);
-            case WhileStatementSyntax:
-                throw new UnsupportedException(
-                    "'while' loops are not supported; use a 'for' loop with an iteration cap and 'break': " +
-                    "for (int k = 0; k < maxIterations; k++) { if (!condition) break; ... }", s);
-            case DoStatementSyntax:
-                throw new UnsupportedException(
-                    "'do' loops are not supported; use a 'for' loop with an iteration cap and 'break': " +
-                    "for (int k = 0; k < maxIterations; k++) { ...; if (!condition) break; }", s);
+            case WhileStatementSyntax ws:
+                LowerWhile(ws);
+                return;
+            case DoStatementSyntax ds:
+                LowerDo(ds);
+                return;
             case ForEachStatementSyntax fe:
                 LowerForEach(fe);
                 return;

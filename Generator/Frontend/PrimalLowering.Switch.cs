@@ -35,10 +35,9 @@ internal sealed partial class PrimalLowering
             throw new UnsupportedException(
                 "the switch expression has no '_' arm; add one (a differentiable method cannot throw when no arm matches)", sw);
         var arm = sw.Arms[k];
-        if (arm.WhenClause is not null)
-            throw new UnsupportedException("'when' clauses are not supported; use ?: inside the arm", arm.WhenClause);
-        if (arm.Pattern is DiscardPatternSyntax) return Coerce(LowerExpr(arm.Expression), type, arm.Expression);
-        var cond = PatternCondition(arm.Pattern, g);
+        var catchAll = arm.Pattern is DiscardPatternSyntax;
+        if (catchAll && arm.WhenClause is null) return Coerce(LowerExpr(arm.Expression), type, arm.Expression);
+        var cond = catchAll ? LowerCondition(arm.WhenClause!.Condition) : AndWhen(PatternCondition(arm.Pattern, g), arm.WhenClause);
         var saved = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
         _b.BeginBlock();
         var a = Coerce(LowerExpr(arm.Expression), type, arm.Expression);
@@ -149,18 +148,18 @@ internal sealed partial class PrimalLowering
     {
         var outer = new Dictionary<ISymbol, Value>(_env, SymbolEqualityComparer.Default);
         var exit = _exit;
-        var (outerFlag, outerResult) = (exit?.Flag, exit?.Result);
+        var outerExit = exit?.State() ?? new List<Value>();
         _b.BeginBlock();
         then();
         var thenEnv = _env;
-        var thenExit = (exit?.Flag, exit?.Result);
+        var thenExit = exit?.State() ?? new List<Value>();
         var thenOps = _b.EndBlock();
         _env = new Dictionary<ISymbol, Value>(outer, SymbolEqualityComparer.Default);
-        if (exit is not null) (exit.Flag, exit.Result) = (outerFlag!, outerResult);
+        exit?.Restore(outerExit);
         _b.BeginBlock();
         @else();
         var elseEnv = _env;
-        var elseExit = (exit?.Flag, exit?.Result);
+        var elseExit = exit?.State() ?? new List<Value>();
         var elseOps = _b.EndBlock();
         var changed = outer.Keys.Where(k => !thenEnv[k].Equals(outer[k]) || !elseEnv[k].Equals(outer[k]))
             .OrderBy(k => outer[k].Id).ToList();
@@ -168,29 +167,19 @@ internal sealed partial class PrimalLowering
         var thenYields = changed.Select(k => thenEnv[k]).ToList();
         var elseYields = changed.Select(k => elseEnv[k]).ToList();
         // A loop's exit flag and returned value merge like locals when either branch leaves the loop.
-        var exitChanged = exit is not null && (!Equals(thenExit, (outerFlag, outerResult)) || !Equals(elseExit, (outerFlag, outerResult)));
+        var exitChanged = exit is not null && (!thenExit.SequenceEqual(outerExit) || !elseExit.SequenceEqual(outerExit));
         if (exitChanged)
         {
-            thenYields.Add(thenExit.Item1!);
-            elseYields.Add(elseExit.Item1!);
-            outs.Add(_b.NewValue(IrType.Bool, "exited"));
-            if (outerResult is not null)
-            {
-                thenYields.Add(thenExit.Item2!);
-                elseYields.Add(elseExit.Item2!);
-                outs.Add(_b.NewValue(outerResult.Type, "result"));
-            }
+            thenYields.AddRange(thenExit);
+            elseYields.AddRange(elseExit);
+            outs.AddRange(outerExit.Zip(exit!.Names(), (v, name) => _b.NewValue(v.Type, name)));
         }
         _b.Emit(new IfOp(outs.ToEquatableArray(), cond,
             new Region(EquatableArray<Value>.Empty, thenOps, thenYields.ToEquatableArray()),
             new Region(EquatableArray<Value>.Empty, elseOps, elseYields.ToEquatableArray())));
         _env = outer;
         for (var i = 0; i < changed.Count; i++) _env[changed[i]] = outs[i];
-        if (exitChanged)
-        {
-            exit!.Flag = outs[changed.Count];
-            if (outerResult is not null) exit.Result = outs[changed.Count + 1];
-        }
+        if (exitChanged) exit!.Restore(outs.Skip(changed.Count).ToList());
     }
 
     /// <summary>
@@ -235,6 +224,22 @@ internal sealed partial class PrimalLowering
         return Chain(0);
     }
 
+    /// <summary>
+    /// A pattern's match and its <c>when</c> clause, which C# evaluates only once the pattern has matched: an <c>if</c>, so
+    /// a clause that reads a span at an index valid only for that case is read only then.
+    /// </summary>
+    private Value AndWhen(Value matches, WhenClauseSyntax? when)
+    {
+        if (when is null) return matches;
+        _b.BeginBlock();
+        var clause = LowerCondition(when.Condition);
+        var thenOps = _b.EndBlock();
+        _b.BeginBlock();
+        var no = _b.Const(0, IrType.Bool);
+        var elseOps = _b.EndBlock();
+        return _b.If(matches, thenOps, new[] { clause }, elseOps, new[] { no })[0];
+    }
+
     private Value SectionCondition(SwitchSectionSyntax section, Value g)
     {
         Value? cond = null;
@@ -243,8 +248,8 @@ internal sealed partial class PrimalLowering
             var c = label switch
             {
                 CaseSwitchLabelSyntax cl => _b.Binary(BinOp.Eq, g, PatternConstant(cl.Value)),
-                CasePatternSwitchLabelSyntax { WhenClause: null } pl => PatternCondition(pl.Pattern, g),
-                _ => throw new UnsupportedException("'when' clauses are not supported; test inside the section with 'if'", label),
+                CasePatternSwitchLabelSyntax pl => AndWhen(PatternCondition(pl.Pattern, g), pl.WhenClause),
+                _ => throw new UnsupportedException("this switch label is not supported; use int constants and comparisons", label),
             };
             cond = cond is null ? c : _b.Binary(BinOp.Or, cond, c);
         }

@@ -126,7 +126,7 @@ internal sealed class Interpreter
                 var carried = f.Inits.Select(v => env[v.Id]).ToArray();
                 var start = (int)env[f.Start.Id];
                 var bound = (int)env[f.Bound.Id];
-                for (var i = start; Test(f.Cmp, i, bound); i += f.Step)
+                for (var i = start; Test(f.Cmp, i, bound) && !(f.Exits && (bool)carried[0]); i += f.Step)
                 {
                     env[f.Body.Args[0].Id] = i;
                     for (var k = 0; k < carried.Length; k++) env[f.Body.Args[k + 1].Id] = carried[k];

@@ -212,9 +212,13 @@ internal sealed record CallOp(EquatableArray<Value> Outs, FunctionKey Callee, Eq
 /// <c>scf.for</c> iter_args). The body's arguments are the induction variable and then the
 /// carried values; its yields are the carried values for the next iteration. The results
 /// are the carried values after the last iteration.
+/// With <paramref name="Exits"/> the first carried value is a bool "exited" flag and the loop also stops before an
+/// iteration in which it is true: <c>for (…; i CMP Bound &amp;&amp; !exited; …)</c>. That is how a <c>while</c> or
+/// <c>do</c> loop is held (a counted loop to <c>int.MaxValue</c> with its condition's failure setting the flag), so its
+/// trip count is known only once it has run; reverse mode counts the iterations in its forward sweep.
 /// </summary>
 internal sealed record ForOp(EquatableArray<Value> Outs, Value Start, Value Bound, int Step, LoopCmp Cmp,
-    EquatableArray<Value> Inits, Region Body) : Op
+    EquatableArray<Value> Inits, Region Body, bool Exits = false) : Op
 {
     public override IEnumerable<Value> Results => Outs;
     public override IEnumerable<Value> Operands => new[] { Start, Bound }.Concat(Inits);

@@ -87,6 +87,7 @@ internal static class Printer
             case ForOp f:
                 sb.Append("for ").Append(V(f.Body.Args[0])).Append(" = ").Append(V(f.Start)).Append(' ')
                   .Append(f.Cmp.ToString().ToLowerInvariant()).Append(' ').Append(V(f.Bound)).Append(" step ").Append(f.Step)
+                  .Append(f.Exits ? " until " + V(f.Body.Args[1]) : "")
                   .Append(" iter(").Append(string.Join(", ", f.Body.Args.Skip(1).Zip(f.Inits, (a, i) => V(a) + " = " + V(i))))
                   .Append(") {\n");
                 Region(sb, f.Body, depth + 1);

@@ -115,6 +115,7 @@ internal static class Verifier
             {
                 if (!Same(f.Inits[i].Type, f.Body.Args[i + 1].Type)) Error($"loop init {i} type mismatch");
             }
+            if (f.Exits && (f.Inits.Count == 0 || f.Inits[0].Type != IrType.Bool)) Error("an exiting loop must carry its bool flag first");
             Region(f.Body, f.Outs.Select(o => o.Type).ToList(), "loop body");
         }
 

@@ -47,7 +47,8 @@ internal static class DeltaSums
         private List<Op> Rewrite(ForOp f)
         {
             var after = new List<Op>();
-            if (f.Step != 1 || f.Cmp != LoopCmp.Lt) return after;
+            // A closed form assumes every iteration runs: not for a loop that may stop early.
+            if (f.Step != 1 || f.Cmp != LoopCmp.Lt || f.Exits) return after;
             var body = f.Body;
             var k = body.Args[0];
             var defs = new Dictionary<int, Op>();

@@ -86,8 +86,9 @@ internal sealed class RegionExtras
         var bodyOps = _b.EndBlock();
         var outs = f.Outs.ToList();
         foreach (var i in carried) outs.AddRange(Define(f.Outs[i]));
+        // The extras follow the loop's own carried values, so an exiting loop's flag stays first.
         _b.Emit(new ForOp(outs.ToEquatableArray(), f.Start, f.Bound, f.Step, f.Cmp, inits.ToEquatableArray(),
-            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray())));
+            new Region(bodyArgs.ToEquatableArray(), bodyOps, yields.ToEquatableArray()), f.Exits));
     }
 
     public void If(IfOp op)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using Dsl.Generator.Ir;
 
@@ -46,12 +47,18 @@ internal sealed partial class Reverse
                         break;
                     case ForOp f:
                     {
-                        into.Ops.AddRange(TripCountOps(f, out var n));
-                        _tripCount[f] = n;
+                        // A loop that may stop early counts its iterations as it runs (a carried int, see MaterializeOp).
+                        Value? trips = null;
+                        if (f.Exits) _tripCount[f] = trips = _b.NewValue(IrType.I32, f.Body.Args[0].Name + "_count");
+                        else
+                        {
+                            into.Ops.AddRange(TripCountOps(f, out var n));
+                            _tripCount[f] = n;
+                        }
                         var body = new FwdRegion(f.Body, isTop: false);
                         BuildForward(f.Body, body);
                         _fwdBodies[f] = new[] { body };
-                        into.Ops.Add(new PendingOp(f, new[] { body }));
+                        into.Ops.Add(new PendingOp(f, new[] { body }, trips));
                         break;
                     }
                     case IfOp i:
@@ -97,11 +104,38 @@ internal sealed partial class Reverse
             return ops;
         }
 
+        /// <summary>
+        /// The forward copy of a loop that may stop early, carrying one more int: the number of iterations run, which
+        /// the reverse loop runs backwards (a while loop's trip count is known only once it has stopped).
+        /// </summary>
+        private IEnumerable<Op> CountedTrips(ForOp f, Region body, Value trips)
+        {
+            var zero = _b.NewValue(IrType.I32, "");
+            var one = _b.NewValue(IrType.I32, "");
+            var arg = _b.NewValue(IrType.I32, trips.Name);
+            var next = _b.NewValue(IrType.I32, "");
+            var ops = body.Ops.Concat(new Op[] { new ConstOp(one, 1), new BinaryOp(next, BinOp.Add, arg, one) });
+            yield return new ConstOp(zero, 0);
+            yield return f with
+            {
+                Outs = f.Outs.Append(trips).ToEquatableArray(),
+                Inits = f.Inits.Append(zero).ToEquatableArray(),
+                Body = new Region(body.Args.Append(arg).ToEquatableArray(), ops.ToEquatableArray(),
+                    body.Yields.Append(next).ToEquatableArray()),
+            };
+        }
+
         private IEnumerable<Op> Materialize(FwdRegion r)
         {
             foreach (var op in r.Ops)
             {
-                if (op is PendingOp p) yield return MaterializeOp(p);
+                if (op is PendingOp { Original: ForOp f, Trips: { } trips } counted)
+                {
+                    var body = counted.Bodies[0];
+                    foreach (var o in CountedTrips(f, new Region(body.Original.Args, Materialize(body).ToEquatableArray(),
+                        body.Original.Yields), trips)) yield return o;
+                }
+                else if (op is PendingOp p) yield return MaterializeOp(p);
                 else yield return op;
             }
             foreach (var v in r.EndPushes) yield return new PushOp(v, _tape);

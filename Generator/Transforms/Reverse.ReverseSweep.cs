@@ -191,7 +191,7 @@ internal sealed partial class Reverse
 
         private void BackFor(ForOp f)
         {
-            if (TryFuse(f)) return;
+            if (!f.Exits && TryFuse(f)) return;  // a loop that may stop early runs its recorded trip count, unfused
             var body = f.Body;
             var slots = Enumerable.Range(0, f.Inits.Count).Where(j => Active(body.Args[j + 1])).ToList();
             var outer = OuterReads(body);

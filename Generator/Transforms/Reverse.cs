@@ -115,9 +115,10 @@ internal sealed partial class Reverse
     }
 
     /// <summary>Stands in the forward op list for a loop or branch until its regions are complete.</summary>
-    private sealed record PendingOp(Op Original, FwdRegion[] Bodies) : Op
+    /// <param name="Trips">For a loop that may stop early (<see cref="ForOp.Exits"/>): its iteration count, counted as it runs.</param>
+    private sealed record PendingOp(Op Original, FwdRegion[] Bodies, Value? Trips = null) : Op
     {
-        public override IEnumerable<Value> Results => Original.Results;
+        public override IEnumerable<Value> Results => Trips is null ? Original.Results : Original.Results.Append(Trips);
         public override IEnumerable<Value> Operands => Original.Operands;
         public override IEnumerable<Region> Regions => Original.Regions;
         public override bool IsPure => false;

@@ -163,6 +163,7 @@ internal static partial class Simplify
             var n = f.Inits.Count;
             var keep = new bool[n];
             for (var k = 0; k < n; k++) keep[k] = live.Contains(f.Outs[k].Id);
+            if (f.Exits) keep[0] = true;  // the flag that ends the loop
             // Iterate: a carried value is live if its result is read after the loop, or the body
             // (effects or other live carried values) reads its argument. The last pass, the one that changes
             // nothing, is the result: running the body once more would make every loop level evaluate its inner

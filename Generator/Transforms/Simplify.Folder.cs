@@ -232,8 +232,9 @@ internal static partial class Simplify
         {
             var inits = f.Inits.Select(S).ToEquatableArray();
             // A carried value that every iteration yields unchanged is loop-invariant:
-            // read its initial value instead.
-            var invariant = Enumerable.Range(0, f.Inits.Count).Where(k => f.Body.Yields[k] == f.Body.Args[k + 1]).ToList();
+            // read its initial value instead (not an exiting loop's flag, which its header reads).
+            var invariant = Enumerable.Range(0, f.Inits.Count)
+                .Where(k => f.Body.Yields[k] == f.Body.Args[k + 1] && !(f.Exits && k == 0)).ToList();
             var loop = f with { Start = S(f.Start), Bound = S(f.Bound), Inits = inits };
             if (invariant.Count > 0)
             {

@@ -22,10 +22,9 @@ public class AnalyzerIdTests
         ["DSL0001"] = ("""
             public static partial class M
             {
-                [Differentiable] public static double F(double x, int n) { int i = 0; {|#0:while (i < n) { x = Math.Sin(x); i++; }|} return x; }
+                [Differentiable] public static double F(double x, int n) { {|#0:lock (typeof(M)) { x = Math.Sin(x); }|} return x; }
             }
-            """, "'F' cannot be differentiated (line 7): 'while' loops are not supported; use a 'for' loop with an iteration cap and "
-                + "'break': for (int k = 0; k < maxIterations; k++) { if (!condition) break; ... }"),
+            """, "'F' cannot be differentiated (line 7): 'lock' is not supported"),
         ["DSL0002"] = ("""
             public static partial class M
             {

@@ -25,13 +25,13 @@ public class AnalyzerTests
         var diagnostics = await Analyze("""
             public static partial class M
             {
-                [Differentiable] public static double F(double x) { while (x < 10) x *= 2; return x; }
+                [Differentiable] public static double F(double x) { lock (typeof(M)) { x *= 2; } return x; }
             }
             """);
         var d = Assert.Single(diagnostics);
         Assert.Equal("DSL0001", d.Id);
-        Assert.Contains("'while' loops are not supported", d.GetMessage());
-        Assert.Equal(5, d.Location.GetLineSpan().StartLinePosition.Line + 1); // the line of the while loop
+        Assert.Contains("'lock' is not supported", d.GetMessage());
+        Assert.Equal(5, d.Location.GetLineSpan().StartLinePosition.Line + 1); // the line of the lock
     }
 
     [Fact]

@@ -223,4 +223,105 @@ public class ControlFlowSnapshotTests
             public static partial double TriangleGradient(ReadOnlySpan<double> x, ReadOnlySpan<double> l, Span<double> xBar, Span<double> lBar);
         }
         """, nameof(IncrementsAndCountersSaveNothing));
+
+    [Fact]
+    public void WhileAndDoLoops() => Check("""
+        public static partial class M
+        {
+            // Newton's method to a tolerance: the reverse sweep runs as many iterations as the forward one did.
+            [Differentiable]
+            public static double CubicRoot(double a, double b)
+            {
+                double x = b / (1 + a);
+                double step = 1;
+                while (Math.Abs(step) > 1e-14 * (1 + Math.Abs(x)))
+                {
+                    step = (x * x * x + a * x - b) / (3 * x * x + a);
+                    x -= step;
+                }
+                return x;
+            }
+            [Jvp(nameof(CubicRoot))]
+            public static partial double CubicRootJvp(double a, double da, double b, double db, out double dx);
+            [Gradient(nameof(CubicRoot))]
+            public static partial double CubicRootGradient(double a, double b, out double aBar, out double bBar);
+
+            // A do loop whose 'continue' goes to the test.
+            [Differentiable]
+            public static double DoSkipping(double x, int n)
+            {
+                double s = 0;
+                int k = 0;
+                do
+                {
+                    k++;
+                    if (k % 3 == 0) continue;
+                    s += Math.Sin(k * x);
+                } while (k < n);
+                return s;
+            }
+            [Taylor(nameof(DoSkipping), Order = 2, Wrt = "x")]
+            public static partial void DoSkippingTaylor(double x, int n, ReadOnlySpan<double> xJet, Span<double> y);
+        }
+        """, nameof(WhileAndDoLoops));
+
+    [Fact]
+    public void SwitchWhenClauses() => Check("""
+        public static partial class M
+        {
+            [Differentiable]
+            public static double Banded(double x, int n)
+            {
+                double s;
+                switch (n)
+                {
+                    case 0 when x > 1:
+                        s = x * x;
+                        break;
+                    case > 0 when x < 0:
+                        s = Math.Exp(x);
+                        break;
+                    default:
+                        s = x;
+                        break;
+                }
+                return s + (n switch { 1 when x > 0.5 => Math.Sin(x), _ => 0.0 });
+            }
+            [Jvp(nameof(Banded), Wrt = "x")]
+            public static partial double BandedJvp(double x, double dx, int n, out double dy);
+        }
+        """, nameof(SwitchWhenClauses));
+
+    [Fact]
+    public void SwitchInALoop() => Check("""
+        public static partial class M
+        {
+            // Sections that continue, return or break; the rest of the body follows only the sections that break.
+            [Differentiable]
+            public static double SwitchInLoop(ReadOnlySpan<double> x, int mode)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    switch (mode)
+                    {
+                        case 0:
+                            s += x[i] * x[i];
+                            break;
+                        case 1:
+                            continue;
+                        case 2:
+                            return 10 * x[i];
+                        default:
+                            s += x[i];
+                            break;
+                    }
+                    s *= 1.5;
+                }
+                return s;
+            }
+            [Gradient(nameof(SwitchInLoop))]
+            public static partial double SwitchInLoopGradient(ReadOnlySpan<double> x, int mode, Span<double> xBar);
+        }
+        """, nameof(SwitchInALoop));
 }

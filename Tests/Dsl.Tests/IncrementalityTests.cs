@@ -274,7 +274,7 @@ public class IncrementalityTests
     {
         var compilation = GeneratorHarness.Compile(Primals, Requests, OtherType, Unrelated,
             // Failures too: their models carry reasons, not nodes.
-            "using Dsl;\npublic static partial class Bad\n{\n    [Differentiable] public static double F(double x) { while (x < 1) x *= 2; return x; }\n" +
+            "using Dsl;\npublic static partial class Bad\n{\n    [Differentiable] public static double F(double x) { lock (typeof(Bad)) { x *= 2; } return x; }\n" +
             "    [Jvp(nameof(F))] public static partial double FJvp(double x, double dx, out double dF);\n" +
             "    [Gradient(nameof(F))] public static partial double FGrad(double x, out double xBar);\n}\n");
         var result = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation).GetRunResult().Results[0];

@@ -13,6 +13,8 @@ internal sealed partial class BodyWriter
         var i = Name(f.Body.Args[0]);
         var cmp = f.Cmp switch { LoopCmp.Lt => "<", LoopCmp.Le => "<=", LoopCmp.Gt => ">", _ => ">=" };
         var step = f.Step switch { 1 => i + "++", -1 => i + "--", > 0 => $"{i} += {f.Step}", _ => $"{i} -= {-f.Step}" };
+        // A while/do loop (or one that left by 'break') also stops once its carried flag is set.
+        var until = f.Exits ? " && !" + slots[0] : "";
         var simd = _target.Lanes is null ? null : SimdLoop.Plan(f);  // never inside a vector loop: those have no inner loops
         var outer = _w;
         if (simd is not null)
@@ -20,10 +22,10 @@ internal sealed partial class BodyWriter
             // The scalar loop is written first (into its own buffer), so its values get the
             // names they have without SIMD; the vector loop, written above it, reuses them.
             _w = new IndentedWriter(outer.Level);
-            _w.Line($"for (; {i} {cmp} {_p.Expr(f.Bound)}; {step})");
+            _w.Line($"for (; {i} {cmp} {_p.Expr(f.Bound)}{until}; {step})");
         }
         else
-            _w.Line($"for (int {i} = {_p.Expr(f.Start)}; {i} {cmp} {_p.Expr(f.Bound)}; {step})");
+            _w.Line($"for (int {i} = {_p.Expr(f.Start)}; {i} {cmp} {_p.Expr(f.Bound)}{until}; {step})");
         _w.Line("{");
         _w.Indent();
         EmitOps(f.Body);

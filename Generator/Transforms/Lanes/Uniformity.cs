@@ -205,6 +205,8 @@ internal static class Uniformity
             {
                 if (IsVarying(body.Args[j + 1]) || IsVarying(body.Yields[j])) Mark(f.Outs[j]);
             }
+            if (f.Exits && _final && IsVarying(body.Args[1]))
+                Obstacle($"runs a while/do loop (over '{f.Body.Args[0].Name}') whose number of iterations differs between items");
         }
 
         private void WalkIf(IfOp i, bool conditional)
