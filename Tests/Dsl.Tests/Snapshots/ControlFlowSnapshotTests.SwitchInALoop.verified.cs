@@ -11,7 +11,8 @@ static partial class M
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     public static partial double SwitchInLoopGradient(global::System.ReadOnlySpan<double> x, int mode, global::System.Span<double> xBar)
     {
-        if (xBar.Length != x.Length) throw new global::System.ArgumentException($"'xBar' must have the length of 'x' ({x.Length}), but has length {xBar.Length}.", "xBar");
+        global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
+        global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "SwitchInLoopGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         xBar.Clear();
         int tmp = x.Length;

@@ -153,6 +153,7 @@ static partial class M
     {
         if (xJet.Length != 2) throw new global::System.ArgumentException($"'xJet' must have length 2 (the order), but has length {xJet.Length}.", "xJet");
         if (y.Length != 3) throw new global::System.ArgumentException($"'y' must have length 3 (y_0..y_2), but has length {y.Length}.", "y");
+        global::Dsl.Arguments.Disjoint<double>(y, xJet, "y", "xJet", "DoSkippingTaylor");
         double xJet_k = xJet[0];
         double x_t2 = xJet[1] / 2.0;
         bool exited = false;
