@@ -90,4 +90,31 @@ public class GeneratorGrowthTests
         Assert.True(n4 <= 4.5 * n1, $"names tried: 1,000 statements {n1}, 4,000 statements {n4}");
         Assert.True(c4 <= 4.5 * c1, $"printed characters: {c1}, {c4}");
     }
+    private static string NestedBranches(int depth)
+    {
+        var sb = new StringBuilder("using System;\nusing Dsl;\npublic static partial class B\n{\n[Differentiable]\n");
+        sb.Append("public static double F(double x)\n{\ndouble s = x;\n");
+        for (var i = 0; i < depth; i++) sb.Append($"if (x > {i}.0 / {depth + 1}.0) {{\ns = s * x + 1;\n");
+        for (var i = 0; i < depth; i++) sb.Append("}\n");
+        sb.Append("return s;\n}\n[Gradient(nameof(F))] public static partial double FGradient(double x, out double xBar);\n}\n");
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void Generated_size_grows_linearly_with_branch_depth()
+    {
+        // Each level adds a fixed number of lines to the primal and to its gradient (1,208 lines at depth 50, 4,808 at 200),
+        // but every line was indented by its depth: 500 nested ifs printed 12.2 MB, and 50 → 200 levels gave 14.0 times the
+        // characters. With the indentation capped at 16 levels (IndentedWriter.MaxIndent) it gives 4.4 times: four for
+        // the lines, the rest because at depth 50 a third of the lines are still below the cap.
+        int Size(int depth)
+        {
+            var result = GeneratorHarness.Run(NestedBranches(depth));
+            Assert.Null(result.Exception);
+            Assert.Empty(result.Errors);
+            return result.AllGenerated.Length;
+        }
+        var (small, large) = (Size(50), Size(200));
+        Assert.True(large <= 4.5 * small, $"generated characters: depth 50 {small}, depth 200 {large} ({(double)large / small:F1}x)");
+    }
 }
