@@ -96,6 +96,8 @@ internal sealed partial class Reverse
                 ConstOp c => c with { Result = result },
                 UnaryOp u => u with { Result = result, Operand = S(u.Operand) },
                 BinaryOp b => b with { Result = result, Left = S(b.Left), Right = S(b.Right) },
+                TernaryOp t => t with { Result = result, A = S(t.A), B = S(t.B), C = S(t.C) },
+                SelectOp s => s with { Result = result, Cond = S(s.Cond), IfTrue = S(s.IfTrue), IfFalse = S(s.IfFalse) },
                 LoadOp l => l with { Result = result, Buffer = S(l.Buffer), Index = S(l.Index) },
                 LengthOp len => len with { Result = result, Buffer = S(len.Buffer) },
                 _ => throw new InvalidOperationException("not recomputable: " + op.GetType().Name),

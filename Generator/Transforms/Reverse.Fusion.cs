@@ -26,10 +26,13 @@ internal sealed partial class Reverse
         /// <item>every active carried value is a sum, <c>c' = c + t</c> with c read nowhere else, so its adjoint is the
         /// same in every iteration;</item>
         /// <item>the ops that compute that adjoint are pure and read only values defined before the loop;</item>
-        /// <item>the body calls one function with active arguments, at its top level, and what follows the call is
-        /// straight-line arithmetic whose adjoint (the call's seeds) reads nothing the call or its followers compute;</item>
-        /// <item>local buffers the body writes are written nowhere else and passed to no other call: they are left as the
-        /// forward sweep leaves them (no saved elements), and loads of them that a reverse region needs are saved.</item>
+        /// <item>the body has one op that calls: a call with active arguments and no scalar results, or a branch whose
+        /// sides have this shape again (the sparse estimator's one-hot path); what follows it is straight-line arithmetic
+        /// whose adjoint (the call's seeds) reads nothing the call or its followers compute (<see cref="FuseRegion"/>);</item>
+        /// <item>local buffers the body writes are written nowhere else and passed to no call outside the loop: they are
+        /// left as the forward sweep leaves them (no saved elements), and loads of them that a reverse region needs are
+        /// saved;</item>
+        /// <item>the loop has a fixed trip count (a <c>while</c> loop's recorded count is not known in advance).</item>
         /// </list>
         /// </summary>
         private bool TryFuse(ForOp f)
@@ -177,23 +180,9 @@ internal sealed partial class Reverse
             }
             var copy = _b.NewValue(v.Type, v.Name);
             var map = new Dictionary<int, Value>(cloned) { [v.Id] = copy };
-            clones.Add(CloneWithOperands(def, copy, map));
+            clones.Add(CloneWith(def, copy, map));
             cloned[v.Id] = copy;
             return true;
-        }
-
-        private static Op CloneWithOperands(Op op, Value result, Dictionary<int, Value> map)
-        {
-            Value S(Value x) => map.TryGetValue(x.Id, out var w) ? w : x;
-            return op switch
-            {
-                ConstOp c => c with { Result = result },
-                UnaryOp u => u with { Result = result, Operand = S(u.Operand) },
-                BinaryOp b => b with { Result = result, Left = S(b.Left), Right = S(b.Right) },
-                TernaryOp t => t with { Result = result, A = S(t.A), B = S(t.B), C = S(t.C) },
-                SelectOp s => s with { Result = result, Cond = S(s.Cond), IfTrue = S(s.IfTrue), IfFalse = S(s.IfFalse) },
-                _ => op,
-            };
         }
 
         /// <summary>Values the call at <paramref name="callAt"/> defines, and those of later ops that depend on them or load.</summary>
