@@ -116,12 +116,17 @@ internal static partial class Generation
         methods.AddRange(printed);
     }
 
-    /// <summary>Loop nests become small methods of their own (see LoopOutlining: the JIT keeps their vectors in registers).</summary>
+    /// <summary>
+    /// Adjoint matrix loops are jammed four rows at a time (UnrollAndJam: each weight-independent load made once for four
+    /// rows), then loop nests become small methods of their own (see LoopOutlining: the JIT keeps their vectors in registers).
+    /// </summary>
     private static void Outline(LanesTable table)
     {
         foreach (var kv in table.Entries.ToList())
         {
             var e = kv.Value;
+            var (jammed, verdict) = UnrollAndJam.Run(e.Fn, e.Verdict);
+            e = e with { Fn = jammed, Verdict = verdict };
             var (fn, loops) = LoopOutlining.Run(e.Fn);
             table.Entries[kv.Key] = e with { Fn = fn };
             foreach (var loop in loops)

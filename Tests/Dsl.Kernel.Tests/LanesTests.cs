@@ -120,6 +120,77 @@ public sealed class LanesTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(6)]
+    [InlineData(9)]
+    public void Jammed_dense_layers_in_lanes_equal_the_per_item_path_bit_for_bit(int width)
+    {
+        // Forward loops four rows per pass (one carried sum each), reverse loops four rows per pass, and the remainders:
+        // hardware-mapped math, so the per-item path is the reference bit for bit.
+        const int n = 29, d = 3;
+        var p = Dense.ParameterCount(d, width);
+        var x = Batches.Floats(n * d, 281 + width, -1, 1);
+        var w = Batches.Floats(p, 282 + width, -0.9, 0.9);
+        Assert.Null(Dense.NetGradBatchLauncher.LanesUnavailable);
+        (float Loss, float[] XBar, float[] WBar) Run(KernelDevice device)
+        {
+            using var launcher = new Dense.NetGradBatchLauncher(device);
+            var xBar = new float[n * d];
+            var wBar = new float[p];
+            var loss = launcher.Run(n, x, w, width, xBar, wBar);
+            return (loss, xBar, wBar);
+        }
+        using var perItem = KernelDevice.Cpu(2, lanes: false);
+        var expected = Run(perItem);
+        foreach (var cores in new[] { 1, 2 })
+        {
+            using var lanes = KernelDevice.Cpu(cores, lanes: true);
+            var actual = Run(lanes);
+            Bits(expected.Loss, actual.Loss, $"{cores} cores, width {width}: loss");
+            for (var j = 0; j < p; j++) Bits(expected.WBar[j], actual.WBar[j], $"{cores} cores, width {width}: wBar[{j}]");
+            for (var j = 0; j < n * d; j++) Bits(expected.XBar[j], actual.XBar[j], $"{cores} cores, width {width}: xBar[{j}]");
+        }
+        Assert.Contains(expected.WBar, g => g != 0f);
+    }
+
+    [Theory]
+    [InlineData(3)]    // forward: one pair and one row; reverse: no group of four, three rows
+    [InlineData(9)]    // forward: four pairs and one row; reverse: two groups of four and one row
+    public void Jammed_matrix_loops_with_every_remainder_equal_the_kernel_on_the_cpu_accelerator(int width)
+    {
+        // The lanes methods run the layers' loops over j two (forward) or four (reverse) rows per pass over k
+        // (Transforms/Lanes/UnrollAndJam.cs), the last rows in a remainder loop; the ILGPU kernel runs them as written.
+        const int n = 19, d = 5, v = 3;
+        var p = Pinn.Model.ParameterCount(d, width);
+        var x = Batches.Floats(n * d, 181 + width, -0.5, 0.5);
+        var theta = Batches.Floats(p, 182 + width, -0.8, 0.8);
+        var f = Batches.Floats(n, 183 + width, -1, 1);
+        var dense = new float[n * v * d];
+        new Probes(184 + width).FillRademacher(dense);
+        var sparse = new float[n * v * d];
+        var rng = new Probes(185 + width);
+        for (var i = 0; i < n; i++) rng.FillSparseCoordinates(sparse.AsSpan(i * v * d, v * d), d, v);
+        using var lanes = KernelDevice.Cpu(2, lanes: true);
+        using var accelerator = KernelDevice.CpuAccelerator();
+        var (gl, gk) = (new float[p], new float[p]);
+        var ll = new Pinn.Model.LossSparseGradBatchLauncher(lanes).Run(n, x, theta, width, sparse, f, 2, gl);
+        var lk = new Pinn.Model.LossSparseGradBatchLauncher(accelerator).Run(n, x, theta, width, sparse, f, 2, gk);
+        Bits(lk, ll, $"sparse loss, width {width}");
+        for (var j = 0; j < p; j++) Bits(gk[j], gl[j], $"sparse θ[{j}], width {width}");
+        ll = new Pinn.Model.LossDenseGradBatchLauncher(lanes).Run(n, x, theta, width, dense, f, 0, gl);
+        lk = new Pinn.Model.LossDenseGradBatchLauncher(accelerator).Run(n, x, theta, width, dense, f, 0, gk);
+        Bits(lk, ll, $"dense loss, width {width}");
+        for (var j = 0; j < p; j++) Bits(gk[j], gl[j], $"dense θ[{j}], width {width}");
+        ll = new Pinn.Model.LossExactGradBatchLauncher(lanes).Run(n, x, theta, width, f, 2, gl);
+        lk = new Pinn.Model.LossExactGradBatchLauncher(accelerator).Run(n, x, theta, width, f, 2, gk);
+        Bits(lk, ll, $"exact loss, width {width}");
+        for (var j = 0; j < p; j++) Bits(gk[j], gl[j], $"exact θ[{j}], width {width}");
+        Assert.Contains(gl, g => g != 0f);
+    }
+
+    [Theory]
     [InlineData(200, true)]
     [InlineData(37, false)]
     public void Double_gradients_in_four_lanes_equal_the_per_item_path_bit_for_bit(int n, bool mixed)

@@ -7,7 +7,7 @@ using Xunit;
 namespace Dsl.Kernel.Tests;
 
 /// <summary>
-/// The generated files of the two kernel models, as the compiler received them (the generator writes
+/// The generated files of the kernel models, as the compiler received them (the generator writes
 /// them under obj/generated): the CPU methods, each kernel's entry and the kernel-dialect helpers.
 /// </summary>
 public class SnapshotTests
@@ -31,4 +31,7 @@ public class SnapshotTests
 
     [Fact]
     public void Jets_kernels_with_scratch() => Snapshot.Verify(Generated("Jets"), "Jets");
+
+    [Fact]
+    public void Dense_gradient_kernel_with_jammed_lanes_loops() => Snapshot.Verify(Generated("Dense"), "Dense");
 }

@@ -1,0 +1,247 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generator;
+using Dsl.Generator.Ir;
+using Dsl.Generator.Transforms.Lanes;
+using Xunit;
+
+namespace Dsl.Tests;
+
+/// <summary>
+/// Unroll-and-jam of the lanes methods' matrix loops (Transforms/Lanes/UnrollAndJam.cs): the jammed function, run by the
+/// IR interpreter, writes the same bits as the loop as written, for every loop test (&lt;, ≤, &gt;, ≥), both directions,
+/// constant and computed bounds, trip counts 0 to 9 (full groups and every remainder), bounds next to int.MinValue and
+/// int.MaxValue, and inner loops with and without carried sums; and the loops it must not jam stay as they are.
+/// </summary>
+public class UnrollAndJamTests
+{
+    private const int Rows = 12;
+    private const int Cols = 5;
+
+    /// <summary>What the test loop's body does besides the jammable pattern (each a reason to refuse, or none).</summary>
+    public enum Twist
+    {
+        None,
+        /// <summary>The part before the inner loop writes a buffer the inner loop reads.</summary>
+        BeforeWritesWhatInnerReads,
+        /// <summary>The inner loop reads a buffer it accumulates into.</summary>
+        InnerReadsItsAccumulator,
+        /// <summary>The parts before and after the inner loop both push on the tape.</summary>
+        TapeOnBothSides,
+        /// <summary>The inner loop overwrites (=, not +=) an element.</summary>
+        InnerOverwrites,
+        /// <summary>The outer loop steps by 2.</summary>
+        StepTwo,
+        /// <summary>The inner loop's trip count depends on j.</summary>
+        InnerBoundDependsOnJ,
+    }
+
+    /// <summary>
+    /// <c>for (j = start; j CMP bound; j += step)</c> over rows <c>jj = j − origin</c>: before the inner loop
+    /// <c>zj = 3·z[jj]</c>; the inner loop over k &lt; n accumulates <c>hbar[k] += w[jj·n+k]·zj</c> (an index without j)
+    /// and <c>wbar[jj·n+k] += zj·x[k]</c> (an index with j), and carries <paramref name="carried"/> sums
+    /// <c>sᵢ += w[jj·n+k]·x[k]·(i+1)</c> from <c>sᵢ = zj</c>; after it <c>out[jj] = s₀ + Σ sᵢ²</c> and <c>wbar[rows·n+jj] += zj</c>.
+    /// </summary>
+    private static Function Build(int step, LoopCmp cmp, int carried, int? constantBound = null, Twist twist = Twist.None)
+    {
+        var b = new IrBuilder();
+        var f64 = IrType.Buf(ScalarKind.F64, BufferKind.ReadOnlySpan);
+        var span = IrType.Buf(ScalarKind.F64, BufferKind.Span);
+        var w = b.NewValue(f64, "w");
+        var x = b.NewValue(twist == Twist.BeforeWritesWhatInnerReads ? span : f64, "x");
+        var z = b.NewValue(f64, "z");
+        var hbar = b.NewValue(span, "hbar");
+        var wbar = b.NewValue(span, "wbar");
+        var output = b.NewValue(span, "output");
+        var start = b.NewValue(IrType.I32, "start");
+        var boundParam = b.NewValue(IrType.I32, "bound");
+        var origin = b.NewValue(IrType.I32, "origin");
+        var n = b.NewValue(IrType.I32, "n");
+        b.BeginBlock();
+        var bound = constantBound is { } c ? b.Const(c, IrType.I32, "last") : boundParam;
+        var kStart = b.Const(0, IrType.I32, "first");
+        var rowsTimesN = b.Binary(BinOp.Mul, b.Const(Rows, IrType.I32, "rows"), n, "tail");
+
+        var jv = b.NewValue(IrType.I32, "j");
+        b.BeginBlock();
+        var jj = b.Binary(BinOp.Sub, jv, origin, "jj");
+        var three = b.Const(3, IrType.F64, "three");
+        var zj = b.Binary(BinOp.Mul, b.Load(z, jj, "zj0"), three, "zj");
+        // The inner loop's bound, computed in the outer body as the reverse sweep does (`k_count = Math.Max(d, 0)`):
+        // the same for every j, unless the twist makes it depend on j.
+        var innerBound = twist == Twist.InnerBoundDependsOnJ
+            ? b.Binary(BinOp.Min, n, jj, "k_count")
+            : b.Binary(BinOp.Max, n, kStart, "k_count");
+        if (twist == Twist.BeforeWritesWhatInnerReads) b.Store(x, jj, zj);
+        if (twist == Twist.TapeOnBothSides) b.Emit(new PushOp(zj));
+
+        var kv = b.NewValue(IrType.I32, "k");
+        var sums = Enumerable.Range(0, carried).Select(i => b.NewValue(IrType.F64, "s" + i)).ToList();
+        b.BeginBlock();
+        var row = b.Binary(BinOp.Mul, jj, n, "row");
+        var idx = b.Binary(BinOp.Add, row, kv, "idx");
+        var t = b.Load(w, idx, "t");
+        var xk = b.Load(x, kv, "xk");
+        b.Store(hbar, kv, b.Binary(BinOp.Mul, t, zj), accumulate: true);
+        b.Store(wbar, idx, b.Binary(BinOp.Mul, zj, xk), accumulate: twist != Twist.InnerOverwrites);
+        if (twist == Twist.InnerReadsItsAccumulator) b.Store(hbar, kv, b.Load(hbar, kv, "again"), accumulate: true);
+        // Sum i adds t·x[k]·(i+1): distinct sums, so a mix-up between them shows.
+        var yields = sums.Select((sum, i) =>
+            b.Binary(BinOp.Add, sum, b.Binary(BinOp.Mul, b.Binary(BinOp.Mul, t, xk), b.Const(i + 1, IrType.F64)), "s_next")).ToList();
+        var innerOps = b.EndBlock();
+        var outs = sums.Select(sum => b.NewValue(IrType.F64, sum.Name + "_out")).ToList();
+        b.Emit(new ForOp(outs.ToEquatableArray(), kStart, innerBound, 1, LoopCmp.Lt, sums.Select(_ => zj).ToEquatableArray(),
+            new Region(new[] { kv }.Concat(sums).ToEquatableArray(), innerOps, yields.ToEquatableArray())));
+
+        if (carried > 0) b.Store(output, jj, outs.Aggregate((a, c) => b.Binary(BinOp.Add, a, b.Binary(BinOp.Mul, c, c))));
+        b.Store(wbar, b.Binary(BinOp.Add, rowsTimesN, jj, "at"), zj, accumulate: true);
+        if (twist == Twist.TapeOnBothSides) b.Emit(new PushOp(zj));
+        var outerOps = b.EndBlock();
+        b.Emit(new ForOp(EquatableArray<Value>.Empty, start, bound, twist == Twist.StepTwo ? 2 * step : step, cmp,
+            EquatableArray<Value>.Empty, new Region(new[] { jv }.ToEquatableArray(), outerOps, EquatableArray<Value>.Empty)));
+        var body = b.EndBlock();
+        var args = new[] { w, x, z, hbar, wbar, output, start, boundParam, origin, n };
+        return new Function(FunctionKey.Primal("Jam"), "Jam", new Region(args.ToEquatableArray(), body, EquatableArray<Value>.Empty));
+    }
+
+    private static LaneVerdict NoLanes => new(Array.Empty<int>(), 0, false, 0, Array.Empty<string>());
+
+    private static IEnumerable<ForOp> Loops(Region r) =>
+        r.Ops.SelectMany(op => (op is ForOp f ? new[] { f } : Array.Empty<ForOp>()).Concat(op.Regions.SelectMany(Loops)));
+
+    private static double[][] Run(Function fn, int start, int bound, int origin, int seed)
+    {
+        var rnd = new Random(seed);
+        double[] R(int len) => Enumerable.Range(0, len).Select(_ => rnd.NextDouble() - 0.5).ToArray();
+        var w = R(Rows * Cols);
+        var x = R(Cols);
+        var z = R(Rows);
+        var hbar = R(Cols);
+        var wbar = R(Rows * Cols + Rows);
+        var output = R(Rows);
+        new Interpreter(new Module(new[] { fn }.ToEquatableArray())).Call(fn, w, x, z, hbar, wbar, output, start, bound, origin, Cols);
+        return new[] { x, hbar, wbar, output };
+    }
+
+    public static IEnumerable<object[]> Loops4()
+    {
+        foreach (var step in new[] { 1, -1 })
+        {
+            foreach (var cmp in step > 0 ? new[] { LoopCmp.Lt, LoopCmp.Le } : new[] { LoopCmp.Gt, LoopCmp.Ge })
+            {
+                foreach (var carried in new[] { 0, 1, 6 })
+                {
+                    foreach (var constant in new[] { false, true }) yield return new object[] { step, cmp.ToString(), carried, constant };
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops4))]
+    public void The_jammed_loop_writes_the_same_bits_for_every_trip_count(int step, string test, int carried, bool constant)
+    {
+        var cmp = Enum.Parse<LoopCmp>(test);
+        var origins = constant ? new long[] { 0 } : new long[] { 0, int.MinValue, int.MaxValue - Rows + 1 };
+        var runs = 0;
+        foreach (var origin in origins)
+        {
+            foreach (var first in new[] { 1, 10 })
+            {
+                for (var trips = 0; trips <= 9 && first + trips <= Rows; trips++)
+                {
+                    // Rows first … first+trips−1 (relative to origin), visited upward or downward.
+                    long lo = origin + first, hi = origin + first + trips - 1;
+                    long start = step > 0 ? lo : hi;
+                    long bound = (step, cmp) switch
+                    {
+                        (> 0, LoopCmp.Lt) => hi + 1,
+                        (> 0, _) => hi,
+                        (_, LoopCmp.Gt) => lo - 1,
+                        _ => lo,
+                    };
+                    if (start is < int.MinValue or > int.MaxValue || bound is < int.MinValue or > int.MaxValue) continue;
+                    // `j <= int.MaxValue` (or `j >= int.MinValue`) never ends in C#: no such loop to compare with.
+                    if ((cmp == LoopCmp.Le && bound == int.MaxValue) || (cmp == LoopCmp.Ge && bound == int.MinValue)) continue;
+                    var original = Build(step, cmp, carried, constant ? (int)bound : null);
+                    var (jammed, _) = UnrollAndJam.Run(original, NoLanes);
+                    Assert.Empty(Verifier.Verify(jammed));
+                    var groups = Loops(jammed.Body).Where(l => Math.Abs(l.Step) > 1).ToList();
+                    Assert.Equal(carried > 4 ? 2 : 4, Assert.Single(groups).Step * step);
+                    var expected = Run(original, (int)start, (int)bound, (int)origin, seed: trips);
+                    var actual = Run(jammed, (int)start, (int)bound, (int)origin, seed: trips);
+                    for (var i = 0; i < expected.Length; i++)
+                    {
+                        Assert.True(expected[i].SequenceEqual(actual[i]),
+                            $"buffer {i} differs: origin {origin}, rows {first}..{first + trips - 1}");
+                    }
+                    runs++;
+                }
+            }
+        }
+        Assert.True(runs >= (constant ? 12 : 20), $"only {runs} configurations ran");
+    }
+
+    [Fact]
+    public void A_loop_that_runs_no_group_only_runs_its_remainder()
+    {
+        // Three rows upward with j < bound: the group needs four, so the jammed loop's moved bound stops it at once.
+        var original = Build(1, LoopCmp.Lt, carried: 0);
+        var (jammed, _) = UnrollAndJam.Run(original, NoLanes);
+        var expected = Run(original, 2, 5, 0, seed: 7);
+        var actual = Run(jammed, 2, 5, 0, seed: 7);
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i]);
+    }
+
+    [Theory]
+    [InlineData(Twist.BeforeWritesWhatInnerReads)]
+    [InlineData(Twist.InnerReadsItsAccumulator)]
+    [InlineData(Twist.TapeOnBothSides)]
+    [InlineData(Twist.InnerOverwrites)]
+    [InlineData(Twist.StepTwo)]
+    [InlineData(Twist.InnerBoundDependsOnJ)]
+    public void Loops_whose_reordering_could_change_results_are_left_as_they_are(Twist twist)
+    {
+        var original = Build(1, LoopCmp.Lt, carried: 0, twist: twist);
+        var (jammed, _) = UnrollAndJam.Run(original, NoLanes);
+        Assert.Same(original, jammed);
+        Assert.False(UnrollAndJam.Jammable(Loops(original.Body).First()));
+    }
+
+    [Fact]
+    public void The_plain_pattern_is_jammable()
+    {
+        Assert.True(UnrollAndJam.Jammable(Loops(Build(1, LoopCmp.Lt, carried: 0).Body).First()));
+        Assert.True(UnrollAndJam.Jammable(Loops(Build(-1, LoopCmp.Ge, carried: 6).Body).First()));
+    }
+
+    [Fact]
+    public void New_values_are_per_item_exactly_where_their_originals_are()
+    {
+        // With hbar, wbar, z and the loaded values per item, every copy of a per-item value is per item and the group
+        // counter stays one scalar.
+        var fn = Build(-1, LoopCmp.Ge, carried: 0);
+        var perItem = new HashSet<int>();
+        foreach (var v in fn.Params.Where(p => p.Name is "z" or "hbar" or "wbar")) perItem.Add(v.Id);
+        void Mark(Region r)
+        {
+            foreach (var op in r.Ops)
+            {
+                if (op.Operands.Any(v => perItem.Contains(v.Id))) foreach (var res in op.Results) perItem.Add(res.Id);
+                foreach (var inner in op.Regions) Mark(inner);
+            }
+        }
+        Mark(fn.Body);
+        var verdict = NoLanes with { Varying = perItem };
+        var (jammed, extended) = UnrollAndJam.Run(fn, verdict);
+        var group = Loops(jammed.Body).Single(l => l.Step == -4);
+        Assert.False(extended.IsVarying(group.Body.Args[0]));
+        var zj = group.Body.Ops.OfType<BinaryOp>().Where(o => o.Result.Name == "zj").ToList();
+        Assert.Equal(4, zj.Count);
+        Assert.All(zj, o => Assert.True(extended.IsVarying(o.Result)));
+        var inner = Loops(group.Body).Single();
+        Assert.All(inner.Body.Ops.OfType<LoadOp>().Where(l => l.Buffer.Name == "w"), l => Assert.False(extended.IsVarying(l.Result)));
+        Assert.All(inner.Body.Ops.OfType<LoadOp>().Where(l => l.Buffer.Name == "hbar"), l => Assert.True(extended.IsVarying(l.Result)));
+    }
+}
