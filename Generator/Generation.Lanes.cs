@@ -20,6 +20,12 @@ internal sealed record KernelLanes(string? RootId, ScalarKind Elem, string? Unav
     public static KernelLanes None(string why) => new(null, ScalarKind.F32, why);
 
     public int Width => Elem == ScalarKind.F32 ? 8 : 4;
+
+    /// <summary>
+    /// Span parameters the lanes method sets to zero before it touches them (a generated gradient clears its adjoint
+    /// outputs first): the launcher need not clear their lane blocks, whose rows are up to |θ| vectors (5 MB at d = 1,000).
+    /// </summary>
+    public EquatableArray<string> ClearedOnEntry { get; init; } = EquatableArray<string>.Empty;
 }
 
 /// <summary>Every lanes method of one generated file: a function under a mask and element kind, and its verdict.</summary>
@@ -74,7 +80,23 @@ internal static partial class Generation
             var id = LanesTable.Id(kv.Key.Key, kv.Key.Mask, elem);
             table.Entries[id] = new LanesTable.Entry(kv.Key.Key, kv.Key.Mask, elem, kv.Value.Fn, kv.Value.Verdict);
         }
-        return new KernelLanes(rootId, elem, null);
+        return new KernelLanes(rootId, elem, null)
+        {
+            ClearedOnEntry = Enumerable.Range(0, inputs.Count).Where(i => inputs[i].IsSpanOutput && ClearsOnEntry(fn.Body, fn.Params[i]))
+                .Select(i => inputs[i].Param.Name).ToEquatableArray(),
+        };
+    }
+
+    /// <summary>Whether the region's own ops clear <paramref name="buffer"/> before any op (at any depth) uses it.</summary>
+    private static bool ClearsOnEntry(Region body, Value buffer)
+    {
+        static bool Uses(Op op, Value v) => op.Operands.Any(o => o.Id == v.Id) || op.Regions.Any(r => r.Ops.Any(inner => Uses(inner, v)));
+        foreach (var op in body.Ops)
+        {
+            if (op is ClearOp c && c.Buffer.Id == buffer.Id) return true;
+            if (Uses(op, buffer)) return false;
+        }
+        return false;
     }
 
     /// <summary>

@@ -91,3 +91,22 @@ public static partial class BranchyD
     public static partial void FGradBatch(Index1D item, ArrayView<double> x, ArrayView<double> w, ArrayView<int> k,
         ArrayView<double> xBar, ArrayView<double> wBar, ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
 }
+
+/// <summary>
+/// A summed span output that the method writes only in part, and only for some items: the launcher must clear each
+/// block's lanes before the call (it skips that only for methods that clear the output themselves, as generated
+/// gradients do).
+/// </summary>
+public static partial class PartWritten
+{
+    [Differentiable]
+    public static float Mark(ReadOnlySpan<float> x, Span<float> y)
+    {
+        y[0] = x[0] * x[0];
+        if (x[0] > 0f) y[1] = x[0];
+        return x[0];
+    }
+
+    [Kernel(nameof(Mark), PerItem = "x", Sum = "y, result")]
+    public static partial void MarkBatch(Index1D item, ArrayView<float> x, ArrayView<float> y, ArrayView<float> result);
+}

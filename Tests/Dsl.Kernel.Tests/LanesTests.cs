@@ -119,6 +119,37 @@ public sealed class LanesTests
         }
     }
 
+    [Fact]
+    public void A_summed_output_the_method_writes_in_part_is_cleared_before_every_block()
+    {
+        // 16 chunks of 16 items, each two blocks of 8: the first positive, the second negative. A second block never
+        // writes y[1], so lanes left over from the first would add in again. The launcher clears each block (Mark does
+        // not clear y itself).
+        const int n = 16 * 16;
+        Assert.Equal(16, KernelLauncher.Chunks(n));
+        var x = Batches.Floats(n, 71, 0.25, 2);
+        for (var i = 0; i < n; i++) if (i % 16 >= 8) x[i] = -x[i];
+        (float Result, float[] Y) Run(KernelDevice device)
+        {
+            using var launcher = new PartWritten.MarkBatchLauncher(device);
+            var y = new float[2];
+            launcher.Run(n, x, y);                       // twice on one launcher: its pooled blocks hold the first call's lanes
+            var result = launcher.Run(n, x, y);
+            return (result, y);
+        }
+        Assert.Null(PartWritten.MarkBatchLauncher.LanesUnavailable);
+        using var perItem = KernelDevice.Cpu(1, lanes: false);
+        using var lanes = KernelDevice.Cpu(1, lanes: true);
+        var expected = Run(perItem);
+        var actual = Run(lanes);
+        Bits(expected.Result, actual.Result, "result");
+        Bits(expected.Y[0], actual.Y[0], "y[0]");
+        Bits(expected.Y[1], actual.Y[1], "y[1]");
+        double positives = 0;
+        for (var i = 0; i < n; i++) positives += Math.Max(x[i], 0);
+        Assert.Equal(positives, actual.Y[1], 3);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]

@@ -61,8 +61,13 @@ internal static partial class KernelLauncherWriter
                 args.Add($"out {VectorOf(a)} __{q}Out");
                 continue;
             }
-            if (a.IsSpanOutput && a.Summed) w.Add($"global::System.Array.Clear(__{q}Lanes);");
+            if (a.IsSpanOutput && a.Summed)
+            {
+                // The lanes method clears a generated gradient's adjoint outputs itself: no second pass over the block.
+                if (!lanes.ClearedOnEntry.Contains(q)) w.Add($"global::System.Array.Clear(__{q}Lanes);");
+            }
             else if (a.IsPerItemScalar) w.Add($"var __{q}Lane = {LanesRef}.{GatherOf(a)}({n}.Span, __first, __valid);");
+            else if (a.IsSpanOutput && lanes.ClearedOnEntry.Contains(q)) { }   // its old rows are never read: nothing to bring in
             else if (a.PerItem || a.IsSpanOutput) w.Add($"{LanesRef}.Transpose({n}.Span, {Row(a)}, __first, __valid, __{q}Lanes);");
             if (a.IsPerItemScalar) args.Add($"__{q}Lane");
             else if (a.PerItem || a.IsSpanOutput) args.Add($"__{q}Lanes");

@@ -241,8 +241,6 @@ namespace Dsl.Kernel.Tests
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
-                                global::Dsl.Lanes.Transpose(xBar.Span, __xBarRow, __first, __valid, __xBarLanes);
-                                global::System.Array.Clear(__wBarLanes);
                                 var __result = __lanes_Net_Gradient_110(__xLanes, w.Span, width, __xBarLanes, __wBarLanes);
                                 for (int __l = 0; __l < __valid; __l++)
                                 {

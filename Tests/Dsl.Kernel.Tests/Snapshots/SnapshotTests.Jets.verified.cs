@@ -840,7 +840,6 @@ namespace Dsl.Kernel.Tests
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
                                 global::Dsl.Lanes.Transpose(y.Span, __yRow, __first, __valid, __yLanes);
                                 global::Dsl.Lanes.Transpose(yBar.Span, __yBarRow, __first, __valid, __yBarLanes);
-                                global::Dsl.Lanes.Transpose(xBar.Span, __xBarRow, __first, __valid, __xBarLanes);
                                 __lanes_Run_Vjp(__xLanes, __yLanes, __yBarLanes, __xBarLanes);
                                 for (int __l = 0; __l < __valid; __l++)
                                 {

@@ -143,7 +143,6 @@ namespace Dsl.Kernel.Tests
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
                                 global::Dsl.Lanes.Transpose(w.Span, __wRow, __first, __valid, __wLanes);
-                                global::System.Array.Clear(__xBarLanes);
                                 var __result = __lanes_R_Gradient_10_2(__xLanes, __wLanes, __xBarLanes);
                                 for (int __l = 0; __l < __valid; __l++)
                                 {
@@ -291,7 +290,6 @@ namespace Dsl.Kernel.Tests
                             void __Block(int __first, int __valid)
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
-                                global::Dsl.Lanes.Transpose(xBar.Span, __xBarRow, __first, __valid, __xBarLanes);
                                 var __result = __lanes_R_Gradient_10(__xLanes, w.Span, __xBarLanes);
                                 for (int __l = 0; __l < __valid; __l++)
                                 {
@@ -434,7 +432,6 @@ namespace Dsl.Kernel.Tests
                             {
                                 global::Dsl.Lanes.Transpose(x.Span, __xRow, __first, __valid, __xLanes);
                                 global::Dsl.Lanes.Transpose(w.Span, __wRow, __first, __valid, __wLanes);
-                                global::System.Array.Clear(__xBarLanes);
                                 var __result = __lanes_R_Gradient_10_2(__xLanes, __wLanes, __xBarLanes);
                                 for (int __l = 0; __l < __valid; __l++)
                                 {
