@@ -89,6 +89,29 @@ public sealed class LauncherTests
     }
 
     [Fact]
+    public void Chunks_are_whole_blocks_of_eight_items_shared_out_evenly()
+    {
+        for (var n = 1; n <= 1000; n++)
+        {
+            var chunks = KernelLauncher.Chunks(n);
+            var blocks = (n + 7) / 8;
+            Assert.Equal(Math.Min(16, blocks), chunks);
+            Assert.Equal(0, KernelLauncher.ChunkStart(n, chunks, 0));
+            Assert.Equal(n, KernelLauncher.ChunkStart(n, chunks, chunks));
+            for (var c = 0; c < chunks; c++)
+            {
+                int lo = KernelLauncher.ChunkStart(n, chunks, c), hi = KernelLauncher.ChunkStart(n, chunks, c + 1);
+                Assert.True(lo < hi, $"n = {n}: chunk {c} is empty");
+                Assert.Equal(0, lo % 8);
+                if (hi < n) Assert.Equal(0, hi % 8);
+                // Even: chunk sizes in blocks differ by at most one.
+                var size = (hi - lo + 7) / 8;
+                Assert.InRange(size, blocks / chunks, (blocks + chunks - 1) / chunks);
+            }
+        }
+    }
+
+    [Fact]
     public void Summed_gradients_with_the_tape_are_the_documented_sum_on_every_path_and_wave_plan()
     {
         var x = Batches.Doubles(Items * D, 7);
@@ -116,7 +139,7 @@ public sealed class LauncherTests
             // The first call sizes the tape on one item (an empty-tape launch reports 6 per element of the row, 30; the
             // item runs again with it), then runs one launch per wave; a second call of the same shape does not resize.
             Assert.Equal(30, launcher.TapeSlice);
-            Assert.Equal(waveBytes > 0 ? KernelLauncher.ChunkCount : 1, launcher.LastWaves);
+            Assert.Equal(waveBytes > 0 ? KernelLauncher.Chunks(Items) : 1, launcher.LastWaves);
             var first = launcher.Launches;
             Assert.Equal(2 + launcher.LastWaves, first);
             launcher.Run(Items, x, w, grad);
