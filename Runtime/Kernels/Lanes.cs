@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Dsl;
 
@@ -317,17 +318,82 @@ public static class Lanes
     /// rows one after another (elements do not interact), in one pass over the block instead of one per lane (a
     /// pass per lane read the whole block 8 times: 8.8 MB per block of PINN gradients with 34,561 parameters).
     /// </summary>
+    /// <remarks>With AVX, eight elements at a time: their eight vectors transposed (vector l holding lane l of the eight
+    /// elements), widened to double and added lane after lane into the eight sums, the same additions in the same order
+    /// per element as the scalar loop, which takes the rest. It was 4–5 % of a PINN step at d = 100.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void AccumulateLanes(double[] sum, ReadOnlySpan<Vector256<float>> block, int valid)
     {
         ref var first = ref Unsafe.As<Vector256<float>, float>(ref MemoryMarshal.GetReference(block));
         if (sum.Length < Logical(block.Length) || (uint)valid > 8) throw new ArgumentOutOfRangeException(nameof(valid));
-        for (var j = 0; j < Logical(block.Length); j++)
+        var n = Logical(block.Length);
+        var j = 0;
+        if (Avx.IsSupported)
+        {
+            // Elements j … j+7 with j a multiple of 8 never straddle a padding slot (one every 32): their vectors are
+            // block[At(j)] … block[At(j) + 7].
+            ref var vectors = ref MemoryMarshal.GetReference(block);
+            ref var sums = ref MemoryMarshal.GetArrayDataReference(sum);
+            Span<Vector256<float>> lane = stackalloc Vector256<float>[8];
+            for (; j + 8 <= n; j += 8)
+            {
+                TransposeEight(ref Unsafe.Add(ref vectors, At(j)), lane);
+                var low = Vector256.LoadUnsafe(ref sums, (nuint)j);
+                var high = Vector256.LoadUnsafe(ref sums, (nuint)j + 4);
+                for (var l = 0; l < valid; l++)
+                {
+                    low += Avx.ConvertToVector256Double(lane[l].GetLower());
+                    high += Avx.ConvertToVector256Double(lane[l].GetUpper());
+                }
+                low.StoreUnsafe(ref sums, (nuint)j);
+                high.StoreUnsafe(ref sums, (nuint)j + 4);
+            }
+        }
+        for (; j < n; j++)
         {
             var s = sum[j];
             for (var l = 0; l < valid; l++) s += Unsafe.Add(ref first, At(j) * 8 + l);
             sum[j] = s;
         }
+    }
+
+    /// <summary>An 8 × 8 transpose: <paramref name="lane"/>[l][i] = lane l of <paramref name="rows"/>[i] (AVX shuffles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeEight(ref Vector256<float> rows, Span<Vector256<float>> lane)
+    {
+        var r0 = rows;
+        var r1 = Unsafe.Add(ref rows, 1);
+        var r2 = Unsafe.Add(ref rows, 2);
+        var r3 = Unsafe.Add(ref rows, 3);
+        var r4 = Unsafe.Add(ref rows, 4);
+        var r5 = Unsafe.Add(ref rows, 5);
+        var r6 = Unsafe.Add(ref rows, 6);
+        var r7 = Unsafe.Add(ref rows, 7);
+        // Pairs of rows interleaved, then quadruples, then the 128-bit halves exchanged.
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        lane[0] = Avx.Permute2x128(u0, u4, 0x20);
+        lane[1] = Avx.Permute2x128(u1, u5, 0x20);
+        lane[2] = Avx.Permute2x128(u2, u6, 0x20);
+        lane[3] = Avx.Permute2x128(u3, u7, 0x20);
+        lane[4] = Avx.Permute2x128(u0, u4, 0x31);
+        lane[5] = Avx.Permute2x128(u1, u5, 0x31);
+        lane[6] = Avx.Permute2x128(u2, u6, 0x31);
+        lane[7] = Avx.Permute2x128(u3, u7, 0x31);
     }
 
     /// <inheritdoc cref="AccumulateLanes(double[], ReadOnlySpan{Vector256{float}}, int)"/>
