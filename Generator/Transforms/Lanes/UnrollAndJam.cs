@@ -283,11 +283,17 @@ internal static class UnrollAndJam
             }
             // The part before the inner loop for each j of the group, in the order of j; then one inner loop for all of
             // them; then the part after it, in the order of j. Tape pushes and pops stay in their order (Shape allows
-            // them on one side only).
+            // them on one side only). The notes that head the inner loop ("adjoint of: for …") head the jammed one.
+            var kName = inner.Body.Args[0].Name;
+            ops.Add(new NoteOp($"{factor} values of {jv.Name} at once (unroll-and-jam): one pass over {kName} for all of them, " +
+                "each element's additions in the same order"));
+            var heading = shape.InnerIndex;
+            while (heading > 0 && j.Body.Ops[heading - 1] is NoteOp) heading--;
             for (var u = 0; u < factor; u++)
             {
-                for (var i = 0; i < shape.InnerIndex; i++) ops.Add(Copy(j.Body.Ops[i], maps[u]));
+                for (var i = 0; i < heading; i++) ops.Add(Copy(j.Body.Ops[i], maps[u]));
             }
+            for (var i = heading; i < shape.InnerIndex; i++) ops.Add(j.Body.Ops[i]);
             for (var i = 0; i < shape.InnerIndex; i++)
             {
                 foreach (var r in j.Body.Ops[i].Results)
@@ -307,7 +313,7 @@ internal static class UnrollAndJam
                 new[] { j.Start }.ToEquatableArray(),
                 new Region(new[] { group, carried }.ToEquatableArray(), ops.ToEquatableArray(), new[] { nextGroup }.ToEquatableArray()));
             var remainder = j with { Start = rest };
-            return before.Append(jammed).Append(remainder);
+            return before.Append(jammed).Append(new NoteOp($"the last values of {jv.Name}, one at a time")).Append(remainder);
         }
 
         /// <summary>

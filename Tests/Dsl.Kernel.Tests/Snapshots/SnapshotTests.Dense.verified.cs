@@ -471,6 +471,7 @@ namespace Dsl.Kernel.Tests
                 int j_1 = j + 1;
                 int j_2 = j + 2;
                 int j_3 = j + 3;
+                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 float z = w[j];
                 float z_1 = w[j_1];
                 float z_2 = w[j_2];
@@ -502,6 +503,7 @@ namespace Dsl.Kernel.Tests
                 __tape.Push(tmp_7);
                 j_rest = j + 4;
             }
+            // the last values of j, one at a time
             for (int j_4 = j_rest; j_4 < width; j_4++)
             {
                 float z_8 = w[j_4];
@@ -523,6 +525,7 @@ namespace Dsl.Kernel.Tests
                 int j_6 = j_5 + 1;
                 int j_7 = j_5 + 2;
                 int j_8 = j_5 + 3;
+                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 float z_10 = w[b2 + j_5];
                 float z_11 = w[b2 + j_6];
                 float z_12 = w[b2 + j_7];
@@ -554,6 +557,7 @@ namespace Dsl.Kernel.Tests
                 __tape.Push(tmp_17);
                 j_rest_1 = j_5 + 4;
             }
+            // the last values of j, one at a time
             for (int j_9 = j_rest_1; j_9 < width; j_9++)
             {
                 float z_18 = w[b2 + j_9];
@@ -581,6 +585,7 @@ namespace Dsl.Kernel.Tests
                 int j_11 = j_10 - 1;
                 int j_12 = j_10 - 2;
                 int j_13 = j_10 - 3;
+                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_22 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_20 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_23 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_20 * z_20;
@@ -591,7 +596,6 @@ namespace Dsl.Kernel.Tests
                 h2[global::Dsl.Lanes.At(j_10)] = tmp_24;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_10) / tmp_23 + -(tmp_22 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_10)) / tmp_23) * z_20;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_1 = z_bar + z_bar;
-                // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_25 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_21 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_26 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_21 * z_21;
@@ -602,7 +606,6 @@ namespace Dsl.Kernel.Tests
                 h2[global::Dsl.Lanes.At(j_11)] = tmp_27;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_2 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_11) / tmp_26 + -(tmp_25 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_11)) / tmp_26) * z_21;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_3 = z_bar_2 + z_bar_2;
-                // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_28 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_22 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_29 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_22 * z_22;
@@ -613,7 +616,6 @@ namespace Dsl.Kernel.Tests
                 h2[global::Dsl.Lanes.At(j_12)] = tmp_30;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_4 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_12) / tmp_29 + -(tmp_28 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_12)) / tmp_29) * z_22;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_5 = z_bar_4 + z_bar_4;
-                // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_31 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_23 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_32 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_23 * z_23;
@@ -636,6 +638,7 @@ namespace Dsl.Kernel.Tests
                 w_bar[global::Dsl.Lanes.At(b2 + j_13)] += z_bar_7;
                 j_rest_2 = j_10 - 4;
             }
+            // the last values of j, one at a time
             for (int j_14 = j_rest_2; j_14 >= 0; j_14--)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_34 = __tape.PopLanesSingle();
@@ -660,6 +663,7 @@ namespace Dsl.Kernel.Tests
                 int j_16 = j_15 - 1;
                 int j_17 = j_15 - 2;
                 int j_18 = j_15 - 3;
+                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_37 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_25 = __tape.PopLanesSingle();
                 int k_count = global::System.Math.Max(d, 0);
@@ -719,6 +723,7 @@ namespace Dsl.Kernel.Tests
                 w_bar[global::Dsl.Lanes.At(j_18)] += z_bar_17;
                 j_rest_3 = j_15 - 4;
             }
+            // the last values of j, one at a time
             for (int j_19 = j_rest_3; j_19 >= 0; j_19--)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_49 = __tape.PopLanesSingle();
