@@ -21,6 +21,11 @@ public static partial class Model
         ArrayView<float> probes, ArrayView<float> f, int pde, ArrayView<float> thetaBar, ArrayView<float> result,
         ArrayView<double> tape, ArrayView<int> tapeOverflow, ArrayView<double> scratch, ArrayView<int> scratchNeeded);
 
+    /// <summary>u_θ at many points (the held-out error): W points per call in lanes on the CPU cores, or on a GPU.</summary>
+    [Kernel(nameof(U), PerItem = "x")]
+    public static partial void UBatch(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width, ArrayView<float> result,
+        ArrayView<double> scratch, ArrayView<int> scratchNeeded);
+
     [Kernel(nameof(LossExactGrad), PerItem = "x, f", Sum = "thetaBar, result")]
     public static partial void LossExactGradBatch(Index1D item, ArrayView<float> x, ArrayView<float> theta, int width,
         ArrayView<float> f, int pde, ArrayView<float> thetaBar, ArrayView<float> result,

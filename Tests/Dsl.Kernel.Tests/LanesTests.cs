@@ -91,6 +91,29 @@ public sealed class LanesTests
     }
 
     [Fact]
+    public void The_sample_models_values_in_lanes_equal_the_kernel_and_agree_with_the_method()
+    {
+        // Samples/Pinn's held-out error goes through UBatch: per-item results (not summed), 8 points per call.
+        const int n = 45, d = 7, width = 9;
+        var p = Pinn.Model.ParameterCount(d, width);
+        var x = Batches.Floats(n * d, 91, -0.7, 0.7);
+        var theta = Batches.Floats(p, 92, -0.8, 0.8);
+        Assert.Null(Pinn.Model.UBatchLauncher.LanesUnavailable);
+        using var lanes = KernelDevice.Cpu(2, lanes: true);
+        using var accelerator = KernelDevice.CpuAccelerator();
+        var (ul, uk) = (new float[n], new float[n]);
+        using (var launcher = new Pinn.Model.UBatchLauncher(lanes)) launcher.Run(n, x, theta, width, ul);
+        using (var launcher = new Pinn.Model.UBatchLauncher(accelerator)) launcher.Run(n, x, theta, width, uk);
+        for (var i = 0; i < n; i++)
+        {
+            Bits(uk[i], ul[i], $"u at point {i}");
+            // The method itself computes tanh with MathF.Tanh: equal to a few ulps, not bit for bit.
+            var u = Pinn.Model.U(x.AsSpan(i * d, d), theta, width);
+            Assert.True(Math.Abs(u - ul[i]) <= 1e-6 * Math.Max(1, Math.Abs(u)), $"point {i}: {ul[i]:R} against the method's {u:R}");
+        }
+    }
+
+    [Fact]
     public void The_sample_models_dense_and_exact_gradients_in_lanes_equal_the_kernel_on_the_cpu_accelerator()
     {
         // tanh in lanes is PortableMathVector's: lane by lane the kernel's PortableMath, so the two paths agree bit for bit.
