@@ -46,10 +46,10 @@ public static partial class PeerBenchmarks
     {
         bool quick = args.Contains("--quick"), large = args.Contains("--large");
         // --per-item: the PINN launchers run one point per call (the CPU path before the lanes), for a same-run comparison;
-        // --kernels-only: only the batch-kernel cases (PINN steps, the MLP batch).
+        // --kernels-only: only the batch-kernel cases (PINN steps, the MLP and GMM batches).
         PerItem = args.Contains("--per-item");
         var cases = Cases(quick, large).Where(c => !args.Contains("--kernels-only") || c.Id.StartsWith("pinn", StringComparison.Ordinal)
-            || c.Id == "mlp-batch")
+            || c.Id == "mlp-batch" || c.Id.StartsWith("gmm-batch", StringComparison.Ordinal))
             .ToList();
         if (args.Contains("--dsl-only")) return DslOnly(log, cases);
         var root = Path.Combine(Path.GetTempPath(), $"dsl-peers-{Environment.ProcessId}");
@@ -110,6 +110,8 @@ public static partial class PeerBenchmarks
         var list = new List<PeerCase>();
         foreach (var (dxk, rounds, calls) in new[] { ("2x5", 200, 20), ("10x25", 60, 1), ("20x50", 30, 1), ("64x200", 5, 1) })
             list.Add(GmmCase(dxk, r(rounds), calls));
+        foreach (var (dxk, rounds, calls) in new[] { ("2x5", 200, 20), ("10x25", 60, 1), ("20x50", 30, 1), ("64x200", 5, 1) })
+            list.Add(GmmBatchCase(dxk, r(rounds), calls));
         list.Add(MlpCase(r(200), 5));
         list.Add(MlpBatchCase(r(200), 5));
         // The two methods that issue 10 saw 5× slower under default tiering on this kind of machine: C# only.
@@ -141,12 +143,35 @@ public static partial class PeerBenchmarks
             Rounds = rounds, Calls = calls,
             Run = () => GmmModel.ObjectiveGradient(data.Alphas, data.Means, data.Icf, data.X, data.Gamma, data.M, data.WishartC, ab, mb, ib),
             Gradient = () => [.. ab, .. mb, .. ib],
-            WriteInputs = dir =>
-            {
-                Meta(dir, ("kind", "gmm"), ("n", data.N), ("d", data.D), ("k", data.K), ("gamma", data.Gamma), ("m", data.M),
-                    ("wishartC", data.WishartC));
-                Write(dir, "alphas", data.Alphas); Write(dir, "means", data.Means); Write(dir, "icf", data.Icf); Write(dir, "x", data.X);
-            },
+            WriteInputs = dir => GmmInputs(dir, data),
+        };
+    }
+
+    private static void GmmInputs(string dir, GmmData data)
+    {
+        Meta(dir, ("kind", "gmm"), ("n", data.N), ("d", data.D), ("k", data.K), ("gamma", data.Gamma), ("m", data.M),
+            ("wishartC", data.WishartC));
+        Write(dir, "alphas", data.Alphas); Write(dir, "means", data.Means); Write(dir, "icf", data.Icf); Write(dir, "x", data.X);
+    }
+
+    /// <summary>The same GMM problem as a batch kernel (<see cref="GmmBatch"/>): per-point gradients summed by the launcher, 4
+    /// points per call in lanes on <c>KernelDevice.Cpu(1)</c> (one per call with <c>--per-item</c>), plus the point-free terms.
+    /// The PyTorch side is the "gmm" case's.</summary>
+    private static PeerCase GmmBatchCase(string dxk, int rounds, int calls)
+    {
+        var data = GmmBenchmarkBase.MakeData(dxk);
+        var (ab, mb, ib) = (new double[data.Alphas.Length], new double[data.Means.Length], new double[data.Icf.Length]);
+        var (rab, rib) = (new double[data.Alphas.Length], new double[data.Icf.Length]);
+        var device = KernelDevice.Cpu(1, lanes: !PerItem);
+        var launcher = new GmmBatch.PointTermGradientBatchLauncher(device);
+        return new PeerCase
+        {
+            Id = "gmm-batch-" + dxk, Title = $"GMM gradient {dxk.Replace('x', '×')} as a batch kernel (N = 1000, double)", Float = false,
+            Rounds = rounds, Calls = calls,
+            Run = () => GmmBatch.ObjectiveGradient(launcher, data, ab, mb, ib, rab, rib),
+            Gradient = () => [.. ab, .. mb, .. ib],
+            WriteInputs = dir => GmmInputs(dir, data),
+            Dispose = () => { launcher.Dispose(); device.Dispose(); },
         };
     }
 
