@@ -93,8 +93,10 @@ public abstract class KernelLauncher : IDisposable
     /// items: the blocks of <see cref="ChunkAlign"/> items shared out as evenly as whole blocks allow.</summary>
     public static int ChunkStart(int count, int chunks, int chunk)
     {
+        // Plain arithmetic only: the accelerator's reduction kernels call this too, so both paths share one rule.
         long blocks = ((long)count + ChunkAlign - 1) / ChunkAlign;
-        return (int)Math.Min(count, ChunkAlign * (blocks * chunk / chunks));
+        long start = ChunkAlign * (blocks * chunk / chunks);
+        return start < count ? (int)start : count;
     }
 
     // ---- host-side checks (the messages name the argument and the expected shape) ----
@@ -438,11 +440,7 @@ internal static class KernelReductions
         double total = sums[j];
         for (int c = chunkLo; c < chunkHi; c++)
         {
-            // KernelLauncher.ChunkStart, inline (a kernel calls no host helpers).
-            long blocks = ((long)count + KernelLauncher.ChunkAlign - 1) / KernelLauncher.ChunkAlign;
-            long lo = KernelLauncher.ChunkAlign * (blocks * c / chunks), hi = KernelLauncher.ChunkAlign * (blocks * (c + 1) / chunks);
-            if (lo > count) lo = count;
-            if (hi > count) hi = count;
+            long lo = KernelLauncher.ChunkStart(count, chunks, c), hi = KernelLauncher.ChunkStart(count, chunks, c + 1);
             double s = 0;
             for (long i = lo; i < hi; i++) s += partials[(i - itemLo) * rowLength + j];
             total += s;
@@ -457,11 +455,7 @@ internal static class KernelReductions
         double total = sums[j];
         for (int c = chunkLo; c < chunkHi; c++)
         {
-            // KernelLauncher.ChunkStart, inline (a kernel calls no host helpers).
-            long blocks = ((long)count + KernelLauncher.ChunkAlign - 1) / KernelLauncher.ChunkAlign;
-            long lo = KernelLauncher.ChunkAlign * (blocks * c / chunks), hi = KernelLauncher.ChunkAlign * (blocks * (c + 1) / chunks);
-            if (lo > count) lo = count;
-            if (hi > count) hi = count;
+            long lo = KernelLauncher.ChunkStart(count, chunks, c), hi = KernelLauncher.ChunkStart(count, chunks, c + 1);
             double s = 0;
             for (long i = lo; i < hi; i++) s += partials[(i - itemLo) * rowLength + j];
             total += s;
