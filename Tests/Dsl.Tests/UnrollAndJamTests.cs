@@ -33,8 +33,31 @@ public class UnrollAndJamTests
         InnerOverwrites,
         /// <summary>The outer loop steps by 2.</summary>
         StepTwo,
-        /// <summary>The inner loop's trip count depends on j.</summary>
-        InnerBoundDependsOnJ,
+        /// <summary>Both ends of the inner loop depend on j.</summary>
+        BothInnerEndsDependOnJ,
+        /// <summary>The part before the inner loop reads a value the outer loop carries.</summary>
+        BeforeReadsCarried,
+        /// <summary>The inner loop steps by one towards a bound that depends on j, with ≤.</summary>
+        InclusiveRaggedBound,
+    }
+
+    /// <summary>The inner loop's range over k (every form stays within 0 … n−1).</summary>
+    public enum Inner
+    {
+        /// <summary><c>for (k = 0; k &lt; max(n, 0); k++)</c>: the same for every j.</summary>
+        Plain,
+        /// <summary><c>for (k = 0; k &lt; min(n, jj); k++)</c>: a triangle, the bound depends on j.</summary>
+        UpToJ,
+        /// <summary><c>for (k = max(n − jj, 0); k &lt; n; k++)</c>: the start depends on j.</summary>
+        UpFromJ,
+        /// <summary><c>for (k = max(n − jj, 0); k &lt;= n − 1; k++)</c>: the same with ≤.</summary>
+        UpFromJInclusive,
+        /// <summary><c>for (k = min(jj, n) − 1; k &gt;= 0; k--)</c>: the reverse sweep's triangle, the start depends on j.</summary>
+        DownFromJ,
+        /// <summary><c>for (k = min(jj, n) − 1; k &gt; −1; k--)</c>: the same with &gt;.</summary>
+        DownFromJStrict,
+        /// <summary><c>for (k = n − 1; k &gt; n − 1 − min(jj, n); k--)</c>: downward, the bound depends on j.</summary>
+        DownToJ,
     }
 
     /// <summary>
@@ -43,7 +66,8 @@ public class UnrollAndJamTests
     /// and <c>wbar[jj·n+k] += zj·x[k]</c> (an index with j), and carries <paramref name="carried"/> sums
     /// <c>sᵢ += w[jj·n+k]·x[k]·(i+1)</c> from <c>sᵢ = zj</c>; after it <c>out[jj] = s₀ + Σ sᵢ²</c> and <c>wbar[rows·n+jj] += zj</c>.
     /// </summary>
-    private static Function Build(int step, LoopCmp cmp, int carried, int? constantBound = null, Twist twist = Twist.None)
+    private static Function Build(int step, LoopCmp cmp, int carried, int? constantBound = null, Twist twist = Twist.None,
+        Inner range = Inner.Plain, bool outerCarries = false)
     {
         var b = new IrBuilder();
         var f64 = IrType.Buf(ScalarKind.F64, BufferKind.ReadOnlySpan);
@@ -63,16 +87,32 @@ public class UnrollAndJamTests
         var kStart = b.Const(0, IrType.I32, "first");
         var rowsTimesN = b.Binary(BinOp.Mul, b.Const(Rows, IrType.I32, "rows"), n, "tail");
 
+        var zero = b.Const(0, IrType.F64, "zero");
         var jv = b.NewValue(IrType.I32, "j");
+        var acc = b.NewValue(IrType.F64, "acc");
         b.BeginBlock();
         var jj = b.Binary(BinOp.Sub, jv, origin, "jj");
         var three = b.Const(3, IrType.F64, "three");
         var zj = b.Binary(BinOp.Mul, b.Load(z, jj, "zj0"), three, "zj");
-        // The inner loop's bound, computed in the outer body as the reverse sweep does (`k_count = Math.Max(d, 0)`):
-        // the same for every j, unless the twist makes it depend on j.
-        var innerBound = twist == Twist.InnerBoundDependsOnJ
-            ? b.Binary(BinOp.Min, n, jj, "k_count")
-            : b.Binary(BinOp.Max, n, kStart, "k_count");
+        if (twist == Twist.BeforeReadsCarried) zj = b.Binary(BinOp.Add, zj, acc, "zj_acc");
+        // The inner loop's range, computed in the outer body as the reverse sweep does (`k_count = Math.Max(d, 0)`):
+        // the same for every j, or with one end (both, with the twist) that depends on j.
+        var one = b.Const(1, IrType.I32, "one");
+        var nMinusOne = b.Binary(BinOp.Sub, n, one, "n1");
+        var minJn = b.Binary(BinOp.Min, jj, n, "mjn");
+        var fromJ = b.Binary(BinOp.Max, b.Binary(BinOp.Sub, n, jj), kStart, "k_from");
+        var (innerStart, innerBound, innerStep, innerCmp) = (twist, range) switch
+        {
+            (Twist.BothInnerEndsDependOnJ, _) => (fromJ, b.Binary(BinOp.Add, fromJ, one, "k_to"), 1, LoopCmp.Lt),
+            (Twist.InclusiveRaggedBound, _) => (kStart, b.Binary(BinOp.Sub, minJn, one, "k_last"), 1, LoopCmp.Le),
+            (_, Inner.UpToJ) => (kStart, b.Binary(BinOp.Min, n, jj, "k_count"), 1, LoopCmp.Lt),
+            (_, Inner.UpFromJ) => (fromJ, n, 1, LoopCmp.Lt),
+            (_, Inner.UpFromJInclusive) => (fromJ, nMinusOne, 1, LoopCmp.Le),
+            (_, Inner.DownFromJ) => (b.Binary(BinOp.Sub, minJn, one, "k_first"), kStart, -1, LoopCmp.Ge),
+            (_, Inner.DownFromJStrict) => (b.Binary(BinOp.Sub, minJn, one, "k_first"), b.Const(-1, IrType.I32, "below"), -1, LoopCmp.Gt),
+            (_, Inner.DownToJ) => (nMinusOne, b.Binary(BinOp.Sub, nMinusOne, minJn, "k_stop"), -1, LoopCmp.Gt),
+            _ => (kStart, b.Binary(BinOp.Max, n, kStart, "k_count"), 1, LoopCmp.Lt),
+        };
         if (twist == Twist.BeforeWritesWhatInnerReads) b.Store(x, jj, zj);
         if (twist == Twist.TapeOnBothSides) b.Emit(new PushOp(zj));
 
@@ -91,15 +131,22 @@ public class UnrollAndJamTests
             b.Binary(BinOp.Add, sum, b.Binary(BinOp.Mul, b.Binary(BinOp.Mul, t, xk), b.Const(i + 1, IrType.F64)), "s_next")).ToList();
         var innerOps = b.EndBlock();
         var outs = sums.Select(sum => b.NewValue(IrType.F64, sum.Name + "_out")).ToList();
-        b.Emit(new ForOp(outs.ToEquatableArray(), kStart, innerBound, 1, LoopCmp.Lt, sums.Select(_ => zj).ToEquatableArray(),
+        b.Emit(new ForOp(outs.ToEquatableArray(), innerStart, innerBound, innerStep, innerCmp, sums.Select(_ => zj).ToEquatableArray(),
             new Region(new[] { kv }.Concat(sums).ToEquatableArray(), innerOps, yields.ToEquatableArray())));
 
         if (carried > 0) b.Store(output, jj, outs.Aggregate((a, c) => b.Binary(BinOp.Add, a, b.Binary(BinOp.Mul, c, c))));
         b.Store(wbar, b.Binary(BinOp.Add, rowsTimesN, jj, "at"), zj, accumulate: true);
         if (twist == Twist.TapeOnBothSides) b.Emit(new PushOp(zj));
+        // A carried sum of the outer loop (as `sq += y * y` in the GMM's rows), updated after the inner loop.
+        var carries = outerCarries || twist == Twist.BeforeReadsCarried;
+        var accNext = carries ? b.Binary(BinOp.Add, acc, b.Binary(BinOp.Mul, carried > 0 ? outs[0] : zj, zj), "acc_next") : zero;
         var outerOps = b.EndBlock();
-        b.Emit(new ForOp(EquatableArray<Value>.Empty, start, bound, twist == Twist.StepTwo ? 2 * step : step, cmp,
-            EquatableArray<Value>.Empty, new Region(new[] { jv }.ToEquatableArray(), outerOps, EquatableArray<Value>.Empty)));
+        var accOut = b.NewValue(IrType.F64, "acc_out");
+        b.Emit(new ForOp(carries ? new[] { accOut }.ToEquatableArray() : EquatableArray<Value>.Empty, start, bound,
+            twist == Twist.StepTwo ? 2 * step : step, cmp, carries ? new[] { zero }.ToEquatableArray() : EquatableArray<Value>.Empty,
+            new Region((carries ? new[] { jv, acc } : new[] { jv }).ToEquatableArray(), outerOps,
+                carries ? new[] { accNext }.ToEquatableArray() : EquatableArray<Value>.Empty)));
+        if (carries) b.Store(output, b.Const(Rows, IrType.I32, "past_rows"), accOut);
         var body = b.EndBlock();
         var args = new[] { w, x, z, hbar, wbar, output, start, boundParam, origin, n };
         return new Function(FunctionKey.Primal("Jam"), "Jam", new Region(args.ToEquatableArray(), body, EquatableArray<Value>.Empty));
@@ -119,7 +166,7 @@ public class UnrollAndJamTests
         var z = R(Rows);
         var hbar = R(Cols);
         var wbar = R(Rows * Cols + Rows);
-        var output = R(Rows);
+        var output = R(Rows + 1);
         new Interpreter(new Module(new[] { fn }.ToEquatableArray())).Call(fn, w, x, z, hbar, wbar, output, start, bound, origin, Cols);
         return new[] { x, hbar, wbar, output };
     }
@@ -140,14 +187,46 @@ public class UnrollAndJamTests
 
     [Theory]
     [MemberData(nameof(Loops4))]
-    public void The_jammed_loop_writes_the_same_bits_for_every_trip_count(int step, string test, int carried, bool constant)
+    public void The_jammed_loop_writes_the_same_bits_for_every_trip_count(int step, string test, int carried, bool constant) =>
+        AssertSameBits(step, Enum.Parse<LoopCmp>(test), carried, constant, Inner.Plain, outerCarries: false);
+
+    public static IEnumerable<object[]> RaggedLoops()
     {
-        var cmp = Enum.Parse<LoopCmp>(test);
+        foreach (var range in Enum.GetValues<Inner>())
+        {
+            foreach (var carried in new[] { 0, 1, 6 })
+            {
+                foreach (var outerCarries in new[] { false, true })
+                {
+                    if (range == Inner.Plain && !outerCarries) continue;   // the theory above
+                    yield return new object[] { range.ToString(), carried, outerCarries };
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Triangular inner loops (one end depends on j: the shared range jammed, each j's rest on its own) and outer loops
+    /// that carry a sum, for both directions and every loop test of the outer loop: the same bits as the loop as written.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RaggedLoops))]
+    public void Ragged_inner_loops_and_carried_outer_sums_keep_the_bits(string range, int carried, bool outerCarries)
+    {
+        foreach (var (step, cmp) in new[] { (1, LoopCmp.Lt), (1, LoopCmp.Le), (-1, LoopCmp.Gt), (-1, LoopCmp.Ge) })
+        {
+            AssertSameBits(step, cmp, carried, constant: false, Enum.Parse<Inner>(range), outerCarries);
+        }
+    }
+
+    private static void AssertSameBits(int step, LoopCmp cmp, int carried, bool constant, Inner range, bool outerCarries)
+    {
         var origins = constant ? new long[] { 0 } : new long[] { 0, int.MinValue, int.MaxValue - Rows + 1 };
         var runs = 0;
         foreach (var origin in origins)
         {
-            foreach (var first in new[] { 1, 10 })
+            // Row 0 makes the ragged ranges empty for some j (min(jj, n) = 0), so a copy's own part can end at the bound.
+            foreach (var first in range == Inner.Plain ? new[] { 1, 10 } : new[] { 0, 1, 10 })
             {
                 for (var trips = 0; trips <= 9 && first + trips <= Rows; trips++)
                 {
@@ -164,7 +243,7 @@ public class UnrollAndJamTests
                     if (start is < int.MinValue or > int.MaxValue || bound is < int.MinValue or > int.MaxValue) continue;
                     // `j <= int.MaxValue` (or `j >= int.MinValue`) never ends in C#: no such loop to compare with.
                     if ((cmp == LoopCmp.Le && bound == int.MaxValue) || (cmp == LoopCmp.Ge && bound == int.MinValue)) continue;
-                    var original = Build(step, cmp, carried, constant ? (int)bound : null);
+                    var original = Build(step, cmp, carried, constant ? (int)bound : null, range: range, outerCarries: outerCarries);
                     var (jammed, _) = UnrollAndJam.Run(original, NoLanes);
                     Assert.Empty(Verifier.Verify(jammed));
                     var groups = Loops(jammed.Body).Where(l => Math.Abs(l.Step) > 1).ToList();
@@ -174,7 +253,7 @@ public class UnrollAndJamTests
                     for (var i = 0; i < expected.Length; i++)
                     {
                         Assert.True(expected[i].SequenceEqual(actual[i]),
-                            $"buffer {i} differs: origin {origin}, rows {first}..{first + trips - 1}");
+                            $"buffer {i} differs: origin {origin}, rows {first}..{first + trips - 1}, {range}, {step} {cmp}");
                     }
                     runs++;
                 }
@@ -200,13 +279,35 @@ public class UnrollAndJamTests
     [InlineData(Twist.TapeOnBothSides)]
     [InlineData(Twist.InnerOverwrites)]
     [InlineData(Twist.StepTwo)]
-    [InlineData(Twist.InnerBoundDependsOnJ)]
+    [InlineData(Twist.BothInnerEndsDependOnJ)]
+    [InlineData(Twist.BeforeReadsCarried)]
+    [InlineData(Twist.InclusiveRaggedBound)]
     public void Loops_whose_reordering_could_change_results_are_left_as_they_are(Twist twist)
     {
         var original = Build(1, LoopCmp.Lt, carried: 0, twist: twist);
         var (jammed, _) = UnrollAndJam.Run(original, NoLanes);
         Assert.Same(original, jammed);
         Assert.False(UnrollAndJam.Jammable(Loops(original.Body).First()));
+    }
+
+    [Fact]
+    public void Scalar_code_jams_carried_sums_and_leaves_vectorizable_scatters_alone()
+    {
+        // With sums the inner loop is a chain of dependent additions: jammed. Without, it is an adjoint scatter that the
+        // scalar emitter runs a vector at a time: left alone.
+        var dot = Build(1, LoopCmp.Lt, carried: 1);
+        var jammed = UnrollAndJam.RunScalar(dot);
+        Assert.Single(Loops(jammed.Body), l => l.Step == 4);
+        Assert.True(UnrollAndJam.JammableInScalarCode(Loops(dot.Body).First()));
+        var scatter = Build(1, LoopCmp.Lt, carried: 0);
+        Assert.NotNull(Dsl.Generator.Emit.SimdLoop.Plan(Loops(scatter.Body).Skip(1).First()));
+        Assert.Same(scatter, UnrollAndJam.RunScalar(scatter));
+        // A triangular dot product (the GMM's rows of Q(x − μ)) with an outer sum: jammed, same bits.
+        var triangle = Build(1, LoopCmp.Lt, carried: 1, range: Inner.UpToJ, outerCarries: true);
+        Assert.True(UnrollAndJam.JammableInScalarCode(Loops(triangle.Body).First()));
+        var expected = Run(triangle, 1, 11, 0, seed: 3);
+        var actual = Run(UnrollAndJam.RunScalar(triangle), 1, 11, 0, seed: 3);
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i]);
     }
 
     [Fact]

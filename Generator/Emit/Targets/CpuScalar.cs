@@ -41,8 +41,12 @@ internal sealed class CpuScalar : ITarget
         _ => false,
     };
 
-    /// <summary>Loop-invariant elements of local buffers carried as locals (<see cref="ScalarReplacement"/>).</summary>
-    public Function Legalize(Function fn) => ScalarReplacement.Run(fn);
+    /// <summary>
+    /// Loop-invariant elements of local buffers carried as locals (<see cref="ScalarReplacement"/>), then dot-product
+    /// loops run four rows at a time (<see cref="Transforms.Lanes.UnrollAndJam.RunScalar"/>: four independent chains of
+    /// additions instead of one, the same bits).
+    /// </summary>
+    public Function Legalize(Function fn) => Transforms.Lanes.UnrollAndJam.RunScalar(ScalarReplacement.Run(fn));
 
     public string Type(IrType t)
     {

@@ -36,18 +36,32 @@ namespace Dsl.Generator.Transforms.Lanes;
 internal static class UnrollAndJam
 {
     /// <summary>The function with every such loop jammed, and the verdict extended to the new values.</summary>
-    public static (Function Fn, LaneVerdict Verdict) Run(Function fn, LaneVerdict verdict)
+    public static (Function Fn, LaneVerdict Verdict) Run(Function fn, LaneVerdict verdict) => Run(fn, verdict, scalar: false);
+
+    /// <summary>
+    /// The same for scalar code (the C# CPU target, one item per call): there a dot product's sum is one chain of
+    /// dependent additions, four cycles each, and four rows jammed are four independent chains. Only loops whose inner
+    /// loop carries a sum are jammed, or whose inner loop the scalar emitter would not run a vector at a time
+    /// (<see cref="SimdLoop"/>): an adjoint scatter it vectorizes stays as it is.
+    /// </summary>
+    public static Function RunScalar(Function fn) =>
+        Run(fn, new LaneVerdict(System.Array.Empty<int>(), 0, false, 0, System.Array.Empty<string>()), scalar: true).Fn;
+
+    private static (Function Fn, LaneVerdict Verdict) Run(Function fn, LaneVerdict verdict, bool scalar)
     {
         var constants = new Dictionary<int, double>();
         Constants(fn.Body, constants);
-        var jam = new Jammer(MaxId(fn.Body) + 1, verdict, constants);
+        var jam = new Jammer(MaxId(fn.Body) + 1, verdict, constants, scalar);
         var body = Rewrite.MapLoops(fn.Body, jam.Loop);
         if (!jam.Changed) return (fn, verdict);
         return (fn with { Body = body }, verdict with { Varying = jam.Varying });
     }
 
     /// <summary>Whether <paramref name="outer"/> has the shape this transform jams (see the remarks).</summary>
-    public static bool Jammable(ForOp outer) => Shape(outer) is not null;
+    public static bool Jammable(ForOp outer) => Shape(outer, scalar: false) is not null;
+
+    /// <summary>Whether the scalar target jams <paramref name="outer"/> (<see cref="RunScalar"/>).</summary>
+    public static bool JammableInScalarCode(ForOp outer) => Shape(outer, scalar: true) is not null;
 
     private static void Constants(Region r, Dictionary<int, double> into)
     {
@@ -66,8 +80,22 @@ internal static class UnrollAndJam
         return ids.Count == 0 ? 0 : ids.Max();
     }
 
-    /// <summary>The outer loop's body split around its inner loop, and how many values of j one pass takes.</summary>
-    private sealed record LoopShape(int InnerIndex, ForOp Inner, int Factor);
+    /// <summary>
+    /// The outer loop's body split around its inner loop, how many values of j one pass takes, and which end of the inner
+    /// loop depends on j (a triangular loop such as <c>for (i = 0; i &lt; j; i++)</c>, or its reverse).
+    /// </summary>
+    private sealed record LoopShape(int InnerIndex, ForOp Inner, int Factor, Ragged Ragged);
+
+    /// <summary>Which end of the inner loop's range differs between the values of j.</summary>
+    private enum Ragged
+    {
+        /// <summary>Both ends are the same for every j.</summary>
+        None,
+        /// <summary>Where it stops (<c>i &lt; j</c>): one pass runs the range all the group's j share, then each j its rest.</summary>
+        Bound,
+        /// <summary>Where it starts (<c>i = j − 1; i &gt;= 0</c>): each j runs its own part, then one pass the shared range.</summary>
+        Start,
+    }
 
     /// <summary>Buffers an op list loads, stores with <c>=</c>, stores with <c>+=</c>; whether it touches the tape.</summary>
     private sealed class Access
@@ -106,7 +134,8 @@ internal static class UnrollAndJam
     /// </summary>
     private static HashSet<int> DependsOnJ(ForOp j)
     {
-        var dependsOnJ = new HashSet<int> { j.Body.Args[0].Id };
+        // j itself and the values the outer loop carries (each j sees the previous j's).
+        var dependsOnJ = new HashSet<int>(j.Body.Args.Select(a => a.Id));
         void Visit(Region r, bool inner)
         {
             foreach (var op in r.Ops)
@@ -130,10 +159,10 @@ internal static class UnrollAndJam
         return dependsOnJ;
     }
 
-    private static LoopShape? Shape(ForOp j)
+    private static LoopShape? Shape(ForOp j, bool scalar)
     {
-        if (j.Exits || j.Inits.Count > 0 || j.Outs.Count > 0 || (j.Step != 1 && j.Step != -1)) return null;
-        if (j.Body.Args.Count != 1 || j.Body.Yields.Count > 0) return null;
+        if (j.Exits || (j.Step != 1 && j.Step != -1)) return null;
+        if (j.Body.Args.Count != 1 + j.Inits.Count || j.Body.Yields.Count != j.Inits.Count) return null;
         ForOp? inner = null;
         var innerIndex = -1;
         for (var i = 0; i < j.Body.Ops.Count; i++)
@@ -156,9 +185,32 @@ internal static class UnrollAndJam
         // layer carries 9 jet sums: 18 vector accumulators and 9 shared loads fit the 32 AVX-512 registers), else none.
         var factor = inner.Inits.Count <= 4 ? 4 : inner.Inits.Count <= 12 ? 2 : 0;
         if (factor == 0) return null;
-        // The inner loop's bounds are the same for every j (computed outside, or from values that do not depend on j).
+        // Scalar code: an inner loop that carries no sum is an adjoint scatter, and the emitter runs it a vector at a time
+        // when it can (SimdLoop); jamming would turn it into scalar code.
+        if (scalar && inner.Inits.Count == 0 && Emit.SimdLoop.Plan(inner) is not null) return null;
+        // Values the outer loop carries are updated after the inner loop only: the parts before it and the inner loop do
+        // not read them (the group's befores all run before its first after).
+        if (j.Inits.Count > 0)
+        {
+            var carried = new HashSet<int>(j.Body.Args.Skip(1).Select(a => a.Id));
+            var reads = new HashSet<int>();
+            foreach (var op in j.Body.Ops.Take(innerIndex + 1)) foreach (var v in op.Operands) reads.Add(v.Id);
+            Rewrite.Reads(inner.Body, reads);
+            if (reads.Overlaps(carried)) return null;
+        }
+        // The inner loop's ends are the same for every j (computed outside, or from values that do not depend on j), or
+        // one of them differs and the loop counts by one towards the other with a strict test (or starts at the differing
+        // end): then the range all the group's j share is run jammed and each j's rest on its own, in the order of i.
         var dependsOnJ = DependsOnJ(j);
-        if (dependsOnJ.Contains(inner.Start.Id) || dependsOnJ.Contains(inner.Bound.Id)) return null;
+        var ragged = (dependsOnJ.Contains(inner.Start.Id), dependsOnJ.Contains(inner.Bound.Id)) switch
+        {
+            (false, false) => Ragged.None,
+            (false, true) when (inner.Step, inner.Cmp) is (1, LoopCmp.Lt) or (-1, LoopCmp.Gt) => Ragged.Bound,
+            (true, false) when inner.Step == 1 && inner.Cmp is LoopCmp.Lt or LoopCmp.Le => Ragged.Start,
+            (true, false) when inner.Step == -1 && inner.Cmp is LoopCmp.Gt or LoopCmp.Ge => Ragged.Start,
+            _ => (Ragged?)null,
+        };
+        if (ragged is null) return null;
         if (inner.Body.Ops.Any(op => op is not (ConstOp or UnaryOp or BinaryOp or TernaryOp or SelectOp or LengthOp or NoteOp
             or LoadOp or StoreOp { Accumulate: true })))
         {
@@ -184,7 +236,7 @@ internal static class UnrollAndJam
                 && after.Accumulates.Contains(b) && !after.Loads.Contains(b) && !after.Stores.Contains(b);
             if (after.Touches(b) && !bothAccumulate && (after.Writes(b) || before.Writes(b))) return null;
         }
-        return new LoopShape(innerIndex, inner, factor);
+        return new LoopShape(innerIndex, inner, factor, ragged.Value);
     }
 
     private sealed class Jammer
@@ -193,10 +245,13 @@ internal static class UnrollAndJam
 
         private readonly Dictionary<int, double> _constants;
 
-        public Jammer(int firstId, LaneVerdict verdict, Dictionary<int, double> constants)
+        private readonly bool _scalar;
+
+        public Jammer(int firstId, LaneVerdict verdict, Dictionary<int, double> constants, bool scalar)
         {
             _next = firstId;
             _constants = constants;
+            _scalar = scalar;
             Varying = new HashSet<int>(verdict.Varying);
         }
 
@@ -227,7 +282,7 @@ internal static class UnrollAndJam
 
         public IEnumerable<Op> Loop(ForOp j)
         {
-            var shape = Shape(j);
+            var shape = Shape(j, _scalar);
             if (shape is null) return new[] { j };
             var jv = j.Body.Args[0];
             var inner = shape.Inner;
@@ -237,7 +292,9 @@ internal static class UnrollAndJam
             var dependsOnJ = DependsOnJ(j);
             var shared = inner.Body.Ops.Any(op =>
                 (op is LoadOp l && !dependsOnJ.Contains(l.Index.Id)) || (op is StoreOp s && !dependsOnJ.Contains(s.Index.Id)));
-            if (!shared) return new[] { j };   // nothing the j's could share: jamming would only copy code
+            // Nothing the j's could share: in lanes jamming would only copy code; in scalar code the carried sums still gain
+            // (independent chains of additions).
+            if (!shared && !(_scalar && inner.Inits.Count > 0)) return new[] { j };
             Changed = true;
 
             var before = new List<Op>();
@@ -302,18 +359,133 @@ internal static class UnrollAndJam
                     for (var u = 1; u < factor; u++) maps[u][r.Id] = maps[0][r.Id];
                 }
             }
-            ops.Add(JammedInner(inner, maps, dependsOnJ));
+            ops.AddRange(JammedInner(inner, maps, dependsOnJ, shape.Ragged));
+            // The values the outer loop carries pass from one j's after-part to the next.
+            var outerArgs = j.Body.Args.Skip(1).ToList();
+            var groupArgs = outerArgs.Select(a => Fresh(a, Varying.Contains(a.Id))).ToList();
             for (var u = 0; u < factor; u++)
             {
+                for (var c = 0; c < outerArgs.Count; c++)
+                {
+                    maps[u][outerArgs[c].Id] = u == 0 ? groupArgs[c] : Map(maps[u - 1], j.Body.Yields[c]);
+                }
                 for (var i = shape.InnerIndex + 1; i < j.Body.Ops.Count; i++) ops.Add(Copy(j.Body.Ops[i], maps[u]));
             }
             var nextGroup = Binary(ops, step > 0 ? BinOp.Add : BinOp.Sub, group, Int(ops, factor, "jam"), IrType.I32, jv.Name + "_next");
             var rest = new Value(_next++, IrType.I32, jv.Name + "_rest");
-            var jammed = new ForOp(new[] { rest }.ToEquatableArray(), j.Start, groupBound, factor * step, cmp,
-                new[] { j.Start }.ToEquatableArray(),
-                new Region(new[] { group, carried }.ToEquatableArray(), ops.ToEquatableArray(), new[] { nextGroup }.ToEquatableArray()));
-            var remainder = j with { Start = rest };
+            var restCarried = j.Outs.Select(o => Fresh(o, Varying.Contains(o.Id))).ToList();
+            var jammed = new ForOp(new[] { rest }.Concat(restCarried).ToEquatableArray(), j.Start, groupBound, factor * step, cmp,
+                new[] { j.Start }.Concat(j.Inits).ToEquatableArray(),
+                new Region(new[] { group, carried }.Concat(groupArgs).ToEquatableArray(), ops.ToEquatableArray(),
+                    new[] { nextGroup }.Concat(j.Body.Yields.Select(y => Map(maps[factor - 1], y))).ToEquatableArray()));
+            var remainder = j with { Start = rest, Inits = restCarried.ToEquatableArray() };
             return before.Append(jammed).Append(new NoteOp($"the last values of {jv.Name}, one at a time")).Append(remainder);
+        }
+
+        /// <summary>
+        /// The inner loop for the group's values of j. With both ends shared, one pass over k (<see cref="OnePass"/>). With
+        /// a ragged end, each j's range is cut at the range all of them share: for a differing bound the shared range runs
+        /// jammed first and then each j's rest on its own, in the order of j; for a differing start each j first runs its own
+        /// part, in the order of j, then the shared range jammed. Either way each j's sums see the values of k in their order,
+        /// and an element that several j add to receives their contributions in the order of j, as in the loop as written.
+        /// </summary>
+        private IEnumerable<Op> JammedInner(ForOp inner, Dictionary<int, Value>[] maps, HashSet<int> dependsOnJ, Ragged ragged)
+        {
+            var factor = maps.Length;
+            var inits = maps.Select(m => inner.Inits.Select(v => Map(m, v)).ToList()).ToArray();
+            if (ragged == Ragged.None)
+            {
+                var (pass, outs) = OnePass(inner, maps, dependsOnJ, Map(maps[0], inner.Start), Map(maps[0], inner.Bound), inner.Cmp, inits);
+                SetOuts(inner, maps, outs);
+                return new[] { pass };
+            }
+            var ops = new List<Op>();
+            var up = inner.Step > 0;
+            if (ragged == Ragged.Bound)
+            {
+                // i < bound_u (upward) or i > bound_u (downward): the shared range ends at the nearest bound.
+                var start = Map(maps[0], inner.Start);
+                var bounds = maps.Select(m => Map(m, inner.Bound)).ToList();
+                var nearest = up ? BinOp.Min : BinOp.Max;
+                var shared = bounds.Skip(1).Aggregate(bounds[0], (a, b) => Binary(ops, nearest, a, b, IrType.I32, "shared_end"));
+                // Each j's rest starts where the shared pass stopped: at the shared end, or at the start if it never ran.
+                var restStart = Binary(ops, up ? BinOp.Max : BinOp.Min, start, shared, IrType.I32, "rest_start");
+                var before = maps.Select(m => new Dictionary<int, Value>(m)).ToArray();
+                var (pass, outs) = OnePass(inner, maps, dependsOnJ, start, shared, inner.Cmp, inits);
+                ops.Add(pass);
+                for (var u = 0; u < factor; u++)
+                {
+                    var (rest, restOuts) = Single(inner, before[u], restStart, bounds[u], inner.Cmp, outs[u]);
+                    ops.Add(new NoteOp($"the rest of copy {u}'s range"));
+                    ops.Add(rest);
+                    outs[u] = restOuts;
+                }
+                SetOuts(inner, maps, outs);
+                return ops;
+            }
+            {
+                // A differing start: the shared range starts at the start nearest the bound.
+                var bound = Map(maps[0], inner.Bound);
+                var starts = maps.Select(m => Map(m, inner.Start)).ToList();
+                var latest = up ? BinOp.Max : BinOp.Min;
+                var shared = starts.Skip(1).Aggregate(starts[0], (a, b) => Binary(ops, latest, a, b, IrType.I32, "shared_start"));
+                // Each j's own part runs from its start while it passes the loop's test and has not reached the shared
+                // start. With a strict test that is a strict test against the nearer of bound and shared start; with ≤ (≥)
+                // the bound is moved by one first, where it lies before the shared start (so it cannot overflow).
+                Value ownEnd;
+                if (inner.Cmp is LoopCmp.Lt or LoopCmp.Gt)
+                {
+                    ownEnd = Binary(ops, up ? BinOp.Min : BinOp.Max, bound, shared, IrType.I32, "own_end");
+                }
+                else
+                {
+                    var beforeShared = Binary(ops, up ? BinOp.Lt : BinOp.Gt, bound, shared, IrType.Bool, "bound_first");
+                    var moved = Binary(ops, up ? BinOp.Add : BinOp.Sub, bound, Int(ops, 1, "one"), IrType.I32, "past_bound");
+                    // Only selected where the bound lies strictly before the shared start, so ±1 stays in range; the
+                    // expression is evaluated either way, and wraps harmlessly where it is not selected.
+                    ownEnd = new Value(_next++, IrType.I32, "own_end");
+                    ops.Add(new SelectOp(ownEnd, beforeShared, moved, shared));
+                }
+                var own = up ? LoopCmp.Lt : LoopCmp.Gt;
+                var outs = new List<Value>[factor];
+                for (var u = 0; u < factor; u++)
+                {
+                    var (part, partOuts) = Single(inner, maps[u], starts[u], ownEnd, own, inits[u]);
+                    ops.Add(new NoteOp($"copy {u}'s own part of the range"));
+                    ops.Add(part);
+                    outs[u] = partOuts;
+                }
+                var (pass, passOuts) = OnePass(inner, maps, dependsOnJ, shared, bound, inner.Cmp, outs);
+                ops.Add(pass);
+                SetOuts(inner, maps, passOuts);
+                return ops;
+            }
+        }
+
+        /// <summary>The inner loop's results for each j become the values its copy of the after-part reads.</summary>
+        private static void SetOuts(ForOp inner, Dictionary<int, Value>[] maps, List<Value>[] outs)
+        {
+            for (var u = 0; u < maps.Length; u++)
+            {
+                for (var c = 0; c < inner.Outs.Count; c++) maps[u][inner.Outs[c].Id] = outs[u][c];
+            }
+        }
+
+        /// <summary>The inner loop for one j alone, from <paramref name="start"/> to <paramref name="bound"/>, from given sums.</summary>
+        private (ForOp Loop, List<Value> Outs) Single(ForOp inner, Dictionary<int, Value> map, Value start, Value bound, LoopCmp cmp,
+            List<Value> inits)
+        {
+            var local = new Dictionary<int, Value>(map);
+            var args = inner.Body.Args.Select(a => { var f = Fresh(a, Varying.Contains(a.Id)); local[a.Id] = f; return f; }).ToList();
+            var ops = inner.Body.Ops.Select(op => Copy(op, local)).ToList();
+            var outs = inner.Outs.Select(o => Fresh(o, Varying.Contains(o.Id))).ToList();
+            var loop = inner with
+            {
+                Start = start, Bound = bound, Cmp = cmp, Outs = outs.ToEquatableArray(), Inits = inits.ToEquatableArray(),
+                Body = new Region(args.ToEquatableArray(), ops.ToEquatableArray(),
+                    inner.Body.Yields.Select(y => Map(local, y)).ToEquatableArray()),
+            };
+            return (loop, outs);
         }
 
         /// <summary>
@@ -321,7 +493,8 @@ internal static class UnrollAndJam
         /// with its own carried sums); an accumulation at an index that does not depend on j reads the element once,
         /// adds the contributions in the order of j, and writes it once.
         /// </summary>
-        private ForOp JammedInner(ForOp inner, Dictionary<int, Value>[] maps, HashSet<int> dependsOnJ)
+        private (ForOp Loop, List<Value>[] Outs) OnePass(ForOp inner, Dictionary<int, Value>[] maps, HashSet<int> dependsOnJ,
+            Value start, Value bound, LoopCmp cmp, IReadOnlyList<List<Value>> initsPerJ)
         {
             var factor = maps.Length;
             var kv = inner.Body.Args[0];
@@ -337,7 +510,7 @@ internal static class UnrollAndJam
                     var copy = Fresh(arg, Varying.Contains(arg.Id));
                     maps[u][arg.Id] = copy;
                     args.Add(copy);
-                    inits.Add(Map(maps[u], inner.Inits[c]));
+                    inits.Add(initsPerJ[u][c]);
                 }
             }
             var ops = new List<Op>();
@@ -375,25 +548,30 @@ internal static class UnrollAndJam
             }
             var yields = new List<Value>();
             var outs = new List<Value>();
+            var outsPerJ = new List<Value>[factor];
             for (var u = 0; u < factor; u++)
             {
+                outsPerJ[u] = new List<Value>();
                 foreach (var y in inner.Body.Yields) yields.Add(Map(maps[u], y));
                 foreach (var o in inner.Outs)
                 {
                     var copy = Fresh(o, Varying.Contains(o.Id));
-                    maps[u][o.Id] = copy;
+                    outsPerJ[u].Add(copy);
                     outs.Add(copy);
                 }
             }
-            return inner with
+            var loop = inner with
             {
-                Start = Map(maps[0], inner.Start),
-                Bound = Map(maps[0], inner.Bound),
+                Start = start,
+                Bound = bound,
+                Cmp = cmp,
                 Outs = outs.ToEquatableArray(),
                 Inits = inits.ToEquatableArray(),
                 Body = new Region(args.ToEquatableArray(), ops.ToEquatableArray(), yields.ToEquatableArray()),
             };
+            return (loop, outsPerJ);
         }
+
 
         private static Value Map(Dictionary<int, Value> map, Value v) => map.TryGetValue(v.Id, out var w) ? w : v;
 

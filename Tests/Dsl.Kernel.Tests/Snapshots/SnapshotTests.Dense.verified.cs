@@ -29,12 +29,27 @@ namespace Dsl.Kernel.Tests
             global::System.Span<float> h2 = stackalloc float[width];
             global::System.Span<float> h2_bar = stackalloc float[width];
             int j_count = global::System.Math.Max(width, 0);
-            for (int j = 0; j < width; j++)
+            bool fits = width >= -2147483645;
+            int jam_bound = width - 3;
+            int jam_bound_1 = fits ? jam_bound : -2147483648;
+            int j_rest = 0;
+            for (int j = 0; j < jam_bound_1; j += 4)
             {
+                int j_1 = j + 1;
+                int j_2 = j + 2;
+                int j_3 = j + 3;
+                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 float z = w[j];
+                float z_1 = w[j_1];
+                float z_2 = w[j_2];
+                float z_3 = w[j_3];
                 for (int k = 0; k < d; k++)
                 {
-                    z += w[width + j * d + k] * x[k];
+                    float x_k = x[k];
+                    z += w[width + j * d + k] * x_k;
+                    z_1 += w[width + j_1 * d + k] * x_k;
+                    z_2 += w[width + j_2 * d + k] * x_k;
+                    z_3 += w[width + j_3 * d + k] * x_k;
                 }
                 float tmp = z * z;
                 float tmp_1 = tmp / (1f + tmp);
@@ -42,122 +57,206 @@ namespace Dsl.Kernel.Tests
                 h1[j] = tmp_1;
                 __tape.Push(z);
                 __tape.Push(tmp_1);
-            }
-            int b2 = width + width * d;
-            for (int j_1 = 0; j_1 < width; j_1++)
-            {
-                float z_1 = w[b2 + j_1];
-                for (int k_1 = 0; k_1 < width; k_1++)
-                {
-                    z_1 += w[b2 + width + j_1 * width + k_1] * h1[k_1];
-                }
                 float tmp_2 = z_1 * z_1;
                 float tmp_3 = tmp_2 / (1f + tmp_2);
-                __tape.Push(h2[j_1]);
-                h2[j_1] = tmp_3;
+                __tape.Push(h1[j_1]);
+                h1[j_1] = tmp_3;
                 __tape.Push(z_1);
                 __tape.Push(tmp_3);
+                float tmp_4 = z_2 * z_2;
+                float tmp_5 = tmp_4 / (1f + tmp_4);
+                __tape.Push(h1[j_2]);
+                h1[j_2] = tmp_5;
+                __tape.Push(z_2);
+                __tape.Push(tmp_5);
+                float tmp_6 = z_3 * z_3;
+                float tmp_7 = tmp_6 / (1f + tmp_6);
+                __tape.Push(h1[j_3]);
+                h1[j_3] = tmp_7;
+                __tape.Push(z_3);
+                __tape.Push(tmp_7);
+                j_rest = j + 4;
             }
-            int tmp_4 = b2 + width;
-            int b3 = tmp_4 + width * width;
-            float o = w[b3];
-            for (int k_2 = 0; k_2 < width; k_2++)
+            // the last values of j, one at a time
+            for (int j_4 = j_rest; j_4 < width; j_4++)
             {
-                o += w[b3 + 1 + k_2] * h2[k_2];
+                float z_4 = w[j_4];
+                for (int k_1 = 0; k_1 < d; k_1++)
+                {
+                    z_4 += w[width + j_4 * d + k_1] * x[k_1];
+                }
+                float tmp_8 = z_4 * z_4;
+                float tmp_9 = tmp_8 / (1f + tmp_8);
+                __tape.Push(h1[j_4]);
+                h1[j_4] = tmp_9;
+                __tape.Push(z_4);
+                __tape.Push(tmp_9);
+            }
+            int b2 = width + width * d;
+            bool fits_1 = width >= -2147483645;
+            int jam_bound_2 = width - 3;
+            int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
+            int j_rest_1 = 0;
+            for (int j_5 = 0; j_5 < jam_bound_3; j_5 += 4)
+            {
+                int j_6 = j_5 + 1;
+                int j_7 = j_5 + 2;
+                int j_8 = j_5 + 3;
+                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
+                float z_5 = w[b2 + j_5];
+                float z_6 = w[b2 + j_6];
+                float z_7 = w[b2 + j_7];
+                float z_8 = w[b2 + j_8];
+                for (int k_2 = 0; k_2 < width; k_2++)
+                {
+                    int tmp_10 = b2 + width;
+                    float h1_k_2 = h1[k_2];
+                    z_5 += w[tmp_10 + j_5 * width + k_2] * h1_k_2;
+                    z_6 += w[tmp_10 + j_6 * width + k_2] * h1_k_2;
+                    z_7 += w[tmp_10 + j_7 * width + k_2] * h1_k_2;
+                    z_8 += w[tmp_10 + j_8 * width + k_2] * h1_k_2;
+                }
+                float tmp_11 = z_5 * z_5;
+                float tmp_12 = tmp_11 / (1f + tmp_11);
+                __tape.Push(h2[j_5]);
+                h2[j_5] = tmp_12;
+                __tape.Push(z_5);
+                __tape.Push(tmp_12);
+                float tmp_13 = z_6 * z_6;
+                float tmp_14 = tmp_13 / (1f + tmp_13);
+                __tape.Push(h2[j_6]);
+                h2[j_6] = tmp_14;
+                __tape.Push(z_6);
+                __tape.Push(tmp_14);
+                float tmp_15 = z_7 * z_7;
+                float tmp_16 = tmp_15 / (1f + tmp_15);
+                __tape.Push(h2[j_7]);
+                h2[j_7] = tmp_16;
+                __tape.Push(z_7);
+                __tape.Push(tmp_16);
+                float tmp_17 = z_8 * z_8;
+                float tmp_18 = tmp_17 / (1f + tmp_17);
+                __tape.Push(h2[j_8]);
+                h2[j_8] = tmp_18;
+                __tape.Push(z_8);
+                __tape.Push(tmp_18);
+                j_rest_1 = j_5 + 4;
+            }
+            // the last values of j, one at a time
+            for (int j_9 = j_rest_1; j_9 < width; j_9++)
+            {
+                float z_9 = w[b2 + j_9];
+                for (int k_3 = 0; k_3 < width; k_3++)
+                {
+                    z_9 += w[b2 + width + j_9 * width + k_3] * h1[k_3];
+                }
+                float tmp_19 = z_9 * z_9;
+                float tmp_20 = tmp_19 / (1f + tmp_19);
+                __tape.Push(h2[j_9]);
+                h2[j_9] = tmp_20;
+                __tape.Push(z_9);
+                __tape.Push(tmp_20);
+            }
+            int tmp_21 = b2 + width;
+            int b3 = tmp_21 + width * width;
+            float o = w[b3];
+            for (int k_4 = 0; k_4 < width; k_4++)
+            {
+                o += w[b3 + 1 + k_4] * h2[k_4];
             }
             // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
-            int tmp_5 = j_count - 1;
-            int k_3 = tmp_5;
+            int tmp_22 = j_count - 1;
+            int k_5 = tmp_22;
             // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k_3 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_3 -= global::Dsl.Simd.FloatWidth)
+            for (; k_5 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_5 -= global::Dsl.Simd.FloatWidth)
             {
-                int k_3_first = k_3 - global::Dsl.Simd.FloatWidth + 1;
-                int tmp_6 = b3 + 1 + k_3_first;
-                var h2_k_3 = global::Dsl.Simd.Load(h2, k_3_first);
+                int k_5_first = k_5 - global::Dsl.Simd.FloatWidth + 1;
+                int tmp_23 = b3 + 1 + k_5_first;
+                var h2_k_5 = global::Dsl.Simd.Load(h2, k_5_first);
                 // adjoint of: o += w[b3 + 1 + k] * h2[k];
-                global::Dsl.Simd.AddTo(h2_bar, k_3_first, global::Dsl.Simd.Load(w, tmp_6));
-                global::Dsl.Simd.AddTo(wBar, tmp_6, h2_k_3);
+                global::Dsl.Simd.AddTo(h2_bar, k_5_first, global::Dsl.Simd.Load(w, tmp_23));
+                global::Dsl.Simd.AddTo(wBar, tmp_23, h2_k_5);
             }
-            for (; k_3 >= 0; k_3--)
+            for (; k_5 >= 0; k_5--)
             {
-                int tmp_6 = b3 + 1 + k_3;
-                float h2_k_3 = h2[k_3];
+                int tmp_23 = b3 + 1 + k_5;
+                float h2_k_5 = h2[k_5];
                 // adjoint of: o += w[b3 + 1 + k] * h2[k];
-                h2_bar[k_3] += w[tmp_6];
-                wBar[tmp_6] += h2_k_3;
+                h2_bar[k_5] += w[tmp_23];
+                wBar[tmp_23] += h2_k_5;
             }
             // adjoint of: float o = w[b3];
             wBar[b3] += 1f;
             // adjoint of: for (int j = 0; j < width; j++) (runs backwards)
-            for (int j_2 = tmp_5; j_2 >= 0; j_2--)
+            for (int j_10 = tmp_22; j_10 >= 0; j_10--)
             {
-                float tmp_7 = __tape.PopSingle();
-                float z_2 = __tape.PopSingle();
-                float tmp_8 = 1f + z_2 * z_2;
+                float tmp_24 = __tape.PopSingle();
+                float z_10 = __tape.PopSingle();
+                float tmp_25 = 1f + z_10 * z_10;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
-                float h2_bar_j_2 = h2_bar[j_2];
-                h2_bar[j_2] = 0f;
-                float tmp_9 = __tape.PopSingle();
-                h2[j_2] = tmp_9;
-                float z_bar = (h2_bar_j_2 / tmp_8 + -(tmp_7 * h2_bar_j_2) / tmp_8) * z_2;
+                float h2_bar_j_10 = h2_bar[j_10];
+                h2_bar[j_10] = 0f;
+                float tmp_26 = __tape.PopSingle();
+                h2[j_10] = tmp_26;
+                float z_bar = (h2_bar_j_10 / tmp_25 + -(tmp_24 * h2_bar_j_10) / tmp_25) * z_10;
                 float z_bar_1 = z_bar + z_bar;
                 // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
-                int k_4 = tmp_5;
+                int k_6 = tmp_22;
                 // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-                for (; k_4 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_4 -= global::Dsl.Simd.FloatWidth)
+                for (; k_6 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_6 -= global::Dsl.Simd.FloatWidth)
                 {
-                    int k_4_first = k_4 - global::Dsl.Simd.FloatWidth + 1;
-                    int tmp_10 = tmp_4 + j_2 * width + k_4_first;
+                    int k_6_first = k_6 - global::Dsl.Simd.FloatWidth + 1;
+                    int tmp_27 = tmp_21 + j_10 * width + k_6_first;
                     // adjoint of: z += w[b2 + width + j * width + k] * h1[k];
-                    var tmp_11 = z_bar_1 * global::Dsl.Simd.Load(h1, k_4_first);
-                    global::Dsl.Simd.AddTo(h1_bar, k_4_first, global::Dsl.Simd.Load(w, tmp_10) * z_bar_1);
-                    global::Dsl.Simd.AddTo(wBar, tmp_10, tmp_11);
+                    var tmp_28 = z_bar_1 * global::Dsl.Simd.Load(h1, k_6_first);
+                    global::Dsl.Simd.AddTo(h1_bar, k_6_first, global::Dsl.Simd.Load(w, tmp_27) * z_bar_1);
+                    global::Dsl.Simd.AddTo(wBar, tmp_27, tmp_28);
                 }
-                for (; k_4 >= 0; k_4--)
+                for (; k_6 >= 0; k_6--)
                 {
-                    int tmp_10 = tmp_4 + j_2 * width + k_4;
+                    int tmp_27 = tmp_21 + j_10 * width + k_6;
                     // adjoint of: z += w[b2 + width + j * width + k] * h1[k];
-                    float tmp_11 = z_bar_1 * h1[k_4];
-                    h1_bar[k_4] += w[tmp_10] * z_bar_1;
-                    wBar[tmp_10] += tmp_11;
+                    float tmp_28 = z_bar_1 * h1[k_6];
+                    h1_bar[k_6] += w[tmp_27] * z_bar_1;
+                    wBar[tmp_27] += tmp_28;
                 }
                 // adjoint of: float z = w[b2 + j];
-                wBar[b2 + j_2] += z_bar_1;
+                wBar[b2 + j_10] += z_bar_1;
             }
             // adjoint of: for (int j = 0; j < width; j++) (runs backwards)
-            for (int j_3 = tmp_5; j_3 >= 0; j_3--)
+            for (int j_11 = tmp_22; j_11 >= 0; j_11--)
             {
-                float tmp_12 = __tape.PopSingle();
-                float z_3 = __tape.PopSingle();
+                float tmp_29 = __tape.PopSingle();
+                float z_11 = __tape.PopSingle();
                 int k_count = global::System.Math.Max(d, 0);
-                float tmp_13 = 1f + z_3 * z_3;
+                float tmp_30 = 1f + z_11 * z_11;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
-                float h1_bar_j_3 = h1_bar[j_3];
-                h1_bar[j_3] = 0f;
-                float tmp_14 = __tape.PopSingle();
-                h1[j_3] = tmp_14;
-                float z_bar_2 = (h1_bar_j_3 / tmp_13 + -(tmp_12 * h1_bar_j_3) / tmp_13) * z_3;
+                float h1_bar_j_11 = h1_bar[j_11];
+                h1_bar[j_11] = 0f;
+                float tmp_31 = __tape.PopSingle();
+                h1[j_11] = tmp_31;
+                float z_bar_2 = (h1_bar_j_11 / tmp_30 + -(tmp_29 * h1_bar_j_11) / tmp_30) * z_11;
                 float z_bar_3 = z_bar_2 + z_bar_2;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                int k_5 = k_count - 1;
+                int k_7 = k_count - 1;
                 // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-                for (; k_5 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_5 -= global::Dsl.Simd.FloatWidth)
+                for (; k_7 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_7 -= global::Dsl.Simd.FloatWidth)
                 {
-                    int k_5_first = k_5 - global::Dsl.Simd.FloatWidth + 1;
-                    int tmp_15 = width + j_3 * d + k_5_first;
+                    int k_7_first = k_7 - global::Dsl.Simd.FloatWidth + 1;
+                    int tmp_32 = width + j_11 * d + k_7_first;
                     // adjoint of: z += w[width + j * d + k] * x[k];
-                    global::Dsl.Simd.AddTo(xBar, k_5_first, global::Dsl.Simd.Load(w, tmp_15) * z_bar_3);
-                    global::Dsl.Simd.AddTo(wBar, tmp_15, z_bar_3 * global::Dsl.Simd.Load(x, k_5_first));
+                    global::Dsl.Simd.AddTo(xBar, k_7_first, global::Dsl.Simd.Load(w, tmp_32) * z_bar_3);
+                    global::Dsl.Simd.AddTo(wBar, tmp_32, z_bar_3 * global::Dsl.Simd.Load(x, k_7_first));
                 }
-                for (; k_5 >= 0; k_5--)
+                for (; k_7 >= 0; k_7--)
                 {
-                    int tmp_15 = width + j_3 * d + k_5;
+                    int tmp_32 = width + j_11 * d + k_7;
                     // adjoint of: z += w[width + j * d + k] * x[k];
-                    xBar[k_5] += w[tmp_15] * z_bar_3;
-                    wBar[tmp_15] += z_bar_3 * x[k_5];
+                    xBar[k_7] += w[tmp_32] * z_bar_3;
+                    wBar[tmp_32] += z_bar_3 * x[k_7];
                 }
                 // adjoint of: float z = w[j];
-                wBar[j_3] += z_bar_3;
+                wBar[j_11] += z_bar_3;
             }
             __tape.Release();
             return o;

@@ -15,81 +15,126 @@ static partial class M
         global::Dsl.Arguments.Disjoint<float>(thetaBar, x, "thetaBar", "x", "MlpGradient");
         global::Dsl.Arguments.Disjoint<float>(thetaBar, theta, "thetaBar", "theta", "MlpGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        global::System.Span<float> __parkedF = stackalloc float[3]; // loop results parked across calls (see below)
         thetaBar.Clear();
         int d = x.Length;
         global::System.Span<float> h = stackalloc float[hidden];
         global::System.Span<float> h_bar = stackalloc float[hidden];
         int j_count = global::System.Math.Max(hidden, 0);
-        for (int j = 0; j < hidden; j++)
+        bool fits = hidden >= -2147483645;
+        int jam_bound = hidden - 3;
+        int jam_bound_1 = fits ? jam_bound : -2147483648;
+        int j_rest = 0;
+        for (int j = 0; j < jam_bound_1; j += 4)
         {
+            int j_1 = j + 1;
+            int j_2 = j + 2;
+            int j_3 = j + 3;
+            // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
             float z = theta[hidden * d + j];
+            float z_1 = theta[hidden * d + j_1];
+            float z_2 = theta[hidden * d + j_2];
+            float z_3 = theta[hidden * d + j_3];
             for (int k = 0; k < d; k++)
             {
-                z += theta[j * d + k] * x[k];
+                float x_k = x[k];
+                z += theta[j * d + k] * x_k;
+                z_1 += theta[j_1 * d + k] * x_k;
+                z_2 += theta[j_2 * d + k] * x_k;
+                z_3 += theta[j_3 * d + k] * x_k;
             }
+            __parkedF[0] = z_1; // parked: read after a call, kept out of registers across it
+            __parkedF[1] = z_2; // parked: read after a call, kept out of registers across it
+            __parkedF[2] = z_3; // parked: read after a call, kept out of registers across it
             float tmp = global::System.MathF.Tanh(z);
             __tape.Push(h[j]);
             h[j] = tmp;
             __tape.Push(tmp);
+            float tmp_1 = global::System.MathF.Tanh(__parkedF[0]);
+            __tape.Push(h[j_1]);
+            h[j_1] = tmp_1;
+            __tape.Push(tmp_1);
+            float tmp_2 = global::System.MathF.Tanh(__parkedF[1]);
+            __tape.Push(h[j_2]);
+            h[j_2] = tmp_2;
+            __tape.Push(tmp_2);
+            float tmp_3 = global::System.MathF.Tanh(__parkedF[2]);
+            __tape.Push(h[j_3]);
+            h[j_3] = tmp_3;
+            __tape.Push(tmp_3);
+            j_rest = j + 4;
         }
-        int tmp_1 = hidden * d;
-        int off = tmp_1 + hidden;
-        int tmp_2 = off + hidden;
-        float o = theta[tmp_2];
-        for (int j_1 = 0; j_1 < hidden; j_1++)
+        // the last values of j, one at a time
+        for (int j_4 = j_rest; j_4 < hidden; j_4++)
         {
-            o += theta[off + j_1] * h[j_1];
+            float z_4 = theta[hidden * d + j_4];
+            for (int k_1 = 0; k_1 < d; k_1++)
+            {
+                z_4 += theta[j_4 * d + k_1] * x[k_1];
+            }
+            float tmp_4 = global::System.MathF.Tanh(z_4);
+            __tape.Push(h[j_4]);
+            h[j_4] = tmp_4;
+            __tape.Push(tmp_4);
+        }
+        int tmp_5 = hidden * d;
+        int off = tmp_5 + hidden;
+        int tmp_6 = off + hidden;
+        float o = theta[tmp_6];
+        for (int j_5 = 0; j_5 < hidden; j_5++)
+        {
+            o += theta[off + j_5] * h[j_5];
         }
         // adjoint of: for (int j = 0; j < hidden; j++) (runs backwards)
-        int tmp_3 = j_count - 1;
-        int j_2 = tmp_3;
+        int tmp_7 = j_count - 1;
+        int j_6 = tmp_7;
         // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-        for (; j_2 - global::Dsl.Simd.FloatWidth + 1 >= 0; j_2 -= global::Dsl.Simd.FloatWidth)
+        for (; j_6 - global::Dsl.Simd.FloatWidth + 1 >= 0; j_6 -= global::Dsl.Simd.FloatWidth)
         {
-            int j_2_first = j_2 - global::Dsl.Simd.FloatWidth + 1;
-            int tmp_4 = off + j_2_first;
-            var h_j_2 = global::Dsl.Simd.Load(h, j_2_first);
+            int j_6_first = j_6 - global::Dsl.Simd.FloatWidth + 1;
+            int tmp_8 = off + j_6_first;
+            var h_j_6 = global::Dsl.Simd.Load(h, j_6_first);
             // adjoint of: o += theta[off + j] * h[j];
-            global::Dsl.Simd.AddTo(h_bar, j_2_first, global::Dsl.Simd.Load(theta, tmp_4));
-            global::Dsl.Simd.AddTo(thetaBar, tmp_4, h_j_2);
+            global::Dsl.Simd.AddTo(h_bar, j_6_first, global::Dsl.Simd.Load(theta, tmp_8));
+            global::Dsl.Simd.AddTo(thetaBar, tmp_8, h_j_6);
         }
-        for (; j_2 >= 0; j_2--)
+        for (; j_6 >= 0; j_6--)
         {
-            int tmp_4 = off + j_2;
-            float h_j_2 = h[j_2];
+            int tmp_8 = off + j_6;
+            float h_j_6 = h[j_6];
             // adjoint of: o += theta[off + j] * h[j];
-            h_bar[j_2] += theta[tmp_4];
-            thetaBar[tmp_4] += h_j_2;
+            h_bar[j_6] += theta[tmp_8];
+            thetaBar[tmp_8] += h_j_6;
         }
         // adjoint of: float o = theta[off + hidden];
-        thetaBar[tmp_2] += 1f;
+        thetaBar[tmp_6] += 1f;
         // adjoint of: for (int j = 0; j < hidden; j++) (runs backwards)
-        for (int j_3 = tmp_3; j_3 >= 0; j_3--)
+        for (int j_7 = tmp_7; j_7 >= 0; j_7--)
         {
-            float tmp_5 = __tape.PopSingle();
+            float tmp_9 = __tape.PopSingle();
             int k_count = global::System.Math.Max(d, 0);
             // adjoint of: h[j] = MathF.Tanh(z);
-            float h_bar_j_3 = h_bar[j_3];
-            h_bar[j_3] = 0f;
-            float tmp_6 = __tape.PopSingle();
-            h[j_3] = tmp_6;
-            float z_bar = (1f - tmp_5 * tmp_5) * h_bar_j_3;
+            float h_bar_j_7 = h_bar[j_7];
+            h_bar[j_7] = 0f;
+            float tmp_10 = __tape.PopSingle();
+            h[j_7] = tmp_10;
+            float z_bar = (1f - tmp_9 * tmp_9) * h_bar_j_7;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-            int k_1 = k_count - 1;
+            int k_2 = k_count - 1;
             // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k_1 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_1 -= global::Dsl.Simd.FloatWidth)
+            for (; k_2 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_2 -= global::Dsl.Simd.FloatWidth)
             {
-                int k_1_first = k_1 - global::Dsl.Simd.FloatWidth + 1;
+                int k_2_first = k_2 - global::Dsl.Simd.FloatWidth + 1;
                 // adjoint of: z += theta[j * d + k] * x[k];
-                global::Dsl.Simd.AddTo(thetaBar, j_3 * d + k_1_first, z_bar * global::Dsl.Simd.Load(x, k_1_first));
+                global::Dsl.Simd.AddTo(thetaBar, j_7 * d + k_2_first, z_bar * global::Dsl.Simd.Load(x, k_2_first));
             }
-            for (; k_1 >= 0; k_1--)
+            for (; k_2 >= 0; k_2--)
             {
                 // adjoint of: z += theta[j * d + k] * x[k];
-                thetaBar[j_3 * d + k_1] += z_bar * x[k_1];
+                thetaBar[j_7 * d + k_2] += z_bar * x[k_2];
             }
             // adjoint of: float z = theta[hidden * d + j];
-            thetaBar[tmp_1 + j_3] += z_bar;
+            thetaBar[tmp_5 + j_7] += z_bar;
         }
         __tape.Release();
         return o;

@@ -27,51 +27,162 @@ static partial class M
         {
             int tmp_2 = chunk * 2;
             int tmp_3 = tmp_2 + 1;
-            for (int k = 0; k < tmp; k++)
+            bool fits = tmp >= -2147483645;
+            int jam_bound = tmp - 3;
+            int jam_bound_1 = fits ? jam_bound : -2147483648;
+            int k_rest = 0;
+            for (int k = 0; k < jam_bound_1; k += 4)
             {
+                int k_1 = k + 1;
+                int k_2 = k + 2;
+                int k_3 = k + 3;
+                // 4 values of k at once (unroll-and-jam): one pass over j for all of them, each element's additions in the same order
                 double sum_1 = 0.0;
+                double sum_2 = 0.0;
+                double sum_3 = 0.0;
+                double sum_4 = 0.0;
                 for (int j = 0; j < tmp; j++)
                 {
-                    sum_1 += c[k * tmp + j] * probes[tmp_2 * tmp + j];
+                    double probes_k = probes[tmp_2 * tmp + j];
+                    sum_1 += c[k * tmp + j] * probes_k;
+                    sum_2 += c[k_1 * tmp + j] * probes_k;
+                    sum_3 += c[k_2 * tmp + j] * probes_k;
+                    sum_4 += c[k_3 * tmp + j] * probes_k;
                 }
-                double probes_k = probes[tmp_2 * tmp + k];
-                jetLanes[k] = probes_k + sum_1;
-                jetLanes[tmp + k] = probes_k - sum_1;
+                double probes_k_1 = probes[tmp_2 * tmp + k];
+                jetLanes[k] = probes_k_1 + sum_1;
+                jetLanes[tmp + k] = probes_k_1 - sum_1;
+                double probes_k_2 = probes[tmp_2 * tmp + k_1];
+                jetLanes[k_1] = probes_k_2 + sum_2;
+                jetLanes[tmp + k_1] = probes_k_2 - sum_2;
+                double probes_k_3 = probes[tmp_2 * tmp + k_2];
+                jetLanes[k_2] = probes_k_3 + sum_3;
+                jetLanes[tmp + k_2] = probes_k_3 - sum_3;
+                double probes_k_4 = probes[tmp_2 * tmp + k_3];
+                jetLanes[k_3] = probes_k_4 + sum_4;
+                jetLanes[tmp + k_3] = probes_k_4 - sum_4;
+                k_rest = k + 4;
             }
-            for (int k_1 = 0; k_1 < tmp; k_1++)
+            // the last values of k, one at a time
+            for (int k_4 = k_rest; k_4 < tmp; k_4++)
             {
-                double sum_2 = 0.0;
+                double sum_5 = 0.0;
                 for (int j_1 = 0; j_1 < tmp; j_1++)
                 {
-                    sum_2 += c[k_1 * tmp + j_1] * probes[tmp_3 * tmp + j_1];
+                    sum_5 += c[k_4 * tmp + j_1] * probes[tmp_2 * tmp + j_1];
                 }
-                double probes_k_1 = probes[tmp_3 * tmp + k_1];
-                jetLanes[tmp_1 + k_1] = probes_k_1 + sum_2;
-                jetLanes[3 * tmp + k_1] = probes_k_1 - sum_2;
+                double probes_k_5 = probes[tmp_2 * tmp + k_4];
+                jetLanes[k_4] = probes_k_5 + sum_5;
+                jetLanes[tmp + k_4] = probes_k_5 - sum_5;
+            }
+            bool fits_1 = tmp >= -2147483645;
+            int jam_bound_2 = tmp - 3;
+            int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
+            int k_rest_1 = 0;
+            for (int k_5 = 0; k_5 < jam_bound_3; k_5 += 4)
+            {
+                int k_6 = k_5 + 1;
+                int k_7 = k_5 + 2;
+                int k_8 = k_5 + 3;
+                // 4 values of k at once (unroll-and-jam): one pass over j for all of them, each element's additions in the same order
+                double sum_6 = 0.0;
+                double sum_7 = 0.0;
+                double sum_8 = 0.0;
+                double sum_9 = 0.0;
+                for (int j_2 = 0; j_2 < tmp; j_2++)
+                {
+                    double probes_k_6 = probes[tmp_3 * tmp + j_2];
+                    sum_6 += c[k_5 * tmp + j_2] * probes_k_6;
+                    sum_7 += c[k_6 * tmp + j_2] * probes_k_6;
+                    sum_8 += c[k_7 * tmp + j_2] * probes_k_6;
+                    sum_9 += c[k_8 * tmp + j_2] * probes_k_6;
+                }
+                double probes_k_7 = probes[tmp_3 * tmp + k_5];
+                jetLanes[tmp_1 + k_5] = probes_k_7 + sum_6;
+                jetLanes[3 * tmp + k_5] = probes_k_7 - sum_6;
+                double probes_k_8 = probes[tmp_3 * tmp + k_6];
+                jetLanes[tmp_1 + k_6] = probes_k_8 + sum_7;
+                jetLanes[3 * tmp + k_6] = probes_k_8 - sum_7;
+                double probes_k_9 = probes[tmp_3 * tmp + k_7];
+                jetLanes[tmp_1 + k_7] = probes_k_9 + sum_8;
+                jetLanes[3 * tmp + k_7] = probes_k_9 - sum_8;
+                double probes_k_10 = probes[tmp_3 * tmp + k_8];
+                jetLanes[tmp_1 + k_8] = probes_k_10 + sum_9;
+                jetLanes[3 * tmp + k_8] = probes_k_10 - sum_9;
+                k_rest_1 = k_5 + 4;
+            }
+            // the last values of k, one at a time
+            for (int k_9 = k_rest_1; k_9 < tmp; k_9++)
+            {
+                double sum_10 = 0.0;
+                for (int j_3 = 0; j_3 < tmp; j_3++)
+                {
+                    sum_10 += c[k_9 * tmp + j_3] * probes[tmp_3 * tmp + j_3];
+                }
+                double probes_k_11 = probes[tmp_3 * tmp + k_9];
+                jetLanes[tmp_1 + k_9] = probes_k_11 + sum_10;
+                jetLanes[3 * tmp + k_9] = probes_k_11 - sum_10;
             }
             __U_Taylor2x4(x, jetLanes, yLanes);
             sum += (yLanes[2] - yLanes[4]) / 4.0 + (yLanes[6] - yLanes[8]) / 4.0;
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
-        double sum_3 = 0.0;
+        double sum_11 = 0.0;
         for (int s = chunks * 2; s < probeCount; s++)
         {
-            for (int k_2 = 0; k_2 < tmp; k_2++)
+            bool fits_2 = tmp >= -2147483645;
+            int jam_bound_4 = tmp - 3;
+            int jam_bound_5 = fits_2 ? jam_bound_4 : -2147483648;
+            int k_rest_2 = 0;
+            for (int k_10 = 0; k_10 < jam_bound_5; k_10 += 4)
             {
-                double sum_4 = 0.0;
-                for (int j_2 = 0; j_2 < tmp; j_2++)
+                int k_11 = k_10 + 1;
+                int k_12 = k_10 + 2;
+                int k_13 = k_10 + 3;
+                // 4 values of k at once (unroll-and-jam): one pass over j for all of them, each element's additions in the same order
+                double sum_12 = 0.0;
+                double sum_13 = 0.0;
+                double sum_14 = 0.0;
+                double sum_15 = 0.0;
+                for (int j_4 = 0; j_4 < tmp; j_4++)
                 {
-                    sum_4 += c[k_2 * tmp + j_2] * probes[s * tmp + j_2];
+                    double probes_k_12 = probes[s * tmp + j_4];
+                    sum_12 += c[k_10 * tmp + j_4] * probes_k_12;
+                    sum_13 += c[k_11 * tmp + j_4] * probes_k_12;
+                    sum_14 += c[k_12 * tmp + j_4] * probes_k_12;
+                    sum_15 += c[k_13 * tmp + j_4] * probes_k_12;
                 }
-                double probes_k_2 = probes[s * tmp + k_2];
-                jet[k_2] = probes_k_2 + sum_4;
-                jet[tmp + k_2] = probes_k_2 - sum_4;
+                double probes_k_13 = probes[s * tmp + k_10];
+                jet[k_10] = probes_k_13 + sum_12;
+                jet[tmp + k_10] = probes_k_13 - sum_12;
+                double probes_k_14 = probes[s * tmp + k_11];
+                jet[k_11] = probes_k_14 + sum_13;
+                jet[tmp + k_11] = probes_k_14 - sum_13;
+                double probes_k_15 = probes[s * tmp + k_12];
+                jet[k_12] = probes_k_15 + sum_14;
+                jet[tmp + k_12] = probes_k_15 - sum_14;
+                double probes_k_16 = probes[s * tmp + k_13];
+                jet[k_13] = probes_k_16 + sum_15;
+                jet[tmp + k_13] = probes_k_16 - sum_15;
+                k_rest_2 = k_10 + 4;
+            }
+            // the last values of k, one at a time
+            for (int k_14 = k_rest_2; k_14 < tmp; k_14++)
+            {
+                double sum_16 = 0.0;
+                for (int j_5 = 0; j_5 < tmp; j_5++)
+                {
+                    sum_16 += c[k_14 * tmp + j_5] * probes[s * tmp + j_5];
+                }
+                double probes_k_17 = probes[s * tmp + k_14];
+                jet[k_14] = probes_k_17 + sum_16;
+                jet[tmp + k_14] = probes_k_17 - sum_16;
             }
             __U_Taylor2x2(x, jet, y);
-            sum_3 += (y[2] - y[4]) / 4.0;
+            sum_11 += (y[2] - y[4]) / 4.0;
         }
         __scratch.Release();
-        return (__parkedD[0] + sum_3) / (double)probeCount;
+        return (__parkedD[0] + sum_11) / (double)probeCount;
     }
 
     // Taylor mode of order 2, 2 jets sharing one primal pass (vector mode) of U with respect to x.

@@ -22,20 +22,70 @@ static partial class Linear
         global::Dsl.Arguments.Disjoint<double>(dy, da, "dy", "da", "MatVecJvp");
         global::Dsl.Arguments.Disjoint<double>(dy, x, "dy", "x", "MatVecJvp");
         global::Dsl.Arguments.Disjoint<double>(dy, dx, "dy", "dx", "MatVecJvp");
-        for (int i = 0; i < n; i++)
+        bool fits = n >= -2147483645;
+        int jam_bound = n - 3;
+        int jam_bound_1 = fits ? jam_bound : -2147483648;
+        int i_rest = 0;
+        for (int i = 0; i < jam_bound_1; i += 4)
         {
+            int i_1 = i + 1;
+            int i_2 = i + 2;
+            int i_3 = i + 3;
+            // 4 values of i at once (unroll-and-jam): one pass over j for all of them, each element's additions in the same order
             double acc = 0.0;
             double acc_dot = 0.0;
+            double acc_1 = 0.0;
+            double acc_dot_1 = 0.0;
+            double acc_2 = 0.0;
+            double acc_dot_2 = 0.0;
+            double acc_3 = 0.0;
+            double acc_dot_3 = 0.0;
             for (int j = 0; j < m; j++)
             {
                 int tmp = i * m + j;
+                int tmp_1 = i_1 * m + j;
+                int tmp_2 = i_2 * m + j;
+                int tmp_3 = i_3 * m + j;
                 double a_tmp = a[tmp];
+                double a_tmp_1 = a[tmp_1];
+                double a_tmp_2 = a[tmp_2];
+                double a_tmp_3 = a[tmp_3];
                 double x_j = x[j];
+                double dx_j = dx[j];
                 acc += a_tmp * x_j;
-                acc_dot += da[tmp] * x_j + a_tmp * dx[j];
+                acc_dot += da[tmp] * x_j + a_tmp * dx_j;
+                acc_1 += a_tmp_1 * x_j;
+                acc_dot_1 += da[tmp_1] * x_j + a_tmp_1 * dx_j;
+                acc_2 += a_tmp_2 * x_j;
+                acc_dot_2 += da[tmp_2] * x_j + a_tmp_2 * dx_j;
+                acc_3 += a_tmp_3 * x_j;
+                acc_dot_3 += da[tmp_3] * x_j + a_tmp_3 * dx_j;
             }
             y[i] = acc;
             dy[i] = acc_dot;
+            y[i_1] = acc_1;
+            dy[i_1] = acc_dot_1;
+            y[i_2] = acc_2;
+            dy[i_2] = acc_dot_2;
+            y[i_3] = acc_3;
+            dy[i_3] = acc_dot_3;
+            i_rest = i + 4;
+        }
+        // the last values of i, one at a time
+        for (int i_4 = i_rest; i_4 < n; i_4++)
+        {
+            double acc_4 = 0.0;
+            double acc_dot_4 = 0.0;
+            for (int j_1 = 0; j_1 < m; j_1++)
+            {
+                int tmp_4 = i_4 * m + j_1;
+                double a_tmp_4 = a[tmp_4];
+                double x_j_1 = x[j_1];
+                acc_4 += a_tmp_4 * x_j_1;
+                acc_dot_4 += da[tmp_4] * x_j_1 + a_tmp_4 * dx[j_1];
+            }
+            y[i_4] = acc_4;
+            dy[i_4] = acc_dot_4;
         }
     }
 }

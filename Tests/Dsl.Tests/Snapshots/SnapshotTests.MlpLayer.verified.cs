@@ -27,24 +27,86 @@ static partial class Mlp
         global::Dsl.Arguments.Disjoint<float>(dy, db, "dy", "db", "DenseJvp");
         global::Dsl.Arguments.Disjoint<float>(dy, x, "dy", "x", "DenseJvp");
         global::Dsl.Arguments.Disjoint<float>(dy, dx, "dy", "dx", "DenseJvp");
-        global::System.Span<float> __parkedF = stackalloc float[1]; // loop results parked across calls (see below)
+        global::System.Span<float> __parkedF = stackalloc float[8]; // loop results parked across calls (see below)
         int inputs = x.Length;
-        for (int o = 0; o < y.Length; o++)
+        int tmp = y.Length;
+        bool fits = tmp >= -2147483645;
+        int jam_bound = tmp - 3;
+        int jam_bound_1 = fits ? jam_bound : -2147483648;
+        int o_rest = 0;
+        for (int o = 0; o < jam_bound_1; o += 4)
         {
+            int o_1 = o + 1;
+            int o_2 = o + 2;
+            int o_3 = o + 3;
+            // 4 values of o at once (unroll-and-jam): one pass over i for all of them, each element's additions in the same order
             float z = b[o];
             float z_dot = db[o];
+            float z_1 = b[o_1];
+            float z_dot_1 = db[o_1];
+            float z_2 = b[o_2];
+            float z_dot_2 = db[o_2];
+            float z_3 = b[o_3];
+            float z_dot_3 = db[o_3];
             for (int i = 0; i < inputs; i++)
             {
-                int tmp = o * inputs + i;
-                float w_tmp = w[tmp];
+                int tmp_1 = o * inputs + i;
+                int tmp_2 = o_1 * inputs + i;
+                int tmp_3 = o_2 * inputs + i;
+                int tmp_4 = o_3 * inputs + i;
+                float w_tmp_1 = w[tmp_1];
+                float w_tmp_2 = w[tmp_2];
+                float w_tmp_3 = w[tmp_3];
+                float w_tmp_4 = w[tmp_4];
                 float x_i = x[i];
-                z += w_tmp * x_i;
-                z_dot += dw[tmp] * x_i + w_tmp * dx[i];
+                float dx_i = dx[i];
+                z += w_tmp_1 * x_i;
+                z_dot += dw[tmp_1] * x_i + w_tmp_1 * dx_i;
+                z_1 += w_tmp_2 * x_i;
+                z_dot_1 += dw[tmp_2] * x_i + w_tmp_2 * dx_i;
+                z_2 += w_tmp_3 * x_i;
+                z_dot_2 += dw[tmp_3] * x_i + w_tmp_3 * dx_i;
+                z_3 += w_tmp_4 * x_i;
+                z_dot_3 += dw[tmp_4] * x_i + w_tmp_4 * dx_i;
             }
             __parkedF[0] = z_dot; // parked: read after a call, kept out of registers across it
-            float tmp_1 = global::System.MathF.Tanh(z);
-            y[o] = tmp_1;
-            dy[o] = (1f - tmp_1 * tmp_1) * __parkedF[0];
+            __parkedF[1] = z_1; // parked: read after a call, kept out of registers across it
+            __parkedF[2] = z_dot_1; // parked: read after a call, kept out of registers across it
+            __parkedF[3] = z_2; // parked: read after a call, kept out of registers across it
+            __parkedF[4] = z_dot_2; // parked: read after a call, kept out of registers across it
+            __parkedF[5] = z_3; // parked: read after a call, kept out of registers across it
+            __parkedF[6] = z_dot_3; // parked: read after a call, kept out of registers across it
+            float tmp_5 = global::System.MathF.Tanh(z);
+            y[o] = tmp_5;
+            dy[o] = (1f - tmp_5 * tmp_5) * __parkedF[0];
+            float tmp_6 = global::System.MathF.Tanh(__parkedF[1]);
+            y[o_1] = tmp_6;
+            dy[o_1] = (1f - tmp_6 * tmp_6) * __parkedF[2];
+            float tmp_7 = global::System.MathF.Tanh(__parkedF[3]);
+            y[o_2] = tmp_7;
+            dy[o_2] = (1f - tmp_7 * tmp_7) * __parkedF[4];
+            float tmp_8 = global::System.MathF.Tanh(__parkedF[5]);
+            y[o_3] = tmp_8;
+            dy[o_3] = (1f - tmp_8 * tmp_8) * __parkedF[6];
+            o_rest = o + 4;
+        }
+        // the last values of o, one at a time
+        for (int o_4 = o_rest; o_4 < tmp; o_4++)
+        {
+            float z_4 = b[o_4];
+            float z_dot_4 = db[o_4];
+            for (int i_1 = 0; i_1 < inputs; i_1++)
+            {
+                int tmp_9 = o_4 * inputs + i_1;
+                float w_tmp_9 = w[tmp_9];
+                float x_i_1 = x[i_1];
+                z_4 += w_tmp_9 * x_i_1;
+                z_dot_4 += dw[tmp_9] * x_i_1 + w_tmp_9 * dx[i_1];
+            }
+            __parkedF[7] = z_dot_4; // parked: read after a call, kept out of registers across it
+            float tmp_10 = global::System.MathF.Tanh(z_4);
+            y[o_4] = tmp_10;
+            dy[o_4] = (1f - tmp_10 * tmp_10) * __parkedF[7];
         }
     }
 }
