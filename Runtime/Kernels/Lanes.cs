@@ -397,12 +397,44 @@ public static class Lanes
     }
 
     /// <inheritdoc cref="AccumulateLanes(double[], ReadOnlySpan{Vector256{float}}, int)"/>
+    /// <remarks>With AVX, four elements at a time through a 4 × 4 transpose, the same additions in the same order per
+    /// element as the scalar loop, which takes the rest. The scalar loop was about a quarter of the MLP batch kernel's
+    /// time (18,817 parameters summed over 4 lanes per block of 4 items).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per block over whole rows: no tier-0 pass
     public static void AccumulateLanes(double[] sum, ReadOnlySpan<Vector256<double>> block, int valid)
     {
         ref var first = ref Unsafe.As<Vector256<double>, double>(ref MemoryMarshal.GetReference(block));
         if (sum.Length < Logical(block.Length) || (uint)valid > 4) throw new ArgumentOutOfRangeException(nameof(valid));
-        for (var j = 0; j < Logical(block.Length); j++)
+        var n = Logical(block.Length);
+        var j = 0;
+        if (Avx.IsSupported)
+        {
+            // Elements j … j+3 with j a multiple of 4 never straddle a padding slot (one every 32): their vectors are
+            // block[At(j)] … block[At(j) + 3].
+            ref var vectors = ref MemoryMarshal.GetReference(block);
+            ref var sums = ref MemoryMarshal.GetArrayDataReference(sum);
+            for (; j + 4 <= n; j += 4)
+            {
+                ref var rows = ref Unsafe.Add(ref vectors, At(j));
+                var r0 = rows;
+                var r1 = Unsafe.Add(ref rows, 1);
+                var r2 = Unsafe.Add(ref rows, 2);
+                var r3 = Unsafe.Add(ref rows, 3);
+                // t0 = (r0[0], r1[0], r0[2], r1[2]), t1 = (r0[1], r1[1], r0[3], r1[3]); t2, t3 the same for r2, r3.
+                var t0 = Avx.UnpackLow(r0, r1);
+                var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3);
+                var t3 = Avx.UnpackHigh(r2, r3);
+                var s = Vector256.LoadUnsafe(ref sums, (nuint)j);
+                // Lane l of the four elements: l = 0, 1 from the low halves, 2, 3 from the high halves.
+                if (valid > 0) s += Avx.Permute2x128(t0, t2, 0x20);
+                if (valid > 1) s += Avx.Permute2x128(t1, t3, 0x20);
+                if (valid > 2) s += Avx.Permute2x128(t0, t2, 0x31);
+                if (valid > 3) s += Avx.Permute2x128(t1, t3, 0x31);
+                s.StoreUnsafe(ref sums, (nuint)j);
+            }
+        }
+        for (; j < n; j++)
         {
             var s = sum[j];
             for (var l = 0; l < valid; l++) s += Unsafe.Add(ref first, At(j) * 4 + l);

@@ -87,6 +87,29 @@ public sealed class LanesRuntimeTests
         Assert.Equal(items[1], back);
     }
 
+    [Theory]
+    [InlineData(70)]     // four elements at a time through the padding slots after 32 and 64, then two one by one
+    [InlineData(3)]      // one by one only
+    [InlineData(301)]
+    public void A_summed_double_block_adds_each_lane_as_the_per_item_path_adds_each_item(int row)
+    {
+        var rng = new Random(11 + row);
+        var items = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, row).Select(_ => rng.NextDouble() * 2e3 - 1e3).ToArray())
+            .ToArray();
+        var block = new Vector256<double>[Lanes.Padded(row)];
+        var flat = items.SelectMany(r => r).ToArray();
+        Lanes.Transpose(flat, row, 0, 4, block);
+        foreach (var valid in new[] { 4, 3, 2, 1 })
+        {
+            var expected = Enumerable.Range(0, row).Select(j => 0.1 * j).ToArray();
+            var actual = expected.ToArray();
+            for (var i = 0; i < valid; i++)
+                for (var j = 0; j < row; j++) expected[j] += items[i][j];
+            Lanes.AccumulateLanes(actual, block, valid);
+            for (var j = 0; j < row; j++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[j]), BitConverter.DoubleToInt64Bits(actual[j]));
+        }
+    }
+
     [Fact]
     public void Gathers_and_scatters_reach_each_lanes_own_slot_and_refuse_bad_indices()
     {
