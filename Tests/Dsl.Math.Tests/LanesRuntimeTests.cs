@@ -126,6 +126,36 @@ public sealed class LanesRuntimeTests
         }
         Assert.Throws<IndexOutOfRangeException>(() => Lanes.Scatter(buffer, Vector256.Create(40), value));
         Assert.Throws<IndexOutOfRangeException>(() => Lanes.ScatterAdd(buffer, Vector256.Create(-1), value));
+        // One bad lane among good ones, at either end of the range, and an index whose slot overflows int.
+        foreach (var bad in new[] { 40, -1, int.MaxValue, int.MinValue })
+        {
+            var mixed = index.WithElement(6, bad);
+            Assert.Throws<IndexOutOfRangeException>(() => Lanes.ScatterAdd(buffer, mixed, value));
+            Assert.Throws<IndexOutOfRangeException>(() => Lanes.Gather((ReadOnlySpan<Vector256<float>>)buffer, mixed));
+            Assert.Throws<IndexOutOfRangeException>(() => Lanes.Gather((ReadOnlySpan<float>)new float[40], mixed));
+        }
+        // A failed call leaves the buffer as it was.
+        for (var l = 0; l < 8; l++) Assert.Equal(2 * value[l], buffer[Lanes.At(index[l])][l]);
+        // A shared buffer read at per-lane indices, and a scatter-add with several lanes at one index (each its own slot).
+        var shared = Enumerable.Range(0, 40).Select(i => 0.5f * i - 3).ToArray();
+        var gathered = Lanes.Gather((ReadOnlySpan<float>)shared, index);
+        for (var l = 0; l < 8; l++) Assert.Equal(shared[index[l]], gathered[l]);
+        var rnd = new Random(3);
+        var lanes = Enumerable.Range(0, Lanes.Padded(40)).Select(_ => Vector256.Create(Enumerable.Range(0, 8)
+            .Select(_ => (float)(rnd.NextDouble() * 200 - 100)).ToArray())).ToArray();
+        var expected = lanes.Select(v => v).ToArray();
+        var same = Vector256.Create(7, 7, 7, 39, 0, 0, 32, 31);
+        var add = Vector256.Create(0.1f, -0.2f, 0.3f, 1e-3f, 5, -5, 1e6f, -1e-6f);
+        Lanes.ScatterAdd(lanes, same, add);
+        for (var l = 0; l < 8; l++)
+        {
+            var slot = Lanes.At(same[l]);
+            expected[slot] = expected[slot].WithElement(l, expected[slot][l] + add[l]);
+        }
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            for (var l = 0; l < 8; l++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[i][l]), BitConverter.SingleToInt32Bits(lanes[i][l]));
+        }
         Assert.Throws<LanesDivergedException>(() => Lanes.Uniform(Vector256.Create(-1, 0, 0, 0, 0, 0, 0, 0)));
         Assert.True(Lanes.Uniform(Vector256<int>.AllBitsSet));
         Assert.False(Lanes.Uniform(Vector256<long>.Zero));
