@@ -440,7 +440,10 @@ internal static class UnrollAndJam
                 else
                 {
                     var beforeShared = Binary(ops, up ? BinOp.Lt : BinOp.Gt, bound, shared, IrType.Bool, "bound_first");
-                    var moved = Binary(ops, up ? BinOp.Add : BinOp.Sub, bound, Int(ops, 1, "one"), IrType.I32, "past_bound");
+                    // A constant bound (the reverse sweep's `i >= 0`) gives a constant (−1), not `0 - 1` in the code.
+                    var moved = _constants.TryGetValue(bound.Id, out var known) && known > int.MinValue && known < int.MaxValue
+                        ? Int(ops, (int)known + (up ? 1 : -1), "past_bound")
+                        : Binary(ops, up ? BinOp.Add : BinOp.Sub, bound, Int(ops, 1, "one"), IrType.I32, "past_bound");
                     // Only selected where the bound lies strictly before the shared start, so ±1 stays in range; the
                     // expression is evaluated either way, and wraps harmlessly where it is not selected.
                     ownEnd = new Value(_next++, IrType.I32, "own_end");
