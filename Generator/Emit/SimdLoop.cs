@@ -14,7 +14,8 @@ namespace Dsl.Generator.Emit;
 ///   loops or tape traffic;</item>
 /// <item>every float it loads or stores is at an index <c>invariant + i</c> (a contiguous chunk per
 ///   vector), or loads at a loop-invariant index (one scalar, read by every lane);</item>
-/// <item>no buffer it writes is also read in it; a buffer written with <c>=</c> is written once.
+/// <item>no buffer it writes is also read in it, except at the very index it stores to (a read-modify-write of the
+///   iteration's own element); a buffer written with <c>=</c> is written once.
 ///   With <c>+=</c> any number of writes qualify. An element receives the same additions; their
 ///   order changes only where two stores into one buffer land fewer than a vector's width apart,
 ///   and then by one rounding (the adjoint blocks of a jet sit <c>width</c> apart, so it does not
@@ -50,6 +51,10 @@ internal sealed class SimdLoop
         }
 
         var loaded = new HashSet<int>();
+        // Per buffer, the index values its loads and its stores with `=` use (a read-modify-write of one element per
+        // iteration, as unroll-and-jam writes `x̄[k] = x̄[k] + a + b + …`, touches only that iteration's element).
+        var loadIndex = new Dictionary<int, HashSet<int>>();
+        var storeIndex = new Dictionary<int, HashSet<int>>();
         var plainStores = new Dictionary<int, int>();
         var addStores = new HashSet<int>();
         bool IsVector(Value v) => plan.Vectors.Contains(v.Id);
@@ -64,6 +69,7 @@ internal sealed class SimdLoop
                     break;
                 case LoadOp l:
                     loaded.Add(l.Buffer.Id);
+                    (loadIndex.TryGetValue(l.Buffer.Id, out var li) ? li : loadIndex[l.Buffer.Id] = new HashSet<int>()).Add(l.Index.Id);
                     if (IsAffine(l.Index))
                     {
                         if (!l.Result.Type.IsFloat || !SameElem(l.Result.Type.Elem)) return null;
@@ -76,6 +82,7 @@ internal sealed class SimdLoop
                     if (!IsVector(s.Stored) && !IsScalar(s.Stored)) return null;
                     if (s.Accumulate) addStores.Add(s.Buffer.Id);
                     else plainStores[s.Buffer.Id] = plainStores.TryGetValue(s.Buffer.Id, out var n) ? n + 1 : 1;
+                    (storeIndex.TryGetValue(s.Buffer.Id, out var si) ? si : storeIndex[s.Buffer.Id] = new HashSet<int>()).Add(s.Index.Id);
                     break;
                 case UnaryOp u:
                     if (IsAffine(u.Operand)) return null;
@@ -109,13 +116,29 @@ internal sealed class SimdLoop
             }
         }
         // Worth it only when something is element-wise.
-        if (!StoresIndependent(loaded, plainStores, addStores) || plan.Vectors.Count == 0 || elem is null) return null;
+        if (!StoresIndependent(loaded, plainStores, addStores, loadIndex, storeIndex) || plan.Vectors.Count == 0 || elem is null)
+        {
+            return null;
+        }
         plan.Elem = elem.Value;
         return plan;
     }
 
-    /// <summary>No written buffer is read in the loop; one written with <c>=</c> is written once and never with <c>+=</c>.</summary>
-    private static bool StoresIndependent(HashSet<int> loaded, Dictionary<int, int> plainStores, HashSet<int> addStores) =>
-        !plainStores.Keys.Concat(addStores).Any(loaded.Contains)
-        && !plainStores.Any(kv => kv.Value > 1 || addStores.Contains(kv.Key));
+    /// <summary>
+    /// A buffer written with <c>=</c> is written once and never with <c>+=</c>; a written buffer is not read in the loop,
+    /// except one written once with <c>=</c> whose loads all use the store's own index (each iteration then reads and
+    /// writes only its own element, so W iterations at once read and write what W iterations one after the other do).
+    /// </summary>
+    private static bool StoresIndependent(HashSet<int> loaded, Dictionary<int, int> plainStores, HashSet<int> addStores,
+        Dictionary<int, HashSet<int>> loadIndex, Dictionary<int, HashSet<int>> storeIndex)
+    {
+        if (plainStores.Any(kv => kv.Value > 1 || addStores.Contains(kv.Key))) return false;
+        if (addStores.Any(loaded.Contains)) return false;
+        foreach (var b in plainStores.Keys.Where(loaded.Contains))
+        {
+            var at = storeIndex[b].Single();
+            if (loadIndex[b].Any(i => i != at)) return false;
+        }
+        return true;
+    }
 }

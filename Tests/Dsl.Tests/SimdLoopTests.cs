@@ -106,8 +106,12 @@ public class SimdLoopTests
         // The JVP is all sums (z and its tangent): splitting them across lanes would reassociate
         // them, and the JVP returns the primal's value bit for bit, so it stays scalar.
         Assert.DoesNotContain("Simd", Method(code, "FJvp"));
-        // The forward sweep's dot product inside the gradient stays scalar too.
-        Assert.Matches(new Regex(@"z \+= w\[j \* \w+ \+ k\] \* x\[k\];"), gradient);
+        // The forward sweep's dot product inside the gradient stays scalar too (four rows at a time: four sums).
+        Assert.Matches(new Regex(@"z \+= w\[j \* \w+ \+ k\] \* x_k;"), gradient);
+        // The reverse sweep's scatters, four rows at a time, are still vector loops: x̄ read and written once per vector.
+        Assert.Contains("4 values of j at once", gradient);
+        Assert.Matches(new Regex(@"var x_bar_acc = global::Dsl\.Simd\.Load\(xBar, "), gradient);
+        Assert.Contains("global::Dsl.Simd.Store(xBar, ", gradient);
     }
 
     /// <summary>
@@ -146,7 +150,13 @@ public class SimdLoopTests
     [MemberData(nameof(Lengths))]
     public void Vector_loops_match_the_scalar_order_bit_for_bit(int n)
     {
-        const int m = 3;
+        // Three rows run one at a time; nine run as two groups of four jammed rows (x̄[k] read once, four additions in
+        // the order of j, written once, a vector at a time) and one more.
+        foreach (var m in new[] { 3, 9 }) AssertMatches(n, m);
+    }
+
+    private static void AssertMatches(int n, int m)
+    {
         var rng = new Random(1000 + n);
         var w = Enumerable.Range(0, m * n).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var x = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();

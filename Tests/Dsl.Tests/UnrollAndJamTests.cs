@@ -39,6 +39,9 @@ public class UnrollAndJamTests
         BeforeReadsCarried,
         /// <summary>The inner loop steps by one towards a bound that depends on j, with ≤.</summary>
         InclusiveRaggedBound,
+        /// <summary>The inner loop also accumulates into wbar at an index without j (a scalar-code vector loop that would
+        /// stop being one jammed: wbar read-modify-written and accumulated in one pass).</summary>
+        SharedAndPerRowIntoOneBuffer,
     }
 
     /// <summary>The inner loop's range over k (every form stays within 0 … n−1).</summary>
@@ -126,6 +129,7 @@ public class UnrollAndJamTests
         b.Store(hbar, kv, b.Binary(BinOp.Mul, t, zj), accumulate: true);
         b.Store(wbar, idx, b.Binary(BinOp.Mul, zj, xk), accumulate: twist != Twist.InnerOverwrites);
         if (twist == Twist.InnerReadsItsAccumulator) b.Store(hbar, kv, b.Load(hbar, kv, "again"), accumulate: true);
+        if (twist == Twist.SharedAndPerRowIntoOneBuffer) b.Store(wbar, kv, t, accumulate: true);
         // Sum i adds t·x[k]·(i+1): distinct sums, so a mix-up between them shows.
         var yields = sums.Select((sum, i) =>
             b.Binary(BinOp.Add, sum, b.Binary(BinOp.Mul, b.Binary(BinOp.Mul, t, xk), b.Const(i + 1, IrType.F64)), "s_next")).ToList();
@@ -291,17 +295,29 @@ public class UnrollAndJamTests
     }
 
     [Fact]
-    public void Scalar_code_jams_carried_sums_and_leaves_vectorizable_scatters_alone()
+    public void Scalar_code_jams_carried_sums_and_keeps_vector_scatters_vector_loops()
     {
-        // With sums the inner loop is a chain of dependent additions: jammed. Without, it is an adjoint scatter that the
-        // scalar emitter runs a vector at a time: left alone.
+        // With sums the inner loop is a chain of dependent additions: jammed.
         var dot = Build(1, LoopCmp.Lt, carried: 1);
         var jammed = UnrollAndJam.RunScalar(dot);
         Assert.Single(Loops(jammed.Body), l => l.Step == 4);
         Assert.True(UnrollAndJam.JammableInScalarCode(Loops(dot.Body).First()));
+        // Without, it is an adjoint scatter that the scalar emitter runs a vector at a time: jammed only because the jammed
+        // pass (hbar[k] read once, four additions, written once) still is a vector loop; the same bits.
         var scatter = Build(1, LoopCmp.Lt, carried: 0);
         Assert.NotNull(Dsl.Generator.Emit.SimdLoop.Plan(Loops(scatter.Body).Skip(1).First()));
-        Assert.Same(scatter, UnrollAndJam.RunScalar(scatter));
+        var jammedScatter = UnrollAndJam.RunScalar(scatter);
+        var pass = Loops(Loops(jammedScatter.Body).Single(l => l.Step == 4).Body).Single();
+        Assert.NotNull(Dsl.Generator.Emit.SimdLoop.Plan(pass));
+        var before = Run(scatter, 0, 11, 0, seed: 5);
+        var after = Run(jammedScatter, 0, 11, 0, seed: 5);
+        for (var i = 0; i < before.Length; i++) Assert.Equal(before[i], after[i]);
+        // One that would stop being a vector loop stays as it is (lanes code, which has no such loops, jams it).
+        var mixed = Build(1, LoopCmp.Lt, carried: 0, twist: Twist.SharedAndPerRowIntoOneBuffer);
+        Assert.NotNull(Dsl.Generator.Emit.SimdLoop.Plan(Loops(mixed.Body).Skip(1).First()));
+        Assert.True(UnrollAndJam.JammableInScalarCode(Loops(mixed.Body).First()));
+        Assert.Same(mixed, UnrollAndJam.RunScalar(mixed));
+        Assert.NotSame(mixed, UnrollAndJam.Run(mixed, NoLanes).Fn);
         // A triangular dot product (the GMM's rows of Q(x − μ)) with an outer sum: jammed, same bits.
         var triangle = Build(1, LoopCmp.Lt, carried: 1, range: Inner.UpToJ, outerCarries: true);
         Assert.True(UnrollAndJam.JammableInScalarCode(Loops(triangle.Body).First()));
@@ -309,6 +325,38 @@ public class UnrollAndJamTests
         var actual = Run(UnrollAndJam.RunScalar(triangle), 1, 11, 0, seed: 3);
         for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i]);
     }
+
+    /// <summary><c>for (i = 0; i &lt; n; i++) x[i] = x[at] + a[i]</c> with <c>at</c> = i, i + 1 or 0.</summary>
+    private static ForOp ReadModifyWrite(string at)
+    {
+        var b = new IrBuilder();
+        var span = IrType.Buf(ScalarKind.F64, BufferKind.Span);
+        var x = b.NewValue(span, "x");
+        var a = b.NewValue(IrType.Buf(ScalarKind.F64, BufferKind.ReadOnlySpan), "a");
+        var n = b.NewValue(IrType.I32, "n");
+        b.BeginBlock();
+        var zero = b.Const(0, IrType.I32, "zero");
+        var iv = b.NewValue(IrType.I32, "i");
+        b.BeginBlock();
+        var index = at switch
+        {
+            "i" => iv,
+            "i+1" => b.Binary(BinOp.Add, iv, b.Const(1, IrType.I32, "one"), "next"),
+            _ => zero,
+        };
+        b.Store(x, iv, b.Binary(BinOp.Add, b.Load(x, index, "old"), b.Load(a, iv, "ai"), "sum"));
+        var body = b.EndBlock();
+        b.Emit(new ForOp(EquatableArray<Value>.Empty, zero, n, 1, LoopCmp.Lt, EquatableArray<Value>.Empty,
+            new Region(new[] { iv }.ToEquatableArray(), body, EquatableArray<Value>.Empty)));
+        return Loops(new Region(new[] { x, a, n }.ToEquatableArray(), b.EndBlock(), EquatableArray<Value>.Empty)).Single();
+    }
+
+    [Theory]
+    [InlineData("i", true)]        // each iteration reads and writes its own element: a vector at a time is the same
+    [InlineData("i+1", false)]     // reads the element the next iteration writes
+    [InlineData("0", false)]       // reads an element some iteration writes
+    public void A_vector_loop_may_read_and_write_only_its_own_element(string at, bool vector) =>
+        Assert.Equal(vector, Dsl.Generator.Emit.SimdLoop.Plan(ReadModifyWrite(at)) is not null);
 
     [Fact]
     public void The_plain_pattern_is_jammable()

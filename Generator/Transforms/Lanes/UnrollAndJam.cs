@@ -40,9 +40,9 @@ internal static class UnrollAndJam
 
     /// <summary>
     /// The same for scalar code (the C# CPU target, one item per call): there a dot product's sum is one chain of
-    /// dependent additions, four cycles each, and four rows jammed are four independent chains. Only loops whose inner
-    /// loop carries a sum are jammed, or whose inner loop the scalar emitter would not run a vector at a time
-    /// (<see cref="SimdLoop"/>): an adjoint scatter it vectorizes stays as it is.
+    /// dependent additions, four cycles each, and four rows jammed are four independent chains. An inner loop the scalar
+    /// emitter runs a vector at a time (<see cref="Emit.SimdLoop"/>: the adjoint scatters) is jammed only when the jammed
+    /// loop still is one; the shared adjoint row (<c>h̄[k]</c>) is then read and written once for four rows.
     /// </summary>
     public static Function RunScalar(Function fn) =>
         Run(fn, new LaneVerdict(System.Array.Empty<int>(), 0, false, 0, System.Array.Empty<string>()), scalar: true).Fn;
@@ -185,9 +185,6 @@ internal static class UnrollAndJam
         // layer carries 9 jet sums: 18 vector accumulators and 9 shared loads fit the 32 AVX-512 registers), else none.
         var factor = inner.Inits.Count <= 4 ? 4 : inner.Inits.Count <= 12 ? 2 : 0;
         if (factor == 0) return null;
-        // Scalar code: an inner loop that carries no sum is an adjoint scatter, and the emitter runs it a vector at a time
-        // when it can (SimdLoop); jamming would turn it into scalar code.
-        if (scalar && inner.Inits.Count == 0 && Emit.SimdLoop.Plan(inner) is not null) return null;
         // Values the outer loop carries are updated after the inner loop only: the parts before it and the inner loop do
         // not read them (the group's befores all run before its first after).
         if (j.Inits.Count > 0)
@@ -295,7 +292,9 @@ internal static class UnrollAndJam
             // Nothing the j's could share: in lanes jamming would only copy code; in scalar code the carried sums still gain
             // (independent chains of additions).
             if (!shared && !(_scalar && inner.Inits.Count > 0)) return new[] { j };
-            Changed = true;
+            // Scalar code: an inner loop the emitter runs a vector at a time (SimdLoop: the adjoint scatters) is jammed only
+            // if the jammed loop still is one; otherwise jamming would turn vector code into scalar code.
+            var keepVector = _scalar && Emit.SimdLoop.Plan(inner) is not null;
 
             var before = new List<Op>();
             var step = j.Step;
@@ -379,6 +378,8 @@ internal static class UnrollAndJam
                 new Region(new[] { group, carried }.Concat(groupArgs).ToEquatableArray(), ops.ToEquatableArray(),
                     new[] { nextGroup }.Concat(j.Body.Yields.Select(y => Map(maps[factor - 1], y))).ToEquatableArray()));
             var remainder = j with { Start = rest, Inits = restCarried.ToEquatableArray() };
+            if (keepVector && ops.OfType<ForOp>().Any(f => Emit.SimdLoop.Plan(f) is null)) return new[] { j };
+            Changed = true;
             return before.Append(jammed).Append(new NoteOp($"the last values of {jv.Name}, one at a time")).Append(remainder);
         }
 

@@ -188,8 +188,13 @@ namespace Dsl.Kernel.Tests
             // adjoint of: float o = w[b3];
             wBar[b3] += 1f;
             // adjoint of: for (int j = 0; j < width; j++) (runs backwards)
-            for (int j_10 = tmp_22; j_10 >= 0; j_10--)
+            int j_rest_2 = tmp_22;
+            for (int j_10 = tmp_22; j_10 > 2; j_10 -= 4)
             {
+                int j_11 = j_10 - 1;
+                int j_12 = j_10 - 2;
+                int j_13 = j_10 - 3;
+                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 float tmp_24 = __tape.PopSingle();
                 float z_10 = __tape.PopSingle();
                 float tmp_25 = 1f + z_10 * z_10;
@@ -200,63 +205,265 @@ namespace Dsl.Kernel.Tests
                 h2[j_10] = tmp_26;
                 float z_bar = (h2_bar_j_10 / tmp_25 + -(tmp_24 * h2_bar_j_10) / tmp_25) * z_10;
                 float z_bar_1 = z_bar + z_bar;
+                float tmp_27 = __tape.PopSingle();
+                float z_11 = __tape.PopSingle();
+                float tmp_28 = 1f + z_11 * z_11;
+                // adjoint of: h2[j] = z * z / (1f + z * z);
+                float h2_bar_j_11 = h2_bar[j_11];
+                h2_bar[j_11] = 0f;
+                float tmp_29 = __tape.PopSingle();
+                h2[j_11] = tmp_29;
+                float z_bar_2 = (h2_bar_j_11 / tmp_28 + -(tmp_27 * h2_bar_j_11) / tmp_28) * z_11;
+                float z_bar_3 = z_bar_2 + z_bar_2;
+                float tmp_30 = __tape.PopSingle();
+                float z_12 = __tape.PopSingle();
+                float tmp_31 = 1f + z_12 * z_12;
+                // adjoint of: h2[j] = z * z / (1f + z * z);
+                float h2_bar_j_12 = h2_bar[j_12];
+                h2_bar[j_12] = 0f;
+                float tmp_32 = __tape.PopSingle();
+                h2[j_12] = tmp_32;
+                float z_bar_4 = (h2_bar_j_12 / tmp_31 + -(tmp_30 * h2_bar_j_12) / tmp_31) * z_12;
+                float z_bar_5 = z_bar_4 + z_bar_4;
+                float tmp_33 = __tape.PopSingle();
+                float z_13 = __tape.PopSingle();
+                float tmp_34 = 1f + z_13 * z_13;
+                // adjoint of: h2[j] = z * z / (1f + z * z);
+                float h2_bar_j_13 = h2_bar[j_13];
+                h2_bar[j_13] = 0f;
+                float tmp_35 = __tape.PopSingle();
+                h2[j_13] = tmp_35;
+                float z_bar_6 = (h2_bar_j_13 / tmp_34 + -(tmp_33 * h2_bar_j_13) / tmp_34) * z_13;
+                float z_bar_7 = z_bar_6 + z_bar_6;
                 // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
                 int k_6 = tmp_22;
                 // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
                 for (; k_6 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_6 -= global::Dsl.Simd.FloatWidth)
                 {
                     int k_6_first = k_6 - global::Dsl.Simd.FloatWidth + 1;
-                    int tmp_27 = tmp_21 + j_10 * width + k_6_first;
+                    int tmp_36 = tmp_21 + j_10 * width + k_6_first;
+                    int tmp_37 = tmp_21 + j_11 * width + k_6_first;
+                    int tmp_38 = tmp_21 + j_12 * width + k_6_first;
+                    int tmp_39 = tmp_21 + j_13 * width + k_6_first;
+                    var h1_k_6 = global::Dsl.Simd.Load(h1, k_6_first);
                     // adjoint of: z += w[b2 + width + j * width + k] * h1[k];
-                    var tmp_28 = z_bar_1 * global::Dsl.Simd.Load(h1, k_6_first);
-                    global::Dsl.Simd.AddTo(h1_bar, k_6_first, global::Dsl.Simd.Load(w, tmp_27) * z_bar_1);
-                    global::Dsl.Simd.AddTo(wBar, tmp_27, tmp_28);
+                    var h1_bar_acc = global::Dsl.Simd.Load(h1_bar, k_6_first);
+                    var h1_bar_acc_1 = h1_bar_acc + global::Dsl.Simd.Load(w, tmp_36) * z_bar_1;
+                    var h1_bar_acc_2 = h1_bar_acc_1 + global::Dsl.Simd.Load(w, tmp_37) * z_bar_3;
+                    var h1_bar_acc_3 = h1_bar_acc_2 + global::Dsl.Simd.Load(w, tmp_38) * z_bar_5;
+                    var h1_bar_acc_4 = h1_bar_acc_3 + global::Dsl.Simd.Load(w, tmp_39) * z_bar_7;
+                    global::Dsl.Simd.Store(h1_bar, k_6_first, h1_bar_acc_4);
+                    global::Dsl.Simd.AddTo(wBar, tmp_36, z_bar_1 * h1_k_6);
+                    global::Dsl.Simd.AddTo(wBar, tmp_37, z_bar_3 * h1_k_6);
+                    global::Dsl.Simd.AddTo(wBar, tmp_38, z_bar_5 * h1_k_6);
+                    global::Dsl.Simd.AddTo(wBar, tmp_39, z_bar_7 * h1_k_6);
                 }
                 for (; k_6 >= 0; k_6--)
                 {
-                    int tmp_27 = tmp_21 + j_10 * width + k_6;
+                    int tmp_36 = tmp_21 + j_10 * width + k_6;
+                    int tmp_37 = tmp_21 + j_11 * width + k_6;
+                    int tmp_38 = tmp_21 + j_12 * width + k_6;
+                    int tmp_39 = tmp_21 + j_13 * width + k_6;
+                    float h1_k_6 = h1[k_6];
                     // adjoint of: z += w[b2 + width + j * width + k] * h1[k];
-                    float tmp_28 = z_bar_1 * h1[k_6];
-                    h1_bar[k_6] += w[tmp_27] * z_bar_1;
-                    wBar[tmp_27] += tmp_28;
+                    float h1_bar_acc = h1_bar[k_6];
+                    float h1_bar_acc_1 = h1_bar_acc + w[tmp_36] * z_bar_1;
+                    float h1_bar_acc_2 = h1_bar_acc_1 + w[tmp_37] * z_bar_3;
+                    float h1_bar_acc_3 = h1_bar_acc_2 + w[tmp_38] * z_bar_5;
+                    float h1_bar_acc_4 = h1_bar_acc_3 + w[tmp_39] * z_bar_7;
+                    h1_bar[k_6] = h1_bar_acc_4;
+                    wBar[tmp_36] += z_bar_1 * h1_k_6;
+                    wBar[tmp_37] += z_bar_3 * h1_k_6;
+                    wBar[tmp_38] += z_bar_5 * h1_k_6;
+                    wBar[tmp_39] += z_bar_7 * h1_k_6;
                 }
                 // adjoint of: float z = w[b2 + j];
                 wBar[b2 + j_10] += z_bar_1;
+                // adjoint of: float z = w[b2 + j];
+                wBar[b2 + j_11] += z_bar_3;
+                // adjoint of: float z = w[b2 + j];
+                wBar[b2 + j_12] += z_bar_5;
+                // adjoint of: float z = w[b2 + j];
+                wBar[b2 + j_13] += z_bar_7;
+                j_rest_2 = j_10 - 4;
             }
-            // adjoint of: for (int j = 0; j < width; j++) (runs backwards)
-            for (int j_11 = tmp_22; j_11 >= 0; j_11--)
+            // the last values of j, one at a time
+            for (int j_14 = j_rest_2; j_14 >= 0; j_14--)
             {
-                float tmp_29 = __tape.PopSingle();
-                float z_11 = __tape.PopSingle();
-                int k_count = global::System.Math.Max(d, 0);
-                float tmp_30 = 1f + z_11 * z_11;
-                // adjoint of: h1[j] = z * z / (1f + z * z);
-                float h1_bar_j_11 = h1_bar[j_11];
-                h1_bar[j_11] = 0f;
-                float tmp_31 = __tape.PopSingle();
-                h1[j_11] = tmp_31;
-                float z_bar_2 = (h1_bar_j_11 / tmp_30 + -(tmp_29 * h1_bar_j_11) / tmp_30) * z_11;
-                float z_bar_3 = z_bar_2 + z_bar_2;
-                // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                int k_7 = k_count - 1;
+                float tmp_40 = __tape.PopSingle();
+                float z_14 = __tape.PopSingle();
+                float tmp_41 = 1f + z_14 * z_14;
+                // adjoint of: h2[j] = z * z / (1f + z * z);
+                float h2_bar_j_14 = h2_bar[j_14];
+                h2_bar[j_14] = 0f;
+                float tmp_42 = __tape.PopSingle();
+                h2[j_14] = tmp_42;
+                float z_bar_8 = (h2_bar_j_14 / tmp_41 + -(tmp_40 * h2_bar_j_14) / tmp_41) * z_14;
+                float z_bar_9 = z_bar_8 + z_bar_8;
+                // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
+                int k_7 = tmp_22;
                 // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
                 for (; k_7 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_7 -= global::Dsl.Simd.FloatWidth)
                 {
                     int k_7_first = k_7 - global::Dsl.Simd.FloatWidth + 1;
-                    int tmp_32 = width + j_11 * d + k_7_first;
-                    // adjoint of: z += w[width + j * d + k] * x[k];
-                    global::Dsl.Simd.AddTo(xBar, k_7_first, global::Dsl.Simd.Load(w, tmp_32) * z_bar_3);
-                    global::Dsl.Simd.AddTo(wBar, tmp_32, z_bar_3 * global::Dsl.Simd.Load(x, k_7_first));
+                    int tmp_43 = tmp_21 + j_14 * width + k_7_first;
+                    // adjoint of: z += w[b2 + width + j * width + k] * h1[k];
+                    var tmp_44 = z_bar_9 * global::Dsl.Simd.Load(h1, k_7_first);
+                    global::Dsl.Simd.AddTo(h1_bar, k_7_first, global::Dsl.Simd.Load(w, tmp_43) * z_bar_9);
+                    global::Dsl.Simd.AddTo(wBar, tmp_43, tmp_44);
                 }
                 for (; k_7 >= 0; k_7--)
                 {
-                    int tmp_32 = width + j_11 * d + k_7;
+                    int tmp_43 = tmp_21 + j_14 * width + k_7;
+                    // adjoint of: z += w[b2 + width + j * width + k] * h1[k];
+                    float tmp_44 = z_bar_9 * h1[k_7];
+                    h1_bar[k_7] += w[tmp_43] * z_bar_9;
+                    wBar[tmp_43] += tmp_44;
+                }
+                // adjoint of: float z = w[b2 + j];
+                wBar[b2 + j_14] += z_bar_9;
+            }
+            // adjoint of: for (int j = 0; j < width; j++) (runs backwards)
+            int j_rest_3 = tmp_22;
+            for (int j_15 = tmp_22; j_15 > 2; j_15 -= 4)
+            {
+                int j_16 = j_15 - 1;
+                int j_17 = j_15 - 2;
+                int j_18 = j_15 - 3;
+                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
+                float tmp_45 = __tape.PopSingle();
+                float z_15 = __tape.PopSingle();
+                int k_count = global::System.Math.Max(d, 0);
+                float tmp_46 = 1f + z_15 * z_15;
+                // adjoint of: h1[j] = z * z / (1f + z * z);
+                float h1_bar_j_15 = h1_bar[j_15];
+                h1_bar[j_15] = 0f;
+                float tmp_47 = __tape.PopSingle();
+                h1[j_15] = tmp_47;
+                float z_bar_10 = (h1_bar_j_15 / tmp_46 + -(tmp_45 * h1_bar_j_15) / tmp_46) * z_15;
+                float z_bar_11 = z_bar_10 + z_bar_10;
+                // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+                float tmp_48 = __tape.PopSingle();
+                float z_16 = __tape.PopSingle();
+                int k_count_1 = global::System.Math.Max(d, 0);
+                float tmp_49 = 1f + z_16 * z_16;
+                // adjoint of: h1[j] = z * z / (1f + z * z);
+                float h1_bar_j_16 = h1_bar[j_16];
+                h1_bar[j_16] = 0f;
+                float tmp_50 = __tape.PopSingle();
+                h1[j_16] = tmp_50;
+                float z_bar_12 = (h1_bar_j_16 / tmp_49 + -(tmp_48 * h1_bar_j_16) / tmp_49) * z_16;
+                float z_bar_13 = z_bar_12 + z_bar_12;
+                // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+                float tmp_51 = __tape.PopSingle();
+                float z_17 = __tape.PopSingle();
+                int k_count_2 = global::System.Math.Max(d, 0);
+                float tmp_52 = 1f + z_17 * z_17;
+                // adjoint of: h1[j] = z * z / (1f + z * z);
+                float h1_bar_j_17 = h1_bar[j_17];
+                h1_bar[j_17] = 0f;
+                float tmp_53 = __tape.PopSingle();
+                h1[j_17] = tmp_53;
+                float z_bar_14 = (h1_bar_j_17 / tmp_52 + -(tmp_51 * h1_bar_j_17) / tmp_52) * z_17;
+                float z_bar_15 = z_bar_14 + z_bar_14;
+                // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+                float tmp_54 = __tape.PopSingle();
+                float z_18 = __tape.PopSingle();
+                int k_count_3 = global::System.Math.Max(d, 0);
+                float tmp_55 = 1f + z_18 * z_18;
+                // adjoint of: h1[j] = z * z / (1f + z * z);
+                float h1_bar_j_18 = h1_bar[j_18];
+                h1_bar[j_18] = 0f;
+                float tmp_56 = __tape.PopSingle();
+                h1[j_18] = tmp_56;
+                float z_bar_16 = (h1_bar_j_18 / tmp_55 + -(tmp_54 * h1_bar_j_18) / tmp_55) * z_18;
+                float z_bar_17 = z_bar_16 + z_bar_16;
+                // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+                int k_8 = k_count - 1;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_8 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_8 -= global::Dsl.Simd.FloatWidth)
+                {
+                    int k_8_first = k_8 - global::Dsl.Simd.FloatWidth + 1;
+                    int tmp_57 = width + j_15 * d + k_8_first;
+                    int tmp_58 = width + j_16 * d + k_8_first;
+                    int tmp_59 = width + j_17 * d + k_8_first;
+                    int tmp_60 = width + j_18 * d + k_8_first;
+                    var x_k_8 = global::Dsl.Simd.Load(x, k_8_first);
                     // adjoint of: z += w[width + j * d + k] * x[k];
-                    xBar[k_7] += w[tmp_32] * z_bar_3;
-                    wBar[tmp_32] += z_bar_3 * x[k_7];
+                    var x_bar_acc = global::Dsl.Simd.Load(xBar, k_8_first);
+                    var x_bar_acc_1 = x_bar_acc + global::Dsl.Simd.Load(w, tmp_57) * z_bar_11;
+                    var x_bar_acc_2 = x_bar_acc_1 + global::Dsl.Simd.Load(w, tmp_58) * z_bar_13;
+                    var x_bar_acc_3 = x_bar_acc_2 + global::Dsl.Simd.Load(w, tmp_59) * z_bar_15;
+                    var x_bar_acc_4 = x_bar_acc_3 + global::Dsl.Simd.Load(w, tmp_60) * z_bar_17;
+                    global::Dsl.Simd.Store(xBar, k_8_first, x_bar_acc_4);
+                    global::Dsl.Simd.AddTo(wBar, tmp_57, z_bar_11 * x_k_8);
+                    global::Dsl.Simd.AddTo(wBar, tmp_58, z_bar_13 * x_k_8);
+                    global::Dsl.Simd.AddTo(wBar, tmp_59, z_bar_15 * x_k_8);
+                    global::Dsl.Simd.AddTo(wBar, tmp_60, z_bar_17 * x_k_8);
+                }
+                for (; k_8 >= 0; k_8--)
+                {
+                    int tmp_57 = width + j_15 * d + k_8;
+                    int tmp_58 = width + j_16 * d + k_8;
+                    int tmp_59 = width + j_17 * d + k_8;
+                    int tmp_60 = width + j_18 * d + k_8;
+                    float x_k_8 = x[k_8];
+                    // adjoint of: z += w[width + j * d + k] * x[k];
+                    float x_bar_acc = xBar[k_8];
+                    float x_bar_acc_1 = x_bar_acc + w[tmp_57] * z_bar_11;
+                    float x_bar_acc_2 = x_bar_acc_1 + w[tmp_58] * z_bar_13;
+                    float x_bar_acc_3 = x_bar_acc_2 + w[tmp_59] * z_bar_15;
+                    float x_bar_acc_4 = x_bar_acc_3 + w[tmp_60] * z_bar_17;
+                    xBar[k_8] = x_bar_acc_4;
+                    wBar[tmp_57] += z_bar_11 * x_k_8;
+                    wBar[tmp_58] += z_bar_13 * x_k_8;
+                    wBar[tmp_59] += z_bar_15 * x_k_8;
+                    wBar[tmp_60] += z_bar_17 * x_k_8;
                 }
                 // adjoint of: float z = w[j];
-                wBar[j_11] += z_bar_3;
+                wBar[j_15] += z_bar_11;
+                // adjoint of: float z = w[j];
+                wBar[j_16] += z_bar_13;
+                // adjoint of: float z = w[j];
+                wBar[j_17] += z_bar_15;
+                // adjoint of: float z = w[j];
+                wBar[j_18] += z_bar_17;
+                j_rest_3 = j_15 - 4;
+            }
+            // the last values of j, one at a time
+            for (int j_19 = j_rest_3; j_19 >= 0; j_19--)
+            {
+                float tmp_61 = __tape.PopSingle();
+                float z_19 = __tape.PopSingle();
+                int k_count_4 = global::System.Math.Max(d, 0);
+                float tmp_62 = 1f + z_19 * z_19;
+                // adjoint of: h1[j] = z * z / (1f + z * z);
+                float h1_bar_j_19 = h1_bar[j_19];
+                h1_bar[j_19] = 0f;
+                float tmp_63 = __tape.PopSingle();
+                h1[j_19] = tmp_63;
+                float z_bar_18 = (h1_bar_j_19 / tmp_62 + -(tmp_61 * h1_bar_j_19) / tmp_62) * z_19;
+                float z_bar_19 = z_bar_18 + z_bar_18;
+                // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+                int k_9 = k_count_4 - 1;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_9 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_9 -= global::Dsl.Simd.FloatWidth)
+                {
+                    int k_9_first = k_9 - global::Dsl.Simd.FloatWidth + 1;
+                    int tmp_64 = width + j_19 * d + k_9_first;
+                    // adjoint of: z += w[width + j * d + k] * x[k];
+                    global::Dsl.Simd.AddTo(xBar, k_9_first, global::Dsl.Simd.Load(w, tmp_64) * z_bar_19);
+                    global::Dsl.Simd.AddTo(wBar, tmp_64, z_bar_19 * global::Dsl.Simd.Load(x, k_9_first));
+                }
+                for (; k_9 >= 0; k_9--)
+                {
+                    int tmp_64 = width + j_19 * d + k_9;
+                    // adjoint of: z += w[width + j * d + k] * x[k];
+                    xBar[k_9] += w[tmp_64] * z_bar_19;
+                    wBar[tmp_64] += z_bar_19 * x[k_9];
+                }
+                // adjoint of: float z = w[j];
+                wBar[j_19] += z_bar_19;
             }
             __tape.Release();
             return o;

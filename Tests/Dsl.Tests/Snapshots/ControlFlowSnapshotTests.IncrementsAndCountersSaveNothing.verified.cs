@@ -85,7 +85,18 @@ static partial class M
                 qx_bar[j_3] += qx_bar_j_3;
             }
         }
-        for (int i_3 = tmp_1; i_3 >= 0; i_3--)
+        int i_3 = tmp_1;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; i_3 - global::Dsl.Simd.DoubleWidth + 1 >= 0; i_3 -= global::Dsl.Simd.DoubleWidth)
+        {
+            int i_3_first = i_3 - global::Dsl.Simd.DoubleWidth + 1;
+            // adjoint of: qx[i] = l[i] * x[i];
+            var qx_bar_i_3 = global::Dsl.Simd.Load(qx_bar, i_3_first);
+            global::Dsl.Simd.Store(qx_bar, i_3_first, global::Dsl.Simd.Splat(0.0));
+            global::Dsl.Simd.AddTo(xBar, i_3_first, global::Dsl.Simd.Load(l, i_3_first) * qx_bar_i_3);
+            global::Dsl.Simd.AddTo(lBar, i_3_first, qx_bar_i_3 * global::Dsl.Simd.Load(x, i_3_first));
+        }
+        for (; i_3 >= 0; i_3--)
         {
             // adjoint of: qx[i] = l[i] * x[i];
             double qx_bar_i_3 = qx_bar[i_3];

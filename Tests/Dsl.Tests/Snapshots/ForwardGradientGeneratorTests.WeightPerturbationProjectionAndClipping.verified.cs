@@ -53,12 +53,24 @@ static partial class M
             }
             __Loss_Taylor1x2_01(x, theta, jetLanes, yLanes);
             double yLanes_k = yLanes[1];
-            for (int i_1 = 0; i_1 < tmp; i_1++)
+            int i_1 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; i_1 + global::Dsl.Simd.DoubleWidth <= tmp; i_1 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(thetaEstimate, i_1, global::Dsl.Simd.Load(thetaEstimate, i_1) + yLanes_k * global::Dsl.Simd.Load(tangents, tmp_1 * tmp + i_1));
+            }
+            for (; i_1 < tmp; i_1++)
             {
                 thetaEstimate[i_1] = thetaEstimate[i_1] + yLanes_k * tangents[tmp_1 * tmp + i_1];
             }
             double yLanes_k_1 = yLanes[2];
-            for (int i_2 = 0; i_2 < tmp; i_2++)
+            int i_2 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; i_2 + global::Dsl.Simd.DoubleWidth <= tmp; i_2 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(thetaEstimate, i_2, global::Dsl.Simd.Load(thetaEstimate, i_2) + yLanes_k_1 * global::Dsl.Simd.Load(tangents, tmp_2 * tmp + i_2));
+            }
+            for (; i_2 < tmp; i_2++)
             {
                 thetaEstimate[i_2] = thetaEstimate[i_2] + yLanes_k_1 * tangents[tmp_2 * tmp + i_2];
             }
@@ -77,13 +89,25 @@ static partial class M
             }
             __Loss_Taylor1_01(x, theta, jet, y);
             double y_k = y[1];
-            for (int i_3 = 0; i_3 < tmp; i_3++)
+            int i_3 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; i_3 + global::Dsl.Simd.DoubleWidth <= tmp; i_3 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(thetaEstimate, i_3, global::Dsl.Simd.Load(thetaEstimate, i_3) + y_k * global::Dsl.Simd.Load(tangents, k_2 * tmp + i_3));
+            }
+            for (; i_3 < tmp; i_3++)
             {
                 thetaEstimate[i_3] = thetaEstimate[i_3] + y_k * tangents[k_2 * tmp + i_3];
             }
         }
         double tmp_3 = (double)tangentCount;
-        for (int i_4 = 0; i_4 < tmp; i_4++)
+        int i_4 = 0;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; i_4 + global::Dsl.Simd.DoubleWidth <= tmp; i_4 += global::Dsl.Simd.DoubleWidth)
+        {
+            global::Dsl.Simd.Store(thetaEstimate, i_4, global::Dsl.Simd.Load(thetaEstimate, i_4) / global::Dsl.Simd.Splat(tmp_3));
+        }
+        for (; i_4 < tmp; i_4++)
         {
             thetaEstimate[i_4] = thetaEstimate[i_4] / tmp_3;
         }
@@ -130,13 +154,25 @@ static partial class M
                 sum += guesses_k * guesses_k;
             }
             double tmp_2 = tmp_1 / sum;
-            for (int i_1 = 0; i_1 < tmp; i_1++)
+            int i_1 = 0;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; i_1 + global::Dsl.Simd.DoubleWidth <= tmp; i_1 += global::Dsl.Simd.DoubleWidth)
+            {
+                global::Dsl.Simd.Store(thetaEstimate, i_1, global::Dsl.Simd.Load(thetaEstimate, i_1) + tmp_2 * global::Dsl.Simd.Load(guesses, k * tmp + i_1));
+            }
+            for (; i_1 < tmp; i_1++)
             {
                 thetaEstimate[i_1] = thetaEstimate[i_1] + tmp_2 * guesses[k * tmp + i_1];
             }
         }
         double tmp_3 = (double)tangentCount;
-        for (int i_2 = 0; i_2 < tmp; i_2++)
+        int i_2 = 0;
+        // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+        for (; i_2 + global::Dsl.Simd.DoubleWidth <= tmp; i_2 += global::Dsl.Simd.DoubleWidth)
+        {
+            global::Dsl.Simd.Store(thetaEstimate, i_2, global::Dsl.Simd.Load(thetaEstimate, i_2) / global::Dsl.Simd.Splat(tmp_3));
+        }
+        for (; i_2 < tmp; i_2++)
         {
             thetaEstimate[i_2] = thetaEstimate[i_2] / tmp_3;
         }

@@ -109,8 +109,13 @@ static partial class M
         // adjoint of: float o = theta[off + hidden];
         thetaBar[tmp_6] += 1f;
         // adjoint of: for (int j = 0; j < hidden; j++) (runs backwards)
-        for (int j_7 = tmp_7; j_7 >= 0; j_7--)
+        int j_rest_1 = tmp_7;
+        for (int j_7 = tmp_7; j_7 > 2; j_7 -= 4)
         {
+            int j_8 = j_7 - 1;
+            int j_9 = j_7 - 2;
+            int j_10 = j_7 - 3;
+            // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
             float tmp_9 = __tape.PopSingle();
             int k_count = global::System.Math.Max(d, 0);
             // adjoint of: h[j] = MathF.Tanh(z);
@@ -120,21 +125,91 @@ static partial class M
             h[j_7] = tmp_10;
             float z_bar = (1f - tmp_9 * tmp_9) * h_bar_j_7;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+            float tmp_11 = __tape.PopSingle();
+            int k_count_1 = global::System.Math.Max(d, 0);
+            // adjoint of: h[j] = MathF.Tanh(z);
+            float h_bar_j_8 = h_bar[j_8];
+            h_bar[j_8] = 0f;
+            float tmp_12 = __tape.PopSingle();
+            h[j_8] = tmp_12;
+            float z_bar_1 = (1f - tmp_11 * tmp_11) * h_bar_j_8;
+            // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+            float tmp_13 = __tape.PopSingle();
+            int k_count_2 = global::System.Math.Max(d, 0);
+            // adjoint of: h[j] = MathF.Tanh(z);
+            float h_bar_j_9 = h_bar[j_9];
+            h_bar[j_9] = 0f;
+            float tmp_14 = __tape.PopSingle();
+            h[j_9] = tmp_14;
+            float z_bar_2 = (1f - tmp_13 * tmp_13) * h_bar_j_9;
+            // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+            float tmp_15 = __tape.PopSingle();
+            int k_count_3 = global::System.Math.Max(d, 0);
+            // adjoint of: h[j] = MathF.Tanh(z);
+            float h_bar_j_10 = h_bar[j_10];
+            h_bar[j_10] = 0f;
+            float tmp_16 = __tape.PopSingle();
+            h[j_10] = tmp_16;
+            float z_bar_3 = (1f - tmp_15 * tmp_15) * h_bar_j_10;
+            // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
             int k_2 = k_count - 1;
             // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
             for (; k_2 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_2 -= global::Dsl.Simd.FloatWidth)
             {
                 int k_2_first = k_2 - global::Dsl.Simd.FloatWidth + 1;
+                var x_k_2 = global::Dsl.Simd.Load(x, k_2_first);
                 // adjoint of: z += theta[j * d + k] * x[k];
-                global::Dsl.Simd.AddTo(thetaBar, j_7 * d + k_2_first, z_bar * global::Dsl.Simd.Load(x, k_2_first));
+                global::Dsl.Simd.AddTo(thetaBar, j_7 * d + k_2_first, z_bar * x_k_2);
+                global::Dsl.Simd.AddTo(thetaBar, j_8 * d + k_2_first, z_bar_1 * x_k_2);
+                global::Dsl.Simd.AddTo(thetaBar, j_9 * d + k_2_first, z_bar_2 * x_k_2);
+                global::Dsl.Simd.AddTo(thetaBar, j_10 * d + k_2_first, z_bar_3 * x_k_2);
             }
             for (; k_2 >= 0; k_2--)
             {
+                float x_k_2 = x[k_2];
                 // adjoint of: z += theta[j * d + k] * x[k];
-                thetaBar[j_7 * d + k_2] += z_bar * x[k_2];
+                thetaBar[j_7 * d + k_2] += z_bar * x_k_2;
+                thetaBar[j_8 * d + k_2] += z_bar_1 * x_k_2;
+                thetaBar[j_9 * d + k_2] += z_bar_2 * x_k_2;
+                thetaBar[j_10 * d + k_2] += z_bar_3 * x_k_2;
             }
             // adjoint of: float z = theta[hidden * d + j];
             thetaBar[tmp_5 + j_7] += z_bar;
+            // adjoint of: float z = theta[hidden * d + j];
+            thetaBar[tmp_5 + j_8] += z_bar_1;
+            // adjoint of: float z = theta[hidden * d + j];
+            thetaBar[tmp_5 + j_9] += z_bar_2;
+            // adjoint of: float z = theta[hidden * d + j];
+            thetaBar[tmp_5 + j_10] += z_bar_3;
+            j_rest_1 = j_7 - 4;
+        }
+        // the last values of j, one at a time
+        for (int j_11 = j_rest_1; j_11 >= 0; j_11--)
+        {
+            float tmp_17 = __tape.PopSingle();
+            int k_count_4 = global::System.Math.Max(d, 0);
+            // adjoint of: h[j] = MathF.Tanh(z);
+            float h_bar_j_11 = h_bar[j_11];
+            h_bar[j_11] = 0f;
+            float tmp_18 = __tape.PopSingle();
+            h[j_11] = tmp_18;
+            float z_bar_4 = (1f - tmp_17 * tmp_17) * h_bar_j_11;
+            // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
+            int k_3 = k_count_4 - 1;
+            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+            for (; k_3 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_3 -= global::Dsl.Simd.FloatWidth)
+            {
+                int k_3_first = k_3 - global::Dsl.Simd.FloatWidth + 1;
+                // adjoint of: z += theta[j * d + k] * x[k];
+                global::Dsl.Simd.AddTo(thetaBar, j_11 * d + k_3_first, z_bar_4 * global::Dsl.Simd.Load(x, k_3_first));
+            }
+            for (; k_3 >= 0; k_3--)
+            {
+                // adjoint of: z += theta[j * d + k] * x[k];
+                thetaBar[j_11 * d + k_3] += z_bar_4 * x[k_3];
+            }
+            // adjoint of: float z = theta[hidden * d + j];
+            thetaBar[tmp_5 + j_11] += z_bar_4;
         }
         __tape.Release();
         return o;
