@@ -44,6 +44,33 @@ public static partial class Branchy
     public static partial void FBatch(Index1D item, ArrayView<float> x, ArrayView<float> w, ArrayView<int> k, ArrayView<float> result);
 }
 
+/// <summary>
+/// A gradient whose reverse sweep adds into the summed w̄ and then reaches a branch around a store its lanes can disagree
+/// on (the forward branch holds only loads, so it runs as a select): a block that runs again per item must start again
+/// from a zero block, not from what the diverged run had added.
+/// </summary>
+public static partial class Spill
+{
+    [Differentiable]
+    public static float G(ReadOnlySpan<float> x, ReadOnlySpan<float> w)
+    {
+        float y = 0f;
+        if (x[2] > 0f)
+        {
+            y = w[2] * x[3];
+        }
+        float s = w[0] * x[0] + w[1] * x[1];
+        return s * s + y;
+    }
+
+    [Gradient(nameof(G), Wrt = "w")]
+    public static partial float GGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> wBar);
+
+    [Kernel(nameof(GGrad), PerItem = "x", Sum = "wBar, result")]
+    public static partial void GGradBatch(Index1D item, ArrayView<float> x, ArrayView<float> w, ArrayView<float> wBar,
+        ArrayView<float> result);
+}
+
 /// <summary>A loop whose trip count differs between items: no lanes version (the launcher says why and runs per item).</summary>
 public static partial class Ragged
 {

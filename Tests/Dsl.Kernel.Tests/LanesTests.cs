@@ -61,6 +61,36 @@ public sealed class LanesTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]     // mixed signs of x[2]: blocks diverge after adding into w̄, and run again per item
+    [InlineData(false)]
+    public void A_block_run_again_per_item_starts_from_a_zero_summed_block(bool mixed)
+    {
+        const int n = 45;
+        var x = Batches.Floats(n * D, 71, mixed ? -1 : 0.25f, 1);
+        var w = Batches.Floats(D, 72, -1, 1);
+        Assert.Null(Spill.GGradBatchLauncher.LanesUnavailable);
+        (float Result, float[] WBar, int Diverged) Run(KernelDevice device)
+        {
+            using var launcher = new Spill.GGradBatchLauncher(device);
+            var wBar = new float[D];
+            var result = launcher.Run(n, x, w, wBar);
+            // Twice: the second run finds the blocks as the first left them.
+            var again = new float[D];
+            Assert.Equal(result, launcher.Run(n, x, w, again));
+            Assert.Equal(wBar, again);
+            return (result, wBar, launcher.DivergedBlocks);
+        }
+        using var perItem = KernelDevice.Cpu(1, lanes: false);
+        using var lanes = KernelDevice.Cpu(1);
+        var expected = Run(perItem);
+        var actual = Run(lanes);
+        Bits(expected.Result, actual.Result, "result");
+        for (var j = 0; j < D; j++) Bits(expected.WBar[j], actual.WBar[j], $"wBar[{j}]");
+        if (mixed) Assert.True(actual.Diverged > 0, "mixed signs should make some blocks run per item");
+        else Assert.Equal(0, actual.Diverged);
+    }
+
     [Fact]
     public void Per_item_values_in_lanes_equal_the_method_with_selects_gathers_and_partial_blocks()
     {
