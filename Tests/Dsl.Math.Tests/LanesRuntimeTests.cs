@@ -57,32 +57,45 @@ public sealed class LanesRuntimeTests
         for (var l = 0; l < 8; l++) Assert.Equal((float)PortableMath.Sign(Specials[4 + l]), s[l]);
     }
 
+    /// <summary>
+    /// <paramref name="width"/> items' rows of <paramref name="row"/> values, transposed into a lane block and summed for
+    /// every count of valid lanes: the same bits as adding the items one after another (elements one at a time).
+    /// </summary>
+    private static (T[][] Items, Vector256<T>[] Block) AssertSumsInItemOrder<T>(int row, int seed, Func<double, T> of,
+        Action<T[], int, int, int, Vector256<T>[]> transpose, Action<double[], Vector256<T>[], int> accumulate)
+        where T : struct, System.Numerics.INumber<T>
+    {
+        var width = Vector256<T>.Count;
+        var rng = new Random(seed);
+        var items = Enumerable.Range(0, width).Select(_ => Enumerable.Range(0, row).Select(_ => of(rng.NextDouble() * 2e3 - 1e3)).ToArray())
+            .ToArray();
+        var block = new Vector256<T>[Lanes.Padded(row)];
+        transpose(items.SelectMany(r => r).ToArray(), row, 0, width, block);
+        for (var valid = width; valid >= 1; valid--)
+        {
+            var expected = Enumerable.Range(0, row).Select(j => 0.1 * j).ToArray();
+            var actual = expected.ToArray();
+            for (var i = 0; i < valid; i++)
+                for (var j = 0; j < row; j++) expected[j] += double.CreateChecked(items[i][j]);
+            accumulate(actual, block, valid);
+            for (var j = 0; j < row; j++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[j]), BitConverter.DoubleToInt64Bits(actual[j]));
+        }
+        return (items, block);
+    }
+
     [Theory]
     [InlineData(70)]     // eight elements at a time through the padding slots after 32 and 64, then six one by one
     [InlineData(7)]      // one by one only
     [InlineData(300)]
     public void A_summed_block_adds_each_lane_as_the_per_item_path_adds_each_item(int row)
     {
-        var rng = new Random(5 + row);
-        var items = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, row).Select(_ => (float)(rng.NextDouble() * 2e3 - 1e3)).ToArray())
-            .ToArray();
-        var block = new Vector256<float>[Lanes.Padded(row)];
-        var flat = items.SelectMany(r => r).ToArray();
-        Lanes.Transpose(flat, row, 0, 8, block);
-        foreach (var valid in new[] { 8, 7, 6, 5, 4, 3, 2, 1 })
-        {
-            var expected = Enumerable.Range(0, row).Select(j => 0.1 * j).ToArray();
-            var actual = expected.ToArray();
-            for (var i = 0; i < valid; i++)
-                for (var j = 0; j < row; j++) expected[j] += items[i][j];
-            Lanes.AccumulateLanes(actual, block, valid);
-            for (var j = 0; j < row; j++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[j]), BitConverter.DoubleToInt64Bits(actual[j]));
-        }
+        var (items, block) = AssertSumsInItemOrder(row, 5 + row, v => (float)v,
+            (flat, r, first, valid, b) => Lanes.Transpose(flat, r, first, valid, b), (sum, b, valid) => Lanes.AccumulateLanes(sum, b, valid));
         var back = new float[row];
         Lanes.CopyLane(block, 3, back);
         Assert.Equal(items[3], back);
         // A partial block repeats its last item in the unused lanes.
-        Lanes.Transpose(flat, row, 0, 2, block);
+        Lanes.Transpose(items.SelectMany(r => r).ToArray(), row, 0, 2, block);
         Lanes.CopyLane(block, 7, back);
         Assert.Equal(items[1], back);
     }
@@ -91,24 +104,9 @@ public sealed class LanesRuntimeTests
     [InlineData(70)]     // four elements at a time through the padding slots after 32 and 64, then two one by one
     [InlineData(3)]      // one by one only
     [InlineData(301)]
-    public void A_summed_double_block_adds_each_lane_as_the_per_item_path_adds_each_item(int row)
-    {
-        var rng = new Random(11 + row);
-        var items = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, row).Select(_ => rng.NextDouble() * 2e3 - 1e3).ToArray())
-            .ToArray();
-        var block = new Vector256<double>[Lanes.Padded(row)];
-        var flat = items.SelectMany(r => r).ToArray();
-        Lanes.Transpose(flat, row, 0, 4, block);
-        foreach (var valid in new[] { 4, 3, 2, 1 })
-        {
-            var expected = Enumerable.Range(0, row).Select(j => 0.1 * j).ToArray();
-            var actual = expected.ToArray();
-            for (var i = 0; i < valid; i++)
-                for (var j = 0; j < row; j++) expected[j] += items[i][j];
-            Lanes.AccumulateLanes(actual, block, valid);
-            for (var j = 0; j < row; j++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[j]), BitConverter.DoubleToInt64Bits(actual[j]));
-        }
-    }
+    public void A_summed_double_block_adds_each_lane_as_the_per_item_path_adds_each_item(int row) =>
+        AssertSumsInItemOrder(row, 11 + row, v => v,
+            (flat, r, first, valid, b) => Lanes.Transpose(flat, r, first, valid, b), (sum, b, valid) => Lanes.AccumulateLanes(sum, b, valid));
 
     [Fact]
     public void Gathers_and_scatters_reach_each_lanes_own_slot_and_refuse_bad_indices()
