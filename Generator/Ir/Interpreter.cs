@@ -77,6 +77,10 @@ internal sealed class Interpreter
             case UnaryOp u:
                 env[u.Result.Id] = Box(Unary(u.Kind, D(env, u.Operand), u.Result.Type), u.Result.Type);
                 break;
+            case BinaryOp b when b.Result.Type == IrType.I32 && b.Left.Type == IrType.I32 && b.Right.Type == IrType.I32
+                && IntBinary(b.Kind, (int)env[b.Left.Id], (int)env[b.Right.Id]) is { } exact:
+                env[b.Result.Id] = exact;   // int arithmetic as C# does it: wrapping, not through double
+                break;
             case BinaryOp b:
                 env[b.Result.Id] = Box(Binary(b.Kind, D(env, b.Left), D(env, b.Right), b.Left.Type), b.Result.Type);
                 break;
@@ -94,7 +98,8 @@ internal sealed class Interpreter
                 var buf = (double[])env[st.Buffer.Id];
                 var i = (int)env[st.Index.Id];
                 var x = D(env, st.Stored);
-                buf[i] = (double)Box(st.Accumulate ? buf[i] + x : x, st.Buffer.Type.ElementType);
+                // An int element is kept as a double too (every buffer is a double[] here).
+                buf[i] = Convert.ToDouble(Box(st.Accumulate ? buf[i] + x : x, st.Buffer.Type.ElementType));
                 break;
             }
             case NoteOp:
@@ -158,6 +163,15 @@ internal sealed class Interpreter
     // division to int truncate.
     private static double Unary(UnOp k, double x, IrType t) =>
         k == UnOp.Convert ? (t.Elem == ScalarKind.I32 ? Math.Truncate(x) : x) : Primitives.Of(k).Eval1!(x);
+
+    /// <summary>+, −, × of ints wrap as unchecked C# does (through double they would not); the rest go through double.</summary>
+    private static int? IntBinary(BinOp k, int a, int b) => k switch
+    {
+        BinOp.Add => unchecked(a + b),
+        BinOp.Sub => unchecked(a - b),
+        BinOp.Mul => unchecked(a * b),
+        _ => null,
+    };
 
     private static double Binary(BinOp k, double a, double b, IrType t) =>
         k == BinOp.Div && t.Elem == ScalarKind.I32 ? Math.Truncate(a / b) : Primitives.Of(k).Eval2!(a, b);
