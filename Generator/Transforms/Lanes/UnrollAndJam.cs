@@ -312,6 +312,8 @@ internal static class UnrollAndJam
             }
             else if (step > 0)
             {
+                before.Add(new NoteOp($"groups of {factor} run while {jv.Name} + {factor - 1} still passes the loop's test " +
+                    "(its bound moved, unless that would overflow: then no group runs)"));
                 var limit = Int(before, int.MinValue + offset, "limit");
                 var fits = Binary(before, BinOp.Ge, j.Bound, limit, IrType.Bool, "fits");
                 var moved = Binary(before, BinOp.Sub, j.Bound, Int(before, offset, "jam"), IrType.I32, "jam_bound");
@@ -320,6 +322,8 @@ internal static class UnrollAndJam
             }
             else
             {
+                before.Add(new NoteOp($"groups of {factor} run while {jv.Name} - {factor - 1} still passes the loop's test " +
+                    "(its bound moved, unless that would overflow: then no group runs)"));
                 var limit = Int(before, int.MaxValue - offset, "limit");
                 var fits = Binary(before, BinOp.Le, j.Bound, limit, IrType.Bool, "fits");
                 var moved = Binary(before, BinOp.Add, j.Bound, Int(before, offset, "jam"), IrType.I32, "jam_bound");

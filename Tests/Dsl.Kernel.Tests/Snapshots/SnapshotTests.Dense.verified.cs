@@ -29,6 +29,7 @@ namespace Dsl.Kernel.Tests
             global::System.Span<float> h2 = stackalloc float[width];
             global::System.Span<float> h2_bar = stackalloc float[width];
             int j_count = global::System.Math.Max(width, 0);
+            // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits = width >= -2147483645;
             int jam_bound = width - 3;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
@@ -93,6 +94,7 @@ namespace Dsl.Kernel.Tests
                 __tape.Push(tmp_9);
             }
             int b2 = width + width * d;
+            // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits_1 = width >= -2147483645;
             int jam_bound_2 = width - 3;
             int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
@@ -768,6 +770,7 @@ namespace Dsl.Kernel.Tests
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h2 = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[global::Dsl.Lanes.Padded(width)];
             global::System.Span<float> h2_bar = stackalloc float[width];
             int j_count = global::System.Math.Max(width, 0);
+            // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits = width >= -2147483645;
             int jam_bound = width - 3;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
@@ -822,6 +825,7 @@ namespace Dsl.Kernel.Tests
                 __tape.Push(tmp_9);
             }
             int b2 = width + width * d;
+            // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits_1 = width >= -2147483645;
             int jam_bound_2 = width - 3;
             int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;

@@ -21,6 +21,7 @@ static partial class M
         global::System.Span<float> h = stackalloc float[hidden];
         global::System.Span<float> h_bar = stackalloc float[hidden];
         int j_count = global::System.Math.Max(hidden, 0);
+        // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
         bool fits = hidden >= -2147483645;
         int jam_bound = hidden - 3;
         int jam_bound_1 = fits ? jam_bound : -2147483648;

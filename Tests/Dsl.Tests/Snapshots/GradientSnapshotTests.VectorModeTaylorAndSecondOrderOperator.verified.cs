@@ -27,6 +27,7 @@ static partial class M
         {
             int tmp_2 = chunk * 2;
             int tmp_3 = tmp_2 + 1;
+            // groups of 4 run while k + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits = tmp >= -2147483645;
             int jam_bound = tmp - 3;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
@@ -75,6 +76,7 @@ static partial class M
                 jetLanes[k_4] = probes_k_5 + sum_5;
                 jetLanes[tmp + k_4] = probes_k_5 - sum_5;
             }
+            // groups of 4 run while k + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits_1 = tmp >= -2147483645;
             int jam_bound_2 = tmp - 3;
             int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
@@ -130,6 +132,7 @@ static partial class M
         double sum_11 = 0.0;
         for (int s = chunks * 2; s < probeCount; s++)
         {
+            // groups of 4 run while k + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits_2 = tmp >= -2147483645;
             int jam_bound_4 = tmp - 3;
             int jam_bound_5 = fits_2 ? jam_bound_4 : -2147483648;

@@ -22,6 +22,7 @@ static partial class Linear
         global::Dsl.Arguments.Disjoint<double>(dy, da, "dy", "da", "MatVecJvp");
         global::Dsl.Arguments.Disjoint<double>(dy, x, "dy", "x", "MatVecJvp");
         global::Dsl.Arguments.Disjoint<double>(dy, dx, "dy", "dx", "MatVecJvp");
+        // groups of 4 run while i + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
         bool fits = n >= -2147483645;
         int jam_bound = n - 3;
         int jam_bound_1 = fits ? jam_bound : -2147483648;

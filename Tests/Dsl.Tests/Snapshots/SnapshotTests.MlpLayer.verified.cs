@@ -30,6 +30,7 @@ static partial class Mlp
         global::System.Span<float> __parkedF = stackalloc float[8]; // loop results parked across calls (see below)
         int inputs = x.Length;
         int tmp = y.Length;
+        // groups of 4 run while o + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
         bool fits = tmp >= -2147483645;
         int jam_bound = tmp - 3;
         int jam_bound_1 = fits ? jam_bound : -2147483648;
