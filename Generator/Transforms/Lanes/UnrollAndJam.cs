@@ -5,7 +5,8 @@ using Dsl.Generator.Ir;
 namespace Dsl.Generator.Transforms.Lanes;
 
 /// <summary>
-/// Unroll-and-jam of matrix loops in lanes methods: a loop over j whose body holds one inner loop over k runs several
+/// Unroll-and-jam of matrix loops, in lanes methods and in scalar code (<see cref="RunScalar"/>, the C# target's
+/// legalization): a loop over j whose body holds one inner loop over k runs several
 /// values of j per pass over k. Four in the reverse sweep's adjoint loops (<c>h̄[k] += θ[j,k]·z̄ⱼ</c>,
 /// <c>θ̄[j,k] += z̄ⱼ·h[k]</c>), two in the forward sweep's dot products, which carry one sum per jet coefficient. For a
 /// group of j: the part of the body before the inner loop runs for each j, in the order of j; then one inner loop does
@@ -20,10 +21,12 @@ namespace Dsl.Generator.Transforms.Lanes;
 /// forward dot products 15 % of the PINN training step (perf, d = 100, sparse STDE, one core). Jammed by four, the
 /// second and third layers' adjoint loop ran 1.8× faster in isolation (86 µs against 156 µs per 128 × 128 layer and
 /// block of 8 points), with the same bits.</para>
-/// <para>When (each checked by <see cref="Shape"/>; otherwise the loop stays as it is): the outer loop steps by ±1,
-/// carries nothing and is not a <c>while</c> loop; its body is straight-line code around exactly one inner loop (no
-/// branch, call, allocation or clear); the inner loop's bounds are computed outside the outer loop, it carries at most
-/// 12 values, and its body is arithmetic, loads and accumulating stores (<c>+=</c>); no buffer it accumulates into is
+/// <para>When (each checked by <see cref="Shape"/>; otherwise the loop stays as it is): the outer loop steps by ±1 and is
+/// not a <c>while</c> loop, and what it carries is read only after the inner loop (<c>sq += y * y</c>); its body is
+/// straight-line code around exactly one inner loop (no branch, call, allocation or clear); the inner loop's ends are the
+/// same for every j, or one of them differs (a triangle: it then steps by one with a strict test towards a differing
+/// bound, or from a differing start with any test), it carries at most 12 values, and its body is arithmetic, loads and
+/// accumulating stores (<c>+=</c>); no buffer it accumulates into is
 /// read by it or by the outer body, or written there other than by <c>+=</c>; no buffer it reads is written by the
 /// outer body; the parts before and after it do not meet in memory (unless both only accumulate) and not both use the
 /// tape.</para>
