@@ -54,6 +54,14 @@ public static class Lanes
     /// <inheritdoc cref="Gather(ReadOnlySpan{float}, Vector256{int})"/>
     public static Vector256<double> Gather(ReadOnlySpan<double> buffer, Vector256<long> index)
     {
+        if (Avx2.IsSupported)
+        {
+            if (!Vector256.LessThanAll(index.AsUInt64(), Vector256.Create((ulong)buffer.Length))) throw new IndexOutOfRangeException();
+            unsafe
+            {
+                fixed (double* p = buffer) return Avx2.GatherVector256(p, index, 8);
+            }
+        }
         Span<double> v = stackalloc double[Vector256<double>.Count];
         for (var l = 0; l < v.Length; l++) v[l] = buffer[(int)index.GetElement(l)];
         return Vector256.Create<double>(v);
@@ -83,6 +91,15 @@ public static class Lanes
         return Vector256.ShiftLeft(slot, 3) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
     }
 
+    /// <inheritdoc cref="LaneOffsets(Vector256{int}, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<long> LaneOffsets(Vector256<long> index, int length)
+    {
+        var slot = index + Vector256.ShiftRightArithmetic(index, 5);
+        if (!Vector256.LessThanAll(slot.AsUInt64(), Vector256.Create((ulong)length))) throw new IndexOutOfRangeException();
+        return Vector256.ShiftLeft(slot, 2) + Vector256.Create(0L, 1, 2, 3);
+    }
+
     /// <summary>Lane l: lane l of <paramref name="buffer"/>[index[l]] (per-item data at a per-item index).</summary>
     public static Vector256<float> Gather(ReadOnlySpan<Vector256<float>> buffer, Vector256<int> index)
     {
@@ -102,6 +119,14 @@ public static class Lanes
     /// <inheritdoc cref="Gather(ReadOnlySpan{Vector256{float}}, Vector256{int})"/>
     public static Vector256<double> Gather(ReadOnlySpan<Vector256<double>> buffer, Vector256<long> index)
     {
+        if (Avx2.IsSupported)
+        {
+            var offsets = LaneOffsets(index, buffer.Length);
+            unsafe
+            {
+                fixed (Vector256<double>* p = buffer) return Avx2.GatherVector256((double*)p, offsets, 8);
+            }
+        }
         Span<double> v = stackalloc double[Vector256<double>.Count];
         for (var l = 0; l < v.Length; l++) v[l] = buffer[At((int)index.GetElement(l))].GetElement(l);
         return Vector256.Create<double>(v);
@@ -168,12 +193,25 @@ public static class Lanes
     public static void ScatterAdd(Span<Vector256<double>> buffer, Vector256<long> index, Vector256<double> value)
     {
         ref var first = ref Unsafe.As<Vector256<double>, double>(ref MemoryMarshal.GetReference(buffer));
+        if (Avx2.IsSupported)
+        {
+            var offsets = LaneOffsets(index, buffer.Length);
+            Vector256<double> sum;
+            unsafe
+            {
+                fixed (Vector256<double>* p = buffer) sum = Avx2.GatherVector256((double*)p, offsets, 8) + value;
+            }
+            Unsafe.Add(ref first, (nint)offsets.GetElement(0)) = sum.GetElement(0);
+            Unsafe.Add(ref first, (nint)offsets.GetElement(1)) = sum.GetElement(1);
+            Unsafe.Add(ref first, (nint)offsets.GetElement(2)) = sum.GetElement(2);
+            Unsafe.Add(ref first, (nint)offsets.GetElement(3)) = sum.GetElement(3);
+            return;
+        }
         for (var l = 0; l < 4; l++)
         {
-            var k = At((int)index.GetElement(l));
-            if ((uint)k >= (uint)buffer.Length) throw new IndexOutOfRangeException();
-            Unsafe.Add(ref first, k * 4 + l) += value.GetElement(l);
+            if ((uint)At((int)index.GetElement(l)) >= (uint)buffer.Length) throw new IndexOutOfRangeException();
         }
+        for (var l = 0; l < 4; l++) Unsafe.Add(ref first, At((int)index.GetElement(l)) * 4 + l) += value.GetElement(l);
     }
 
     // Vector256.IsNegative exists from .NET 9 only; the package also targets net8.0, so the sign bit is read as an integer.

@@ -160,6 +160,43 @@ public sealed class LanesRuntimeTests
     }
 
     [Fact]
+    public void Double_gathers_and_scatter_adds_reach_each_lanes_own_slot_and_refuse_bad_indices()
+    {
+        var rnd = new Random(4);
+        var buffer = Enumerable.Range(0, Lanes.Padded(40)).Select(_ => Vector256.Create(Enumerable.Range(0, 4)
+            .Select(_ => rnd.NextDouble() * 200 - 100).ToArray())).ToArray();
+        var expected = buffer.ToArray();
+        // Two lanes at one index (each its own slot), both sides of a padding slot, the last element.
+        var index = Vector256.Create(7L, 7, 32, 39);
+        var value = Vector256.Create(0.1, -0.2, 1e6, -1e-6);
+        Lanes.ScatterAdd(buffer, index, value);
+        for (var l = 0; l < 4; l++)
+        {
+            var slot = Lanes.At((int)index[l]);
+            expected[slot] = expected[slot].WithElement(l, expected[slot][l] + value[l]);
+        }
+        for (var i = 0; i < buffer.Length; i++)
+        {
+            for (var l = 0; l < 4; l++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[i][l]), BitConverter.DoubleToInt64Bits(buffer[i][l]));
+        }
+        var read = Lanes.Gather((ReadOnlySpan<Vector256<double>>)buffer, index);
+        for (var l = 0; l < 4; l++) Assert.Equal(buffer[Lanes.At((int)index[l])][l], read[l]);
+        var shared = Enumerable.Range(0, 40).Select(i => 0.5 * i - 3).ToArray();
+        var gathered = Lanes.Gather((ReadOnlySpan<double>)shared, index);
+        for (var l = 0; l < 4; l++) Assert.Equal(shared[index[l]], gathered[l]);
+        // One bad lane among good ones, at either end of the range: thrown before anything is written.
+        var before = buffer.ToArray();
+        foreach (var bad in new[] { 40L, -1L, int.MinValue })
+        {
+            var mixed = index.WithElement(2, bad);
+            Assert.Throws<IndexOutOfRangeException>(() => Lanes.ScatterAdd(buffer, mixed, value));
+            Assert.Throws<IndexOutOfRangeException>(() => Lanes.Gather((ReadOnlySpan<Vector256<double>>)buffer, mixed));
+            Assert.Throws<IndexOutOfRangeException>(() => Lanes.Gather((ReadOnlySpan<double>)shared, mixed));
+        }
+        Assert.Equal(before, buffer);
+    }
+
+    [Fact]
     public void The_lane_tape_returns_vectors_and_scalars_in_reverse_order()
     {
         var tape = Tape.Rent();
