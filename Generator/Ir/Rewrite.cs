@@ -85,6 +85,24 @@ internal static class Rewrite
         foreach (var y in r.Yields) into.Add(y.Id);
     }
 
+    /// <summary>How many times each value is read in a region (operands and yields, at any depth), by id.</summary>
+    public static Dictionary<int, int> UseCounts(Region r)
+    {
+        var counts = new Dictionary<int, int>();
+        void Use(Value v) => counts[v.Id] = counts.TryGetValue(v.Id, out var n) ? n + 1 : 1;
+        void Visit(Region region)
+        {
+            foreach (var op in region.Ops)
+            {
+                foreach (var v in op.Operands) Use(v);
+                foreach (var inner in op.Regions) Visit(inner);
+            }
+            foreach (var y in region.Yields) Use(y);
+        }
+        Visit(r);
+        return counts;
+    }
+
     /// <summary>Every value read in a region, as values (first occurrence order).</summary>
     public static List<Value> ReadValues(Region r)
     {

@@ -16,8 +16,10 @@ internal sealed partial class Reverse
         /// the others are pushed at the end of the forward region and popped at the start of
         /// the reverse one.
         /// </summary>
-        private Region Complete(FwdRegion fr, Region reverse, Dictionary<int, Value> map, ForOp? loop = null)
+        private Region Complete(FwdRegion fr, Region reverse, Dictionary<int, Value> map, ForOp? loop = null,
+            Dictionary<int, SteppedCounter>? stepped = null)
         {
+            stepped ??= new Dictionary<int, SteppedCounter>();
             var counters = loop is null ? new Dictionary<int, (int Slot, Value Step, bool Up)>() : AffineCounters(loop);
             var original = fr.Original;
             // The forward copy, not the primal: it also defines trip counts and saved elements.
@@ -37,12 +39,23 @@ internal sealed partial class Reverse
             var recompute = new SortedSet<int>();
             var tape = new SortedSet<int>();
             var usedCounters = new SortedSet<int>();
+            var usedStepped = new SortedSet<int>();
             var work = new Stack<int>(needed.Reverse());
             while (work.Count > 0)
             {
                 var id = work.Pop();
                 if (recompute.Contains(id) || tape.Contains(id) || map.ContainsKey(id)) continue;
                 if (counters.ContainsKey(id)) { usedCounters.Add(id); continue; }
+                if (stepped.TryGetValue(id, out var sc))
+                {
+                    // Computed from the inner loop's trip count (and its step, if the loop body defines it).
+                    usedStepped.Add(id);
+                    foreach (var v in new[] { _tripCount[sc.Inner], sc.Step })
+                    {
+                        if (position.ContainsKey(v.Id) || args.Contains(v.Id)) work.Push(v.Id);
+                    }
+                    continue;
+                }
                 if (args.Contains(id)) { tape.Add(id); continue; }
                 var op = forwardOps[position[id]];
                 if (IsRecomputable(op, forwardOps, position[id]))
@@ -84,8 +97,36 @@ internal sealed partial class Reverse
                 map[id] = copy;
                 prelude.Add(CloneWith(op, copy, map));
             }
+            foreach (var id in usedStepped) prelude.AddRange(StepBack(id, stepped[id], map));
             var substituted = Rewrite.Substitute(reverse, map);
             return new Region(reverse.Args, prelude.Concat(substituted.Ops).ToEquatableArray(), substituted.Yields);
+        }
+
+        /// <summary>
+        /// The counter at the start of this iteration of the reverse loop: what it was after it, less what the iteration's
+        /// inner loop added (its trip count times its step). Maps the forward counter to the result.
+        /// </summary>
+        private IEnumerable<Op> StepBack(int counter, SteppedCounter c, Dictionary<int, Value> map)
+        {
+            var ops = new List<Op>();
+            Value S(Value v) => map.TryGetValue(v.Id, out var w) ? w : v;
+            var step = S(c.Step);
+            var added = S(_tripCount[c.Inner]);
+            var constant = c.Inner.Body.Ops.FirstOrDefault(op => op.Results.Any(r => r.Id == c.Step.Id)) as ConstOp;
+            if (constant is not { Number: 1 })
+            {
+                if (constant is not null)
+                {
+                    step = _b.NewValue(IrType.I32, "");
+                    ops.Add(constant with { Result = step });
+                }
+                var product = _b.NewValue(IrType.I32, "");
+                ops.Add(new BinaryOp(product, BinOp.Mul, added, step));
+                added = product;
+            }
+            ops.Add(new BinaryOp(c.Result, c.Up ? BinOp.Sub : BinOp.Add, c.Arg, added));
+            map[counter] = c.Result;
+            return ops;
         }
 
         private static Op CloneWith(Op op, Value result, Dictionary<int, Value> map)

@@ -117,7 +117,12 @@ internal sealed partial class Reverse
                 if (bar is not null && Active(st.Stored)) Accum(st.Stored, _b.Load(bar, st.Index));
                 return;
             }
-            if (bar is not null)
+            if (bar is not null && Active(st.Stored) && _increments.TryGetValue(st, out var addend))
+            {
+                // h[i] += e: e's adjoint takes h[i]'s, which the element keeps (the old h[i] is what received e).
+                if (Active(addend)) Accum(addend, _b.Load(bar, st.Index));
+            }
+            else if (bar is not null)
             {
                 // h[i] = v: v's adjoint takes h[i]'s, and the overwritten element's adjoint restarts at 0.
                 if (Active(st.Stored)) Accum(st.Stored, _b.Load(bar, st.Index));
@@ -199,10 +204,8 @@ internal sealed partial class Reverse
             foreach (var j in slots) inits.Add(Adj(f.Outs[j]) ?? Zero(f.Outs[j].Type));
             foreach (var u in outer) inits.Add(Adj(u) ?? Zero(u.Type));
 
-            // The reverse loop visits the same indices backwards: last = start + (n - 1) * step.
-            var n = _tripCount[f];
-            var one = _b.Const(1, IrType.I32);
-            var last = _b.Binary(BinOp.Add, f.Start, _b.Binary(BinOp.Mul, _b.Binary(BinOp.Sub, n, one), _b.Const(f.Step, IrType.I32)));
+            // The reverse loop visits the same indices backwards, from the last.
+            var last = LastIndex(f, _tripCount[f]);
 
             var saved = new Dictionary<int, Value>(_adj);
             _b.BeginBlock();
@@ -221,12 +224,27 @@ internal sealed partial class Reverse
             var ops = _b.EndBlock();
             _adj = saved;
 
+            // Counters the inner loop advances, read by the reverse body: carried backwards from the loop's result.
+            var reads = new HashSet<int>();
+            Rewrite.Reads(new Region(EquatableArray<Value>.Empty, ops, yields.ToEquatableArray()), reads);
+            var stepped = SteppedCounters(f).Where(kv => reads.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+            foreach (var c in stepped.Values.OrderBy(c => c.Slot))
+            {
+                var counter = body.Args[c.Slot + 1];
+                c.Arg = _b.NewValue(IrType.I32, counter.Name + "_next");
+                c.Result = _b.NewValue(IrType.I32, counter.Name);
+                bodyArgs.Add(c.Arg);
+                yields.Add(c.Result);
+                inits.Add(f.Outs[c.Slot]);
+            }
+
             var reverseBody = Complete(_fwdBodies[f][0], new Region(bodyArgs.ToEquatableArray(), ops, yields.ToEquatableArray()),
-                new Dictionary<int, Value> { [body.Args[0].Id] = i }, f);
+                new Dictionary<int, Value> { [body.Args[0].Id] = i }, f, stepped);
 
             var outs = new List<Value>();
             foreach (var j in slots) outs.Add(_b.NewValue(f.Outs[j].Type, Bar(f.Outs[j])));
             foreach (var u in outer) outs.Add(_b.NewValue(u.Type, Bar(u)));
+            foreach (var c in stepped.Values.OrderBy(c => c.Slot)) outs.Add(_b.NewValue(IrType.I32, c.Arg.Name));
             _b.Emit(new ForOp(outs.ToEquatableArray(), last, f.Start, -f.Step, f.Step > 0 ? LoopCmp.Ge : LoopCmp.Le,
                 inits.ToEquatableArray(), reverseBody));
             for (var k = 0; k < outer.Count; k++) _adj[outer[k].Id] = outs[slots.Count + k];

@@ -141,5 +141,50 @@ internal sealed partial class Reverse
             map[counter.Id] = Bin(c.Up ? BinOp.Add : BinOp.Sub, loop.Inits[c.Slot], Bin(BinOp.Mul, done, amount), counter.Name);
             return ops;
         }
+    
+        /// <summary>
+        /// A counter an outer loop carries that its inner loop advances (<c>lidx</c> in the ADBench GMM's column-wise
+        /// triangle: <c>for (i …) for (j = i + 1; j &lt; d; j++) { … icf[lidx] …; lidx++; }</c>): each iteration of the outer
+        /// loop adds the inner loop's trip count times its step. The reverse loop carries it backwards instead of popping it
+        /// once per outer iteration: it starts from the forward loop's result and subtracts, in each iteration, what that
+        /// iteration added. Int arithmetic wraps the same way in both directions, so the values are exact.
+        /// </summary>
+        /// <param name="Slot">The outer loop's carried slot.</param>
+        /// <param name="Inner">The inner loop that advances it.</param>
+        /// <param name="Step">The inner counter's step per iteration.</param>
+        /// <param name="Up">Whether the inner loop adds the step (else subtracts it).</param>
+        private sealed record SteppedCounter(int Slot, ForOp Inner, Value Step, bool Up)
+        {
+            /// <summary>The reverse loop's carried value (the counter after this iteration).</summary>
+            public Value Arg { get; set; } = null!;
+
+            /// <summary>The counter at the start of this iteration, which the reverse body reads and passes on.</summary>
+            public Value Result { get; set; } = null!;
+        }
+
+        /// <summary>
+        /// The counters of <paramref name="outer"/> that <see cref="SteppedCounter"/> describes, by body argument id: an int
+        /// the loop carries whose only use is as the initial value of an affine counter of an inner loop (see
+        /// <see cref="AffineCounters"/>) whose result is what the outer body yields for it. Neither loop may stop early.
+        /// </summary>
+        private static Dictionary<int, SteppedCounter> SteppedCounters(ForOp outer)
+        {
+            var result = new Dictionary<int, SteppedCounter>();
+            if (outer.Exits) return result;
+            var uses = Rewrite.UseCounts(outer.Body);
+            for (var j = 0; j < outer.Inits.Count; j++)
+            {
+                var arg = outer.Body.Args[j + 1];
+                var yielded = outer.Body.Yields[j];
+                if (arg.Type != IrType.I32 || !uses.TryGetValue(arg.Id, out var n) || n != 1) continue;
+                var inner = outer.Body.Ops.OfType<ForOp>().FirstOrDefault(g => g.Outs.Any(o => o.Id == yielded.Id));
+                if (inner is null || inner.Exits) continue;
+                var slot = inner.Outs.ToList().FindIndex(o => o.Id == yielded.Id);
+                if (inner.Inits[slot].Id != arg.Id) continue;
+                if (!AffineCounters(inner).TryGetValue(inner.Body.Args[slot + 1].Id, out var c)) continue;
+                result[arg.Id] = new SteppedCounter(j, inner, c.Step, c.Up);
+            }
+            return result;
+        }
     }
 }

@@ -143,6 +143,7 @@ internal sealed partial class Reverse
         private readonly Dictionary<int, Value> _adjBuf = new();
         private readonly HashSet<int> _localBuffers = new();
         private readonly HashSet<int> _unrestored;
+        private readonly Dictionary<Op, Value> _increments;
         private readonly HashSet<int> _passedToCalls;
 
         private static IEnumerable<CallOp> Calls(Region r) =>
@@ -162,6 +163,7 @@ internal sealed partial class Reverse
             _activity = Activity.Analyze(fn, activeParams, owner._lookup);
             _b = new IrBuilder(IrMaxId.Of(fn) + 1);
             _unrestored = UnrestoredBuffers(fn.Body);
+            _increments = Increments(fn.Body);
             _passedToCalls = new HashSet<int>(Calls(fn.Body).SelectMany(c => c.Args).Where(a => a.Type.IsBuffer).Select(a => a.Id));
             // Code that already uses tapes (a generated gradient or HVP) keeps them; this sweep
             // saves its own values on the next tape, and the adjoints of the values that travel

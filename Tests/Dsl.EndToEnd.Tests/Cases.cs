@@ -553,6 +553,44 @@ public static class Cases
         // ------------------------------------------------------------ local buffers
         new Case
         {
+            Name = "PackedTriangle",
+            Inputs = [Input.Vector("l", 12, -1, 1), Input.Vector("x", 4, -1.5, 1.5)],
+            Primal64 = a => V(D.PackedTriangle(a[0], a[1])),
+            Jvp64 = (a, d) => J(D.PackedTriangleJvp(a[0], d[0], a[1], d[1], out var t), t),
+            Primal32 = a => V(F.PackedTriangle(a[0], a[1])),
+            Jvp32 = (a, d) => J(F.PackedTriangleJvp(a[0], d[0], a[1], d[1], out var t), t),
+            ClosedForm = (a, d) =>
+            {
+                // The same walks on (value, tangent) pairs.
+                double[] l = a[0], dl = d[0], x = a[1], dx = d[1];
+                var n = x.Length;
+                var q = (double[])x.Clone();
+                var dq = (double[])dx.Clone();
+                var c = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    for (var j = i + 1; j < n; j++, c++)
+                    {
+                        q[j] += l[c] * x[i];
+                        dq[j] += dl[c] * x[i] + l[c] * dx[i];
+                    }
+                }
+                var e = l.Length - 1;
+                for (var i = 0; i < n; i++)
+                {
+                    for (var j = n - 1; j > i; j--, e -= 2)
+                    {
+                        dq[i] += Math.Cos(l[e]) * dl[e] * q[j] + Math.Sin(l[e]) * dq[j];
+                        q[i] += Math.Sin(l[e]) * q[j];
+                    }
+                }
+                q[0] += x[1];
+                dq[0] += dx[1];
+                return [Enumerable.Range(0, n).Sum(i => 2 * q[i] * dq[i])];
+            },
+        },
+        new Case
+        {
             Name = "PrefixBuffers",
             Inputs = [Input.Vector("x", 5, -2, 2)],
             Primal64 = a => V(D.PrefixBuffers(a[0])),

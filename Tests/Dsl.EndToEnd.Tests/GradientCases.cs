@@ -192,6 +192,11 @@ public static class GradientCases
             Gradient64 = a => { var g0 = new double[a[0].Length]; var y = D.InterpolateGradient(a[0], a[1][0], g0, out var g1); return new(y, [g0, [g1]]); },
             Gradient32 = a => { var g0 = new float[a[0].Length]; var y = F.InterpolateGradient(a[0], a[1][0], g0, out var g1); return new(y, [g0, [g1]]); },
         },
+        ["PackedTriangle"] = new()
+        {
+            Gradient64 = a => { var g0 = new double[a[0].Length]; var g1 = new double[a[1].Length]; var y = D.PackedTriangleGradient(a[0], a[1], g0, g1); return new(y, [g0, g1]); },
+            Gradient32 = a => { var g0 = new float[a[0].Length]; var g1 = new float[a[1].Length]; var y = F.PackedTriangleGradient(a[0], a[1], g0, g1); return new(y, [g0, g1]); },
+        },
         ["PrefixBuffers"] = new()
         {
             Gradient64 = a => { var g0 = new double[a[0].Length]; var y = D.PrefixBuffersGradient(a[0], g0); return new(y, [g0]); },

@@ -37,8 +37,6 @@ public class UnrollAndJamTests
         BothInnerEndsDependOnJ,
         /// <summary>The part before the inner loop reads a value the outer loop carries.</summary>
         BeforeReadsCarried,
-        /// <summary>The inner loop steps by one towards a bound that depends on j, with ≤.</summary>
-        InclusiveRaggedBound,
         /// <summary>The inner loop also accumulates into wbar at an index without j (a scalar-code vector loop that would
         /// stop being one jammed: wbar read-modify-written and accumulated in one pass).</summary>
         SharedAndPerRowIntoOneBuffer,
@@ -61,6 +59,13 @@ public class UnrollAndJamTests
         DownFromJStrict,
         /// <summary><c>for (k = n − 1; k &gt; n − 1 − min(jj, n); k--)</c>: downward, the bound depends on j.</summary>
         DownToJ,
+        /// <summary><c>for (k = 0; k &lt;= min(n, jj) − 1; k++)</c>: upward with ≤ to a bound that depends on j.</summary>
+        UpToJInclusive,
+        /// <summary>
+        /// <c>for (k = n − 1; k &gt;= n − min(jj, n); k--)</c>: the reverse sweep's column triangle (<c>j = i + 1 … d − 1</c>
+        /// run backwards), downward with ≥ to a bound that depends on j.
+        /// </summary>
+        DownToJInclusive,
     }
 
     /// <summary>
@@ -107,13 +112,14 @@ public class UnrollAndJamTests
         var (innerStart, innerBound, innerStep, innerCmp) = (twist, range) switch
         {
             (Twist.BothInnerEndsDependOnJ, _) => (fromJ, b.Binary(BinOp.Add, fromJ, one, "k_to"), 1, LoopCmp.Lt),
-            (Twist.InclusiveRaggedBound, _) => (kStart, b.Binary(BinOp.Sub, minJn, one, "k_last"), 1, LoopCmp.Le),
             (_, Inner.UpToJ) => (kStart, b.Binary(BinOp.Min, n, jj, "k_count"), 1, LoopCmp.Lt),
             (_, Inner.UpFromJ) => (fromJ, n, 1, LoopCmp.Lt),
             (_, Inner.UpFromJInclusive) => (fromJ, nMinusOne, 1, LoopCmp.Le),
             (_, Inner.DownFromJ) => (b.Binary(BinOp.Sub, minJn, one, "k_first"), kStart, -1, LoopCmp.Ge),
             (_, Inner.DownFromJStrict) => (b.Binary(BinOp.Sub, minJn, one, "k_first"), b.Const(-1, IrType.I32, "below"), -1, LoopCmp.Gt),
             (_, Inner.DownToJ) => (nMinusOne, b.Binary(BinOp.Sub, nMinusOne, minJn, "k_stop"), -1, LoopCmp.Gt),
+            (_, Inner.UpToJInclusive) => (kStart, b.Binary(BinOp.Sub, minJn, one, "k_last"), 1, LoopCmp.Le),
+            (_, Inner.DownToJInclusive) => (nMinusOne, b.Binary(BinOp.Sub, n, minJn, "k_stop"), -1, LoopCmp.Ge),
             _ => (kStart, b.Binary(BinOp.Max, n, kStart, "k_count"), 1, LoopCmp.Lt),
         };
         if (twist == Twist.BeforeWritesWhatInnerReads) b.Store(x, jj, zj);
@@ -123,13 +129,14 @@ public class UnrollAndJamTests
         var sums = Enumerable.Range(0, carried).Select(i => b.NewValue(IrType.F64, "s" + i)).ToList();
         b.BeginBlock();
         var row = b.Binary(BinOp.Mul, jj, n, "row");
-        var idx = b.Binary(BinOp.Add, row, kv, "idx");
+        var kk = kv;
+        var idx = b.Binary(BinOp.Add, row, kk, "idx");
         var t = b.Load(w, idx, "t");
-        var xk = b.Load(x, kv, "xk");
-        b.Store(hbar, kv, b.Binary(BinOp.Mul, t, zj), accumulate: true);
+        var xk = b.Load(x, kk, "xk");
+        b.Store(hbar, kk, b.Binary(BinOp.Mul, t, zj), accumulate: true);
         b.Store(wbar, idx, b.Binary(BinOp.Mul, zj, xk), accumulate: twist != Twist.InnerOverwrites);
-        if (twist == Twist.InnerReadsItsAccumulator) b.Store(hbar, kv, b.Load(hbar, kv, "again"), accumulate: true);
-        if (twist == Twist.SharedAndPerRowIntoOneBuffer) b.Store(wbar, kv, t, accumulate: true);
+        if (twist == Twist.InnerReadsItsAccumulator) b.Store(hbar, kk, b.Load(hbar, kk, "again"), accumulate: true);
+        if (twist == Twist.SharedAndPerRowIntoOneBuffer) b.Store(wbar, kk, t, accumulate: true);
         // Sum i adds t·x[k]·(i+1): distinct sums, so a mix-up between them shows.
         var yields = sums.Select((sum, i) =>
             b.Binary(BinOp.Add, sum, b.Binary(BinOp.Mul, b.Binary(BinOp.Mul, t, xk), b.Const(i + 1, IrType.F64)), "s_next")).ToList();
@@ -285,7 +292,6 @@ public class UnrollAndJamTests
     [InlineData(Twist.StepTwo)]
     [InlineData(Twist.BothInnerEndsDependOnJ)]
     [InlineData(Twist.BeforeReadsCarried)]
-    [InlineData(Twist.InclusiveRaggedBound)]
     public void Loops_whose_reordering_could_change_results_are_left_as_they_are(Twist twist)
     {
         var original = Build(1, LoopCmp.Lt, carried: 0, twist: twist);
@@ -392,5 +398,108 @@ public class UnrollAndJamTests
         var inner = Loops(group.Body).Single();
         Assert.All(inner.Body.Ops.OfType<LoadOp>().Where(l => l.Buffer.Name == "w"), l => Assert.False(extended.IsVarying(l.Result)));
         Assert.All(inner.Body.Ops.OfType<LoadOp>().Where(l => l.Buffer.Name == "hbar"), l => Assert.True(extended.IsVarying(l.Result)));
+    }
+
+    /// <summary>
+    /// The reverse sweep of the GMM's column-wise triangle (<c>for i: for j = i + 1 … d − 1: qx[j] += l[c] · x[i]; c++</c>)
+    /// after scalar replacement: for i = d − 1 down to 0 the counter steps back before the inner loop
+    /// (<c>c = c_next − max(d − i − 1, 0)</c>), <c>x̄[i]</c> is loaded under a guard before it and stored under one after it,
+    /// and the inner loop runs j = d − 1 down to i + 1 with ≥ (a bound that depends on i), carrying the sum
+    /// <c>acc += l[c + j − i − 1] · ḡ[j]</c> and accumulating <c>l̄[c + j − i − 1] += ḡ[j] · x[i]</c>. With
+    /// <paramref name="elsewhere"/> the after-part stores x̄[i + 1] instead: parts of different i then meet in memory.
+    /// </summary>
+    private static Function ColumnTriangle(bool elsewhere)
+    {
+        var b = new IrBuilder();
+        var ro = IrType.Buf(ScalarKind.F64, BufferKind.ReadOnlySpan);
+        var span = IrType.Buf(ScalarKind.F64, BufferKind.Span);
+        var l = b.NewValue(ro, "l");
+        var g = b.NewValue(ro, "g");
+        var x = b.NewValue(ro, "x");
+        var lbar = b.NewValue(span, "lbar");
+        var xbarOut = b.NewValue(span, "xbar_out");
+        var d = b.NewValue(IrType.I32, "d");
+        var cEnd = b.NewValue(IrType.I32, "c_end");
+        b.BeginBlock();
+        var zeroI = b.Const(0, IrType.I32, "zero");
+        var one = b.Const(1, IrType.I32, "one");
+        var dPlusOne = b.Binary(BinOp.Add, d, one, "d1");
+        var xbar = b.Alloc(IrType.Buf(ScalarKind.F64, BufferKind.Heap), dPlusOne, "xbar");
+        b.Loop(zeroI, dPlusOne, "k", k => b.Store(xbar, k, b.Binary(BinOp.Mul, b.Load(x, k, "xk"), b.Const(0.5, IrType.F64, "half"))));
+        var top = b.Binary(BinOp.Sub, d, one, "top");
+
+        var iv = b.NewValue(IrType.I32, "i");
+        var cNext = b.NewValue(IrType.I32, "c_next");
+        b.BeginBlock();
+        var s = b.Binary(BinOp.Add, iv, one, "s");
+        var count = b.Binary(BinOp.Max, b.Binary(BinOp.Sub, d, s, "left"), zeroI, "count");
+        var c = b.Binary(BinOp.Sub, cNext, count, "c");
+        var runs = b.Binary(BinOp.Ge, top, s, "runs");
+        b.BeginBlock();
+        var loaded = b.Load(xbar, iv, "loaded");
+        var thenOps = b.EndBlock();
+        b.BeginBlock();
+        var zero = b.Const(0, IrType.F64, "zero");
+        var elseOps = b.EndBlock();
+        var init = b.If(runs, thenOps, new[] { loaded }, elseOps, new[] { zero })[0];
+
+        var jv = b.NewValue(IrType.I32, "j");
+        var acc = b.NewValue(IrType.F64, "acc");
+        b.BeginBlock();
+        var at = b.Binary(BinOp.Add, c, b.Binary(BinOp.Sub, jv, s, "dj"), "at");
+        var gj = b.Load(g, jv, "gj");
+        b.Store(lbar, at, b.Binary(BinOp.Mul, gj, b.Load(x, iv, "xi")), accumulate: true);
+        var accNext = b.Binary(BinOp.Add, acc, b.Binary(BinOp.Mul, b.Load(l, at, "lc"), gj), "acc_next");
+        var innerOps = b.EndBlock();
+        var accOut = b.NewValue(IrType.F64, "acc_out");
+        b.Emit(new ForOp(new[] { accOut }.ToEquatableArray(), top, s, -1, LoopCmp.Ge, new[] { init }.ToEquatableArray(),
+            new Region(new[] { jv, acc }.ToEquatableArray(), innerOps, new[] { accNext }.ToEquatableArray())));
+        b.BeginBlock();
+        b.Store(xbar, elsewhere ? s : iv, accOut);
+        var storeOps = b.EndBlock();
+        b.If(runs, storeOps, Array.Empty<Value>(), EquatableArray<Op>.Empty, Array.Empty<Value>());
+        var outerOps = b.EndBlock();
+        var cOut = b.NewValue(IrType.I32, "c_out");
+        b.Emit(new ForOp(new[] { cOut }.ToEquatableArray(), top, zeroI, -1, LoopCmp.Ge, new[] { cEnd }.ToEquatableArray(),
+            new Region(new[] { iv, cNext }.ToEquatableArray(), outerOps, new[] { c }.ToEquatableArray())));
+        b.Loop(zeroI, dPlusOne, "k", k => b.Store(xbarOut, k, b.Load(xbar, k, "xbk")));
+        var body = b.EndBlock();
+        var args = new[] { l, g, x, lbar, xbarOut, d, cEnd };
+        return new Function(FunctionKey.Primal("Column"), "Column", new Region(args.ToEquatableArray(), body, EquatableArray<Value>.Empty));
+    }
+
+    private static double[][] RunColumn(Function fn, int d, int cEnd, int seed)
+    {
+        var rnd = new Random(seed);
+        double[] R(int len) => Enumerable.Range(0, len).Select(_ => rnd.NextDouble() - 0.5).ToArray();
+        var l = R(cEnd + 1);
+        var g = R(d + 1);
+        var x = R(d + 1);
+        var lbar = R(cEnd + 1);
+        var xbarOut = new double[d + 1];
+        new Interpreter(new Module(new[] { fn }.ToEquatableArray())).Call(fn, l, g, x, lbar, xbarOut, d, cEnd);
+        return new[] { lbar, xbarOut };
+    }
+
+    [Fact]
+    public void Scalar_code_jams_the_reverse_column_triangle_with_its_guarded_element_and_stepped_counter()
+    {
+        var fn = ColumnTriangle(elsewhere: false);
+        var jammed = UnrollAndJam.RunScalar(fn);
+        Assert.Empty(Verifier.Verify(jammed));
+        Assert.Single(Loops(jammed.Body), f => f.Step == -4);
+        for (var d = 0; d <= 11; d++)
+        {
+            // The packed triangle holds d(d − 1)/2 entries; the counter ends there (and starts at 0 for i = 0).
+            var cEnd = d * (d - 1) / 2;
+            var expected = RunColumn(fn, d, cEnd, seed: d);
+            var actual = RunColumn(jammed, d, cEnd, seed: d);
+            for (var i = 0; i < expected.Length; i++) Assert.True(expected[i].SequenceEqual(actual[i]), $"buffer {i} differs at d = {d}");
+        }
+        // The after-part writing another i's element: not jammed.
+        var other = ColumnTriangle(elsewhere: true);
+        Assert.Same(other, UnrollAndJam.RunScalar(other));
+        // Lanes code takes no branches in the outer body.
+        Assert.Same(fn, UnrollAndJam.Run(fn, NoLanes).Fn);
     }
 }

@@ -108,21 +108,33 @@ internal static class UnrollAndJam
         public HashSet<int> Accumulates { get; } = new();
         public bool Tape { get; private set; }
 
+        /// <summary>Per buffer, the index values of its accesses.</summary>
+        public Dictionary<int, HashSet<int>> Indices { get; } = new();
+
         public static Access Of(IEnumerable<Op> ops)
         {
             var a = new Access();
+            a.Add(ops);
+            return a;
+        }
+
+        private void Add(IEnumerable<Op> ops)
+        {
             foreach (var op in ops)
             {
                 switch (op)
                 {
-                    case LoadOp l: a.Loads.Add(l.Buffer.Id); break;
-                    case StoreOp { Accumulate: true } s: a.Accumulates.Add(s.Buffer.Id); break;
-                    case StoreOp s: a.Stores.Add(s.Buffer.Id); break;
-                    case PushOp or PopOp: a.Tape = true; break;
+                    case LoadOp l: Loads.Add(l.Buffer.Id); At(l.Buffer, l.Index); break;
+                    case StoreOp { Accumulate: true } s: Accumulates.Add(s.Buffer.Id); At(s.Buffer, s.Index); break;
+                    case StoreOp s: Stores.Add(s.Buffer.Id); At(s.Buffer, s.Index); break;
+                    case PushOp or PopOp: Tape = true; break;
+                    case IfOp i: Add(i.Then.Ops); Add(i.Else.Ops); break;
                 }
             }
-            return a;
         }
+
+        private void At(Value buffer, Value index) =>
+            (Indices.TryGetValue(buffer.Id, out var set) ? set : Indices[buffer.Id] = new HashSet<int>()).Add(index.Id);
 
         /// <summary>Buffers written here in any way.</summary>
         public bool Writes(int id) => Stores.Contains(id) || Accumulates.Contains(id);
@@ -152,7 +164,7 @@ internal static class UnrollAndJam
                 }
                 // In the inner loop a load depends on j only through its index: nothing in the outer body writes the
                 // buffers it reads (Shape checks that before any load is shared).
-                if ((op is LoadOp && !inner) || op is PopOp || op.Operands.Any(v => dependsOnJ.Contains(v.Id)))
+                if ((op is LoadOp or IfOp && !inner) || op is PopOp || op.Operands.Any(v => dependsOnJ.Contains(v.Id)))
                 {
                     foreach (var res in op.Results) dependsOnJ.Add(res.Id);
                 }
@@ -179,6 +191,9 @@ internal static class UnrollAndJam
                 case ConstOp or UnaryOp or BinaryOp or TernaryOp or SelectOp or LengthOp or LoadOp or StoreOp or PushOp
                     or PopOp or NoteOp:
                     break;
+                // Scalar replacement's guarded load and store of an element (`runs ? x̄[j] : 0`, `if (runs) x̄[j] = …`).
+                case IfOp branch when scalar && branch.Regions.All(r => r.Ops.All(IsStraight)):
+                    break;
                 default:
                     return null;
             }
@@ -188,13 +203,19 @@ internal static class UnrollAndJam
         // layer carries 9 jet sums: 18 vector accumulators and 9 shared loads fit the 32 AVX-512 registers), else none.
         var factor = inner.Inits.Count <= 4 ? 4 : inner.Inits.Count <= 12 ? 2 : 0;
         if (factor == 0) return null;
-        // Values the outer loop carries are updated after the inner loop only: the parts before it and the inner loop do
-        // not read them (the group's befores all run before its first after).
+        // Values the outer loop carries are updated after the inner loop, and then the parts before it and the inner loop
+        // do not read them (the group's befores all run before its first after); or before it (a counter the reverse sweep
+        // steps back, `lidx = lidx_next - j_count`), and then each j's before-part passes it to the next one's.
         if (j.Inits.Count > 0)
         {
-            var carried = new HashSet<int>(j.Body.Args.Skip(1).Select(a => a.Id));
+            var early = EarlySlots(j, innerIndex);
+            var carried = new HashSet<int>(j.Body.Args.Skip(1).Where((a, c) => !early.Contains(c)).Select(a => a.Id));
             var reads = new HashSet<int>();
-            foreach (var op in j.Body.Ops.Take(innerIndex + 1)) foreach (var v in op.Operands) reads.Add(v.Id);
+            foreach (var op in j.Body.Ops.Take(innerIndex + 1))
+            {
+                foreach (var v in op.Operands) reads.Add(v.Id);
+                foreach (var r in op.Regions) Rewrite.Reads(r, reads);
+            }
             Rewrite.Reads(inner.Body, reads);
             if (reads.Overlaps(carried)) return null;
         }
@@ -205,7 +226,8 @@ internal static class UnrollAndJam
         var ragged = (dependsOnJ.Contains(inner.Start.Id), dependsOnJ.Contains(inner.Bound.Id)) switch
         {
             (false, false) => Ragged.None,
-            (false, true) when (inner.Step, inner.Cmp) is (1, LoopCmp.Lt) or (-1, LoopCmp.Gt) => Ragged.Bound,
+            (false, true) when inner.Step == 1 && inner.Cmp is LoopCmp.Lt or LoopCmp.Le => Ragged.Bound,
+            (false, true) when inner.Step == -1 && inner.Cmp is LoopCmp.Gt or LoopCmp.Ge => Ragged.Bound,
             (true, false) when inner.Step == 1 && inner.Cmp is LoopCmp.Lt or LoopCmp.Le => Ragged.Start,
             (true, false) when inner.Step == -1 && inner.Cmp is LoopCmp.Gt or LoopCmp.Ge => Ragged.Start,
             _ => (Ragged?)null,
@@ -229,15 +251,42 @@ internal static class UnrollAndJam
         }
         // The part before the inner loop runs for all the group's j before the part after it runs for any: they must
         // not meet in memory (both only accumulating into a buffer is fine), nor both use the tape.
+        // Where both touch only element j of a buffer (a scalar-replaced x̄[j], loaded before and stored after), each j has
+        // an element of its own and the order between different j's does not matter.
         if (before.Tape && after.Tape) return null;
+        var jv = j.Body.Args[0].Id;
         foreach (var b in before.Loads.Concat(before.Stores).Concat(before.Accumulates).Distinct())
         {
             var bothAccumulate = before.Accumulates.Contains(b) && !before.Loads.Contains(b) && !before.Stores.Contains(b)
                 && after.Accumulates.Contains(b) && !after.Loads.Contains(b) && !after.Stores.Contains(b);
-            if (after.Touches(b) && !bothAccumulate && (after.Writes(b) || before.Writes(b))) return null;
+            var ownElement = before.Indices[b].All(i => i == jv) && (!after.Indices.TryGetValue(b, out var at) || at.All(i => i == jv));
+            if (after.Touches(b) && !bothAccumulate && !ownElement && (after.Writes(b) || before.Writes(b))) return null;
         }
         return new LoopShape(innerIndex, inner, factor, ragged.Value);
     }
+
+    /// <summary>
+    /// The carried slots of <paramref name="j"/> whose next value is computed before its inner loop (at op index
+    /// <paramref name="innerIndex"/>), or outside the loop: each j's before-part can hand them to the next j's.
+    /// </summary>
+    private static HashSet<int> EarlySlots(ForOp j, int innerIndex)
+    {
+        var late = new HashSet<int>();
+        for (var i = innerIndex; i < j.Body.Ops.Count; i++)
+        {
+            foreach (var r in j.Body.Ops[i].Results) late.Add(r.Id);
+        }
+        var early = new HashSet<int>();
+        for (var c = 0; c < j.Body.Yields.Count; c++)
+        {
+            if (!late.Contains(j.Body.Yields[c].Id)) early.Add(c);
+        }
+        return early;
+    }
+
+    /// <summary>Straight-line ops without memory effects beyond loads and stores (what a copied branch may hold).</summary>
+    private static bool IsStraight(Op op) =>
+        op is ConstOp or UnaryOp or BinaryOp or TernaryOp or SelectOp or LengthOp or LoadOp or StoreOp or NoteOp;
 
     private sealed class Jammer
     {
@@ -352,8 +401,13 @@ internal static class UnrollAndJam
                 "each element's additions in the same order"));
             var heading = shape.InnerIndex;
             while (heading > 0 && j.Body.Ops[heading - 1] is NoteOp) heading--;
+            var outerArgs = j.Body.Args.Skip(1).ToList();
+            var groupArgs = outerArgs.Select(a => Fresh(a, Varying.Contains(a.Id))).ToList();
+            var early = EarlySlots(j, shape.InnerIndex);
             for (var u = 0; u < factor; u++)
             {
+                // Carried values computed before the inner loop pass from one j's before-part to the next.
+                foreach (var c in early) maps[u][outerArgs[c].Id] = u == 0 ? groupArgs[c] : Map(maps[u - 1], j.Body.Yields[c]);
                 for (var i = 0; i < heading; i++) ops.Add(Copy(j.Body.Ops[i], maps[u]));
             }
             for (var i = heading; i < shape.InnerIndex; i++) ops.Add(j.Body.Ops[i]);
@@ -366,13 +420,12 @@ internal static class UnrollAndJam
                 }
             }
             ops.AddRange(JammedInner(inner, maps, dependsOnJ, shape.Ragged));
-            // The values the outer loop carries pass from one j's after-part to the next.
-            var outerArgs = j.Body.Args.Skip(1).ToList();
-            var groupArgs = outerArgs.Select(a => Fresh(a, Varying.Contains(a.Id))).ToList();
+            // The other values the outer loop carries pass from one j's after-part to the next.
             for (var u = 0; u < factor; u++)
             {
                 for (var c = 0; c < outerArgs.Count; c++)
                 {
+                    if (early.Contains(c)) continue;
                     maps[u][outerArgs[c].Id] = u == 0 ? groupArgs[c] : Map(maps[u - 1], j.Body.Yields[c]);
                 }
                 for (var i = shape.InnerIndex + 1; i < j.Body.Ops.Count; i++) ops.Add(Copy(j.Body.Ops[i], maps[u]));
@@ -416,8 +469,17 @@ internal static class UnrollAndJam
                 var bounds = maps.Select(m => Map(m, inner.Bound)).ToList();
                 var nearest = up ? BinOp.Min : BinOp.Max;
                 var shared = bounds.Skip(1).Aggregate(bounds[0], (a, b) => Binary(ops, nearest, a, b, IrType.I32, "shared_end"));
-                // Each j's rest starts where the shared pass stopped: at the shared end, or at the start if it never ran.
-                var restStart = Binary(ops, up ? BinOp.Max : BinOp.Min, start, shared, IrType.I32, "rest_start");
+                // Each j's rest starts where the shared pass stopped: at the shared end (past it, with ≤ or ≥), or at the
+                // start if it never ran.
+                // With ≤ (≥) the shared pass includes its end, and the rest starts one past it. That cannot wrap in a loop
+                // that ends: a shared end of int.MaxValue (int.MinValue) means every j's loop runs to `k <= int.MaxValue`
+                // (`k >= int.MinValue`), which C# never leaves.
+                Value restFrom = shared;
+                if (inner.Cmp is LoopCmp.Le or LoopCmp.Ge)
+                {
+                    restFrom = Binary(ops, up ? BinOp.Add : BinOp.Sub, shared, Int(ops, 1, "one"), IrType.I32, "past_shared");
+                }
+                var restStart = Binary(ops, up ? BinOp.Max : BinOp.Min, start, restFrom, IrType.I32, "rest_start");
                 var before = maps.Select(m => new Dictionary<int, Value>(m)).ToArray();
                 var (pass, outs) = OnePass(inner, maps, dependsOnJ, start, shared, inner.Cmp, inits);
                 ops.Add(pass);
@@ -586,6 +648,25 @@ internal static class UnrollAndJam
 
         private static Value Map(Dictionary<int, Value> map, Value v) => map.TryGetValue(v.Id, out var w) ? w : v;
 
+        /// <summary>A branch of straight-line code with its operands mapped and fresh values inside and out.</summary>
+        private IfOp CopyBranch(IfOp branch, Dictionary<int, Value> map)
+        {
+            Region Side(Region r)
+            {
+                var ops = r.Ops.Select(op => Copy(op, map)).ToEquatableArray();
+                return new Region(r.Args, ops, r.Yields.Select(y => Map(map, y)).ToEquatableArray());
+            }
+            var then = Side(branch.Then);
+            var @else = Side(branch.Else);
+            var outs = branch.Outs.Select(o =>
+            {
+                var w = Fresh(o, Varying.Contains(o.Id));
+                map[o.Id] = w;
+                return w;
+            }).ToEquatableArray();
+            return new IfOp(outs, Map(map, branch.Cond), then, @else);
+        }
+
         /// <summary>The op with its operands mapped and fresh results (recorded in <paramref name="map"/>).</summary>
         private Op Copy(Op op, Dictionary<int, Value> map)
         {
@@ -608,6 +689,7 @@ internal static class UnrollAndJam
                 StoreOp s => s with { Buffer = M(s.Buffer), Index = M(s.Index), Stored = M(s.Stored) },
                 PushOp p => p with { Pushed = M(p.Pushed) },
                 PopOp p => p with { Result = R(p.Result) },
+                IfOp i => CopyBranch(i, map),
                 NoteOp n => n,
                 _ => throw new System.InvalidOperationException($"unroll-and-jam cannot copy {op.GetType().Name}"),
             };

@@ -7,8 +7,9 @@ namespace Dsl.Generator.Transforms.Legalize;
 /// <summary>
 /// Scalar replacement of a loop-invariant buffer element (CPU targets): when every access a loop makes to a buffer the
 /// function allocated itself is a load or store at one index computed outside the loop, the element is loaded once
-/// before the loop, carried through it as a local, and stored once after it. Reverse mode writes such loops for every
-/// adjoint whose index belongs to an outer loop (<c>xc_bar[i] += icf[lidx] * qx_bar[j]</c> over j in the GMM); the JIT
+/// before the loop, carried through it as a local, and stored once after it; when the loop only reads it, it is loaded
+/// once and not stored. Reverse mode writes such loops for every adjoint whose index belongs to an outer loop
+/// (<c>xc_bar[i] += icf[lidx] * qx_bar[j]</c> over j in the GMM, which also reads <c>xc[i]</c>); the JIT
 /// cannot do it because it cannot prove that the buffer does not alias the others the loop writes, so every iteration
 /// was a store-to-load-forwarded read-modify-write on the critical path. The additions are the same, in the same
 /// order, on the same type: the results do not change by a bit.
@@ -63,7 +64,7 @@ internal static class ScalarReplacement
             var runs = _b.NewValue(IrType.Bool, "runs");
             var cmp = f.Cmp switch { LoopCmp.Lt => BinOp.Lt, LoopCmp.Le => BinOp.Le, LoopCmp.Gt => BinOp.Gt, _ => BinOp.Ge };
             before.Add(new BinaryOp(runs, cmp, f.Start, f.Bound));
-            foreach (var (buffer, index) in candidates)
+            foreach (var (buffer, index, stored) in candidates)
             {
                 var type = buffer.Type.ElementType;
                 var init = _b.NewValue(type, ElementName(buffer));
@@ -74,6 +75,12 @@ internal static class ScalarReplacement
                         new[] { loaded }.ToEquatableArray()),
                     new Region(EquatableArray<Value>.Empty, new Op[] { new ConstOp(zero, 0) }.ToEquatableArray(),
                         new[] { zero }.ToEquatableArray())));
+                if (!stored)
+                {
+                    // Only read: the element is loaded once, before the loop, and the loop reads that value.
+                    body = ReadOnce(body, buffer, init);
+                    continue;
+                }
                 var carried = _b.NewValue(type, init.Name);
                 var result = _b.NewValue(type, init.Name);
                 body = Carry(body, buffer, carried);
@@ -90,8 +97,11 @@ internal static class ScalarReplacement
 
         private static string ElementName(Value buffer) => buffer.Name.Length > 0 ? buffer.Name + "_elem" : "elem";
 
-        /// <summary>Local buffers the loop body reads or writes only at its top level, at one index defined outside it.</summary>
-        private List<(Value Buffer, Value Index)> Candidates(ForOp f)
+        /// <summary>
+        /// Local buffers the loop body reads or writes only at its top level, at one index defined outside it, and whether
+        /// it writes them.
+        /// </summary>
+        private List<(Value Buffer, Value Index, bool Stored)> Candidates(ForOp f)
         {
             var inside = new HashSet<int>();
             Rewrite.Defs(f.Body, inside);
@@ -116,7 +126,8 @@ internal static class ScalarReplacement
                         break;
                 }
             }
-            return index.Values.Where(c => stored.Contains(c.Buffer.Id) && !rejected.Contains(c.Buffer.Id))
+            return index.Values.Where(c => !rejected.Contains(c.Buffer.Id))
+                .Select(c => (c.Buffer, c.Index, Stored: stored.Contains(c.Buffer.Id)))
                 .OrderBy(c => c.Buffer.Id).ToList();
 
             void Note(Value buffer, Value at)
@@ -130,6 +141,19 @@ internal static class ScalarReplacement
         /// <summary>Every value an op reads, including inside its regions.</summary>
         private static IEnumerable<Value> Uses(Op op) =>
             op.Operands.Concat(op.Regions.SelectMany(r => Rewrite.ReadValues(r)));
+
+        /// <summary>The loop body with every load of the buffer replaced by <paramref name="value"/>.</summary>
+        private static Region ReadOnce(Region body, Value buffer, Value value)
+        {
+            var map = new Dictionary<int, Value>();
+            var ops = new List<Op>();
+            foreach (var op in body.Ops)
+            {
+                if (op is LoadOp l && l.Buffer.Id == buffer.Id) map[l.Result.Id] = value;
+                else ops.Add(op);
+            }
+            return Rewrite.Substitute(new Region(body.Args, ops.ToEquatableArray(), body.Yields), map);
+        }
 
         /// <summary>
         /// The loop body with the buffer's element as the last carried value: a load reads the current value, a store

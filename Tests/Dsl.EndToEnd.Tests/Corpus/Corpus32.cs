@@ -619,6 +619,54 @@ public static partial class Corpus32
     [Gradient(nameof(PrefixBuffers))]
     public static partial float PrefixBuffersGradient(ReadOnlySpan<float> x, Span<float> xBar);
 
+    // A packed strictly-lower triangle walked column by column into a stackalloc buffer, as ADBench's
+    // GMM does (qx[j] += l[c] * x[i], one counter through all entries, carried across the outer
+    // loop); a second walk with a counter stepping down by 2 and an inner loop counting down; and an
+    // element read, overwritten, then set from the value read (t = qx[0]; qx[0] = …; qx[0] = t + …).
+    [Differentiable]
+    public static float PackedTriangle(ReadOnlySpan<float> l, ReadOnlySpan<float> x)
+    {
+        int d = x.Length;
+        Span<float> qx = stackalloc float[d];
+        for (int i = 0; i < d; i++)
+        {
+            qx[i] = x[i];
+        }
+        int c = 0;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = i + 1; j < d; j++)
+            {
+                qx[j] += l[c] * x[i];
+                c++;
+            }
+        }
+        int e = l.Length - 1;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = d - 1; j > i; j--)
+            {
+                qx[i] += MathF.Sin(l[e]) * qx[j];
+                e -= 2;
+            }
+        }
+        float t = qx[0];
+        qx[0] = x[0] * x[1];
+        qx[0] = t + x[1];
+        float s = 0;
+        for (int i = 0; i < d; i++)
+        {
+            s += qx[i] * qx[i];
+        }
+        return s;
+    }
+
+    [Jvp(nameof(PackedTriangle))]
+    public static partial float PackedTriangleJvp(ReadOnlySpan<float> l, ReadOnlySpan<float> dl, ReadOnlySpan<float> x, ReadOnlySpan<float> dx, out float dResult);
+
+    [Gradient(nameof(PackedTriangle))]
+    public static partial float PackedTriangleGradient(ReadOnlySpan<float> l, ReadOnlySpan<float> x, Span<float> lBar, Span<float> xBar);
+
     // ------------------------------------------------------------------ span outputs
 
     // Softmax: void, writes its writable Span<T> output twice (exp, then /=) and reads it back.

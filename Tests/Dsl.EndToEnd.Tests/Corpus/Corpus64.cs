@@ -617,6 +617,54 @@ public static partial class Corpus64
     [Gradient(nameof(PrefixBuffers))]
     public static partial double PrefixBuffersGradient(ReadOnlySpan<double> x, Span<double> xBar);
 
+    // A packed strictly-lower triangle walked column by column into a stackalloc buffer, as ADBench's
+    // GMM does (qx[j] += l[c] * x[i], one counter through all entries, carried across the outer
+    // loop); a second walk with a counter stepping down by 2 and an inner loop counting down; and an
+    // element read, overwritten, then set from the value read (t = qx[0]; qx[0] = …; qx[0] = t + …).
+    [Differentiable]
+    public static double PackedTriangle(ReadOnlySpan<double> l, ReadOnlySpan<double> x)
+    {
+        int d = x.Length;
+        Span<double> qx = stackalloc double[d];
+        for (int i = 0; i < d; i++)
+        {
+            qx[i] = x[i];
+        }
+        int c = 0;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = i + 1; j < d; j++)
+            {
+                qx[j] += l[c] * x[i];
+                c++;
+            }
+        }
+        int e = l.Length - 1;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = d - 1; j > i; j--)
+            {
+                qx[i] += Math.Sin(l[e]) * qx[j];
+                e -= 2;
+            }
+        }
+        double t = qx[0];
+        qx[0] = x[0] * x[1];
+        qx[0] = t + x[1];
+        double s = 0;
+        for (int i = 0; i < d; i++)
+        {
+            s += qx[i] * qx[i];
+        }
+        return s;
+    }
+
+    [Jvp(nameof(PackedTriangle))]
+    public static partial double PackedTriangleJvp(ReadOnlySpan<double> l, ReadOnlySpan<double> dl, ReadOnlySpan<double> x, ReadOnlySpan<double> dx, out double dResult);
+
+    [Gradient(nameof(PackedTriangle))]
+    public static partial double PackedTriangleGradient(ReadOnlySpan<double> l, ReadOnlySpan<double> x, Span<double> lBar, Span<double> xBar);
+
     // ------------------------------------------------------------------ span outputs
 
     // Softmax: void, writes its writable Span<T> output twice (exp, then /=) and reads it back.

@@ -335,7 +335,6 @@ namespace Dsl.Kernel.Tests
                 // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 float tmp_45 = __tape.PopSingle();
                 float z_15 = __tape.PopSingle();
-                int k_count = global::System.Math.Max(d, 0);
                 float tmp_46 = 1f + z_15 * z_15;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_15 = h1_bar[j_15];
@@ -347,7 +346,6 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
                 float tmp_48 = __tape.PopSingle();
                 float z_16 = __tape.PopSingle();
-                int k_count_1 = global::System.Math.Max(d, 0);
                 float tmp_49 = 1f + z_16 * z_16;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_16 = h1_bar[j_16];
@@ -359,7 +357,6 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
                 float tmp_51 = __tape.PopSingle();
                 float z_17 = __tape.PopSingle();
-                int k_count_2 = global::System.Math.Max(d, 0);
                 float tmp_52 = 1f + z_17 * z_17;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_17 = h1_bar[j_17];
@@ -371,7 +368,6 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
                 float tmp_54 = __tape.PopSingle();
                 float z_18 = __tape.PopSingle();
-                int k_count_3 = global::System.Math.Max(d, 0);
                 float tmp_55 = 1f + z_18 * z_18;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_18 = h1_bar[j_18];
@@ -381,7 +377,7 @@ namespace Dsl.Kernel.Tests
                 float z_bar_16 = (h1_bar_j_18 / tmp_55 + -(tmp_54 * h1_bar_j_18) / tmp_55) * z_18;
                 float z_bar_17 = z_bar_16 + z_bar_16;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                int k_8 = k_count - 1;
+                int k_8 = d - 1;
                 // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
                 for (; k_8 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_8 -= global::Dsl.Simd.FloatWidth)
                 {
@@ -437,7 +433,6 @@ namespace Dsl.Kernel.Tests
             {
                 float tmp_61 = __tape.PopSingle();
                 float z_19 = __tape.PopSingle();
-                int k_count_4 = global::System.Math.Max(d, 0);
                 float tmp_62 = 1f + z_19 * z_19;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_19 = h1_bar[j_19];
@@ -447,7 +442,7 @@ namespace Dsl.Kernel.Tests
                 float z_bar_18 = (h1_bar_j_19 / tmp_62 + -(tmp_61 * h1_bar_j_19) / tmp_62) * z_19;
                 float z_bar_19 = z_bar_18 + z_bar_18;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                int k_9 = k_count_4 - 1;
+                int k_9 = d - 1;
                 // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
                 for (; k_9 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_9 -= global::Dsl.Simd.FloatWidth)
                 {
@@ -734,7 +729,6 @@ namespace Dsl.Kernel.Tests
             {
                 float tmp_17 = __tape.PopSingle();
                 float z_3 = __tape.PopSingle();
-                int k_count = global::System.Math.Max(d, 0);
                 float tmp_18 = 1f + z_3 * z_3;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_k = h1_bar[j_3 < (int)h1_bar.Length ? j_3 : 0];
@@ -744,7 +738,7 @@ namespace Dsl.Kernel.Tests
                 float z_bar_2 = (h1_bar_k / tmp_18 + -(tmp_17 * h1_bar_k) / tmp_18) * z_3;
                 float z_bar_3 = z_bar_2 + z_bar_2;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                for (int k_5 = k_count - 1; k_5 >= 0; k_5--)
+                for (int k_5 = d - 1; k_5 >= 0; k_5--)
                 {
                     int tmp_20 = width + j_3 * d + k_5;
                     // adjoint of: z += w[width + j * d + k] * x[k];
@@ -976,7 +970,6 @@ namespace Dsl.Kernel.Tests
                 // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_37 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_25 = __tape.PopLanesSingle();
-                int k_count = global::System.Math.Max(d, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_38 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_25 * z_25;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_15 = h1_bar[global::Dsl.Lanes.At(j_15)];
@@ -988,7 +981,6 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_40 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_26 = __tape.PopLanesSingle();
-                int k_count_1 = global::System.Math.Max(d, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_41 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_26 * z_26;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_16 = h1_bar[global::Dsl.Lanes.At(j_16)];
@@ -1000,7 +992,6 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_43 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_27 = __tape.PopLanesSingle();
-                int k_count_2 = global::System.Math.Max(d, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_44 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_27 * z_27;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_17 = h1_bar[global::Dsl.Lanes.At(j_17)];
@@ -1012,7 +1003,6 @@ namespace Dsl.Kernel.Tests
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_46 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_28 = __tape.PopLanesSingle();
-                int k_count_3 = global::System.Math.Max(d, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_47 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_28 * z_28;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_18 = h1_bar[global::Dsl.Lanes.At(j_18)];
@@ -1022,7 +1012,7 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_16 = (h1_bar_j_18 / tmp_47 + -(tmp_46 * h1_bar_j_18) / tmp_47) * z_28;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_17 = z_bar_16 + z_bar_16;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                __lanes_Net_Gradient_110_loop8(k_count - 1, j_15, d, j_16, j_17, j_18, width, w, x, z_bar_11, z_bar_13, z_bar_15, z_bar_17, x_bar, w_bar);
+                __lanes_Net_Gradient_110_loop8(d - 1, j_15, d, j_16, j_17, j_18, width, w, x, z_bar_11, z_bar_13, z_bar_15, z_bar_17, x_bar, w_bar);
                 // adjoint of: float z = w[j];
                 w_bar[global::Dsl.Lanes.At(j_15)] += z_bar_11;
                 // adjoint of: float z = w[j];
@@ -1038,7 +1028,6 @@ namespace Dsl.Kernel.Tests
             {
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_49 = __tape.PopLanesSingle();
                 global::System.Runtime.Intrinsics.Vector256<float> z_29 = __tape.PopLanesSingle();
-                int k_count_4 = global::System.Math.Max(d, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_50 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_29 * z_29;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_19 = h1_bar[global::Dsl.Lanes.At(j_19)];
@@ -1048,7 +1037,7 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_18 = (h1_bar_j_19 / tmp_50 + -(tmp_49 * h1_bar_j_19) / tmp_50) * z_29;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_19 = z_bar_18 + z_bar_18;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                __lanes_Net_Gradient_110_loop9(k_count_4 - 1, j_19, d, width, w, x, z_bar_19, x_bar, w_bar);
+                __lanes_Net_Gradient_110_loop9(d - 1, j_19, d, width, w, x, z_bar_19, x_bar, w_bar);
                 // adjoint of: float z = w[j];
                 w_bar[global::Dsl.Lanes.At(j_19)] += z_bar_19;
             }

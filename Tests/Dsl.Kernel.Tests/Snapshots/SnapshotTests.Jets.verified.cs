@@ -730,7 +730,6 @@ namespace Dsl.Kernel.Tests
             }
             xBar.Clear();
             int tmp_1 = x.Length;
-            int i_count = global::System.Math.Max(tmp_1, 0);
             double acc = 1.0;
             for (int i = 0; i < tmp_1; i++)
             {
@@ -743,7 +742,7 @@ namespace Dsl.Kernel.Tests
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             double acc_bar = 0.0;
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp_1 - 1; i_1 >= 0; i_1--)
             {
                 double acc_2 = __tape.PopDouble();
                 double acc_3 = __tape.PopDouble();
@@ -1354,7 +1353,6 @@ namespace Dsl.Kernel.Tests
             }
             for (int x_bar_z = 0; x_bar_z < (int)x_bar.Length; x_bar_z++) x_bar[x_bar_z] = default;
             int tmp_1 = (int)x.Length;
-            int i_count = global::System.Math.Max(tmp_1, 0);
             double acc = 1.0;
             for (int i = 0; i < tmp_1; i++)
             {
@@ -1367,7 +1365,7 @@ namespace Dsl.Kernel.Tests
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             double acc_bar = 0.0;
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp_1 - 1; i_1 >= 0; i_1--)
             {
                 double acc_2 = __tape.PopDouble();
                 double acc_3 = __tape.PopDouble();
@@ -1900,7 +1898,6 @@ namespace Dsl.Kernel.Tests
             __lanes_Run_Vjp_loop0(tmp, y_bar_seed, y_bar);
             x_bar.Clear();
             int tmp_1 = global::Dsl.Lanes.Logical(x.Length);
-            int i_count = global::System.Math.Max(tmp_1, 0);
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp_1; i++)
             {
@@ -1913,7 +1910,7 @@ namespace Dsl.Kernel.Tests
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             global::System.Runtime.Intrinsics.Vector256<double> acc_bar = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp_1 - 1; i_1 >= 0; i_1--)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> acc_2 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> acc_3 = __tape.PopLanesDouble();

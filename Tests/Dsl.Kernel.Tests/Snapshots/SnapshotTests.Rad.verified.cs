@@ -20,7 +20,6 @@ namespace Dsl.Kernel.Tests
             global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
             xBar.Clear();
             int tmp = x.Length;
-            int i_count = global::System.Math.Max(tmp, 0);
             double acc = 1.0;
             for (int i = 0; i < tmp; i++)
             {
@@ -50,7 +49,7 @@ namespace Dsl.Kernel.Tests
             double acc_bar_1 = acc_bar + tmp_9;
             xBar[0] += tmp_8;
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
                 double tmp_10 = __tape.PopDouble();
                 double tmp_11 = __tape.PopDouble();
@@ -539,7 +538,6 @@ namespace Dsl.Kernel.Tests
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             int tmp = x.Length;
-            int i_count = global::System.Math.Max(tmp, 0);
             double m = 1.0;
             for (int i = 0; i < tmp; i++)
             {
@@ -551,7 +549,7 @@ namespace Dsl.Kernel.Tests
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             double m_bar = seed;
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
                 double tmp_2 = __tape.PopDouble();
                 double m_1 = __tape.PopDouble();
@@ -592,7 +590,6 @@ namespace Dsl.Kernel.Tests
         {
             for (int x_bar_z = 0; x_bar_z < (int)x_bar.Length; x_bar_z++) x_bar[x_bar_z] = default;
             int tmp = (int)x.Length;
-            int i_count = global::System.Math.Max(tmp, 0);
             double acc = 1.0;
             for (int i = 0; i < tmp; i++)
             {
@@ -621,7 +618,7 @@ namespace Dsl.Kernel.Tests
             double acc_bar_1 = acc_bar + tmp_9;
             x_bar[0] += tmp_8;
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
                 double tmp_10 = __tape.PopDouble();
                 double tmp_11 = __tape.PopDouble();
@@ -665,7 +662,6 @@ namespace Dsl.Kernel.Tests
         private static void __kernel_Chain_Pullback(global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> x_bar, double seed, global::Dsl.KernelTape __tape)
         {
             int tmp = (int)x.Length;
-            int i_count = global::System.Math.Max(tmp, 0);
             double m = 1.0;
             for (int i = 0; i < tmp; i++)
             {
@@ -677,7 +673,7 @@ namespace Dsl.Kernel.Tests
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             double m_bar = seed;
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
                 double tmp_2 = __tape.PopDouble();
                 double m_1 = __tape.PopDouble();
@@ -733,7 +729,6 @@ namespace Dsl.Kernel.Tests
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             x_bar.Clear();
             int tmp = global::Dsl.Lanes.Logical(x.Length);
-            int i_count = global::System.Math.Max(tmp, 0);
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
@@ -762,7 +757,7 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + tmp_9;
             x_bar[global::Dsl.Lanes.At(0)] += tmp_8;
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = __tape.PopLanesDouble();
@@ -790,7 +785,6 @@ namespace Dsl.Kernel.Tests
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             x_bar.Clear();
             int tmp = global::Dsl.Lanes.Logical(x.Length);
-            int i_count = global::System.Math.Max(tmp, 0);
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
@@ -819,7 +813,7 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> acc_bar_1 = acc_bar + tmp_9;
             x_bar[global::Dsl.Lanes.At(0)] += tmp_8;
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = __tape.PopLanesDouble();
@@ -873,7 +867,6 @@ namespace Dsl.Kernel.Tests
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             int tmp = global::Dsl.Lanes.Logical(x.Length);
-            int i_count = global::System.Math.Max(tmp, 0);
             global::System.Runtime.Intrinsics.Vector256<double> m = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
@@ -885,7 +878,7 @@ namespace Dsl.Kernel.Tests
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             global::System.Runtime.Intrinsics.Vector256<double> m_bar = global::System.Runtime.Intrinsics.Vector256.Create(seed);
-            for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+            for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __tape.PopLanesDouble();
                 global::System.Runtime.Intrinsics.Vector256<double> m_1 = __tape.PopLanesDouble();

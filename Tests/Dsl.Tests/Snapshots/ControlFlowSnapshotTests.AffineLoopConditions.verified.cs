@@ -61,7 +61,6 @@ static partial class M
         global::Dsl.Arguments.Disjoint<double>(vBar, v, "vBar", "v", "RosenbrockGradient");
         vBar.Clear();
         int tmp = v.Length - 1;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {
@@ -71,7 +70,7 @@ static partial class M
             s += 100.0 * a * a + tmp_1 * tmp_1;
         }
         // adjoint of: for (int i = 0; i + 1 < v.Length; i++) (runs backwards)
-        int i_1 = i_count - 1;
+        int i_1 = tmp - 1;
         // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
         for (; i_1 - global::Dsl.Simd.DoubleWidth + 1 >= 0; i_1 -= global::Dsl.Simd.DoubleWidth)
         {

@@ -79,7 +79,6 @@ static partial class M
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         xBar.Clear();
         int tmp = x.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         bool exited = false;
         for (int i = 0; i < tmp; i++)
@@ -105,7 +104,7 @@ static partial class M
             exited = exited_1;
         }
         // adjoint of: foreach (var v in x) (runs backwards)
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
             bool exited_3 = __tape.PopBoolean();
             double s_3 = __tape.PopDouble();

@@ -15,7 +15,6 @@ static partial class M
         global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "PositiveLogsGradient");
         xBar.Clear();
         int tmp = x.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {
@@ -24,7 +23,7 @@ static partial class M
             s = s_1;
         }
         // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
             double x_i_1 = x[i_1];
             // adjoint of: if (x[i] <= 0)

@@ -15,7 +15,6 @@ static partial class M
         global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "ModesGradient");
         xBar.Clear();
         int tmp = x.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {
@@ -55,7 +54,7 @@ static partial class M
             s_bar = s_bar_1;
         }
         // adjoint of: foreach (var v in x) (runs backwards)
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
             double v_1 = x[i_1];
             // adjoint of: switch (mode)

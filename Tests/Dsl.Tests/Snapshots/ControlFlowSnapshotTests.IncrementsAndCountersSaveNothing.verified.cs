@@ -25,7 +25,6 @@ static partial class M
         int d = x.Length;
         global::System.Span<double> qx = stackalloc double[d];
         global::System.Span<double> qx_bar = stackalloc double[d];
-        int i_count = global::System.Math.Max(d, 0);
         int i = 0;
         // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
         for (; i + global::Dsl.Simd.DoubleWidth <= d; i += global::Dsl.Simd.DoubleWidth)
@@ -39,14 +38,11 @@ static partial class M
         int lidx = d;
         for (int i_1 = 0; i_1 < d; i_1++)
         {
-            int lidx_1 = lidx;
             for (int j = i_1 + 1; j < d; j++)
             {
-                qx[j] = qx[j] + l[lidx_1] * x[i_1];
-                lidx_1 += 1;
+                qx[j] = qx[j] + l[lidx] * x[i_1];
+                lidx += 1;
             }
-            __tape.Push(lidx);
-            lidx = lidx_1;
         }
         double s = 0.0;
         for (int j_1 = 0; j_1 < d; j_1++)
@@ -59,7 +55,7 @@ static partial class M
         }
         __parkedD[0] = s; // parked: read after a call, kept out of registers across it
         // adjoint of: for (int j = 0; j < d; j++) (runs backwards)
-        int tmp_1 = i_count - 1;
+        int tmp_1 = d - 1;
         for (int j_2 = tmp_1; j_2 >= 0; j_2--)
         {
             double tmp_2 = __tape.PopDouble();
@@ -68,41 +64,123 @@ static partial class M
             qx_bar[j_2] += tmp_2 + global::System.Math.Cos(tmp_3) * tmp_3;
         }
         // adjoint of: for (int i = 0; i < d; i++) (runs backwards)
-        for (int i_2 = tmp_1; i_2 >= 0; i_2--)
+        int i_rest = tmp_1;
+        int lidx_next = lidx;
+        for (int i_2 = tmp_1; i_2 > 2; i_2 -= 4)
         {
-            int lidx_2 = __tape.PopInt32();
+            int i_3 = i_2 - 1;
+            int i_4 = i_2 - 2;
+            int i_5 = i_2 - 3;
+            // 4 values of i at once (unroll-and-jam): one pass over j for all of them, each element's additions in the same order
             int tmp_4 = i_2 + 1;
             int j_count = global::System.Math.Max(d - tmp_4, 0);
+            int lidx_1 = lidx_next - j_count;
+            int tmp_5 = i_3 + 1;
+            int j_count_1 = global::System.Math.Max(d - tmp_5, 0);
+            int lidx_2 = lidx_1 - j_count_1;
+            int tmp_6 = i_4 + 1;
+            int j_count_2 = global::System.Math.Max(d - tmp_6, 0);
+            int lidx_3 = lidx_2 - j_count_2;
+            int tmp_7 = i_5 + 1;
+            int j_count_3 = global::System.Math.Max(d - tmp_7, 0);
+            int lidx_4 = lidx_3 - j_count_3;
             // adjoint of: for (int j = i + 1; j < d; j++) (runs backwards)
-            for (int j_3 = tmp_4 + (j_count - 1); j_3 >= tmp_4; j_3--)
+            int shared_end = global::System.Math.Max(tmp_4, tmp_5);
+            int shared_end_1 = global::System.Math.Max(shared_end, tmp_6);
+            int shared_end_2 = global::System.Math.Max(shared_end_1, tmp_7);
+            int past_shared = shared_end_2 - 1;
+            int rest_start = global::System.Math.Min(tmp_1, past_shared);
+            for (int j_3 = tmp_1; j_3 >= shared_end_2; j_3--)
             {
-                int lidx_3 = lidx_2 + (j_3 - tmp_4);
+                int lidx_5 = lidx_1 + (j_3 - tmp_4);
+                int lidx_6 = lidx_2 + (j_3 - tmp_5);
+                int lidx_7 = lidx_3 + (j_3 - tmp_6);
+                int lidx_8 = lidx_4 + (j_3 - tmp_7);
                 // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
                 double qx_bar_j_3 = qx_bar[j_3];
-                qx_bar[j_3] = 0.0;
-                xBar[i_2] += l[lidx_3] * qx_bar_j_3;
-                lBar[lidx_3] += qx_bar_j_3 * x[i_2];
-                qx_bar[j_3] += qx_bar_j_3;
+                xBar[i_2] += l[lidx_5] * qx_bar_j_3;
+                xBar[i_3] += l[lidx_6] * qx_bar_j_3;
+                xBar[i_4] += l[lidx_7] * qx_bar_j_3;
+                xBar[i_5] += l[lidx_8] * qx_bar_j_3;
+                lBar[lidx_5] += qx_bar_j_3 * x[i_2];
+                lBar[lidx_6] += qx_bar_j_3 * x[i_3];
+                lBar[lidx_7] += qx_bar_j_3 * x[i_4];
+                lBar[lidx_8] += qx_bar_j_3 * x[i_5];
             }
+            // the rest of copy 0's range
+            for (int j_4 = rest_start; j_4 >= tmp_4; j_4--)
+            {
+                int lidx_9 = lidx_1 + (j_4 - tmp_4);
+                // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
+                double qx_bar_j_4 = qx_bar[j_4];
+                xBar[i_2] += l[lidx_9] * qx_bar_j_4;
+                lBar[lidx_9] += qx_bar_j_4 * x[i_2];
+            }
+            // the rest of copy 1's range
+            for (int j_5 = rest_start; j_5 >= tmp_5; j_5--)
+            {
+                int lidx_10 = lidx_2 + (j_5 - tmp_5);
+                // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
+                double qx_bar_j_5 = qx_bar[j_5];
+                xBar[i_3] += l[lidx_10] * qx_bar_j_5;
+                lBar[lidx_10] += qx_bar_j_5 * x[i_3];
+            }
+            // the rest of copy 2's range
+            for (int j_6 = rest_start; j_6 >= tmp_6; j_6--)
+            {
+                int lidx_11 = lidx_3 + (j_6 - tmp_6);
+                // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
+                double qx_bar_j_6 = qx_bar[j_6];
+                xBar[i_4] += l[lidx_11] * qx_bar_j_6;
+                lBar[lidx_11] += qx_bar_j_6 * x[i_4];
+            }
+            // the rest of copy 3's range
+            for (int j_7 = rest_start; j_7 >= tmp_7; j_7--)
+            {
+                int lidx_12 = lidx_4 + (j_7 - tmp_7);
+                // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
+                double qx_bar_j_7 = qx_bar[j_7];
+                xBar[i_5] += l[lidx_12] * qx_bar_j_7;
+                lBar[lidx_12] += qx_bar_j_7 * x[i_5];
+            }
+            i_rest = i_2 - 4;
+            lidx_next = lidx_4;
         }
-        int i_3 = tmp_1;
+        // the last values of i, one at a time
+        for (int i_6 = i_rest; i_6 >= 0; i_6--)
+        {
+            int tmp_8 = i_6 + 1;
+            int j_count_4 = global::System.Math.Max(d - tmp_8, 0);
+            int lidx_13 = lidx_next - j_count_4;
+            // adjoint of: for (int j = i + 1; j < d; j++) (runs backwards)
+            for (int j_8 = tmp_1; j_8 >= tmp_8; j_8--)
+            {
+                int lidx_14 = lidx_13 + (j_8 - tmp_8);
+                // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
+                double qx_bar_j_8 = qx_bar[j_8];
+                xBar[i_6] += l[lidx_14] * qx_bar_j_8;
+                lBar[lidx_14] += qx_bar_j_8 * x[i_6];
+            }
+            lidx_next = lidx_13;
+        }
+        int i_7 = tmp_1;
         // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-        for (; i_3 - global::Dsl.Simd.DoubleWidth + 1 >= 0; i_3 -= global::Dsl.Simd.DoubleWidth)
+        for (; i_7 - global::Dsl.Simd.DoubleWidth + 1 >= 0; i_7 -= global::Dsl.Simd.DoubleWidth)
         {
-            int i_3_first = i_3 - global::Dsl.Simd.DoubleWidth + 1;
+            int i_7_first = i_7 - global::Dsl.Simd.DoubleWidth + 1;
             // adjoint of: qx[i] = l[i] * x[i];
-            var qx_bar_i_3 = global::Dsl.Simd.Load(qx_bar, i_3_first);
-            global::Dsl.Simd.Store(qx_bar, i_3_first, global::Dsl.Simd.Splat(0.0));
-            global::Dsl.Simd.AddTo(xBar, i_3_first, global::Dsl.Simd.Load(l, i_3_first) * qx_bar_i_3);
-            global::Dsl.Simd.AddTo(lBar, i_3_first, qx_bar_i_3 * global::Dsl.Simd.Load(x, i_3_first));
+            var qx_bar_i_7 = global::Dsl.Simd.Load(qx_bar, i_7_first);
+            global::Dsl.Simd.Store(qx_bar, i_7_first, global::Dsl.Simd.Splat(0.0));
+            global::Dsl.Simd.AddTo(xBar, i_7_first, global::Dsl.Simd.Load(l, i_7_first) * qx_bar_i_7);
+            global::Dsl.Simd.AddTo(lBar, i_7_first, qx_bar_i_7 * global::Dsl.Simd.Load(x, i_7_first));
         }
-        for (; i_3 >= 0; i_3--)
+        for (; i_7 >= 0; i_7--)
         {
             // adjoint of: qx[i] = l[i] * x[i];
-            double qx_bar_i_3 = qx_bar[i_3];
-            qx_bar[i_3] = 0.0;
-            xBar[i_3] += l[i_3] * qx_bar_i_3;
-            lBar[i_3] += qx_bar_i_3 * x[i_3];
+            double qx_bar_i_7 = qx_bar[i_7];
+            qx_bar[i_7] = 0.0;
+            xBar[i_7] += l[i_7] * qx_bar_i_7;
+            lBar[i_7] += qx_bar_i_7 * x[i_7];
         }
         __tape.Release();
         return __parkedD[0];

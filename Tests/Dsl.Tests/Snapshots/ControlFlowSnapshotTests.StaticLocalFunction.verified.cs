@@ -16,7 +16,6 @@ static partial class M
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         xBar.Clear();
         int tmp = x.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {
@@ -28,7 +27,7 @@ static partial class M
         }
         // adjoint of: foreach (var r in x) (runs backwards)
         double a_bar = 0.0;
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
             double m_1 = __tape.PopDouble();
             double r_1 = x[i_1];

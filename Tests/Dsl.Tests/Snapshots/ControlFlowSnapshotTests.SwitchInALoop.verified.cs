@@ -16,7 +16,6 @@ static partial class M
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         xBar.Clear();
         int tmp = x.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         bool exited = false;
         double result = 0.0;
@@ -104,7 +103,7 @@ static partial class M
             s_bar = 1.0;
             result_bar = 0.0;
         }
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
             bool exited_5 = __tape.PopBoolean();
             double s_bar_1;

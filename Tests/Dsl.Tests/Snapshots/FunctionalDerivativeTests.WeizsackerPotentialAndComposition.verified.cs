@@ -77,7 +77,6 @@ static partial class M
     {
         grad_bar.Clear();
         int tmp = grad.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {
@@ -89,7 +88,7 @@ static partial class M
         // adjoint of: return s / (8 * rho);
         double s_bar = 1.0 / tmp_1;
         // adjoint of: for (int i = 0; i < grad.Length; i++) (runs backwards)
-        int i_1 = i_count - 1;
+        int i_1 = tmp - 1;
         // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
         for (; i_1 - global::Dsl.Simd.DoubleWidth + 1 >= 0; i_1 -= global::Dsl.Simd.DoubleWidth)
         {
@@ -115,7 +114,6 @@ static partial class M
         grad_bar.Clear();
         grad_bar_dot.Clear();
         int tmp = grad.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         double s_dot = 0.0;
         for (int i = 0; i < tmp; i++)
@@ -132,7 +130,7 @@ static partial class M
         double s_bar = 1.0 / tmp_2;
         double s_bar_dot = -(s_bar * tmp_3) / tmp_2;
         double tmp_6 = -tmp_4 / tmp_2;
-        int i_1 = i_count - 1;
+        int i_1 = tmp - 1;
         // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
         for (; i_1 - global::Dsl.Simd.DoubleWidth + 1 >= 0; i_1 -= global::Dsl.Simd.DoubleWidth)
         {

@@ -21,7 +21,6 @@ static partial class M
         xBar.Clear();
         xHv.Clear();
         int tmp = x.Length - 1;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {
@@ -30,7 +29,7 @@ static partial class M
             double b = x[i + 1] - x_i * x_i;
             s += a * a + 100.0 * b * b;
         }
-        int i_1 = i_count - 1;
+        int i_1 = tmp - 1;
         // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
         for (; i_1 - global::Dsl.Simd.DoubleWidth + 1 >= 0; i_1 -= global::Dsl.Simd.DoubleWidth)
         {

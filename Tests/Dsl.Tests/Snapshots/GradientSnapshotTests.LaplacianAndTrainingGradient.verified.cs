@@ -295,7 +295,6 @@ static partial class M
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         int tmp = x.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         double s_t1 = 0.0;
         double s_t2 = 0.0;
@@ -327,7 +326,7 @@ static partial class M
         double s_t1_bar = theta_k_1 * result_jet_bar_k_1;
         double s_bar = theta_k_1 * result_jet_bar_k_2;
         theta_bar[1] += tmp_5 * s_t2 + result_jet_bar_k_1 * s_t1 + result_jet_bar_k_2 * s;
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
             double tmp_6 = __tape.PopDouble();
             double tmp_7 = __tape.PopDouble();
@@ -349,7 +348,6 @@ static partial class M
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         int tmp = x.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         double s_l0_t1 = 0.0;
         double s_l0_t2 = 0.0;
@@ -423,7 +421,7 @@ static partial class M
         double s_l0_t1_bar = theta_k_1 * result_jet_bar_k_7;
         double s_bar = theta_k_1 * result_jet_bar_k_8;
         theta_bar[1] += tmp_8 * s_l3_t2 + result_jet_bar_k_1 * s_l3_t1 + tmp_9 * s_l2_t2 + result_jet_bar_k_3 * s_l2_t1 + tmp_10 * s_l1_t2 + result_jet_bar_k_5 * s_l1_t1 + tmp_11 * s_l0_t2 + result_jet_bar_k_7 * s_l0_t1 + result_jet_bar_k_8 * s;
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
             double tmp_12 = __tape.PopDouble();
             double tmp_13 = __tape.PopDouble();
@@ -456,7 +454,6 @@ static partial class M
     private static void __U_Pullback_01(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.Span<double> theta_bar, double seed)
     {
         int tmp = x.Length;
-        int i_count = global::System.Math.Max(tmp, 0);
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {
@@ -466,7 +463,7 @@ static partial class M
         double s_bar = theta[1] * seed;
         theta_bar[1] += seed * s;
         // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-        for (int i_1 = i_count - 1; i_1 >= 0; i_1--)
+        for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
             double x_i_1 = x[i_1];
             // adjoint of: s += Math.Sin(theta[0] * x[i]);

@@ -16,7 +16,6 @@ static partial class M
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         cBar.Clear();
         int tmp = c.Length - 1;
-        int i_count = global::System.Math.Max(tmp + 1, 0);
         double s = 0.0;
         for (int i = tmp; i >= 0; i--)
         {
@@ -26,7 +25,7 @@ static partial class M
         // adjoint of: for (int i = c.Length - 1; i >= 0; i--) (runs backwards)
         double s_bar = 1.0;
         double x_bar = 0.0;
-        for (int i_1 = tmp - (i_count - 1); i_1 <= tmp; i_1++)
+        for (int i_1 = 0; i_1 <= tmp; i_1++)
         {
             double s_1 = __tape.PopDouble();
             // adjoint of: s = s * x + c[i];

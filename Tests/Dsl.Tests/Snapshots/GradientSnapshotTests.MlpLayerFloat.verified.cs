@@ -118,7 +118,6 @@ static partial class M
             int j_10 = j_7 - 3;
             // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
             float tmp_9 = __tape.PopSingle();
-            int k_count = global::System.Math.Max(d, 0);
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_7 = h_bar[j_7];
             h_bar[j_7] = 0f;
@@ -127,7 +126,6 @@ static partial class M
             float z_bar = (1f - tmp_9 * tmp_9) * h_bar_j_7;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
             float tmp_11 = __tape.PopSingle();
-            int k_count_1 = global::System.Math.Max(d, 0);
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_8 = h_bar[j_8];
             h_bar[j_8] = 0f;
@@ -136,7 +134,6 @@ static partial class M
             float z_bar_1 = (1f - tmp_11 * tmp_11) * h_bar_j_8;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
             float tmp_13 = __tape.PopSingle();
-            int k_count_2 = global::System.Math.Max(d, 0);
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_9 = h_bar[j_9];
             h_bar[j_9] = 0f;
@@ -145,7 +142,6 @@ static partial class M
             float z_bar_2 = (1f - tmp_13 * tmp_13) * h_bar_j_9;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
             float tmp_15 = __tape.PopSingle();
-            int k_count_3 = global::System.Math.Max(d, 0);
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_10 = h_bar[j_10];
             h_bar[j_10] = 0f;
@@ -153,7 +149,7 @@ static partial class M
             h[j_10] = tmp_16;
             float z_bar_3 = (1f - tmp_15 * tmp_15) * h_bar_j_10;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-            int k_2 = k_count - 1;
+            int k_2 = d - 1;
             // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
             for (; k_2 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_2 -= global::Dsl.Simd.FloatWidth)
             {
@@ -188,7 +184,6 @@ static partial class M
         for (int j_11 = j_rest_1; j_11 >= 0; j_11--)
         {
             float tmp_17 = __tape.PopSingle();
-            int k_count_4 = global::System.Math.Max(d, 0);
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_11 = h_bar[j_11];
             h_bar[j_11] = 0f;
@@ -196,7 +191,7 @@ static partial class M
             h[j_11] = tmp_18;
             float z_bar_4 = (1f - tmp_17 * tmp_17) * h_bar_j_11;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-            int k_3 = k_count_4 - 1;
+            int k_3 = d - 1;
             // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
             for (; k_3 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_3 -= global::Dsl.Simd.FloatWidth)
             {

@@ -18,7 +18,6 @@ static partial class M
         int n = x.Length;
         global::System.Span<double> h = stackalloc double[n];
         global::System.Span<double> h_bar = stackalloc double[n];
-        int i_count = global::System.Math.Max(n, 0);
         for (int i = 0; i < n; i++)
         {
             __tape.Push(h[i]);
@@ -42,7 +41,7 @@ static partial class M
             s += h[i_2];
         }
         // adjoint of: for (int i = 0; i < n; i++) (runs backwards)
-        int tmp_1 = i_count - 1;
+        int tmp_1 = n - 1;
         for (int i_3 = tmp_1; i_3 >= 0; i_3--)
         {
             // adjoint of: s += h[i];
@@ -51,9 +50,8 @@ static partial class M
         // adjoint of: for (int p = 0; p < passes; p++) (runs backwards)
         for (int p_1 = p_count - 1; p_1 >= 0; p_1--)
         {
-            int i_count_1 = global::System.Math.Max(n - 1, 0);
             // adjoint of: for (int i = 1; i < n; i++) (runs backwards)
-            for (int i_4 = 1 + (i_count_1 - 1); i_4 >= 1; i_4--)
+            for (int i_4 = tmp_1; i_4 >= 1; i_4--)
             {
                 double tmp_2 = __tape.PopDouble();
                 // adjoint of: h[i] = Math.Tanh(h[i] + h[i - 1]);

@@ -34,7 +34,6 @@ static partial class M
         }
         xBar.Clear();
         int tmp_1 = x.Length;
-        int i_count = global::System.Math.Max(tmp_1, 0);
         double z = 0.0;
         for (int i = 0; i < tmp_1; i++)
         {
@@ -52,7 +51,7 @@ static partial class M
             __tape.Push(tmp_4);
         }
         // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
-        int tmp_5 = i_count - 1;
+        int tmp_5 = tmp_1 - 1;
         double z_bar = 0.0;
         for (int i_2 = tmp_5; i_2 >= 0; i_2--)
         {
