@@ -44,6 +44,20 @@ public class ScalarReplacementTests
         }
 
         [Differentiable]
+        public static double Weights(ReadOnlySpan<double> x, int n)
+        {
+            Span<double> w = stackalloc double[2];
+            w[0] = x[0] * 2;
+            w[1] = x[1] - 1;
+            double s = 0;
+            for (int i = 0; i < 2; i++)
+            {
+                for (int j = 0; j < n; j++) s += x[j] * w[i];
+            }
+            return s;
+        }
+
+        [Differentiable]
         public static double Branchy(ReadOnlySpan<double> x, int n)
         {
             Span<double> s = stackalloc double[1];
@@ -76,6 +90,19 @@ public class ScalarReplacementTests
         foreach (var n in new[] { 4, 1, 0 })   // 0: the loop does not run; s[i] is neither read nor written
             Assert.Equal(Run(fn, x, n), Run(replaced, x, n));
         Assert.Equal((0.25 - 1.5 + 3.0 + 0.125) * 1.5 * 3 + (0.25 - 1.5 + 3.0 + 0.125) * 2.5, Run(replaced, x, 4));
+    }
+
+    [Fact]
+    public void An_element_the_inner_loop_only_reads_is_loaded_once_before_it()
+    {
+        var fn = Primals["Weights"].Ir!;
+        var replaced = ScalarReplacement.Run(fn);
+        var inner = AllOps(replaced.Body).OfType<ForOp>().Single(f => !AllOps(f.Body).OfType<ForOp>().Any() && f.Inits.Count > 0);
+        Assert.DoesNotContain(AllOps(inner.Body), op => op is LoadOp { Buffer.Name: "w" });
+        Assert.Single(inner.Inits);   // only the sum: nothing to carry or store for w[i]
+        var x = new[] { 0.25, -1.5, 3.0, 0.125 };
+        foreach (var n in new[] { 4, 1, 0 }) Assert.Equal(Run(fn, x, n), Run(replaced, x, n));
+        Assert.Equal((0.25 - 1.5 + 3.0 + 0.125) * (0.5 - 2.5), Run(replaced, x, 4), 12);
     }
 
     [Theory]

@@ -44,9 +44,10 @@ internal sealed class CpuScalar : ITarget
     /// <summary>
     /// Loop-invariant elements of local buffers carried as locals (<see cref="ScalarReplacement"/>), then dot-product
     /// loops run four rows at a time (<see cref="Transforms.Lanes.UnrollAndJam.RunScalar"/>: four independent chains of
-    /// additions instead of one, the same bits).
+    /// additions instead of one, the same bits), then the loop-invariant parts of int index sums computed before their
+    /// loops (<see cref="IndexSums"/>).
     /// </summary>
-    public Function Legalize(Function fn) => Transforms.Lanes.UnrollAndJam.RunScalar(ScalarReplacement.Run(fn));
+    public Function Legalize(Function fn) => IndexSums.Run(Transforms.Lanes.UnrollAndJam.RunScalar(ScalarReplacement.Run(fn)));
 
     public string Type(IrType t)
     {

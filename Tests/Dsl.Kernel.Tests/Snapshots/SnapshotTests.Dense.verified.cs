@@ -148,9 +148,10 @@ namespace Dsl.Kernel.Tests
             for (int j_9 = j_rest_1; j_9 < width; j_9++)
             {
                 float z_9 = w[b2 + j_9];
+                int offset = b2 + width;
                 for (int k_3 = 0; k_3 < width; k_3++)
                 {
-                    z_9 += w[b2 + width + j_9 * width + k_3] * h1[k_3];
+                    z_9 += w[j_9 * width + k_3 + offset] * h1[k_3];
                 }
                 float tmp_19 = z_9 * z_9;
                 float tmp_20 = tmp_19 / (1f + tmp_19);
@@ -162,18 +163,20 @@ namespace Dsl.Kernel.Tests
             int tmp_21 = b2 + width;
             int b3 = tmp_21 + width * width;
             float o = w[b3];
+            int offset_1 = b3 + 1;
             for (int k_4 = 0; k_4 < width; k_4++)
             {
-                o += w[b3 + 1 + k_4] * h2[k_4];
+                o += w[k_4 + offset_1] * h2[k_4];
             }
             // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
             int tmp_22 = j_count - 1;
+            int offset_2 = b3 + 1;
             int k_5 = tmp_22;
             // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
             for (; k_5 - global::Dsl.Simd.FloatWidth + 1 >= 0; k_5 -= global::Dsl.Simd.FloatWidth)
             {
                 int k_5_first = k_5 - global::Dsl.Simd.FloatWidth + 1;
-                int tmp_23 = b3 + 1 + k_5_first;
+                int tmp_23 = k_5_first + offset_2;
                 var h2_k_5 = global::Dsl.Simd.Load(h2, k_5_first);
                 // adjoint of: o += w[b3 + 1 + k] * h2[k];
                 global::Dsl.Simd.AddTo(h2_bar, k_5_first, global::Dsl.Simd.Load(w, tmp_23));
@@ -181,7 +184,7 @@ namespace Dsl.Kernel.Tests
             }
             for (; k_5 >= 0; k_5--)
             {
-                int tmp_23 = b3 + 1 + k_5;
+                int tmp_23 = k_5 + offset_2;
                 float h2_k_5 = h2[k_5];
                 // adjoint of: o += w[b3 + 1 + k] * h2[k];
                 h2_bar[k_5] += w[tmp_23];

@@ -90,12 +90,16 @@ static partial class M
             int shared_end_2 = global::System.Math.Max(shared_end_1, tmp_7);
             int past_shared = shared_end_2 - 1;
             int rest_start = global::System.Math.Min(tmp_1, past_shared);
+            int lidx_offset = lidx_1 - tmp_4;
+            int lidx_offset_1 = lidx_2 - tmp_5;
+            int lidx_offset_2 = lidx_3 - tmp_6;
+            int lidx_offset_3 = lidx_4 - tmp_7;
             for (int j_3 = tmp_1; j_3 >= shared_end_2; j_3--)
             {
-                int lidx_5 = lidx_1 + (j_3 - tmp_4);
-                int lidx_6 = lidx_2 + (j_3 - tmp_5);
-                int lidx_7 = lidx_3 + (j_3 - tmp_6);
-                int lidx_8 = lidx_4 + (j_3 - tmp_7);
+                int lidx_5 = j_3 + lidx_offset;
+                int lidx_6 = j_3 + lidx_offset_1;
+                int lidx_7 = j_3 + lidx_offset_2;
+                int lidx_8 = j_3 + lidx_offset_3;
                 // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
                 double qx_bar_j_3 = qx_bar[j_3];
                 xBar[i_2] += l[lidx_5] * qx_bar_j_3;
@@ -108,36 +112,40 @@ static partial class M
                 lBar[lidx_8] += qx_bar_j_3 * x[i_5];
             }
             // the rest of copy 0's range
+            int lidx_offset_4 = lidx_1 - tmp_4;
             for (int j_4 = rest_start; j_4 >= tmp_4; j_4--)
             {
-                int lidx_9 = lidx_1 + (j_4 - tmp_4);
+                int lidx_9 = j_4 + lidx_offset_4;
                 // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
                 double qx_bar_j_4 = qx_bar[j_4];
                 xBar[i_2] += l[lidx_9] * qx_bar_j_4;
                 lBar[lidx_9] += qx_bar_j_4 * x[i_2];
             }
             // the rest of copy 1's range
+            int lidx_offset_5 = lidx_2 - tmp_5;
             for (int j_5 = rest_start; j_5 >= tmp_5; j_5--)
             {
-                int lidx_10 = lidx_2 + (j_5 - tmp_5);
+                int lidx_10 = j_5 + lidx_offset_5;
                 // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
                 double qx_bar_j_5 = qx_bar[j_5];
                 xBar[i_3] += l[lidx_10] * qx_bar_j_5;
                 lBar[lidx_10] += qx_bar_j_5 * x[i_3];
             }
             // the rest of copy 2's range
+            int lidx_offset_6 = lidx_3 - tmp_6;
             for (int j_6 = rest_start; j_6 >= tmp_6; j_6--)
             {
-                int lidx_11 = lidx_3 + (j_6 - tmp_6);
+                int lidx_11 = j_6 + lidx_offset_6;
                 // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
                 double qx_bar_j_6 = qx_bar[j_6];
                 xBar[i_4] += l[lidx_11] * qx_bar_j_6;
                 lBar[lidx_11] += qx_bar_j_6 * x[i_4];
             }
             // the rest of copy 3's range
+            int lidx_offset_7 = lidx_4 - tmp_7;
             for (int j_7 = rest_start; j_7 >= tmp_7; j_7--)
             {
-                int lidx_12 = lidx_4 + (j_7 - tmp_7);
+                int lidx_12 = j_7 + lidx_offset_7;
                 // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
                 double qx_bar_j_7 = qx_bar[j_7];
                 xBar[i_5] += l[lidx_12] * qx_bar_j_7;
@@ -153,9 +161,10 @@ static partial class M
             int j_count_4 = global::System.Math.Max(d - tmp_8, 0);
             int lidx_13 = lidx_next - j_count_4;
             // adjoint of: for (int j = i + 1; j < d; j++) (runs backwards)
+            int lidx_offset_8 = lidx_13 - tmp_8;
             for (int j_8 = tmp_1; j_8 >= tmp_8; j_8--)
             {
-                int lidx_14 = lidx_13 + (j_8 - tmp_8);
+                int lidx_14 = j_8 + lidx_offset_8;
                 // adjoint of: qx[j] = qx[j] + l[lidx] * x[i];
                 double qx_bar_j_8 = qx_bar[j_8];
                 xBar[i_6] += l[lidx_14] * qx_bar_j_8;
