@@ -103,6 +103,97 @@ public sealed class Tape
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool PopBoolean() => _ints[--_ni] != 0;
 
+    // ---- stacks held in locals (the scalar C# target) ----
+    //
+    // Generated scalar code keeps each typed stack and its count in locals: `__tapeD[__tapeDn++] = x` to save,
+    // `__tapeD[--__tapeDn]` to take back. The count then lives in a register; through the fields above, every push
+    // stored it and the next push loaded it again (a store-to-load dependency of several cycles per push, 26 % of the
+    // GMM gradient at 2 x 5). A loop whose pushes are all in its body's straight-line code reserves room for all its
+    // iterations before it starts (Reserve), so its pushes need no check and no call; elsewhere a push checks the room
+    // and grows the stack (Grow). Both hand the tape the grown array, which it keeps when it is pooled. The count is not
+    // handed back: a function pops what it pushed, and Release empties the stacks.
+
+    /// <summary>The stack of doubles, for code that keeps it in a local.</summary>
+    public double[] DoubleStack => _doubles;
+
+    /// <summary>The stack of floats, for code that keeps it in a local.</summary>
+    public float[] SingleStack => _floats;
+
+    /// <summary>The stack of ints (and bools, as 0 or 1), for code that keeps it in a local.</summary>
+    public int[] Int32Stack => _ints;
+
+    /// <summary>The stack of doubles with room for at least one more element.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public double[] Grow(double[] stack) => _doubles = Enlarged(stack, stack.Length + 1L);
+
+    /// <summary>The stack of floats with room for at least one more element.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public float[] Grow(float[] stack) => _floats = Enlarged(stack, stack.Length + 1L);
+
+    /// <summary>The stack of ints with room for at least one more element.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public int[] Grow(int[] stack) => _ints = Enlarged(stack, stack.Length + 1L);
+
+    /// <summary>
+    /// The stack of doubles with room, above its first <paramref name="count"/> elements, for the pushes of a loop
+    /// <c>for (i = start; i &lt; bound; i += step)</c> (<c>&lt;=</c> when <paramref name="inclusive"/>; a negative step
+    /// counts down with <c>&gt;</c> or <c>&gt;=</c>) that pushes <paramref name="perIteration"/> doubles per iteration,
+    /// and for <paramref name="after"/> more pushed after it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double[] Reserve(double[] stack, int count, int perIteration, int after, int start, int bound, int step, bool inclusive)
+    {
+        var needed = (long)count + after + perIteration * Trips(start, bound, step, inclusive);
+        return needed <= stack.Length ? stack : _doubles = Enlarged(stack, needed);
+    }
+
+    /// <summary>The same for the stack of floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float[] Reserve(float[] stack, int count, int perIteration, int after, int start, int bound, int step, bool inclusive)
+    {
+        var needed = (long)count + after + perIteration * Trips(start, bound, step, inclusive);
+        return needed <= stack.Length ? stack : _floats = Enlarged(stack, needed);
+    }
+
+    /// <summary>The same for the stack of ints.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int[] Reserve(int[] stack, int count, int perIteration, int after, int start, int bound, int step, bool inclusive)
+    {
+        var needed = (long)count + after + perIteration * Trips(start, bound, step, inclusive);
+        return needed <= stack.Length ? stack : _ints = Enlarged(stack, needed);
+    }
+
+    /// <summary>
+    /// How many times <c>for (i = start; i &lt; bound; i += step)</c> runs (<c>&lt;=</c> when <paramref name="inclusive"/>;
+    /// with a negative step, <c>&gt;</c> or <c>&gt;=</c>), in long so that no range overflows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long Trips(int start, int bound, int step, bool inclusive)
+    {
+        long span = step > 0 ? (long)bound - start : (long)start - bound;
+        if (inclusive) span++;
+        if (span <= 0) return 0;
+        long stride = step > 0 ? step : -(long)step;
+        return (span + stride - 1) / stride;
+    }
+
+    /// <summary>A copy of <paramref name="stack"/> at least twice as long and at least <paramref name="needed"/> long.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T[] Enlarged<T>(T[] stack, long needed)
+    {
+        var length = Math.Max(2L * stack.Length, needed);
+        if (length > Array.MaxLength)
+        {
+            if (needed > Array.MaxLength)
+                throw new InvalidOperationException(
+                    $"the tape would need {needed} {typeof(T).Name} elements, more than an array holds ({Array.MaxLength})");
+            length = Array.MaxLength;
+        }
+        var grown = new T[length];
+        Array.Copy(stack, grown, stack.Length);
+        return grown;
+    }
+
     // ---- lanes (one value per item of a lane block; see Dsl.Lanes): W consecutive elements of the typed stack ----
 
     /// <summary>Saves one float per lane.</summary>

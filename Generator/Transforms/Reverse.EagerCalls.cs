@@ -21,7 +21,7 @@ internal sealed partial class Reverse
     private sealed partial class FunctionTransform
     {
         private readonly Dictionary<Op, (List<(Value Arg, Value Tmp)> Buffers, List<(Value Arg, Value G)> Scalars)> _eager =
-            new(RefEq.Instance);
+            new(ReferenceOps.Instance);
 
         /// <summary>
         /// A top-level call <c>r = F(…)</c> whose callee runs a loop around calls (an estimator's chunk loop around a

@@ -59,8 +59,8 @@ internal sealed partial class Reverse
             }
 
             // A failed attempt leaves the sweep as it was: the nested loops' forward copies and trip counts are restored.
-            var fwdBodies = new Dictionary<Op, FwdRegion[]>(_fwdBodies, RefEq.Instance);
-            var tripCounts = new Dictionary<Op, Value>(_tripCount, RefEq.Instance);
+            var fwdBodies = new Dictionary<Op, FwdRegion[]>(_fwdBodies, ReferenceOps.Instance);
+            var tripCounts = new Dictionary<Op, Value>(_tripCount, ReferenceOps.Instance);
             var unrestored = new HashSet<int>(_unrestored);
             _unrestored.UnionWith(written);
             var fused = BuildFused(f, seeds, clones, out var outer);

@@ -22,7 +22,7 @@ internal sealed partial class Reverse
         {
             var uses = Rewrite.UseCounts(body);
             int Uses(Value v) => uses.TryGetValue(v.Id, out var n) ? n : 0;
-            var result = new Dictionary<Op, Value>(RefEq.Instance);
+            var result = new Dictionary<Op, Value>(ReferenceOps.Instance);
             void Visit(Region r)
             {
                 var def = new Dictionary<int, (BinaryOp Add, int Position)>();

@@ -124,13 +124,6 @@ internal sealed partial class Reverse
         public override bool IsPure => false;
     }
 
-    private sealed class RefEq : IEqualityComparer<Op>
-    {
-        public static readonly RefEq Instance = new();
-        public bool Equals(Op? x, Op? y) => ReferenceEquals(x, y);
-        public int GetHashCode(Op obj) => RuntimeHelpers.GetHashCode(obj);
-    }
-
     private sealed partial class FunctionTransform
     {
         private readonly Reverse _owner;
@@ -149,8 +142,8 @@ internal sealed partial class Reverse
         private static IEnumerable<CallOp> Calls(Region r) =>
             r.Ops.OfType<CallOp>().Concat(r.Ops.SelectMany(op => op.Regions).SelectMany(Calls));
         private readonly Dictionary<int, Op> _defOp = new();
-        private readonly Dictionary<Op, FwdRegion[]> _fwdBodies = new(RefEq.Instance);
-        private readonly Dictionary<Op, Value> _tripCount = new(RefEq.Instance);
+        private readonly Dictionary<Op, FwdRegion[]> _fwdBodies = new(ReferenceOps.Instance);
+        private readonly Dictionary<Op, Value> _tripCount = new(ReferenceOps.Instance);
 
         public FunctionTransform(Reverse owner, Function fn, IReadOnlyList<bool> activeParams, Mode mode)
         {

@@ -161,6 +161,47 @@ public class GradientTests
 
     /// <summary>After warm-up, a gradient of fixed-size arguments allocates nothing: its tape lives on the stack.</summary>
     [Fact]
+    public void A_gradient_on_a_fresh_tape_grows_it_while_it_runs_and_equals_one_on_a_grown_tape()
+    {
+        // d = 40: the second walk saves 2 doubles for each of 780 entries, the tape starts with room for 64.
+        var rnd = new Random(11);
+        var x = Enumerable.Range(0, 40).Select(_ => rnd.NextDouble() - 0.5).ToArray();
+        var l = Enumerable.Range(0, 40 * 39).Select(_ => rnd.NextDouble() - 0.5).ToArray();
+        double[] lBarFresh = new double[l.Length], xBarFresh = new double[x.Length];
+        double[] lBarWarm = new double[l.Length], xBarWarm = new double[x.Length];
+        Tape.TrimThreadPool();
+        var fresh = Corpus64.PackedTriangleGradient(l, x, lBarFresh, xBarFresh);
+        var warm = Corpus64.PackedTriangleGradient(l, x, lBarWarm, xBarWarm);
+        Assert.Equal(Corpus64.PackedTriangle(l, x), fresh);
+        Assert.Equal(fresh, warm);
+        Assert.Equal(lBarWarm, lBarFresh);
+        Assert.Equal(xBarWarm, xBarFresh);
+        Assert.Contains(lBarFresh, v => v != 0);
+    }
+
+    [Fact]
+    public void A_push_after_a_loop_that_fills_a_fresh_tape_has_room()
+    {
+        // Row 0's 256 exps fill a fresh tape's 256 doubles; the row's sum is pushed next (its room reserved with the loop's).
+        const int n = 256;
+        var rnd = new Random(5);
+        var x = Enumerable.Range(0, 2 * n).Select(_ => rnd.NextDouble() - 0.5).ToArray();
+        var xBar = new double[x.Length];
+        Tape.TrimThreadPool();
+        var probe = Tape.Rent();
+        Assert.Equal(n, probe.DoubleStack.Length);
+        probe.Release();
+        Tape.TrimThreadPool();
+        var value = TapeRoomModel.RowLogSumExpGradient(x, 2, xBar);
+        Assert.Equal(TapeRoomModel.RowLogSumExp(x, 2), value);
+        for (var r = 0; r < 2; r++)
+        {
+            var se = Enumerable.Range(0, n).Sum(i => Math.Exp(x[r * n + i]));
+            for (var i = 0; i < n; i++) Assert.Equal(Math.Exp(x[r * n + i]) / se, xBar[r * n + i], 1e-14);
+        }
+    }
+
+    [Fact]
     public void Gradients_of_fixed_size_functions_do_not_allocate()
     {
         Span<double> x = stackalloc double[] { 0.3, -1.2, 0.8, 1.5 };

@@ -48,6 +48,42 @@ internal sealed partial class BodyWriter
     }
 
     /// <summary>
+    /// Room on the tape, before a counted loop, for the pushes of all its iterations, when they all are in its body's
+    /// straight-line code (so that each iteration pushes the same number), and for the pushes that follow the loop in
+    /// its region's straight-line code, up to the next op that pushes inside itself; those pushes then store without a
+    /// check. A check would call out to grow the stack on its rare path, and a call in a loop makes the JIT keep the
+    /// doubles live across it in memory (x64 saves no vector register across calls): the GMM gradient at 10 × 25 took
+    /// 5.44 ms with every push checked, 4.39 ms with the loops' pushes reserved, 4.24 ms with the pushes after them too.
+    /// </summary>
+    private void ReserveTape(ForOp f, Region region, int index)
+    {
+        if (f.Exits || _p.Items is not null) return;
+        var pushes = f.Body.Ops.OfType<PushOp>().ToList();
+        if (pushes.Count == 0 || f.Body.Ops.Any(op => op.Regions.Any(ContainsPush))) return;
+        var after = new List<PushOp>();
+        for (var i = index + 1; i < region.Ops.Count && !region.Ops[i].Regions.Any(ContainsPush); i++)
+        {
+            if (region.Ops[i] is PushOp push) after.Add(push);
+        }
+        var kinds = pushes.Concat(after).Select(Key).Distinct().OrderBy(k => k.Level).ThenBy(k => k.Elem);
+        foreach (var key in kinds)
+        {
+            var inLoop = pushes.Where(p => Key(p) == key).ToList();
+            var following = after.Where(p => Key(p) == key).ToList();
+            var type = inLoop.Concat(following).First().Pushed.Type;
+            var line = _target.ReserveLoop(type, key.Level, inLoop.Count, following.Count, _p.Expr(f.Start), _p.Expr(f.Bound),
+                f.Step, f.Cmp);
+            if (line is null) return;
+            _w.Line(line);
+            foreach (var push in inLoop.Concat(following)) _reserved.Add(push);
+        }
+
+        static (int Level, ScalarKind Elem) Key(PushOp p) =>
+            (p.Level, p.Pushed.Type.Elem is ScalarKind.F64 or ScalarKind.F32 ? p.Pushed.Type.Elem : ScalarKind.I32);
+        static bool ContainsPush(Region r) => r.Ops.Any(op => op is PushOp || op.Regions.Any(ContainsPush));
+    }
+
+    /// <summary>
     /// One C# local per carried value: declared before the loop, updated at the end of each
     /// iteration, read after it. Returns the locals' names.
     /// </summary>

@@ -23,6 +23,9 @@ internal sealed partial class BodyWriter
     private readonly NameScope _names;
     private readonly ExprPrinter _p;
 
+    /// <summary>Pushes that their loop made room for before it started (see <see cref="ReserveTape"/>).</summary>
+    private readonly HashSet<Op> _reserved = new(ReferenceOps.Instance);
+
     private BodyWriter(IndentedWriter w, Function fn, ITarget target, Func<FunctionKey, string> calleeName)
     {
         _w = w;
@@ -93,6 +96,7 @@ internal sealed partial class BodyWriter
                 if (j < r.Ops.Count && r.Ops[j] is not NoteOp) _w.Line("// " + note.Text);
                 continue;
             }
+            if (r.Ops[i] is ForOp f) ReserveTape(f, r, i);
             EmitOp(r.Ops[i]);
         }
     }
@@ -143,10 +147,10 @@ internal sealed partial class BodyWriter
                 return;
             case PushOp push when _p.Items is { } items && items.TapesLanes(push.Pushed.Type.Elem):
                 // Per-item values of this kind go on the tape W at a time; a shared one is broadcast, so every pop matches.
-                _w.Line(_target.Push(push.Level, _p.LaneExpr(push.Pushed)));
+                _w.Line(_target.Push(push.Pushed.Type, push.Level, _p.LaneExpr(push.Pushed), reserved: false));
                 return;
             case PushOp push:
-                _w.Line(_target.Push(push.Level, _p.Expr(push.Pushed)));
+                _w.Line(_target.Push(push.Pushed.Type, push.Level, _p.Expr(push.Pushed), _reserved.Contains(push)));
                 return;
             case PopOp pop when _p.Items is { } items && items.TapesLanes(pop.Result.Type.Elem):
                 _w.Line($"{LocalType(pop.Result)} {Name(pop.Result)} = {items.PopLanes(pop.Result.Type, pop.Level)};");

@@ -22,6 +22,9 @@ internal sealed class EmitPlan
     /// <summary>Tape levels the body pushes to or pops from, ascending.</summary>
     public SortedSet<int> TapeLevels { get; } = new();
 
+    /// <summary>The typed stacks of those tapes the body uses: (level, F64, F32 or I32; bools live on the ints).</summary>
+    public SortedSet<(int Level, ScalarKind Elem)> TapeStacks { get; } = new();
+
     /// <summary>True when the body takes buffers from the scratch pool.</summary>
     public bool UsesScratch { get; }
 
@@ -39,6 +42,7 @@ internal sealed class EmitPlan
         PlanInlining(fn.Body);
         Parking = target.PlanParking(fn.Body);
         Rewrite.TapeLevels(fn.Body, TapeLevels);
+        CollectStacks(fn.Body);
         UsesScratch = AllocatesScratch(fn.Body);
     }
 
@@ -53,6 +57,21 @@ internal sealed class EmitPlan
 
     /// <summary>The op whose expression stands for <paramref name="v"/>, or null when <paramref name="v"/> is printed by name.</summary>
     public Op? InlineDef(Value v) => _inline.Contains(v.Id) && _defs.TryGetValue(v.Id, out var def) ? def : null;
+
+    private void CollectStacks(Region r)
+    {
+        foreach (var op in r.Ops)
+        {
+            var (level, type) = op switch
+            {
+                PushOp push => (push.Level, push.Pushed.Type),
+                PopOp pop => (pop.Level, pop.Result.Type),
+                _ => (-1, IrType.I32),
+            };
+            if (level >= 0) TapeStacks.Add((level, type.Elem is ScalarKind.F64 or ScalarKind.F32 ? type.Elem : ScalarKind.I32));
+            foreach (var inner in op.Regions) CollectStacks(inner);
+        }
+    }
 
     private static bool AllocatesScratch(Region r) =>
         r.Ops.Any(op => op is AllocOp { Result.Type.Buffer: BufferKind.Scratch } || op.Regions.Any(AllocatesScratch));

@@ -287,19 +287,24 @@ internal sealed class CpuLanes : ITarget
 
     public string Clear(string buffer) => CpuScalar.Instance.Clear(buffer);
 
-    public string Push(int level, string value) => CpuScalar.Instance.Push(level, value);
+    // Lanes methods push whole lanes through the tape's own counters (Tape.Push(Vector256<…>)), so their scalar pushes
+    // go through them too.
+    public string Push(IrType t, int level, string value, bool reserved) => CpuScalar.TapeMethods.Push(t, level, value, false);
 
-    public string Pop(IrType t, int level) => CpuScalar.Instance.Pop(t, level);
+    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp) =>
+        null;
+
+    public string Pop(IrType t, int level) => CpuScalar.TapeMethods.Pop(t, level);
 
     public CpuVector? Lanes => null;
 
     public ParkingPlan PlanParking(Region body) => ParkingPlan.None;
 
-    public void Reserve(NameScope names, EmitPlan plan) => CpuScalar.Instance.Reserve(names, plan);
+    public void Reserve(NameScope names, EmitPlan plan) => CpuScalar.TapeMethods.Reserve(names, plan);
 
-    public void Prologue(IndentedWriter w, EmitPlan plan) => CpuScalar.Instance.Prologue(w, plan);
+    public void Prologue(IndentedWriter w, EmitPlan plan) => CpuScalar.TapeMethods.Prologue(w, plan);
 
-    public void Epilogue(IndentedWriter w, EmitPlan plan) => CpuScalar.Instance.Epilogue(w, plan);
+    public void Epilogue(IndentedWriter w, EmitPlan plan) => CpuScalar.TapeMethods.Epilogue(w, plan);
 
     private static string Tape(int level) => level == 0 ? "__tape" : "__tape" + level;
 }

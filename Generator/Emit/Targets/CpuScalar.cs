@@ -27,9 +27,15 @@ internal sealed class CpuScalar : ITarget
     private const string ParkedFloats = "__parkedF";
     private const string ParkedDoubles = "__parkedD";
 
-    public static readonly CpuScalar Instance = new();
+    /// <summary>The target: each tape's typed stacks and their counts held in locals (see <c>Dsl.Tape.DoubleStack</c>).</summary>
+    public static readonly CpuScalar Instance = new(stacksInLocals: true);
 
-    private CpuScalar() { }
+    /// <summary>The same with pushes and pops through the tape's methods (for lanes methods, which push whole lanes).</summary>
+    public static readonly CpuScalar TapeMethods = new(stacksInLocals: false);
+
+    private readonly bool _stacksInLocals;
+
+    private CpuScalar(bool stacksInLocals) => _stacksInLocals = stacksInLocals;
 
     /// <summary>
     /// Primitives the JIT expands inline (no call, so no registers are clobbered); the one list
@@ -123,13 +129,48 @@ internal sealed class CpuScalar : ITarget
 
     public string Clear(string buffer) => buffer + ".Clear();";
 
-    public string Push(int level, string value) => $"{Tape(level)}.Push({value});";
+    public string Push(IrType t, int level, string value, bool reserved)
+    {
+        if (!_stacksInLocals) return $"{Tape(level)}.Push({value});";
+        var (stack, count) = (Stack(level, t.Elem), Count(level, t.Elem));
+        if (t.Elem == ScalarKind.Bool) value = $"{value} ? 1 : 0";
+        var save = $"{stack}[{count}++] = {value};";
+        return reserved ? save : $"if ({count} == {stack}.Length) {stack} = {Tape(level)}.Grow({stack}); {save}";
+    }
+
+    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp)
+    {
+        if (!_stacksInLocals) return null;
+        var (stack, count) = (Stack(level, t.Elem), Count(level, t.Elem));
+        var inclusive = cmp is LoopCmp.Le or LoopCmp.Ge ? "true" : "false";
+        string Pushes(int n) => n == 1 ? "1 push" : n + " pushes";
+        var what = perIteration == 0 ? $"the {Pushes(after)} after the loop"
+            : $"the loop's {Pushes(perIteration)} per iteration" + (after > 0 ? $" and the {Pushes(after)} after it" : "");
+        return $"{stack} = {Tape(level)}.Reserve({stack}, {count}, {perIteration}, {after}, {start}, {bound}, {step}, {inclusive}); " +
+            $"// room for {what}";
+    }
 
     public string Pop(IrType t, int level)
     {
-        var kind = t.Elem switch { ScalarKind.F32 => "Single", ScalarKind.F64 => "Double", ScalarKind.I32 => "Int32", _ => "Boolean" };
-        return $"{Tape(level)}.Pop{kind}()";
+        if (!_stacksInLocals)
+        {
+            var kind = t.Elem switch { ScalarKind.F32 => "Single", ScalarKind.F64 => "Double", ScalarKind.I32 => "Int32", _ => "Boolean" };
+            return $"{Tape(level)}.Pop{kind}()";
+        }
+        var taken = $"{Stack(level, t.Elem)}[--{Count(level, t.Elem)}]";
+        return t.Elem == ScalarKind.Bool ? taken + " != 0" : taken;
     }
+
+    /// <summary>The local holding tape <paramref name="level"/>'s stack of <paramref name="elem"/> (bools on the ints).</summary>
+    private static string Stack(int level, ScalarKind elem) => Tape(level) + StackSuffix(elem);
+
+    /// <summary>The local counting that stack's elements.</summary>
+    private static string Count(int level, ScalarKind elem) => Stack(level, elem) + "n";
+
+    private static string StackSuffix(ScalarKind elem) => elem switch { ScalarKind.F64 => "D", ScalarKind.F32 => "F", _ => "I" };
+
+    private static string StackProperty(ScalarKind elem) =>
+        elem switch { ScalarKind.F64 => "DoubleStack", ScalarKind.F32 => "SingleStack", _ => "Int32Stack" };
 
     public CpuVector Lanes => CpuVector.Instance;
 
@@ -140,6 +181,14 @@ internal sealed class CpuScalar : ITarget
     public void Reserve(NameScope names, EmitPlan plan)
     {
         foreach (var level in plan.TapeLevels) names.Reserve(Tape(level));
+        if (_stacksInLocals)
+        {
+            foreach (var (level, elem) in plan.TapeStacks)
+            {
+                names.Reserve(Stack(level, elem));
+                names.Reserve(Count(level, elem));
+            }
+        }
         if (plan.UsesScratch) names.Reserve(ScratchName);
     }
 
@@ -150,6 +199,14 @@ internal sealed class CpuScalar : ITarget
             var what = level == 0 ? "values the reverse sweep reads, saved per loop iteration"
                 : "tape " + level + ": reverse mode over code that itself uses the tapes below it";
             w.Line($"var {Tape(level)} = {TapeTypeRef}.Rent(); // {what}");
+            if (!_stacksInLocals) continue;
+            foreach (var (l, elem) in plan.TapeStacks)
+            {
+                if (l != level) continue;
+                var kind = elem switch { ScalarKind.F64 => "doubles", ScalarKind.F32 => "floats", _ => "ints" };
+                w.Line($"var {Stack(level, elem)} = {Tape(level)}.{StackProperty(elem)}; int {Count(level, elem)} = 0; " +
+                    $"// its stack of {kind}, held in locals");
+            }
         }
         if (plan.UsesScratch) w.Line($"var {ScratchName} = {ScratchTypeRef}.Rent(); // pooled, zeroed jet buffers, returned at the end");
         const string why = "loop results parked across calls (see below)";

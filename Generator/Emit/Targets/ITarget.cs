@@ -48,8 +48,18 @@ internal interface ITarget
     /// <summary>The statement zeroing a buffer.</summary>
     string Clear(string buffer);
 
-    /// <summary>The statement saving a value on tape <paramref name="level"/>.</summary>
-    string Push(int level, string value);
+    /// <summary>
+    /// The statement saving a value of type <paramref name="t"/> on tape <paramref name="level"/>; <paramref name="reserved"/>
+    /// when <see cref="ReserveLoop"/> made room for it before its loop.
+    /// </summary>
+    string Push(IrType t, int level, string value, bool reserved);
+
+    /// <summary>
+    /// The statement making room on tape <paramref name="level"/> for a loop's pushes of type <paramref name="t"/>
+    /// (<paramref name="perIteration"/> per iteration, the loop's start, bound, step and test given) and for
+    /// <paramref name="after"/> more after it, or null when this target's pushes check their room themselves.
+    /// </summary>
+    string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp);
 
     /// <summary>The expression taking the last value of type <paramref name="t"/> back from tape <paramref name="level"/>.</summary>
     string Pop(IrType t, int level);

@@ -87,7 +87,10 @@ internal sealed class IlgpuKernel : ITarget
 
     // Level 0 only (KernelLegality refuses the others); the calls are the CPU tape's, on the helper's
     // KernelTape parameter.
-    public string Push(int level, string value) => $"{KernelTapeThreading.TapeName}.Push({value});";
+    public string Push(IrType t, int level, string value, bool reserved) => $"{KernelTapeThreading.TapeName}.Push({value});";
+
+    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp) =>
+        null;
 
     public string Pop(IrType t, int level)
     {

@@ -21,6 +21,7 @@ namespace Dsl.Kernel.Tests
             global::Dsl.Arguments.Disjoint<float>(wBar, x, "wBar", "x", "NetGrad");
             global::Dsl.Arguments.Disjoint<float>(wBar, w, "wBar", "w", "NetGrad");
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeF = __tape.SingleStack; int __tapeFn = 0; // its stack of floats, held in locals
             xBar.Clear();
             wBar.Clear();
             int d = x.Length;
@@ -33,6 +34,7 @@ namespace Dsl.Kernel.Tests
             bool fits = width >= -2147483645;
             int jam_bound = width - 3;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 12, 0, 0, jam_bound_1, 4, false); // room for the loop's 12 pushes per iteration
             int j_rest = 0;
             for (int j = 0; j < jam_bound_1; j += 4)
             {
@@ -54,31 +56,32 @@ namespace Dsl.Kernel.Tests
                 }
                 float tmp = z * z;
                 float tmp_1 = tmp / (1f + tmp);
-                __tape.Push(h1[j]);
+                __tapeF[__tapeFn++] = h1[j];
                 h1[j] = tmp_1;
-                __tape.Push(z);
-                __tape.Push(tmp_1);
+                __tapeF[__tapeFn++] = z;
+                __tapeF[__tapeFn++] = tmp_1;
                 float tmp_2 = z_1 * z_1;
                 float tmp_3 = tmp_2 / (1f + tmp_2);
-                __tape.Push(h1[j_1]);
+                __tapeF[__tapeFn++] = h1[j_1];
                 h1[j_1] = tmp_3;
-                __tape.Push(z_1);
-                __tape.Push(tmp_3);
+                __tapeF[__tapeFn++] = z_1;
+                __tapeF[__tapeFn++] = tmp_3;
                 float tmp_4 = z_2 * z_2;
                 float tmp_5 = tmp_4 / (1f + tmp_4);
-                __tape.Push(h1[j_2]);
+                __tapeF[__tapeFn++] = h1[j_2];
                 h1[j_2] = tmp_5;
-                __tape.Push(z_2);
-                __tape.Push(tmp_5);
+                __tapeF[__tapeFn++] = z_2;
+                __tapeF[__tapeFn++] = tmp_5;
                 float tmp_6 = z_3 * z_3;
                 float tmp_7 = tmp_6 / (1f + tmp_6);
-                __tape.Push(h1[j_3]);
+                __tapeF[__tapeFn++] = h1[j_3];
                 h1[j_3] = tmp_7;
-                __tape.Push(z_3);
-                __tape.Push(tmp_7);
+                __tapeF[__tapeFn++] = z_3;
+                __tapeF[__tapeFn++] = tmp_7;
                 j_rest = j + 4;
             }
             // the last values of j, one at a time
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 3, 0, j_rest, width, 1, false); // room for the loop's 3 pushes per iteration
             for (int j_4 = j_rest; j_4 < width; j_4++)
             {
                 float z_4 = w[j_4];
@@ -88,16 +91,17 @@ namespace Dsl.Kernel.Tests
                 }
                 float tmp_8 = z_4 * z_4;
                 float tmp_9 = tmp_8 / (1f + tmp_8);
-                __tape.Push(h1[j_4]);
+                __tapeF[__tapeFn++] = h1[j_4];
                 h1[j_4] = tmp_9;
-                __tape.Push(z_4);
-                __tape.Push(tmp_9);
+                __tapeF[__tapeFn++] = z_4;
+                __tapeF[__tapeFn++] = tmp_9;
             }
             int b2 = width + width * d;
             // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits_1 = width >= -2147483645;
             int jam_bound_2 = width - 3;
             int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 12, 0, 0, jam_bound_3, 4, false); // room for the loop's 12 pushes per iteration
             int j_rest_1 = 0;
             for (int j_5 = 0; j_5 < jam_bound_3; j_5 += 4)
             {
@@ -120,31 +124,32 @@ namespace Dsl.Kernel.Tests
                 }
                 float tmp_11 = z_5 * z_5;
                 float tmp_12 = tmp_11 / (1f + tmp_11);
-                __tape.Push(h2[j_5]);
+                __tapeF[__tapeFn++] = h2[j_5];
                 h2[j_5] = tmp_12;
-                __tape.Push(z_5);
-                __tape.Push(tmp_12);
+                __tapeF[__tapeFn++] = z_5;
+                __tapeF[__tapeFn++] = tmp_12;
                 float tmp_13 = z_6 * z_6;
                 float tmp_14 = tmp_13 / (1f + tmp_13);
-                __tape.Push(h2[j_6]);
+                __tapeF[__tapeFn++] = h2[j_6];
                 h2[j_6] = tmp_14;
-                __tape.Push(z_6);
-                __tape.Push(tmp_14);
+                __tapeF[__tapeFn++] = z_6;
+                __tapeF[__tapeFn++] = tmp_14;
                 float tmp_15 = z_7 * z_7;
                 float tmp_16 = tmp_15 / (1f + tmp_15);
-                __tape.Push(h2[j_7]);
+                __tapeF[__tapeFn++] = h2[j_7];
                 h2[j_7] = tmp_16;
-                __tape.Push(z_7);
-                __tape.Push(tmp_16);
+                __tapeF[__tapeFn++] = z_7;
+                __tapeF[__tapeFn++] = tmp_16;
                 float tmp_17 = z_8 * z_8;
                 float tmp_18 = tmp_17 / (1f + tmp_17);
-                __tape.Push(h2[j_8]);
+                __tapeF[__tapeFn++] = h2[j_8];
                 h2[j_8] = tmp_18;
-                __tape.Push(z_8);
-                __tape.Push(tmp_18);
+                __tapeF[__tapeFn++] = z_8;
+                __tapeF[__tapeFn++] = tmp_18;
                 j_rest_1 = j_5 + 4;
             }
             // the last values of j, one at a time
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 3, 0, j_rest_1, width, 1, false); // room for the loop's 3 pushes per iteration
             for (int j_9 = j_rest_1; j_9 < width; j_9++)
             {
                 float z_9 = w[b2 + j_9];
@@ -155,10 +160,10 @@ namespace Dsl.Kernel.Tests
                 }
                 float tmp_19 = z_9 * z_9;
                 float tmp_20 = tmp_19 / (1f + tmp_19);
-                __tape.Push(h2[j_9]);
+                __tapeF[__tapeFn++] = h2[j_9];
                 h2[j_9] = tmp_20;
-                __tape.Push(z_9);
-                __tape.Push(tmp_20);
+                __tapeF[__tapeFn++] = z_9;
+                __tapeF[__tapeFn++] = tmp_20;
             }
             int tmp_21 = b2 + width;
             int b3 = tmp_21 + width * width;
@@ -200,43 +205,43 @@ namespace Dsl.Kernel.Tests
                 int j_12 = j_10 - 2;
                 int j_13 = j_10 - 3;
                 // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
-                float tmp_24 = __tape.PopSingle();
-                float z_10 = __tape.PopSingle();
+                float tmp_24 = __tapeF[--__tapeFn];
+                float z_10 = __tapeF[--__tapeFn];
                 float tmp_25 = 1f + z_10 * z_10;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_10 = h2_bar[j_10];
                 h2_bar[j_10] = 0f;
-                float tmp_26 = __tape.PopSingle();
+                float tmp_26 = __tapeF[--__tapeFn];
                 h2[j_10] = tmp_26;
                 float z_bar = (h2_bar_j_10 / tmp_25 + -(tmp_24 * h2_bar_j_10) / tmp_25) * z_10;
                 float z_bar_1 = z_bar + z_bar;
-                float tmp_27 = __tape.PopSingle();
-                float z_11 = __tape.PopSingle();
+                float tmp_27 = __tapeF[--__tapeFn];
+                float z_11 = __tapeF[--__tapeFn];
                 float tmp_28 = 1f + z_11 * z_11;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_11 = h2_bar[j_11];
                 h2_bar[j_11] = 0f;
-                float tmp_29 = __tape.PopSingle();
+                float tmp_29 = __tapeF[--__tapeFn];
                 h2[j_11] = tmp_29;
                 float z_bar_2 = (h2_bar_j_11 / tmp_28 + -(tmp_27 * h2_bar_j_11) / tmp_28) * z_11;
                 float z_bar_3 = z_bar_2 + z_bar_2;
-                float tmp_30 = __tape.PopSingle();
-                float z_12 = __tape.PopSingle();
+                float tmp_30 = __tapeF[--__tapeFn];
+                float z_12 = __tapeF[--__tapeFn];
                 float tmp_31 = 1f + z_12 * z_12;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_12 = h2_bar[j_12];
                 h2_bar[j_12] = 0f;
-                float tmp_32 = __tape.PopSingle();
+                float tmp_32 = __tapeF[--__tapeFn];
                 h2[j_12] = tmp_32;
                 float z_bar_4 = (h2_bar_j_12 / tmp_31 + -(tmp_30 * h2_bar_j_12) / tmp_31) * z_12;
                 float z_bar_5 = z_bar_4 + z_bar_4;
-                float tmp_33 = __tape.PopSingle();
-                float z_13 = __tape.PopSingle();
+                float tmp_33 = __tapeF[--__tapeFn];
+                float z_13 = __tapeF[--__tapeFn];
                 float tmp_34 = 1f + z_13 * z_13;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_13 = h2_bar[j_13];
                 h2_bar[j_13] = 0f;
-                float tmp_35 = __tape.PopSingle();
+                float tmp_35 = __tapeF[--__tapeFn];
                 h2[j_13] = tmp_35;
                 float z_bar_6 = (h2_bar_j_13 / tmp_34 + -(tmp_33 * h2_bar_j_13) / tmp_34) * z_13;
                 float z_bar_7 = z_bar_6 + z_bar_6;
@@ -295,13 +300,13 @@ namespace Dsl.Kernel.Tests
             // the last values of j, one at a time
             for (int j_14 = j_rest_2; j_14 >= 0; j_14--)
             {
-                float tmp_40 = __tape.PopSingle();
-                float z_14 = __tape.PopSingle();
+                float tmp_40 = __tapeF[--__tapeFn];
+                float z_14 = __tapeF[--__tapeFn];
                 float tmp_41 = 1f + z_14 * z_14;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_14 = h2_bar[j_14];
                 h2_bar[j_14] = 0f;
-                float tmp_42 = __tape.PopSingle();
+                float tmp_42 = __tapeF[--__tapeFn];
                 h2[j_14] = tmp_42;
                 float z_bar_8 = (h2_bar_j_14 / tmp_41 + -(tmp_40 * h2_bar_j_14) / tmp_41) * z_14;
                 float z_bar_9 = z_bar_8 + z_bar_8;
@@ -336,46 +341,46 @@ namespace Dsl.Kernel.Tests
                 int j_17 = j_15 - 2;
                 int j_18 = j_15 - 3;
                 // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
-                float tmp_45 = __tape.PopSingle();
-                float z_15 = __tape.PopSingle();
+                float tmp_45 = __tapeF[--__tapeFn];
+                float z_15 = __tapeF[--__tapeFn];
                 float tmp_46 = 1f + z_15 * z_15;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_15 = h1_bar[j_15];
                 h1_bar[j_15] = 0f;
-                float tmp_47 = __tape.PopSingle();
+                float tmp_47 = __tapeF[--__tapeFn];
                 h1[j_15] = tmp_47;
                 float z_bar_10 = (h1_bar_j_15 / tmp_46 + -(tmp_45 * h1_bar_j_15) / tmp_46) * z_15;
                 float z_bar_11 = z_bar_10 + z_bar_10;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                float tmp_48 = __tape.PopSingle();
-                float z_16 = __tape.PopSingle();
+                float tmp_48 = __tapeF[--__tapeFn];
+                float z_16 = __tapeF[--__tapeFn];
                 float tmp_49 = 1f + z_16 * z_16;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_16 = h1_bar[j_16];
                 h1_bar[j_16] = 0f;
-                float tmp_50 = __tape.PopSingle();
+                float tmp_50 = __tapeF[--__tapeFn];
                 h1[j_16] = tmp_50;
                 float z_bar_12 = (h1_bar_j_16 / tmp_49 + -(tmp_48 * h1_bar_j_16) / tmp_49) * z_16;
                 float z_bar_13 = z_bar_12 + z_bar_12;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                float tmp_51 = __tape.PopSingle();
-                float z_17 = __tape.PopSingle();
+                float tmp_51 = __tapeF[--__tapeFn];
+                float z_17 = __tapeF[--__tapeFn];
                 float tmp_52 = 1f + z_17 * z_17;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_17 = h1_bar[j_17];
                 h1_bar[j_17] = 0f;
-                float tmp_53 = __tape.PopSingle();
+                float tmp_53 = __tapeF[--__tapeFn];
                 h1[j_17] = tmp_53;
                 float z_bar_14 = (h1_bar_j_17 / tmp_52 + -(tmp_51 * h1_bar_j_17) / tmp_52) * z_17;
                 float z_bar_15 = z_bar_14 + z_bar_14;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                float tmp_54 = __tape.PopSingle();
-                float z_18 = __tape.PopSingle();
+                float tmp_54 = __tapeF[--__tapeFn];
+                float z_18 = __tapeF[--__tapeFn];
                 float tmp_55 = 1f + z_18 * z_18;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_18 = h1_bar[j_18];
                 h1_bar[j_18] = 0f;
-                float tmp_56 = __tape.PopSingle();
+                float tmp_56 = __tapeF[--__tapeFn];
                 h1[j_18] = tmp_56;
                 float z_bar_16 = (h1_bar_j_18 / tmp_55 + -(tmp_54 * h1_bar_j_18) / tmp_55) * z_18;
                 float z_bar_17 = z_bar_16 + z_bar_16;
@@ -434,13 +439,13 @@ namespace Dsl.Kernel.Tests
             // the last values of j, one at a time
             for (int j_19 = j_rest_3; j_19 >= 0; j_19--)
             {
-                float tmp_61 = __tape.PopSingle();
-                float z_19 = __tape.PopSingle();
+                float tmp_61 = __tapeF[--__tapeFn];
+                float z_19 = __tapeF[--__tapeFn];
                 float tmp_62 = 1f + z_19 * z_19;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 float h1_bar_j_19 = h1_bar[j_19];
                 h1_bar[j_19] = 0f;
-                float tmp_63 = __tape.PopSingle();
+                float tmp_63 = __tapeF[--__tapeFn];
                 h1[j_19] = tmp_63;
                 float z_bar_18 = (h1_bar_j_19 / tmp_62 + -(tmp_61 * h1_bar_j_19) / tmp_62) * z_19;
                 float z_bar_19 = z_bar_18 + z_bar_18;

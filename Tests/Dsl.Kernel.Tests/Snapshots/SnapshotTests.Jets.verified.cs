@@ -716,6 +716,7 @@ namespace Dsl.Kernel.Tests
             global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RunVjp");
             global::Dsl.Arguments.Disjoint<double>(xBar, yBar, "xBar", "yBar", "RunVjp");
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
             int tmp = yBar.Length;
             double[] y_bar = new double[tmp];
             int k = 0;
@@ -730,22 +731,23 @@ namespace Dsl.Kernel.Tests
             }
             xBar.Clear();
             int tmp_1 = x.Length;
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp_1, 1, false); // room for the loop's 2 pushes per iteration
             double acc = 1.0;
             for (int i = 0; i < tmp_1; i++)
             {
                 double x_i = x[i];
                 double acc_1 = global::System.Math.Sqrt(acc * acc + x_i * x_i);
                 y[i] = acc_1 * x_i;
-                __tape.Push(acc);
-                __tape.Push(acc_1);
+                __tapeD[__tapeDn++] = acc;
+                __tapeD[__tapeDn++] = acc_1;
                 acc = acc_1;
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             double acc_bar = 0.0;
             for (int i_1 = tmp_1 - 1; i_1 >= 0; i_1--)
             {
-                double acc_2 = __tape.PopDouble();
-                double acc_3 = __tape.PopDouble();
+                double acc_2 = __tapeD[--__tapeDn];
+                double acc_3 = __tapeD[--__tapeDn];
                 double x_i_1 = x[i_1];
                 // adjoint of: y[i] = acc * x[i];
                 double y_bar_i_1 = y_bar[i_1];

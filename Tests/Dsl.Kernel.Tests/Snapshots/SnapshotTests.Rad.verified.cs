@@ -17,9 +17,11 @@ namespace Dsl.Kernel.Tests
             global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RGradient");
             global::Dsl.Arguments.Disjoint<double>(xBar, w, "xBar", "w", "RGradient");
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
             global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
             xBar.Clear();
             int tmp = x.Length;
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 4, 0, 0, tmp, 1, false); // room for the loop's 4 pushes per iteration
             double acc = 1.0;
             for (int i = 0; i < tmp; i++)
             {
@@ -28,10 +30,10 @@ namespace Dsl.Kernel.Tests
                 double tmp_1 = global::System.Math.Sqrt(acc * acc + w_i * x_i * x_i);
                 double tmp_2 = global::System.Math.Abs(x_i);
                 double tmp_3 = global::Dsl.Kernel.Tests.Rad.Norm(acc, w_i);
-                __tape.Push(acc);
-                __tape.Push(tmp_1);
-                __tape.Push(tmp_2);
-                __tape.Push(tmp_3);
+                __tapeD[__tapeDn++] = acc;
+                __tapeD[__tapeDn++] = tmp_1;
+                __tapeD[__tapeDn++] = tmp_2;
+                __tapeD[__tapeDn++] = tmp_3;
                 acc = tmp_1 + tmp_2 * tmp_3;
             }
             __parkedD[0] = acc; // parked: read after a call, kept out of registers across it
@@ -51,10 +53,10 @@ namespace Dsl.Kernel.Tests
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
-                double tmp_10 = __tape.PopDouble();
-                double tmp_11 = __tape.PopDouble();
-                double tmp_12 = __tape.PopDouble();
-                double acc_1 = __tape.PopDouble();
+                double tmp_10 = __tapeD[--__tapeDn];
+                double tmp_11 = __tapeD[--__tapeDn];
+                double tmp_12 = __tapeD[--__tapeDn];
+                double acc_1 = __tapeD[--__tapeDn];
                 double w_i_1 = w[i_1];
                 double x_i_1 = x[i_1];
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
@@ -537,22 +539,24 @@ namespace Dsl.Kernel.Tests
         private static void __Chain_Pullback(global::System.ReadOnlySpan<double> x, global::System.Span<double> x_bar, double seed)
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
             int tmp = x.Length;
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the loop's 2 pushes per iteration
             double m = 1.0;
             for (int i = 0; i < tmp; i++)
             {
                 double x_i = x[i];
                 double tmp_1 = global::System.Math.Sqrt(m * m + x_i * x_i);
-                __tape.Push(m);
-                __tape.Push(tmp_1);
+                __tapeD[__tapeDn++] = m;
+                __tapeD[__tapeDn++] = tmp_1;
                 m = tmp_1 * 0.75 + global::System.Math.Abs(x_i);
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             double m_bar = seed;
             for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
-                double tmp_2 = __tape.PopDouble();
-                double m_1 = __tape.PopDouble();
+                double tmp_2 = __tapeD[--__tapeDn];
+                double m_1 = __tapeD[--__tapeDn];
                 double x_i_1 = x[i_1];
                 // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
                 double tmp_3 = m_bar * 0.75 / (2.0 * tmp_2);

@@ -77,8 +77,12 @@ static partial class M
         global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
         global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "SumUntilGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
+        var __tapeI = __tape.Int32Stack; int __tapeIn = 0; // its stack of ints, held in locals
         xBar.Clear();
         int tmp = x.Length;
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the loop's 1 push per iteration
+        __tapeI = __tape.Reserve(__tapeI, __tapeIn, 1, 0, 0, tmp, 1, false); // room for the loop's 1 push per iteration
         double s = 0.0;
         bool exited = false;
         for (int i = 0; i < tmp; i++)
@@ -98,16 +102,16 @@ static partial class M
                 s_1 = s_2;
                 exited_1 = exited_2;
             }
-            __tape.Push(s);
-            __tape.Push(exited);
+            __tapeD[__tapeDn++] = s;
+            __tapeI[__tapeIn++] = exited ? 1 : 0;
             s = s_1;
             exited = exited_1;
         }
         // adjoint of: foreach (var v in x) (runs backwards)
         for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
-            bool exited_3 = __tape.PopBoolean();
-            double s_3 = __tape.PopDouble();
+            bool exited_3 = __tapeI[--__tapeIn] != 0;
+            double s_3 = __tapeD[--__tapeDn];
             double v_1 = x[i_1];
             double v_bar;
             if (exited_3)

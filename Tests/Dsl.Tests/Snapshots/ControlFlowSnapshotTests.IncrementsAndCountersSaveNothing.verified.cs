@@ -19,6 +19,7 @@ static partial class M
         global::Dsl.Arguments.Disjoint<double>(lBar, x, "lBar", "x", "TriangleGradient");
         global::Dsl.Arguments.Disjoint<double>(lBar, l, "lBar", "l", "TriangleGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         xBar.Clear();
         lBar.Clear();
@@ -44,13 +45,14 @@ static partial class M
                 lidx += 1;
             }
         }
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, d, 1, false); // room for the loop's 2 pushes per iteration
         double s = 0.0;
         for (int j_1 = 0; j_1 < d; j_1++)
         {
             double qx_j_1 = qx[j_1];
             double tmp = global::System.Math.Sin(qx_j_1);
-            __tape.Push(qx_j_1);
-            __tape.Push(tmp);
+            __tapeD[__tapeDn++] = qx_j_1;
+            __tapeD[__tapeDn++] = tmp;
             s += tmp * qx_j_1;
         }
         __parkedD[0] = s; // parked: read after a call, kept out of registers across it
@@ -58,8 +60,8 @@ static partial class M
         int tmp_1 = d - 1;
         for (int j_2 = tmp_1; j_2 >= 0; j_2--)
         {
-            double tmp_2 = __tape.PopDouble();
-            double tmp_3 = __tape.PopDouble();
+            double tmp_2 = __tapeD[--__tapeDn];
+            double tmp_3 = __tapeD[--__tapeDn];
             // adjoint of: s += Math.Sin(qx[j]) * qx[j];
             qx_bar[j_2] += tmp_2 + global::System.Math.Cos(tmp_3) * tmp_3;
         }

@@ -14,22 +14,24 @@ static partial class M
         global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
         global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "RobustGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         xBar.Clear();
         int tmp = x.Length;
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the loop's 1 push per iteration
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {
             double r = x[i];
             double m = global::System.Math.Abs(r);
             double tmp_1 = m <= a ? 0.5 * r * r : a * (m - 0.5 * a);
-            __tape.Push(m);
+            __tapeD[__tapeDn++] = m;
             s += tmp_1;
         }
         // adjoint of: foreach (var r in x) (runs backwards)
         double a_bar = 0.0;
         for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
-            double m_1 = __tape.PopDouble();
+            double m_1 = __tapeD[--__tapeDn];
             double r_1 = x[i_1];
             // adjoint of: if (m <= a)
             double a_bar_1;

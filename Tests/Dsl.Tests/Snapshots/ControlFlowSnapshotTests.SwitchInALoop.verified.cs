@@ -14,8 +14,10 @@ static partial class M
         global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
         global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "SwitchInLoopGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeI = __tape.Int32Stack; int __tapeIn = 0; // its stack of ints, held in locals
         xBar.Clear();
         int tmp = x.Length;
+        __tapeI = __tape.Reserve(__tapeI, __tapeIn, 1, 0, 0, tmp, 1, false); // room for the loop's 1 push per iteration
         double s = 0.0;
         bool exited = false;
         double result = 0.0;
@@ -84,7 +86,7 @@ static partial class M
                 exited_1 = exited_2;
                 result_1 = result_2;
             }
-            __tape.Push(exited);
+            __tapeI[__tapeIn++] = exited ? 1 : 0;
             s = s_1;
             exited = exited_1;
             result = result_1;
@@ -105,7 +107,7 @@ static partial class M
         }
         for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
-            bool exited_5 = __tape.PopBoolean();
+            bool exited_5 = __tapeI[--__tapeIn] != 0;
             double s_bar_1;
             double result_bar_1;
             if (exited_5)

@@ -12,13 +12,14 @@ static partial class M
     public static partial double PickGradient(double x, int n, out double xBar)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         double y = x * x;
         bool tmp = n == 0;
         double tmp_1;
         if (tmp)
         {
             double tmp_2 = global::System.Math.Exp(x);
-            __tape.Push(tmp_2);
+            if (__tapeDn == __tapeD.Length) __tapeD = __tape.Grow(__tapeD); __tapeD[__tapeDn++] = tmp_2;
             tmp_1 = tmp_2;
         }
         else
@@ -40,7 +41,7 @@ static partial class M
         double y_bar;
         if (tmp)
         {
-            double tmp_4 = __tape.PopDouble();
+            double tmp_4 = __tapeD[--__tapeDn];
             x_bar = tmp_4;
             y_bar = 0.0;
         }

@@ -12,6 +12,7 @@ static partial class M
     public static partial double CubicRootGradient(double a, double b, out double aBar, out double bBar)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         double tmp = 1.0 + a;
         double x = b / tmp;
         bool exited = false;
@@ -28,7 +29,7 @@ static partial class M
             if (tmp_1 > 1E-14 * (1.0 + tmp_2))
             {
                 double step_2 = (x_1 * x_1 * x_1 + a * x_1 - b) / (3.0 * x_1 * x_1 + a);
-                __tape.Push(step_2);
+                if (__tapeDn == __tapeD.Length) __tapeD = __tape.Grow(__tapeD); __tapeD[__tapeDn++] = step_2;
                 x_2 = x_1 - step_2;
                 step_1 = step_2;
                 exited_1 = exited;
@@ -39,9 +40,9 @@ static partial class M
                 step_1 = step;
                 exited_1 = true;
             }
-            __tape.Push(x_1);
-            __tape.Push(tmp_1);
-            __tape.Push(tmp_2);
+            if (__tapeDn == __tapeD.Length) __tapeD = __tape.Grow(__tapeD); __tapeD[__tapeDn++] = x_1;
+            if (__tapeDn == __tapeD.Length) __tapeD = __tape.Grow(__tapeD); __tapeD[__tapeDn++] = tmp_1;
+            if (__tapeDn == __tapeD.Length) __tapeD = __tape.Grow(__tapeD); __tapeD[__tapeDn++] = tmp_2;
             exited = exited_1;
             x_1 = x_2;
             step = step_1;
@@ -54,16 +55,16 @@ static partial class M
         double b_bar = 0.0;
         for (int iter_1 = iter_count - 1; iter_1 >= 0; iter_1--)
         {
-            double tmp_3 = __tape.PopDouble();
-            double tmp_4 = __tape.PopDouble();
-            double x_3 = __tape.PopDouble();
+            double tmp_3 = __tapeD[--__tapeDn];
+            double tmp_4 = __tapeD[--__tapeDn];
+            double x_3 = __tapeD[--__tapeDn];
             double a_bar_1;
             double b_bar_1;
             double x_bar_1;
             double step_bar_1;
             if (tmp_4 > 1E-14 * (1.0 + tmp_3))
             {
-                double step_3 = __tape.PopDouble();
+                double step_3 = __tapeD[--__tapeDn];
                 double tmp_5 = 3.0 * x_3;
                 double tmp_6 = tmp_5 * x_3 + a;
                 // adjoint of: x -= step;

@@ -12,6 +12,7 @@ static partial class M
     public static partial float PiecewiseGradient(float x, out float xBar)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeF = __tape.SingleStack; int __tapeFn = 0; // its stack of floats, held in locals
         bool tmp = x < 0f;
         float tmp_1;
         if (tmp)
@@ -22,7 +23,7 @@ static partial class M
         {
             float y = global::System.MathF.Sqrt(x + 1f);
             float tmp_2 = y > 2f ? 2f * y : y * x;
-            __tape.Push(y);
+            if (__tapeFn == __tapeF.Length) __tapeF = __tape.Grow(__tapeF); __tapeF[__tapeFn++] = y;
             tmp_1 = tmp_2;
         }
         // adjoint of: if (x < 0)
@@ -33,7 +34,7 @@ static partial class M
         }
         else
         {
-            float y_1 = __tape.PopSingle();
+            float y_1 = __tapeF[--__tapeFn];
             // adjoint of: if (y > 2)
             float x_bar_1;
             float y_bar;

@@ -294,7 +294,9 @@ static partial class M
     private static void __U_Taylor2_10_Pullback_0011(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         int tmp = x.Length;
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the loop's 2 pushes per iteration
         double s = 0.0;
         double s_t1 = 0.0;
         double s_t2 = 0.0;
@@ -305,8 +307,8 @@ static partial class M
             double tmp_2 = theta_k * x_jet[i];
             double tmp_3 = global::System.Math.Sin(tmp_1);
             double tmp_4 = global::System.Math.Cos(tmp_1);
-            __tape.Push(tmp_3);
-            __tape.Push(tmp_4);
+            __tapeD[__tapeDn++] = tmp_3;
+            __tapeD[__tapeDn++] = tmp_4;
             s += tmp_3;
             s_t1 += tmp_2 * tmp_4;
             s_t2 += tmp_2 * -(tmp_2 * tmp_3) / 2.0;
@@ -328,8 +330,8 @@ static partial class M
         theta_bar[1] += tmp_5 * s_t2 + result_jet_bar_k_1 * s_t1 + result_jet_bar_k_2 * s;
         for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
-            double tmp_6 = __tape.PopDouble();
-            double tmp_7 = __tape.PopDouble();
+            double tmp_6 = __tapeD[--__tapeDn];
+            double tmp_7 = __tapeD[--__tapeDn];
             double theta_k_2 = theta[0];
             double x_i_1 = x[i_1];
             double x_jet_i_1 = x_jet[i_1];
@@ -347,7 +349,9 @@ static partial class M
     private static void __U_Taylor2x4_10_Pullback_0011(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         int tmp = x.Length;
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the loop's 2 pushes per iteration
         double s = 0.0;
         double s_l0_t1 = 0.0;
         double s_l0_t2 = 0.0;
@@ -367,8 +371,8 @@ static partial class M
             double tmp_5 = theta_k * x_jet[3 * tmp + i];
             double tmp_6 = global::System.Math.Sin(tmp_1);
             double tmp_7 = global::System.Math.Cos(tmp_1);
-            __tape.Push(tmp_6);
-            __tape.Push(tmp_7);
+            __tapeD[__tapeDn++] = tmp_6;
+            __tapeD[__tapeDn++] = tmp_7;
             s += tmp_6;
             s_l0_t1 += tmp_2 * tmp_7;
             s_l0_t2 += tmp_2 * -(tmp_2 * tmp_6) / 2.0;
@@ -423,8 +427,8 @@ static partial class M
         theta_bar[1] += tmp_8 * s_l3_t2 + result_jet_bar_k_1 * s_l3_t1 + tmp_9 * s_l2_t2 + result_jet_bar_k_3 * s_l2_t1 + tmp_10 * s_l1_t2 + result_jet_bar_k_5 * s_l1_t1 + tmp_11 * s_l0_t2 + result_jet_bar_k_7 * s_l0_t1 + result_jet_bar_k_8 * s;
         for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
-            double tmp_12 = __tape.PopDouble();
-            double tmp_13 = __tape.PopDouble();
+            double tmp_12 = __tapeD[--__tapeDn];
+            double tmp_13 = __tapeD[--__tapeDn];
             double theta_k_2 = theta[0];
             double x_i_1 = x[i_1];
             double x_jet_i_1 = x_jet[i_1];

@@ -14,12 +14,14 @@ static partial class M
         global::Dsl.Arguments.SameLength(cBar.Length, c.Length, "cBar", "c");
         global::Dsl.Arguments.Disjoint<double>(cBar, c, "cBar", "c", "HornerGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         cBar.Clear();
         int tmp = c.Length - 1;
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, tmp, 0, -1, true); // room for the loop's 1 push per iteration
         double s = 0.0;
         for (int i = tmp; i >= 0; i--)
         {
-            __tape.Push(s);
+            __tapeD[__tapeDn++] = s;
             s = s * x + c[i];
         }
         // adjoint of: for (int i = c.Length - 1; i >= 0; i--) (runs backwards)
@@ -27,7 +29,7 @@ static partial class M
         double x_bar = 0.0;
         for (int i_1 = 0; i_1 <= tmp; i_1++)
         {
-            double s_1 = __tape.PopDouble();
+            double s_1 = __tapeD[--__tapeDn];
             // adjoint of: s = s * x + c[i];
             cBar[i_1] += s_bar;
             x_bar += s_1 * s_bar;

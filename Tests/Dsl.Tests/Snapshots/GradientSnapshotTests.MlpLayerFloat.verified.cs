@@ -15,6 +15,7 @@ static partial class M
         global::Dsl.Arguments.Disjoint<float>(thetaBar, x, "thetaBar", "x", "MlpGradient");
         global::Dsl.Arguments.Disjoint<float>(thetaBar, theta, "thetaBar", "theta", "MlpGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeF = __tape.SingleStack; int __tapeFn = 0; // its stack of floats, held in locals
         global::System.Span<float> __parkedF = stackalloc float[3]; // loop results parked across calls (see below)
         thetaBar.Clear();
         int d = x.Length;
@@ -25,6 +26,7 @@ static partial class M
         bool fits = hidden >= -2147483645;
         int jam_bound = hidden - 3;
         int jam_bound_1 = fits ? jam_bound : -2147483648;
+        __tapeF = __tape.Reserve(__tapeF, __tapeFn, 8, 0, 0, jam_bound_1, 4, false); // room for the loop's 8 pushes per iteration
         int j_rest = 0;
         for (int j = 0; j < jam_bound_1; j += 4)
         {
@@ -48,24 +50,25 @@ static partial class M
             __parkedF[1] = z_2; // parked: read after a call, kept out of registers across it
             __parkedF[2] = z_3; // parked: read after a call, kept out of registers across it
             float tmp = global::System.MathF.Tanh(z);
-            __tape.Push(h[j]);
+            __tapeF[__tapeFn++] = h[j];
             h[j] = tmp;
-            __tape.Push(tmp);
+            __tapeF[__tapeFn++] = tmp;
             float tmp_1 = global::System.MathF.Tanh(__parkedF[0]);
-            __tape.Push(h[j_1]);
+            __tapeF[__tapeFn++] = h[j_1];
             h[j_1] = tmp_1;
-            __tape.Push(tmp_1);
+            __tapeF[__tapeFn++] = tmp_1;
             float tmp_2 = global::System.MathF.Tanh(__parkedF[1]);
-            __tape.Push(h[j_2]);
+            __tapeF[__tapeFn++] = h[j_2];
             h[j_2] = tmp_2;
-            __tape.Push(tmp_2);
+            __tapeF[__tapeFn++] = tmp_2;
             float tmp_3 = global::System.MathF.Tanh(__parkedF[2]);
-            __tape.Push(h[j_3]);
+            __tapeF[__tapeFn++] = h[j_3];
             h[j_3] = tmp_3;
-            __tape.Push(tmp_3);
+            __tapeF[__tapeFn++] = tmp_3;
             j_rest = j + 4;
         }
         // the last values of j, one at a time
+        __tapeF = __tape.Reserve(__tapeF, __tapeFn, 2, 0, j_rest, hidden, 1, false); // room for the loop's 2 pushes per iteration
         for (int j_4 = j_rest; j_4 < hidden; j_4++)
         {
             float z_4 = theta[hidden * d + j_4];
@@ -74,9 +77,9 @@ static partial class M
                 z_4 += theta[j_4 * d + k_1] * x[k_1];
             }
             float tmp_4 = global::System.MathF.Tanh(z_4);
-            __tape.Push(h[j_4]);
+            __tapeF[__tapeFn++] = h[j_4];
             h[j_4] = tmp_4;
-            __tape.Push(tmp_4);
+            __tapeF[__tapeFn++] = tmp_4;
         }
         int tmp_5 = hidden * d;
         int off = tmp_5 + hidden;
@@ -117,35 +120,35 @@ static partial class M
             int j_9 = j_7 - 2;
             int j_10 = j_7 - 3;
             // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
-            float tmp_9 = __tape.PopSingle();
+            float tmp_9 = __tapeF[--__tapeFn];
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_7 = h_bar[j_7];
             h_bar[j_7] = 0f;
-            float tmp_10 = __tape.PopSingle();
+            float tmp_10 = __tapeF[--__tapeFn];
             h[j_7] = tmp_10;
             float z_bar = (1f - tmp_9 * tmp_9) * h_bar_j_7;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-            float tmp_11 = __tape.PopSingle();
+            float tmp_11 = __tapeF[--__tapeFn];
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_8 = h_bar[j_8];
             h_bar[j_8] = 0f;
-            float tmp_12 = __tape.PopSingle();
+            float tmp_12 = __tapeF[--__tapeFn];
             h[j_8] = tmp_12;
             float z_bar_1 = (1f - tmp_11 * tmp_11) * h_bar_j_8;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-            float tmp_13 = __tape.PopSingle();
+            float tmp_13 = __tapeF[--__tapeFn];
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_9 = h_bar[j_9];
             h_bar[j_9] = 0f;
-            float tmp_14 = __tape.PopSingle();
+            float tmp_14 = __tapeF[--__tapeFn];
             h[j_9] = tmp_14;
             float z_bar_2 = (1f - tmp_13 * tmp_13) * h_bar_j_9;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-            float tmp_15 = __tape.PopSingle();
+            float tmp_15 = __tapeF[--__tapeFn];
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_10 = h_bar[j_10];
             h_bar[j_10] = 0f;
-            float tmp_16 = __tape.PopSingle();
+            float tmp_16 = __tapeF[--__tapeFn];
             h[j_10] = tmp_16;
             float z_bar_3 = (1f - tmp_15 * tmp_15) * h_bar_j_10;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
@@ -183,11 +186,11 @@ static partial class M
         // the last values of j, one at a time
         for (int j_11 = j_rest_1; j_11 >= 0; j_11--)
         {
-            float tmp_17 = __tape.PopSingle();
+            float tmp_17 = __tapeF[--__tapeFn];
             // adjoint of: h[j] = MathF.Tanh(z);
             float h_bar_j_11 = h_bar[j_11];
             h_bar[j_11] = 0f;
-            float tmp_18 = __tape.PopSingle();
+            float tmp_18 = __tapeF[--__tapeFn];
             h[j_11] = tmp_18;
             float z_bar_4 = (1f - tmp_17 * tmp_17) * h_bar_j_11;
             // adjoint of: for (int k = 0; k < d; k++) (runs backwards)

@@ -14,25 +14,28 @@ static partial class M
         global::Dsl.Arguments.SameLength(xBar.Length, x.Length, "xBar", "x");
         global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "SmoothGradient");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         xBar.Clear();
         int n = x.Length;
         global::System.Span<double> h = stackalloc double[n];
         global::System.Span<double> h_bar = stackalloc double[n];
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, n, 1, false); // room for the loop's 1 push per iteration
         for (int i = 0; i < n; i++)
         {
-            __tape.Push(h[i]);
+            __tapeD[__tapeDn++] = h[i];
             h[i] = x[i];
         }
         int p_count = global::System.Math.Max(passes, 0);
         for (int p = 0; p < passes; p++)
         {
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 1, n, 1, false); // room for the loop's 2 pushes per iteration
             for (int i_1 = 1; i_1 < n; i_1++)
             {
                 double h_i_1 = h[i_1];
                 double tmp = global::System.Math.Tanh(h_i_1 + h[i_1 - 1]);
-                __tape.Push(h_i_1);
+                __tapeD[__tapeDn++] = h_i_1;
                 h[i_1] = tmp;
-                __tape.Push(tmp);
+                __tapeD[__tapeDn++] = tmp;
             }
         }
         double s = 0.0;
@@ -53,11 +56,11 @@ static partial class M
             // adjoint of: for (int i = 1; i < n; i++) (runs backwards)
             for (int i_4 = tmp_1; i_4 >= 1; i_4--)
             {
-                double tmp_2 = __tape.PopDouble();
+                double tmp_2 = __tapeD[--__tapeDn];
                 // adjoint of: h[i] = Math.Tanh(h[i] + h[i - 1]);
                 double h_bar_i_4 = h_bar[i_4];
                 h_bar[i_4] = 0.0;
-                double tmp_3 = __tape.PopDouble();
+                double tmp_3 = __tapeD[--__tapeDn];
                 h[i_4] = tmp_3;
                 double tmp_4 = (1.0 - tmp_2 * tmp_2) * h_bar_i_4;
                 h_bar[i_4 - 1] += tmp_4;
@@ -70,7 +73,7 @@ static partial class M
             // adjoint of: h[i] = x[i];
             double h_bar_i_5 = h_bar[i_5];
             h_bar[i_5] = 0.0;
-            double tmp_5 = __tape.PopDouble();
+            double tmp_5 = __tapeD[--__tapeDn];
             h[i_5] = tmp_5;
             xBar[i_5] += h_bar_i_5;
         }

@@ -19,6 +19,7 @@ static partial class M
         global::Dsl.Arguments.Disjoint<double>(xBar, x, "xBar", "x", "SoftmaxVjp");
         global::Dsl.Arguments.Disjoint<double>(xBar, yBar, "xBar", "yBar", "SoftmaxVjp");
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         int tmp = yBar.Length;
         double[] y_bar = new double[tmp];
@@ -34,29 +35,31 @@ static partial class M
         }
         xBar.Clear();
         int tmp_1 = x.Length;
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp_1, 1, false); // room for the loop's 1 push per iteration
         double z = 0.0;
         for (int i = 0; i < tmp_1; i++)
         {
             double tmp_2 = global::System.Math.Exp(x[i]);
-            __tape.Push(tmp_2);
+            __tapeD[__tapeDn++] = tmp_2;
             z += tmp_2;
         }
         __parkedD[0] = z; // parked: read after a call, kept out of registers across it
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp_1, 1, false); // room for the loop's 2 pushes per iteration
         for (int i_1 = 0; i_1 < tmp_1; i_1++)
         {
             double tmp_3 = global::System.Math.Exp(x[i_1]);
             double tmp_4 = tmp_3 / __parkedD[0];
             y[i_1] = tmp_4;
-            __tape.Push(tmp_3);
-            __tape.Push(tmp_4);
+            __tapeD[__tapeDn++] = tmp_3;
+            __tapeD[__tapeDn++] = tmp_4;
         }
         // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
         int tmp_5 = tmp_1 - 1;
         double z_bar = 0.0;
         for (int i_2 = tmp_5; i_2 >= 0; i_2--)
         {
-            double tmp_6 = __tape.PopDouble();
-            double tmp_7 = __tape.PopDouble();
+            double tmp_6 = __tapeD[--__tapeDn];
+            double tmp_7 = __tapeD[--__tapeDn];
             // adjoint of: y[i] = Math.Exp(x[i]) / z;
             double y_bar_i_2 = y_bar[i_2];
             y_bar[i_2] = 0.0;
@@ -65,7 +68,7 @@ static partial class M
         }
         for (int i_3 = tmp_5; i_3 >= 0; i_3--)
         {
-            double tmp_8 = __tape.PopDouble();
+            double tmp_8 = __tapeD[--__tapeDn];
             // adjoint of: z += Math.Exp(x[i]);
             xBar[i_3] += tmp_8 * z_bar;
         }
