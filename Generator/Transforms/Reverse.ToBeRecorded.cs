@@ -149,12 +149,20 @@ internal sealed partial class Reverse
         /// once per outer iteration: it starts from the forward loop's result and subtracts, in each iteration, what that
         /// iteration added. Int arithmetic wraps the same way in both directions, so the values are exact.
         /// </summary>
-        /// <param name="Slot">The outer loop's carried slot.</param>
-        /// <param name="Inner">The inner loop that advances it.</param>
-        /// <param name="Step">The inner counter's step per iteration.</param>
-        /// <param name="Up">Whether the inner loop adds the step (else subtracts it).</param>
-        private sealed record SteppedCounter(int Slot, ForOp Inner, Value Step, bool Up)
+        /// <param name="slot">The outer loop's carried slot.</param>
+        /// <param name="inner">The inner loop that advances it.</param>
+        /// <param name="step">The inner counter's step per iteration.</param>
+        /// <param name="up">Whether the inner loop adds the step (else subtracts it).</param>
+        private sealed class SteppedCounter(int slot, ForOp inner, Value step, bool up)
         {
+            public int Slot { get; } = slot;
+
+            public ForOp Inner { get; } = inner;
+
+            public Value Step { get; } = step;
+
+            public bool Up { get; } = up;
+
             /// <summary>The reverse loop's carried value (the counter after this iteration).</summary>
             public Value Arg { get; set; } = null!;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using Dsl.Generator.Emit.Core;
 using Dsl.Generator.Ir;
 using Dsl.Generator.Transforms.Legalize;
@@ -133,7 +134,8 @@ internal sealed class CpuScalar : ITarget
     {
         if (!_stacksInLocals) return $"{Tape(level)}.Push({value});";
         var (stack, count) = (Stack(level, t.Elem), Count(level, t.Elem));
-        if (t.Elem == ScalarKind.Bool) value = $"{value} ? 1 : 0";
+        // A bool goes on the ints as 0 or 1 (an expression in parentheses: it may itself be a conditional).
+        if (t.Elem == ScalarKind.Bool) value = (value.All(c => char.IsLetterOrDigit(c) || c == '_') ? value : $"({value})") + " ? 1 : 0";
         var save = $"{stack}[{count}++] = {value};";
         return reserved ? save : $"if ({count} == {stack}.Length) {stack} = {Tape(level)}.Grow({stack}); {save}";
     }
