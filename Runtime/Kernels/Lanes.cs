@@ -32,6 +32,32 @@ public static class Lanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Logical(int physical) => physical - physical / 33;
 
+    // ---- the tape's stacks in locals (see Tape.DoubleStack): one vector per lane push ----
+
+    /// <summary>Saves <paramref name="lanes"/> at <paramref name="at"/> … at + 7 of a tape stack (range-checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Save(float[] stack, int at, Vector256<float> lanes) => lanes.CopyTo(new Span<float>(stack, at, 8));
+
+    /// <summary>Saves <paramref name="lanes"/> at <paramref name="at"/> … at + 3 of a tape stack (range-checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Save(double[] stack, int at, Vector256<double> lanes) => lanes.CopyTo(new Span<double>(stack, at, 4));
+
+    /// <summary>Saves <paramref name="lanes"/> at <paramref name="at"/> … at + 7 of a tape stack (range-checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Save(int[] stack, int at, Vector256<int> lanes) => lanes.CopyTo(new Span<int>(stack, at, 8));
+
+    /// <summary>The lanes saved at <paramref name="at"/> … at + 7 of a tape stack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadSingles(float[] stack, int at) => Vector256.Create(new ReadOnlySpan<float>(stack, at, 8));
+
+    /// <summary>The lanes saved at <paramref name="at"/> … at + 3 of a tape stack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> LoadDoubles(double[] stack, int at) => Vector256.Create(new ReadOnlySpan<double>(stack, at, 4));
+
+    /// <summary>The lanes saved at <paramref name="at"/> … at + 7 of a tape stack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> LoadInt32s(int[] stack, int at) => Vector256.Create(new ReadOnlySpan<int>(stack, at, 8));
+
     /// <summary>Lane l: <paramref name="buffer"/>[index[l]] (a gather: each item reads its own element).</summary>
     /// <remarks>With AVX2 one gather instruction after one range check of all lanes (a negative index is a large unsigned
     /// one); an index out of range throws as the indexer does. The lane-at-a-time loop was 5.5 % of a sparse PINN step

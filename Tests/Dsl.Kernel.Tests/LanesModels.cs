@@ -137,3 +137,59 @@ public static partial class PartWritten
     [Kernel(nameof(Mark), PerItem = "x", Sum = "y, result")]
     public static partial void MarkBatch(Index1D item, ArrayView<float> x, ArrayView<float> y, ArrayView<float> result);
 }
+
+/// <summary>
+/// A loop that carries a per-item int (an index stepping around w) and a per-item bool (flipped by the items' own x):
+/// the reverse sweep saves both on the tape, as int lanes beside float lanes and as long lanes (on the doubles) beside
+/// double lanes.
+/// </summary>
+public static partial class LaneTapes
+{
+    [Differentiable]
+    public static float F(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int k)
+    {
+        int c = k;
+        bool up = x[0] > 0f;
+        float s = 0f;
+        for (int i = 0; i < x.Length; i++)
+        {
+            c = c + 1 < w.Length ? c + 1 : 0;
+            up = x[i] > 0.5f ? !up : up;
+            s = up ? s + w[c] * x[i] : s * 0.5f - w[c];
+        }
+        return s;
+    }
+
+    [Gradient(nameof(F), Wrt = "x, w")]
+    public static partial float FGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> w, int k, Span<float> xBar, Span<float> wBar);
+
+    [Kernel(nameof(FGrad), PerItem = "x, k, xBar", Sum = "wBar, result")]
+    public static partial void FGradBatch(Index1D item, ArrayView<float> x, ArrayView<float> w, ArrayView<int> k,
+        ArrayView<float> xBar, ArrayView<float> wBar, ArrayView<float> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
+}
+
+/// <inheritdoc cref="LaneTapes"/>
+public static partial class LaneTapesD
+{
+    [Differentiable]
+    public static double F(ReadOnlySpan<double> x, ReadOnlySpan<double> w, int k)
+    {
+        int c = k;
+        bool up = x[0] > 0;
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            c = c + 1 < w.Length ? c + 1 : 0;
+            up = x[i] > 0.5 ? !up : up;
+            s = up ? s + w[c] * x[i] : s * 0.5 - w[c];
+        }
+        return s;
+    }
+
+    [Gradient(nameof(F), Wrt = "x, w")]
+    public static partial double FGrad(ReadOnlySpan<double> x, ReadOnlySpan<double> w, int k, Span<double> xBar, Span<double> wBar);
+
+    [Kernel(nameof(FGrad), PerItem = "x, k, xBar", Sum = "wBar, result")]
+    public static partial void FGradBatch(Index1D item, ArrayView<double> x, ArrayView<double> w, ArrayView<int> k,
+        ArrayView<double> xBar, ArrayView<double> wBar, ArrayView<double> result, ArrayView<double> tape, ArrayView<int> tapeOverflow);
+}

@@ -301,4 +301,69 @@ public sealed class LanesTests
         if (mixed) Assert.True(actual.Diverged > 0);
         else Assert.Equal(0, actual.Diverged);
     }
+
+    /// <summary>
+    /// A per-item int and bool carried through a loop go on the tape as lanes: int lanes beside float lanes, long lanes
+    /// (as doubles' bits) beside double lanes; a wrong slot would send w̄ to another element. With every x above 0.5 the
+    /// bool flips alike in every item, so the reverse sweep's branch on it runs in lanes (no block diverges) while the
+    /// int differs per item; with mixed x the blocks run again per item.
+    /// </summary>
+    [Theory]
+    [InlineData(37, false)]
+    [InlineData(64, false)]
+    [InlineData(37, true)]
+    public void Per_item_ints_and_bools_saved_on_the_tape_in_lanes_equal_the_per_item_path_bit_for_bit(int n, bool mixed)
+    {
+        Assert.Null(LaneTapes.FGradBatchLauncher.LanesUnavailable);
+        Assert.Null(LaneTapesD.FGradBatchLauncher.LanesUnavailable);
+        var xd = Batches.Doubles(n * D, 71, mixed ? -1 : 0.6, 1.5);
+        var wd = Batches.Doubles(D, 72, -1, 1);
+        var k = Array.ConvertAll(Batches.Doubles(n, 73, 0, D - 0.01), v => (int)v);
+        var xf = Array.ConvertAll(xd, v => (float)v);
+        var wf = Array.ConvertAll(wd, v => (float)v);
+        using var perItem = KernelDevice.Cpu(2, lanes: false);
+        using var lanes = KernelDevice.Cpu(2);
+
+        (float Loss, float[] XBar, float[] WBar, int Diverged) RunF(KernelDevice device)
+        {
+            using var launcher = new LaneTapes.FGradBatchLauncher(device);
+            var xBar = new float[n * D];
+            var wBar = new float[D];
+            return (launcher.Run(n, xf, wf, k, xBar, wBar), xBar, wBar, launcher.DivergedBlocks);
+        }
+        var ef = RunF(perItem);
+        var af = RunF(lanes);
+        Assert.Equal(mixed, af.Diverged > 0);
+        Bits(ef.Loss, af.Loss, "float loss");
+        for (var j = 0; j < D; j++) Bits(ef.WBar[j], af.WBar[j], $"float wBar[{j}]");
+        for (var j = 0; j < n * D; j++) Bits(ef.XBar[j], af.XBar[j], $"float xBar[{j}]");
+
+        (double Loss, double[] XBar, double[] WBar, int Diverged) RunD(KernelDevice device)
+        {
+            using var launcher = new LaneTapesD.FGradBatchLauncher(device);
+            var xBar = new double[n * D];
+            var wBar = new double[D];
+            return (launcher.Run(n, xd, wd, k, xBar, wBar), xBar, wBar, launcher.DivergedBlocks);
+        }
+        var ed = RunD(perItem);
+        var ad = RunD(lanes);
+        Assert.Equal(mixed, ad.Diverged > 0);
+        Bits(ed.Loss, ad.Loss, "double loss");
+        for (var j = 0; j < D; j++) Bits(ed.WBar[j], ad.WBar[j], $"double wBar[{j}]");
+        for (var j = 0; j < n * D; j++) Bits(ed.XBar[j], ad.XBar[j], $"double xBar[{j}]");
+
+        // And the per-item path is the method: item 0's gradient as FGrad computes it.
+        var xBar0 = new double[D];
+        var wBar0 = new double[D];
+        LaneTapesD.FGrad(xd.AsSpan(0, D), wd, k[0], xBar0, wBar0);
+        var one = RunD1();
+        for (var j = 0; j < D; j++) Bits(xBar0[j], one.XBar[j], $"item 0 xBar[{j}]");
+        (double Loss, double[] XBar) RunD1()
+        {
+            using var launcher = new LaneTapesD.FGradBatchLauncher(lanes);
+            var xBar = new double[D];
+            var wBar = new double[D];
+            return (launcher.Run(1, xd.AsSpan(0, D).ToArray(), wd, new[] { k[0] }, xBar, wBar), xBar);
+        }
+    }
 }

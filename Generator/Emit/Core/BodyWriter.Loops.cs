@@ -54,10 +54,11 @@ internal sealed partial class BodyWriter
     /// check. A check would call out to grow the stack on its rare path, and a call in a loop makes the JIT keep the
     /// doubles live across it in memory (x64 saves no vector register across calls): the GMM gradient at 10 × 25 took
     /// 5.44 ms with every push checked, 4.39 ms with the loops' pushes reserved, 4.24 ms with the pushes after them too.
+    /// In lanes methods a per-item value's push takes a vector's width of its stack (<see cref="Targets.CpuLanes.LaneSlot"/>).
     /// </summary>
     private void ReserveTape(ForOp f, Region region, int index)
     {
-        if (f.Exits || _p.Items is not null) return;
+        if (f.Exits) return;
         var pushes = f.Body.Ops.OfType<PushOp>().ToList();
         if (pushes.Count == 0 || f.Body.Ops.Any(op => op.Regions.Any(ContainsPush))) return;
         var after = new List<PushOp>();
@@ -65,22 +66,31 @@ internal sealed partial class BodyWriter
         {
             if (region.Ops[i] is PushOp push) after.Add(push);
         }
-        var kinds = pushes.Concat(after).Select(Key).Distinct().OrderBy(k => k.Level).ThenBy(k => k.Elem);
-        foreach (var key in kinds)
+        var stacks = pushes.Concat(after).Select(p => Slot(p).Key).Distinct().OrderBy(k => k.Level).ThenBy(k => k.Stack);
+        foreach (var key in stacks)
         {
-            var inLoop = pushes.Where(p => Key(p) == key).ToList();
-            var following = after.Where(p => Key(p) == key).ToList();
-            var type = inLoop.Concat(following).First().Pushed.Type;
-            var line = _target.ReserveLoop(type, key.Level, inLoop.Count, following.Count, _p.Expr(f.Start), _p.Expr(f.Bound),
-                f.Step, f.Cmp);
+            var inLoop = pushes.Where(p => Slot(p).Key == key).ToList();
+            var following = after.Where(p => Slot(p).Key == key).ToList();
+            var line = _target.ReserveLoop(IrType.Scalar(key.Stack), key.Level, inLoop.Sum(p => Slot(p).Elements),
+                following.Sum(p => Slot(p).Elements), _p.Expr(f.Start), _p.Expr(f.Bound), f.Step, f.Cmp);
             if (line is null) return;
             _w.Line(line);
             foreach (var push in inLoop.Concat(following)) _reserved.Add(push);
         }
 
-        static (int Level, ScalarKind Elem) Key(PushOp p) =>
-            (p.Level, p.Pushed.Type.Elem is ScalarKind.F64 or ScalarKind.F32 ? p.Pushed.Type.Elem : ScalarKind.I32);
         static bool ContainsPush(Region r) => r.Ops.Any(op => op is PushOp || op.Regions.Any(ContainsPush));
+    }
+
+    /// <summary>The tape stack a push lands on and how many of its elements it takes (a per-item value's lanes: a vector).</summary>
+    private ((int Level, ScalarKind Stack) Key, int Elements) Slot(PushOp p)
+    {
+        var elem = p.Pushed.Type.Elem;
+        if (_p.Items is { } items && items.TapesLanes(elem))
+        {
+            var (stack, width) = items.LaneSlot(p.Pushed.Type);
+            return ((p.Level, stack), width);
+        }
+        return ((p.Level, elem is ScalarKind.F64 or ScalarKind.F32 ? elem : ScalarKind.I32), 1);
     }
 
     /// <summary>

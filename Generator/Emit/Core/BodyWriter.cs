@@ -147,7 +147,7 @@ internal sealed partial class BodyWriter
                 return;
             case PushOp push when _p.Items is { } items && items.TapesLanes(push.Pushed.Type.Elem):
                 // Per-item values of this kind go on the tape W at a time; a shared one is broadcast, so every pop matches.
-                _w.Line(_target.Push(push.Pushed.Type, push.Level, _p.LaneExpr(push.Pushed), reserved: false));
+                _w.Line(items.PushLanes(push.Pushed.Type, push.Level, _p.LaneExpr(push.Pushed), _reserved.Contains(push)));
                 return;
             case PushOp push:
                 _w.Line(_target.Push(push.Pushed.Type, push.Level, _p.Expr(push.Pushed), _reserved.Contains(push)));

@@ -245,12 +245,11 @@ internal sealed class CpuLanes : ITarget
     /// <summary>Takes the last lanes of a kind back from the tape.</summary>
     public string PopLanes(IrType t, int level)
     {
-        var kind = t.Elem switch
-        {
-            ScalarKind.F32 => "Single", ScalarKind.F64 => "Double",
-            _ => Elem == ScalarKind.F32 ? "Int32" : "Int64",
-        };
-        return $"{Tape(level)}.PopLanes{kind}()";
+        var (kind, width) = LaneSlot(t);
+        var (stack, count) = (CpuScalar.Stack(level, kind), CpuScalar.Count(level, kind));
+        var load = kind switch { ScalarKind.F32 => "LoadSingles", ScalarKind.F64 => "LoadDoubles", _ => "LoadInt32s" };
+        var taken = $"{LanesTypeRef}.{load}({stack}, {count} -= {width})";
+        return t.Elem is ScalarKind.F32 or ScalarKind.F64 || kind != ScalarKind.F64 ? taken : $"{VectorTypeRef}.AsInt64({taken})";
     }
 
     /// <summary>The condition of a branch whose arms write memory or call: the side every lane takes (or the block
@@ -287,24 +286,48 @@ internal sealed class CpuLanes : ITarget
 
     public string Clear(string buffer) => CpuScalar.Instance.Clear(buffer);
 
-    // Lanes methods push whole lanes through the tape's own counters (Tape.Push(Vector256<…>)), so their scalar pushes
-    // go through them too.
-    public string Push(IrType t, int level, string value, bool reserved) => CpuScalar.TapeMethods.Push(t, level, value, false);
+    // The tape's stacks in locals, as in scalar code (CpuScalar.Push); a per-item value's lanes take a vector's width.
+    public string Push(IrType t, int level, string value, bool reserved) => CpuScalar.Instance.Push(t, level, value, reserved);
 
     public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp) =>
-        null;
+        CpuScalar.Instance.ReserveLoop(t, level, perIteration, after, start, bound, step, cmp);
 
-    public string Pop(IrType t, int level) => CpuScalar.TapeMethods.Pop(t, level);
+    public string Pop(IrType t, int level) => CpuScalar.Instance.Pop(t, level);
+
+    /// <summary>
+    /// Where a per-item value of type <paramref name="t"/> goes on the tape: the stack (floats, doubles; int lanes beside
+    /// float lanes on the ints, beside double lanes as longs on the doubles) and how many of its elements one push takes.
+    /// </summary>
+    public (ScalarKind Stack, int Elements) LaneSlot(IrType t) => t.Elem switch
+    {
+        ScalarKind.F32 => (ScalarKind.F32, 8),
+        ScalarKind.F64 => (ScalarKind.F64, 4),
+        _ => Elem == ScalarKind.F32 ? (ScalarKind.I32, 8) : (ScalarKind.F64, 4),
+    };
+
+    /// <summary>The statement saving a per-item value's lanes on tape <paramref name="level"/> (see <see cref="LaneSlot"/>).</summary>
+    public string PushLanes(IrType t, int level, string value, bool reserved)
+    {
+        var (kind, width) = LaneSlot(t);
+        var (stack, count) = (CpuScalar.Stack(level, kind), CpuScalar.Count(level, kind));
+        var lanes = t.Elem is ScalarKind.F32 or ScalarKind.F64 || kind != ScalarKind.F64 ? value : $"{VectorTypeRef}.AsDouble({value})";
+        var save = $"{LanesTypeRef}.Save({stack}, {count}, {lanes}); {count} += {width};";
+        return reserved ? save : $"if ({count} + {width} > {stack}.Length) {stack} = {Tape(level)}.Grow({stack}); {save}";
+    }
 
     public CpuVector? Lanes => null;
 
     public ParkingPlan PlanParking(Region body) => ParkingPlan.None;
 
-    public void Reserve(NameScope names, EmitPlan plan) => CpuScalar.TapeMethods.Reserve(names, plan);
+    public void Reserve(NameScope names, EmitPlan plan) => CpuScalar.Instance.Reserve(names, plan, AllStacks(plan));
 
-    public void Prologue(IndentedWriter w, EmitPlan plan) => CpuScalar.TapeMethods.Prologue(w, plan);
+    public void Prologue(IndentedWriter w, EmitPlan plan) => CpuScalar.Instance.Prologue(w, plan, AllStacks(plan));
 
-    public void Epilogue(IndentedWriter w, EmitPlan plan) => CpuScalar.TapeMethods.Epilogue(w, plan);
+    public void Epilogue(IndentedWriter w, EmitPlan plan) => CpuScalar.Instance.Epilogue(w, plan);
+
+    /// <summary>Every typed stack of every tape the body uses: a lane push may land on another stack than its type's.</summary>
+    private static IEnumerable<(int Level, ScalarKind Elem)> AllStacks(EmitPlan plan) =>
+        plan.TapeLevels.SelectMany(l => new[] { ScalarKind.F64, ScalarKind.F32, ScalarKind.I32 }.Select(k => (l, k)));
 
     private static string Tape(int level) => level == 0 ? "__tape" : "__tape" + level;
 }

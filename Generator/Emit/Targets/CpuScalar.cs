@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Dsl.Generator.Emit.Core;
@@ -28,15 +29,10 @@ internal sealed class CpuScalar : ITarget
     private const string ParkedFloats = "__parkedF";
     private const string ParkedDoubles = "__parkedD";
 
-    /// <summary>The target: each tape's typed stacks and their counts held in locals (see <c>Dsl.Tape.DoubleStack</c>).</summary>
-    public static readonly CpuScalar Instance = new(stacksInLocals: true);
+    /// <summary>The target. Each tape's typed stacks and their counts are held in locals (see <c>Dsl.Tape.DoubleStack</c>).</summary>
+    public static readonly CpuScalar Instance = new();
 
-    /// <summary>The same with pushes and pops through the tape's methods (for lanes methods, which push whole lanes).</summary>
-    public static readonly CpuScalar TapeMethods = new(stacksInLocals: false);
-
-    private readonly bool _stacksInLocals;
-
-    private CpuScalar(bool stacksInLocals) => _stacksInLocals = stacksInLocals;
+    private CpuScalar() { }
 
     /// <summary>
     /// Primitives the JIT expands inline (no call, so no registers are clobbered); the one list
@@ -132,7 +128,6 @@ internal sealed class CpuScalar : ITarget
 
     public string Push(IrType t, int level, string value, bool reserved)
     {
-        if (!_stacksInLocals) return $"{Tape(level)}.Push({value});";
         var (stack, count) = (Stack(level, t.Elem), Count(level, t.Elem));
         // A bool goes on the ints as 0 or 1 (an expression in parentheses: it may itself be a conditional).
         if (t.Elem == ScalarKind.Bool) value = (value.All(c => char.IsLetterOrDigit(c) || c == '_') ? value : $"({value})") + " ? 1 : 0";
@@ -142,32 +137,27 @@ internal sealed class CpuScalar : ITarget
 
     public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp)
     {
-        if (!_stacksInLocals) return null;
         var (stack, count) = (Stack(level, t.Elem), Count(level, t.Elem));
         var inclusive = cmp is LoopCmp.Le or LoopCmp.Ge ? "true" : "false";
-        string Pushes(int n) => n == 1 ? "1 push" : n + " pushes";
-        var what = perIteration == 0 ? $"the {Pushes(after)} after the loop"
-            : $"the loop's {Pushes(perIteration)} per iteration" + (after > 0 ? $" and the {Pushes(after)} after it" : "");
+        var kind = t.Elem switch { ScalarKind.F64 => "double", ScalarKind.F32 => "float", _ => "int" };
+        string Values(int n) => n == 1 ? "1 " + kind : $"{n} {kind}s";
+        var what = perIteration == 0 ? $"the {Values(after)} saved after the loop"
+            : $"the {Values(perIteration)} the loop saves per iteration" + (after > 0 ? $" and the {Values(after)} after it" : "");
         return $"{stack} = {Tape(level)}.Reserve({stack}, {count}, {perIteration}, {after}, {start}, {bound}, {step}, {inclusive}); " +
             $"// room for {what}";
     }
 
     public string Pop(IrType t, int level)
     {
-        if (!_stacksInLocals)
-        {
-            var kind = t.Elem switch { ScalarKind.F32 => "Single", ScalarKind.F64 => "Double", ScalarKind.I32 => "Int32", _ => "Boolean" };
-            return $"{Tape(level)}.Pop{kind}()";
-        }
         var taken = $"{Stack(level, t.Elem)}[--{Count(level, t.Elem)}]";
         return t.Elem == ScalarKind.Bool ? taken + " != 0" : taken;
     }
 
     /// <summary>The local holding tape <paramref name="level"/>'s stack of <paramref name="elem"/> (bools on the ints).</summary>
-    private static string Stack(int level, ScalarKind elem) => Tape(level) + StackSuffix(elem);
+    public static string Stack(int level, ScalarKind elem) => Tape(level) + StackSuffix(elem);
 
     /// <summary>The local counting that stack's elements.</summary>
-    private static string Count(int level, ScalarKind elem) => Stack(level, elem) + "n";
+    public static string Count(int level, ScalarKind elem) => Stack(level, elem) + "n";
 
     private static string StackSuffix(ScalarKind elem) => elem switch { ScalarKind.F64 => "D", ScalarKind.F32 => "F", _ => "I" };
 
@@ -180,29 +170,31 @@ internal sealed class CpuScalar : ITarget
 
     public ParkingPlan PlanParking(Region body) => RegisterParking.Plan(body, ParkedFloats, ParkedDoubles);
 
-    public void Reserve(NameScope names, EmitPlan plan)
+    public void Reserve(NameScope names, EmitPlan plan) => Reserve(names, plan, plan.TapeStacks);
+
+    /// <summary>Reserves the tapes' names and those of the given stacks.</summary>
+    public void Reserve(NameScope names, EmitPlan plan, IEnumerable<(int Level, ScalarKind Elem)> stacks)
     {
         foreach (var level in plan.TapeLevels) names.Reserve(Tape(level));
-        if (_stacksInLocals)
+        foreach (var (level, elem) in stacks)
         {
-            foreach (var (level, elem) in plan.TapeStacks)
-            {
-                names.Reserve(Stack(level, elem));
-                names.Reserve(Count(level, elem));
-            }
+            names.Reserve(Stack(level, elem));
+            names.Reserve(Count(level, elem));
         }
         if (plan.UsesScratch) names.Reserve(ScratchName);
     }
 
-    public void Prologue(IndentedWriter w, EmitPlan plan)
+    public void Prologue(IndentedWriter w, EmitPlan plan) => Prologue(w, plan, plan.TapeStacks);
+
+    /// <summary>The prologue, declaring the given stacks of the tapes.</summary>
+    public void Prologue(IndentedWriter w, EmitPlan plan, IEnumerable<(int Level, ScalarKind Elem)> stacks)
     {
         foreach (var level in plan.TapeLevels)
         {
             var what = level == 0 ? "values the reverse sweep reads, saved per loop iteration"
                 : "tape " + level + ": reverse mode over code that itself uses the tapes below it";
             w.Line($"var {Tape(level)} = {TapeTypeRef}.Rent(); // {what}");
-            if (!_stacksInLocals) continue;
-            foreach (var (l, elem) in plan.TapeStacks)
+            foreach (var (l, elem) in stacks)
             {
                 if (l != level) continue;
                 var kind = elem switch { ScalarKind.F64 => "doubles", ScalarKind.F32 => "floats", _ => "ints" };

@@ -34,7 +34,7 @@ namespace Dsl.Kernel.Tests
             bool fits = width >= -2147483645;
             int jam_bound = width - 3;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 12, 0, 0, jam_bound_1, 4, false); // room for the loop's 12 pushes per iteration
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 12, 0, 0, jam_bound_1, 4, false); // room for the 12 floats the loop saves per iteration
             int j_rest = 0;
             for (int j = 0; j < jam_bound_1; j += 4)
             {
@@ -81,7 +81,7 @@ namespace Dsl.Kernel.Tests
                 j_rest = j + 4;
             }
             // the last values of j, one at a time
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 3, 0, j_rest, width, 1, false); // room for the loop's 3 pushes per iteration
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 3, 0, j_rest, width, 1, false); // room for the 3 floats the loop saves per iteration
             for (int j_4 = j_rest; j_4 < width; j_4++)
             {
                 float z_4 = w[j_4];
@@ -101,7 +101,7 @@ namespace Dsl.Kernel.Tests
             bool fits_1 = width >= -2147483645;
             int jam_bound_2 = width - 3;
             int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 12, 0, 0, jam_bound_3, 4, false); // room for the loop's 12 pushes per iteration
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 12, 0, 0, jam_bound_3, 4, false); // room for the 12 floats the loop saves per iteration
             int j_rest_1 = 0;
             for (int j_5 = 0; j_5 < jam_bound_3; j_5 += 4)
             {
@@ -149,7 +149,7 @@ namespace Dsl.Kernel.Tests
                 j_rest_1 = j_5 + 4;
             }
             // the last values of j, one at a time
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 3, 0, j_rest_1, width, 1, false); // room for the loop's 3 pushes per iteration
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 3, 0, j_rest_1, width, 1, false); // room for the 3 floats the loop saves per iteration
             for (int j_9 = j_rest_1; j_9 < width; j_9++)
             {
                 float z_9 = w[b2 + j_9];
@@ -764,6 +764,9 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<float> __lanes_Net_Gradient_110(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<float>> x, global::System.ReadOnlySpan<float> w, int width, global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> x_bar, global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> w_bar)
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
+            var __tapeF = __tape.SingleStack; int __tapeFn = 0; // its stack of floats, held in locals
+            var __tapeI = __tape.Int32Stack; int __tapeIn = 0; // its stack of ints, held in locals
             x_bar.Clear();
             w_bar.Clear();
             int d = global::Dsl.Lanes.Logical(x.Length);
@@ -776,6 +779,7 @@ namespace Dsl.Kernel.Tests
             bool fits = width >= -2147483645;
             int jam_bound = width - 3;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 96, 0, 0, jam_bound_1, 4, false); // room for the 96 floats the loop saves per iteration
             int j_rest = 0;
             for (int j = 0; j < jam_bound_1; j += 4)
             {
@@ -790,47 +794,49 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<float> z_7 = __lanes_Net_Gradient_110_loop0(d, z, z_1, z_2, z_3, j, j_1, j_2, j_3, width, w, x, out global::System.Runtime.Intrinsics.Vector256<float> z_4, out global::System.Runtime.Intrinsics.Vector256<float> z_5, out global::System.Runtime.Intrinsics.Vector256<float> z_6);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp = z_7 * z_7;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_1 = tmp / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp);
-                __tape.Push(h1[global::Dsl.Lanes.At(j)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j)] = tmp_1;
-                __tape.Push(z_7);
-                __tape.Push(tmp_1);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_7); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_1); __tapeFn += 8;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_2 = z_4 * z_4;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_3 = tmp_2 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_2);
-                __tape.Push(h1[global::Dsl.Lanes.At(j_1)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_1)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j_1)] = tmp_3;
-                __tape.Push(z_4);
-                __tape.Push(tmp_3);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_4); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_3); __tapeFn += 8;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_4 = z_5 * z_5;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_5 = tmp_4 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_4);
-                __tape.Push(h1[global::Dsl.Lanes.At(j_2)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_2)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j_2)] = tmp_5;
-                __tape.Push(z_5);
-                __tape.Push(tmp_5);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_5); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_5); __tapeFn += 8;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_6 = z_6 * z_6;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_7 = tmp_6 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_6);
-                __tape.Push(h1[global::Dsl.Lanes.At(j_3)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_3)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j_3)] = tmp_7;
-                __tape.Push(z_6);
-                __tape.Push(tmp_7);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_6); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_7); __tapeFn += 8;
                 j_rest = j + 4;
             }
             // the last values of j, one at a time
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 24, 0, j_rest, width, 1, false); // room for the 24 floats the loop saves per iteration
             for (int j_4 = j_rest; j_4 < width; j_4++)
             {
                 float z_8 = w[j_4];
                 global::System.Runtime.Intrinsics.Vector256<float> z_9 = __lanes_Net_Gradient_110_loop1(d, z_8, j_4, width, w, x);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_8 = z_9 * z_9;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_9 = tmp_8 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_8);
-                __tape.Push(h1[global::Dsl.Lanes.At(j_4)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_4)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j_4)] = tmp_9;
-                __tape.Push(z_9);
-                __tape.Push(tmp_9);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_9); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_9); __tapeFn += 8;
             }
             int b2 = width + width * d;
             // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
             bool fits_1 = width >= -2147483645;
             int jam_bound_2 = width - 3;
             int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 96, 0, 0, jam_bound_3, 4, false); // room for the 96 floats the loop saves per iteration
             int j_rest_1 = 0;
             for (int j_5 = 0; j_5 < jam_bound_3; j_5 += 4)
             {
@@ -845,41 +851,42 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<float> z_17 = __lanes_Net_Gradient_110_loop2(width, z_10, z_11, z_12, z_13, b2, j_5, j_6, j_7, j_8, w, h1, out global::System.Runtime.Intrinsics.Vector256<float> z_14, out global::System.Runtime.Intrinsics.Vector256<float> z_15, out global::System.Runtime.Intrinsics.Vector256<float> z_16);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_10 = z_17 * z_17;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_11 = tmp_10 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_10);
-                __tape.Push(h2[global::Dsl.Lanes.At(j_5)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_5)]); __tapeFn += 8;
                 h2[global::Dsl.Lanes.At(j_5)] = tmp_11;
-                __tape.Push(z_17);
-                __tape.Push(tmp_11);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_17); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_11); __tapeFn += 8;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_12 = z_14 * z_14;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_13 = tmp_12 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_12);
-                __tape.Push(h2[global::Dsl.Lanes.At(j_6)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_6)]); __tapeFn += 8;
                 h2[global::Dsl.Lanes.At(j_6)] = tmp_13;
-                __tape.Push(z_14);
-                __tape.Push(tmp_13);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_14); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_13); __tapeFn += 8;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_14 = z_15 * z_15;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_15 = tmp_14 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_14);
-                __tape.Push(h2[global::Dsl.Lanes.At(j_7)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_7)]); __tapeFn += 8;
                 h2[global::Dsl.Lanes.At(j_7)] = tmp_15;
-                __tape.Push(z_15);
-                __tape.Push(tmp_15);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_15); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_15); __tapeFn += 8;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_16 = z_16 * z_16;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_17 = tmp_16 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_16);
-                __tape.Push(h2[global::Dsl.Lanes.At(j_8)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_8)]); __tapeFn += 8;
                 h2[global::Dsl.Lanes.At(j_8)] = tmp_17;
-                __tape.Push(z_16);
-                __tape.Push(tmp_17);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_16); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_17); __tapeFn += 8;
                 j_rest_1 = j_5 + 4;
             }
             // the last values of j, one at a time
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 24, 0, j_rest_1, width, 1, false); // room for the 24 floats the loop saves per iteration
             for (int j_9 = j_rest_1; j_9 < width; j_9++)
             {
                 float z_18 = w[b2 + j_9];
                 global::System.Runtime.Intrinsics.Vector256<float> z_19 = __lanes_Net_Gradient_110_loop3(width, z_18, b2, j_9, w, h1);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_18 = z_19 * z_19;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_19 = tmp_18 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_18);
-                __tape.Push(h2[global::Dsl.Lanes.At(j_9)]);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_9)]); __tapeFn += 8;
                 h2[global::Dsl.Lanes.At(j_9)] = tmp_19;
-                __tape.Push(z_19);
-                __tape.Push(tmp_19);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_19); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_19); __tapeFn += 8;
             }
             int tmp_20 = b2 + width;
             int b3 = tmp_20 + width * width;
@@ -898,43 +905,43 @@ namespace Dsl.Kernel.Tests
                 int j_12 = j_10 - 2;
                 int j_13 = j_10 - 3;
                 // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_22 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_20 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_22 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_20 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_23 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_20 * z_20;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_10 = h2_bar[j_10];
                 h2_bar[j_10] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_24 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_24 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h2[global::Dsl.Lanes.At(j_10)] = tmp_24;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_10) / tmp_23 + -(tmp_22 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_10)) / tmp_23) * z_20;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_1 = z_bar + z_bar;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_25 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_21 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_25 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_21 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_26 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_21 * z_21;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_11 = h2_bar[j_11];
                 h2_bar[j_11] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_27 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_27 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h2[global::Dsl.Lanes.At(j_11)] = tmp_27;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_2 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_11) / tmp_26 + -(tmp_25 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_11)) / tmp_26) * z_21;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_3 = z_bar_2 + z_bar_2;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_28 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_22 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_28 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_22 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_29 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_22 * z_22;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_12 = h2_bar[j_12];
                 h2_bar[j_12] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_30 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_30 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h2[global::Dsl.Lanes.At(j_12)] = tmp_30;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_4 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_12) / tmp_29 + -(tmp_28 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_12)) / tmp_29) * z_22;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_5 = z_bar_4 + z_bar_4;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_31 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_23 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_31 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_23 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_32 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_23 * z_23;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_13 = h2_bar[j_13];
                 h2_bar[j_13] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_33 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_33 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h2[global::Dsl.Lanes.At(j_13)] = tmp_33;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_6 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_13) / tmp_32 + -(tmp_31 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_13)) / tmp_32) * z_23;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_7 = z_bar_6 + z_bar_6;
@@ -953,13 +960,13 @@ namespace Dsl.Kernel.Tests
             // the last values of j, one at a time
             for (int j_14 = j_rest_2; j_14 >= 0; j_14--)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_34 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_24 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_34 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_24 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_35 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_24 * z_24;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
                 float h2_bar_j_14 = h2_bar[j_14];
                 h2_bar[j_14] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_36 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_36 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h2[global::Dsl.Lanes.At(j_14)] = tmp_36;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_8 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_14) / tmp_35 + -(tmp_34 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_14)) / tmp_35) * z_24;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_9 = z_bar_8 + z_bar_8;
@@ -976,46 +983,46 @@ namespace Dsl.Kernel.Tests
                 int j_17 = j_15 - 2;
                 int j_18 = j_15 - 3;
                 // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_37 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_25 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_37 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_25 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_38 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_25 * z_25;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_15 = h1_bar[global::Dsl.Lanes.At(j_15)];
                 h1_bar[global::Dsl.Lanes.At(j_15)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_39 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_39 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h1[global::Dsl.Lanes.At(j_15)] = tmp_39;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_10 = (h1_bar_j_15 / tmp_38 + -(tmp_37 * h1_bar_j_15) / tmp_38) * z_25;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_11 = z_bar_10 + z_bar_10;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_40 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_26 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_40 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_26 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_41 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_26 * z_26;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_16 = h1_bar[global::Dsl.Lanes.At(j_16)];
                 h1_bar[global::Dsl.Lanes.At(j_16)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_42 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_42 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h1[global::Dsl.Lanes.At(j_16)] = tmp_42;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_12 = (h1_bar_j_16 / tmp_41 + -(tmp_40 * h1_bar_j_16) / tmp_41) * z_26;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_13 = z_bar_12 + z_bar_12;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_43 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_27 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_43 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_27 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_44 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_27 * z_27;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_17 = h1_bar[global::Dsl.Lanes.At(j_17)];
                 h1_bar[global::Dsl.Lanes.At(j_17)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_45 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_45 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h1[global::Dsl.Lanes.At(j_17)] = tmp_45;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_14 = (h1_bar_j_17 / tmp_44 + -(tmp_43 * h1_bar_j_17) / tmp_44) * z_27;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_15 = z_bar_14 + z_bar_14;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_46 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_28 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_46 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_28 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_47 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_28 * z_28;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_18 = h1_bar[global::Dsl.Lanes.At(j_18)];
                 h1_bar[global::Dsl.Lanes.At(j_18)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_48 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_48 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h1[global::Dsl.Lanes.At(j_18)] = tmp_48;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_16 = (h1_bar_j_18 / tmp_47 + -(tmp_46 * h1_bar_j_18) / tmp_47) * z_28;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_17 = z_bar_16 + z_bar_16;
@@ -1034,13 +1041,13 @@ namespace Dsl.Kernel.Tests
             // the last values of j, one at a time
             for (int j_19 = j_rest_3; j_19 >= 0; j_19--)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_49 = __tape.PopLanesSingle();
-                global::System.Runtime.Intrinsics.Vector256<float> z_29 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_49 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_29 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_50 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_29 * z_29;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
                 global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_19 = h1_bar[global::Dsl.Lanes.At(j_19)];
                 h1_bar[global::Dsl.Lanes.At(j_19)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_51 = __tape.PopLanesSingle();
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_51 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
                 h1[global::Dsl.Lanes.At(j_19)] = tmp_51;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_18 = (h1_bar_j_19 / tmp_50 + -(tmp_49 * h1_bar_j_19) / tmp_50) * z_29;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_19 = z_bar_18 + z_bar_18;

@@ -731,7 +731,7 @@ namespace Dsl.Kernel.Tests
             }
             xBar.Clear();
             int tmp_1 = x.Length;
-            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp_1, 1, false); // room for the loop's 2 pushes per iteration
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp_1, 1, false); // room for the 2 doubles the loop saves per iteration
             double acc = 1.0;
             for (int i = 0; i < tmp_1; i++)
             {
@@ -1895,27 +1895,31 @@ namespace Dsl.Kernel.Tests
         private static void __lanes_Run_Vjp(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> y_bar_seed, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar)
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
+            var __tapeF = __tape.SingleStack; int __tapeFn = 0; // its stack of floats, held in locals
+            var __tapeI = __tape.Int32Stack; int __tapeIn = 0; // its stack of ints, held in locals
             int tmp = global::Dsl.Lanes.Logical(y_bar_seed.Length);
             global::System.Runtime.Intrinsics.Vector256<double>[] y_bar = new global::System.Runtime.Intrinsics.Vector256<double>[global::Dsl.Lanes.Padded(tmp)];
             __lanes_Run_Vjp_loop0(tmp, y_bar_seed, y_bar);
             x_bar.Clear();
             int tmp_1 = global::Dsl.Lanes.Logical(x.Length);
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 8, 0, 0, tmp_1, 1, false); // room for the 8 doubles the loop saves per iteration
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp_1; i++)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 global::System.Runtime.Intrinsics.Vector256<double> acc_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + x_i * x_i);
                 y[global::Dsl.Lanes.At(i)] = acc_1 * x_i;
-                __tape.Push(acc);
-                __tape.Push(acc_1);
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, acc); __tapeDn += 4;
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, acc_1); __tapeDn += 4;
                 acc = acc_1;
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             global::System.Runtime.Intrinsics.Vector256<double> acc_bar = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int i_1 = tmp_1 - 1; i_1 >= 0; i_1--)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> acc_2 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> acc_3 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> acc_2 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
+                global::System.Runtime.Intrinsics.Vector256<double> acc_3 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
                 global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: y[i] = acc * x[i];
                 global::System.Runtime.Intrinsics.Vector256<double> y_bar_i_1 = y_bar[global::Dsl.Lanes.At(i_1)];

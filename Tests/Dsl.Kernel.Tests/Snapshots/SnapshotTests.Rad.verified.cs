@@ -21,7 +21,7 @@ namespace Dsl.Kernel.Tests
             global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
             xBar.Clear();
             int tmp = x.Length;
-            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 4, 0, 0, tmp, 1, false); // room for the loop's 4 pushes per iteration
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 4, 0, 0, tmp, 1, false); // room for the 4 doubles the loop saves per iteration
             double acc = 1.0;
             for (int i = 0; i < tmp; i++)
             {
@@ -541,7 +541,7 @@ namespace Dsl.Kernel.Tests
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
             var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
             int tmp = x.Length;
-            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the loop's 2 pushes per iteration
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the 2 doubles the loop saves per iteration
             double m = 1.0;
             for (int i = 0; i < tmp; i++)
             {
@@ -731,8 +731,12 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_R_Gradient_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar)
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
+            var __tapeF = __tape.SingleStack; int __tapeFn = 0; // its stack of floats, held in locals
+            var __tapeI = __tape.Int32Stack; int __tapeIn = 0; // its stack of ints, held in locals
             x_bar.Clear();
             int tmp = global::Dsl.Lanes.Logical(x.Length);
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 16, 0, 0, tmp, 1, false); // room for the 16 doubles the loop saves per iteration
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
@@ -741,10 +745,10 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + global::System.Runtime.Intrinsics.Vector256.Create(w_i) * x_i * x_i);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Abs(x_i);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = __lanes_Norm(acc, w_i);
-                __tape.Push(acc);
-                __tape.Push(tmp_1);
-                __tape.Push(tmp_2);
-                __tape.Push(tmp_3);
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, acc); __tapeDn += 4;
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, tmp_1); __tapeDn += 4;
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, tmp_2); __tapeDn += 4;
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, tmp_3); __tapeDn += 4;
                 acc = tmp_1 + tmp_2 * tmp_3;
             }
             global::System.Runtime.Intrinsics.Vector256<double> x_k = x[global::Dsl.Lanes.At(0)];
@@ -763,10 +767,10 @@ namespace Dsl.Kernel.Tests
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> acc_1 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
+                global::System.Runtime.Intrinsics.Vector256<double> acc_1 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
                 double w_i_1 = w[i_1];
                 global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
@@ -787,8 +791,12 @@ namespace Dsl.Kernel.Tests
         private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_R_Gradient_10_2(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar)
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
+            var __tapeF = __tape.SingleStack; int __tapeFn = 0; // its stack of floats, held in locals
+            var __tapeI = __tape.Int32Stack; int __tapeIn = 0; // its stack of ints, held in locals
             x_bar.Clear();
             int tmp = global::Dsl.Lanes.Logical(x.Length);
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 16, 0, 0, tmp, 1, false); // room for the 16 doubles the loop saves per iteration
             global::System.Runtime.Intrinsics.Vector256<double> acc = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
@@ -797,10 +805,10 @@ namespace Dsl.Kernel.Tests
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(acc * acc + w_i * x_i * x_i);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::System.Runtime.Intrinsics.Vector256.Abs(x_i);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = __lanes_Norm_2(acc, w_i);
-                __tape.Push(acc);
-                __tape.Push(tmp_1);
-                __tape.Push(tmp_2);
-                __tape.Push(tmp_3);
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, acc); __tapeDn += 4;
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, tmp_1); __tapeDn += 4;
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, tmp_2); __tapeDn += 4;
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, tmp_3); __tapeDn += 4;
                 acc = tmp_1 + tmp_2 * tmp_3;
             }
             global::System.Runtime.Intrinsics.Vector256<double> x_k = x[global::Dsl.Lanes.At(0)];
@@ -819,10 +827,10 @@ namespace Dsl.Kernel.Tests
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> acc_1 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
+                global::System.Runtime.Intrinsics.Vector256<double> acc_1 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
                 global::System.Runtime.Intrinsics.Vector256<double> w_i_1 = w[global::Dsl.Lanes.At(i_1)];
                 global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: acc = Math.Sqrt(acc * acc + w[i] * x[i] * x[i]) + Math.Abs(x[i]) * Norm(acc, w[i]);
@@ -870,22 +878,26 @@ namespace Dsl.Kernel.Tests
         private static void __lanes_Chain_Pullback(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> x_bar, double seed)
         {
             var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+            var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
+            var __tapeF = __tape.SingleStack; int __tapeFn = 0; // its stack of floats, held in locals
+            var __tapeI = __tape.Int32Stack; int __tapeIn = 0; // its stack of ints, held in locals
             int tmp = global::Dsl.Lanes.Logical(x.Length);
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 8, 0, 0, tmp, 1, false); // room for the 8 doubles the loop saves per iteration
             global::System.Runtime.Intrinsics.Vector256<double> m = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             for (int i = 0; i < tmp; i++)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(m * m + x_i * x_i);
-                __tape.Push(m);
-                __tape.Push(tmp_1);
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, m); __tapeDn += 4;
+                global::Dsl.Lanes.Save(__tapeD, __tapeDn, tmp_1); __tapeDn += 4;
                 m = tmp_1 * global::System.Runtime.Intrinsics.Vector256.Create(0.75) + global::System.Runtime.Intrinsics.Vector256.Abs(x_i);
             }
             // adjoint of: for (int i = 0; i < x.Length; i++) (runs backwards)
             global::System.Runtime.Intrinsics.Vector256<double> m_bar = global::System.Runtime.Intrinsics.Vector256.Create(seed);
             for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = __tape.PopLanesDouble();
-                global::System.Runtime.Intrinsics.Vector256<double> m_1 = __tape.PopLanesDouble();
+                global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
+                global::System.Runtime.Intrinsics.Vector256<double> m_1 = global::Dsl.Lanes.LoadDoubles(__tapeD, __tapeDn -= 4);
                 global::System.Runtime.Intrinsics.Vector256<double> x_i_1 = x[global::Dsl.Lanes.At(i_1)];
                 // adjoint of: m = Math.Sqrt(m * m + x[i] * x[i]) * 0.75 + Math.Abs(x[i]);
                 global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = m_bar * global::System.Runtime.Intrinsics.Vector256.Create(0.75) / (global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_2);

@@ -45,7 +45,7 @@ static partial class M
                 lidx += 1;
             }
         }
-        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, d, 1, false); // room for the loop's 2 pushes per iteration
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, d, 1, false); // room for the 2 doubles the loop saves per iteration
         double s = 0.0;
         for (int j_1 = 0; j_1 < d; j_1++)
         {

@@ -17,7 +17,7 @@ static partial class M
         var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         xBar.Clear();
         int tmp = x.Length;
-        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the loop's 1 push per iteration
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
         double s = 0.0;
         for (int i = 0; i < tmp; i++)
         {

@@ -17,7 +17,7 @@ static partial class M
         var __tapeI = __tape.Int32Stack; int __tapeIn = 0; // its stack of ints, held in locals
         xBar.Clear();
         int tmp = x.Length;
-        __tapeI = __tape.Reserve(__tapeI, __tapeIn, 1, 0, 0, tmp, 1, false); // room for the loop's 1 push per iteration
+        __tapeI = __tape.Reserve(__tapeI, __tapeIn, 1, 0, 0, tmp, 1, false); // room for the 1 int the loop saves per iteration
         double s = 0.0;
         bool exited = false;
         double result = 0.0;

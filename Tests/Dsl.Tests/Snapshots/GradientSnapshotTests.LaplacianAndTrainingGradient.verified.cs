@@ -296,7 +296,7 @@ static partial class M
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         int tmp = x.Length;
-        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the loop's 2 pushes per iteration
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the 2 doubles the loop saves per iteration
         double s = 0.0;
         double s_t1 = 0.0;
         double s_t2 = 0.0;
@@ -351,7 +351,7 @@ static partial class M
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         int tmp = x.Length;
-        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the loop's 2 pushes per iteration
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the 2 doubles the loop saves per iteration
         double s = 0.0;
         double s_l0_t1 = 0.0;
         double s_l0_t2 = 0.0;

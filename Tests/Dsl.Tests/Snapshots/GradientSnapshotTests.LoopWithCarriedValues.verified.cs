@@ -17,7 +17,7 @@ static partial class M
         var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         cBar.Clear();
         int tmp = c.Length - 1;
-        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, tmp, 0, -1, true); // room for the loop's 1 push per iteration
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, tmp, 0, -1, true); // room for the 1 double the loop saves per iteration
         double s = 0.0;
         for (int i = tmp; i >= 0; i--)
         {

@@ -19,7 +19,7 @@ static partial class M
         int n = x.Length;
         global::System.Span<double> h = stackalloc double[n];
         global::System.Span<double> h_bar = stackalloc double[n];
-        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, n, 1, false); // room for the loop's 1 push per iteration
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, n, 1, false); // room for the 1 double the loop saves per iteration
         for (int i = 0; i < n; i++)
         {
             __tapeD[__tapeDn++] = h[i];
@@ -28,7 +28,7 @@ static partial class M
         int p_count = global::System.Math.Max(passes, 0);
         for (int p = 0; p < passes; p++)
         {
-            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 1, n, 1, false); // room for the loop's 2 pushes per iteration
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 1, n, 1, false); // room for the 2 doubles the loop saves per iteration
             for (int i_1 = 1; i_1 < n; i_1++)
             {
                 double h_i_1 = h[i_1];
