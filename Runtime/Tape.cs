@@ -85,7 +85,7 @@ public sealed class Tape
 
     // Growth stays out of line so the push itself inlines into the generated loops.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Grow<T>(ref T[] stack) => Array.Resize(ref stack, stack.Length * 2);
+    private static void Grow<T>(ref T[] stack) => stack = Enlarged(stack, stack.Length + 1L);
 
     /// <summary>Takes back the last double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -25,27 +25,22 @@ internal sealed partial class Reverse
             var result = new Dictionary<Op, Value>(ReferenceOps.Instance);
             void Visit(Region r)
             {
-                var def = new Dictionary<int, (BinaryOp Add, int Position)>();
-                var loads = new Dictionary<int, (LoadOp Load, int Position)>();
+                // The pattern is IncrementLoad's (the one rule for `b[i] = b[i] + e`), matched within this region.
+                var def = new Dictionary<int, Op>();
+                var position = new Dictionary<Op, int>(ReferenceOps.Instance);
                 for (var k = 0; k < r.Ops.Count; k++)
                 {
                     var op = r.Ops[k];
                     foreach (var inner in op.Regions) Visit(inner);
-                    if (op is LoadOp l) loads[l.Result.Id] = (l, k);
-                    if (op is BinaryOp { Kind: BinOp.Add } add) def[add.Result.Id] = (add, k);
-                    if (op is not StoreOp { Accumulate: false } st || !def.TryGetValue(st.Stored.Id, out var a)) continue;
-                    if (Uses(a.Add.Result) != 1) continue;
-                    foreach (var (operand, other) in new[] { (a.Add.Left, a.Add.Right), (a.Add.Right, a.Add.Left) })
-                    {
-                        if (!loads.TryGetValue(operand.Id, out var found) || operand.Id == other.Id) continue;
-                        var load = found.Load;
-                        if (load.Buffer.Id != st.Buffer.Id || load.Index.Id != st.Index.Id || Uses(load.Result) != 1)
-                            continue;
-                        if (Enumerable.Range(found.Position + 1, k - found.Position - 1).Any(p => MayWrite(r.Ops[p], st.Buffer.Id)))
-                            continue;
-                        result[st] = other;
-                        break;
-                    }
+                    foreach (var v in op.Results) def[v.Id] = op;
+                    position[op] = k;
+                    if (op is not StoreOp { Accumulate: false } st || IncrementLoad(st, def) is not { } load) continue;
+                    var add = (BinaryOp)def[st.Stored.Id];
+                    var addend = add.Left.Id == load.Result.Id ? add.Right : add.Left;
+                    if (addend.Id == load.Result.Id || Uses(add.Result) != 1 || Uses(load.Result) != 1) continue;
+                    var from = position[load];
+                    if (Enumerable.Range(from + 1, k - from - 1).Any(p => MayWrite(r.Ops[p], st.Buffer.Id))) continue;
+                    result[st] = addend;
                 }
             }
             Visit(body);
