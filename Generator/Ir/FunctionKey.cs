@@ -43,7 +43,8 @@ internal enum TransformKind
 internal sealed record FunctionKey
 {
     private FunctionKey(TransformKind kind, string method, FunctionKey? of, EquatableArray<bool> active,
-        int order = 0, int lanes = 1, EquatableArray<int> slots = default, bool oneHot = false, bool entry = false)
+        int order = 0, int lanes = 1, EquatableArray<int> slots = default, bool oneHot = false, bool entry = false,
+        bool collapsed = false)
     {
         Kind = kind;
         Method = method;
@@ -54,6 +55,7 @@ internal sealed record FunctionKey
         Slots = slots;
         OneHot = oneHot;
         Entry = entry;
+        Collapsed = collapsed;
     }
 
     public TransformKind Kind { get; }
@@ -82,6 +84,12 @@ internal sealed record FunctionKey
     /// <summary>Taylor: the entry a declared operator calls (input jets as given), not a callee's helper.</summary>
     public bool Entry { get; }
 
+    /// <summary>
+    /// Taylor: the lanes' order-K coefficients travel as one sum (collapsed Taylor mode), for operators
+    /// that only read Σ_l y_K of the lanes.
+    /// </summary>
+    public bool Collapsed { get; }
+
     /// <summary>A declared method, by the key the frontend gives it (<c>PrimalLowering.KeyOf</c>).</summary>
     public static FunctionKey Primal(string method) => new(TransformKind.Primal, method, null, EquatableArray<bool>.Empty);
 
@@ -101,14 +109,14 @@ internal sealed record FunctionKey
         new(TransformKind.Pullback, "", of, active.ToEquatableArray());
 
     /// <summary>The Taylor helper of a callee: all input slots, no one-hot lanes.</summary>
-    public static FunctionKey Taylor(FunctionKey of, IReadOnlyList<bool> active, int order, int lanes) =>
-        new(TransformKind.Taylor, "", of, active.ToEquatableArray(), order, lanes);
+    public static FunctionKey Taylor(FunctionKey of, IReadOnlyList<bool> active, int order, int lanes, bool collapsed = false) =>
+        new(TransformKind.Taylor, "", of, active.ToEquatableArray(), order, lanes, collapsed: collapsed && lanes > 1);
 
     /// <summary>The Taylor entry; <paramref name="slots"/> are the input slots passed (all of 1..K are stored as none).</summary>
     public static FunctionKey TaylorEntry(FunctionKey of, IReadOnlyList<bool> active, int order, int lanes, IReadOnlyList<int> slots,
-        bool oneHot) =>
+        bool oneHot, bool collapsed = false) =>
         new(TransformKind.Taylor, "", of, active.ToEquatableArray(), order, lanes,
-            slots.Count == order ? EquatableArray<int>.Empty : slots.ToEquatableArray(), oneHot, entry: true);
+            slots.Count == order ? EquatableArray<int>.Empty : slots.ToEquatableArray(), oneHot, entry: true, collapsed && lanes > 1);
 
     /// <summary>The declared method at the bottom of the chain of transforms.</summary>
     public FunctionKey Root => Of?.Root ?? this;
@@ -137,7 +145,8 @@ internal sealed record FunctionKey
             TransformKind.Gradient => "grad[" + mask + "]:" + Of,
             TransformKind.Vjp => "vjpentry[" + mask + "]:" + Of,
             TransformKind.Pullback => "vjp[" + mask + "]:" + Of,
-            _ => "taylor" + Order + (Lanes == 1 ? "" : "x" + Lanes) + "[" + mask + "]:" + Of + (Entry ? EntrySuffix() : ""),
+            _ => "taylor" + Order + (Lanes == 1 ? "" : "x" + Lanes) + (Collapsed ? "sum" : "") + "[" + mask + "]:" + Of
+                + (Entry ? EntrySuffix() : ""),
         };
     }
 

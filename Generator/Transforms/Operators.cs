@@ -17,6 +17,12 @@ namespace Dsl.Generator.Transforms;
 /// Only the input slots an operator uses are passed (the first-order slot for the second-order
 /// operators): the others are symbolic zeros, so they cost nothing.
 /// </para>
+/// <para>
+/// An operator that reads only the sum of y_K over a chunk's lanes (the Laplacian, the diffusion
+/// term, the STDE biharmonic) runs the lane-wide function collapsed (see <see cref="Taylor"/>): the
+/// lanes' order-K coefficients travel as one sum, so a chunk of L 2-jets carries 1 + L + 1 rows
+/// through every layer instead of 1 + 2L.
+/// </para>
 /// </summary>
 internal static partial class Operators
 {
@@ -38,6 +44,9 @@ internal static partial class Operators
         }
 
         public int Lanes { get; }
+
+        /// <summary>The lanes' y_K come as one sum (a collapsed Taylor entry), not lane by lane.</summary>
+        public bool Collapsed => Taylor.Functions[0].Key.Collapsed;
         public Module Taylor { get; }
         public Value Jet { get; }
         public Value Y { get; }
@@ -58,8 +67,9 @@ internal static partial class Operators
 
         /// <param name="itemLanes">Lanes one item takes (2 for a polarization pair); the one-item function has this many.</param>
         /// <param name="oneHot">Also build Taylor functions whose lanes run along unit vectors e_i, given by index.</param>
+        /// <param name="collapse">The operator reads only Σ y_K of a chunk: the lane-wide functions are collapsed.</param>
         public JetOperator(Function primal, int wrt, int order, int lanes, IReadOnlyList<int> slots, Func<FunctionKey, Function?> lookup,
-            int itemLanes = 1, bool oneHot = false)
+            int itemLanes = 1, bool oneHot = false, bool collapse = false)
         {
             var simplified = Simplify.Run(primal);
             _wrt = wrt;
@@ -71,23 +81,25 @@ internal static partial class Operators
             Elem = x.Type.ElementType;
             D = B.Length(x);
             Zero = B.Const(0, IrType.I32);
-            JetSet Make(int l, string suffix)
+            JetSet Make(int l, string suffix, bool collapsed)
             {
-                var taylor = Taylor.Entry(simplified, wrt, order, lookup, l, slots);
+                var taylor = Taylor.Entry(simplified, wrt, order, lookup, l, slots, collapsed: collapsed);
                 var size = B.Binary(BinOp.Mul, B.Const(l * slots.Count, IrType.I32), D);
                 var jet = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Scratch), size, "jet" + suffix);
-                var y = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Scratch), B.Const(1 + l * order, IrType.I32), "y" + suffix);
+                var outputs = taylor.Functions[0].Key.Collapsed ? 1 + l * (order - 1) + 1 : 1 + l * order;
+                var y = B.Alloc(IrType.Buf(x.Type.Elem, BufferKind.Scratch), B.Const(outputs, IrType.I32), "y" + suffix);
                 return new JetSet(l, taylor, jet, y);
             }
-            One = Make(itemLanes, "");
+            One = Make(itemLanes, "", collapsed: false);
             var wide = lanes - lanes % itemLanes;
-            Wide = wide > itemLanes ? Make(wide, "Lanes") : One;
+            Wide = wide > itemLanes ? Make(wide, "Lanes", collapse) : One;
             if (oneHot)
             {
-                // No jet buffer: each lane takes an index. The y buffers are shared with the dense functions.
+                // No jet buffer: each lane takes an index. The y buffers are shared with the dense functions (same length).
                 OneHotOne = new JetSet(1, Taylor.Entry(simplified, wrt, order, lookup, 1, oneHot: true), One.Jet, One.Y);
                 OneHotWide = ReferenceEquals(Wide, One) ? OneHotOne
-                    : new JetSet(Wide.Lanes, Taylor.Entry(simplified, wrt, order, lookup, Wide.Lanes, oneHot: true), Wide.Jet, Wide.Y);
+                    : new JetSet(Wide.Lanes, Taylor.Entry(simplified, wrt, order, lookup, Wide.Lanes, oneHot: true, collapsed: collapse),
+                        Wide.Jet, Wide.Y);
             }
         }
 
@@ -155,8 +167,20 @@ internal static partial class Operators
             B.Emit(new CallOp(EquatableArray<Value>.Empty, set.Taylor.Functions[0].Key, callArgs.ToEquatableArray()));
         }
 
-        /// <summary>y_K of lane <paramref name="lane"/> after <see cref="Run"/>.</summary>
-        public Value Top(JetSet set, int lane) => B.Load(set.Y, I(1 + lane * _order + _order - 1));
+        /// <summary>y_K of lane <paramref name="lane"/> after <see cref="Run"/> (a collapsed set has only the lanes' sum).</summary>
+        public Value Top(JetSet set, int lane)
+        {
+            if (set.Collapsed) throw new InvalidOperationException("a collapsed Taylor entry has only the sum of its lanes' y_K");
+            return B.Load(set.Y, I(1 + lane * _order + _order - 1));
+        }
+
+        /// <summary>Σ y_K over the first <paramref name="lanes"/> lanes after <see cref="Run"/>: one load when collapsed.</summary>
+        public Value TopSum(JetSet set, int lanes)
+        {
+            if (!set.Collapsed) return Sum(lanes, q => Top(set, q));
+            if (lanes != set.Lanes) throw new InvalidOperationException("a collapsed Taylor entry sums all its lanes");
+            return B.Load(set.Y, I(1 + set.Lanes * (_order - 1)));
+        }
 
         /// <summary><c>for (index = start; index &lt; bound; index++) sum += body(index)</c>.</summary>
         public Value SumLoop(Value start, Value bound, string index, Func<Value, Value> body)
@@ -210,11 +234,12 @@ internal static partial class Operators
         /// whole chunks go through the lane-wide function, the rest one item at a time.
         /// <paramref name="set"/> writes the jets of item <c>first + q</c> into lanes
         /// q·jetsPerItem.. of the set; <paramref name="read"/> returns the item's contribution
-        /// from those lanes after the run; <paramref name="undo"/>, if given, clears what
+        /// from those lanes after the run (null: the sum of their y_K, which a collapsed set
+        /// gives as one value); <paramref name="undo"/>, if given, clears what
         /// <paramref name="set"/> wrote when it did not overwrite whole lanes.
         /// </summary>
         public Value Items(Value count, string index,
-            Action<JetSet, int, Value> set, Func<JetSet, int, Value, Value> read, Action<JetSet, int, Value>? undo = null)
+            Action<JetSet, int, Value> set, Func<JetSet, int, Value, Value>? read, Action<JetSet, int, Value>? undo = null)
         {
             var jetsPerItem = One.Lanes;
             return Chunked(count, Wide.Lanes / jetsPerItem, index, (wide, items, first) =>
@@ -223,32 +248,31 @@ internal static partial class Operators
                 var indices = ItemIndices(first, items);
                 for (var q = 0; q < items; q++) set(jets, q * jetsPerItem, indices[q]);
                 Run(jets);
-                var sum = Sum(items, q => read(jets, q * jetsPerItem, indices[q]));
+                var sum = read is null ? TopSum(jets, items * jetsPerItem) : Sum(items, q => read(jets, q * jetsPerItem, indices[q]));
                 if (undo is not null) for (var q = 0; q < items; q++) undo(jets, q * jetsPerItem, indices[q]);
                 return sum;
             });
         }
 
         /// <summary>
-        /// Σ over <paramref name="count"/> items whose lanes run along unit vectors: lane q of a
-        /// chunk along e_{index(q, item)}; whole chunks through the lane-wide one-hot function,
-        /// the rest one at a time.
+        /// Σ y_K over <paramref name="count"/> jets along unit vectors: lane q of a chunk along
+        /// e_{index(q, item)}; whole chunks through the lane-wide one-hot function, the rest one at a time.
         /// </summary>
-        public Value OneHotItems(Value count, string index, Func<int, Value, Value> unit, Func<JetSet, int, Value, Value> read)
+        public Value OneHotItems(Value count, string index, Func<int, Value, Value> unit)
         {
             return Chunked(count, OneHotWide!.Lanes, index, (wide, items, first) =>
             {
                 var jets = wide ? OneHotWide : OneHotOne!;
                 var idx = ItemIndices(first, items);
                 RunOneHot(jets, idx.Select((v, q) => unit(q, v)).ToList());
-                return Sum(items, q => read(jets, q, idx[q]));
+                return TopSum(jets, items);
             });
         }
 
         /// <summary>
-        /// Σ_s y2(p_s) over sparse probes. A probe with exactly one nonzero a·e_j (what
-        /// <c>Probes.FillSparseCoordinates</c> draws, a = 1) runs as the index j with weight a²
-        /// (y2(a e_j) = a² ∂²u/∂x_j²); a chunk holding any other probe runs densely, so every
+        /// Σ_s y2(p_s) over sparse probes. A chunk whose probes are all ±e_j (what
+        /// <c>Probes.FillSparseCoordinates</c> draws is e_j) runs as the indices j
+        /// (y2(±e_j) = ∂²u/∂x_j²); a chunk holding any other probe runs densely, so every
         /// probe still gives y2 along itself.
         /// </summary>
         public Value SparseProbes(Value probes, Value count)
@@ -279,19 +303,21 @@ internal static partial class Operators
                 Value? unit = null;
                 foreach (var sc in scans)
                 {
-                    var one = B.Binary(BinOp.Eq, sc.Nonzeros, I(1));
+                    // one nonzero, +1 or −1
+                    var signed = B.Binary(BinOp.Or, B.Binary(BinOp.Eq, sc.Scale, C(1)), B.Binary(BinOp.Eq, sc.Scale, C(-1)));
+                    var one = B.Binary(BinOp.And, B.Binary(BinOp.Eq, sc.Nonzeros, I(1)), signed);
                     unit = unit is null ? one : B.Binary(BinOp.And, unit, one);
                 }
                 // Unit probes: by index.
                 B.BeginBlock();
                 RunOneHot(oneHot, scans.Select(sc => sc.Index).ToList());
-                var fast = Sum(items, q => Mul(Top(oneHot, q), Mul(scans[q].Scale, scans[q].Scale)));
+                var fast = TopSum(oneHot, items);
                 var thenOps = B.EndBlock();
                 // Any other probe: densely.
                 B.BeginBlock();
                 for (var q = 0; q < items; q++) CopyRow(dense, q, probes, idx[q]);
                 Run(dense);
-                var slow = Sum(items, q => Top(dense, q));
+                var slow = TopSum(dense, items);
                 var elseOps = B.EndBlock();
                 var result = B.NewValue(Elem, "y2");
                 B.Emit(new IfOp(new[] { result }.ToEquatableArray(), unit!,
@@ -337,14 +363,14 @@ internal static partial class Operators
     public static Module Laplacian(Function primal, int wrt, Estimator estimator, int lanes, FunctionKey key, string name,
         Func<FunctionKey, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, oneHot: estimator != Estimator.Dense);
+        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, oneHot: estimator != Estimator.Dense, collapse: true);
         var b = op.B;
         Value result;
         if (estimator == Estimator.Exact)
         {
             // Lane q of a chunk runs along e_{first+q}, passed as an index: the first layer's
             // product with e_i is one column (see DeltaSums).
-            result = op.OneHotItems(op.D, "i", (q, i) => i, (set, lane, _) => op.Top(set, lane));
+            result = op.OneHotItems(op.D, "i", (q, i) => i);
         }
         else
         {
@@ -357,9 +383,7 @@ internal static partial class Operators
             }
             else
             {
-                var total = op.Items(count, "s",
-                    (set, lane, s) => op.CopyRow(set, lane, probes, s),
-                    (set, lane, _) => op.Top(set, lane));
+                var total = op.Items(count, "s", (set, lane, s) => op.CopyRow(set, lane, probes, s), read: null);
                 result = b.Binary(BinOp.Div, total, op.Float(count));
             }
         }
@@ -374,7 +398,8 @@ internal static partial class Operators
     public static Module Biharmonic(Function primal, int wrt, Estimator estimator, int lanes, FunctionKey key, string name,
         Func<FunctionKey, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, 4, lanes, new[] { 1 }, lookup);
+        // The exact form reads each lane's y4 (the diagonal terms are kept for the polarization).
+        var op = new JetOperator(primal, wrt, 4, lanes, new[] { 1 }, lookup, collapse: estimator != Estimator.Exact);
         var b = op.B;
         Value result;
         if (estimator == Estimator.Exact)
@@ -412,9 +437,7 @@ internal static partial class Operators
         {
             var probes = op.Parameter("probes");
             var count = b.Binary(BinOp.Div, b.Length(probes), op.D, "probeCount");
-            var total = op.Items(count, "s",
-                (set, lane, s) => op.CopyRow(set, lane, probes, s),
-                (set, lane, _) => op.Top(set, lane));
+            var total = op.Items(count, "s", (set, lane, s) => op.CopyRow(set, lane, probes, s), read: null);
             // E[y4(v,0,0,0)] = 3 Δ²u for v ~ N(0, I)
             result = b.Binary(BinOp.Div, total, op.Mul(op.C(3), op.Float(count)));
         }
@@ -429,7 +452,7 @@ internal static partial class Operators
     public static Module Diffusion(Function primal, int wrt, Estimator estimator, int lanes, FunctionKey key, string name,
         Func<FunctionKey, Function?> lookup)
     {
-        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup);
+        var op = new JetOperator(primal, wrt, 2, lanes, new[] { 1 }, lookup, collapse: true);
         var b = op.B;
         var sigma = op.Parameter("sigma");
         var m = b.Binary(BinOp.Div, b.Length(sigma), op.D, "columns");
@@ -440,7 +463,7 @@ internal static partial class Operators
             total = op.Items(m, "j",
                 (set, lane, j) => op.Loop(op.Zero, op.D, "k",
                     k => b.Store(set.Jet, op.JetIndex(lane, 0, k), b.Load(sigma, op.Add(op.Mul(k, m), j)))),
-                (set, lane, _) => op.Top(set, lane));
+                read: null);
             scale = op.C(0.5);
         }
         else
@@ -455,7 +478,7 @@ internal static partial class Operators
                         j => op.Mul(b.Load(sigma, op.Add(op.Mul(k, m), j)), b.Load(probes, op.Add(op.Mul(s, m), j))));
                     b.Store(set.Jet, op.JetIndex(lane, 0, k), dot);
                 }),
-                (set, lane, _) => op.Top(set, lane));
+                read: null);
             scale = estimator == Estimator.Dense
                 ? b.Binary(BinOp.Div, op.C(0.5), op.Float(count))
                 : b.Binary(BinOp.Div, op.Mul(op.C(0.5), op.Float(m)), op.Float(count));

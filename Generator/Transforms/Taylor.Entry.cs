@@ -61,13 +61,13 @@ internal sealed partial class Taylor
         /// <summary>A scalar's input jet: the passed slots loaded and normalized, the others zero.</summary>
         private void EntryScalarJet(Value p, Value jet)
         {
-            ForLanes(() =>
+            JetOf(p, () =>
             {
                 var coefficients = new Value[_k];
                 for (var k = 1; k <= _k; k++)
                 {
                     var s = Array.IndexOf(_slots, k);
-                    if (s < 0)
+                    if (s < 0 || _lane == _lanes)
                     {
                         coefficients[k - 1] = _b.Zero(p.Type);
                         continue;
@@ -75,7 +75,7 @@ internal sealed partial class Taylor
                     var raw = _b.Load(jet, C(_lane * _slots.Length + s, IrType.I32));
                     coefficients[k - 1] = k == 1 ? raw : Div(raw, C(Factorial(k), p.Type));
                 }
-                SetJet(p, coefficients);
+                return coefficients;
             });
         }
 
@@ -92,22 +92,20 @@ internal sealed partial class Taylor
             }
             var coefficients = NewJet(p, p.Type);
             args.AddRange(coefficients);
-            _jet[p.Id] = coefficients;
+            Record(p, coefficients);
         }
 
-        /// <summary>Writes the entry's result: y_0, then y_k = k! ȳ_k per lane.</summary>
+        /// <summary>Writes the entry's result: y_0, then y_k = k! ȳ_k per lane (collapsed: k &lt; K per lane, then Σ_l y_K).</summary>
         private void StoreResultJet(Value outJet)
         {
             var y = _fn.Body.Yields[0];
             _b.Store(outJet, C(0, IrType.I32), y);
-            ForLanes(() =>
+            for (var n = 0; n < N; n++)
             {
-                for (var k = 1; k <= _k; k++)
-                {
-                    var c = Co(y, k);
-                    _b.Store(outJet, C(1 + _lane * _k + k - 1, IrType.I32), k <= 1 ? c : Mul(c, C(Factorial(k), y.Type)));
-                }
-            });
+                var k = Entry(n).K;
+                var c = At(y, n);
+                _b.Store(outJet, C(1 + n, IrType.I32), k <= 1 ? c : Mul(c, C(Factorial(k), y.Type)));
+            }
         }
     }
 }

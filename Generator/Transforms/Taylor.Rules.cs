@@ -45,7 +45,7 @@ internal sealed partial class Taylor
                     if (!mask[j]) continue;
                     for (var l = 0; l < _lanes; l++)
                     {
-                        for (var k = 1; k <= k1; k++) args.Add(_jet[c.Args[j].Id][l * _k + k - 1]);
+                        for (var k = 1; k <= k1; k++) args.Add(_jet[c.Args[j].Id][l * _k + k - 1] ?? _b.Zero(c.Args[j].Type));
                     }
                 }
                 var g = _b.NewValue(y.Type, "");
@@ -53,16 +53,18 @@ internal sealed partial class Taylor
                 _b.Emit(new CallOp(new[] { g }.Concat(jet).ToEquatableArray(), key, args.ToEquatableArray()));
                 partials.Add((i, g, jet));
             }
-            ForLanes(() =>
+            JetOf(y, () =>
             {
                 Value[]? sum = null;
                 foreach (var (arg, g, jet) in partials)
                 {
                     var lane = _lane;
-                    var term = FromDerivative(Jet(c.Args[arg])!, m => m == 0 ? g : jet[lane * k1 + m - 1]);
+                    // The collapsed sum lane is zero below order K, so it reads only ḡ_0.
+                    var term = FromDerivative(Jet(c.Args[arg])!,
+                        m => m == 0 ? g : lane < _lanes ? jet[lane * k1 + m - 1] : _b.Zero(y.Type));
                     sum = sum is null ? term : sum.Select((s, n) => Add(s, term[n])).ToArray();
                 }
-                SetJet(y, sum!);
+                return sum!;
             });
         }
     }

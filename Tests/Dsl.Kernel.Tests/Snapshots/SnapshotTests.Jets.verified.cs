@@ -131,14 +131,14 @@ namespace Dsl.Kernel.Tests
             global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
             int tmp = x.Length;
             global::System.Span<double> y = __scratch.Doubles(3);
-            global::System.Span<double> yLanes = __scratch.Doubles(9);
+            global::System.Span<double> yLanes = __scratch.Doubles(6);
             int chunks = tmp / 4;
             double sum = 0.0;
             for (int chunk = 0; chunk < chunks; chunk++)
             {
                 int tmp_1 = chunk * 4;
-                __Q_Taylor2x4_OneHot_10(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, w, yLanes);
-                sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+                __Q_Taylor2x4_Collapsed_OneHot_10(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, w, yLanes);
+                sum += yLanes[5];
             }
             __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
             double sum_1 = 0.0;
@@ -162,7 +162,7 @@ namespace Dsl.Kernel.Tests
             global::System.Span<double> jet = __scratch.Doubles(tmp);
             global::System.Span<double> y = __scratch.Doubles(3);
             global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
-            global::System.Span<double> yLanes = __scratch.Doubles(9);
+            global::System.Span<double> yLanes = __scratch.Doubles(6);
             int probeCount = probes.Length / tmp;
             int chunks = probeCount / 4;
             double sum = 0.0;
@@ -212,8 +212,8 @@ namespace Dsl.Kernel.Tests
                 {
                     jetLanes[3 * tmp + k_3] = probes[tmp_4 * tmp + k_3];
                 }
-                __Q_Taylor2x4_10(x, jetLanes, w, yLanes);
-                sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+                __Q_Taylor2x4_Collapsed_10(x, jetLanes, w, yLanes);
+                sum += yLanes[5];
             }
             __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
             double sum_1 = 0.0;
@@ -992,27 +992,21 @@ namespace Dsl.Kernel.Tests
 
         // Taylor mode of order 2, 4 jets sharing one primal pass, of Q, called from the derivatives above.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static void __Q_Taylor2x4_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<double> result_jet)
+        private static void __Q_Taylor2x4_Collapsed_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<double> result_jet)
         {
             int tmp = x.Length;
             double s = 1.0;
             double p = 0.0;
             double s_l0_t1 = 0.0;
-            double s_l0_t2 = 0.0;
             double s_l1_t1 = 0.0;
-            double s_l1_t2 = 0.0;
             double s_l2_t1 = 0.0;
-            double s_l2_t2 = 0.0;
             double s_l3_t1 = 0.0;
-            double s_l3_t2 = 0.0;
+            double s_sum_t2 = 0.0;
             double p_l0_t1 = 0.0;
-            double p_l0_t2 = 0.0;
             double p_l1_t1 = 0.0;
-            double p_l1_t2 = 0.0;
             double p_l2_t1 = 0.0;
-            double p_l2_t2 = 0.0;
             double p_l3_t1 = 0.0;
-            double p_l3_t2 = 0.0;
+            double p_sum_t2 = 0.0;
             for (int i = 0; i < tmp; i++)
             {
                 double x_i = x[i];
@@ -1038,21 +1032,15 @@ namespace Dsl.Kernel.Tests
                 s += x_i * x_i;
                 p += tmp_10 * x_i;
                 s_l0_t1 += tmp_1 + tmp_1;
-                s_l0_t2 += x_jet_i * x_jet_i;
                 s_l1_t1 += tmp_2 + tmp_2;
-                s_l1_t2 += x_jet_k * x_jet_k;
                 s_l2_t1 += tmp_3 + tmp_3;
-                s_l2_t2 += x_jet_k_1 * x_jet_k_1;
                 s_l3_t1 += tmp_4 + tmp_4;
-                s_l3_t2 += x_jet_k_2 * x_jet_k_2;
+                s_sum_t2 += x_jet_i * x_jet_i + x_jet_k * x_jet_k + x_jet_k_1 * x_jet_k_1 + x_jet_k_2 * x_jet_k_2;
                 p_l0_t1 += tmp_10 * x_jet_i + tmp_11 * x_i;
-                p_l0_t2 += tmp_11 * x_jet_i + tmp_6 * x_jet_i * x_i;
                 p_l1_t1 += tmp_10 * x_jet_k + tmp_12 * x_i;
-                p_l1_t2 += tmp_12 * x_jet_k + tmp_7 * x_jet_k * x_i;
                 p_l2_t1 += tmp_10 * x_jet_k_1 + tmp_13 * x_i;
-                p_l2_t2 += tmp_13 * x_jet_k_1 + tmp_8 * x_jet_k_1 * x_i;
                 p_l3_t1 += tmp_10 * x_jet_k_2 + tmp_14 * x_i;
-                p_l3_t2 += tmp_14 * x_jet_k_2 + tmp_9 * x_jet_k_2 * x_i;
+                p_sum_t2 += (tmp_6 * x_jet_i + tmp_7 * x_jet_k + tmp_8 * x_jet_k_1 + tmp_9 * x_jet_k_2) * x_i + tmp_11 * x_jet_i + tmp_12 * x_jet_k + tmp_13 * x_jet_k_1 + tmp_14 * x_jet_k_2;
             }
             double tmp_15 = global::System.Math.Sqrt(s);
             double tmp_16 = 2.0 * tmp_15;
@@ -1061,107 +1049,86 @@ namespace Dsl.Kernel.Tests
             double tmp_19 = s_l2_t1 / tmp_16;
             double tmp_20 = s_l3_t1 / tmp_16;
             double tmp_21 = p * p_l0_t1;
-            double tmp_22 = p * p_l0_t2;
-            double tmp_23 = p * p_l1_t1;
-            double tmp_24 = p * p_l1_t2;
-            double tmp_25 = p * p_l2_t1;
-            double tmp_26 = p * p_l2_t2;
-            double tmp_27 = p * p_l3_t1;
-            double tmp_28 = p * p_l3_t2;
+            double tmp_22 = p * p_l1_t1;
+            double tmp_23 = p * p_l2_t1;
+            double tmp_24 = p * p_l3_t1;
+            double tmp_25 = p * p_sum_t2;
             result_jet[0] = tmp_15 * p + p * p;
             result_jet[1] = tmp_15 * p_l0_t1 + tmp_17 * p + (tmp_21 + tmp_21);
-            result_jet[2] = (tmp_15 * p_l0_t2 + tmp_17 * p_l0_t1 + (s_l0_t2 - tmp_17 * tmp_17) / tmp_16 * p + (tmp_22 + p_l0_t1 * p_l0_t1 + tmp_22)) * 2.0;
-            result_jet[3] = tmp_15 * p_l1_t1 + tmp_18 * p + (tmp_23 + tmp_23);
-            result_jet[4] = (tmp_15 * p_l1_t2 + tmp_18 * p_l1_t1 + (s_l1_t2 - tmp_18 * tmp_18) / tmp_16 * p + (tmp_24 + p_l1_t1 * p_l1_t1 + tmp_24)) * 2.0;
-            result_jet[5] = tmp_15 * p_l2_t1 + tmp_19 * p + (tmp_25 + tmp_25);
-            result_jet[6] = (tmp_15 * p_l2_t2 + tmp_19 * p_l2_t1 + (s_l2_t2 - tmp_19 * tmp_19) / tmp_16 * p + (tmp_26 + p_l2_t1 * p_l2_t1 + tmp_26)) * 2.0;
-            result_jet[7] = tmp_15 * p_l3_t1 + tmp_20 * p + (tmp_27 + tmp_27);
-            result_jet[8] = (tmp_15 * p_l3_t2 + tmp_20 * p_l3_t1 + (s_l3_t2 - tmp_20 * tmp_20) / tmp_16 * p + (tmp_28 + p_l3_t1 * p_l3_t1 + tmp_28)) * 2.0;
+            result_jet[2] = tmp_15 * p_l1_t1 + tmp_18 * p + (tmp_22 + tmp_22);
+            result_jet[3] = tmp_15 * p_l2_t1 + tmp_19 * p + (tmp_23 + tmp_23);
+            result_jet[4] = tmp_15 * p_l3_t1 + tmp_20 * p + (tmp_24 + tmp_24);
+            result_jet[5] = (tmp_15 * p_sum_t2 + (s_sum_t2 / tmp_16 + -(tmp_17 * tmp_17) / tmp_16 + -(tmp_18 * tmp_18) / tmp_16 + -(tmp_19 * tmp_19) / tmp_16 + -(tmp_20 * tmp_20) / tmp_16) * p + tmp_17 * p_l0_t1 + tmp_18 * p_l1_t1 + tmp_19 * p_l2_t1 + tmp_20 * p_l3_t1 + (tmp_25 + tmp_25 + p_l0_t1 * p_l0_t1 + p_l1_t1 * p_l1_t1 + p_l2_t1 * p_l2_t1 + p_l3_t1 * p_l3_t1)) * 2.0;
         }
 
         // Taylor mode of order 2, 4 jets sharing one primal pass, each along a unit vector e_i given by its index, of Q, called from the derivatives above.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static void __Q_Taylor2x4_OneHot_10(global::System.ReadOnlySpan<double> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, global::System.Span<double> result_jet)
+        private static void __Q_Taylor2x4_Collapsed_OneHot_10(global::System.ReadOnlySpan<double> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, global::System.Span<double> result_jet)
         {
-            int tmp = x.Length;
             double s = 1.0;
             double p = 0.0;
             double s_l0_t1 = 0.0;
             double s_l1_t1 = 0.0;
             double s_l2_t1 = 0.0;
             double s_l3_t1 = 0.0;
+            double s_sum_t2 = 0.0;
             double p_l0_t1 = 0.0;
-            double p_l0_t2 = 0.0;
             double p_l1_t1 = 0.0;
-            double p_l1_t2 = 0.0;
             double p_l2_t1 = 0.0;
-            double p_l2_t2 = 0.0;
             double p_l3_t1 = 0.0;
-            double p_l3_t2 = 0.0;
-            for (int i = 0; i < tmp; i++)
+            double p_sum_t2 = 0.0;
+            for (int i = 0; i < x.Length; i++)
             {
                 double x_i = x[i];
-                double tmp_1 = i == x_index0 ? 1.0 : 0.0;
-                double tmp_2 = i == x_index1 ? 1.0 : 0.0;
-                double tmp_3 = i == x_index2 ? 1.0 : 0.0;
-                double tmp_4 = i == x_index3 ? 1.0 : 0.0;
+                double tmp = i == x_index0 ? 1.0 : 0.0;
+                double tmp_1 = i == x_index1 ? 1.0 : 0.0;
+                double tmp_2 = i == x_index2 ? 1.0 : 0.0;
+                double tmp_3 = i == x_index3 ? 1.0 : 0.0;
+                double tmp_4 = x_i * tmp;
                 double tmp_5 = x_i * tmp_1;
                 double tmp_6 = x_i * tmp_2;
                 double tmp_7 = x_i * tmp_3;
-                double tmp_8 = x_i * tmp_4;
                 double w_i = w[i];
-                double tmp_9 = w_i * x_i;
+                double tmp_8 = w_i * x_i;
+                double tmp_9 = w_i * tmp;
                 double tmp_10 = w_i * tmp_1;
                 double tmp_11 = w_i * tmp_2;
                 double tmp_12 = w_i * tmp_3;
-                double tmp_13 = w_i * tmp_4;
-                double tmp_14 = tmp_9 * x_i;
-                double tmp_15 = tmp_9 * tmp_1 + tmp_10 * x_i;
-                double tmp_16 = tmp_9 * tmp_2 + tmp_11 * x_i;
-                double tmp_17 = tmp_9 * tmp_3 + tmp_12 * x_i;
-                double tmp_18 = tmp_9 * tmp_4 + tmp_13 * x_i;
+                double tmp_13 = tmp_8 * x_i;
+                double tmp_14 = tmp_8 * tmp + tmp_9 * x_i;
+                double tmp_15 = tmp_8 * tmp_1 + tmp_10 * x_i;
+                double tmp_16 = tmp_8 * tmp_2 + tmp_11 * x_i;
+                double tmp_17 = tmp_8 * tmp_3 + tmp_12 * x_i;
                 s += x_i * x_i;
-                p += tmp_14 * x_i;
-                s_l0_t1 += tmp_5 + tmp_5;
-                s_l1_t1 += tmp_6 + tmp_6;
-                s_l2_t1 += tmp_7 + tmp_7;
-                s_l3_t1 += tmp_8 + tmp_8;
-                p_l0_t1 += tmp_14 * tmp_1 + tmp_15 * x_i;
-                p_l0_t2 += tmp_15 * tmp_1 + tmp_10 * tmp_1 * x_i;
-                p_l1_t1 += tmp_14 * tmp_2 + tmp_16 * x_i;
-                p_l1_t2 += tmp_16 * tmp_2 + tmp_11 * tmp_2 * x_i;
-                p_l2_t1 += tmp_14 * tmp_3 + tmp_17 * x_i;
-                p_l2_t2 += tmp_17 * tmp_3 + tmp_12 * tmp_3 * x_i;
-                p_l3_t1 += tmp_14 * tmp_4 + tmp_18 * x_i;
-                p_l3_t2 += tmp_18 * tmp_4 + tmp_13 * tmp_4 * x_i;
+                p += tmp_13 * x_i;
+                s_l0_t1 += tmp_4 + tmp_4;
+                s_l1_t1 += tmp_5 + tmp_5;
+                s_l2_t1 += tmp_6 + tmp_6;
+                s_l3_t1 += tmp_7 + tmp_7;
+                s_sum_t2 += tmp * tmp + tmp_1 * tmp_1 + tmp_2 * tmp_2 + tmp_3 * tmp_3;
+                p_l0_t1 += tmp_13 * tmp + tmp_14 * x_i;
+                p_l1_t1 += tmp_13 * tmp_1 + tmp_15 * x_i;
+                p_l2_t1 += tmp_13 * tmp_2 + tmp_16 * x_i;
+                p_l3_t1 += tmp_13 * tmp_3 + tmp_17 * x_i;
+                p_sum_t2 += (tmp_9 * tmp + tmp_10 * tmp_1 + tmp_11 * tmp_2 + tmp_12 * tmp_3) * x_i + tmp_14 * tmp + tmp_15 * tmp_1 + tmp_16 * tmp_2 + tmp_17 * tmp_3;
             }
-            double tmp_19 = x_index0 >= 0 & x_index0 < tmp ? 1.0 : 0.0;
-            double tmp_20 = x_index1 >= 0 & x_index1 < tmp ? 1.0 : 0.0;
-            double tmp_21 = x_index2 >= 0 & x_index2 < tmp ? 1.0 : 0.0;
-            double tmp_22 = x_index3 >= 0 & x_index3 < tmp ? 1.0 : 0.0;
-            double tmp_23 = global::System.Math.Sqrt(s);
-            double tmp_24 = 2.0 * tmp_23;
-            double tmp_25 = s_l0_t1 / tmp_24;
-            double tmp_26 = s_l1_t1 / tmp_24;
-            double tmp_27 = s_l2_t1 / tmp_24;
-            double tmp_28 = s_l3_t1 / tmp_24;
-            double tmp_29 = p * p_l0_t1;
-            double tmp_30 = p * p_l0_t2;
-            double tmp_31 = p * p_l1_t1;
-            double tmp_32 = p * p_l1_t2;
-            double tmp_33 = p * p_l2_t1;
-            double tmp_34 = p * p_l2_t2;
-            double tmp_35 = p * p_l3_t1;
-            double tmp_36 = p * p_l3_t2;
-            result_jet[0] = tmp_23 * p + p * p;
-            result_jet[1] = tmp_23 * p_l0_t1 + tmp_25 * p + (tmp_29 + tmp_29);
-            result_jet[2] = (tmp_23 * p_l0_t2 + tmp_25 * p_l0_t1 + (tmp_19 - tmp_25 * tmp_25) / tmp_24 * p + (tmp_30 + p_l0_t1 * p_l0_t1 + tmp_30)) * 2.0;
-            result_jet[3] = tmp_23 * p_l1_t1 + tmp_26 * p + (tmp_31 + tmp_31);
-            result_jet[4] = (tmp_23 * p_l1_t2 + tmp_26 * p_l1_t1 + (tmp_20 - tmp_26 * tmp_26) / tmp_24 * p + (tmp_32 + p_l1_t1 * p_l1_t1 + tmp_32)) * 2.0;
-            result_jet[5] = tmp_23 * p_l2_t1 + tmp_27 * p + (tmp_33 + tmp_33);
-            result_jet[6] = (tmp_23 * p_l2_t2 + tmp_27 * p_l2_t1 + (tmp_21 - tmp_27 * tmp_27) / tmp_24 * p + (tmp_34 + p_l2_t1 * p_l2_t1 + tmp_34)) * 2.0;
-            result_jet[7] = tmp_23 * p_l3_t1 + tmp_28 * p + (tmp_35 + tmp_35);
-            result_jet[8] = (tmp_23 * p_l3_t2 + tmp_28 * p_l3_t1 + (tmp_22 - tmp_28 * tmp_28) / tmp_24 * p + (tmp_36 + p_l3_t1 * p_l3_t1 + tmp_36)) * 2.0;
+            double tmp_18 = global::System.Math.Sqrt(s);
+            double tmp_19 = 2.0 * tmp_18;
+            double tmp_20 = s_l0_t1 / tmp_19;
+            double tmp_21 = s_l1_t1 / tmp_19;
+            double tmp_22 = s_l2_t1 / tmp_19;
+            double tmp_23 = s_l3_t1 / tmp_19;
+            double tmp_24 = p * p_l0_t1;
+            double tmp_25 = p * p_l1_t1;
+            double tmp_26 = p * p_l2_t1;
+            double tmp_27 = p * p_l3_t1;
+            double tmp_28 = p * p_sum_t2;
+            result_jet[0] = tmp_18 * p + p * p;
+            result_jet[1] = tmp_18 * p_l0_t1 + tmp_20 * p + (tmp_24 + tmp_24);
+            result_jet[2] = tmp_18 * p_l1_t1 + tmp_21 * p + (tmp_25 + tmp_25);
+            result_jet[3] = tmp_18 * p_l2_t1 + tmp_22 * p + (tmp_26 + tmp_26);
+            result_jet[4] = tmp_18 * p_l3_t1 + tmp_23 * p + (tmp_27 + tmp_27);
+            result_jet[5] = (tmp_18 * p_sum_t2 + (s_sum_t2 / tmp_19 + -(tmp_20 * tmp_20) / tmp_19 + -(tmp_21 * tmp_21) / tmp_19 + -(tmp_22 * tmp_22) / tmp_19 + -(tmp_23 * tmp_23) / tmp_19) * p + tmp_20 * p_l0_t1 + tmp_21 * p_l1_t1 + tmp_22 * p_l2_t1 + tmp_23 * p_l3_t1 + (tmp_28 + tmp_28 + p_l0_t1 * p_l0_t1 + p_l1_t1 * p_l1_t1 + p_l2_t1 * p_l2_t1 + p_l3_t1 * p_l3_t1)) * 2.0;
         }
 
         // Acc for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
@@ -1196,14 +1163,14 @@ namespace Dsl.Kernel.Tests
         {
             int tmp = (int)x.Length;
             var y = global::ILGPU.LocalMemory.Allocate1D<double>(3); for (int y_z = 0; y_z < 3; y_z++) y[y_z] = default(double);
-            var yLanes = global::ILGPU.LocalMemory.Allocate1D<double>(9); for (int yLanes_z = 0; yLanes_z < 9; yLanes_z++) yLanes[yLanes_z] = default(double);
+            var yLanes = global::ILGPU.LocalMemory.Allocate1D<double>(6); for (int yLanes_z = 0; yLanes_z < 6; yLanes_z++) yLanes[yLanes_z] = default(double);
             int chunks = tmp / 4;
             double sum = 0.0;
             for (int chunk = 0; chunk < chunks; chunk++)
             {
                 int tmp_1 = chunk * 4;
-                __kernel_Q_Taylor2x4_OneHot_10(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, w, yLanes);
-                sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+                __kernel_Q_Taylor2x4_Collapsed_OneHot_10(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, w, yLanes);
+                sum += yLanes[5];
             }
             double sum_1 = 0.0;
             for (int i = chunks * 4; i < tmp; i++)
@@ -1222,7 +1189,7 @@ namespace Dsl.Kernel.Tests
             var jet = __scratch.Doubles(tmp);
             var y = global::ILGPU.LocalMemory.Allocate1D<double>(3); for (int y_z = 0; y_z < 3; y_z++) y[y_z] = default(double);
             var jetLanes = __scratch.Doubles(4 * tmp);
-            var yLanes = global::ILGPU.LocalMemory.Allocate1D<double>(9); for (int yLanes_z = 0; yLanes_z < 9; yLanes_z++) yLanes[yLanes_z] = default(double);
+            var yLanes = global::ILGPU.LocalMemory.Allocate1D<double>(6); for (int yLanes_z = 0; yLanes_z < 6; yLanes_z++) yLanes[yLanes_z] = default(double);
             int probeCount = (int)probes.Length / tmp;
             int chunks = probeCount / 4;
             double sum = 0.0;
@@ -1255,8 +1222,8 @@ namespace Dsl.Kernel.Tests
                     int tmp_11 = tmp_4 * tmp + k_3;
                     jetLanes[tmp_10 < (int)jetLanes.Length ? tmp_10 : 0] = probes[tmp_11 < (int)probes.Length ? tmp_11 : 0];
                 }
-                __kernel_Q_Taylor2x4_10(x, jetLanes, w, yLanes);
-                sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+                __kernel_Q_Taylor2x4_Collapsed_10(x, jetLanes, w, yLanes);
+                sum += yLanes[5];
             }
             double sum_1 = 0.0;
             for (int s = chunks * 4; s < probeCount; s++)
@@ -1459,29 +1426,23 @@ namespace Dsl.Kernel.Tests
             result_jet[2] = (tmp_8 * p_t2 + tmp_10 * p_t1 + (tmp_7 - tmp_10 * tmp_10) / tmp_9 * p + (tmp_12 + p_t1 * p_t1 + tmp_12)) * 2.0;
         }
 
-        // Q_Taylor2x4_10 for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
+        // Q_Taylor2x4_Collapsed_10 for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static void __kernel_Q_Taylor2x4_10(global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> x_jet, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> result_jet)
+        private static void __kernel_Q_Taylor2x4_Collapsed_10(global::ILGPU.ArrayView<double> x, global::ILGPU.ArrayView<double> x_jet, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> result_jet)
         {
             int tmp = (int)x.Length;
             double s = 1.0;
             double p = 0.0;
             double s_l0_t1 = 0.0;
-            double s_l0_t2 = 0.0;
             double s_l1_t1 = 0.0;
-            double s_l1_t2 = 0.0;
             double s_l2_t1 = 0.0;
-            double s_l2_t2 = 0.0;
             double s_l3_t1 = 0.0;
-            double s_l3_t2 = 0.0;
+            double s_sum_t2 = 0.0;
             double p_l0_t1 = 0.0;
-            double p_l0_t2 = 0.0;
             double p_l1_t1 = 0.0;
-            double p_l1_t2 = 0.0;
             double p_l2_t1 = 0.0;
-            double p_l2_t2 = 0.0;
             double p_l3_t1 = 0.0;
-            double p_l3_t2 = 0.0;
+            double p_sum_t2 = 0.0;
             for (int i = 0; i < tmp; i++)
             {
                 double x_k = x[i < (int)x.Length ? i : 0];
@@ -1510,21 +1471,15 @@ namespace Dsl.Kernel.Tests
                 s += x_k * x_k;
                 p += tmp_13 * x_k;
                 s_l0_t1 += tmp_4 + tmp_4;
-                s_l0_t2 += x_jet_k * x_jet_k;
                 s_l1_t1 += tmp_5 + tmp_5;
-                s_l1_t2 += x_jet_k_1 * x_jet_k_1;
                 s_l2_t1 += tmp_6 + tmp_6;
-                s_l2_t2 += x_jet_k_2 * x_jet_k_2;
                 s_l3_t1 += tmp_7 + tmp_7;
-                s_l3_t2 += x_jet_k_3 * x_jet_k_3;
+                s_sum_t2 += x_jet_k * x_jet_k + x_jet_k_1 * x_jet_k_1 + x_jet_k_2 * x_jet_k_2 + x_jet_k_3 * x_jet_k_3;
                 p_l0_t1 += tmp_13 * x_jet_k + tmp_14 * x_k;
-                p_l0_t2 += tmp_14 * x_jet_k + tmp_9 * x_jet_k * x_k;
                 p_l1_t1 += tmp_13 * x_jet_k_1 + tmp_15 * x_k;
-                p_l1_t2 += tmp_15 * x_jet_k_1 + tmp_10 * x_jet_k_1 * x_k;
                 p_l2_t1 += tmp_13 * x_jet_k_2 + tmp_16 * x_k;
-                p_l2_t2 += tmp_16 * x_jet_k_2 + tmp_11 * x_jet_k_2 * x_k;
                 p_l3_t1 += tmp_13 * x_jet_k_3 + tmp_17 * x_k;
-                p_l3_t2 += tmp_17 * x_jet_k_3 + tmp_12 * x_jet_k_3 * x_k;
+                p_sum_t2 += (tmp_9 * x_jet_k + tmp_10 * x_jet_k_1 + tmp_11 * x_jet_k_2 + tmp_12 * x_jet_k_3) * x_k + tmp_14 * x_jet_k + tmp_15 * x_jet_k_1 + tmp_16 * x_jet_k_2 + tmp_17 * x_jet_k_3;
             }
             double tmp_18 = global::System.Math.Sqrt(s);
             double tmp_19 = 2.0 * tmp_18;
@@ -1533,107 +1488,86 @@ namespace Dsl.Kernel.Tests
             double tmp_22 = s_l2_t1 / tmp_19;
             double tmp_23 = s_l3_t1 / tmp_19;
             double tmp_24 = p * p_l0_t1;
-            double tmp_25 = p * p_l0_t2;
-            double tmp_26 = p * p_l1_t1;
-            double tmp_27 = p * p_l1_t2;
-            double tmp_28 = p * p_l2_t1;
-            double tmp_29 = p * p_l2_t2;
-            double tmp_30 = p * p_l3_t1;
-            double tmp_31 = p * p_l3_t2;
+            double tmp_25 = p * p_l1_t1;
+            double tmp_26 = p * p_l2_t1;
+            double tmp_27 = p * p_l3_t1;
+            double tmp_28 = p * p_sum_t2;
             result_jet[0 < (int)result_jet.Length ? 0 : 0] = tmp_18 * p + p * p;
             result_jet[1 < (int)result_jet.Length ? 1 : 0] = tmp_18 * p_l0_t1 + tmp_20 * p + (tmp_24 + tmp_24);
-            result_jet[2 < (int)result_jet.Length ? 2 : 0] = (tmp_18 * p_l0_t2 + tmp_20 * p_l0_t1 + (s_l0_t2 - tmp_20 * tmp_20) / tmp_19 * p + (tmp_25 + p_l0_t1 * p_l0_t1 + tmp_25)) * 2.0;
-            result_jet[3 < (int)result_jet.Length ? 3 : 0] = tmp_18 * p_l1_t1 + tmp_21 * p + (tmp_26 + tmp_26);
-            result_jet[4 < (int)result_jet.Length ? 4 : 0] = (tmp_18 * p_l1_t2 + tmp_21 * p_l1_t1 + (s_l1_t2 - tmp_21 * tmp_21) / tmp_19 * p + (tmp_27 + p_l1_t1 * p_l1_t1 + tmp_27)) * 2.0;
-            result_jet[5 < (int)result_jet.Length ? 5 : 0] = tmp_18 * p_l2_t1 + tmp_22 * p + (tmp_28 + tmp_28);
-            result_jet[6 < (int)result_jet.Length ? 6 : 0] = (tmp_18 * p_l2_t2 + tmp_22 * p_l2_t1 + (s_l2_t2 - tmp_22 * tmp_22) / tmp_19 * p + (tmp_29 + p_l2_t1 * p_l2_t1 + tmp_29)) * 2.0;
-            result_jet[7 < (int)result_jet.Length ? 7 : 0] = tmp_18 * p_l3_t1 + tmp_23 * p + (tmp_30 + tmp_30);
-            result_jet[8 < (int)result_jet.Length ? 8 : 0] = (tmp_18 * p_l3_t2 + tmp_23 * p_l3_t1 + (s_l3_t2 - tmp_23 * tmp_23) / tmp_19 * p + (tmp_31 + p_l3_t1 * p_l3_t1 + tmp_31)) * 2.0;
+            result_jet[2 < (int)result_jet.Length ? 2 : 0] = tmp_18 * p_l1_t1 + tmp_21 * p + (tmp_25 + tmp_25);
+            result_jet[3 < (int)result_jet.Length ? 3 : 0] = tmp_18 * p_l2_t1 + tmp_22 * p + (tmp_26 + tmp_26);
+            result_jet[4 < (int)result_jet.Length ? 4 : 0] = tmp_18 * p_l3_t1 + tmp_23 * p + (tmp_27 + tmp_27);
+            result_jet[5 < (int)result_jet.Length ? 5 : 0] = (tmp_18 * p_sum_t2 + (s_sum_t2 / tmp_19 + -(tmp_20 * tmp_20) / tmp_19 + -(tmp_21 * tmp_21) / tmp_19 + -(tmp_22 * tmp_22) / tmp_19 + -(tmp_23 * tmp_23) / tmp_19) * p + tmp_20 * p_l0_t1 + tmp_21 * p_l1_t1 + tmp_22 * p_l2_t1 + tmp_23 * p_l3_t1 + (tmp_28 + tmp_28 + p_l0_t1 * p_l0_t1 + p_l1_t1 * p_l1_t1 + p_l2_t1 * p_l2_t1 + p_l3_t1 * p_l3_t1)) * 2.0;
         }
 
-        // Q_Taylor2x4_OneHot_10 for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
+        // Q_Taylor2x4_Collapsed_OneHot_10 for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static void __kernel_Q_Taylor2x4_OneHot_10(global::ILGPU.ArrayView<double> x, int x_index0, int x_index1, int x_index2, int x_index3, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> result_jet)
+        private static void __kernel_Q_Taylor2x4_Collapsed_OneHot_10(global::ILGPU.ArrayView<double> x, int x_index0, int x_index1, int x_index2, int x_index3, global::ILGPU.ArrayView<double> w, global::ILGPU.ArrayView<double> result_jet)
         {
-            int tmp = (int)x.Length;
             double s = 1.0;
             double p = 0.0;
             double s_l0_t1 = 0.0;
             double s_l1_t1 = 0.0;
             double s_l2_t1 = 0.0;
             double s_l3_t1 = 0.0;
+            double s_sum_t2 = 0.0;
             double p_l0_t1 = 0.0;
-            double p_l0_t2 = 0.0;
             double p_l1_t1 = 0.0;
-            double p_l1_t2 = 0.0;
             double p_l2_t1 = 0.0;
-            double p_l2_t2 = 0.0;
             double p_l3_t1 = 0.0;
-            double p_l3_t2 = 0.0;
-            for (int i = 0; i < tmp; i++)
+            double p_sum_t2 = 0.0;
+            for (int i = 0; i < (int)x.Length; i++)
             {
                 double x_i = x[i];
-                double tmp_1 = i == x_index0 ? 1.0 : 0.0;
-                double tmp_2 = i == x_index1 ? 1.0 : 0.0;
-                double tmp_3 = i == x_index2 ? 1.0 : 0.0;
-                double tmp_4 = i == x_index3 ? 1.0 : 0.0;
+                double tmp = i == x_index0 ? 1.0 : 0.0;
+                double tmp_1 = i == x_index1 ? 1.0 : 0.0;
+                double tmp_2 = i == x_index2 ? 1.0 : 0.0;
+                double tmp_3 = i == x_index3 ? 1.0 : 0.0;
+                double tmp_4 = x_i * tmp;
                 double tmp_5 = x_i * tmp_1;
                 double tmp_6 = x_i * tmp_2;
                 double tmp_7 = x_i * tmp_3;
-                double tmp_8 = x_i * tmp_4;
                 double w_i = w[i];
-                double tmp_9 = w_i * x_i;
+                double tmp_8 = w_i * x_i;
+                double tmp_9 = w_i * tmp;
                 double tmp_10 = w_i * tmp_1;
                 double tmp_11 = w_i * tmp_2;
                 double tmp_12 = w_i * tmp_3;
-                double tmp_13 = w_i * tmp_4;
-                double tmp_14 = tmp_9 * x_i;
-                double tmp_15 = tmp_9 * tmp_1 + tmp_10 * x_i;
-                double tmp_16 = tmp_9 * tmp_2 + tmp_11 * x_i;
-                double tmp_17 = tmp_9 * tmp_3 + tmp_12 * x_i;
-                double tmp_18 = tmp_9 * tmp_4 + tmp_13 * x_i;
+                double tmp_13 = tmp_8 * x_i;
+                double tmp_14 = tmp_8 * tmp + tmp_9 * x_i;
+                double tmp_15 = tmp_8 * tmp_1 + tmp_10 * x_i;
+                double tmp_16 = tmp_8 * tmp_2 + tmp_11 * x_i;
+                double tmp_17 = tmp_8 * tmp_3 + tmp_12 * x_i;
                 s += x_i * x_i;
-                p += tmp_14 * x_i;
-                s_l0_t1 += tmp_5 + tmp_5;
-                s_l1_t1 += tmp_6 + tmp_6;
-                s_l2_t1 += tmp_7 + tmp_7;
-                s_l3_t1 += tmp_8 + tmp_8;
-                p_l0_t1 += tmp_14 * tmp_1 + tmp_15 * x_i;
-                p_l0_t2 += tmp_15 * tmp_1 + tmp_10 * tmp_1 * x_i;
-                p_l1_t1 += tmp_14 * tmp_2 + tmp_16 * x_i;
-                p_l1_t2 += tmp_16 * tmp_2 + tmp_11 * tmp_2 * x_i;
-                p_l2_t1 += tmp_14 * tmp_3 + tmp_17 * x_i;
-                p_l2_t2 += tmp_17 * tmp_3 + tmp_12 * tmp_3 * x_i;
-                p_l3_t1 += tmp_14 * tmp_4 + tmp_18 * x_i;
-                p_l3_t2 += tmp_18 * tmp_4 + tmp_13 * tmp_4 * x_i;
+                p += tmp_13 * x_i;
+                s_l0_t1 += tmp_4 + tmp_4;
+                s_l1_t1 += tmp_5 + tmp_5;
+                s_l2_t1 += tmp_6 + tmp_6;
+                s_l3_t1 += tmp_7 + tmp_7;
+                s_sum_t2 += tmp * tmp + tmp_1 * tmp_1 + tmp_2 * tmp_2 + tmp_3 * tmp_3;
+                p_l0_t1 += tmp_13 * tmp + tmp_14 * x_i;
+                p_l1_t1 += tmp_13 * tmp_1 + tmp_15 * x_i;
+                p_l2_t1 += tmp_13 * tmp_2 + tmp_16 * x_i;
+                p_l3_t1 += tmp_13 * tmp_3 + tmp_17 * x_i;
+                p_sum_t2 += (tmp_9 * tmp + tmp_10 * tmp_1 + tmp_11 * tmp_2 + tmp_12 * tmp_3) * x_i + tmp_14 * tmp + tmp_15 * tmp_1 + tmp_16 * tmp_2 + tmp_17 * tmp_3;
             }
-            double tmp_19 = x_index0 >= 0 & x_index0 < tmp ? 1.0 : 0.0;
-            double tmp_20 = x_index1 >= 0 & x_index1 < tmp ? 1.0 : 0.0;
-            double tmp_21 = x_index2 >= 0 & x_index2 < tmp ? 1.0 : 0.0;
-            double tmp_22 = x_index3 >= 0 & x_index3 < tmp ? 1.0 : 0.0;
-            double tmp_23 = global::System.Math.Sqrt(s);
-            double tmp_24 = 2.0 * tmp_23;
-            double tmp_25 = s_l0_t1 / tmp_24;
-            double tmp_26 = s_l1_t1 / tmp_24;
-            double tmp_27 = s_l2_t1 / tmp_24;
-            double tmp_28 = s_l3_t1 / tmp_24;
-            double tmp_29 = p * p_l0_t1;
-            double tmp_30 = p * p_l0_t2;
-            double tmp_31 = p * p_l1_t1;
-            double tmp_32 = p * p_l1_t2;
-            double tmp_33 = p * p_l2_t1;
-            double tmp_34 = p * p_l2_t2;
-            double tmp_35 = p * p_l3_t1;
-            double tmp_36 = p * p_l3_t2;
-            result_jet[0] = tmp_23 * p + p * p;
-            result_jet[1] = tmp_23 * p_l0_t1 + tmp_25 * p + (tmp_29 + tmp_29);
-            result_jet[2] = (tmp_23 * p_l0_t2 + tmp_25 * p_l0_t1 + (tmp_19 - tmp_25 * tmp_25) / tmp_24 * p + (tmp_30 + p_l0_t1 * p_l0_t1 + tmp_30)) * 2.0;
-            result_jet[3] = tmp_23 * p_l1_t1 + tmp_26 * p + (tmp_31 + tmp_31);
-            result_jet[4] = (tmp_23 * p_l1_t2 + tmp_26 * p_l1_t1 + (tmp_20 - tmp_26 * tmp_26) / tmp_24 * p + (tmp_32 + p_l1_t1 * p_l1_t1 + tmp_32)) * 2.0;
-            result_jet[5] = tmp_23 * p_l2_t1 + tmp_27 * p + (tmp_33 + tmp_33);
-            result_jet[6] = (tmp_23 * p_l2_t2 + tmp_27 * p_l2_t1 + (tmp_21 - tmp_27 * tmp_27) / tmp_24 * p + (tmp_34 + p_l2_t1 * p_l2_t1 + tmp_34)) * 2.0;
-            result_jet[7] = tmp_23 * p_l3_t1 + tmp_28 * p + (tmp_35 + tmp_35);
-            result_jet[8] = (tmp_23 * p_l3_t2 + tmp_28 * p_l3_t1 + (tmp_22 - tmp_28 * tmp_28) / tmp_24 * p + (tmp_36 + p_l3_t1 * p_l3_t1 + tmp_36)) * 2.0;
+            double tmp_18 = global::System.Math.Sqrt(s);
+            double tmp_19 = 2.0 * tmp_18;
+            double tmp_20 = s_l0_t1 / tmp_19;
+            double tmp_21 = s_l1_t1 / tmp_19;
+            double tmp_22 = s_l2_t1 / tmp_19;
+            double tmp_23 = s_l3_t1 / tmp_19;
+            double tmp_24 = p * p_l0_t1;
+            double tmp_25 = p * p_l1_t1;
+            double tmp_26 = p * p_l2_t1;
+            double tmp_27 = p * p_l3_t1;
+            double tmp_28 = p * p_sum_t2;
+            result_jet[0] = tmp_18 * p + p * p;
+            result_jet[1] = tmp_18 * p_l0_t1 + tmp_20 * p + (tmp_24 + tmp_24);
+            result_jet[2] = tmp_18 * p_l1_t1 + tmp_21 * p + (tmp_25 + tmp_25);
+            result_jet[3] = tmp_18 * p_l2_t1 + tmp_22 * p + (tmp_26 + tmp_26);
+            result_jet[4] = tmp_18 * p_l3_t1 + tmp_23 * p + (tmp_27 + tmp_27);
+            result_jet[5] = (tmp_18 * p_sum_t2 + (s_sum_t2 / tmp_19 + -(tmp_20 * tmp_20) / tmp_19 + -(tmp_21 * tmp_21) / tmp_19 + -(tmp_22 * tmp_22) / tmp_19 + -(tmp_23 * tmp_23) / tmp_19) * p + tmp_20 * p_l0_t1 + tmp_21 * p_l1_t1 + tmp_22 * p_l2_t1 + tmp_23 * p_l3_t1 + (tmp_28 + tmp_28 + p_l0_t1 * p_l0_t1 + p_l1_t1 * p_l1_t1 + p_l2_t1 * p_l2_t1 + p_l3_t1 * p_l3_t1)) * 2.0;
         }
 
         // Acc for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -1680,7 +1614,7 @@ namespace Dsl.Kernel.Tests
             var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
             int tmp = global::Dsl.Lanes.Logical(x.Length);
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y = global::Dsl.Lanes.Doubles(__scratch, 3);
-            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 9);
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 6);
             int chunks = tmp / 4;
             global::System.Runtime.Intrinsics.Vector256<double> sum = __lanes_Q_Laplacian_loop0(chunks, x, w, yLanes);
             global::System.Runtime.Intrinsics.Vector256<double> sum_1 = __lanes_Q_Laplacian_loop1(chunks * 4, tmp, x, w, y);
@@ -1696,8 +1630,8 @@ namespace Dsl.Kernel.Tests
             for (int chunk = 0; chunk < chunks; chunk++)
             {
                 int tmp = chunk * 4;
-                __lanes_Q_Taylor2x4_OneHot_10(x, tmp, tmp + 1, tmp + 2, tmp + 3, w, yLanes);
-                sum += yLanes[global::Dsl.Lanes.At(2)] + yLanes[global::Dsl.Lanes.At(4)] + yLanes[global::Dsl.Lanes.At(6)] + yLanes[global::Dsl.Lanes.At(8)];
+                __lanes_Q_Taylor2x4_Collapsed_OneHot_10(x, tmp, tmp + 1, tmp + 2, tmp + 3, w, yLanes);
+                sum += yLanes[global::Dsl.Lanes.At(5)];
             }
             return sum;
         }
@@ -1724,7 +1658,7 @@ namespace Dsl.Kernel.Tests
             global::System.Span<double> jet = __scratch.Doubles(tmp);
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y = global::Dsl.Lanes.Doubles(__scratch, 3);
             global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
-            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 9);
+            global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 6);
             int probeCount = probes.Length / tmp;
             int chunks = probeCount / 4;
             global::System.Runtime.Intrinsics.Vector256<double> sum = __lanes_Q_Laplacian_loop0_2(chunks, tmp, probes, jetLanes, x, w, yLanes);
@@ -1760,8 +1694,8 @@ namespace Dsl.Kernel.Tests
                 {
                     jetLanes[3 * arg + k_3] = probes[tmp_3 * arg + k_3];
                 }
-                __lanes_Q_Taylor2x4_10(x, jetLanes, w, yLanes);
-                sum += yLanes[global::Dsl.Lanes.At(2)] + yLanes[global::Dsl.Lanes.At(4)] + yLanes[global::Dsl.Lanes.At(6)] + yLanes[global::Dsl.Lanes.At(8)];
+                __lanes_Q_Taylor2x4_Collapsed_10(x, jetLanes, w, yLanes);
+                sum += yLanes[global::Dsl.Lanes.At(5)];
             }
             return sum;
         }
@@ -2044,11 +1978,11 @@ namespace Dsl.Kernel.Tests
             return s;
         }
 
-        // Q_Taylor2x4_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
+        // Q_Taylor2x4_Collapsed_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static void __lanes_Q_Taylor2x4_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
+        private static void __lanes_Q_Taylor2x4_Collapsed_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
-            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_10_loop0(global::Dsl.Lanes.Logical(x.Length), x, x_jet, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out double s_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out double s_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out double s_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_l3_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2);
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_Collapsed_10_loop0(global::Dsl.Lanes.Logical(x.Length), x, x_jet, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_sum_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_sum_t2);
             global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
             global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = s_l0_t1 / tmp_1;
@@ -2056,46 +1990,34 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = s_l2_t1 / tmp_1;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = s_l3_t1 / tmp_1;
             global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = p * p_l0_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = p * p_l0_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = p * p_l1_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = p * p_l1_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = p * p_l2_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = p * p_l2_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = p * p_l3_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = p * p_l3_t2;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = p * p_l1_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = p * p_l2_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = p * p_l3_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = p * p_sum_t2;
             result_jet[global::Dsl.Lanes.At(0)] = tmp * p + p * p;
             result_jet[global::Dsl.Lanes.At(1)] = tmp * p_l0_t1 + tmp_2 * p + (tmp_6 + tmp_6);
-            result_jet[global::Dsl.Lanes.At(2)] = (tmp * p_l0_t2 + tmp_2 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l0_t2) - tmp_2 * tmp_2) / tmp_1 * p + (tmp_7 + p_l0_t1 * p_l0_t1 + tmp_7)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[global::Dsl.Lanes.At(3)] = tmp * p_l1_t1 + tmp_3 * p + (tmp_8 + tmp_8);
-            result_jet[global::Dsl.Lanes.At(4)] = (tmp * p_l1_t2 + tmp_3 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l1_t2) - tmp_3 * tmp_3) / tmp_1 * p + (tmp_9 + p_l1_t1 * p_l1_t1 + tmp_9)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[global::Dsl.Lanes.At(5)] = tmp * p_l2_t1 + tmp_4 * p + (tmp_10 + tmp_10);
-            result_jet[global::Dsl.Lanes.At(6)] = (tmp * p_l2_t2 + tmp_4 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l2_t2) - tmp_4 * tmp_4) / tmp_1 * p + (tmp_11 + p_l2_t1 * p_l2_t1 + tmp_11)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[global::Dsl.Lanes.At(7)] = tmp * p_l3_t1 + tmp_5 * p + (tmp_12 + tmp_12);
-            result_jet[global::Dsl.Lanes.At(8)] = (tmp * p_l3_t2 + tmp_5 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(s_l3_t2) - tmp_5 * tmp_5) / tmp_1 * p + (tmp_13 + p_l3_t1 * p_l3_t1 + tmp_13)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            result_jet[global::Dsl.Lanes.At(2)] = tmp * p_l1_t1 + tmp_3 * p + (tmp_7 + tmp_7);
+            result_jet[global::Dsl.Lanes.At(3)] = tmp * p_l2_t1 + tmp_4 * p + (tmp_8 + tmp_8);
+            result_jet[global::Dsl.Lanes.At(4)] = tmp * p_l3_t1 + tmp_5 * p + (tmp_9 + tmp_9);
+            result_jet[global::Dsl.Lanes.At(5)] = (tmp * p_sum_t2 + (global::System.Runtime.Intrinsics.Vector256.Create(s_sum_t2) / tmp_1 + -(tmp_2 * tmp_2) / tmp_1 + -(tmp_3 * tmp_3) / tmp_1 + -(tmp_4 * tmp_4) / tmp_1 + -(tmp_5 * tmp_5) / tmp_1) * p + tmp_2 * p_l0_t1 + tmp_3 * p_l1_t1 + tmp_4 * p_l2_t1 + tmp_5 * p_l3_t1 + (tmp_10 + tmp_10 + p_l0_t1 * p_l0_t1 + p_l1_t1 * p_l1_t1 + p_l2_t1 * p_l2_t1 + p_l3_t1 * p_l3_t1)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
         }
 
-        // Q_Taylor2x4_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        // Q_Taylor2x4_Collapsed_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor2x4_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out double s_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out double s_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out double s_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_l3_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2)
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor2x4_Collapsed_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_sum_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_sum_t2)
         {
             global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             global::System.Runtime.Intrinsics.Vector256<double> p_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_l0_t2_1 = 0.0;
             global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_l1_t2_1 = 0.0;
             global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_l2_t2_1 = 0.0;
             global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            double s_l3_t2_1 = 0.0;
+            double s_sum_t2_1 = 0.0;
             global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_sum_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int i = 0; i < arg; i++)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
@@ -2121,80 +2043,57 @@ namespace Dsl.Kernel.Tests
                 s += x_i * x_i;
                 p_1 += tmp_9 * x_i;
                 s_l0_t1_1 += tmp + tmp;
-                s_l0_t2_1 += x_jet_i * x_jet_i;
                 s_l1_t1_1 += tmp_1 + tmp_1;
-                s_l1_t2_1 += x_jet_k * x_jet_k;
                 s_l2_t1_1 += tmp_2 + tmp_2;
-                s_l2_t2_1 += x_jet_k_1 * x_jet_k_1;
                 s_l3_t1_1 += tmp_3 + tmp_3;
-                s_l3_t2_1 += x_jet_k_2 * x_jet_k_2;
+                s_sum_t2_1 += x_jet_i * x_jet_i + x_jet_k * x_jet_k + x_jet_k_1 * x_jet_k_1 + x_jet_k_2 * x_jet_k_2;
                 p_l0_t1_1 += tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + tmp_10 * x_i;
-                p_l0_t2_1 += tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_5 * x_jet_i) * x_i;
                 p_l1_t1_1 += tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + tmp_11 * x_i;
-                p_l1_t2_1 += tmp_11 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_6 * x_jet_k) * x_i;
                 p_l2_t1_1 += tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + tmp_12 * x_i;
-                p_l2_t2_1 += tmp_12 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_7 * x_jet_k_1) * x_i;
                 p_l3_t1_1 += tmp_9 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + tmp_13 * x_i;
-                p_l3_t2_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_8 * x_jet_k_2) * x_i;
+                p_sum_t2_1 += global::System.Runtime.Intrinsics.Vector256.Create(tmp_5 * x_jet_i + tmp_6 * x_jet_k + tmp_7 * x_jet_k_1 + tmp_8 * x_jet_k_2) * x_i + tmp_10 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_i) + tmp_11 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k) + tmp_12 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_1) + tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(x_jet_k_2);
             }
             p = p_1;
             s_l0_t1 = s_l0_t1_1;
-            s_l0_t2 = s_l0_t2_1;
             s_l1_t1 = s_l1_t1_1;
-            s_l1_t2 = s_l1_t2_1;
             s_l2_t1 = s_l2_t1_1;
-            s_l2_t2 = s_l2_t2_1;
             s_l3_t1 = s_l3_t1_1;
-            s_l3_t2 = s_l3_t2_1;
+            s_sum_t2 = s_sum_t2_1;
             p_l0_t1 = p_l0_t1_1;
-            p_l0_t2 = p_l0_t2_1;
             p_l1_t1 = p_l1_t1_1;
-            p_l1_t2 = p_l1_t2_1;
             p_l2_t1 = p_l2_t1_1;
-            p_l2_t2 = p_l2_t2_1;
             p_l3_t1 = p_l3_t1_1;
-            p_l3_t2 = p_l3_t2_1;
+            p_sum_t2 = p_sum_t2_1;
             return s;
         }
 
-        // Q_Taylor2x4_OneHot_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
+        // Q_Taylor2x4_Collapsed_OneHot_10 for 4 items at once, one per lane (the launcher's CPU path): per item: x, result_jet; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static void __lanes_Q_Taylor2x4_OneHot_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
+        private static void __lanes_Q_Taylor2x4_Collapsed_OneHot_10(global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> result_jet)
         {
-            int tmp = global::Dsl.Lanes.Logical(x.Length);
-            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_OneHot_10_loop0(tmp, x, x_index0, x_index1, x_index2, x_index3, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2);
-            double tmp_1 = x_index0 >= 0 & x_index0 < tmp ? 1.0 : 0.0;
-            double tmp_2 = x_index1 >= 0 & x_index1 < tmp ? 1.0 : 0.0;
-            double tmp_3 = x_index2 >= 0 & x_index2 < tmp ? 1.0 : 0.0;
-            double tmp_4 = x_index3 >= 0 & x_index3 < tmp ? 1.0 : 0.0;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp_5;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = s_l0_t1 / tmp_6;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = s_l1_t1 / tmp_6;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = s_l2_t1 / tmp_6;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = s_l3_t1 / tmp_6;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_11 = p * p_l0_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_12 = p * p_l0_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_13 = p * p_l1_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_14 = p * p_l1_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_15 = p * p_l2_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_16 = p * p_l2_t2;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_17 = p * p_l3_t1;
-            global::System.Runtime.Intrinsics.Vector256<double> tmp_18 = p * p_l3_t2;
-            result_jet[global::Dsl.Lanes.At(0)] = tmp_5 * p + p * p;
-            result_jet[global::Dsl.Lanes.At(1)] = tmp_5 * p_l0_t1 + tmp_7 * p + (tmp_11 + tmp_11);
-            result_jet[global::Dsl.Lanes.At(2)] = (tmp_5 * p_l0_t2 + tmp_7 * p_l0_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) - tmp_7 * tmp_7) / tmp_6 * p + (tmp_12 + p_l0_t1 * p_l0_t1 + tmp_12)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[global::Dsl.Lanes.At(3)] = tmp_5 * p_l1_t1 + tmp_8 * p + (tmp_13 + tmp_13);
-            result_jet[global::Dsl.Lanes.At(4)] = (tmp_5 * p_l1_t2 + tmp_8 * p_l1_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) - tmp_8 * tmp_8) / tmp_6 * p + (tmp_14 + p_l1_t1 * p_l1_t1 + tmp_14)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[global::Dsl.Lanes.At(5)] = tmp_5 * p_l2_t1 + tmp_9 * p + (tmp_15 + tmp_15);
-            result_jet[global::Dsl.Lanes.At(6)] = (tmp_5 * p_l2_t2 + tmp_9 * p_l2_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) - tmp_9 * tmp_9) / tmp_6 * p + (tmp_16 + p_l2_t1 * p_l2_t1 + tmp_16)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
-            result_jet[global::Dsl.Lanes.At(7)] = tmp_5 * p_l3_t1 + tmp_10 * p + (tmp_17 + tmp_17);
-            result_jet[global::Dsl.Lanes.At(8)] = (tmp_5 * p_l3_t2 + tmp_10 * p_l3_t1 + (global::System.Runtime.Intrinsics.Vector256.Create(tmp_4) - tmp_10 * tmp_10) / tmp_6 * p + (tmp_18 + p_l3_t1 * p_l3_t1 + tmp_18)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
+            global::System.Runtime.Intrinsics.Vector256<double> s = __lanes_Q_Taylor2x4_Collapsed_OneHot_10_loop0(global::Dsl.Lanes.Logical(x.Length), x, x_index0, x_index1, x_index2, x_index3, w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_sum_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_sum_t2);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp = global::System.Runtime.Intrinsics.Vector256.Sqrt(s);
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_1 = global::System.Runtime.Intrinsics.Vector256.Create(2.0) * tmp;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2 = s_l0_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_3 = s_l1_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_4 = s_l2_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_5 = s_l3_t1 / tmp_1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_6 = p * p_l0_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_7 = p * p_l1_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_8 = p * p_l2_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_9 = p * p_l3_t1;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_10 = p * p_sum_t2;
+            result_jet[global::Dsl.Lanes.At(0)] = tmp * p + p * p;
+            result_jet[global::Dsl.Lanes.At(1)] = tmp * p_l0_t1 + tmp_2 * p + (tmp_6 + tmp_6);
+            result_jet[global::Dsl.Lanes.At(2)] = tmp * p_l1_t1 + tmp_3 * p + (tmp_7 + tmp_7);
+            result_jet[global::Dsl.Lanes.At(3)] = tmp * p_l2_t1 + tmp_4 * p + (tmp_8 + tmp_8);
+            result_jet[global::Dsl.Lanes.At(4)] = tmp * p_l3_t1 + tmp_5 * p + (tmp_9 + tmp_9);
+            result_jet[global::Dsl.Lanes.At(5)] = (tmp * p_sum_t2 + (global::System.Runtime.Intrinsics.Vector256.Create(s_sum_t2) / tmp_1 + -(tmp_2 * tmp_2) / tmp_1 + -(tmp_3 * tmp_3) / tmp_1 + -(tmp_4 * tmp_4) / tmp_1 + -(tmp_5 * tmp_5) / tmp_1) * p + tmp_2 * p_l0_t1 + tmp_3 * p_l1_t1 + tmp_4 * p_l2_t1 + tmp_5 * p_l3_t1 + (tmp_10 + tmp_10 + p_l0_t1 * p_l0_t1 + p_l1_t1 * p_l1_t1 + p_l2_t1 * p_l2_t1 + p_l3_t1 * p_l3_t1)) * global::System.Runtime.Intrinsics.Vector256.Create(2.0);
         }
 
-        // Q_Taylor2x4_OneHot_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
+        // Q_Taylor2x4_Collapsed_OneHot_10_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor2x4_OneHot_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2)
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Taylor2x4_Collapsed_OneHot_10_loop0(int arg, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.ReadOnlySpan<double> w, out global::System.Runtime.Intrinsics.Vector256<double> p, out global::System.Runtime.Intrinsics.Vector256<double> s_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1, out double s_sum_t2, out global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1, out global::System.Runtime.Intrinsics.Vector256<double> p_sum_t2)
         {
             global::System.Runtime.Intrinsics.Vector256<double> s = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
             global::System.Runtime.Intrinsics.Vector256<double> p_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
@@ -2202,14 +2101,12 @@ namespace Dsl.Kernel.Tests
             global::System.Runtime.Intrinsics.Vector256<double> s_l1_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> s_l2_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> s_l3_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            double s_sum_t2_1 = 0.0;
             global::System.Runtime.Intrinsics.Vector256<double> p_l0_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l0_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> p_l1_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l1_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> p_l2_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l2_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             global::System.Runtime.Intrinsics.Vector256<double> p_l3_t1_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-            global::System.Runtime.Intrinsics.Vector256<double> p_l3_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            global::System.Runtime.Intrinsics.Vector256<double> p_sum_t2_1 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int i = 0; i < arg; i++)
             {
                 global::System.Runtime.Intrinsics.Vector256<double> x_i = x[global::Dsl.Lanes.At(i)];
@@ -2238,28 +2135,24 @@ namespace Dsl.Kernel.Tests
                 s_l1_t1_1 += tmp_5 + tmp_5;
                 s_l2_t1_1 += tmp_6 + tmp_6;
                 s_l3_t1_1 += tmp_7 + tmp_7;
+                s_sum_t2_1 += tmp * tmp + tmp_1 * tmp_1 + tmp_2 * tmp_2 + tmp_3 * tmp_3;
                 p_l0_t1_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + tmp_14 * x_i;
-                p_l0_t2_1 += tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_9 * tmp) * x_i;
                 p_l1_t1_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + tmp_15 * x_i;
-                p_l1_t2_1 += tmp_15 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_10 * tmp_1) * x_i;
                 p_l2_t1_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + tmp_16 * x_i;
-                p_l2_t2_1 += tmp_16 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_11 * tmp_2) * x_i;
                 p_l3_t1_1 += tmp_13 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + tmp_17 * x_i;
-                p_l3_t2_1 += tmp_17 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3) + global::System.Runtime.Intrinsics.Vector256.Create(tmp_12 * tmp_3) * x_i;
+                p_sum_t2_1 += global::System.Runtime.Intrinsics.Vector256.Create(tmp_9 * tmp + tmp_10 * tmp_1 + tmp_11 * tmp_2 + tmp_12 * tmp_3) * x_i + tmp_14 * global::System.Runtime.Intrinsics.Vector256.Create(tmp) + tmp_15 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_1) + tmp_16 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_2) + tmp_17 * global::System.Runtime.Intrinsics.Vector256.Create(tmp_3);
             }
             p = p_1;
             s_l0_t1 = s_l0_t1_1;
             s_l1_t1 = s_l1_t1_1;
             s_l2_t1 = s_l2_t1_1;
             s_l3_t1 = s_l3_t1_1;
+            s_sum_t2 = s_sum_t2_1;
             p_l0_t1 = p_l0_t1_1;
-            p_l0_t2 = p_l0_t2_1;
             p_l1_t1 = p_l1_t1_1;
-            p_l1_t2 = p_l1_t2_1;
             p_l2_t1 = p_l2_t1_1;
-            p_l2_t2 = p_l2_t2_1;
             p_l3_t1 = p_l3_t1_1;
-            p_l3_t2 = p_l3_t2_1;
+            p_sum_t2 = p_sum_t2_1;
             return s;
         }
     }

@@ -45,14 +45,14 @@ static partial class S
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         int tmp = x.Length;
         global::System.Span<double> y = __scratch.Doubles(3);
-        global::System.Span<double> yLanes = __scratch.Doubles(9);
+        global::System.Span<double> yLanes = __scratch.Doubles(6);
         int chunks = tmp / 4;
         double sum = 0.0;
         for (int chunk = 0; chunk < chunks; chunk++)
         {
             int tmp_1 = chunk * 4;
-            __F_Taylor2x4_OneHot(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, yLanes);
-            sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+            __F_Taylor2x4_Collapsed_OneHot(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, yLanes);
+            sum += yLanes[5];
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
         double sum_1 = 0.0;
@@ -168,7 +168,7 @@ static partial class S
 
     // Taylor mode of order 2, 4 jets sharing one primal pass, of F, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __F_Taylor2x4(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.Span<double> result_jet)
+    private static void __F_Taylor2x4_Collapsed(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.Span<double> result_jet)
     {
         int tmp = x.Length;
         double x_k = x[0];
@@ -188,18 +188,15 @@ static partial class S
         double tmp_13 = __Hyp2Jvp_D1_Taylor1x4(x_k, x_jet_k, x_jet_tmp, x_jet_tmp_1, x_jet_tmp_2, x_k_1, x_jet_k_1, x_jet_k_2, x_jet_k_3, x_jet_k_4, out double tmp_9, out double tmp_10, out double tmp_11, out double tmp_12);
         result_jet[0] = tmp_3;
         result_jet[1] = x_jet_k * tmp_8 + x_jet_k_1 * tmp_13;
-        result_jet[2] = (x_jet_k * tmp_4 / 2.0 + x_jet_k_1 * tmp_9 / 2.0) * 2.0;
-        result_jet[3] = x_jet_tmp * tmp_8 + x_jet_k_2 * tmp_13;
-        result_jet[4] = (x_jet_tmp * tmp_5 / 2.0 + x_jet_k_2 * tmp_10 / 2.0) * 2.0;
-        result_jet[5] = x_jet_tmp_1 * tmp_8 + x_jet_k_3 * tmp_13;
-        result_jet[6] = (x_jet_tmp_1 * tmp_6 / 2.0 + x_jet_k_3 * tmp_11 / 2.0) * 2.0;
-        result_jet[7] = x_jet_tmp_2 * tmp_8 + x_jet_k_4 * tmp_13;
-        result_jet[8] = (x_jet_tmp_2 * tmp_7 / 2.0 + x_jet_k_4 * tmp_12 / 2.0) * 2.0;
+        result_jet[2] = x_jet_tmp * tmp_8 + x_jet_k_2 * tmp_13;
+        result_jet[3] = x_jet_tmp_1 * tmp_8 + x_jet_k_3 * tmp_13;
+        result_jet[4] = x_jet_tmp_2 * tmp_8 + x_jet_k_4 * tmp_13;
+        result_jet[5] = (x_jet_k * tmp_4 / 2.0 + x_jet_k_1 * tmp_9 / 2.0 + (x_jet_tmp * tmp_5 / 2.0 + x_jet_k_2 * tmp_10 / 2.0) + (x_jet_tmp_1 * tmp_6 / 2.0 + x_jet_k_3 * tmp_11 / 2.0) + (x_jet_tmp_2 * tmp_7 / 2.0 + x_jet_k_4 * tmp_12 / 2.0)) * 2.0;
     }
 
     // Taylor mode of order 2, 4 jets sharing one primal pass, each along a unit vector e_i given by its index, of F, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __F_Taylor2x4_OneHot(global::System.ReadOnlySpan<double> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.Span<double> result_jet)
+    private static void __F_Taylor2x4_Collapsed_OneHot(global::System.ReadOnlySpan<double> x, int x_index0, int x_index1, int x_index2, int x_index3, global::System.Span<double> result_jet)
     {
         double x_k = x[0];
         double tmp = 0 == x_index0 ? 1.0 : 0.0;
@@ -216,12 +213,9 @@ static partial class S
         double tmp_18 = __Hyp2Jvp_D1_Taylor1x4(x_k, tmp, tmp_1, tmp_2, tmp_3, x_k_1, tmp_4, tmp_5, tmp_6, tmp_7, out double tmp_14, out double tmp_15, out double tmp_16, out double tmp_17);
         result_jet[0] = tmp_8;
         result_jet[1] = tmp * tmp_13 + tmp_4 * tmp_18;
-        result_jet[2] = (tmp * tmp_9 / 2.0 + tmp_4 * tmp_14 / 2.0) * 2.0;
-        result_jet[3] = tmp_1 * tmp_13 + tmp_5 * tmp_18;
-        result_jet[4] = (tmp_1 * tmp_10 / 2.0 + tmp_5 * tmp_15 / 2.0) * 2.0;
-        result_jet[5] = tmp_2 * tmp_13 + tmp_6 * tmp_18;
-        result_jet[6] = (tmp_2 * tmp_11 / 2.0 + tmp_6 * tmp_16 / 2.0) * 2.0;
-        result_jet[7] = tmp_3 * tmp_13 + tmp_7 * tmp_18;
-        result_jet[8] = (tmp_3 * tmp_12 / 2.0 + tmp_7 * tmp_17 / 2.0) * 2.0;
+        result_jet[2] = tmp_1 * tmp_13 + tmp_5 * tmp_18;
+        result_jet[3] = tmp_2 * tmp_13 + tmp_6 * tmp_18;
+        result_jet[4] = tmp_3 * tmp_13 + tmp_7 * tmp_18;
+        result_jet[5] = (tmp * tmp_9 / 2.0 + tmp_4 * tmp_14 / 2.0 + (tmp_1 * tmp_10 / 2.0 + tmp_5 * tmp_15 / 2.0) + (tmp_2 * tmp_11 / 2.0 + tmp_6 * tmp_16 / 2.0) + (tmp_3 * tmp_12 / 2.0 + tmp_7 * tmp_17 / 2.0)) * 2.0;
     }
 }

@@ -50,7 +50,7 @@ static partial class M
         global::System.Span<double> jet = __scratch.Doubles(tmp);
         global::System.Span<double> y = __scratch.Doubles(3);
         global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
-        global::System.Span<double> yLanes = __scratch.Doubles(9);
+        global::System.Span<double> yLanes = __scratch.Doubles(6);
         int probeCount = probes.Length / tmp;
         int chunks = probeCount / 4;
         double sum = 0.0;
@@ -100,8 +100,8 @@ static partial class M
             {
                 jetLanes[3 * tmp + k_3] = probes[tmp_4 * tmp + k_3];
             }
-            __U_Taylor2x4_10(x, jetLanes, theta, yLanes);
-            sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+            __U_Taylor2x4_Collapsed_10(x, jetLanes, theta, yLanes);
+            sum += yLanes[5];
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
         double sum_1 = 0.0;
@@ -136,8 +136,8 @@ static partial class M
         global::System.Span<double> y = __scratch.Doubles(3);
         global::System.Span<double> y_bar = __scratch.Doubles(3);
         global::System.Span<double> jetLanes = __scratch.Doubles(4 * tmp);
-        global::System.Span<double> yLanes = __scratch.Doubles(9);
-        global::System.Span<double> yLanes_bar = __scratch.Doubles(9);
+        global::System.Span<double> yLanes = __scratch.Doubles(6);
+        global::System.Span<double> yLanes_bar = __scratch.Doubles(6);
         int probeCount = probes.Length / tmp;
         int chunks = probeCount / 4;
         double tmp_1 = (double)probeCount;
@@ -189,13 +189,10 @@ static partial class M
             {
                 jetLanes[3 * tmp + k_3] = probes[tmp_5 * tmp + k_3];
             }
-            yLanes_bar[8] += sum_bar;
-            yLanes_bar[6] += sum_bar;
-            yLanes_bar[4] += sum_bar;
-            yLanes_bar[2] += sum_bar;
+            yLanes_bar[5] += sum_bar;
             // the call's pullback: its outputs and its adjoints in one pass
-            __U_Taylor2x4_10_Pullback_0011(x, jetLanes, theta, yLanes, theta_bar, yLanes_bar);
-            sum += yLanes[2] + yLanes[4] + yLanes[6] + yLanes[8];
+            __U_Taylor2x4_Collapsed_10_Pullback_0011(x, jetLanes, theta, yLanes, theta_bar, yLanes_bar);
+            sum += yLanes[5];
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
         double sum_1 = 0.0;
@@ -245,18 +242,15 @@ static partial class M
 
     // Taylor mode of order 2, 4 jets sharing one primal pass, of U, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __U_Taylor2x4_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet)
+    private static void __U_Taylor2x4_Collapsed_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet)
     {
         int tmp = x.Length;
         double s = 0.0;
         double s_l0_t1 = 0.0;
-        double s_l0_t2 = 0.0;
         double s_l1_t1 = 0.0;
-        double s_l1_t2 = 0.0;
         double s_l2_t1 = 0.0;
-        double s_l2_t2 = 0.0;
         double s_l3_t1 = 0.0;
-        double s_l3_t2 = 0.0;
+        double s_sum_t2 = 0.0;
         for (int i = 0; i < tmp; i++)
         {
             double theta_k = theta[0];
@@ -269,24 +263,18 @@ static partial class M
             double tmp_7 = global::System.Math.Cos(tmp_1);
             s += tmp_6;
             s_l0_t1 += tmp_2 * tmp_7;
-            s_l0_t2 += tmp_2 * -(tmp_2 * tmp_6) / 2.0;
             s_l1_t1 += tmp_3 * tmp_7;
-            s_l1_t2 += tmp_3 * -(tmp_3 * tmp_6) / 2.0;
             s_l2_t1 += tmp_4 * tmp_7;
-            s_l2_t2 += tmp_4 * -(tmp_4 * tmp_6) / 2.0;
             s_l3_t1 += tmp_5 * tmp_7;
-            s_l3_t2 += tmp_5 * -(tmp_5 * tmp_6) / 2.0;
+            s_sum_t2 += tmp_2 * -(tmp_2 * tmp_6) / 2.0 + tmp_3 * -(tmp_3 * tmp_6) / 2.0 + tmp_4 * -(tmp_4 * tmp_6) / 2.0 + tmp_5 * -(tmp_5 * tmp_6) / 2.0;
         }
         double theta_k_1 = theta[1];
         result_jet[0] = theta_k_1 * s;
         result_jet[1] = theta_k_1 * s_l0_t1;
-        result_jet[2] = theta_k_1 * s_l0_t2 * 2.0;
-        result_jet[3] = theta_k_1 * s_l1_t1;
-        result_jet[4] = theta_k_1 * s_l1_t2 * 2.0;
-        result_jet[5] = theta_k_1 * s_l2_t1;
-        result_jet[6] = theta_k_1 * s_l2_t2 * 2.0;
-        result_jet[7] = theta_k_1 * s_l3_t1;
-        result_jet[8] = theta_k_1 * s_l3_t2 * 2.0;
+        result_jet[2] = theta_k_1 * s_l1_t1;
+        result_jet[3] = theta_k_1 * s_l2_t1;
+        result_jet[4] = theta_k_1 * s_l3_t1;
+        result_jet[5] = theta_k_1 * s_sum_t2 * 2.0;
     }
 
     // Pullback (reverse mode, seeded by the caller) of U_Taylor2_10, called from the derivatives above.
@@ -344,9 +332,9 @@ static partial class M
         __tape.Release();
     }
 
-    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_10, called from the derivatives above.
+    // Pullback (reverse mode, seeded by the caller) of U_Taylor2x4_Collapsed_10, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __U_Taylor2x4_10_Pullback_0011(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
+    private static void __U_Taylor2x4_Collapsed_10_Pullback_0011(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> theta, global::System.Span<double> result_jet, global::System.Span<double> theta_bar, global::System.Span<double> result_jet_bar)
     {
         var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
         var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
@@ -354,13 +342,10 @@ static partial class M
         __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp, 1, false); // room for the 2 doubles the loop saves per iteration
         double s = 0.0;
         double s_l0_t1 = 0.0;
-        double s_l0_t2 = 0.0;
         double s_l1_t1 = 0.0;
-        double s_l1_t2 = 0.0;
         double s_l2_t1 = 0.0;
-        double s_l2_t2 = 0.0;
         double s_l3_t1 = 0.0;
-        double s_l3_t2 = 0.0;
+        double s_sum_t2 = 0.0;
         for (int i = 0; i < tmp; i++)
         {
             double theta_k = theta[0];
@@ -375,80 +360,59 @@ static partial class M
             __tapeD[__tapeDn++] = tmp_7;
             s += tmp_6;
             s_l0_t1 += tmp_2 * tmp_7;
-            s_l0_t2 += tmp_2 * -(tmp_2 * tmp_6) / 2.0;
             s_l1_t1 += tmp_3 * tmp_7;
-            s_l1_t2 += tmp_3 * -(tmp_3 * tmp_6) / 2.0;
             s_l2_t1 += tmp_4 * tmp_7;
-            s_l2_t2 += tmp_4 * -(tmp_4 * tmp_6) / 2.0;
             s_l3_t1 += tmp_5 * tmp_7;
-            s_l3_t2 += tmp_5 * -(tmp_5 * tmp_6) / 2.0;
+            s_sum_t2 += tmp_2 * -(tmp_2 * tmp_6) / 2.0 + tmp_3 * -(tmp_3 * tmp_6) / 2.0 + tmp_4 * -(tmp_4 * tmp_6) / 2.0 + tmp_5 * -(tmp_5 * tmp_6) / 2.0;
         }
         double theta_k_1 = theta[1];
         result_jet[0] = theta_k_1 * s;
         result_jet[1] = theta_k_1 * s_l0_t1;
-        result_jet[2] = theta_k_1 * s_l0_t2 * 2.0;
-        result_jet[3] = theta_k_1 * s_l1_t1;
-        result_jet[4] = theta_k_1 * s_l1_t2 * 2.0;
-        result_jet[5] = theta_k_1 * s_l2_t1;
-        result_jet[6] = theta_k_1 * s_l2_t2 * 2.0;
-        result_jet[7] = theta_k_1 * s_l3_t1;
-        result_jet[8] = theta_k_1 * s_l3_t2 * 2.0;
-        double result_jet_bar_k = result_jet_bar[8];
-        result_jet_bar[8] = 0.0;
-        double tmp_8 = result_jet_bar_k * 2.0;
-        double result_jet_bar_k_1 = result_jet_bar[7];
-        result_jet_bar[7] = 0.0;
-        double result_jet_bar_k_2 = result_jet_bar[6];
-        result_jet_bar[6] = 0.0;
-        double tmp_9 = result_jet_bar_k_2 * 2.0;
-        double result_jet_bar_k_3 = result_jet_bar[5];
+        result_jet[2] = theta_k_1 * s_l1_t1;
+        result_jet[3] = theta_k_1 * s_l2_t1;
+        result_jet[4] = theta_k_1 * s_l3_t1;
+        result_jet[5] = theta_k_1 * s_sum_t2 * 2.0;
+        double result_jet_bar_k = result_jet_bar[5];
         result_jet_bar[5] = 0.0;
-        double result_jet_bar_k_4 = result_jet_bar[4];
+        double tmp_8 = result_jet_bar_k * 2.0;
+        double result_jet_bar_k_1 = result_jet_bar[4];
         result_jet_bar[4] = 0.0;
-        double tmp_10 = result_jet_bar_k_4 * 2.0;
-        double result_jet_bar_k_5 = result_jet_bar[3];
+        double result_jet_bar_k_2 = result_jet_bar[3];
         result_jet_bar[3] = 0.0;
-        double result_jet_bar_k_6 = result_jet_bar[2];
+        double result_jet_bar_k_3 = result_jet_bar[2];
         result_jet_bar[2] = 0.0;
-        double tmp_11 = result_jet_bar_k_6 * 2.0;
-        double result_jet_bar_k_7 = result_jet_bar[1];
+        double result_jet_bar_k_4 = result_jet_bar[1];
         result_jet_bar[1] = 0.0;
-        double result_jet_bar_k_8 = result_jet_bar[0];
+        double result_jet_bar_k_5 = result_jet_bar[0];
         result_jet_bar[0] = 0.0;
-        double s_l3_t2_bar = theta_k_1 * tmp_8;
+        double s_sum_t2_bar = theta_k_1 * tmp_8;
         double s_l3_t1_bar = theta_k_1 * result_jet_bar_k_1;
-        double s_l2_t2_bar = theta_k_1 * tmp_9;
-        double s_l2_t1_bar = theta_k_1 * result_jet_bar_k_3;
-        double s_l1_t2_bar = theta_k_1 * tmp_10;
-        double s_l1_t1_bar = theta_k_1 * result_jet_bar_k_5;
-        double s_l0_t2_bar = theta_k_1 * tmp_11;
-        double s_l0_t1_bar = theta_k_1 * result_jet_bar_k_7;
-        double s_bar = theta_k_1 * result_jet_bar_k_8;
-        theta_bar[1] += tmp_8 * s_l3_t2 + result_jet_bar_k_1 * s_l3_t1 + tmp_9 * s_l2_t2 + result_jet_bar_k_3 * s_l2_t1 + tmp_10 * s_l1_t2 + result_jet_bar_k_5 * s_l1_t1 + tmp_11 * s_l0_t2 + result_jet_bar_k_7 * s_l0_t1 + result_jet_bar_k_8 * s;
+        double s_l2_t1_bar = theta_k_1 * result_jet_bar_k_2;
+        double s_l1_t1_bar = theta_k_1 * result_jet_bar_k_3;
+        double s_l0_t1_bar = theta_k_1 * result_jet_bar_k_4;
+        double s_bar = theta_k_1 * result_jet_bar_k_5;
+        theta_bar[1] += tmp_8 * s_sum_t2 + result_jet_bar_k_1 * s_l3_t1 + result_jet_bar_k_2 * s_l2_t1 + result_jet_bar_k_3 * s_l1_t1 + result_jet_bar_k_4 * s_l0_t1 + result_jet_bar_k_5 * s;
         for (int i_1 = tmp - 1; i_1 >= 0; i_1--)
         {
-            double tmp_12 = __tapeD[--__tapeDn];
-            double tmp_13 = __tapeD[--__tapeDn];
+            double tmp_9 = __tapeD[--__tapeDn];
+            double tmp_10 = __tapeD[--__tapeDn];
             double theta_k_2 = theta[0];
             double x_i_1 = x[i_1];
             double x_jet_i_1 = x_jet[i_1];
             double x_jet_k = x_jet[tmp + i_1];
             double x_jet_k_1 = x_jet[2 * tmp + i_1];
             double x_jet_k_2 = x_jet[3 * tmp + i_1];
-            double tmp_14 = theta_k_2 * x_i_1;
-            double tmp_15 = theta_k_2 * x_jet_i_1;
-            double tmp_16 = theta_k_2 * x_jet_k;
-            double tmp_17 = theta_k_2 * x_jet_k_1;
-            double tmp_18 = theta_k_2 * x_jet_k_2;
-            double tmp_19 = s_l3_t2_bar / 2.0;
-            double tmp_20 = -(tmp_18 * tmp_19);
-            double tmp_21 = s_l2_t2_bar / 2.0;
-            double tmp_22 = -(tmp_17 * tmp_21);
-            double tmp_23 = s_l1_t2_bar / 2.0;
-            double tmp_24 = -(tmp_16 * tmp_23);
-            double tmp_25 = s_l0_t2_bar / 2.0;
-            double tmp_26 = -(tmp_15 * tmp_25);
-            theta_bar[0] += (tmp_19 * -(tmp_18 * tmp_13) + tmp_20 * tmp_13 + s_l3_t1_bar * tmp_12) * x_jet_k_2 + (tmp_21 * -(tmp_17 * tmp_13) + tmp_22 * tmp_13 + s_l2_t1_bar * tmp_12) * x_jet_k_1 + (tmp_23 * -(tmp_16 * tmp_13) + tmp_24 * tmp_13 + s_l1_t1_bar * tmp_12) * x_jet_k + (tmp_25 * -(tmp_15 * tmp_13) + tmp_26 * tmp_13 + s_l0_t1_bar * tmp_12) * x_jet_i_1 + (-(global::System.Math.Sin(tmp_14) * (tmp_18 * s_l3_t1_bar + tmp_17 * s_l2_t1_bar + tmp_16 * s_l1_t1_bar + tmp_15 * s_l0_t1_bar)) + global::System.Math.Cos(tmp_14) * (s_bar + tmp_18 * tmp_20 + tmp_17 * tmp_22 + tmp_16 * tmp_24 + tmp_15 * tmp_26)) * x_i_1;
+            double tmp_11 = theta_k_2 * x_i_1;
+            double tmp_12 = theta_k_2 * x_jet_i_1;
+            double tmp_13 = theta_k_2 * x_jet_k;
+            double tmp_14 = theta_k_2 * x_jet_k_1;
+            double tmp_15 = theta_k_2 * x_jet_k_2;
+            double tmp_16 = s_sum_t2_bar / 2.0;
+            double tmp_17 = -(tmp_15 * tmp_16);
+            double tmp_18 = -(tmp_14 * tmp_16);
+            double tmp_19 = -(tmp_13 * tmp_16);
+            double tmp_20 = -(tmp_12 * tmp_16);
+            theta_bar[0] += (tmp_16 * -(tmp_15 * tmp_10) + tmp_17 * tmp_10 + s_l3_t1_bar * tmp_9) * x_jet_k_2 + (tmp_16 * -(tmp_14 * tmp_10) + tmp_18 * tmp_10 + s_l2_t1_bar * tmp_9) * x_jet_k_1 + (tmp_16 * -(tmp_13 * tmp_10) + tmp_19 * tmp_10 + s_l1_t1_bar * tmp_9) * x_jet_k + (tmp_16 * -(tmp_12 * tmp_10) + tmp_20 * tmp_10 + s_l0_t1_bar * tmp_9) * x_jet_i_1 + (-(global::System.Math.Sin(tmp_11) * (tmp_15 * s_l3_t1_bar + tmp_14 * s_l2_t1_bar + tmp_13 * s_l1_t1_bar + tmp_12 * s_l0_t1_bar)) + global::System.Math.Cos(tmp_11) * (s_bar + tmp_15 * tmp_17 + tmp_14 * tmp_18 + tmp_13 * tmp_19 + tmp_12 * tmp_20)) * x_i_1;
         }
         __tape.Release();
     }

@@ -14,14 +14,14 @@ static partial class M
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         int tmp = x.Length;
         global::System.Span<double> y = __scratch.Doubles(3);
-        global::System.Span<double> yLanes = __scratch.Doubles(5);
+        global::System.Span<double> yLanes = __scratch.Doubles(4);
         int chunks = tmp / 2;
         double sum = 0.0;
         for (int chunk = 0; chunk < chunks; chunk++)
         {
             int tmp_1 = chunk * 2;
-            __U_Taylor2x2_OneHot_10(x, tmp_1, tmp_1 + 1, w, yLanes);
-            sum += yLanes[2] + yLanes[4];
+            __U_Taylor2x2_Collapsed_OneHot_10(x, tmp_1, tmp_1 + 1, w, yLanes);
+            sum += yLanes[3];
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
         double sum_1 = 0.0;
@@ -45,7 +45,7 @@ static partial class M
         global::System.Span<double> jet = __scratch.Doubles(tmp);
         global::System.Span<double> y = __scratch.Doubles(3);
         global::System.Span<double> jetLanes = __scratch.Doubles(2 * tmp);
-        global::System.Span<double> yLanes = __scratch.Doubles(5);
+        global::System.Span<double> yLanes = __scratch.Doubles(4);
         int probeCount = probes.Length / tmp;
         int chunks = probeCount / 2;
         double sum = 0.0;
@@ -76,10 +76,10 @@ static partial class M
                 scale_1 = tmp_4 ? probes_k_1 : scale_1;
             }
             double y2;
-            if (nonzeros == 1 & nonzeros_1 == 1)
+            if (nonzeros == 1 & (scale == 1.0 | scale == -1.0) & (nonzeros_1 == 1 & (scale_1 == 1.0 | scale_1 == -1.0)))
             {
-                __U_Taylor2x2_OneHot_10(x, at, at_1, w, yLanes);
-                y2 = yLanes[2] * (scale * scale) + yLanes[4] * (scale_1 * scale_1);
+                __U_Taylor2x2_Collapsed_OneHot_10(x, at, at_1, w, yLanes);
+                y2 = yLanes[3];
             }
             else
             {
@@ -103,8 +103,8 @@ static partial class M
                 {
                     jetLanes[tmp + k_3] = probes[tmp_2 * tmp + k_3];
                 }
-                __U_Taylor2x2_10(x, jetLanes, w, yLanes);
-                y2 = yLanes[2] + yLanes[4];
+                __U_Taylor2x2_Collapsed_10(x, jetLanes, w, yLanes);
+                y2 = yLanes[3];
             }
             sum += y2;
         }
@@ -124,10 +124,10 @@ static partial class M
                 scale_2 = tmp_5 ? probes_k_2 : scale_2;
             }
             double y2_1;
-            if (nonzeros_2 == 1)
+            if (nonzeros_2 == 1 & (scale_2 == 1.0 | scale_2 == -1.0))
             {
                 __U_Taylor2_OneHot_10(x, at_2, w, y);
-                y2_1 = y[2] * (scale_2 * scale_2);
+                y2_1 = y[2];
             }
             else
             {
@@ -193,7 +193,7 @@ static partial class M
 
     // Taylor mode of order 2, 2 jets sharing one primal pass, of U, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __U_Taylor2x2_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<double> result_jet)
+    private static void __U_Taylor2x2_Collapsed_10(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> x_jet, global::System.ReadOnlySpan<double> w, global::System.Span<double> result_jet)
     {
         global::System.Span<double> __parkedD = stackalloc double[2]; // loop results parked across calls (see below)
         int tmp = x.Length;
@@ -217,14 +217,13 @@ static partial class M
         double tmp_6 = tmp_1 * tmp_5;
         result_jet[0] = tmp_1;
         result_jet[1] = tmp_3;
-        result_jet[2] = __parkedD[0] * -(tmp_4 + tmp_4) / 2.0 * 2.0;
-        result_jet[3] = tmp_5;
-        result_jet[4] = __parkedD[1] * -(tmp_6 + tmp_6) / 2.0 * 2.0;
+        result_jet[2] = tmp_5;
+        result_jet[3] = (__parkedD[0] * -(tmp_4 + tmp_4) / 2.0 + __parkedD[1] * -(tmp_6 + tmp_6) / 2.0) * 2.0;
     }
 
     // Taylor mode of order 2, 2 jets sharing one primal pass, each along a unit vector e_i given by its index, of U, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-    private static void __U_Taylor2x2_OneHot_10(global::System.ReadOnlySpan<double> x, int x_index0, int x_index1, global::System.ReadOnlySpan<double> w, global::System.Span<double> result_jet)
+    private static void __U_Taylor2x2_Collapsed_OneHot_10(global::System.ReadOnlySpan<double> x, int x_index0, int x_index1, global::System.ReadOnlySpan<double> w, global::System.Span<double> result_jet)
     {
         int tmp = x.Length;
         double z = 0.0;
@@ -242,8 +241,7 @@ static partial class M
         double tmp_8 = tmp_3 * tmp_7;
         result_jet[0] = tmp_3;
         result_jet[1] = tmp_5;
-        result_jet[2] = tmp_1 * -(tmp_6 + tmp_6) / 2.0 * 2.0;
-        result_jet[3] = tmp_7;
-        result_jet[4] = tmp_2 * -(tmp_8 + tmp_8) / 2.0 * 2.0;
+        result_jet[2] = tmp_7;
+        result_jet[3] = (tmp_1 * -(tmp_6 + tmp_6) / 2.0 + tmp_2 * -(tmp_8 + tmp_8) / 2.0) * 2.0;
     }
 }
