@@ -31,6 +31,24 @@ internal sealed class IrBuilder
     /// <summary>Opens a nested block; <see cref="EndBlock"/> returns its ops.</summary>
     public void BeginBlock() => _blocks.Push(new List<Op>());
 
+    /// <summary>Whether a plain (not symbolic) constant op of an open block defines <paramref name="v"/>, and its number.</summary>
+    public bool IsConstant(Value v, out double number)
+    {
+        foreach (var block in _blocks)
+        {
+            foreach (var op in block)
+            {
+                if (op is ConstOp { Symbolic: false } c && c.Result.Id == v.Id)
+                {
+                    number = c.Number;
+                    return true;
+                }
+            }
+        }
+        number = 0;
+        return false;
+    }
+
     public EquatableArray<Op> EndBlock() => _blocks.Pop().ToEquatableArray();
 
     /// <summary>An if of already built branches, each yielding the given values; its results (unnamed, one per yield).</summary>

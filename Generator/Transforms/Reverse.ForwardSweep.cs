@@ -43,7 +43,7 @@ internal sealed partial class Reverse
                         into.Ops.Add(st);
                         break;
                     }
-                    case CallOp c when into.IsTop && TryEagerCall(c, into.Ops):
+                    case CallOp c when into.IsTop && TryEagerCall(c, into.Ops, r):
                         break;
                     case ForOp f:
                     {

@@ -37,6 +37,11 @@ internal sealed partial class Reverse
                     written = text;
                 }
                 Back(op);
+                if (_scaleAfter.TryGetValue(op, out var scale))
+                {
+                    scale();
+                    written = null; // the next statement's adjoint gets its note again
+                }
             }
         }
 

@@ -134,6 +134,8 @@ internal sealed partial class Reverse
         private readonly IrBuilder _b;
         private Dictionary<int, Value> _adj = new();
         private readonly Dictionary<int, Value> _adjBuf = new();
+        // Adjoint buffers the prologue clears (a gradient's or VJP's own input adjoints).
+        private readonly HashSet<int> _clearedAtEntry = new();
         private readonly HashSet<int> _localBuffers = new();
         private readonly HashSet<int> _unrestored;
         private readonly Dictionary<Op, Value> _increments;
@@ -201,7 +203,9 @@ internal sealed partial class Reverse
             var (backward, yields) = ReverseSweep(seeds);
             _b.EndBlock();
 
-            var ops = prologue.Concat(Materialize(top)).Concat(backward).ToEquatableArray();
+            // An eager call that writes an adjoint directly clears it first (its gradient helper does), so the prologue need not.
+            var cleared = prologue.Where(op => op is not ClearOp cl || !_directTargets.Contains(cl.Buffer.Id));
+            var ops = cleared.Concat(Materialize(top)).Concat(backward).ToEquatableArray();
             var mask = Mask(_activeParams);
             var name = _fn.Name + "_" + _mode + (_activeParams.All(a => a) ? "" : "_" + mask);
             return new Function(key, name, new Region(args.ToEquatableArray(), ops, yields.ToEquatableArray()));
@@ -263,7 +267,11 @@ internal sealed partial class Reverse
                     }
                 }
             }
-            foreach (var bar in toClear) _b.Emit(new ClearOp(bar));
+            foreach (var bar in toClear)
+            {
+                _b.Emit(new ClearOp(bar));
+                _clearedAtEntry.Add(bar.Id);
+            }
             return _b.EndBlock();
         }
 
@@ -298,6 +306,8 @@ internal sealed partial class Reverse
                 Accum(y, _mode == Mode.Gradient ? _b.Const(1, y.Type) : seeds[k]);
             }
             BackRegion(_fn.Body);
+            if (!_directTargets.SetEquals(_scaled))
+                throw new InvalidOperationException("an eager call's gradient was not scaled by its result's adjoint");
             // A pullback's caller has the primal results from its own forward sweep: a pullback
             // yields only adjoints, so whatever computes nothing but the results is dead code.
             if (_mode != Mode.Pullback) yields.AddRange(_fn.Body.Yields);

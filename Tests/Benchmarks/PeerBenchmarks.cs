@@ -51,12 +51,14 @@ public static partial class PeerBenchmarks
         var cases = Cases(quick, large).Where(c => !args.Contains("--kernels-only") || c.Id.StartsWith("pinn", StringComparison.Ordinal)
             || c.Id == "mlp-batch" || c.Id.StartsWith("gmm-batch", StringComparison.Ordinal))
             .ToList();
-        // --only a,b: only the cases whose id starts with one of the comma-separated prefixes (gmm-20x50, mlp, pinn-sparse-100, ...).
+        // --only a,b: only the cases whose id starts with one of the comma-separated prefixes (gmm-20x50, mlp, pinn-sparse-100, ...);
+        // a prefix ending in '$' matches its id exactly (pinn-sparse-100$ leaves out pinn-sparse-1000).
         int only = Array.IndexOf(args, "--only");
         if (only >= 0 && only + 1 < args.Length)
         {
             var prefixes = args[only + 1].Split(',', StringSplitOptions.RemoveEmptyEntries);
-            cases = cases.Where(c => prefixes.Any(p => c.Id.StartsWith(p, StringComparison.Ordinal))).ToList();
+            cases = cases.Where(c => prefixes.Any(p => p.EndsWith('$') ? c.Id == p.TrimEnd('$') : c.Id.StartsWith(p, StringComparison.Ordinal)))
+                .ToList();
         }
         if (args.Contains("--dsl-only")) return DslOnly(log, cases);
         var root = Path.Combine(Path.GetTempPath(), $"dsl-peers-{Environment.ProcessId}");

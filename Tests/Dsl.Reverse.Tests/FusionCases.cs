@@ -64,4 +64,31 @@ public static partial class FusionCases
 
     [Gradient(nameof(Loss))]
     public static partial double LossGradient(ReadOnlySpan<double> x, double a, Span<double> xBar, out double aBar);
+
+    // The eager call's first reader comes after another call that reads x, and nothing from that reader on reads x: the
+    // gradient of Sum goes straight into x̄ and is scaled there by 2·v before Products' pullback adds to it.
+    [Differentiable]
+    public static double LossDirect(ReadOnlySpan<double> x, double a)
+    {
+        double s = Sum(x, a, 3);
+        double w = Products(x, a, 2);
+        double v = s - 1;
+        return v * v + w;
+    }
+
+    [Gradient(nameof(LossDirect))]
+    public static partial double LossDirectGradient(ReadOnlySpan<double> x, double a, Span<double> xBar, out double aBar);
+
+    // The same, but the eager value only chooses a factor: its adjoint never arrives, so x̄ is cleared at that point.
+    [Differentiable]
+    public static double LossBranch(ReadOnlySpan<double> x, double a)
+    {
+        double s = Sum(x, a, 3);
+        double w = Products(x, a, 2);
+        double f = s > 0.5 ? 2.0 : 3.0;
+        return f * w;
+    }
+
+    [Gradient(nameof(LossBranch), Wrt = "x")]
+    public static partial double LossBranchGradient(ReadOnlySpan<double> x, double a, Span<double> xBar);
 }

@@ -41,4 +41,32 @@ public class FusionTests
         var fd = FiniteDifferenceGradient(v => FusionCases.Loss(v.AsSpan(0, 3), v[3]), Concat(x, new[] { 0.3 }));
         AssertGradient(Concat(xBar, new[] { aBar }), fd, y, DoubleTolerance);
     }
+
+    [Fact]
+    public void AnEagerGradientScaledInPlaceHasTheFiniteDifferenceGradient()
+    {
+        var x = Uniform(3, 150);
+        // Not cleared by the caller: the eager call clears x̄ before it writes its gradient there.
+        var xBar = new[] { 7.0, -3.0, double.NaN };
+        double y = FusionCases.LossDirectGradient(x, 0.3, xBar, out var aBar);
+        Assert.Equal(FusionCases.LossDirect(x, 0.3), y, 14);
+        var fd = FiniteDifferenceGradient(v => FusionCases.LossDirect(v.AsSpan(0, 3), v[3]), Concat(x, new[] { 0.3 }));
+        AssertGradient(Concat(xBar, new[] { aBar }), fd, y, DoubleTolerance);
+    }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(-0.8)]
+    public void AnEagerValueWithoutAdjointLeavesOnlyTheOtherContributions(double a)
+    {
+        var x = Uniform(3, 160);
+        // Away from the branch's switch (s = 0.5), so that the finite differences do not cross it.
+        double s = FusionCases.Sum(x, a, 3);
+        Assert.True(Math.Abs(s - 0.5) > 0.05, $"s = {s}");
+        var xBar = new[] { 1.0, 2.0, 3.0 };
+        double y = FusionCases.LossBranchGradient(x, a, xBar);
+        Assert.Equal(FusionCases.LossBranch(x, a), y, 14);
+        var fd = FiniteDifferenceGradient(v => FusionCases.LossBranch(v, a), x);
+        AssertGradient(xBar, fd, y, DoubleTolerance);
+    }
 }

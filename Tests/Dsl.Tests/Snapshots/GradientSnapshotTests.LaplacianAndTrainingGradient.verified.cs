@@ -15,27 +15,25 @@ static partial class M
         global::Dsl.Arguments.Disjoint<double>(thetaBar, x, "thetaBar", "x", "LossGradient");
         global::Dsl.Arguments.Disjoint<double>(thetaBar, theta, "thetaBar", "theta", "LossGradient");
         global::Dsl.Arguments.Disjoint<double>(thetaBar, probes, "thetaBar", "probes", "LossGradient");
-        var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
-        thetaBar.Clear();
-        global::System.Span<double> theta_bar_of_U_Laplacian = __scratch.Doubles(theta.Length);
-        double tmp = __U_Laplacian_Gradient_010(x, theta, probes, theta_bar_of_U_Laplacian);
+        // U_Laplacian's value, and its gradient (seed 1) straight into the adjoint of theta (times the value's adjoint in the reverse sweep)
+        double tmp = __U_Laplacian_Gradient_010(x, theta, probes, thetaBar);
         double tmp_1 = global::M.U(x, theta);
         double r = tmp + tmp_1;
         // adjoint of: return r * r;
         double r_bar = r + r;
-        // adjoint of: double r = ULaplacian(x, theta, probes) + U(x, theta);
-        __U_Pullback_01(x, theta, thetaBar, r_bar);
+        // the adjoint of theta holds the gradient of the call from the forward sweep: times its adjoint, before any other contribution
         int k = 0;
         // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-        for (; k + global::Dsl.Simd.DoubleWidth <= theta_bar_of_U_Laplacian.Length; k += global::Dsl.Simd.DoubleWidth)
+        for (; k + global::Dsl.Simd.DoubleWidth <= thetaBar.Length; k += global::Dsl.Simd.DoubleWidth)
         {
-            global::Dsl.Simd.AddTo(thetaBar, k, r_bar * global::Dsl.Simd.Load(theta_bar_of_U_Laplacian, k));
+            global::Dsl.Simd.Store(thetaBar, k, r_bar * global::Dsl.Simd.Load(thetaBar, k));
         }
-        for (; k < theta_bar_of_U_Laplacian.Length; k++)
+        for (; k < thetaBar.Length; k++)
         {
-            thetaBar[k] += r_bar * theta_bar_of_U_Laplacian[k];
+            thetaBar[k] = r_bar * thetaBar[k];
         }
-        __scratch.Release();
+        // adjoint of: double r = ULaplacian(x, theta, probes) + U(x, theta);
+        __U_Pullback_01(x, theta, thetaBar, r_bar);
         return r * r;
     }
 
