@@ -93,6 +93,9 @@ internal static partial class Operators
             One = Make(itemLanes, "", collapsed: false);
             var wide = lanes - lanes % itemLanes;
             Wide = wide > itemLanes ? Make(wide, "Lanes", collapse) : One;
+            // Collapsed chunks of 8 or more also get a function of half as many lanes, for the jets left over: 4 probes then
+            // take one chunk of 4 rather than a chunk of 8 half along zero.
+            if (collapse && itemLanes == 1 && Wide.Lanes >= 8 && Wide.Lanes % 2 == 0) Half = Make(Wide.Lanes / 2, "Half", collapsed: true);
             if (oneHot)
             {
                 // No jet buffer: each lane takes an index. The y buffers are shared with the dense functions (same length).
@@ -100,8 +103,24 @@ internal static partial class Operators
                 OneHotWide = ReferenceEquals(Wide, One) ? OneHotOne
                     : new JetSet(Wide.Lanes, Taylor.Entry(simplified, wrt, order, lookup, Wide.Lanes, oneHot: true, collapsed: collapse),
                         Wide.Jet, Wide.Y);
+                if (Half is not null)
+                {
+                    var halfTaylor = Taylor.Entry(simplified, wrt, order, lookup, Half.Lanes, oneHot: true, collapsed: true);
+                    OneHotHalf = new JetSet(Half.Lanes, halfTaylor, Half.Jet, Half.Y);
+                }
             }
         }
+
+        /// <summary>The collapsed function of half the lanes (chunks of 8 or more), for what is left over; else null.</summary>
+        public JetSet? Half { get; }
+
+        public JetSet? OneHotHalf { get; }
+
+        /// <summary>The set of <paramref name="lanes"/> lanes among the wide, half and one-item sets.</summary>
+        private JetSet Of(int lanes, bool oneHot) =>
+            lanes == Wide.Lanes ? (oneHot ? OneHotWide! : Wide)
+            : Half is not null && lanes == Half.Lanes ? (oneHot ? OneHotHalf! : Half)
+            : oneHot ? OneHotOne! : One;
 
         /// <summary>The one-hot Taylor functions (lanes along e_i given by index), when asked for.</summary>
         public JetSet? OneHotOne { get; }
@@ -200,18 +219,74 @@ internal static partial class Operators
         public void Loop(Value start, Value bound, string index, Action<Value> body) => B.Loop(start, bound, index, body);
 
         /// <summary>
-        /// Σ over <paramref name="count"/> items in chunks: <c>chunk(true, perChunk, first)</c> for
-        /// every whole chunk (the lane-wide functions), then <c>chunk(false, 1, i)</c> for each item
-        /// left over; a single loop of one-item chunks when a chunk holds one item.
+        /// Σ over <paramref name="count"/> items in chunks: <c>chunk(perChunk, first)</c> for every whole
+        /// chunk (the lane-wide functions), then, when <paramref name="half"/> is set and enough are left,
+        /// one chunk of that many, then <c>chunk(1, i)</c> for each item left over; a single loop of
+        /// one-item chunks when a chunk holds one item. With <paramref name="padded"/>
+        /// (<c>padded(lanes, first, left)</c>: one run of the smallest chunk function whose lanes past
+        /// <c>left</c> run along zero), the items left over take that run instead when there are enough of
+        /// them (see <see cref="PaddedFrom"/>).
         /// </summary>
-        private Value Chunked(Value count, int perChunk, string index, Func<bool, int, Value, Value> chunk)
+        private Value Chunked(Value count, int perChunk, string index, Func<int, Value, Value> chunk,
+            Func<int, Value, Value, Value>? padded = null, int half = 0)
         {
-            if (perChunk <= 1) return SumLoop(Zero, count, index, i => chunk(false, 1, i));
+            if (perChunk <= 1) return SumLoop(Zero, count, index, i => chunk(1, i));
             var chunks = B.Binary(BinOp.Div, count, I(perChunk), "chunks");
-            var whole = SumLoop(Zero, chunks, "chunk", c => chunk(true, perChunk, Mul(c, I(perChunk))));
-            var rest = SumLoop(Mul(chunks, I(perChunk)), count, index, i => chunk(false, 1, i));
+            var whole = SumLoop(Zero, chunks, "chunk", c => chunk(perChunk, Mul(c, I(perChunk))));
+            var restStart = Mul(chunks, I(perChunk));
+            if (half > 0)
+            {
+                // One chunk of half the lanes when that many are left.
+                B.BeginBlock();
+                var halfSum = chunk(half, restStart);
+                var after = Add(restStart, I(half));
+                var halfOps = B.EndBlock();
+                var outs = B.If(B.Binary(BinOp.Ge, B.Binary(BinOp.Sub, count, restStart), I(half), "halfChunk"), halfOps,
+                    new[] { halfSum, after }, EquatableArray<Op>.Empty, new[] { C(0), restStart });
+                whole = Add(whole, outs[0]);
+                restStart = outs[1];
+            }
+            if (padded is null) return Add(whole, SumLoop(restStart, count, index, i => chunk(1, i)));
+            var lanes = half > 0 ? half : perChunk;
+            var left = B.Binary(BinOp.Sub, count, restStart, "left");
+            B.BeginBlock();
+            var wideRest = padded(lanes, restStart, left);
+            var wideOps = B.EndBlock();
+            B.BeginBlock();
+            var oneByOne = SumLoop(restStart, count, index, i => chunk(1, i));
+            var oneOps = B.EndBlock();
+            var rest = B.If(B.Binary(BinOp.Ge, left, I(PaddedFrom(lanes)), "padded"), wideOps, new[] { wideRest }, oneOps,
+                new[] { oneByOne })[0];
             return Add(whole, rest);
         }
+
+        /// <summary>
+        /// How many items left over take one lane-wide run rather than one run each: a collapsed 2-jet run of L lanes
+        /// carries L + 2 rows through each layer, one lane's run 3, so from r with 3r &gt; L + 2 on.
+        /// </summary>
+        private static int PaddedFrom(int lanes) => (lanes + 2) / 3 + 1;
+
+        /// <summary>Zero in every slot of lane <paramref name="lane"/> of a set's jet buffer: a jet along zero (its y_K is 0).</summary>
+        private void ZeroLane(JetSet set, int lane)
+        {
+            for (var slot = 0; slot < _slotCount; slot++) Loop(Zero, D, "k", k => B.Store(set.Jet, JetIndex(lane, slot, k), C(0)));
+        }
+
+        /// <summary><c>if (cond) then(); else otherwise();</c> with nothing yielded.</summary>
+        private void When(Value cond, Action then, Action otherwise)
+        {
+            B.BeginBlock();
+            then();
+            var thenOps = B.EndBlock();
+            B.BeginBlock();
+            otherwise();
+            var elseOps = B.EndBlock();
+            var none = EquatableArray<Value>.Empty;
+            B.Emit(new IfOp(none, cond, new Region(none, thenOps, none), new Region(none, elseOps, none)));
+        }
+
+        /// <summary>Whether lane <paramref name="q"/> of a padded run holds an item (q &lt; left).</summary>
+        private Value Present(int q, Value left) => B.Binary(BinOp.Lt, I(q), left, "present");
 
         /// <summary>first, first + 1, …: the items of a chunk.</summary>
         private List<Value> ItemIndices(Value first, int items) =>
@@ -242,16 +317,31 @@ internal static partial class Operators
             Action<JetSet, int, Value> set, Func<JetSet, int, Value, Value>? read, Action<JetSet, int, Value>? undo = null)
         {
             var jetsPerItem = One.Lanes;
-            return Chunked(count, Wide.Lanes / jetsPerItem, index, (wide, items, first) =>
+            // Items left over share one collapsed run, the lanes past them along zero (their y_K adds an exact 0).
+            Func<int, Value, Value, Value>? padded = read is null && undo is null && Wide.Collapsed && jetsPerItem == 1
+                ? (lanes, first, left) =>
+                {
+                    var jets = Of(lanes, oneHot: false);
+                    var indices = ItemIndices(first, lanes);
+                    for (var q = 0; q < lanes; q++)
+                    {
+                        var lane = q;
+                        When(Present(q, left), () => set(jets, lane, indices[lane]), () => ZeroLane(jets, lane));
+                    }
+                    Run(jets);
+                    return TopSum(jets, lanes);
+                }
+                : null;
+            return Chunked(count, Wide.Lanes / jetsPerItem, index, (items, first) =>
             {
-                var jets = wide ? Wide : One;
+                var jets = Of(items * jetsPerItem, oneHot: false);
                 var indices = ItemIndices(first, items);
                 for (var q = 0; q < items; q++) set(jets, q * jetsPerItem, indices[q]);
                 Run(jets);
                 var sum = read is null ? TopSum(jets, items * jetsPerItem) : Sum(items, q => read(jets, q * jetsPerItem, indices[q]));
                 if (undo is not null) for (var q = 0; q < items; q++) undo(jets, q * jetsPerItem, indices[q]);
                 return sum;
-            });
+            }, padded, jetsPerItem == 1 ? Half?.Lanes ?? 0 : 0);
         }
 
         /// <summary>
@@ -260,13 +350,23 @@ internal static partial class Operators
         /// </summary>
         public Value OneHotItems(Value count, string index, Func<int, Value, Value> unit)
         {
-            return Chunked(count, OneHotWide!.Lanes, index, (wide, items, first) =>
+            // Jets left over share one collapsed run; a lane past them takes the index −1, a unit vector of no coordinate.
+            Func<int, Value, Value, Value>? padded = OneHotWide!.Collapsed
+                ? (lanes, first, left) =>
+                {
+                    var jets = Of(lanes, oneHot: true);
+                    var idx = ItemIndices(first, lanes);
+                    RunOneHot(jets, idx.Select((v, q) => B.Select(Present(q, left), unit(q, v), I(-1))).ToList());
+                    return TopSum(jets, lanes);
+                }
+                : null;
+            return Chunked(count, OneHotWide.Lanes, index, (items, first) =>
             {
-                var jets = wide ? OneHotWide : OneHotOne!;
+                var jets = Of(items, oneHot: true);
                 var idx = ItemIndices(first, items);
                 RunOneHot(jets, idx.Select((v, q) => unit(q, v)).ToList());
                 return TopSum(jets, items);
-            });
+            }, padded, Half?.Lanes ?? 0);
         }
 
         /// <summary>
@@ -296,26 +396,42 @@ internal static partial class Operators
                     new Region(new[] { k, nnz, at, val }.ToEquatableArray(), ops, new[] { nnz2, at2, val2 }.ToEquatableArray())));
                 return (outs[0], outs[1], outs[2]);
             }
-            Value Chunk(JetSet dense, JetSet oneHot, int items, Value first)
+            // left: the padded run of the probes left over (lanes from left on hold none: they scan the first of them, count
+            // as unit probes of index −1 and copy a zero row).
+            Value Chunk(JetSet dense, JetSet oneHot, int items, Value first, Value? left = null)
             {
                 var idx = ItemIndices(first, items);
-                var scans = idx.Select(Scan).ToList();
+                var present = Enumerable.Range(0, items).Select(q => left is null ? null : Present(q, left)).ToList();
+                var scans = idx.Select((s, q) => Scan(present[q] is { } p ? B.Select(p, s, first) : s)).ToList();
                 Value? unit = null;
-                foreach (var sc in scans)
+                var indices = new List<Value>();
+                for (var q = 0; q < items; q++)
                 {
+                    var sc = scans[q];
                     // one nonzero, +1 or −1
                     var signed = B.Binary(BinOp.Or, B.Binary(BinOp.Eq, sc.Scale, C(1)), B.Binary(BinOp.Eq, sc.Scale, C(-1)));
                     var one = B.Binary(BinOp.And, B.Binary(BinOp.Eq, sc.Nonzeros, I(1)), signed);
+                    if (present[q] is { } p)
+                    {
+                        one = B.Binary(BinOp.Or, B.Unary(UnOp.Not, p), one);
+                        indices.Add(B.Select(p, sc.Index, I(-1)));
+                    }
+                    else indices.Add(sc.Index);
                     unit = unit is null ? one : B.Binary(BinOp.And, unit, one);
                 }
                 // Unit probes: by index.
                 B.BeginBlock();
-                RunOneHot(oneHot, scans.Select(sc => sc.Index).ToList());
+                RunOneHot(oneHot, indices);
                 var fast = TopSum(oneHot, items);
                 var thenOps = B.EndBlock();
                 // Any other probe: densely.
                 B.BeginBlock();
-                for (var q = 0; q < items; q++) CopyRow(dense, q, probes, idx[q]);
+                for (var q = 0; q < items; q++)
+                {
+                    var lane = q;
+                    if (present[q] is { } p) When(p, () => CopyRow(dense, lane, probes, idx[lane]), () => ZeroLane(dense, lane));
+                    else CopyRow(dense, q, probes, idx[q]);
+                }
                 Run(dense);
                 var slow = TopSum(dense, items);
                 var elseOps = B.EndBlock();
@@ -325,8 +441,11 @@ internal static partial class Operators
                     new Region(EquatableArray<Value>.Empty, elseOps, new[] { slow }.ToEquatableArray())));
                 return result;
             }
-            return Chunked(count, OneHotWide!.Lanes, "s", (wide, items, first) =>
-                wide ? Chunk(Wide, OneHotWide, items, first) : Chunk(One, OneHotOne!, items, first));
+            Func<int, Value, Value, Value>? padded = Wide.Collapsed && OneHotWide!.Collapsed
+                ? (lanes, first, left) => Chunk(Of(lanes, oneHot: false), Of(lanes, oneHot: true), lanes, first, left)
+                : null;
+            return Chunked(count, OneHotWide!.Lanes, "s",
+                (items, first) => Chunk(Of(items, oneHot: false), Of(items, oneHot: true), items, first), padded, Half?.Lanes ?? 0);
         }
 
         /// <summary>Copies row <paramref name="row"/> of a row-major matrix with rows of length d into the first slot of a lane.</summary>
@@ -343,7 +462,7 @@ internal static partial class Operators
             var body = new Region(_args.ToEquatableArray(), B.EndBlock(), new[] { result }.ToEquatableArray());
             var functions = new List<Function> { new Function(key, name, body) };
             var seen = new HashSet<FunctionKey>();
-            foreach (var set in new[] { One, Wide, OneHotOne, OneHotWide })
+            foreach (var set in new[] { One, Wide, Half, OneHotOne, OneHotWide, OneHotHalf })
             {
                 if (set is null) continue;
                 foreach (var f in set.Taylor.Functions)

@@ -93,6 +93,44 @@ public static class Lanes
         return Vector256.Create<double>(v);
     }
 
+    /// <summary>
+    /// Lane l: <paramref name="buffer"/>[index_l] where <paramref name="mask"/> is set, else 0 (nothing read): a load that a
+    /// select guards (<c>0 &lt;= i &amp;&amp; i &lt; n ? x[i] : 0</c>, a one-hot column) must not fault in the lanes it
+    /// does not take. A lane the mask takes must be in range.
+    /// </summary>
+    public static Vector256<float> GatherWhere(ReadOnlySpan<float> buffer, Vector256<int> index, Vector256<int> mask)
+    {
+        var inRange = Vector256.LessThan(index.AsUInt32(), Vector256.Create((uint)buffer.Length)).AsInt32();
+        if (!Vector256.EqualsAll(inRange | ~mask, Vector256<int>.AllBitsSet)) throw new IndexOutOfRangeException();
+        if (Avx2.IsSupported)
+        {
+            unsafe
+            {
+                fixed (float* p = buffer) return Avx2.GatherMaskVector256(Vector256<float>.Zero, p, index, mask.AsSingle(), 4);
+            }
+        }
+        Span<float> v = stackalloc float[Vector256<float>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = mask.GetElement(l) != 0 ? buffer[index.GetElement(l)] : 0f;
+        return Vector256.Create<float>(v);
+    }
+
+    /// <summary>Lane l: <paramref name="buffer"/>[index_l] where <paramref name="mask"/> is set, else 0 (see the float form).</summary>
+    public static Vector256<double> GatherWhere(ReadOnlySpan<double> buffer, Vector256<long> index, Vector256<long> mask)
+    {
+        var inRange = Vector256.LessThan(index.AsUInt64(), Vector256.Create((ulong)buffer.Length)).AsInt64();
+        if (!Vector256.EqualsAll(inRange | ~mask, Vector256<long>.AllBitsSet)) throw new IndexOutOfRangeException();
+        if (Avx2.IsSupported)
+        {
+            unsafe
+            {
+                fixed (double* p = buffer) return Avx2.GatherMaskVector256(Vector256<double>.Zero, p, index, mask.AsDouble(), 8);
+            }
+        }
+        Span<double> v = stackalloc double[Vector256<double>.Count];
+        for (var l = 0; l < v.Length; l++) v[l] = mask.GetElement(l) != 0 ? buffer[(int)index.GetElement(l)] : 0.0;
+        return Vector256.Create<double>(v);
+    }
+
     /// <inheritdoc cref="Gather(ReadOnlySpan{float}, Vector256{int})"/>
     public static Vector256<int> Gather(ReadOnlySpan<int> buffer, Vector256<int> index)
     {

@@ -71,10 +71,10 @@ public static partial class Model
     [Laplacian(nameof(U), Wrt = "x")]
     public static partial float ULapExact(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width);
 
-    [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Dense)]
+    [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Dense, Lanes = 8)]
     public static partial float ULapDense(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes);
 
-    [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Sparse)]
+    [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Sparse, Lanes = 8)]
     public static partial float ULapSparse(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes);
 
     // The residual of the PDE at one point, given the Laplacian, u and the source f.

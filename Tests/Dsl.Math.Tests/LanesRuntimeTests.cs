@@ -159,6 +159,26 @@ public sealed class LanesRuntimeTests
         Assert.False(Lanes.Uniform(Vector256<long>.Zero));
     }
 
+    /// <summary>
+    /// A guarded gather (a one-hot column whose index is −1 in the lanes of a padded chunk) reads only the lanes its mask
+    /// takes: the others give 0 whatever their index, and a lane the mask takes is still range-checked.
+    /// </summary>
+    [Fact]
+    public void A_masked_gather_reads_only_the_lanes_it_takes()
+    {
+        var shared = Enumerable.Range(0, 10).Select(i => 1f + i).ToArray();
+        var index = Vector256.Create(0, 9, -1, 3, 100, 5, -7, 2);
+        var mask = Vector256.Create(-1, -1, 0, -1, 0, -1, 0, -1);
+        var read = Lanes.GatherWhere((ReadOnlySpan<float>)shared, index, mask);
+        Assert.Equal(new[] { 1f, 10f, 0f, 4f, 0f, 6f, 0f, 3f }, Enumerable.Range(0, 8).Select(l => read.GetElement(l)).ToArray());
+        Assert.Throws<IndexOutOfRangeException>(() => Lanes.GatherWhere((ReadOnlySpan<float>)shared, index, Vector256<int>.AllBitsSet));
+        var doubles = shared.Select(v => (double)v).ToArray();
+        var read2 = Lanes.GatherWhere((ReadOnlySpan<double>)doubles, Vector256.Create(4L, -1L, 9L, 50L), Vector256.Create(-1L, 0L, -1L, 0L));
+        Assert.Equal(new[] { 5.0, 0.0, 10.0, 0.0 }, Enumerable.Range(0, 4).Select(l => read2.GetElement(l)).ToArray());
+        Assert.Throws<IndexOutOfRangeException>(
+            () => Lanes.GatherWhere((ReadOnlySpan<double>)doubles, Vector256.Create(4L, -1L, 9L, 50L), Vector256<long>.AllBitsSet));
+    }
+
     [Fact]
     public void Double_gathers_and_scatter_adds_reach_each_lanes_own_slot_and_refuse_bad_indices()
     {

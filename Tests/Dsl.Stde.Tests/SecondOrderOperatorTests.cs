@@ -22,6 +22,13 @@ public static partial class QuadModels
     [Laplacian(nameof(F), Wrt = "x", Estimator = Estimator.Sparse, Lanes = 3)]
     public static partial double FLapSparse3(ReadOnlySpan<double> x, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> w, ReadOnlySpan<double> probes);
 
+    // Chunks of 8 with a function of 4 lanes for what is left over.
+    [Laplacian(nameof(F), Wrt = "x", Estimator = Estimator.Dense, Lanes = 8)]
+    public static partial double FLapDense8(ReadOnlySpan<double> x, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> w, ReadOnlySpan<double> probes);
+
+    [Laplacian(nameof(F), Wrt = "x", Estimator = Estimator.Sparse, Lanes = 8)]
+    public static partial double FLapSparse8(ReadOnlySpan<double> x, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> w, ReadOnlySpan<double> probes);
+
     [Laplacian(nameof(F), Wrt = "x", Estimator = Estimator.Dense, Lanes = 1)]
     public static partial double FLapDense1(ReadOnlySpan<double> x, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> w, ReadOnlySpan<double> probes);
 
@@ -172,6 +179,68 @@ public class SecondOrderOperatorTests
             double four = QuadModels.FLapDense(_x, _a, _b, _w, dense), one = QuadModels.FLapDense1(_x, _a, _b, _w, dense);
             Assert.True(Math.Abs(four - one) <= 1e-12 * Math.Max(1, Math.Abs(one)), $"{v} probes: 4 lanes {four:R}, 1 lane {one:R}");
         }
+    }
+
+    /// <summary>
+    /// Chunks of 8, one chunk of 4 when at least 4 are left, then a padded run of 4 (3 left) or one at a time: every probe
+    /// count from 1 to 19 gives the one-lane estimate (dense) and the exact diagonal sum (sparse unit probes).
+    /// </summary>
+    [Fact]
+    public void EightLanesWithAHalfChunkGiveTheSameEstimates()
+    {
+        for (int v = 1; v <= 19; v++)
+        {
+            var dense = new double[v * D];
+            new Probes(300 + v).FillRademacher(dense);
+            double eight = QuadModels.FLapDense8(_x, _a, _b, _w, dense), one = QuadModels.FLapDense1(_x, _a, _b, _w, dense);
+            Assert.True(Math.Abs(eight - one) <= 1e-12 * Math.Max(1, Math.Abs(one)), $"{v} probes: 8 lanes {eight:R}, 1 lane {one:R}");
+            var units = new double[v * D];
+            double diag = 0;
+            for (int s = 0; s < v; s++)
+            {
+                int c = (3 * s + 1) % D;
+                units[s * D + c] = 1;
+                diag += _h[c * D + c];
+            }
+            Assert.Equal((double)D / v * diag, QuadModels.FLapSparse8(_x, _a, _b, _w, units), 10);
+            Assert.True(Math.Abs(QuadModels.FLapSparse8(_x, _a, _b, _w, dense) - D * one) <= 1e-11 * Math.Abs(D * one),
+                $"{v} Rademacher probes through the sparse estimator");
+        }
+    }
+
+    /// <summary>
+    /// Probes left over after the whole chunks of 4: one or two run one at a time, three share one padded run (its fourth
+    /// lane along zero, or, by index, along the index −1). Sparse probes ±e_j by index, and a remainder with a dense probe,
+    /// against the exact Hessian.
+    /// </summary>
+    [Fact]
+    public void SparseProbesLeftOverAfterWholeChunksGiveTheExactSum()
+    {
+        int[] coords = { 3, 6, 1, 0, 5, 2, 7 };
+        for (int v = 1; v <= 7; v++)
+        {
+            var units = new double[v * D];
+            double diag = 0;
+            for (int s = 0; s < v; s++)
+            {
+                units[s * D + coords[s]] = s % 3 == 1 ? -1 : 1;
+                diag += _h[coords[s] * D + coords[s]];
+            }
+            Assert.Equal((double)D / v * diag, QuadModels.FLapSparse(_x, _a, _b, _w, units), 10);
+        }
+        // 4 unit probes, then e_2, a Rademacher probe and e_7: the padded run of the last three goes densely.
+        var mixed = new double[7 * D];
+        for (int s = 0; s < 7; s++) mixed[s * D + coords[s]] = 1;
+        mixed[5 * D + 2] = 0;
+        for (int k = 0; k < D; k++) mixed[5 * D + k] = k % 3 == 0 ? -1 : 1;
+        double quad = 0;
+        for (int i = 0; i < D; i++)
+            for (int j = 0; j < D; j++)
+                quad += _h[i * D + j] * mixed[5 * D + i] * mixed[5 * D + j];
+        double expected = 0;
+        foreach (var c in new[] { 3, 6, 1, 0, 5, 7 }) expected += _h[c * D + c];
+        expected = (double)D / 7 * (expected + quad);
+        Assert.Equal(expected, QuadModels.FLapSparse(_x, _a, _b, _w, mixed), 10);
     }
 
     [Fact]

@@ -237,7 +237,8 @@ internal sealed partial class BodyWriter
             for (var k = 0; k < op.Outs.Count; k++)
             {
                 var o = op.Outs[k];
-                var select = items.Select(mask, _p.LaneExpr(op.Then.Yields[k]), _p.LaneExpr(op.Else.Yields[k]), o.Type);
+                var select = items.Select(mask, ArmValue(op.Then.Yields[k], items, mask),
+                    ArmValue(op.Else.Yields[k], items, "~" + _p.Expr(op.Cond, 1)), o.Type);
                 _w.Line($"{LocalType(o)} {Name(o)} = {select};");
             }
             return;
@@ -254,6 +255,14 @@ internal sealed partial class BodyWriter
         _w.Line("else");
         EmitBranch(op.Else, slots, op.Outs);
     }
+
+    /// <summary>
+    /// An arm's result in a select over lanes: a gather it reads in place reads only the lanes that take the arm
+    /// (<paramref name="taken"/>), since the scalar code never evaluates the load where the test fails (a one-hot column,
+    /// <c>0 &lt;= i &amp;&amp; i &lt; n ? x[i] : 0</c>, whose index is out of range in the other lanes).
+    /// </summary>
+    private string ArmValue(Value v, CpuLanes items, string taken) =>
+        _p.InlineDef(v) is LoadOp load && items.Varies(load.Index) ? items.GatherWhere(load, taken, _p) : _p.LaneExpr(v);
 
     private void EmitBranch(Region r, List<string> slots, EquatableArray<Value> outs)
     {

@@ -63,6 +63,9 @@ internal sealed class ExprPrinter
     // 3 additive, 4 relational, 5 equality, 6 &, 7 |, 8 conditional.
     public string Expr(Value v) => Expr(v, 8);
 
+    /// <summary>The op printed in place of <paramref name="v"/> (its single use), or null when v is a named local.</summary>
+    public Op? InlineDef(Value v) => _plan.InlineDef(v);
+
     /// <summary>The expression of <paramref name="v"/>, parenthesized when it binds looser than <paramref name="maxLevel"/>.</summary>
     public string Expr(Value v, int maxLevel)
     {

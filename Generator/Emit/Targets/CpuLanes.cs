@@ -118,6 +118,10 @@ internal sealed class CpuLanes : ITarget
         }
     }
 
+    /// <summary>A per-item load that reads only the lanes <paramref name="mask"/> takes (0 in the others).</summary>
+    public string GatherWhere(LoadOp load, string mask, ExprPrinter p) =>
+        $"{LanesTypeRef}.GatherWhere({p.Name(load.Buffer)}, {p.Expr(load.Index)}, {mask})";
+
     /// <summary>Lane l: <paramref name="a"/>'s where the mask is set, else <paramref name="b"/>'s.</summary>
     public string Select(string mask, string a, string b, IrType t) => $"{VectorTypeRef}.ConditionalSelect({MaskAs(mask, t)}, {a}, {b})";
 

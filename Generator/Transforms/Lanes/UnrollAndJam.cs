@@ -174,6 +174,22 @@ internal static class UnrollAndJam
         return dependsOnJ;
     }
 
+    /// <summary>The floating-point values the outer body computes before the inner loop and the inner loop reads.</summary>
+    private static int FloatsFromOuterBody(ForOp j, int innerIndex, ForOp inner)
+    {
+        var defined = new HashSet<int>();
+        foreach (var op in j.Body.Ops.Take(innerIndex))
+        {
+            foreach (var r in op.Results)
+            {
+                if (r.Type is { IsBuffer: false, IsDifferentiable: true }) defined.Add(r.Id);
+            }
+        }
+        var reads = new HashSet<int>();
+        Rewrite.Reads(inner.Body, reads);
+        return reads.Count(defined.Contains);
+    }
+
     private static LoopShape? Shape(ForOp j, bool scalar)
     {
         if (j.Exits || (j.Step != 1 && j.Step != -1)) return null;
@@ -202,6 +218,15 @@ internal static class UnrollAndJam
         // Four values of j when the inner loop carries few values, two when it carries up to 12 (the PINN's forward
         // layer carries 9 jet sums: 18 vector accumulators and 9 shared loads fit the 32 AVX-512 registers), else none.
         var factor = inner.Inits.Count <= 4 ? 4 : inner.Inits.Count <= 12 ? 2 : 0;
+        if (!scalar && inner.Inits.Count == 0)
+        {
+            // An adjoint loop (h̄[k] += θ[j,k]·z̄ⱼ for every jet row) reads one vector per row from the outer body, and each
+            // copy of j needs its own: as many copies as keep them in about 30 of the 32 AVX-512 registers (a collapsed
+            // chunk of 4 probes has 6 rows: 4 copies; of 8 probes, 10 rows: 3 copies, where 4 spilled and ran slower and
+            // 2 reused each h̄ load less; measured on the PINN step).
+            var rows = FloatsFromOuterBody(j, innerIndex, inner);
+            factor = rows <= 7 ? 4 : rows <= 10 ? 3 : rows <= 15 ? 2 : 0;
+        }
         if (factor == 0) return null;
         // Values the outer loop carries are updated after the inner loop, and then the parts before it and the inner loop
         // do not read them (the group's befores all run before its first after); or before it (a counter the reverse sweep

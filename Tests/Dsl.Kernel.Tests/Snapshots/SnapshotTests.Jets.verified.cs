@@ -141,14 +141,31 @@ namespace Dsl.Kernel.Tests
                 sum += yLanes[5];
             }
             __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
-            double sum_1 = 0.0;
-            for (int i = chunks * 4; i < tmp; i++)
+            int tmp_2 = chunks * 4;
+            int left = tmp - tmp_2;
+            bool padded = left >= 3;
+            double tmp_3;
+            if (padded)
             {
-                __Q_Taylor2_OneHot_10(x, i, w, y);
-                sum_1 += y[2];
+                bool present = 0 < left;
+                bool present_1 = 1 < left;
+                bool present_2 = 2 < left;
+                bool present_3 = 3 < left;
+                __Q_Taylor2x4_Collapsed_OneHot_10(x, present ? tmp_2 : -1, present_1 ? tmp_2 + 1 : -1, present_2 ? tmp_2 + 2 : -1, present_3 ? tmp_2 + 3 : -1, w, yLanes);
+                tmp_3 = yLanes[5];
+            }
+            else
+            {
+                double sum_1 = 0.0;
+                for (int i = tmp_2; i < tmp; i++)
+                {
+                    __Q_Taylor2_OneHot_10(x, i, w, y);
+                    sum_1 += y[2];
+                }
+                tmp_3 = sum_1;
             }
             __scratch.Release();
-            return __parkedD[0] + sum_1;
+            return __parkedD[0] + tmp_3;
         }
 
         // Laplacian (STDE, dense probes: mean of vᵀ∇²u v) of Q with respect to x.
@@ -216,24 +233,124 @@ namespace Dsl.Kernel.Tests
                 sum += yLanes[5];
             }
             __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
-            double sum_1 = 0.0;
-            for (int s = chunks * 4; s < probeCount; s++)
+            int tmp_5 = chunks * 4;
+            int left = probeCount - tmp_5;
+            bool padded = left >= 3;
+            double tmp_6;
+            if (padded)
             {
-                int k_4 = 0;
-                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-                for (; k_4 + global::Dsl.Simd.DoubleWidth <= tmp; k_4 += global::Dsl.Simd.DoubleWidth)
+                int tmp_7 = tmp_5 + 1;
+                int tmp_8 = tmp_5 + 2;
+                int tmp_9 = tmp_5 + 3;
+                bool present = 0 < left;
+                if (present)
                 {
-                    global::Dsl.Simd.Store(jet, k_4, global::Dsl.Simd.Load(probes, s * tmp + k_4));
+                    int k_4 = 0;
+                    // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                    for (; k_4 + global::Dsl.Simd.DoubleWidth <= tmp; k_4 += global::Dsl.Simd.DoubleWidth)
+                    {
+                        global::Dsl.Simd.Store(jetLanes, k_4, global::Dsl.Simd.Load(probes, tmp_5 * tmp + k_4));
+                    }
+                    for (; k_4 < tmp; k_4++)
+                    {
+                        jetLanes[k_4] = probes[tmp_5 * tmp + k_4];
+                    }
                 }
-                for (; k_4 < tmp; k_4++)
+                else
                 {
-                    jet[k_4] = probes[s * tmp + k_4];
+                    for (int k_5 = 0; k_5 < tmp; k_5++)
+                    {
+                        jetLanes[k_5] = 0.0;
+                    }
                 }
-                __Q_Taylor2_10(x, jet, w, y);
-                sum_1 += y[2];
+                bool present_1 = 1 < left;
+                if (present_1)
+                {
+                    int k_6 = 0;
+                    // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                    for (; k_6 + global::Dsl.Simd.DoubleWidth <= tmp; k_6 += global::Dsl.Simd.DoubleWidth)
+                    {
+                        global::Dsl.Simd.Store(jetLanes, tmp + k_6, global::Dsl.Simd.Load(probes, tmp_7 * tmp + k_6));
+                    }
+                    for (; k_6 < tmp; k_6++)
+                    {
+                        jetLanes[tmp + k_6] = probes[tmp_7 * tmp + k_6];
+                    }
+                }
+                else
+                {
+                    for (int k_7 = 0; k_7 < tmp; k_7++)
+                    {
+                        jetLanes[tmp + k_7] = 0.0;
+                    }
+                }
+                bool present_2 = 2 < left;
+                if (present_2)
+                {
+                    int k_8 = 0;
+                    // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                    for (; k_8 + global::Dsl.Simd.DoubleWidth <= tmp; k_8 += global::Dsl.Simd.DoubleWidth)
+                    {
+                        global::Dsl.Simd.Store(jetLanes, 2 * tmp + k_8, global::Dsl.Simd.Load(probes, tmp_8 * tmp + k_8));
+                    }
+                    for (; k_8 < tmp; k_8++)
+                    {
+                        jetLanes[2 * tmp + k_8] = probes[tmp_8 * tmp + k_8];
+                    }
+                }
+                else
+                {
+                    for (int k_9 = 0; k_9 < tmp; k_9++)
+                    {
+                        jetLanes[2 * tmp + k_9] = 0.0;
+                    }
+                }
+                bool present_3 = 3 < left;
+                if (present_3)
+                {
+                    int k_10 = 0;
+                    // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                    for (; k_10 + global::Dsl.Simd.DoubleWidth <= tmp; k_10 += global::Dsl.Simd.DoubleWidth)
+                    {
+                        global::Dsl.Simd.Store(jetLanes, 3 * tmp + k_10, global::Dsl.Simd.Load(probes, tmp_9 * tmp + k_10));
+                    }
+                    for (; k_10 < tmp; k_10++)
+                    {
+                        jetLanes[3 * tmp + k_10] = probes[tmp_9 * tmp + k_10];
+                    }
+                }
+                else
+                {
+                    for (int k_11 = 0; k_11 < tmp; k_11++)
+                    {
+                        jetLanes[3 * tmp + k_11] = 0.0;
+                    }
+                }
+                __Q_Taylor2x4_Collapsed_10(x, jetLanes, w, yLanes);
+                tmp_6 = yLanes[5];
+            }
+            else
+            {
+                double sum_1 = 0.0;
+                for (int s = tmp_5; s < probeCount; s++)
+                {
+                    int k_12 = 0;
+                    // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                    for (; k_12 + global::Dsl.Simd.DoubleWidth <= tmp; k_12 += global::Dsl.Simd.DoubleWidth)
+                    {
+                        global::Dsl.Simd.Store(jet, k_12, global::Dsl.Simd.Load(probes, s * tmp + k_12));
+                    }
+                    for (; k_12 < tmp; k_12++)
+                    {
+                        jet[k_12] = probes[s * tmp + k_12];
+                    }
+                    __Q_Taylor2_10(x, jet, w, y);
+                    sum_1 += y[2];
+                }
+                tmp_6 = sum_1;
             }
             __scratch.Release();
-            return (__parkedD[0] + sum_1) / (double)probeCount;
+            return (__parkedD[0] + tmp_6) / (double)probeCount;
         }
 
         // ILGPU kernel: runs QLapDense for one item of a batch; launch it over n items, n = result.Length.
@@ -1172,13 +1289,30 @@ namespace Dsl.Kernel.Tests
                 __kernel_Q_Taylor2x4_Collapsed_OneHot_10(x, tmp_1, tmp_1 + 1, tmp_1 + 2, tmp_1 + 3, w, yLanes);
                 sum += yLanes[5];
             }
-            double sum_1 = 0.0;
-            for (int i = chunks * 4; i < tmp; i++)
+            int tmp_2 = chunks * 4;
+            int left = tmp - tmp_2;
+            bool padded = left >= 3;
+            double tmp_3;
+            if (padded)
             {
-                __kernel_Q_Taylor2_OneHot_10(x, i, w, y);
-                sum_1 += y[2];
+                bool present = 0 < left;
+                bool present_1 = 1 < left;
+                bool present_2 = 2 < left;
+                bool present_3 = 3 < left;
+                __kernel_Q_Taylor2x4_Collapsed_OneHot_10(x, present ? tmp_2 : -1, present_1 ? tmp_2 + 1 : -1, present_2 ? tmp_2 + 2 : -1, present_3 ? tmp_2 + 3 : -1, w, yLanes);
+                tmp_3 = yLanes[5];
             }
-            return sum + sum_1;
+            else
+            {
+                double sum_1 = 0.0;
+                for (int i = tmp_2; i < tmp; i++)
+                {
+                    __kernel_Q_Taylor2_OneHot_10(x, i, w, y);
+                    sum_1 += y[2];
+                }
+                tmp_3 = sum_1;
+            }
+            return sum + tmp_3;
         }
 
         // Q_Laplacian for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
@@ -1225,18 +1359,104 @@ namespace Dsl.Kernel.Tests
                 __kernel_Q_Taylor2x4_Collapsed_10(x, jetLanes, w, yLanes);
                 sum += yLanes[5];
             }
-            double sum_1 = 0.0;
-            for (int s = chunks * 4; s < probeCount; s++)
+            int tmp_12 = chunks * 4;
+            int left = probeCount - tmp_12;
+            bool padded = left >= 3;
+            double tmp_13;
+            if (padded)
             {
-                for (int k_4 = 0; k_4 < tmp; k_4++)
+                int tmp_14 = tmp_12 + 1;
+                int tmp_15 = tmp_12 + 2;
+                int tmp_16 = tmp_12 + 3;
+                bool present = 0 < left;
+                if (present)
                 {
-                    int tmp_12 = s * tmp + k_4;
-                    jet[k_4 < (int)jet.Length ? k_4 : 0] = probes[tmp_12 < (int)probes.Length ? tmp_12 : 0];
+                    for (int k_4 = 0; k_4 < tmp; k_4++)
+                    {
+                        int tmp_17 = tmp_12 * tmp + k_4;
+                        jetLanes[k_4 < (int)jetLanes.Length ? k_4 : 0] = probes[tmp_17 < (int)probes.Length ? tmp_17 : 0];
+                    }
                 }
-                __kernel_Q_Taylor2_10(x, jet, w, y);
-                sum_1 += y[2];
+                else
+                {
+                    for (int k_5 = 0; k_5 < tmp; k_5++)
+                    {
+                        jetLanes[k_5 < (int)jetLanes.Length ? k_5 : 0] = 0.0;
+                    }
+                }
+                bool present_1 = 1 < left;
+                if (present_1)
+                {
+                    for (int k_6 = 0; k_6 < tmp; k_6++)
+                    {
+                        int tmp_18 = tmp + k_6;
+                        int tmp_19 = tmp_14 * tmp + k_6;
+                        jetLanes[tmp_18 < (int)jetLanes.Length ? tmp_18 : 0] = probes[tmp_19 < (int)probes.Length ? tmp_19 : 0];
+                    }
+                }
+                else
+                {
+                    for (int k_7 = 0; k_7 < tmp; k_7++)
+                    {
+                        int tmp_20 = tmp + k_7;
+                        jetLanes[tmp_20 < (int)jetLanes.Length ? tmp_20 : 0] = 0.0;
+                    }
+                }
+                bool present_2 = 2 < left;
+                if (present_2)
+                {
+                    for (int k_8 = 0; k_8 < tmp; k_8++)
+                    {
+                        int tmp_21 = 2 * tmp + k_8;
+                        int tmp_22 = tmp_15 * tmp + k_8;
+                        jetLanes[tmp_21 < (int)jetLanes.Length ? tmp_21 : 0] = probes[tmp_22 < (int)probes.Length ? tmp_22 : 0];
+                    }
+                }
+                else
+                {
+                    for (int k_9 = 0; k_9 < tmp; k_9++)
+                    {
+                        int tmp_23 = 2 * tmp + k_9;
+                        jetLanes[tmp_23 < (int)jetLanes.Length ? tmp_23 : 0] = 0.0;
+                    }
+                }
+                bool present_3 = 3 < left;
+                if (present_3)
+                {
+                    for (int k_10 = 0; k_10 < tmp; k_10++)
+                    {
+                        int tmp_24 = 3 * tmp + k_10;
+                        int tmp_25 = tmp_16 * tmp + k_10;
+                        jetLanes[tmp_24 < (int)jetLanes.Length ? tmp_24 : 0] = probes[tmp_25 < (int)probes.Length ? tmp_25 : 0];
+                    }
+                }
+                else
+                {
+                    for (int k_11 = 0; k_11 < tmp; k_11++)
+                    {
+                        int tmp_26 = 3 * tmp + k_11;
+                        jetLanes[tmp_26 < (int)jetLanes.Length ? tmp_26 : 0] = 0.0;
+                    }
+                }
+                __kernel_Q_Taylor2x4_Collapsed_10(x, jetLanes, w, yLanes);
+                tmp_13 = yLanes[5];
             }
-            return (sum + sum_1) / (double)probeCount;
+            else
+            {
+                double sum_1 = 0.0;
+                for (int s = tmp_12; s < probeCount; s++)
+                {
+                    for (int k_12 = 0; k_12 < tmp; k_12++)
+                    {
+                        int tmp_27 = s * tmp + k_12;
+                        jet[k_12 < (int)jet.Length ? k_12 : 0] = probes[tmp_27 < (int)probes.Length ? tmp_27 : 0];
+                    }
+                    __kernel_Q_Taylor2_10(x, jet, w, y);
+                    sum_1 += y[2];
+                }
+                tmp_13 = sum_1;
+            }
+            return (sum + tmp_13) / (double)probeCount;
         }
 
         // Q_Taylor3_10 for ILGPU kernels: views instead of spans, no exceptions, no SIMD, no pools.
@@ -1617,9 +1837,26 @@ namespace Dsl.Kernel.Tests
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> yLanes = global::Dsl.Lanes.Doubles(__scratch, 6);
             int chunks = tmp / 4;
             global::System.Runtime.Intrinsics.Vector256<double> sum = __lanes_Q_Laplacian_loop0(chunks, x, w, yLanes);
-            global::System.Runtime.Intrinsics.Vector256<double> sum_1 = __lanes_Q_Laplacian_loop1(chunks * 4, tmp, x, w, y);
+            int tmp_1 = chunks * 4;
+            int left = tmp - tmp_1;
+            bool padded = left >= 3;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2;
+            if (padded)
+            {
+                bool present = 0 < left;
+                bool present_1 = 1 < left;
+                bool present_2 = 2 < left;
+                bool present_3 = 3 < left;
+                __lanes_Q_Taylor2x4_Collapsed_OneHot_10(x, present ? tmp_1 : -1, present_1 ? tmp_1 + 1 : -1, present_2 ? tmp_1 + 2 : -1, present_3 ? tmp_1 + 3 : -1, w, yLanes);
+                tmp_2 = yLanes[global::Dsl.Lanes.At(5)];
+            }
+            else
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> sum_1 = __lanes_Q_Laplacian_loop1(tmp_1, tmp, x, w, y);
+                tmp_2 = sum_1;
+            }
             __scratch.Release();
-            return sum + sum_1;
+            return sum + tmp_2;
         }
 
         // Q_Laplacian_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x, yLanes; the rest shared.
@@ -1662,9 +1899,61 @@ namespace Dsl.Kernel.Tests
             int probeCount = probes.Length / tmp;
             int chunks = probeCount / 4;
             global::System.Runtime.Intrinsics.Vector256<double> sum = __lanes_Q_Laplacian_loop0_2(chunks, tmp, probes, jetLanes, x, w, yLanes);
-            global::System.Runtime.Intrinsics.Vector256<double> sum_1 = __lanes_Q_Laplacian_loop1_2(chunks * 4, probeCount, tmp, probes, jet, x, w, y);
+            int tmp_1 = chunks * 4;
+            int left = probeCount - tmp_1;
+            bool padded = left >= 3;
+            global::System.Runtime.Intrinsics.Vector256<double> tmp_2;
+            if (padded)
+            {
+                int tmp_3 = tmp_1 + 1;
+                int tmp_4 = tmp_1 + 2;
+                int tmp_5 = tmp_1 + 3;
+                bool present = 0 < left;
+                if (present)
+                {
+                    __lanes_Q_Laplacian_loop1_2(tmp, tmp_1, probes, jetLanes);
+                }
+                else
+                {
+                    __lanes_Q_Laplacian_loop2(tmp, jetLanes);
+                }
+                bool present_1 = 1 < left;
+                if (present_1)
+                {
+                    __lanes_Q_Laplacian_loop3(tmp, tmp_3, probes, jetLanes);
+                }
+                else
+                {
+                    __lanes_Q_Laplacian_loop4(tmp, jetLanes);
+                }
+                bool present_2 = 2 < left;
+                if (present_2)
+                {
+                    __lanes_Q_Laplacian_loop5(tmp, tmp_4, probes, jetLanes);
+                }
+                else
+                {
+                    __lanes_Q_Laplacian_loop6(tmp, jetLanes);
+                }
+                bool present_3 = 3 < left;
+                if (present_3)
+                {
+                    __lanes_Q_Laplacian_loop7(tmp, tmp_5, probes, jetLanes);
+                }
+                else
+                {
+                    __lanes_Q_Laplacian_loop8(tmp, jetLanes);
+                }
+                __lanes_Q_Taylor2x4_Collapsed_10(x, jetLanes, w, yLanes);
+                tmp_2 = yLanes[global::Dsl.Lanes.At(5)];
+            }
+            else
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> sum_1 = __lanes_Q_Laplacian_loop9(tmp_1, probeCount, tmp, probes, jet, x, w, y);
+                tmp_2 = sum_1;
+            }
             __scratch.Release();
-            return (sum + sum_1) / global::System.Runtime.Intrinsics.Vector256.Create((double)probeCount);
+            return (sum + tmp_2) / global::System.Runtime.Intrinsics.Vector256.Create((double)probeCount);
         }
 
         // Q_Laplacian_loop0 for 4 items at once, one per lane (the launcher's CPU path): per item: x, yLanes; the rest shared.
@@ -1700,9 +1989,89 @@ namespace Dsl.Kernel.Tests
             return sum;
         }
 
-        // Q_Laplacian_loop1 for 4 items at once, one per lane (the launcher's CPU path): per item: x, y; the rest shared.
+        // Q_Laplacian_loop1 for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian_loop1_2(int arg, int probeCount, int arg_1, global::System.ReadOnlySpan<double> probes, global::System.Span<double> jet, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y)
+        private static void __lanes_Q_Laplacian_loop1_2(int arg, int arg_1, global::System.ReadOnlySpan<double> probes, global::System.Span<double> jetLanes)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                jetLanes[k] = probes[arg_1 * arg + k];
+            }
+        }
+
+        // Q_Laplacian_loop2 for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Laplacian_loop2(int arg, global::System.Span<double> jetLanes)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                jetLanes[k] = 0.0;
+            }
+        }
+
+        // Q_Laplacian_loop3 for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Laplacian_loop3(int arg, int arg_1, global::System.ReadOnlySpan<double> probes, global::System.Span<double> jetLanes)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                jetLanes[arg + k] = probes[arg_1 * arg + k];
+            }
+        }
+
+        // Q_Laplacian_loop4 for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Laplacian_loop4(int arg, global::System.Span<double> jetLanes)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                jetLanes[arg + k] = 0.0;
+            }
+        }
+
+        // Q_Laplacian_loop5 for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Laplacian_loop5(int arg, int arg_1, global::System.ReadOnlySpan<double> probes, global::System.Span<double> jetLanes)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                jetLanes[2 * arg + k] = probes[arg_1 * arg + k];
+            }
+        }
+
+        // Q_Laplacian_loop6 for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Laplacian_loop6(int arg, global::System.Span<double> jetLanes)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                jetLanes[2 * arg + k] = 0.0;
+            }
+        }
+
+        // Q_Laplacian_loop7 for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Laplacian_loop7(int arg, int arg_1, global::System.ReadOnlySpan<double> probes, global::System.Span<double> jetLanes)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                jetLanes[3 * arg + k] = probes[arg_1 * arg + k];
+            }
+        }
+
+        // Q_Laplacian_loop8 for 4 items at once, one per lane (the launcher's CPU path): no parameter differs per item.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static void __lanes_Q_Laplacian_loop8(int arg, global::System.Span<double> jetLanes)
+        {
+            for (int k = 0; k < arg; k++)
+            {
+                jetLanes[3 * arg + k] = 0.0;
+            }
+        }
+
+        // Q_Laplacian_loop9 for 4 items at once, one per lane (the launcher's CPU path): per item: x, y; the rest shared.
+        [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
+        private static global::System.Runtime.Intrinsics.Vector256<double> __lanes_Q_Laplacian_loop9(int arg, int probeCount, int arg_1, global::System.ReadOnlySpan<double> probes, global::System.Span<double> jet, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<double>> x, global::System.ReadOnlySpan<double> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<double>> y)
         {
             global::System.Runtime.Intrinsics.Vector256<double> sum = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
             for (int s = arg; s < probeCount; s++)

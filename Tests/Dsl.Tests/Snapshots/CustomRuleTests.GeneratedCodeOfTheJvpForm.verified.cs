@@ -55,14 +55,31 @@ static partial class S
             sum += yLanes[5];
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
-        double sum_1 = 0.0;
-        for (int i = chunks * 4; i < tmp; i++)
+        int tmp_2 = chunks * 4;
+        int left = tmp - tmp_2;
+        bool padded = left >= 3;
+        double tmp_3;
+        if (padded)
         {
-            __F_Taylor2_OneHot(x, i, y);
-            sum_1 += y[2];
+            bool present = 0 < left;
+            bool present_1 = 1 < left;
+            bool present_2 = 2 < left;
+            bool present_3 = 3 < left;
+            __F_Taylor2x4_Collapsed_OneHot(x, present ? tmp_2 : -1, present_1 ? tmp_2 + 1 : -1, present_2 ? tmp_2 + 2 : -1, present_3 ? tmp_2 + 3 : -1, yLanes);
+            tmp_3 = yLanes[5];
+        }
+        else
+        {
+            double sum_1 = 0.0;
+            for (int i = tmp_2; i < tmp; i++)
+            {
+                __F_Taylor2_OneHot(x, i, y);
+                sum_1 += y[2];
+            }
+            tmp_3 = sum_1;
         }
         __scratch.Release();
-        return __parkedD[0] + sum_1;
+        return __parkedD[0] + tmp_3;
     }
 
     // Taylor mode of order 1 (one jet) of Hyp2Jvp, called from the derivatives above.

@@ -102,30 +102,132 @@ static partial class M
             sum += yLanes[5];
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
-        double sum_1 = 0.0;
-        for (int s = chunks * 4; s < probeCount; s++)
+        int tmp_5 = chunks * 4;
+        int left = probeCount - tmp_5;
+        bool padded = left >= 3;
+        double tmp_6;
+        if (padded)
         {
-            int k_4 = 0;
-            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k_4 + global::Dsl.Simd.DoubleWidth <= tmp; k_4 += global::Dsl.Simd.DoubleWidth)
+            int tmp_7 = tmp_5 + 1;
+            int tmp_8 = tmp_5 + 2;
+            int tmp_9 = tmp_5 + 3;
+            bool present = 0 < left;
+            if (present)
             {
-                global::Dsl.Simd.Store(jet, k_4, global::Dsl.Simd.Load(probes, s * tmp + k_4));
+                int k_4 = 0;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_4 + global::Dsl.Simd.DoubleWidth <= tmp; k_4 += global::Dsl.Simd.DoubleWidth)
+                {
+                    global::Dsl.Simd.Store(jetLanes, k_4, global::Dsl.Simd.Load(probes, tmp_5 * tmp + k_4));
+                }
+                for (; k_4 < tmp; k_4++)
+                {
+                    jetLanes[k_4] = probes[tmp_5 * tmp + k_4];
+                }
             }
-            for (; k_4 < tmp; k_4++)
+            else
             {
-                jet[k_4] = probes[s * tmp + k_4];
+                for (int k_5 = 0; k_5 < tmp; k_5++)
+                {
+                    jetLanes[k_5] = 0.0;
+                }
             }
-            __U_Taylor2_10(x, jet, theta, y);
-            sum_1 += y[2];
+            bool present_1 = 1 < left;
+            if (present_1)
+            {
+                int k_6 = 0;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_6 + global::Dsl.Simd.DoubleWidth <= tmp; k_6 += global::Dsl.Simd.DoubleWidth)
+                {
+                    global::Dsl.Simd.Store(jetLanes, tmp + k_6, global::Dsl.Simd.Load(probes, tmp_7 * tmp + k_6));
+                }
+                for (; k_6 < tmp; k_6++)
+                {
+                    jetLanes[tmp + k_6] = probes[tmp_7 * tmp + k_6];
+                }
+            }
+            else
+            {
+                for (int k_7 = 0; k_7 < tmp; k_7++)
+                {
+                    jetLanes[tmp + k_7] = 0.0;
+                }
+            }
+            bool present_2 = 2 < left;
+            if (present_2)
+            {
+                int k_8 = 0;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_8 + global::Dsl.Simd.DoubleWidth <= tmp; k_8 += global::Dsl.Simd.DoubleWidth)
+                {
+                    global::Dsl.Simd.Store(jetLanes, 2 * tmp + k_8, global::Dsl.Simd.Load(probes, tmp_8 * tmp + k_8));
+                }
+                for (; k_8 < tmp; k_8++)
+                {
+                    jetLanes[2 * tmp + k_8] = probes[tmp_8 * tmp + k_8];
+                }
+            }
+            else
+            {
+                for (int k_9 = 0; k_9 < tmp; k_9++)
+                {
+                    jetLanes[2 * tmp + k_9] = 0.0;
+                }
+            }
+            bool present_3 = 3 < left;
+            if (present_3)
+            {
+                int k_10 = 0;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_10 + global::Dsl.Simd.DoubleWidth <= tmp; k_10 += global::Dsl.Simd.DoubleWidth)
+                {
+                    global::Dsl.Simd.Store(jetLanes, 3 * tmp + k_10, global::Dsl.Simd.Load(probes, tmp_9 * tmp + k_10));
+                }
+                for (; k_10 < tmp; k_10++)
+                {
+                    jetLanes[3 * tmp + k_10] = probes[tmp_9 * tmp + k_10];
+                }
+            }
+            else
+            {
+                for (int k_11 = 0; k_11 < tmp; k_11++)
+                {
+                    jetLanes[3 * tmp + k_11] = 0.0;
+                }
+            }
+            __U_Taylor2x4_Collapsed_10(x, jetLanes, theta, yLanes);
+            tmp_6 = yLanes[5];
+        }
+        else
+        {
+            double sum_1 = 0.0;
+            for (int s = tmp_5; s < probeCount; s++)
+            {
+                int k_12 = 0;
+                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                for (; k_12 + global::Dsl.Simd.DoubleWidth <= tmp; k_12 += global::Dsl.Simd.DoubleWidth)
+                {
+                    global::Dsl.Simd.Store(jet, k_12, global::Dsl.Simd.Load(probes, s * tmp + k_12));
+                }
+                for (; k_12 < tmp; k_12++)
+                {
+                    jet[k_12] = probes[s * tmp + k_12];
+                }
+                __U_Taylor2_10(x, jet, theta, y);
+                sum_1 += y[2];
+            }
+            tmp_6 = sum_1;
         }
         __scratch.Release();
-        return (__parkedD[0] + sum_1) / (double)probeCount;
+        return (__parkedD[0] + tmp_6) / (double)probeCount;
     }
 
     // Value and gradient (seed 1, adjoints cleared first) of U_Laplacian, called from the derivatives above.
     [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
     private static double __U_Laplacian_Gradient_010(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> theta, global::System.ReadOnlySpan<double> probes, global::System.Span<double> theta_bar)
     {
+        var __tape = global::Dsl.Tape.Rent(); // values the reverse sweep reads, saved per loop iteration
+        var __tapeD = __tape.DoubleStack; int __tapeDn = 0; // its stack of doubles, held in locals
         var __scratch = global::Dsl.Scratch.Rent(); // pooled, zeroed jet buffers, returned at the end
         global::System.Span<double> __parkedD = stackalloc double[1]; // loop results parked across calls (see below)
         theta_bar.Clear();
@@ -138,81 +240,271 @@ static partial class M
         global::System.Span<double> yLanes_bar = __scratch.Doubles(6);
         int probeCount = probes.Length / tmp;
         int chunks = probeCount / 4;
-        double tmp_1 = (double)probeCount;
-        double sum_bar = 1.0 / tmp_1;
         double sum = 0.0;
         for (int chunk = 0; chunk < chunks; chunk++)
         {
-            int tmp_2 = chunk * 4;
-            int tmp_3 = tmp_2 + 1;
-            int tmp_4 = tmp_2 + 2;
-            int tmp_5 = tmp_2 + 3;
-            int k = 0;
-            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k + global::Dsl.Simd.DoubleWidth <= tmp; k += global::Dsl.Simd.DoubleWidth)
+            int tmp_1 = chunk * 4;
+            int tmp_2 = tmp_1 + 1;
+            int tmp_3 = tmp_1 + 2;
+            int tmp_4 = tmp_1 + 3;
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+            for (int k = 0; k < tmp; k++)
             {
-                global::Dsl.Simd.Store(jetLanes, k, global::Dsl.Simd.Load(probes, tmp_2 * tmp + k));
+                __tapeD[__tapeDn++] = jetLanes[k];
+                jetLanes[k] = probes[tmp_1 * tmp + k];
             }
-            for (; k < tmp; k++)
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+            for (int k_1 = 0; k_1 < tmp; k_1++)
             {
-                jetLanes[k] = probes[tmp_2 * tmp + k];
+                int tmp_5 = tmp + k_1;
+                __tapeD[__tapeDn++] = jetLanes[tmp_5];
+                jetLanes[tmp_5] = probes[tmp_2 * tmp + k_1];
             }
-            int k_1 = 0;
-            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k_1 + global::Dsl.Simd.DoubleWidth <= tmp; k_1 += global::Dsl.Simd.DoubleWidth)
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+            for (int k_2 = 0; k_2 < tmp; k_2++)
             {
-                global::Dsl.Simd.Store(jetLanes, tmp + k_1, global::Dsl.Simd.Load(probes, tmp_3 * tmp + k_1));
+                int tmp_6 = 2 * tmp + k_2;
+                __tapeD[__tapeDn++] = jetLanes[tmp_6];
+                jetLanes[tmp_6] = probes[tmp_3 * tmp + k_2];
             }
-            for (; k_1 < tmp; k_1++)
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+            for (int k_3 = 0; k_3 < tmp; k_3++)
             {
-                jetLanes[tmp + k_1] = probes[tmp_3 * tmp + k_1];
+                int tmp_7 = 3 * tmp + k_3;
+                __tapeD[__tapeDn++] = jetLanes[tmp_7];
+                jetLanes[tmp_7] = probes[tmp_4 * tmp + k_3];
             }
-            int k_2 = 0;
-            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k_2 + global::Dsl.Simd.DoubleWidth <= tmp; k_2 += global::Dsl.Simd.DoubleWidth)
-            {
-                global::Dsl.Simd.Store(jetLanes, 2 * tmp + k_2, global::Dsl.Simd.Load(probes, tmp_4 * tmp + k_2));
-            }
-            for (; k_2 < tmp; k_2++)
-            {
-                jetLanes[2 * tmp + k_2] = probes[tmp_4 * tmp + k_2];
-            }
-            int k_3 = 0;
-            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k_3 + global::Dsl.Simd.DoubleWidth <= tmp; k_3 += global::Dsl.Simd.DoubleWidth)
-            {
-                global::Dsl.Simd.Store(jetLanes, 3 * tmp + k_3, global::Dsl.Simd.Load(probes, tmp_5 * tmp + k_3));
-            }
-            for (; k_3 < tmp; k_3++)
-            {
-                jetLanes[3 * tmp + k_3] = probes[tmp_5 * tmp + k_3];
-            }
-            yLanes_bar[5] += sum_bar;
-            // the call's pullback: its outputs and its adjoints in one pass
-            __U_Taylor2x4_Collapsed_10_Pullback_0011(x, jetLanes, theta, yLanes, theta_bar, yLanes_bar);
+            __U_Taylor2x4_Collapsed_10(x, jetLanes, theta, yLanes);
             sum += yLanes[5];
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
-        double sum_1 = 0.0;
-        for (int s = chunks * 4; s < probeCount; s++)
+        int tmp_8 = chunks * 4;
+        int left = probeCount - tmp_8;
+        bool padded = left >= 3;
+        double tmp_9;
+        if (padded)
         {
-            int k_4 = 0;
-            // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-            for (; k_4 + global::Dsl.Simd.DoubleWidth <= tmp; k_4 += global::Dsl.Simd.DoubleWidth)
+            int tmp_10 = tmp_8 + 1;
+            int tmp_11 = tmp_8 + 2;
+            int tmp_12 = tmp_8 + 3;
+            bool present = 0 < left;
+            if (present)
             {
-                global::Dsl.Simd.Store(jet, k_4, global::Dsl.Simd.Load(probes, s * tmp + k_4));
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_4 = 0; k_4 < tmp; k_4++)
+                {
+                    __tapeD[__tapeDn++] = jetLanes[k_4];
+                    jetLanes[k_4] = probes[tmp_8 * tmp + k_4];
+                }
             }
-            for (; k_4 < tmp; k_4++)
+            else
             {
-                jet[k_4] = probes[s * tmp + k_4];
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_5 = 0; k_5 < tmp; k_5++)
+                {
+                    __tapeD[__tapeDn++] = jetLanes[k_5];
+                    jetLanes[k_5] = 0.0;
+                }
             }
-            y_bar[2] += sum_bar;
-            // the call's pullback: its outputs and its adjoints in one pass
-            __U_Taylor2_10_Pullback_0011(x, jet, theta, y, theta_bar, y_bar);
-            sum_1 += y[2];
+            bool present_1 = 1 < left;
+            if (present_1)
+            {
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_6 = 0; k_6 < tmp; k_6++)
+                {
+                    int tmp_13 = tmp + k_6;
+                    __tapeD[__tapeDn++] = jetLanes[tmp_13];
+                    jetLanes[tmp_13] = probes[tmp_10 * tmp + k_6];
+                }
+            }
+            else
+            {
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_7 = 0; k_7 < tmp; k_7++)
+                {
+                    int tmp_14 = tmp + k_7;
+                    __tapeD[__tapeDn++] = jetLanes[tmp_14];
+                    jetLanes[tmp_14] = 0.0;
+                }
+            }
+            bool present_2 = 2 < left;
+            if (present_2)
+            {
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_8 = 0; k_8 < tmp; k_8++)
+                {
+                    int tmp_15 = 2 * tmp + k_8;
+                    __tapeD[__tapeDn++] = jetLanes[tmp_15];
+                    jetLanes[tmp_15] = probes[tmp_11 * tmp + k_8];
+                }
+            }
+            else
+            {
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_9 = 0; k_9 < tmp; k_9++)
+                {
+                    int tmp_16 = 2 * tmp + k_9;
+                    __tapeD[__tapeDn++] = jetLanes[tmp_16];
+                    jetLanes[tmp_16] = 0.0;
+                }
+            }
+            bool present_3 = 3 < left;
+            if (present_3)
+            {
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_10 = 0; k_10 < tmp; k_10++)
+                {
+                    int tmp_17 = 3 * tmp + k_10;
+                    __tapeD[__tapeDn++] = jetLanes[tmp_17];
+                    jetLanes[tmp_17] = probes[tmp_12 * tmp + k_10];
+                }
+            }
+            else
+            {
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_11 = 0; k_11 < tmp; k_11++)
+                {
+                    int tmp_18 = 3 * tmp + k_11;
+                    __tapeD[__tapeDn++] = jetLanes[tmp_18];
+                    jetLanes[tmp_18] = 0.0;
+                }
+            }
+            __U_Taylor2x4_Collapsed_10(x, jetLanes, theta, yLanes);
+            tmp_9 = yLanes[5];
         }
+        else
+        {
+            double sum_1 = 0.0;
+            for (int s = tmp_8; s < probeCount; s++)
+            {
+                __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+                for (int k_12 = 0; k_12 < tmp; k_12++)
+                {
+                    __tapeD[__tapeDn++] = jet[k_12];
+                    jet[k_12] = probes[s * tmp + k_12];
+                }
+                __U_Taylor2_10(x, jet, theta, y);
+                sum_1 += y[2];
+            }
+            tmp_9 = sum_1;
+        }
+        double tmp_19 = (double)probeCount;
+        double sum_bar = 1.0 / tmp_19;
+        if (padded)
+        {
+            bool present_4 = 0 < left;
+            bool present_5 = 1 < left;
+            bool present_6 = 2 < left;
+            bool present_7 = 3 < left;
+            yLanes_bar[5] += sum_bar;
+            __U_Taylor2x4_Collapsed_10_Pullback_0011(x, jetLanes, theta, yLanes, theta_bar, yLanes_bar);
+            if (present_7)
+            {
+                for (int k_13 = tmp - 1; k_13 >= 0; k_13--)
+                {
+                    double tmp_20 = __tapeD[--__tapeDn];
+                    jetLanes[3 * tmp + k_13] = tmp_20;
+                }
+            }
+            else
+            {
+                for (int k_14 = tmp - 1; k_14 >= 0; k_14--)
+                {
+                    double tmp_21 = __tapeD[--__tapeDn];
+                    jetLanes[3 * tmp + k_14] = tmp_21;
+                }
+            }
+            if (present_6)
+            {
+                for (int k_15 = tmp - 1; k_15 >= 0; k_15--)
+                {
+                    double tmp_22 = __tapeD[--__tapeDn];
+                    jetLanes[2 * tmp + k_15] = tmp_22;
+                }
+            }
+            else
+            {
+                for (int k_16 = tmp - 1; k_16 >= 0; k_16--)
+                {
+                    double tmp_23 = __tapeD[--__tapeDn];
+                    jetLanes[2 * tmp + k_16] = tmp_23;
+                }
+            }
+            if (present_5)
+            {
+                for (int k_17 = tmp - 1; k_17 >= 0; k_17--)
+                {
+                    double tmp_24 = __tapeD[--__tapeDn];
+                    jetLanes[tmp + k_17] = tmp_24;
+                }
+            }
+            else
+            {
+                for (int k_18 = tmp - 1; k_18 >= 0; k_18--)
+                {
+                    double tmp_25 = __tapeD[--__tapeDn];
+                    jetLanes[tmp + k_18] = tmp_25;
+                }
+            }
+            if (present_4)
+            {
+                for (int k_19 = tmp - 1; k_19 >= 0; k_19--)
+                {
+                    double tmp_26 = __tapeD[--__tapeDn];
+                    jetLanes[k_19] = tmp_26;
+                }
+            }
+            else
+            {
+                for (int k_20 = tmp - 1; k_20 >= 0; k_20--)
+                {
+                    double tmp_27 = __tapeD[--__tapeDn];
+                    jetLanes[k_20] = tmp_27;
+                }
+            }
+        }
+        else
+        {
+            for (int s_1 = probeCount - 1; s_1 >= tmp_8; s_1--)
+            {
+                y_bar[2] += sum_bar;
+                __U_Taylor2_10_Pullback_0011(x, jet, theta, y, theta_bar, y_bar);
+                for (int k_21 = tmp - 1; k_21 >= 0; k_21--)
+                {
+                    double tmp_28 = __tapeD[--__tapeDn];
+                    jet[k_21] = tmp_28;
+                }
+            }
+        }
+        for (int chunk_1 = chunks - 1; chunk_1 >= 0; chunk_1--)
+        {
+            yLanes_bar[5] += sum_bar;
+            __U_Taylor2x4_Collapsed_10_Pullback_0011(x, jetLanes, theta, yLanes, theta_bar, yLanes_bar);
+            int tmp_29 = tmp - 1;
+            for (int k_22 = tmp_29; k_22 >= 0; k_22--)
+            {
+                double tmp_30 = __tapeD[--__tapeDn];
+                jetLanes[3 * tmp + k_22] = tmp_30;
+            }
+            for (int k_23 = tmp_29; k_23 >= 0; k_23--)
+            {
+                double tmp_31 = __tapeD[--__tapeDn];
+                jetLanes[2 * tmp + k_23] = tmp_31;
+            }
+            for (int k_24 = tmp_29; k_24 >= 0; k_24--)
+            {
+                double tmp_32 = __tapeD[--__tapeDn];
+                jetLanes[tmp + k_24] = tmp_32;
+            }
+            for (int k_25 = tmp_29; k_25 >= 0; k_25--)
+            {
+                double tmp_33 = __tapeD[--__tapeDn];
+                jetLanes[k_25] = tmp_33;
+            }
+        }
+        __tape.Release();
         __scratch.Release();
-        return (__parkedD[0] + sum_1) / tmp_1;
+        return (__parkedD[0] + tmp_9) / tmp_19;
     }
 
     // Taylor mode of order 2 (one jet) of U, called from the derivatives above.

@@ -24,14 +24,29 @@ static partial class M
             sum += yLanes[3];
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
-        double sum_1 = 0.0;
-        for (int i = chunks * 2; i < tmp; i++)
+        int tmp_2 = chunks * 2;
+        int left = tmp - tmp_2;
+        bool padded = left >= 2;
+        double tmp_3;
+        if (padded)
         {
-            __U_Taylor2_OneHot_10(x, i, w, y);
-            sum_1 += y[2];
+            bool present = 0 < left;
+            bool present_1 = 1 < left;
+            __U_Taylor2x2_Collapsed_OneHot_10(x, present ? tmp_2 : -1, present_1 ? tmp_2 + 1 : -1, w, yLanes);
+            tmp_3 = yLanes[3];
+        }
+        else
+        {
+            double sum_1 = 0.0;
+            for (int i = tmp_2; i < tmp; i++)
+            {
+                __U_Taylor2_OneHot_10(x, i, w, y);
+                sum_1 += y[2];
+            }
+            tmp_3 = sum_1;
         }
         __scratch.Release();
-        return __parkedD[0] + sum_1;
+        return __parkedD[0] + tmp_3;
     }
 
     // Laplacian (STDE, sparse coordinates: d/|J| Σ ∂²u/∂x_j²) of U with respect to x.
@@ -109,45 +124,136 @@ static partial class M
             sum += y2;
         }
         __parkedD[0] = sum; // parked: read after a call, kept out of registers across it
-        double sum_1 = 0.0;
-        for (int s = chunks * 2; s < probeCount; s++)
+        int tmp_5 = chunks * 2;
+        int left = probeCount - tmp_5;
+        bool padded = left >= 2;
+        double tmp_6;
+        if (padded)
         {
+            int tmp_7 = tmp_5 + 1;
+            bool present = 0 < left;
+            bool present_1 = 1 < left;
             int nonzeros_2 = 0;
             int at_2 = 0;
             double scale_2 = 0.0;
             for (int k_4 = 0; k_4 < tmp; k_4++)
             {
-                double probes_k_2 = probes[s * tmp + k_4];
-                bool tmp_5 = probes_k_2 != 0.0;
-                nonzeros_2 = tmp_5 ? nonzeros_2 + 1 : nonzeros_2;
-                at_2 = tmp_5 ? k_4 : at_2;
-                scale_2 = tmp_5 ? probes_k_2 : scale_2;
+                double probes_k_2 = probes[tmp_5 * tmp + k_4];
+                bool tmp_8 = probes_k_2 != 0.0;
+                nonzeros_2 = tmp_8 ? nonzeros_2 + 1 : nonzeros_2;
+                at_2 = tmp_8 ? k_4 : at_2;
+                scale_2 = tmp_8 ? probes_k_2 : scale_2;
             }
-            double y2_1;
-            if (nonzeros_2 == 1 & (scale_2 == 1.0 | scale_2 == -1.0))
+            int tmp_9 = present_1 ? tmp_7 : tmp_5;
+            int nonzeros_3 = 0;
+            int at_3 = 0;
+            double scale_3 = 0.0;
+            for (int k_5 = 0; k_5 < tmp; k_5++)
             {
-                __U_Taylor2_OneHot_10(x, at_2, w, y);
-                y2_1 = y[2];
+                double probes_k_3 = probes[tmp_9 * tmp + k_5];
+                bool tmp_10 = probes_k_3 != 0.0;
+                nonzeros_3 = tmp_10 ? nonzeros_3 + 1 : nonzeros_3;
+                at_3 = tmp_10 ? k_5 : at_3;
+                scale_3 = tmp_10 ? probes_k_3 : scale_3;
+            }
+            int tmp_11 = present ? at_2 : -1;
+            int tmp_12 = present_1 ? at_3 : -1;
+            double y2_1;
+            if ((!present | nonzeros_2 == 1 & (scale_2 == 1.0 | scale_2 == -1.0)) & (!present_1 | nonzeros_3 == 1 & (scale_3 == 1.0 | scale_3 == -1.0)))
+            {
+                __U_Taylor2x2_Collapsed_OneHot_10(x, tmp_11, tmp_12, w, yLanes);
+                y2_1 = yLanes[3];
             }
             else
             {
-                int k_5 = 0;
-                // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
-                for (; k_5 + global::Dsl.Simd.DoubleWidth <= tmp; k_5 += global::Dsl.Simd.DoubleWidth)
+                if (present)
                 {
-                    global::Dsl.Simd.Store(jet, k_5, global::Dsl.Simd.Load(probes, s * tmp + k_5));
+                    int k_6 = 0;
+                    // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                    for (; k_6 + global::Dsl.Simd.DoubleWidth <= tmp; k_6 += global::Dsl.Simd.DoubleWidth)
+                    {
+                        global::Dsl.Simd.Store(jetLanes, k_6, global::Dsl.Simd.Load(probes, tmp_5 * tmp + k_6));
+                    }
+                    for (; k_6 < tmp; k_6++)
+                    {
+                        jetLanes[k_6] = probes[tmp_5 * tmp + k_6];
+                    }
                 }
-                for (; k_5 < tmp; k_5++)
+                else
                 {
-                    jet[k_5] = probes[s * tmp + k_5];
+                    for (int k_7 = 0; k_7 < tmp; k_7++)
+                    {
+                        jetLanes[k_7] = 0.0;
+                    }
                 }
-                __U_Taylor2_10(x, jet, w, y);
-                y2_1 = y[2];
+                if (present_1)
+                {
+                    int k_8 = 0;
+                    // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                    for (; k_8 + global::Dsl.Simd.DoubleWidth <= tmp; k_8 += global::Dsl.Simd.DoubleWidth)
+                    {
+                        global::Dsl.Simd.Store(jetLanes, tmp + k_8, global::Dsl.Simd.Load(probes, tmp_7 * tmp + k_8));
+                    }
+                    for (; k_8 < tmp; k_8++)
+                    {
+                        jetLanes[tmp + k_8] = probes[tmp_7 * tmp + k_8];
+                    }
+                }
+                else
+                {
+                    for (int k_9 = 0; k_9 < tmp; k_9++)
+                    {
+                        jetLanes[tmp + k_9] = 0.0;
+                    }
+                }
+                __U_Taylor2x2_Collapsed_10(x, jetLanes, w, yLanes);
+                y2_1 = yLanes[3];
             }
-            sum_1 += y2_1;
+            tmp_6 = y2_1;
+        }
+        else
+        {
+            double sum_1 = 0.0;
+            for (int s = tmp_5; s < probeCount; s++)
+            {
+                int nonzeros_4 = 0;
+                int at_4 = 0;
+                double scale_4 = 0.0;
+                for (int k_10 = 0; k_10 < tmp; k_10++)
+                {
+                    double probes_k_4 = probes[s * tmp + k_10];
+                    bool tmp_13 = probes_k_4 != 0.0;
+                    nonzeros_4 = tmp_13 ? nonzeros_4 + 1 : nonzeros_4;
+                    at_4 = tmp_13 ? k_10 : at_4;
+                    scale_4 = tmp_13 ? probes_k_4 : scale_4;
+                }
+                double y2_2;
+                if (nonzeros_4 == 1 & (scale_4 == 1.0 | scale_4 == -1.0))
+                {
+                    __U_Taylor2_OneHot_10(x, at_4, w, y);
+                    y2_2 = y[2];
+                }
+                else
+                {
+                    int k_11 = 0;
+                    // SIMD: a vector of iterations at a time (the same arithmetic per element); the scalar loop below does the rest
+                    for (; k_11 + global::Dsl.Simd.DoubleWidth <= tmp; k_11 += global::Dsl.Simd.DoubleWidth)
+                    {
+                        global::Dsl.Simd.Store(jet, k_11, global::Dsl.Simd.Load(probes, s * tmp + k_11));
+                    }
+                    for (; k_11 < tmp; k_11++)
+                    {
+                        jet[k_11] = probes[s * tmp + k_11];
+                    }
+                    __U_Taylor2_10(x, jet, w, y);
+                    y2_2 = y[2];
+                }
+                sum_1 += y2_2;
+            }
+            tmp_6 = sum_1;
         }
         __scratch.Release();
-        return (__parkedD[0] + sum_1) * ((double)tmp / (double)probeCount);
+        return (__parkedD[0] + tmp_6) * ((double)tmp / (double)probeCount);
     }
 
     // Taylor mode of order 2 (one jet) of U, called from the derivatives above.
