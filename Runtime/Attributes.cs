@@ -158,7 +158,12 @@ public sealed class LaplacianAttribute : TransformAttribute
 
     /// <summary>
     /// How many jets run through one pass that shares the primal (vector mode; 1 to 16,
-    /// default 4). Jets are taken in chunks of this size; the remainder runs one at a time.
+    /// default 4). The pass carries the jets' second-order coefficients as one sum (collapsed
+    /// Taylor mode): a chunk of L jets costs about L + 2 primal passes, not 2L + 1. Jets are
+    /// taken in chunks of this size; from 8 lanes on, one chunk of half the size takes what is
+    /// left when that many are; what is then left shares one chunk (its other lanes along zero)
+    /// when that is cheaper (3 or more for chunks of 4, 4 or more for 8), else runs one at a
+    /// time. 8 pays from 8 probes on (16 probes, d = 100: about 10 % faster than 4).
     /// </summary>
     public int Lanes { get; set; } = 4;
 }

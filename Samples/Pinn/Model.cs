@@ -71,6 +71,7 @@ public static partial class Model
     [Laplacian(nameof(U), Wrt = "x")]
     public static partial float ULapExact(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width);
 
+    // Chunks of 8 probes (4 probes, the default, take the chunk of 4 the generator adds): 16 probes ran about 10 % faster.
     [Laplacian(nameof(U), Wrt = "x", Estimator = Estimator.Dense, Lanes = 8)]
     public static partial float ULapDense(ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int width, ReadOnlySpan<float> probes);
 
