@@ -8,7 +8,8 @@ namespace Dsl.Generator.Transforms.Lanes;
 /// Unroll-and-jam of matrix loops, in lanes methods and in scalar code (<see cref="RunScalar"/>, the C# target's
 /// legalization): a loop over j whose body holds one inner loop over k runs several
 /// values of j per pass over k. Four in the reverse sweep's adjoint loops (<c>h̄[k] += θ[j,k]·z̄ⱼ</c>,
-/// <c>θ̄[j,k] += z̄ⱼ·h[k]</c>), two in the forward sweep's dot products, which carry one sum per jet coefficient. For a
+/// <c>θ̄[j,k] += z̄ⱼ·h[k]</c>; in lanes code fewer when the jet rows' vectors would not fit the registers), two in the
+/// forward sweep's dot products, which carry one sum per jet coefficient. For a
 /// group of j: the part of the body before the inner loop runs for each j, in the order of j; then one inner loop does
 /// the group, each load that does not depend on j made once for all of it, each element at an index that does not
 /// depend on j read once, given the group's contributions one after the other in the order of j, and written once;
