@@ -82,19 +82,28 @@ internal static partial class Generation
         }
         return new KernelLanes(rootId, elem, null)
         {
-            ClearedOnEntry = Enumerable.Range(0, inputs.Count).Where(i => inputs[i].IsSpanOutput && ClearsOnEntry(fn.Body, fn.Params[i]))
+            ClearedOnEntry = Enumerable.Range(0, inputs.Count)
+                .Where(i => inputs[i].IsSpanOutput && ClearsOnEntry(fn.Body, fn.Params[i], callees.Find, 0))
                 .Select(i => inputs[i].Param.Name).ToEquatableArray(),
         };
     }
 
-    /// <summary>Whether the region's own ops clear <paramref name="buffer"/> before any op (at any depth) uses it.</summary>
-    private static bool ClearsOnEntry(Region body, Value buffer)
+    /// <summary>
+    /// Whether the region clears <paramref name="buffer"/> before any op (at any depth) uses it: by its own clear, or by a
+    /// first use that is a call passing it whole to a parameter the callee clears on entry (an eager gradient written
+    /// straight into θ̄ is cleared by the callee that computes it: the caller's own clear is then left out).
+    /// </summary>
+    private static bool ClearsOnEntry(Region body, Value buffer, Func<FunctionKey, Function?> find, int depth)
     {
         static bool Uses(Op op, Value v) => op.Operands.Any(o => o.Id == v.Id) || op.Regions.Any(r => r.Ops.Any(inner => Uses(inner, v)));
         foreach (var op in body.Ops)
         {
             if (op is ClearOp c && c.Buffer.Id == buffer.Id) return true;
-            if (Uses(op, buffer)) return false;
+            if (!Uses(op, buffer)) continue;
+            if (op is not CallOp call || depth > 8 || call.Rule is not null || find(call.Callee) is not { } callee) return false;
+            var slots = Enumerable.Range(0, call.Args.Count).Where(i => call.Args[i].Id == buffer.Id).ToList();
+            return slots.Count == 1 && slots[0] < callee.Params.Count
+                && ClearsOnEntry(callee.Body, callee.Params[slots[0]], find, depth + 1);
         }
         return false;
     }

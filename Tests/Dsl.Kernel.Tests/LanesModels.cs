@@ -139,6 +139,30 @@ public static partial class PartWritten
 }
 
 /// <summary>
+/// <see cref="PartWritten"/> with the writes in a callee: the output's first use is a call to a method that does not
+/// clear it, so the launcher still clears each block (it leaves that out only when the callee clears on entry).
+/// </summary>
+public static partial class PartWrittenByCallee
+{
+    [Differentiable]
+    public static void Write(ReadOnlySpan<float> x, Span<float> y)
+    {
+        y[0] = x[0] * x[0];
+        if (x[0] > 0f) y[1] = x[0];
+    }
+
+    [Differentiable]
+    public static float Mark(ReadOnlySpan<float> x, Span<float> y)
+    {
+        Write(x, y);
+        return x[0];
+    }
+
+    [Kernel(nameof(Mark), PerItem = "x", Sum = "y, result")]
+    public static partial void MarkBatch(Index1D item, ArrayView<float> x, ArrayView<float> y, ArrayView<float> result);
+}
+
+/// <summary>
 /// A loop that carries a per-item int (an index stepping around w) and a per-item bool (flipped by the items' own x):
 /// the reverse sweep saves both on the tape, as int lanes beside float lanes and as long lanes (on the doubles) beside
 /// double lanes.

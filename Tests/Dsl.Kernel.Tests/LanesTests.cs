@@ -1,4 +1,6 @@
 using System;
+using System.Linq;
+using System.Reflection;
 using Dsl.Kernel.Tests.Infrastructure;
 using Xunit;
 
@@ -173,24 +175,78 @@ public sealed class LanesTests
     }
 
     [Fact]
-    public void A_summed_output_the_method_writes_in_part_is_cleared_before_every_block()
+    public void A_gradient_whose_callee_clears_theta_bar_runs_without_the_launchers_clear_and_equals_the_kernel()
+    {
+        // LossSparseGrad's θ-gradient is written by the Laplacian's eager gradient straight into θ̄, which that callee
+        // clears on entry: the launcher leaves out its own clear of the block (1.5 MB per block of 8 at d = 100), so the
+        // callee's clear is the only one. 256 items are 16 chunks of two blocks each, run twice on one launcher: a block
+        // left uncleared would add the chunk's first block (or the first call) in again.
+        const int n = 16 * 16, d = 6, width = 4, v = 4;
+        var text = GeneratedFile("Pinn.Model.Dsl.g.cs");
+        var launcher = text[text.IndexOf("class LossSparseGradBatchLauncher", StringComparison.Ordinal)..];
+        launcher = launcher[..launcher.IndexOf("LoadAutoGroupedStreamKernel", StringComparison.Ordinal)];
+        Assert.Contains("__thetaBarLanes", launcher);
+        Assert.DoesNotContain("Array.Clear(__thetaBarLanes)", launcher);
+        Assert.Contains("Array.Clear(__yLanes)", GeneratedFile("Dsl.Kernel.Tests.PartWritten.Dsl.g.cs"));   // Mark clears nothing
+        Assert.Contains("Array.Clear(__yLanes)", GeneratedFile("Dsl.Kernel.Tests.PartWrittenByCallee.Dsl.g.cs"));   // nor its callee
+
+        var p = Pinn.Model.ParameterCount(d, width);
+        var x = Batches.Floats(n * d, 91, -0.5, 0.5);
+        var theta = Batches.Floats(p, 92, -0.8, 0.8);
+        var f = Batches.Floats(n, 93, -1, 1);
+        var probes = new float[n * v * d];
+        for (var i = 0; i < n * v; i++) probes[i * d + (i * 7 + i / v) % d] = i % 3 == 0 ? -1 : 1;   // one-hot: ±e_j
+        Assert.Null(Pinn.Model.LossSparseGradBatchLauncher.LanesUnavailable);
+        using var lanes = KernelDevice.Cpu(1, lanes: true);
+        using var accelerator = KernelDevice.CpuAccelerator();
+        using var onLanes = new Pinn.Model.LossSparseGradBatchLauncher(lanes);
+        var (gl, gk) = (new float[p], new float[p]);
+        var lk = new Pinn.Model.LossSparseGradBatchLauncher(accelerator).Run(n, x, theta, width, probes, f, 0, gk);
+        for (var call = 0; call < 2; call++)
+        {
+            var ll = onLanes.Run(n, x, theta, width, probes, f, 0, gl);
+            Bits(lk, ll, $"sparse loss, call {call}");
+            for (var j = 0; j < p; j++) Bits(gk[j], gl[j], $"sparse θ[{j}], call {call}");
+        }
+    }
+
+    private static string GeneratedFile(string name)
+    {
+        var root = typeof(LanesTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "GeneratedFiles").Value!;
+        return System.IO.File.ReadAllText(System.IO.Directory.GetFiles(root, name, System.IO.SearchOption.AllDirectories).Single());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_summed_output_the_method_writes_in_part_is_cleared_before_every_block(bool byCallee)
     {
         // 16 chunks of 16 items, each two blocks of 8: the first positive, the second negative. A second block never
         // writes y[1], so lanes left over from the first would add in again. The launcher clears each block (Mark does
-        // not clear y itself).
+        // not clear y itself, nor does the callee it passes y to).
         const int n = 16 * 16;
         Assert.Equal(16, KernelLauncher.Chunks(n));
         var x = Batches.Floats(n, 71, 0.25, 2);
         for (var i = 0; i < n; i++) if (i % 16 >= 8) x[i] = -x[i];
         (float Result, float[] Y) Run(KernelDevice device)
         {
-            using var launcher = new PartWritten.MarkBatchLauncher(device);
             var y = new float[2];
-            launcher.Run(n, x, y);                       // twice on one launcher: its pooled blocks hold the first call's lanes
-            var result = launcher.Run(n, x, y);
+            float result;
+            if (byCallee)
+            {
+                using var launcher = new PartWrittenByCallee.MarkBatchLauncher(device);
+                launcher.Run(n, x, y);                       // twice on one launcher: its pooled blocks hold the first call's lanes
+                result = launcher.Run(n, x, y);
+            }
+            else
+            {
+                using var launcher = new PartWritten.MarkBatchLauncher(device);
+                launcher.Run(n, x, y);
+                result = launcher.Run(n, x, y);
+            }
             return (result, y);
         }
-        Assert.Null(PartWritten.MarkBatchLauncher.LanesUnavailable);
+        Assert.Null(byCallee ? PartWrittenByCallee.MarkBatchLauncher.LanesUnavailable : PartWritten.MarkBatchLauncher.LanesUnavailable);
         using var perItem = KernelDevice.Cpu(1, lanes: false);
         using var lanes = KernelDevice.Cpu(1, lanes: true);
         var expected = Run(perItem);
