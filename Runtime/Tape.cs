@@ -138,10 +138,10 @@ public sealed class Tape
     /// The stack of doubles with room, above its first <paramref name="count"/> elements, for the pushes of a loop
     /// <c>for (i = start; i &lt; bound; i += step)</c> (<c>&lt;=</c> when <paramref name="inclusive"/>; a negative step
     /// counts down with <c>&gt;</c> or <c>&gt;=</c>) that pushes <paramref name="perIteration"/> doubles per iteration,
-    /// and for <paramref name="after"/> more pushed after it.
+    /// and for <paramref name="after"/> more pushed after it (in straight-line code, and by later loops: <see cref="Room"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double[] Reserve(double[] stack, int count, int perIteration, int after, int start, int bound, int step, bool inclusive)
+    public double[] Reserve(double[] stack, int count, int perIteration, long after, int start, int bound, int step, bool inclusive)
     {
         var needed = (long)count + after + perIteration * Trips(start, bound, step, inclusive);
         return needed <= stack.Length ? stack : _doubles = Enlarged(stack, needed);
@@ -149,7 +149,7 @@ public sealed class Tape
 
     /// <summary>The same for the stack of floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float[] Reserve(float[] stack, int count, int perIteration, int after, int start, int bound, int step, bool inclusive)
+    public float[] Reserve(float[] stack, int count, int perIteration, long after, int start, int bound, int step, bool inclusive)
     {
         var needed = (long)count + after + perIteration * Trips(start, bound, step, inclusive);
         return needed <= stack.Length ? stack : _floats = Enlarged(stack, needed);
@@ -157,11 +157,19 @@ public sealed class Tape
 
     /// <summary>The same for the stack of ints.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int[] Reserve(int[] stack, int count, int perIteration, int after, int start, int bound, int step, bool inclusive)
+    public int[] Reserve(int[] stack, int count, int perIteration, long after, int start, int bound, int step, bool inclusive)
     {
         var needed = (long)count + after + perIteration * Trips(start, bound, step, inclusive);
         return needed <= stack.Length ? stack : _ints = Enlarged(stack, needed);
     }
+
+    /// <summary>
+    /// The elements the loop <c>for (i = start; i &lt; bound; i += step)</c> pushes at <paramref name="perIteration"/> per
+    /// iteration (see <see cref="Trips"/>): the room a reservation made before an earlier loop keeps for this one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long Room(int perIteration, int start, int bound, int step, bool inclusive) =>
+        perIteration * Trips(start, bound, step, inclusive);
 
     /// <summary>
     /// How many times <c>for (i = start; i &lt; bound; i += step)</c> runs (<c>&lt;=</c> when <paramref name="inclusive"/>;

@@ -202,6 +202,36 @@ public class GradientTests
     }
 
     [Fact]
+    public void One_reservation_before_three_loops_makes_room_for_all_their_pushes_on_a_fresh_tape()
+    {
+        // 8 exps, 203 rows (50 jammed groups of 4 and 3 one at a time) and 300 exps: 511 doubles pushed after one
+        // reservation (made before the first loop) on a fresh tape of 256. Had it left out the later loops, their pushes,
+        // which check no room, would run past the stack.
+        const int n = 8, rows = 203, m = 300;
+        var rnd = new Random(17);
+        var w = Enumerable.Range(0, rows * n).Select(_ => rnd.NextDouble() - 0.5).ToArray();
+        var x = Enumerable.Range(0, n).Select(_ => rnd.NextDouble() - 0.5).ToArray();
+        var z = Enumerable.Range(0, m).Select(_ => rnd.NextDouble() - 0.5).ToArray();
+        var (wBar, xBar, zBar) = (new double[w.Length], new double[n], new double[m]);
+        Tape.TrimThreadPool();
+        var value = TapeRoomModel.ExpsThenRowsGradient(w, x, z, wBar, xBar, zBar);
+        Assert.Equal(TapeRoomModel.ExpsThenRows(w, x, z), value);
+        // Closed form: f = log(Σ eˣ)·Σⱼ yⱼ² + Σₖ exp(zₖx₀), yⱼ = Σᵢ wⱼᵢxᵢ.
+        var se = x.Sum(Math.Exp);
+        var y = Enumerable.Range(0, rows).Select(j => Enumerable.Range(0, n).Sum(i => w[j * n + i] * x[i])).ToArray();
+        var sq = y.Sum(v => v * v);
+        for (var j = 0; j < rows; j++)
+            for (var i = 0; i < n; i++) Assert.Equal(Math.Log(se) * 2 * y[j] * x[i], wBar[j * n + i], 1e-12);
+        for (var i = 0; i < n; i++)
+        {
+            var expected = Math.Exp(x[i]) / se * sq + Math.Log(se) * Enumerable.Range(0, rows).Sum(j => 2 * y[j] * w[j * n + i])
+                + (i == 0 ? z.Sum(v => v * Math.Exp(v * x[0])) : 0);
+            Assert.Equal(expected, xBar[i], 1e-10);
+        }
+        for (var k = 0; k < m; k++) Assert.Equal(x[0] * Math.Exp(z[k] * x[0]), zBar[k], 1e-14);
+    }
+
+    [Fact]
     public void Gradients_of_fixed_size_functions_do_not_allocate()
     {
         Span<double> x = stackalloc double[] { 0.3, -1.2, 0.8, 1.5 };

@@ -293,8 +293,9 @@ internal sealed class CpuLanes : ITarget
     // The tape's stacks in locals, as in scalar code (CpuScalar.Push); a per-item value's lanes take a vector's width.
     public string Push(IrType t, int level, string value, bool reserved) => CpuScalar.Instance.Push(t, level, value, reserved);
 
-    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp) =>
-        CpuScalar.Instance.ReserveLoop(t, level, perIteration, after, start, bound, step, cmp);
+    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp,
+        IReadOnlyList<TapeRun> later, int alike = 0) =>
+        CpuScalar.Instance.ReserveLoop(t, level, perIteration, after, start, bound, step, cmp, later, alike);
 
     public string Pop(IrType t, int level) => CpuScalar.Instance.Pop(t, level);
 

@@ -135,15 +135,29 @@ internal sealed class CpuScalar : ITarget
         return reserved ? save : $"if ({count} == {stack}.Length) {stack} = {Tape(level)}.Grow({stack}); {save}";
     }
 
-    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp)
+    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp,
+        IReadOnlyList<TapeRun> later, int alike = 0)
     {
         var (stack, count) = (Stack(level, t.Elem), Count(level, t.Elem));
-        var inclusive = cmp is LoopCmp.Le or LoopCmp.Ge ? "true" : "false";
+        static string Inclusive(LoopCmp c) => c is LoopCmp.Le or LoopCmp.Ge ? "true" : "false";
         var kind = t.Elem switch { ScalarKind.F64 => "double", ScalarKind.F32 => "float", _ => "int" };
         string Values(int n) => n == 1 ? "1 " + kind : $"{n} {kind}s";
         var what = perIteration == 0 ? $"the {Values(after)} saved after the loop"
-            : $"the {Values(perIteration)} the loop saves per iteration" + (after > 0 ? $" and the {Values(after)} after it" : "");
-        return $"{stack} = {Tape(level)}.Reserve({stack}, {count}, {perIteration}, {after}, {start}, {bound}, {step}, {inclusive}); " +
+            : $"the {Values(perIteration)} " + (alike == 0 ? "the loop saves per iteration"
+                : $"per iteration of the loop and of the {(alike == 1 ? "loop" : alike + " loops")} after it over the same range")
+                + (after > 0 && later.Count == 0 ? $" and the {Values(after)} after it" : "");
+        var room = after.ToString(CultureInfo.InvariantCulture);
+        if (later.Count > 0)
+        {
+            // The loops after it (a jammed loop and its remainder as one): Tape.Room(per iteration, start, bound, step,
+            // inclusive) each, added to what is pushed between and after them.
+            room = string.Join(" + ", later.Select(l =>
+                $"global::Dsl.Tape.Room({l.PerIteration}, {l.Start}, {l.Bound}, {l.Step}, {Inclusive(l.Cmp)})"));
+            if (after > 0) room = after.ToString(CultureInfo.InvariantCulture) + " + " + room;
+            what += ", then " + string.Join(", ", later.Select(l => $"{Values(l.PerIteration)} per {l.Index}"
+                + (l.Jammed ? " (its jammed loop and the rest)" : ""))) + (after > 0 ? $" and {Values(after)} more" : "");
+        }
+        return $"{stack} = {Tape(level)}.Reserve({stack}, {count}, {perIteration}, {room}, {start}, {bound}, {step}, {Inclusive(cmp)}); " +
             $"// room for {what}";
     }
 

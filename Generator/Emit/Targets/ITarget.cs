@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Dsl.Generator.Emit.Core;
 using Dsl.Generator.Ir;
 
@@ -56,10 +57,12 @@ internal interface ITarget
 
     /// <summary>
     /// The statement making room on tape <paramref name="level"/> for a loop's pushes of type <paramref name="t"/>
-    /// (<paramref name="perIteration"/> per iteration, the loop's start, bound, step and test given) and for
-    /// <paramref name="after"/> more after it, or null when this target's pushes check their room themselves.
+    /// (<paramref name="perIteration"/> per iteration, the loop's start, bound, step and test given), for the pushes of
+    /// the <paramref name="later"/> loops that follow it, and for <paramref name="after"/> more pushed in straight-line
+    /// code among and after them, or null when this target's pushes check their room themselves.
     /// </summary>
-    string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp);
+    string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp,
+        IReadOnlyList<TapeRun> later, int alike = 0);
 
     /// <summary>The expression taking the last value of type <paramref name="t"/> back from tape <paramref name="level"/>.</summary>
     string Pop(IrType t, int level);
@@ -82,3 +85,10 @@ internal interface ITarget
     /// <summary>Statements after the body and before the results are handed back: returns to the pools.</summary>
     void Epilogue(IndentedWriter w, EmitPlan plan);
 }
+
+/// <summary>
+/// A later loop covered by a reservation made before an earlier one: <paramref name="PerIteration"/> elements pushed per
+/// iteration of <c>for (i = Start; i CMP Bound; i += Step)</c> (a jammed loop and its remainder count as the loop they
+/// were made from: <paramref name="Jammed"/>); <paramref name="Index"/> names the index for the comment.
+/// </summary>
+internal sealed record TapeRun(int PerIteration, string Start, string Bound, int Step, LoopCmp Cmp, string Index, bool Jammed);

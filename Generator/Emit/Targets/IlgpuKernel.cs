@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Dsl.Generator.Emit.Core;
 using Dsl.Generator.Ir;
 using Dsl.Generator.Transforms.Legalize;
@@ -89,8 +90,8 @@ internal sealed class IlgpuKernel : ITarget
     // KernelTape parameter.
     public string Push(IrType t, int level, string value, bool reserved) => $"{KernelTapeThreading.TapeName}.Push({value});";
 
-    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp) =>
-        null;
+    public string? ReserveLoop(IrType t, int level, int perIteration, int after, string start, string bound, int step, LoopCmp cmp,
+        IReadOnlyList<TapeRun> later, int alike = 0) => null;
 
     public string Pop(IrType t, int level)
     {

@@ -34,7 +34,7 @@ namespace Dsl.Kernel.Tests
             bool fits = width >= -2147483645;
             int jam_bound = width - 3;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 12, 0, 0, jam_bound_1, 4, false); // room for the 12 floats the loop saves per iteration
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 6, 0, 0, width, 1, false); // room for the 6 floats per iteration of the loop and of the loop after it over the same range
             int j_rest = 0;
             for (int j = 0; j < jam_bound_1; j += 4)
             {
@@ -81,7 +81,6 @@ namespace Dsl.Kernel.Tests
                 j_rest = j + 4;
             }
             // the last values of j, one at a time
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 3, 0, j_rest, width, 1, false); // room for the 3 floats the loop saves per iteration
             for (int j_4 = j_rest; j_4 < width; j_4++)
             {
                 float z_4 = w[j_4];
@@ -101,7 +100,6 @@ namespace Dsl.Kernel.Tests
             bool fits_1 = width >= -2147483645;
             int jam_bound_2 = width - 3;
             int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 12, 0, 0, jam_bound_3, 4, false); // room for the 12 floats the loop saves per iteration
             int j_rest_1 = 0;
             for (int j_5 = 0; j_5 < jam_bound_3; j_5 += 4)
             {
@@ -149,7 +147,6 @@ namespace Dsl.Kernel.Tests
                 j_rest_1 = j_5 + 4;
             }
             // the last values of j, one at a time
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 3, 0, j_rest_1, width, 1, false); // room for the 3 floats the loop saves per iteration
             for (int j_9 = j_rest_1; j_9 < width; j_9++)
             {
                 float z_9 = w[b2 + j_9];
@@ -779,7 +776,7 @@ namespace Dsl.Kernel.Tests
             bool fits = width >= -2147483645;
             int jam_bound = width - 3;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 96, 0, 0, jam_bound_1, 4, false); // room for the 96 floats the loop saves per iteration
+            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 48, 0, 0, width, 1, false); // room for the 48 floats per iteration of the loop and of the loop after it over the same range
             int j_rest = 0;
             for (int j = 0; j < jam_bound_1; j += 4)
             {
@@ -819,7 +816,6 @@ namespace Dsl.Kernel.Tests
                 j_rest = j + 4;
             }
             // the last values of j, one at a time
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 24, 0, j_rest, width, 1, false); // room for the 24 floats the loop saves per iteration
             for (int j_4 = j_rest; j_4 < width; j_4++)
             {
                 float z_8 = w[j_4];
@@ -836,7 +832,6 @@ namespace Dsl.Kernel.Tests
             bool fits_1 = width >= -2147483645;
             int jam_bound_2 = width - 3;
             int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 96, 0, 0, jam_bound_3, 4, false); // room for the 96 floats the loop saves per iteration
             int j_rest_1 = 0;
             for (int j_5 = 0; j_5 < jam_bound_3; j_5 += 4)
             {
@@ -876,7 +871,6 @@ namespace Dsl.Kernel.Tests
                 j_rest_1 = j_5 + 4;
             }
             // the last values of j, one at a time
-            __tapeF = __tape.Reserve(__tapeF, __tapeFn, 24, 0, j_rest_1, width, 1, false); // room for the 24 floats the loop saves per iteration
             for (int j_9 = j_rest_1; j_9 < width; j_9++)
             {
                 float z_18 = w[b2 + j_9];

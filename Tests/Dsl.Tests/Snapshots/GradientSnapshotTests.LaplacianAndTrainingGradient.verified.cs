@@ -247,27 +247,24 @@ static partial class M
             int tmp_2 = tmp_1 + 1;
             int tmp_3 = tmp_1 + 2;
             int tmp_4 = tmp_1 + 3;
-            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
+            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 4, 0, 0, tmp, 1, false); // room for the 4 doubles per iteration of the loop and of the 3 loops after it over the same range
             for (int k = 0; k < tmp; k++)
             {
                 __tapeD[__tapeDn++] = jetLanes[k];
                 jetLanes[k] = probes[tmp_1 * tmp + k];
             }
-            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
             for (int k_1 = 0; k_1 < tmp; k_1++)
             {
                 int tmp_5 = tmp + k_1;
                 __tapeD[__tapeDn++] = jetLanes[tmp_5];
                 jetLanes[tmp_5] = probes[tmp_2 * tmp + k_1];
             }
-            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
             for (int k_2 = 0; k_2 < tmp; k_2++)
             {
                 int tmp_6 = 2 * tmp + k_2;
                 __tapeD[__tapeDn++] = jetLanes[tmp_6];
                 jetLanes[tmp_6] = probes[tmp_3 * tmp + k_2];
             }
-            __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp, 1, false); // room for the 1 double the loop saves per iteration
             for (int k_3 = 0; k_3 < tmp; k_3++)
             {
                 int tmp_7 = 3 * tmp + k_3;

@@ -26,7 +26,7 @@ static partial class M
         bool fits = hidden >= -2147483645;
         int jam_bound = hidden - 3;
         int jam_bound_1 = fits ? jam_bound : -2147483648;
-        __tapeF = __tape.Reserve(__tapeF, __tapeFn, 8, 0, 0, jam_bound_1, 4, false); // room for the 8 floats the loop saves per iteration
+        __tapeF = __tape.Reserve(__tapeF, __tapeFn, 2, 0, 0, hidden, 1, false); // room for the 2 floats the loop saves per iteration
         int j_rest = 0;
         for (int j = 0; j < jam_bound_1; j += 4)
         {
@@ -68,7 +68,6 @@ static partial class M
             j_rest = j + 4;
         }
         // the last values of j, one at a time
-        __tapeF = __tape.Reserve(__tapeF, __tapeFn, 2, 0, j_rest, hidden, 1, false); // room for the 2 floats the loop saves per iteration
         for (int j_4 = j_rest; j_4 < hidden; j_4++)
         {
             float z_4 = theta[hidden * d + j_4];

@@ -35,7 +35,7 @@ static partial class M
         }
         xBar.Clear();
         int tmp_1 = x.Length;
-        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 1, 0, 0, tmp_1, 1, false); // room for the 1 double the loop saves per iteration
+        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 3, 0, 0, tmp_1, 1, false); // room for the 3 doubles per iteration of the loop and of the loop after it over the same range
         double z = 0.0;
         for (int i = 0; i < tmp_1; i++)
         {
@@ -44,7 +44,6 @@ static partial class M
             z += tmp_2;
         }
         __parkedD[0] = z; // parked: read after a call, kept out of registers across it
-        __tapeD = __tape.Reserve(__tapeD, __tapeDn, 2, 0, 0, tmp_1, 1, false); // room for the 2 doubles the loop saves per iteration
         for (int i_1 = 0; i_1 < tmp_1; i_1++)
         {
             double tmp_3 = global::System.Math.Exp(x[i_1]);
