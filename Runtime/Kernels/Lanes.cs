@@ -521,38 +521,14 @@ public static class Lanes
     /// <summary>
     /// Elements j … j + 7 of a full block (all 8 lanes valid) added into <paramref name="sums"/>, lane 0 first: the
     /// additions of the general path, with the transpose kept in registers. After the first two steps of the 8 × 8
-    /// transpose, the lower 128-bit half of u_l holds lane l of elements j … j + 3 and its upper half lane l + 4, and u_(l+4)
-    /// the same for elements j + 4 … j + 7 (l &lt; 4), so each half is widened where it lies: no exchange of halves and no
-    /// round trip through the stack, which the general path makes (0.85 → 0.63 ms for a PINN step's 13 blocks of
-    /// 46,000 parameters, d = 100, in cache).
+    /// transpose (<see cref="Quarters"/>) each 128-bit half already holds four elements of one lane, so it is widened
+    /// where it lies: no exchange of halves and no round trip through the stack, which the general path makes
+    /// (0.85 → 0.63 ms for a PINN step's 13 blocks of 46,000 parameters, d = 100, in cache).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddEightFull(ref Vector256<float> rows, ref double sums, int j)
     {
-        var r0 = rows;
-        var r1 = Unsafe.Add(ref rows, 1);
-        var r2 = Unsafe.Add(ref rows, 2);
-        var r3 = Unsafe.Add(ref rows, 3);
-        var r4 = Unsafe.Add(ref rows, 4);
-        var r5 = Unsafe.Add(ref rows, 5);
-        var r6 = Unsafe.Add(ref rows, 6);
-        var r7 = Unsafe.Add(ref rows, 7);
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Quarters(ref rows, out var u0, out var u1, out var u2, out var u3, out var u4, out var u5, out var u6, out var u7);
         var low = Vector256.LoadUnsafe(ref sums, (nuint)j);
         var high = Vector256.LoadUnsafe(ref sums, (nuint)j + 4);
         low += Avx.ConvertToVector256Double(u0.GetLower());     // lane 0
@@ -575,9 +551,14 @@ public static class Lanes
         high.StoreUnsafe(ref sums, (nuint)j + 4);
     }
 
-    /// <summary>An 8 × 8 transpose: <paramref name="lane"/>[l][i] = lane l of <paramref name="rows"/>[i] (AVX shuffles).</summary>
+    /// <summary>
+    /// The first two steps of an 8 × 8 transpose of <paramref name="rows"/> (pairs of rows interleaved, then quadruples):
+    /// for l &lt; 4, the lower 128-bit half of u_l holds lane l of rows 0 … 3 and its upper half lane l + 4 of them, and
+    /// u_(l+4) the same for rows 4 … 7.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeEight(ref Vector256<float> rows, Span<Vector256<float>> lane)
+    private static void Quarters(ref Vector256<float> rows, out Vector256<float> u0, out Vector256<float> u1, out Vector256<float> u2,
+        out Vector256<float> u3, out Vector256<float> u4, out Vector256<float> u5, out Vector256<float> u6, out Vector256<float> u7)
     {
         var r0 = rows;
         var r1 = Unsafe.Add(ref rows, 1);
@@ -587,7 +568,6 @@ public static class Lanes
         var r5 = Unsafe.Add(ref rows, 5);
         var r6 = Unsafe.Add(ref rows, 6);
         var r7 = Unsafe.Add(ref rows, 7);
-        // Pairs of rows interleaved, then quadruples, then the 128-bit halves exchanged.
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);
@@ -596,14 +576,22 @@ public static class Lanes
         var t5 = Avx.UnpackHigh(r4, r5);
         var t6 = Avx.UnpackLow(r6, r7);
         var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        u0 = Avx.Shuffle(t0, t2, 0x44);
+        u1 = Avx.Shuffle(t0, t2, 0xEE);
+        u2 = Avx.Shuffle(t1, t3, 0x44);
+        u3 = Avx.Shuffle(t1, t3, 0xEE);
+        u4 = Avx.Shuffle(t4, t6, 0x44);
+        u5 = Avx.Shuffle(t4, t6, 0xEE);
+        u6 = Avx.Shuffle(t5, t7, 0x44);
+        u7 = Avx.Shuffle(t5, t7, 0xEE);
+    }
+
+    /// <summary>An 8 × 8 transpose: <paramref name="lane"/>[l][i] = lane l of <paramref name="rows"/>[i] (AVX shuffles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeEight(ref Vector256<float> rows, Span<Vector256<float>> lane)
+    {
+        // The first two steps (pairs of rows interleaved, then quadruples), then the 128-bit halves exchanged.
+        Quarters(ref rows, out var u0, out var u1, out var u2, out var u3, out var u4, out var u5, out var u6, out var u7);
         lane[0] = Avx.Permute2x128(u0, u4, 0x20);
         lane[1] = Avx.Permute2x128(u1, u5, 0x20);
         lane[2] = Avx.Permute2x128(u2, u6, 0x20);
