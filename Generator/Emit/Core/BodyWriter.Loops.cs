@@ -145,6 +145,11 @@ internal sealed partial class BodyWriter
         // The jammed loop carries its next index (from its start, + its step each iteration) out to the remainder's start:
         // together they run the original loop from f's start to r's bound, f.Step / r.Step indices per jammed iteration.
         var factor = f.Step / r.Step;
+        // The reservation before f prints r's bound: it must be computed before f (it is: the loop's own bound).
+        for (var i = index; i < next; i++)
+        {
+            if (region.Ops[i].Results.Any(v => v.Id == r.Bound.Id)) return single;
+        }
         var jammed = f.Body.Ops.OfType<PushOp>().ToList();
         var rest = r.Body.Ops.OfType<PushOp>().ToList();
         foreach (var key in jammed.Concat(rest).Select(p => Slot(p).Key).Distinct())
