@@ -264,7 +264,10 @@ public sealed class LanesTests
     [InlineData(3)]
     [InlineData(4)]
     [InlineData(6)]
+    [InlineData(8)]     // the forward layer's one group of eight rows (one carried sum), no remainder
     [InlineData(9)]
+    [InlineData(15)]    // a group of eight and seven rows one at a time
+    [InlineData(17)]    // two groups of eight and one row
     public void Jammed_dense_layers_in_lanes_equal_the_per_item_path_bit_for_bit(int width)
     {
         // Forward loops four rows per pass (one carried sum each), reverse loops four rows per pass, and the remainders:
@@ -302,10 +305,12 @@ public sealed class LanesTests
     [Theory]
     [InlineData(3)]    // forward: one pair and one row; reverse: no group of four, three rows
     [InlineData(9)]    // forward: four pairs and one row; reverse: two groups of four and one row
+    [InlineData(17)]   // the primal U's layers: two groups of eight rows and one (one carried sum each)
     public void Jammed_matrix_loops_with_every_remainder_equal_the_kernel_on_the_cpu_accelerator(int width)
     {
-        // The lanes methods run the layers' loops over j two (forward) or four (reverse) rows per pass over k
-        // (Transforms/Lanes/UnrollAndJam.cs), the last rows in a remainder loop; the ILGPU kernel runs them as written.
+        // The lanes methods run the layers' loops over j two (forward jets), eight (forward, one sum) or four (reverse)
+        // rows per pass over k (Transforms/Lanes/UnrollAndJam.cs), the last rows in a remainder loop; the ILGPU kernel
+        // runs them as written.
         const int n = 19, d = 5, v = 3;
         var p = Pinn.Model.ParameterCount(d, width);
         var x = Batches.Floats(n * d, 181 + width, -0.5, 0.5);

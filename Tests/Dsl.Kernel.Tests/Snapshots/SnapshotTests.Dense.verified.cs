@@ -772,283 +772,347 @@ namespace Dsl.Kernel.Tests
             global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h2 = stackalloc global::System.Runtime.Intrinsics.Vector256<float>[global::Dsl.Lanes.Padded(width)];
             global::System.Span<float> h2_bar = stackalloc float[width];
             int j_count = global::System.Math.Max(width, 0);
-            // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
-            bool fits = width >= -2147483645;
-            int jam_bound = width - 3;
+            // groups of 8 run while j + 7 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
+            bool fits = width >= -2147483641;
+            int jam_bound = width - 7;
             int jam_bound_1 = fits ? jam_bound : -2147483648;
             __tapeF = __tape.Reserve(__tapeF, __tapeFn, 48, 0, 0, width, 1, false); // room for the 48 floats per iteration of the loop and of the loop after it over the same range
             int j_rest = 0;
-            for (int j = 0; j < jam_bound_1; j += 4)
+            for (int j = 0; j < jam_bound_1; j += 8)
             {
                 int j_1 = j + 1;
                 int j_2 = j + 2;
                 int j_3 = j + 3;
-                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
+                int j_4 = j + 4;
+                int j_5 = j + 5;
+                int j_6 = j + 6;
+                int j_7 = j + 7;
+                // 8 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 float z = w[j];
                 float z_1 = w[j_1];
                 float z_2 = w[j_2];
                 float z_3 = w[j_3];
-                global::System.Runtime.Intrinsics.Vector256<float> z_7 = __lanes_Net_Gradient_110_loop0(d, z, z_1, z_2, z_3, j, j_1, j_2, j_3, width, w, x, out global::System.Runtime.Intrinsics.Vector256<float> z_4, out global::System.Runtime.Intrinsics.Vector256<float> z_5, out global::System.Runtime.Intrinsics.Vector256<float> z_6);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp = z_7 * z_7;
+                float z_4 = w[j_4];
+                float z_5 = w[j_5];
+                float z_6 = w[j_6];
+                float z_7 = w[j_7];
+                global::System.Runtime.Intrinsics.Vector256<float> z_15 = __lanes_Net_Gradient_110_loop0(d, z, z_1, z_2, z_3, z_4, z_5, z_6, z_7, j, j_1, j_2, j_3, j_4, j_5, j_6, j_7, width, w, x, out global::System.Runtime.Intrinsics.Vector256<float> z_8, out global::System.Runtime.Intrinsics.Vector256<float> z_9, out global::System.Runtime.Intrinsics.Vector256<float> z_10, out global::System.Runtime.Intrinsics.Vector256<float> z_11, out global::System.Runtime.Intrinsics.Vector256<float> z_12, out global::System.Runtime.Intrinsics.Vector256<float> z_13, out global::System.Runtime.Intrinsics.Vector256<float> z_14);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp = z_15 * z_15;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_1 = tmp / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp);
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j)] = tmp_1;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_7); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_15); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_1); __tapeFn += 8;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_2 = z_4 * z_4;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_2 = z_8 * z_8;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_3 = tmp_2 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_2);
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_1)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j_1)] = tmp_3;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_4); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_8); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_3); __tapeFn += 8;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_4 = z_5 * z_5;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_4 = z_9 * z_9;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_5 = tmp_4 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_4);
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_2)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j_2)] = tmp_5;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_5); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_9); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_5); __tapeFn += 8;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_6 = z_6 * z_6;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_6 = z_10 * z_10;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_7 = tmp_6 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_6);
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_3)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j_3)] = tmp_7;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_6); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_10); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_7); __tapeFn += 8;
-                j_rest = j + 4;
-            }
-            // the last values of j, one at a time
-            for (int j_4 = j_rest; j_4 < width; j_4++)
-            {
-                float z_8 = w[j_4];
-                global::System.Runtime.Intrinsics.Vector256<float> z_9 = __lanes_Net_Gradient_110_loop1(d, z_8, j_4, width, w, x);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_8 = z_9 * z_9;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_8 = z_11 * z_11;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_9 = tmp_8 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_8);
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_4)]); __tapeFn += 8;
                 h1[global::Dsl.Lanes.At(j_4)] = tmp_9;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_9); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_11); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_9); __tapeFn += 8;
-            }
-            int b2 = width + width * d;
-            // groups of 4 run while j + 3 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
-            bool fits_1 = width >= -2147483645;
-            int jam_bound_2 = width - 3;
-            int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
-            int j_rest_1 = 0;
-            for (int j_5 = 0; j_5 < jam_bound_3; j_5 += 4)
-            {
-                int j_6 = j_5 + 1;
-                int j_7 = j_5 + 2;
-                int j_8 = j_5 + 3;
-                // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
-                float z_10 = w[b2 + j_5];
-                float z_11 = w[b2 + j_6];
-                float z_12 = w[b2 + j_7];
-                float z_13 = w[b2 + j_8];
-                global::System.Runtime.Intrinsics.Vector256<float> z_17 = __lanes_Net_Gradient_110_loop2(width, z_10, z_11, z_12, z_13, b2, j_5, j_6, j_7, j_8, w, h1, out global::System.Runtime.Intrinsics.Vector256<float> z_14, out global::System.Runtime.Intrinsics.Vector256<float> z_15, out global::System.Runtime.Intrinsics.Vector256<float> z_16);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_10 = z_17 * z_17;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_10 = z_12 * z_12;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_11 = tmp_10 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_10);
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_5)]); __tapeFn += 8;
-                h2[global::Dsl.Lanes.At(j_5)] = tmp_11;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_17); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_5)]); __tapeFn += 8;
+                h1[global::Dsl.Lanes.At(j_5)] = tmp_11;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_12); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_11); __tapeFn += 8;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_12 = z_14 * z_14;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_12 = z_13 * z_13;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_13 = tmp_12 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_12);
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_6)]); __tapeFn += 8;
-                h2[global::Dsl.Lanes.At(j_6)] = tmp_13;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_14); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_6)]); __tapeFn += 8;
+                h1[global::Dsl.Lanes.At(j_6)] = tmp_13;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_13); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_13); __tapeFn += 8;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_14 = z_15 * z_15;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_14 = z_14 * z_14;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_15 = tmp_14 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_14);
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_7)]); __tapeFn += 8;
-                h2[global::Dsl.Lanes.At(j_7)] = tmp_15;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_15); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_7)]); __tapeFn += 8;
+                h1[global::Dsl.Lanes.At(j_7)] = tmp_15;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_14); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_15); __tapeFn += 8;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_16 = z_16 * z_16;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_17 = tmp_16 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_16);
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_8)]); __tapeFn += 8;
-                h2[global::Dsl.Lanes.At(j_8)] = tmp_17;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_16); __tapeFn += 8;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_17); __tapeFn += 8;
-                j_rest_1 = j_5 + 4;
+                j_rest = j + 8;
             }
             // the last values of j, one at a time
-            for (int j_9 = j_rest_1; j_9 < width; j_9++)
+            for (int j_8 = j_rest; j_8 < width; j_8++)
             {
+                float z_16 = w[j_8];
+                global::System.Runtime.Intrinsics.Vector256<float> z_17 = __lanes_Net_Gradient_110_loop1(d, z_16, j_8, width, w, x);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_16 = z_17 * z_17;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_17 = tmp_16 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_16);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h1[global::Dsl.Lanes.At(j_8)]); __tapeFn += 8;
+                h1[global::Dsl.Lanes.At(j_8)] = tmp_17;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_17); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_17); __tapeFn += 8;
+            }
+            int b2 = width + width * d;
+            // groups of 8 run while j + 7 still passes the loop's test (its bound moved, unless that would overflow: then no group runs)
+            bool fits_1 = width >= -2147483641;
+            int jam_bound_2 = width - 7;
+            int jam_bound_3 = fits_1 ? jam_bound_2 : -2147483648;
+            int j_rest_1 = 0;
+            for (int j_9 = 0; j_9 < jam_bound_3; j_9 += 8)
+            {
+                int j_10 = j_9 + 1;
+                int j_11 = j_9 + 2;
+                int j_12 = j_9 + 3;
+                int j_13 = j_9 + 4;
+                int j_14 = j_9 + 5;
+                int j_15 = j_9 + 6;
+                int j_16 = j_9 + 7;
+                // 8 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
                 float z_18 = w[b2 + j_9];
-                global::System.Runtime.Intrinsics.Vector256<float> z_19 = __lanes_Net_Gradient_110_loop3(width, z_18, b2, j_9, w, h1);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_18 = z_19 * z_19;
+                float z_19 = w[b2 + j_10];
+                float z_20 = w[b2 + j_11];
+                float z_21 = w[b2 + j_12];
+                float z_22 = w[b2 + j_13];
+                float z_23 = w[b2 + j_14];
+                float z_24 = w[b2 + j_15];
+                float z_25 = w[b2 + j_16];
+                global::System.Runtime.Intrinsics.Vector256<float> z_33 = __lanes_Net_Gradient_110_loop2(width, z_18, z_19, z_20, z_21, z_22, z_23, z_24, z_25, b2, j_9, j_10, j_11, j_12, j_13, j_14, j_15, j_16, w, h1, out global::System.Runtime.Intrinsics.Vector256<float> z_26, out global::System.Runtime.Intrinsics.Vector256<float> z_27, out global::System.Runtime.Intrinsics.Vector256<float> z_28, out global::System.Runtime.Intrinsics.Vector256<float> z_29, out global::System.Runtime.Intrinsics.Vector256<float> z_30, out global::System.Runtime.Intrinsics.Vector256<float> z_31, out global::System.Runtime.Intrinsics.Vector256<float> z_32);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_18 = z_33 * z_33;
                 global::System.Runtime.Intrinsics.Vector256<float> tmp_19 = tmp_18 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_18);
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_9)]); __tapeFn += 8;
                 h2[global::Dsl.Lanes.At(j_9)] = tmp_19;
-                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_19); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_33); __tapeFn += 8;
                 global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_19); __tapeFn += 8;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_20 = z_26 * z_26;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_21 = tmp_20 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_20);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_10)]); __tapeFn += 8;
+                h2[global::Dsl.Lanes.At(j_10)] = tmp_21;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_26); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_21); __tapeFn += 8;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_22 = z_27 * z_27;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_23 = tmp_22 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_22);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_11)]); __tapeFn += 8;
+                h2[global::Dsl.Lanes.At(j_11)] = tmp_23;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_27); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_23); __tapeFn += 8;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_24 = z_28 * z_28;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_25 = tmp_24 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_24);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_12)]); __tapeFn += 8;
+                h2[global::Dsl.Lanes.At(j_12)] = tmp_25;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_28); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_25); __tapeFn += 8;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_26 = z_29 * z_29;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_27 = tmp_26 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_26);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_13)]); __tapeFn += 8;
+                h2[global::Dsl.Lanes.At(j_13)] = tmp_27;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_29); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_27); __tapeFn += 8;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_28 = z_30 * z_30;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_29 = tmp_28 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_28);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_14)]); __tapeFn += 8;
+                h2[global::Dsl.Lanes.At(j_14)] = tmp_29;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_30); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_29); __tapeFn += 8;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_30 = z_31 * z_31;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_31 = tmp_30 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_30);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_15)]); __tapeFn += 8;
+                h2[global::Dsl.Lanes.At(j_15)] = tmp_31;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_31); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_31); __tapeFn += 8;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_32 = z_32 * z_32;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_33 = tmp_32 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_32);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_16)]); __tapeFn += 8;
+                h2[global::Dsl.Lanes.At(j_16)] = tmp_33;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_32); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_33); __tapeFn += 8;
+                j_rest_1 = j_9 + 8;
             }
-            int tmp_20 = b2 + width;
-            int b3 = tmp_20 + width * width;
+            // the last values of j, one at a time
+            for (int j_17 = j_rest_1; j_17 < width; j_17++)
+            {
+                float z_34 = w[b2 + j_17];
+                global::System.Runtime.Intrinsics.Vector256<float> z_35 = __lanes_Net_Gradient_110_loop3(width, z_34, b2, j_17, w, h1);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_34 = z_35 * z_35;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_35 = tmp_34 / (global::System.Runtime.Intrinsics.Vector256.Create(1f) + tmp_34);
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, h2[global::Dsl.Lanes.At(j_17)]); __tapeFn += 8;
+                h2[global::Dsl.Lanes.At(j_17)] = tmp_35;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, z_35); __tapeFn += 8;
+                global::Dsl.Lanes.Save(__tapeF, __tapeFn, tmp_35); __tapeFn += 8;
+            }
+            int tmp_36 = b2 + width;
+            int b3 = tmp_36 + width * width;
             float o = w[b3];
             global::System.Runtime.Intrinsics.Vector256<float> o_1 = __lanes_Net_Gradient_110_loop4(width, o, b3, w, h2);
             // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
-            int tmp_21 = j_count - 1;
-            __lanes_Net_Gradient_110_loop5(tmp_21, b3, w, h2, h2_bar, w_bar);
+            int tmp_37 = j_count - 1;
+            __lanes_Net_Gradient_110_loop5(tmp_37, b3, w, h2, h2_bar, w_bar);
             // adjoint of: float o = w[b3];
             w_bar[global::Dsl.Lanes.At(b3)] += global::System.Runtime.Intrinsics.Vector256.Create(1f);
             // adjoint of: for (int j = 0; j < width; j++) (runs backwards)
-            int j_rest_2 = tmp_21;
-            for (int j_10 = tmp_21; j_10 > 2; j_10 -= 4)
+            int j_rest_2 = tmp_37;
+            for (int j_18 = tmp_37; j_18 > 2; j_18 -= 4)
             {
-                int j_11 = j_10 - 1;
-                int j_12 = j_10 - 2;
-                int j_13 = j_10 - 3;
+                int j_19 = j_18 - 1;
+                int j_20 = j_18 - 2;
+                int j_21 = j_18 - 3;
                 // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_22 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_20 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_23 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_20 * z_20;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_38 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_36 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_39 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_36 * z_36;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
-                float h2_bar_j_10 = h2_bar[j_10];
-                h2_bar[j_10] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_24 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h2[global::Dsl.Lanes.At(j_10)] = tmp_24;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_10) / tmp_23 + -(tmp_22 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_10)) / tmp_23) * z_20;
+                float h2_bar_j_18 = h2_bar[j_18];
+                h2_bar[j_18] = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_40 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h2[global::Dsl.Lanes.At(j_18)] = tmp_40;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_18) / tmp_39 + -(tmp_38 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_18)) / tmp_39) * z_36;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_1 = z_bar + z_bar;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_25 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_21 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_26 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_21 * z_21;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_41 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_37 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_42 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_37 * z_37;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
-                float h2_bar_j_11 = h2_bar[j_11];
-                h2_bar[j_11] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_27 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h2[global::Dsl.Lanes.At(j_11)] = tmp_27;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_2 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_11) / tmp_26 + -(tmp_25 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_11)) / tmp_26) * z_21;
+                float h2_bar_j_19 = h2_bar[j_19];
+                h2_bar[j_19] = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_43 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h2[global::Dsl.Lanes.At(j_19)] = tmp_43;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_2 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_19) / tmp_42 + -(tmp_41 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_19)) / tmp_42) * z_37;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_3 = z_bar_2 + z_bar_2;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_28 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_22 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_29 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_22 * z_22;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_44 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_38 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_45 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_38 * z_38;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
-                float h2_bar_j_12 = h2_bar[j_12];
-                h2_bar[j_12] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_30 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h2[global::Dsl.Lanes.At(j_12)] = tmp_30;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_4 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_12) / tmp_29 + -(tmp_28 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_12)) / tmp_29) * z_22;
+                float h2_bar_j_20 = h2_bar[j_20];
+                h2_bar[j_20] = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_46 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h2[global::Dsl.Lanes.At(j_20)] = tmp_46;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_4 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_20) / tmp_45 + -(tmp_44 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_20)) / tmp_45) * z_38;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_5 = z_bar_4 + z_bar_4;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_31 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_23 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_32 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_23 * z_23;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_47 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_39 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_48 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_39 * z_39;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
-                float h2_bar_j_13 = h2_bar[j_13];
-                h2_bar[j_13] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_33 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h2[global::Dsl.Lanes.At(j_13)] = tmp_33;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_6 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_13) / tmp_32 + -(tmp_31 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_13)) / tmp_32) * z_23;
+                float h2_bar_j_21 = h2_bar[j_21];
+                h2_bar[j_21] = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_49 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h2[global::Dsl.Lanes.At(j_21)] = tmp_49;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_6 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_21) / tmp_48 + -(tmp_47 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_21)) / tmp_48) * z_39;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_7 = z_bar_6 + z_bar_6;
                 // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
-                __lanes_Net_Gradient_110_loop6(tmp_21, j_10, width, j_11, j_12, j_13, tmp_20, w, h1, z_bar_1, z_bar_3, z_bar_5, z_bar_7, h1_bar, w_bar);
+                __lanes_Net_Gradient_110_loop6(tmp_37, j_18, width, j_19, j_20, j_21, tmp_36, w, h1, z_bar_1, z_bar_3, z_bar_5, z_bar_7, h1_bar, w_bar);
                 // adjoint of: float z = w[b2 + j];
-                w_bar[global::Dsl.Lanes.At(b2 + j_10)] += z_bar_1;
+                w_bar[global::Dsl.Lanes.At(b2 + j_18)] += z_bar_1;
                 // adjoint of: float z = w[b2 + j];
-                w_bar[global::Dsl.Lanes.At(b2 + j_11)] += z_bar_3;
+                w_bar[global::Dsl.Lanes.At(b2 + j_19)] += z_bar_3;
                 // adjoint of: float z = w[b2 + j];
-                w_bar[global::Dsl.Lanes.At(b2 + j_12)] += z_bar_5;
+                w_bar[global::Dsl.Lanes.At(b2 + j_20)] += z_bar_5;
                 // adjoint of: float z = w[b2 + j];
-                w_bar[global::Dsl.Lanes.At(b2 + j_13)] += z_bar_7;
-                j_rest_2 = j_10 - 4;
+                w_bar[global::Dsl.Lanes.At(b2 + j_21)] += z_bar_7;
+                j_rest_2 = j_18 - 4;
             }
             // the last values of j, one at a time
-            for (int j_14 = j_rest_2; j_14 >= 0; j_14--)
+            for (int j_22 = j_rest_2; j_22 >= 0; j_22--)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_34 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_24 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_35 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_24 * z_24;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_50 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_40 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_51 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_40 * z_40;
                 // adjoint of: h2[j] = z * z / (1f + z * z);
-                float h2_bar_j_14 = h2_bar[j_14];
-                h2_bar[j_14] = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_36 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h2[global::Dsl.Lanes.At(j_14)] = tmp_36;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_8 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_14) / tmp_35 + -(tmp_34 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_14)) / tmp_35) * z_24;
+                float h2_bar_j_22 = h2_bar[j_22];
+                h2_bar[j_22] = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_52 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h2[global::Dsl.Lanes.At(j_22)] = tmp_52;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_8 = (global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_22) / tmp_51 + -(tmp_50 * global::System.Runtime.Intrinsics.Vector256.Create(h2_bar_j_22)) / tmp_51) * z_40;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_9 = z_bar_8 + z_bar_8;
                 // adjoint of: for (int k = 0; k < width; k++) (runs backwards)
-                __lanes_Net_Gradient_110_loop7(tmp_21, j_14, width, tmp_20, w, h1, z_bar_9, h1_bar, w_bar);
+                __lanes_Net_Gradient_110_loop7(tmp_37, j_22, width, tmp_36, w, h1, z_bar_9, h1_bar, w_bar);
                 // adjoint of: float z = w[b2 + j];
-                w_bar[global::Dsl.Lanes.At(b2 + j_14)] += z_bar_9;
+                w_bar[global::Dsl.Lanes.At(b2 + j_22)] += z_bar_9;
             }
             // adjoint of: for (int j = 0; j < width; j++) (runs backwards)
-            int j_rest_3 = tmp_21;
-            for (int j_15 = tmp_21; j_15 > 2; j_15 -= 4)
+            int j_rest_3 = tmp_37;
+            for (int j_23 = tmp_37; j_23 > 2; j_23 -= 4)
             {
-                int j_16 = j_15 - 1;
-                int j_17 = j_15 - 2;
-                int j_18 = j_15 - 3;
+                int j_24 = j_23 - 1;
+                int j_25 = j_23 - 2;
+                int j_26 = j_23 - 3;
                 // 4 values of j at once (unroll-and-jam): one pass over k for all of them, each element's additions in the same order
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_37 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_25 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_38 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_25 * z_25;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_53 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_41 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_54 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_41 * z_41;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
-                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_15 = h1_bar[global::Dsl.Lanes.At(j_15)];
-                h1_bar[global::Dsl.Lanes.At(j_15)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_39 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h1[global::Dsl.Lanes.At(j_15)] = tmp_39;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_10 = (h1_bar_j_15 / tmp_38 + -(tmp_37 * h1_bar_j_15) / tmp_38) * z_25;
+                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_23 = h1_bar[global::Dsl.Lanes.At(j_23)];
+                h1_bar[global::Dsl.Lanes.At(j_23)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_55 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h1[global::Dsl.Lanes.At(j_23)] = tmp_55;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_10 = (h1_bar_j_23 / tmp_54 + -(tmp_53 * h1_bar_j_23) / tmp_54) * z_41;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_11 = z_bar_10 + z_bar_10;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_40 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_26 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_41 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_26 * z_26;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_56 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_42 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_57 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_42 * z_42;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
-                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_16 = h1_bar[global::Dsl.Lanes.At(j_16)];
-                h1_bar[global::Dsl.Lanes.At(j_16)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_42 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h1[global::Dsl.Lanes.At(j_16)] = tmp_42;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_12 = (h1_bar_j_16 / tmp_41 + -(tmp_40 * h1_bar_j_16) / tmp_41) * z_26;
+                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_24 = h1_bar[global::Dsl.Lanes.At(j_24)];
+                h1_bar[global::Dsl.Lanes.At(j_24)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_58 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h1[global::Dsl.Lanes.At(j_24)] = tmp_58;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_12 = (h1_bar_j_24 / tmp_57 + -(tmp_56 * h1_bar_j_24) / tmp_57) * z_42;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_13 = z_bar_12 + z_bar_12;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_43 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_27 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_44 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_27 * z_27;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_59 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_43 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_60 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_43 * z_43;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
-                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_17 = h1_bar[global::Dsl.Lanes.At(j_17)];
-                h1_bar[global::Dsl.Lanes.At(j_17)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_45 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h1[global::Dsl.Lanes.At(j_17)] = tmp_45;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_14 = (h1_bar_j_17 / tmp_44 + -(tmp_43 * h1_bar_j_17) / tmp_44) * z_27;
+                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_25 = h1_bar[global::Dsl.Lanes.At(j_25)];
+                h1_bar[global::Dsl.Lanes.At(j_25)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_61 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h1[global::Dsl.Lanes.At(j_25)] = tmp_61;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_14 = (h1_bar_j_25 / tmp_60 + -(tmp_59 * h1_bar_j_25) / tmp_60) * z_43;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_15 = z_bar_14 + z_bar_14;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_46 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_28 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_47 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_28 * z_28;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_62 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_44 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_63 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_44 * z_44;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
-                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_18 = h1_bar[global::Dsl.Lanes.At(j_18)];
-                h1_bar[global::Dsl.Lanes.At(j_18)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_48 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h1[global::Dsl.Lanes.At(j_18)] = tmp_48;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_16 = (h1_bar_j_18 / tmp_47 + -(tmp_46 * h1_bar_j_18) / tmp_47) * z_28;
+                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_26 = h1_bar[global::Dsl.Lanes.At(j_26)];
+                h1_bar[global::Dsl.Lanes.At(j_26)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_64 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h1[global::Dsl.Lanes.At(j_26)] = tmp_64;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_16 = (h1_bar_j_26 / tmp_63 + -(tmp_62 * h1_bar_j_26) / tmp_63) * z_44;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_17 = z_bar_16 + z_bar_16;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                __lanes_Net_Gradient_110_loop8(d - 1, j_15, d, j_16, j_17, j_18, width, w, x, z_bar_11, z_bar_13, z_bar_15, z_bar_17, x_bar, w_bar);
+                __lanes_Net_Gradient_110_loop8(d - 1, j_23, d, j_24, j_25, j_26, width, w, x, z_bar_11, z_bar_13, z_bar_15, z_bar_17, x_bar, w_bar);
                 // adjoint of: float z = w[j];
-                w_bar[global::Dsl.Lanes.At(j_15)] += z_bar_11;
+                w_bar[global::Dsl.Lanes.At(j_23)] += z_bar_11;
                 // adjoint of: float z = w[j];
-                w_bar[global::Dsl.Lanes.At(j_16)] += z_bar_13;
+                w_bar[global::Dsl.Lanes.At(j_24)] += z_bar_13;
                 // adjoint of: float z = w[j];
-                w_bar[global::Dsl.Lanes.At(j_17)] += z_bar_15;
+                w_bar[global::Dsl.Lanes.At(j_25)] += z_bar_15;
                 // adjoint of: float z = w[j];
-                w_bar[global::Dsl.Lanes.At(j_18)] += z_bar_17;
-                j_rest_3 = j_15 - 4;
+                w_bar[global::Dsl.Lanes.At(j_26)] += z_bar_17;
+                j_rest_3 = j_23 - 4;
             }
             // the last values of j, one at a time
-            for (int j_19 = j_rest_3; j_19 >= 0; j_19--)
+            for (int j_27 = j_rest_3; j_27 >= 0; j_27--)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_49 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> z_29 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_50 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_29 * z_29;
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_65 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> z_45 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_66 = global::System.Runtime.Intrinsics.Vector256.Create(1f) + z_45 * z_45;
                 // adjoint of: h1[j] = z * z / (1f + z * z);
-                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_19 = h1_bar[global::Dsl.Lanes.At(j_19)];
-                h1_bar[global::Dsl.Lanes.At(j_19)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                global::System.Runtime.Intrinsics.Vector256<float> tmp_51 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
-                h1[global::Dsl.Lanes.At(j_19)] = tmp_51;
-                global::System.Runtime.Intrinsics.Vector256<float> z_bar_18 = (h1_bar_j_19 / tmp_50 + -(tmp_49 * h1_bar_j_19) / tmp_50) * z_29;
+                global::System.Runtime.Intrinsics.Vector256<float> h1_bar_j_27 = h1_bar[global::Dsl.Lanes.At(j_27)];
+                h1_bar[global::Dsl.Lanes.At(j_27)] = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                global::System.Runtime.Intrinsics.Vector256<float> tmp_67 = global::Dsl.Lanes.LoadSingles(__tapeF, __tapeFn -= 8);
+                h1[global::Dsl.Lanes.At(j_27)] = tmp_67;
+                global::System.Runtime.Intrinsics.Vector256<float> z_bar_18 = (h1_bar_j_27 / tmp_66 + -(tmp_65 * h1_bar_j_27) / tmp_66) * z_45;
                 global::System.Runtime.Intrinsics.Vector256<float> z_bar_19 = z_bar_18 + z_bar_18;
                 // adjoint of: for (int k = 0; k < d; k++) (runs backwards)
-                __lanes_Net_Gradient_110_loop9(d - 1, j_19, d, width, w, x, z_bar_19, x_bar, w_bar);
+                __lanes_Net_Gradient_110_loop9(d - 1, j_27, d, width, w, x, z_bar_19, x_bar, w_bar);
                 // adjoint of: float z = w[j];
-                w_bar[global::Dsl.Lanes.At(j_19)] += z_bar_19;
+                w_bar[global::Dsl.Lanes.At(j_27)] += z_bar_19;
             }
             __tape.Release();
             return o_1;
@@ -1056,24 +1120,36 @@ namespace Dsl.Kernel.Tests
 
         // Net_Gradient_110_loop0 for 8 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static global::System.Runtime.Intrinsics.Vector256<float> __lanes_Net_Gradient_110_loop0(int d, float z, float z_1, float z_2, float z_3, int j, int j_1, int j_2, int j_3, int width, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<float>> x, out global::System.Runtime.Intrinsics.Vector256<float> z_4, out global::System.Runtime.Intrinsics.Vector256<float> z_5, out global::System.Runtime.Intrinsics.Vector256<float> z_6)
+        private static global::System.Runtime.Intrinsics.Vector256<float> __lanes_Net_Gradient_110_loop0(int d, float z, float z_1, float z_2, float z_3, float z_4, float z_5, float z_6, float z_7, int j, int j_1, int j_2, int j_3, int j_4, int j_5, int j_6, int j_7, int width, global::System.ReadOnlySpan<float> w, global::System.ReadOnlySpan<global::System.Runtime.Intrinsics.Vector256<float>> x, out global::System.Runtime.Intrinsics.Vector256<float> z_8, out global::System.Runtime.Intrinsics.Vector256<float> z_9, out global::System.Runtime.Intrinsics.Vector256<float> z_10, out global::System.Runtime.Intrinsics.Vector256<float> z_11, out global::System.Runtime.Intrinsics.Vector256<float> z_12, out global::System.Runtime.Intrinsics.Vector256<float> z_13, out global::System.Runtime.Intrinsics.Vector256<float> z_14)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> z_7 = global::System.Runtime.Intrinsics.Vector256.Create(z);
-            global::System.Runtime.Intrinsics.Vector256<float> z_8 = global::System.Runtime.Intrinsics.Vector256.Create(z_1);
-            global::System.Runtime.Intrinsics.Vector256<float> z_9 = global::System.Runtime.Intrinsics.Vector256.Create(z_2);
-            global::System.Runtime.Intrinsics.Vector256<float> z_10 = global::System.Runtime.Intrinsics.Vector256.Create(z_3);
+            global::System.Runtime.Intrinsics.Vector256<float> z_15 = global::System.Runtime.Intrinsics.Vector256.Create(z);
+            global::System.Runtime.Intrinsics.Vector256<float> z_16 = global::System.Runtime.Intrinsics.Vector256.Create(z_1);
+            global::System.Runtime.Intrinsics.Vector256<float> z_17 = global::System.Runtime.Intrinsics.Vector256.Create(z_2);
+            global::System.Runtime.Intrinsics.Vector256<float> z_18 = global::System.Runtime.Intrinsics.Vector256.Create(z_3);
+            global::System.Runtime.Intrinsics.Vector256<float> z_19 = global::System.Runtime.Intrinsics.Vector256.Create(z_4);
+            global::System.Runtime.Intrinsics.Vector256<float> z_20 = global::System.Runtime.Intrinsics.Vector256.Create(z_5);
+            global::System.Runtime.Intrinsics.Vector256<float> z_21 = global::System.Runtime.Intrinsics.Vector256.Create(z_6);
+            global::System.Runtime.Intrinsics.Vector256<float> z_22 = global::System.Runtime.Intrinsics.Vector256.Create(z_7);
             for (int k = 0; k < d; k++)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> x_k = x[global::Dsl.Lanes.At(k)];
-                z_7 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j * d + k]) * x_k;
-                z_8 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_1 * d + k]) * x_k;
-                z_9 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_2 * d + k]) * x_k;
-                z_10 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_3 * d + k]) * x_k;
+                z_15 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j * d + k]) * x_k;
+                z_16 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_1 * d + k]) * x_k;
+                z_17 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_2 * d + k]) * x_k;
+                z_18 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_3 * d + k]) * x_k;
+                z_19 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_4 * d + k]) * x_k;
+                z_20 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_5 * d + k]) * x_k;
+                z_21 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_6 * d + k]) * x_k;
+                z_22 += global::System.Runtime.Intrinsics.Vector256.Create(w[width + j_7 * d + k]) * x_k;
             }
-            z_4 = z_8;
-            z_5 = z_9;
-            z_6 = z_10;
-            return z_7;
+            z_8 = z_16;
+            z_9 = z_17;
+            z_10 = z_18;
+            z_11 = z_19;
+            z_12 = z_20;
+            z_13 = z_21;
+            z_14 = z_22;
+            return z_15;
         }
 
         // Net_Gradient_110_loop1 for 8 items at once, one per lane (the launcher's CPU path): per item: x; the rest shared.
@@ -1090,25 +1166,37 @@ namespace Dsl.Kernel.Tests
 
         // Net_Gradient_110_loop2 for 8 items at once, one per lane (the launcher's CPU path): per item: h1; the rest shared.
         [global::System.CodeDom.Compiler.GeneratedCode("Dsl.Generator", "0.1.0")]
-        private static global::System.Runtime.Intrinsics.Vector256<float> __lanes_Net_Gradient_110_loop2(int width, float z, float z_1, float z_2, float z_3, int b2, int j, int j_1, int j_2, int j_3, global::System.ReadOnlySpan<float> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h1, out global::System.Runtime.Intrinsics.Vector256<float> z_4, out global::System.Runtime.Intrinsics.Vector256<float> z_5, out global::System.Runtime.Intrinsics.Vector256<float> z_6)
+        private static global::System.Runtime.Intrinsics.Vector256<float> __lanes_Net_Gradient_110_loop2(int width, float z, float z_1, float z_2, float z_3, float z_4, float z_5, float z_6, float z_7, int b2, int j, int j_1, int j_2, int j_3, int j_4, int j_5, int j_6, int j_7, global::System.ReadOnlySpan<float> w, global::System.Span<global::System.Runtime.Intrinsics.Vector256<float>> h1, out global::System.Runtime.Intrinsics.Vector256<float> z_8, out global::System.Runtime.Intrinsics.Vector256<float> z_9, out global::System.Runtime.Intrinsics.Vector256<float> z_10, out global::System.Runtime.Intrinsics.Vector256<float> z_11, out global::System.Runtime.Intrinsics.Vector256<float> z_12, out global::System.Runtime.Intrinsics.Vector256<float> z_13, out global::System.Runtime.Intrinsics.Vector256<float> z_14)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> z_7 = global::System.Runtime.Intrinsics.Vector256.Create(z);
-            global::System.Runtime.Intrinsics.Vector256<float> z_8 = global::System.Runtime.Intrinsics.Vector256.Create(z_1);
-            global::System.Runtime.Intrinsics.Vector256<float> z_9 = global::System.Runtime.Intrinsics.Vector256.Create(z_2);
-            global::System.Runtime.Intrinsics.Vector256<float> z_10 = global::System.Runtime.Intrinsics.Vector256.Create(z_3);
+            global::System.Runtime.Intrinsics.Vector256<float> z_15 = global::System.Runtime.Intrinsics.Vector256.Create(z);
+            global::System.Runtime.Intrinsics.Vector256<float> z_16 = global::System.Runtime.Intrinsics.Vector256.Create(z_1);
+            global::System.Runtime.Intrinsics.Vector256<float> z_17 = global::System.Runtime.Intrinsics.Vector256.Create(z_2);
+            global::System.Runtime.Intrinsics.Vector256<float> z_18 = global::System.Runtime.Intrinsics.Vector256.Create(z_3);
+            global::System.Runtime.Intrinsics.Vector256<float> z_19 = global::System.Runtime.Intrinsics.Vector256.Create(z_4);
+            global::System.Runtime.Intrinsics.Vector256<float> z_20 = global::System.Runtime.Intrinsics.Vector256.Create(z_5);
+            global::System.Runtime.Intrinsics.Vector256<float> z_21 = global::System.Runtime.Intrinsics.Vector256.Create(z_6);
+            global::System.Runtime.Intrinsics.Vector256<float> z_22 = global::System.Runtime.Intrinsics.Vector256.Create(z_7);
             for (int k = 0; k < width; k++)
             {
                 int tmp = b2 + width;
                 global::System.Runtime.Intrinsics.Vector256<float> h1_k = h1[global::Dsl.Lanes.At(k)];
-                z_7 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j * width + k]) * h1_k;
-                z_8 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_1 * width + k]) * h1_k;
-                z_9 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_2 * width + k]) * h1_k;
-                z_10 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_3 * width + k]) * h1_k;
+                z_15 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j * width + k]) * h1_k;
+                z_16 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_1 * width + k]) * h1_k;
+                z_17 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_2 * width + k]) * h1_k;
+                z_18 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_3 * width + k]) * h1_k;
+                z_19 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_4 * width + k]) * h1_k;
+                z_20 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_5 * width + k]) * h1_k;
+                z_21 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_6 * width + k]) * h1_k;
+                z_22 += global::System.Runtime.Intrinsics.Vector256.Create(w[tmp + j_7 * width + k]) * h1_k;
             }
-            z_4 = z_8;
-            z_5 = z_9;
-            z_6 = z_10;
-            return z_7;
+            z_8 = z_16;
+            z_9 = z_17;
+            z_10 = z_18;
+            z_11 = z_19;
+            z_12 = z_20;
+            z_13 = z_21;
+            z_14 = z_22;
+            return z_15;
         }
 
         // Net_Gradient_110_loop3 for 8 items at once, one per lane (the launcher's CPU path): per item: h1; the rest shared.
