@@ -148,6 +148,29 @@ public sealed class LauncherTests
     }
 
     [Fact]
+    public void Chunk_sums_are_added_in_chunk_order_on_every_path()
+    {
+        // 24 items are 3 chunks of 8; their sums are 1, 1e16 and −1e16. In chunk order (1 + 1e16) − 1e16 = 0 exactly;
+        // adding the large ones first gives 1. Five elements: four through the CPU path's vector loop, one after it.
+        const int n = 24;
+        Assert.Equal(3, KernelLauncher.Chunks(n));
+        var v = new double[n];
+        v[0] = 1;
+        v[8] = 1e16;
+        v[16] = -1e16;
+        using var accelerator = KernelDevice.CpuAccelerator();
+        foreach (var device in new[] { KernelDevice.Cpu(1), KernelDevice.Cpu(2), KernelDevice.Cpu(1, lanes: false), accelerator })
+        {
+            using var launcher = new ChunkOrder.PutBatchLauncher(device);
+            var y = new double[5];
+            var result = launcher.Run(n, v, y);
+            Bits(0.0, result, $"{device}: result");
+            for (var j = 0; j < y.Length; j++) Bits(0.0, y[j], $"{device}: y[{j}]");
+            if (device.Accelerator is null) device.Dispose();
+        }
+    }
+
+    [Fact]
     public void Atomic_sums_are_within_the_summation_bound_of_the_ordered_sums()
     {
         var x = Batches.Doubles(Items * D, 9);

@@ -38,6 +38,23 @@ public static partial class Quadratic
         ArrayView<double> dResult, ArrayView<double> result);
 }
 
+/// <summary>
+/// Every element of a summed double output takes the item's value: chunks whose sums are 1, 10¹⁶ and −10¹⁶ add to 0 in
+/// chunk order ((1 + 10¹⁶) rounds to 10¹⁶) and to 1 in any order that adds the large ones first.
+/// </summary>
+public static partial class ChunkOrder
+{
+    [Differentiable]
+    public static double Put(ReadOnlySpan<double> v, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++) y[i] = v[0];
+        return v[0];
+    }
+
+    [Kernel(nameof(Put), PerItem = "v", Sum = "y, result")]
+    public static partial void PutBatch(Index1D item, ArrayView<double> v, ArrayView<double> y, ArrayView<double> result);
+}
+
 /// <summary>A float polynomial model with a constant-size local buffer: Taylor mode of order 2 as a kernel.</summary>
 public static partial class Poly
 {
