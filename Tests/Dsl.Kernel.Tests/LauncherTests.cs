@@ -170,6 +170,31 @@ public sealed class LauncherTests
         }
     }
 
+    [Theory]
+    [InlineData(2, 2 * KernelLauncher.ReduceSliceMin + 5)]
+    [InlineData(3, 3 * KernelLauncher.ReduceSliceMin + 7)]
+    [InlineData(4, 2 * KernelLauncher.ReduceSliceMin + 1)]
+    public void Chunk_sums_reduced_on_several_threads_are_added_in_chunk_order(int cores, int length)
+    {
+        // The same three chunk sums as above in every element of a destination long enough that several threads reduce
+        // slices of it side by side; each element must still come out as (1 + 1e16) − 1e16 = 0, and none be left out
+        // (the destination starts as NaN).
+        const int n = 24;
+        var v = new double[n];
+        v[0] = 1;
+        v[8] = 1e16;
+        v[16] = -1e16;
+        using var device = KernelDevice.Cpu(cores);
+        using var launcher = new ChunkOrder.PutBatchLauncher(device);
+        var y = new double[length];
+        Array.Fill(y, double.NaN);
+        Bits(0.0, launcher.Run(n, v, y), "result");
+        for (var j = 0; j < y.Length; j++)
+        {
+            if (BitConverter.DoubleToInt64Bits(y[j]) != 0) Assert.Fail($"y[{j}] = {y[j]:R}, expected 0 (chunk order)");
+        }
+    }
+
     [Fact]
     public void Atomic_sums_are_within_the_summation_bound_of_the_ordered_sums()
     {
