@@ -61,9 +61,19 @@ public static partial class PeerBenchmarks
                 .ToList();
         }
         if (args.Contains("--dsl-only")) return DslOnly(log, cases);
+        PeerProcess started;
+        try
+        {
+            started = new PeerProcess(ScriptPath(), log);
+        }
+        catch (PeerUnavailableException e)
+        {
+            log.WriteLine($"--peers: {e.Message}");
+            return 2;
+        }
+        using var py = started;
         var root = Path.Combine(Path.GetTempPath(), $"dsl-peers-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
-        using var py = new PeerProcess(ScriptPath(), log);
         var rows = new List<(PeerCase Case, double Dsl, double Torch)>();
         bool allEqual = true;
         foreach (var c in cases)

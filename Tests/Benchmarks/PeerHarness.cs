@@ -165,6 +165,9 @@ public static partial class PeerBenchmarks
 /// The PyTorch script as a child process (<c>/usr/bin/python3</c>, or <c>PEERS_PYTHON</c>), one command per line; one thread
 /// for torch, OpenMP and OpenBLAS.
 /// </summary>
+/// <summary>The PyTorch side could not be started; the message says why and what to install.</summary>
+internal sealed class PeerUnavailableException(string message) : Exception(message);
+
 internal sealed class PeerProcess : IDisposable
 {
     private readonly Process _p;
@@ -175,8 +178,27 @@ internal sealed class PeerProcess : IDisposable
         var psi = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
         foreach (var v in new[] { "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS" }) psi.Environment[v] = "1";
-        _p = Process.Start(psi)!;
-        log.WriteLine($"PyTorch side: {python} {script}: {_p.StandardOutput.ReadLine()}");
+        try
+        {
+            _p = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new PeerUnavailableException($"could not start {python} ({e.Message}); set PEERS_PYTHON to a Python 3 with torch and numpy");
+        }
+        // The script's first line is its banner; none means it ended while starting (a missing module, most often): its
+        // error went to our stderr above this message.
+        var banner = _p.StandardOutput.ReadLine();
+        if (banner is null)
+        {
+            _p.WaitForExit();
+            var code = _p.ExitCode;
+            _p.Dispose();
+            throw new PeerUnavailableException($"the PyTorch side ({python} {script}) ended with exit code {code} before it " +
+                "started (its error is on stderr); it needs torch and numpy: apt-get install -y python3-torch python3-numpy " +
+                "libopenblas0-pthread, or PEERS_PYTHON=<a python with both>. --dsl-only times the Dsl side alone.");
+        }
+        log.WriteLine($"PyTorch side: {python} {script}: {banner}");
     }
 
     public string Ask(string command)
