@@ -195,7 +195,7 @@ internal sealed class PeerProcess : IDisposable
             var code = _p.ExitCode;
             _p.Dispose();
             throw new PeerUnavailableException($"the PyTorch side ({python} {script}) ended with exit code {code} before it " +
-                "started (its error is on stderr); it needs torch and numpy: apt-get install -y python3-torch python3-numpy " +
+                "started (its error is on stderr); it needs torch and numpy: apt-get update && apt-get install -y python3-torch python3-numpy " +
                 "libopenblas0-pthread, or PEERS_PYTHON=<a python with both>. --dsl-only times the Dsl side alone.");
         }
         log.WriteLine($"PyTorch side: {python} {script}: {banner}");
