@@ -181,41 +181,39 @@ public abstract class KernelLauncher : IDisposable
 
     /// <summary>Element j of <paramref name="destination"/>: the chunks' accumulators of <paramref name="name"/> added in chunk
     /// order.</summary>
-    protected unsafe void ReduceChunks(string name, int count, Span<float> destination)
+    protected void ReduceChunks(string name, int count, Span<float> destination) =>
+        ReduceInSlices(ChunkAccumulators(name, count, destination.Length), destination);
+
+    /// <inheritdoc cref="ReduceChunks(string, int, Span{float})"/>
+    protected void ReduceChunks(string name, int count, Span<double> destination) =>
+        ReduceInSlices(ChunkAccumulators(name, count, destination.Length), destination);
+
+    /// <summary>The chunks' sums into <paramref name="destination"/>, its slices on as many threads as <see cref="ReduceSlices"/>
+    /// gives.</summary>
+    private unsafe void ReduceInSlices<T>(double[][] sums, Span<T> destination) where T : unmanaged
     {
-        var sums = ChunkAccumulators(name, count, destination.Length);
         var slices = ReduceSlices(destination.Length);
         if (slices == 1)
         {
             ReduceRange(sums, destination, 0, destination.Length);
             return;
         }
-        fixed (float* first = destination)
+        fixed (T* first = destination)
         {
             var at = (nint)first;
             var length = destination.Length;
             Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = Device.Cores }, s =>
-                ReduceRange(sums, new Span<float>((void*)at, length), SliceStart(length, slices, s), SliceStart(length, slices, s + 1)));
+                ReduceRange(sums, new Span<T>((void*)at, length), SliceStart(length, slices, s), SliceStart(length, slices, s + 1)));
         }
     }
 
-    /// <inheritdoc cref="ReduceChunks(string, int, Span{float})"/>
-    protected unsafe void ReduceChunks(string name, int count, Span<double> destination)
+    /// <summary>The float or double <see cref="ReduceRange(double[][], Span{float}, int, int)"/> (the JIT keeps one branch per
+    /// type).</summary>
+    private static void ReduceRange<T>(double[][] sums, Span<T> destination, int from, int to) where T : unmanaged
     {
-        var sums = ChunkAccumulators(name, count, destination.Length);
-        var slices = ReduceSlices(destination.Length);
-        if (slices == 1)
-        {
-            ReduceRange(sums, destination, 0, destination.Length);
-            return;
-        }
-        fixed (double* first = destination)
-        {
-            var at = (nint)first;
-            var length = destination.Length;
-            Parallel.For(0, slices, new ParallelOptions { MaxDegreeOfParallelism = Device.Cores }, s =>
-                ReduceRange(sums, new Span<double>((void*)at, length), SliceStart(length, slices, s), SliceStart(length, slices, s + 1)));
-        }
+        if (typeof(T) == typeof(float)) ReduceRange(sums, MemoryMarshal.Cast<T, float>(destination), from, to);
+        else if (typeof(T) == typeof(double)) ReduceRange(sums, MemoryMarshal.Cast<T, double>(destination), from, to);
+        else throw new NotSupportedException($"sums into {typeof(T).Name}");
     }
 
     /// <summary>
