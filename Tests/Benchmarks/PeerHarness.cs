@@ -161,13 +161,13 @@ public static partial class PeerBenchmarks
         double.IsNaN(ns) ? "n/a" : ns >= 1e9 ? $"{ns / 1e9:F2} s" : ns >= 1e6 ? $"{ns / 1e6:F1} ms" : $"{ns / 1e3:F0} µs";
 }
 
+/// <summary>The PyTorch side could not be started; the message says why and what to install.</summary>
+internal sealed class PeerUnavailableException(string message) : Exception(message);
+
 /// <summary>
 /// The PyTorch script as a child process (<c>/usr/bin/python3</c>, or <c>PEERS_PYTHON</c>), one command per line; one thread
 /// for torch, OpenMP and OpenBLAS.
 /// </summary>
-/// <summary>The PyTorch side could not be started; the message says why and what to install.</summary>
-internal sealed class PeerUnavailableException(string message) : Exception(message);
-
 internal sealed class PeerProcess : IDisposable
 {
     private readonly Process _p;
@@ -187,7 +187,7 @@ internal sealed class PeerProcess : IDisposable
             throw new PeerUnavailableException($"could not start {python} ({e.Message}); set PEERS_PYTHON to a Python 3 with torch and numpy");
         }
         // The script's first line is its banner; none means it ended while starting (a missing module, most often): its
-        // error went to our stderr above this message.
+        // error went to the stderr this process shares with it.
         var banner = _p.StandardOutput.ReadLine();
         if (banner is null)
         {
